@@ -1,0 +1,172 @@
+//! [`Counted`]: per-service call and spill counters.
+
+use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use crate::layout::Erasure;
+use crate::{Service, ServiceStats};
+
+/// Wraps a service and counts its calls and where its erased futures went.
+///
+/// * `calls`: every call, static or through `dyn`;
+/// * `inline` / `heap`: calls made through `dyn` whose future stayed in the
+///   handle's buffer / went to a heap allocation;
+/// * `heap_bytes`: the bytes those allocations took.
+///
+/// The counters are relaxed atomics, so a `Counted` can be shared by many
+/// threads; each call costs one uncontended atomic add (two when erased).
+/// Services that are not wrapped pay nothing: the erasure hook they inherit,
+/// [`Service::observe_erasure`], is an empty inline function.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Counted, DynService, Service, service_fn, space::S2};
+///
+/// let svc = Counted::new(service_fn(|x: u64| core::future::ready([x; 4])));
+/// drop(svc.call(1)); // static: counted as a call only
+/// let erased: &dyn DynService<u64, [u64; 4], S2> = &svc;
+/// drop(erased.call_dyn(2)); // a 40-byte future, a 16-byte buffer: spills
+/// let stats = svc.stats();
+/// assert_eq!((stats.calls, stats.inline, stats.heap), (2, 0, 1));
+/// assert_eq!(stats.heap_bytes, 40);
+/// ```
+pub struct Counted<S> {
+    inner: S,
+    calls: AtomicU64,
+    inline: AtomicU64,
+    heap: AtomicU64,
+    heap_bytes: AtomicU64,
+}
+
+impl<S> Counted<S> {
+    /// Wraps `inner` with all counters at zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Counted, service_fn};
+    ///
+    /// let svc = Counted::new(service_fn(|x: u8| async move { x }));
+    /// assert_eq!(svc.stats().calls, 0);
+    /// ```
+    pub const fn new(inner: S) -> Self {
+        Counted {
+            inner,
+            calls: AtomicU64::new(0),
+            inline: AtomicU64::new(0),
+            heap: AtomicU64::new(0),
+            heap_bytes: AtomicU64::new(0),
+        }
+    }
+
+    /// A snapshot of the counters. Each counter is read atomically, the set
+    /// is not: under concurrent calls `calls` may run ahead of
+    /// `inline + heap` by the calls in progress.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Counted, Service, service_fn};
+    ///
+    /// let svc = Counted::new(service_fn(|x: u8| async move { x }));
+    /// drop(svc.call(1));
+    /// assert_eq!(svc.stats().calls, 1);
+    /// ```
+    pub fn stats(&self) -> ServiceStats {
+        ServiceStats {
+            calls: self.calls.load(Relaxed),
+            inline: self.inline.load(Relaxed),
+            heap: self.heap.load(Relaxed),
+            heap_bytes: self.heap_bytes.load(Relaxed),
+        }
+    }
+
+    /// Sets all counters back to zero and returns what they were.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Counted, Service, service_fn};
+    ///
+    /// let svc = Counted::new(service_fn(|x: u8| async move { x }));
+    /// drop(svc.call(1));
+    /// assert_eq!(svc.reset().calls, 1);
+    /// assert_eq!(svc.stats().calls, 0);
+    /// ```
+    pub fn reset(&self) -> ServiceStats {
+        ServiceStats {
+            calls: self.calls.swap(0, Relaxed),
+            inline: self.inline.swap(0, Relaxed),
+            heap: self.heap.swap(0, Relaxed),
+            heap_bytes: self.heap_bytes.swap(0, Relaxed),
+        }
+    }
+
+    /// The wrapped service.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::Counted;
+    ///
+    /// assert_eq!(*Counted::new(5).get_ref(), 5);
+    /// ```
+    pub const fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// Unwraps the service, discarding the counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::Counted;
+    ///
+    /// assert_eq!(Counted::new(5).into_inner(), 5);
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: Service<Req>, Req> Service<Req> for Counted<S> {
+    type Response = S::Response;
+    type Future<'a>
+        = S::Future<'a>
+    where
+        Self: 'a;
+
+    #[inline]
+    fn call<'a>(&'a self, req: Req) -> Self::Future<'a> {
+        self.calls.fetch_add(1, Relaxed);
+        self.inner.call(req)
+    }
+
+    #[inline]
+    fn observe_erasure(&self, erasure: Erasure) {
+        if erasure.is_heap() {
+            self.heap.fetch_add(1, Relaxed);
+            self.heap_bytes
+                .fetch_add(erasure.layout().size() as u64, Relaxed);
+        } else {
+            self.inline.fetch_add(1, Relaxed);
+        }
+        self.inner.observe_erasure(erasure);
+    }
+}
+
+impl<S: fmt::Debug> fmt::Debug for Counted<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Counted")
+            .field("inner", &self.inner)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl<S: Default> Default for Counted<S> {
+    fn default() -> Self {
+        Counted::new(S::default())
+    }
+}

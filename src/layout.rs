@@ -1,0 +1,325 @@
+//! Where a future lives once erased: [`FutureLayout`], [`Erasure`] and the
+//! compile-time check [`assert_fits_inline!`](crate::assert_fits_inline).
+
+use core::fmt;
+use core::mem::{align_of, size_of};
+
+use crate::Service;
+
+/// The size, alignment and type of a future, known without creating it.
+///
+/// Every erased future remembers its `FutureLayout`, and you can ask for a
+/// service's future layout before calling it ([`FutureLayout::of_service`]),
+/// so a spill to the heap is never a mystery: it is the layout that did not
+/// fit the capacity.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{FutureLayout, service_fn, space::{S2, S8}};
+///
+/// let svc = service_fn(|x: u64| async move { [x; 6].iter().sum::<u64>() });
+/// let layout = FutureLayout::of_service_val(&svc, &0u64);
+/// assert!(layout.size() > 0);
+/// assert!(layout.fits::<S8>());
+/// println!("{layout}");
+/// ```
+#[derive(Clone, Copy)]
+pub struct FutureLayout {
+    size: usize,
+    align: usize,
+    // A function rather than a `&'static str`: `type_name` is not yet a
+    // `const fn` on stable, and the layout of every erased future is built
+    // at compile time (see `raw.rs`).
+    type_name: fn() -> &'static str,
+}
+
+impl FutureLayout {
+    /// The layout of the type `F`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::FutureLayout;
+    ///
+    /// let layout = FutureLayout::of::<core::future::Ready<u32>>();
+    /// assert_eq!(layout.size(), 8);
+    /// assert_eq!(layout.align(), 4);
+    /// ```
+    #[must_use]
+    pub const fn of<F>() -> Self {
+        FutureLayout {
+            size: size_of::<F>(),
+            align: align_of::<F>(),
+            type_name: core::any::type_name::<F>,
+        }
+    }
+
+    /// The layout of the future `S` returns for a `Req`, without calling it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{FutureLayout, ServiceFn};
+    ///
+    /// async fn lookup(key: u64) -> u64 { key }
+    /// type Lookup = ServiceFn<fn(u64) -> core::future::Ready<u64>>;
+    /// let layout = FutureLayout::of_service::<Lookup, u64>();
+    /// assert_eq!(layout.size(), 16);
+    /// ```
+    #[must_use]
+    pub fn of_service<S: Service<Req>, Req>() -> Self {
+        // `S::Future<'a>` needs some `'a` with `S: 'a`; every lifetime in
+        // this body qualifies and the layout does not depend on which.
+        fn at<'a, S: Service<Req> + 'a, Req>() -> FutureLayout {
+            FutureLayout::of::<S::Future<'a>>()
+        }
+        at::<S, Req>()
+    }
+
+    /// Like [`of_service`](Self::of_service), with the types inferred from
+    /// values (handy for closures, whose types cannot be named). Nothing is
+    /// called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{FutureLayout, service_fn};
+    ///
+    /// let svc = service_fn(|x: u8| async move { x });
+    /// assert_eq!(FutureLayout::of_service_val(&svc, &0u8).align(), 1);
+    /// ```
+    #[must_use]
+    pub fn of_service_val<S: Service<Req>, Req>(service: &S, request: &Req) -> Self {
+        let _ = (service, request);
+        Self::of_service::<S, Req>()
+    }
+
+    /// Size in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(hybrid_dispatch::FutureLayout::of::<[u8; 40]>().size(), 40);
+    /// ```
+    #[must_use]
+    pub const fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Alignment in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(hybrid_dispatch::FutureLayout::of::<u64>().align(), 8);
+    /// ```
+    #[must_use]
+    pub const fn align(&self) -> usize {
+        self.align
+    }
+
+    /// The future's type, as [`core::any::type_name`] spells it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(hybrid_dispatch::FutureLayout::of::<u64>().type_name(), "u64");
+    /// ```
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        (self.type_name)()
+    }
+
+    /// Whether a future of this layout is stored without allocating in the
+    /// inline capacity `Space` (see [`fits_inline`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{FutureLayout, space::S4};
+    ///
+    /// assert!(FutureLayout::of::<[u64; 4]>().fits::<S4>());
+    /// assert!(!FutureLayout::of::<[u64; 5]>().fits::<S4>());
+    /// ```
+    #[must_use]
+    pub const fn fits<Space>(&self) -> bool {
+        self.fits_capacity(size_of::<Space>(), align_of::<Space>())
+    }
+
+    /// Whether a future of this layout is stored without allocating in an
+    /// inline buffer of `size` bytes aligned to `align`.
+    ///
+    /// Zero-sized futures always fit: they need no storage at all, whatever
+    /// their alignment.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::FutureLayout;
+    ///
+    /// assert!(FutureLayout::of::<u64>().fits_capacity(8, 8));
+    /// assert!(!FutureLayout::of::<u128>().fits_capacity(16, 8));
+    /// ```
+    #[must_use]
+    pub const fn fits_capacity(&self, size: usize, align: usize) -> bool {
+        self.size == 0 || (self.size <= size && self.align <= align)
+    }
+}
+
+impl fmt::Debug for FutureLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FutureLayout")
+            .field("size", &self.size)
+            .field("align", &self.align)
+            .field("type_name", &self.type_name())
+            .finish()
+    }
+}
+
+impl fmt::Display for FutureLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} bytes, align {} ({})",
+            self.size,
+            self.align,
+            self.type_name()
+        )
+    }
+}
+
+impl PartialEq for FutureLayout {
+    fn eq(&self, other: &Self) -> bool {
+        // Compare names, not function pointers: the same function may have
+        // several addresses across codegen units.
+        self.size == other.size
+            && self.align == other.align
+            && self.type_name() == other.type_name()
+    }
+}
+
+impl Eq for FutureLayout {}
+
+/// Whether a value of type `F` is stored without allocating in inline
+/// capacity `Space`: it fits in size and alignment, or it is zero-sized.
+///
+/// A `const fn`, so it can fail a build; see
+/// [`assert_fits_inline!`](crate::assert_fits_inline).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{fits_inline, space::S1};
+///
+/// const _: () = assert!(fits_inline::<u64, S1>());
+/// assert!(!fits_inline::<u128, S1>());
+/// // Zero-sized, over-aligned: still no allocation.
+/// #[repr(align(64))]
+/// struct Aligned;
+/// assert!(fits_inline::<Aligned, S1>());
+/// ```
+#[must_use]
+pub const fn fits_inline<F, Space>() -> bool {
+    FutureLayout::of::<F>().fits::<Space>()
+}
+
+/// Where one erased future went: reported to
+/// [`Service::observe_erasure`](crate::Service::observe_erasure) on every
+/// call made through `dyn`.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Counted, DynService, service_fn, space::S1};
+///
+/// let svc = Counted::new(service_fn(|x: u64| async move { [x; 4] }));
+/// let erased: &dyn DynService<u64, [u64; 4], S1> = &svc;
+/// let fut = erased.call_dyn(3);
+/// assert!(fut.is_heap());
+/// assert_eq!(svc.stats().heap, 1);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Erasure {
+    layout: FutureLayout,
+    heap: bool,
+}
+
+impl Erasure {
+    pub(crate) const fn new(layout: FutureLayout, heap: bool) -> Self {
+        Erasure { layout, heap }
+    }
+
+    /// The erased future's layout.
+    ///
+    /// # Examples
+    ///
+    /// See [`Erasure`].
+    #[must_use]
+    pub const fn layout(&self) -> FutureLayout {
+        self.layout
+    }
+
+    /// Whether the future was moved to a heap allocation (it did not fit).
+    ///
+    /// # Examples
+    ///
+    /// See [`Erasure`].
+    #[must_use]
+    pub const fn is_heap(&self) -> bool {
+        self.heap
+    }
+}
+
+/// Fails the build when a service's future would not fit inline.
+///
+/// `assert_fits_inline!(Service, Request)` checks against the
+/// [default capacity](crate::space::DefaultSpace);
+/// `assert_fits_inline!(Service, Request, Space)` against `Space`. The
+/// service type must be `'static` (it is named in a constant).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S2};
+/// use core::future::Ready;
+///
+/// type Small = ServiceFn<fn(u64) -> Ready<u64>>;
+/// assert_fits_inline!(Small, u64);
+/// assert_fits_inline!(Small, u64, S2);
+/// ```
+///
+/// A future larger than the capacity is a compile error:
+///
+/// ```compile_fail
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S2};
+/// use core::future::Ready;
+///
+/// type Large = ServiceFn<fn(u64) -> Ready<[u64; 32]>>;
+/// assert_fits_inline!(Large, u64, S2); // error: evaluation of constant value failed
+/// ```
+///
+/// and so is one aligned more strictly than the capacity:
+///
+/// ```compile_fail
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S2};
+/// use core::future::Ready;
+///
+/// #[repr(align(64))]
+/// struct Aligned(u8);
+/// type Over = ServiceFn<fn(u64) -> Ready<Aligned>>;
+/// assert_fits_inline!(Over, u64, S2);
+/// ```
+#[macro_export]
+macro_rules! assert_fits_inline {
+    ($service:ty, $request:ty $(,)?) => {
+        $crate::assert_fits_inline!($service, $request, $crate::space::DefaultSpace);
+    };
+    ($service:ty, $request:ty, $space:ty $(,)?) => {
+        const _: () = ::core::assert!(
+            $crate::fits_inline::<<$service as $crate::Service<$request>>::Future<'static>, $space>(
+            ),
+            "the service's future does not fit the inline capacity: it would spill to the heap",
+        );
+    };
+}

@@ -1,0 +1,85 @@
+//! Async services that are zero-cost when called statically and cheap,
+//! measured and honest when called through `dyn`.
+//!
+//! Async functions in traits return unnameable futures of a different size
+//! for every implementor, so a `dyn` call has to put the future somewhere.
+//! The usual answer (`async-trait`, `tower::BoxService`) boxes every call.
+//! This crate gives one trait, [`Service`], and two ways to call it:
+//!
+//! * **statically** (`fn hot<S: Service<Req>>(s: &S)`): the future is a
+//!   concrete type; no allocation, fully inlinable;
+//! * **through `dyn`** ([`DynService`], [`SendDynService`], implemented for
+//!   every `Service`): the future is erased into an [`InlineFuture`], a small
+//!   buffer inside the returned handle, and only goes to the heap when it is
+//!   too large or over-aligned. Every spill is visible
+//!   ([`InlineFuture::is_heap`](InlineBox::is_heap)), explainable
+//!   ([`FutureLayout`]), countable ([`Counted`]) and, if you wish, a compile
+//!   error ([`assert_fits_inline!`]).
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//! use hybrid_dispatch::{Counted, SendDynService, Service, service_fn};
+//!
+//! #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! async fn main() {
+//!     let double = Counted::new(service_fn(|x: u64| async move { x * 2 }));
+//!
+//!     // Static dispatch: a concrete future, no allocation.
+//!     assert_eq!(double.call(4).await, 8);
+//!
+//!     // Dynamic dispatch: one `dyn` type for any service; the future is inline.
+//!     let shared: Arc<dyn SendDynService<u64, u64>> = Arc::new(double);
+//!     let fut = shared.call_send(5);
+//!     assert!(!fut.is_heap());
+//!     assert_eq!(fut.await, 10);
+//!
+//!     // The `Send` erasure crosses threads.
+//!     let task = tokio::spawn(async move { shared.call_send(6).await });
+//!     assert_eq!(task.await.unwrap(), 12);
+//! }
+//! ```
+//!
+//! # Layout of the crate
+//!
+//! | module | what |
+//! |---|---|
+//! | [`Service`] | the GAT core trait, `&self` receiver |
+//! | [`DynService`], [`SendDynService`] | blanket erasure, `!Send` and `Send + Sync` |
+//! | [`InlineFuture`], [`SendInlineFuture`] | the erased future: inline first, heap fallback |
+//! | [`space`] | inline capacities and the default |
+//! | [`FutureLayout`], [`fits_inline`], [`assert_fits_inline!`] | sizes known before calling |
+//! | [`Counted`], [`ServiceStats`] | per-service counters |
+//! | [`service_fn`] | services from closures |
+//!
+//! All `unsafe` code lives in one module (`future::inline_box`); the rest of
+//! the crate denies it.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod counted;
+mod dyn_service;
+pub mod future;
+mod layout;
+mod send_dyn_service;
+mod service;
+mod service_stats;
+pub mod space;
+pub mod util;
+
+#[cfg(test)]
+mod tests_support;
+
+pub use counted::Counted;
+pub use dyn_service::DynService;
+pub use future::{InlineBox, InlineFuture, SendInlineFuture};
+pub use layout::{Erasure, FutureLayout, fits_inline};
+pub use send_dyn_service::SendDynService;
+pub use service::Service;
+pub use service_stats::ServiceStats;
+pub use util::{ServiceFn, service_fn};

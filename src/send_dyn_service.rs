@@ -1,0 +1,89 @@
+//! [`SendDynService`]: the `Send + Sync` erasure, for multi-threaded use.
+
+use crate::layout::Erasure;
+use crate::space::DefaultSpace;
+use crate::{DynService, SendInlineFuture, Service};
+
+/// The `Send + Sync` twin of [`DynService`]: a shared service whose erased
+/// futures are `Send`, so `Arc<dyn SendDynService<…>>` can be cloned into
+/// `tokio::spawn`ed tasks on a multi-threaded runtime.
+///
+/// Implemented automatically for every [`Service`] that is `Send + Sync` and
+/// whose futures are `Send` *for every borrow of the service*
+/// (`for<'a> S::Future<'a>: Send`). That includes services whose future
+/// borrows a request (`impl<'r> Service<&'r str>`): the trait's future type
+/// has no `+ 'a` bound to get in the way (see [`Service`]'s docs). One
+/// `Service` impl yields both erasures; you never write the service twice.
+///
+/// `SendDynService` extends [`DynService`], so a `&dyn SendDynService<…>`
+/// converts to `&dyn DynService<…>` (trait upcasting).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use hybrid_dispatch::{SendDynService, service_fn};
+///
+/// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {
+///     let svc: Arc<dyn SendDynService<u64, u64>> =
+///         Arc::new(service_fn(|x: u64| async move { x * 3 }));
+///     let task = tokio::spawn({
+///         let svc = Arc::clone(&svc);
+///         async move { svc.call_send(14).await }
+///     });
+///     assert_eq!(task.await.unwrap(), 42);
+/// }
+/// ```
+///
+/// A service whose future is not `Send` does not get this erasure:
+///
+/// ```compile_fail
+/// use std::rc::Rc;
+/// use hybrid_dispatch::{SendDynService, service_fn};
+///
+/// let svc = service_fn(|x: u64| async move {
+///     let local = Rc::new(x);
+///     core::future::ready(()).await;
+///     *local
+/// });
+/// // error: the future `… Rc<u64> …` cannot be sent between threads safely
+/// let erased: &dyn SendDynService<u64, u64> = &svc;
+/// ```
+pub trait SendDynService<Req, Resp, Space = DefaultSpace>:
+    DynService<Req, Resp, Space> + Send + Sync
+{
+    /// Calls the service and erases its `Send` future into a
+    /// [`SendInlineFuture`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{SendDynService, service_fn};
+    ///
+    /// let svc = service_fn(|x: u64| async move { x + 1 });
+    /// let erased: &dyn SendDynService<u64, u64> = &svc;
+    /// let fut = erased.call_send(1);
+    /// assert!(!fut.is_heap());
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, Resp, Space>
+    where
+        Req: 'a;
+}
+
+impl<S, Req, Space> SendDynService<Req, S::Response, Space> for S
+where
+    S: Service<Req> + Send + Sync,
+    for<'a> S::Future<'a>: Send,
+{
+    #[inline]
+    fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, S::Response, Space>
+    where
+        Req: 'a,
+    {
+        let future = SendInlineFuture::new(self.call(req));
+        self.observe_erasure(Erasure::new(future.layout(), future.is_heap()));
+        future
+    }
+}

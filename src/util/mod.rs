@@ -1,0 +1,5 @@
+//! Helpers for writing services.
+
+mod service_fn;
+
+pub use service_fn::{ServiceFn, service_fn};
