@@ -1,1 +1,2 @@
+//! Placeholder; replaced by the dispatch benchmark.
 fn main() {}
