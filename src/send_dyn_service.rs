@@ -8,12 +8,41 @@ use crate::{DynService, SendInlineFuture, Service};
 /// futures are `Send`, so `Arc<dyn SendDynService<…>>` can be cloned into
 /// `tokio::spawn`ed tasks on a multi-threaded runtime.
 ///
-/// Implemented automatically for every [`Service`] that is `Send + Sync` and
-/// whose futures are `Send` *for every borrow of the service*
+/// Implemented automatically for every [`Service`] that is `Send + Sync +
+/// 'static` and whose futures are `Send` *for every borrow of the service*
 /// (`for<'a> S::Future<'a>: Send`). That includes services whose future
 /// borrows a request (`impl<'r> Service<&'r str>`): the trait's future type
 /// has no `+ 'a` bound to get in the way (see [`Service`]'s docs). One
 /// `Service` impl yields both erasures; you never write the service twice.
+///
+/// # Why `'static`
+///
+/// "Its futures are `Send` for every `'a`" is a higher-ranked bound over a
+/// GAT that carries `where Self: 'a`; rustc 1.95 can only prove it for all
+/// `'a` when `Self: 'static` ("due to a current limitation of the type
+/// system, this implies a `'static` lifetime"). The "implied bound through a
+/// defaulted `&'a Self` parameter" trick does not lift it either (checked).
+/// The bound is written out so the error says so plainly. A service that
+/// borrows local data still gets [`DynService`]; to share one across
+/// threads, make it own its data (`Arc`). *Requests* may still be borrowed.
+///
+/// ```compile_fail
+/// use hybrid_dispatch::{SendDynService, service_fn};
+///
+/// let limit = 10u64;
+/// let svc = service_fn(|x: u64| core::future::ready(x.min(limit))); // borrows `limit`
+/// let erased: &dyn SendDynService<u64, u64> = &svc; // error: `limit` does not live long enough
+/// ```
+///
+/// ```
+/// use hybrid_dispatch::{DynService, SendDynService, service_fn};
+///
+/// let limit = 10u64;
+/// let borrowing = service_fn(|x: u64| core::future::ready(x.min(limit)));
+/// let local: &dyn DynService<u64, u64> = &borrowing; // fine: no `'static` needed
+/// let owning = service_fn(move |x: u64| core::future::ready(x.min(limit)));
+/// let shared: &dyn SendDynService<u64, u64> = &owning; // fine: owns its data
+/// ```
 ///
 /// `SendDynService` extends [`DynService`], so a `&dyn SendDynService<…>`
 /// converts to `&dyn DynService<…>` (trait upcasting).
@@ -74,7 +103,7 @@ pub trait SendDynService<Req, Resp, Space = DefaultSpace>:
 
 impl<S, Req, Space> SendDynService<Req, S::Response, Space> for S
 where
-    S: Service<Req> + Send + Sync,
+    S: Service<Req> + Send + Sync + 'static,
     for<'a> S::Future<'a>: Send,
 {
     #[inline]

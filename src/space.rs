@@ -37,11 +37,11 @@ pub use smallbox::space::{S1, S2, S4, S8, S16, S32, S64};
 /// | semaphore permit, then an inner `async fn` | 120 |
 /// | `RwLock::read().await` + `HashMap::get` | 128 |
 /// | `time::sleep(..).await` | 136 |
-/// | `RwLock::write().await` + insert | 176 |
-/// | `mpsc::Sender::send(..).await` | 192 |
+/// | `RwLock::write().await` + insert | 128 |
+/// | `mpsc::Sender::send(..).await` | 184 |
 ///
 /// Eight words (64 bytes) would keep only the first two inline; sixteen keep
-/// six of the nine. Thirty-two would keep all, but every erased future's
+/// seven of the nine. Thirty-two would keep all, but every erased future's
 /// handle would then carry 256 bytes, and a handle that is moved copies its
 /// whole buffer (see the "moved once" rows of `benches/dispatch.rs`). Pick
 /// your own with the `Space` parameter of

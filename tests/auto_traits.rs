@@ -1,0 +1,44 @@
+//! Auto traits and dyn-compatibility of every public type, asserted at
+//! compile time (futures-rs `tests/auto_traits.rs` style).
+
+use core::fmt::Debug;
+use core::future::Ready;
+
+use hybrid_dispatch::space::{DefaultSpace, S1};
+use hybrid_dispatch::{
+    Counted, DynService, Erasure, FutureLayout, InlineFuture, SendDynService, SendInlineFuture,
+    Service, ServiceFn, ServiceStats,
+};
+use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
+
+type Fn_ = ServiceFn<fn(u8) -> Ready<u8>>;
+
+assert_obj_safe!(DynService<u8, u8>);
+assert_obj_safe!(SendDynService<u8, u8>);
+assert_obj_safe!(DynService<&'static str, String, S1>);
+
+// The local erased future: neither Send nor Sync nor Unpin.
+assert_impl_all!(InlineFuture<'static, u8>: Debug, core::future::Future);
+assert_not_impl_any!(InlineFuture<'static, u8>: Send, Sync, Unpin);
+// The Send twin: Send, never Unpin; not Sync (the future inside need not be).
+assert_impl_all!(SendInlineFuture<'static, u8>: Debug, Send, core::future::Future);
+assert_not_impl_any!(SendInlineFuture<'static, u8>: Sync, Unpin);
+
+// Erased services: the Send variant is shareable, the local one is not.
+assert_impl_all!(dyn SendDynService<u8, u8>: Send, Sync);
+assert_not_impl_any!(dyn DynService<u8, u8>: Send, Sync);
+
+assert_impl_all!(Fn_: Service<u8>, Debug, Clone, Copy, Send, Sync, Unpin);
+assert_impl_all!(Counted<Fn_>: Service<u8>, Debug, Send, Sync, Unpin);
+assert_impl_all!(Counted<u8>: Default);
+assert_impl_all!(FutureLayout: Debug, Copy, Eq, Send, Sync, Unpin);
+assert_impl_all!(Erasure: Debug, Copy, Eq, Send, Sync, Unpin);
+assert_impl_all!(ServiceStats: Debug, Copy, Eq, Default, Send, Sync, Unpin);
+assert_impl_all!(DefaultSpace: Send, Sync, Unpin);
+
+// Every Service is both erasures (when 'static, Send + Sync, Send futures).
+assert_impl_all!(Fn_: DynService<u8, u8>, SendDynService<u8, u8>, DynService<u8, u8, S1>);
+assert_impl_all!(Counted<Fn_>: SendDynService<u8, u8>);
+
+#[test]
+fn assertions_compile() {}
