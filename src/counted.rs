@@ -3,7 +3,7 @@
 use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use crate::layout::Erasure;
+use crate::layout::{Erasure, Placement};
 use crate::{Service, ServiceStats};
 
 /// Wraps a service and counts its calls and where its erased futures went.
@@ -11,7 +11,9 @@ use crate::{Service, ServiceStats};
 /// * `calls`: every call, static or through `dyn`;
 /// * `inline` / `heap`: calls made through `dyn` whose future stayed in the
 ///   handle's buffer / went to a heap allocation;
-/// * `heap_bytes`: the bytes those allocations took.
+/// * `heap_bytes`: the bytes those allocations took;
+/// * `slot_heap`: calls through [`DynService::call_in`](crate::DynService::call_in)
+///   whose future went to the slot's reused heap buffer (no allocation).
 ///
 /// The counters are relaxed atomics, so a `Counted` can be shared by many
 /// threads; each call costs one uncontended atomic add (two when erased).
@@ -37,6 +39,7 @@ pub struct Counted<S> {
     inline: AtomicU64,
     heap: AtomicU64,
     heap_bytes: AtomicU64,
+    slot_heap: AtomicU64,
 }
 
 impl<S> Counted<S> {
@@ -57,6 +60,7 @@ impl<S> Counted<S> {
             inline: AtomicU64::new(0),
             heap: AtomicU64::new(0),
             heap_bytes: AtomicU64::new(0),
+            slot_heap: AtomicU64::new(0),
         }
     }
 
@@ -79,6 +83,7 @@ impl<S> Counted<S> {
             inline: self.inline.load(Relaxed),
             heap: self.heap.load(Relaxed),
             heap_bytes: self.heap_bytes.load(Relaxed),
+            slot_heap: self.slot_heap.load(Relaxed),
         }
     }
 
@@ -100,6 +105,7 @@ impl<S> Counted<S> {
             inline: self.inline.swap(0, Relaxed),
             heap: self.heap.swap(0, Relaxed),
             heap_bytes: self.heap_bytes.swap(0, Relaxed),
+            slot_heap: self.slot_heap.swap(0, Relaxed),
         }
     }
 
@@ -145,13 +151,15 @@ impl<S: Service<Req>, Req> Service<Req> for Counted<S> {
 
     #[inline]
     fn observe_erasure(&self, erasure: Erasure) {
-        if erasure.is_heap() {
-            self.heap.fetch_add(1, Relaxed);
-            self.heap_bytes
-                .fetch_add(erasure.layout().size() as u64, Relaxed);
-        } else {
-            self.inline.fetch_add(1, Relaxed);
-        }
+        match erasure.placement() {
+            Placement::Inline => self.inline.fetch_add(1, Relaxed),
+            Placement::Heap => {
+                self.heap_bytes
+                    .fetch_add(erasure.layout().size() as u64, Relaxed);
+                self.heap.fetch_add(1, Relaxed)
+            }
+            Placement::SlotHeap => self.slot_heap.fetch_add(1, Relaxed),
+        };
         self.inner.observe_erasure(erasure);
     }
 }

@@ -1,8 +1,12 @@
 //! [`DynService`]: every [`Service`] as a `dyn` object with inline futures.
 
-use crate::layout::{Erasure, FutureLayout};
+use alloc::boxed::Box;
+use core::future::Future;
+use core::pin::Pin;
+
+use crate::layout::{Erasure, FutureLayout, Placement};
 use crate::space::DefaultSpace;
-use crate::{InlineFuture, Service};
+use crate::{FutureSlot, InlineFuture, Service, SlotFuture};
 
 /// A [`Service`] behind `dyn`: the future it returns is erased into an
 /// [`InlineFuture`] with inline capacity `Space`.
@@ -76,6 +80,57 @@ pub trait DynService<Req, Resp, Space = DefaultSpace> {
     where
         Req: 'a;
 
+    /// Calls the service and boxes its future: one allocation per call,
+    /// always. The baseline strategy — what `async-trait` does — for
+    /// comparison, or to hand the future to an API that wants a box.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{DynService, service_fn};
+    ///
+    /// let svc = service_fn(|x: u64| async move { x + 1 });
+    /// let erased: &dyn DynService<u64, u64> = &svc;
+    /// let fut: core::pin::Pin<Box<dyn core::future::Future<Output = u64> + '_>> =
+    ///     erased.call_boxed(1);
+    /// # drop(fut);
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_boxed<'a>(&'a self, req: Req) -> Pin<Box<dyn Future<Output = Resp> + 'a>>
+    where
+        Req: 'a;
+
+    /// Calls the service and writes its future into a caller-owned
+    /// [`FutureSlot`], where it is polled in place: the *reusable slot*
+    /// strategy. Zero allocations once the slot has grown to the largest
+    /// future it serves; the future is never moved after it is written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{DynService, FutureSlot, service_fn};
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let svc = service_fn(|x: u64| async move { x + 1 });
+    /// let erased: &dyn DynService<u64, u64> = &svc;
+    /// let mut slot = pin!(FutureSlot::new());
+    /// assert_eq!(block_on(erased.call_in(slot.as_mut(), 1)), 2);
+    /// assert_eq!(block_on(erased.call_in(slot.as_mut(), 2)), 3);
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_in<'s, 'f>(
+        &'f self,
+        slot: Pin<&'s mut FutureSlot<'f, Resp, Space>>,
+        req: Req,
+    ) -> SlotFuture<'s, dyn Future<Output = Resp> + 'f, Space>
+    where
+        Req: 'f;
+
     /// The layout of the future [`call_dyn`](Self::call_dyn) erases, without
     /// calling the service.
     ///
@@ -115,7 +170,30 @@ where
         Req: 'a,
     {
         let future = InlineFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), future.is_heap()));
+        self.observe_erasure(Erasure::new(future.layout(), Placement::of_handle(future.is_heap())));
+        future
+    }
+
+    fn call_boxed<'a>(&'a self, req: Req) -> Pin<Box<dyn Future<Output = S::Response> + 'a>>
+    where
+        Req: 'a,
+    {
+        let future = Box::pin(self.call(req));
+        self.observe_erasure(Erasure::new(FutureLayout::of_service::<S, Req>(), Placement::Heap));
+        future
+    }
+
+    #[inline]
+    fn call_in<'s, 'f>(
+        &'f self,
+        slot: Pin<&'s mut FutureSlot<'f, S::Response, Space>>,
+        req: Req,
+    ) -> SlotFuture<'s, dyn Future<Output = S::Response> + 'f, Space>
+    where
+        Req: 'f,
+    {
+        let future = slot.put(self.call(req));
+        self.observe_erasure(Erasure::new(future.layout(), Placement::of_slot(future.is_heap())));
         future
     }
 

@@ -224,6 +224,42 @@ pub const fn fits_inline<F, Space>() -> bool {
     FutureLayout::of::<F>().fits::<Space>()
 }
 
+/// Where an erased future was put.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Counted, DynService, Placement, service_fn};
+///
+/// let svc = Counted::new(service_fn(|x: u8| core::future::ready(x)));
+/// let erased: &dyn DynService<u8, u8> = &svc;
+/// drop(erased.call_dyn(1));
+/// drop(erased.call_boxed(1));
+/// assert_eq!((svc.stats().inline, svc.stats().heap), (1, 1));
+/// # let _ = Placement::Inline;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// In an inline buffer (of the returned handle or of a reusable slot):
+    /// no allocation.
+    Inline,
+    /// In a heap allocation made for this call.
+    Heap,
+    /// In the heap buffer a [`FutureSlot`](crate::FutureSlot) keeps and
+    /// reuses: no allocation for this call.
+    SlotHeap,
+}
+
+impl Placement {
+    pub(crate) const fn of_handle(heap: bool) -> Self {
+        if heap { Placement::Heap } else { Placement::Inline }
+    }
+
+    pub(crate) const fn of_slot(heap: bool) -> Self {
+        if heap { Placement::SlotHeap } else { Placement::Inline }
+    }
+}
+
 /// Where one erased future went: reported to
 /// [`Service::observe_erasure`](crate::Service::observe_erasure) on every
 /// call made through `dyn`.
@@ -233,7 +269,7 @@ pub const fn fits_inline<F, Space>() -> bool {
 /// ```
 /// use hybrid_dispatch::{Counted, DynService, service_fn, space::S1};
 ///
-/// let svc = Counted::new(service_fn(|x: u64| async move { [x; 4] }));
+/// let svc = Counted::new(service_fn(|x: u64| core::future::ready([x; 4])));
 /// let erased: &dyn DynService<u64, [u64; 4], S1> = &svc;
 /// let fut = erased.call_dyn(3);
 /// assert!(fut.is_heap());
@@ -242,12 +278,12 @@ pub const fn fits_inline<F, Space>() -> bool {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Erasure {
     layout: FutureLayout,
-    heap: bool,
+    placement: Placement,
 }
 
 impl Erasure {
-    pub(crate) const fn new(layout: FutureLayout, heap: bool) -> Self {
-        Erasure { layout, heap }
+    pub(crate) const fn new(layout: FutureLayout, placement: Placement) -> Self {
+        Erasure { layout, placement }
     }
 
     /// The erased future's layout.
@@ -260,14 +296,24 @@ impl Erasure {
         self.layout
     }
 
-    /// Whether the future was moved to a heap allocation (it did not fit).
+    /// Where the future was put.
+    ///
+    /// # Examples
+    ///
+    /// See [`Placement`].
+    #[must_use]
+    pub const fn placement(&self) -> Placement {
+        self.placement
+    }
+
+    /// Whether this call allocated for the future ([`Placement::Heap`]).
     ///
     /// # Examples
     ///
     /// See [`Erasure`].
     #[must_use]
     pub const fn is_heap(&self) -> bool {
-        self.heap
+        matches!(self.placement, Placement::Heap)
     }
 }
 

@@ -64,6 +64,7 @@ extern crate std;
 
 mod counted;
 mod dyn_service;
+mod inline_only_service;
 pub mod future;
 mod layout;
 mod send_dyn_service;
@@ -77,8 +78,11 @@ mod tests_support;
 
 pub use counted::Counted;
 pub use dyn_service::DynService;
-pub use future::{InlineBox, InlineFuture, SendInlineFuture};
-pub use layout::{Erasure, FutureLayout, fits_inline};
+pub use inline_only_service::InlineOnlyService;
+pub use future::{
+    FutureSlot, InlineBox, InlineFuture, ReusableSlot, SendFutureSlot, SendInlineFuture, SlotFuture,
+};
+pub use layout::{Erasure, FutureLayout, Placement, fits_inline};
 pub use send_dyn_service::SendDynService;
 pub use service::Service;
 pub use service_stats::ServiceStats;

@@ -1,8 +1,12 @@
 //! [`SendDynService`]: the `Send + Sync` erasure, for multi-threaded use.
 
-use crate::layout::Erasure;
+use alloc::boxed::Box;
+use core::future::Future;
+use core::pin::Pin;
+
+use crate::layout::{Erasure, FutureLayout, Placement};
 use crate::space::DefaultSpace;
-use crate::{DynService, SendInlineFuture, Service};
+use crate::{DynService, SendFutureSlot, SendInlineFuture, Service, SlotFuture};
 
 /// The `Send + Sync` twin of [`DynService`]: a shared service whose erased
 /// futures are `Send`, so `Arc<dyn SendDynService<…>>` can be cloned into
@@ -99,6 +103,46 @@ pub trait SendDynService<Req, Resp, Space = DefaultSpace>:
     fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, Resp, Space>
     where
         Req: 'a;
+
+    /// [`DynService::call_boxed`] with a `Send` future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{SendDynService, service_fn};
+    ///
+    /// let svc = service_fn(|x: u64| async move { x + 1 });
+    /// let erased: &dyn SendDynService<u64, u64> = &svc;
+    /// let fut: core::pin::Pin<Box<dyn core::future::Future<Output = u64> + Send + '_>> =
+    ///     erased.call_send_boxed(1);
+    /// # drop(fut);
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_send_boxed<'a>(&'a self, req: Req) -> Pin<Box<dyn Future<Output = Resp> + Send + 'a>>
+    where
+        Req: 'a;
+
+    /// [`DynService::call_in`] with a [`SendFutureSlot`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{SendDynService, SendFutureSlot, service_fn};
+    ///
+    /// let svc = service_fn(|x: u64| async move { x + 1 });
+    /// let erased: &dyn SendDynService<u64, u64> = &svc;
+    /// let mut slot = Box::pin(SendFutureSlot::new());
+    /// let fut = erased.call_send_in(slot.as_mut(), 1);
+    /// assert!(!fut.is_heap());
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_send_in<'s, 'f>(
+        &'f self,
+        slot: Pin<&'s mut SendFutureSlot<'f, Resp, Space>>,
+        req: Req,
+    ) -> SlotFuture<'s, dyn Future<Output = Resp> + Send + 'f, Space>
+    where
+        Req: 'f;
 }
 
 impl<S, Req, Space> SendDynService<Req, S::Response, Space> for S
@@ -112,7 +156,30 @@ where
         Req: 'a,
     {
         let future = SendInlineFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), future.is_heap()));
+        self.observe_erasure(Erasure::new(future.layout(), Placement::of_handle(future.is_heap())));
+        future
+    }
+
+    fn call_send_boxed<'a>(&'a self, req: Req) -> Pin<Box<dyn Future<Output = S::Response> + Send + 'a>>
+    where
+        Req: 'a,
+    {
+        let future = Box::pin(self.call(req));
+        self.observe_erasure(Erasure::new(FutureLayout::of_service::<S, Req>(), Placement::Heap));
+        future
+    }
+
+    #[inline]
+    fn call_send_in<'s, 'f>(
+        &'f self,
+        slot: Pin<&'s mut SendFutureSlot<'f, S::Response, Space>>,
+        req: Req,
+    ) -> SlotFuture<'s, dyn Future<Output = S::Response> + Send + 'f, Space>
+    where
+        Req: 'f,
+    {
+        let future = slot.put(self.call(req));
+        self.observe_erasure(Erasure::new(future.layout(), Placement::of_slot(future.is_heap())));
         future
     }
 }

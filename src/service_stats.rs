@@ -10,9 +10,9 @@ use core::fmt;
 /// ```
 /// use hybrid_dispatch::ServiceStats;
 ///
-/// let stats = ServiceStats { calls: 10, inline: 7, heap: 3, heap_bytes: 600 };
+/// let stats = ServiceStats { calls: 10, inline: 7, heap: 3, heap_bytes: 600, slot_heap: 0 };
 /// assert_eq!(stats.erased(), 10);
-/// assert_eq!(stats.to_string(), "10 calls, 10 erased: 7 inline, 3 heap (600 bytes)");
+/// assert_eq!(stats.to_string(), "10 calls, 10 erased: 7 inline, 3 heap (600 bytes), 0 in a slot's heap buffer");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ServiceStats {
@@ -24,10 +24,13 @@ pub struct ServiceStats {
     pub heap: u64,
     /// Bytes allocated for those heap futures.
     pub heap_bytes: u64,
+    /// Calls through `dyn` whose future went to a reusable slot's heap
+    /// buffer, allocating nothing.
+    pub slot_heap: u64,
 }
 
 impl ServiceStats {
-    /// Calls made through `dyn` (`inline + heap`).
+    /// Calls made through `dyn` (`inline + heap + slot_heap`).
     ///
     /// # Examples
     ///
@@ -37,7 +40,7 @@ impl ServiceStats {
     /// ```
     #[must_use]
     pub const fn erased(&self) -> u64 {
-        self.inline + self.heap
+        self.inline + self.heap + self.slot_heap
     }
 }
 
@@ -45,12 +48,13 @@ impl fmt::Display for ServiceStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} calls, {} erased: {} inline, {} heap ({} bytes)",
+            "{} calls, {} erased: {} inline, {} heap ({} bytes), {} in a slot's heap buffer",
             self.calls,
             self.erased(),
             self.inline,
             self.heap,
-            self.heap_bytes
+            self.heap_bytes,
+            self.slot_heap
         )
     }
 }

@@ -1,9 +1,16 @@
-//! Erased futures: [`InlineFuture`] and its `Send` twin [`SendInlineFuture`],
-//! both views of one storage type, [`InlineBox`].
+//! Erased futures and where they live: [`InlineFuture`] and its `Send` twin
+//! [`SendInlineFuture`] (views of [`InlineBox`]), and the caller-owned
+//! [`FutureSlot`] / [`SendFutureSlot`] (views of [`ReusableSlot`]).
+//!
+//! This module is the crate's only `unsafe` code; the rest of the crate
+//! denies it. Each file states its invariants at the top, and every `unsafe`
+//! block names the one it relies on.
 
 mod inline_box;
+mod reusable_slot;
 
 pub use inline_box::InlineBox;
+pub use reusable_slot::{ReusableSlot, SlotFuture};
 
 use crate::space::DefaultSpace;
 
@@ -99,3 +106,75 @@ pub type InlineFuture<'a, T, Space = DefaultSpace> =
 /// ```
 pub type SendInlineFuture<'a, T, Space = DefaultSpace> =
     InlineBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;
+
+/// Caller-owned storage that erased futures are written into one after
+/// another: the *reusable slot* strategy.
+///
+/// [`DynService::call_in`](crate::DynService::call_in) writes the service's
+/// future into the slot and returns a [`SlotFuture`] that polls it where it
+/// lies. A future that fits `Space` goes in the slot's inline buffer; a
+/// larger one goes in a heap buffer that the slot keeps for the next call and
+/// grows only when a larger future arrives ([`growths`](ReusableSlot::growths)
+/// counts that). In a loop, that is **zero allocations amortized for futures
+/// of any size**, and the future is never moved after it is written (the
+/// slot is pinned), so the buffer size costs nothing per call.
+///
+/// This is the idea of tokio-util's `ReusableBoxFuture`, but inline first,
+/// for `!Send` futures too ([`SendFutureSlot`] is the `Send` one), for any
+/// size, and for any service behind `dyn`.
+///
+/// `'f` bounds the futures the slot may hold: a future that borrows the
+/// service or the request must outlive the slot. Create the slot after the
+/// service and inputs it will serve — typically right before a hot loop.
+///
+/// # Examples
+///
+/// ```
+/// use core::pin::pin;
+/// use hybrid_dispatch::{DynService, FutureSlot, service_fn, space::S1};
+///
+/// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let svc = service_fn(|x: u64| {
+///     let scratch = [x; 64]; // a 512-byte future: larger than any inline buffer here
+///     async move { scratch.iter().sum::<u64>() }
+/// });
+/// let erased: &dyn DynService<u64, u64, S1> = &svc;
+/// let mut slot = pin!(FutureSlot::new());
+/// for i in 0..100 {
+///     assert_eq!(block_on(erased.call_in(slot.as_mut(), i)), i * 64);
+/// }
+/// assert_eq!(slot.growths(), 1); // one allocation for 100 calls
+/// ```
+pub type FutureSlot<'f, T, Space = DefaultSpace> =
+    ReusableSlot<dyn core::future::Future<Output = T> + 'f, Space>;
+
+/// The `Send` twin of [`FutureSlot`]: holds only `Send` futures, so a task
+/// that keeps it across `.await`s can be spawned on a multi-threaded
+/// runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use hybrid_dispatch::{SendDynService, SendFutureSlot, service_fn};
+///
+/// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {
+///     let svc: Arc<dyn SendDynService<u64, u64>> = Arc::new(service_fn(|x: u64| async move { x + 1 }));
+///     let total = tokio::spawn(async move {
+///         let mut slot = Box::pin(SendFutureSlot::new());
+///         let mut total = 0;
+///         for i in 0..10 {
+///             total += svc.call_send_in(slot.as_mut(), i).await;
+///         }
+///         total
+///     });
+///     assert_eq!(total.await.unwrap(), 55);
+/// }
+/// ```
+pub type SendFutureSlot<'f, T, Space = DefaultSpace> =
+    ReusableSlot<dyn core::future::Future<Output = T> + Send + 'f, Space>;

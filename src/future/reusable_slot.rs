@@ -1,0 +1,409 @@
+//! [`ReusableSlot`]: caller-owned storage that erased futures are written
+//! into, one after another, without moving and — once it is large enough —
+//! without allocating. Users meet it as [`FutureSlot`](crate::FutureSlot)
+//! and [`SendFutureSlot`](crate::SendFutureSlot).
+//!
+//! Part of the crate's one `unsafe` module (`future`). Invariants:
+//!
+//! 1. **Pinned storage.** Futures are only written through
+//!    `Pin<&mut ReusableSlot>`, so the inline buffer never moves while a
+//!    future lives in it; the heap buffer is never moved either (it is freed
+//!    and replaced only while the slot is empty).
+//! 2. **`live` owns.** `live` is `Some` exactly while a future is stored; it
+//!    points at it (in `inline` or in `heap`), and the future is dropped
+//!    exactly once: by the [`SlotFuture`] that handed it out, or — when that
+//!    handle was leaked — by the next `put` or the slot's own `Drop`.
+//!    Futures are `'f`-bounded by the slot's type (inside `D`), so a leaked
+//!    one is still valid whenever the slot drops it.
+//! 3. **Raw access.** The buffers are reached only through raw pointers
+//!    derived from the slot pointer, never through `&mut` to a buffer field:
+//!    a fresh `&mut` to an `Unpin` field would invalidate the references a
+//!    pinned future keeps into itself (see `inline_box.rs`).
+
+#![allow(
+    unsafe_code,
+    reason = "part of the crate's one unsafe module: placement of futures in caller-owned storage"
+)]
+
+use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::future::Future;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+use core::ptr::{self, NonNull};
+use core::task::{Context, Poll};
+
+use crate::layout::FutureLayout;
+
+/// Caller-owned, reusable storage for one erased future at a time: inline
+/// in `Space` when the future fits, otherwise in a heap buffer the slot
+/// keeps and reuses, growing it only when a larger future arrives.
+///
+/// Users meet it as [`FutureSlot`](crate::FutureSlot) (for
+/// `D = dyn Future<Output = T> + 'f`) and
+/// [`SendFutureSlot`](crate::SendFutureSlot); see those for the whole story.
+///
+/// # Examples
+///
+/// ```
+/// use core::pin::pin;
+/// use hybrid_dispatch::FutureSlot;
+///
+/// let mut slot = pin!(FutureSlot::<'_, u32>::new());
+/// for i in 0..3 {
+///     let fut = slot.as_mut().put(async move { i * 2 });
+///     # drop(fut);
+/// }
+/// assert_eq!(slot.growths(), 0);
+/// ```
+pub struct ReusableSlot<D: ?Sized, Space> {
+    /// Inline storage. Reached only through raw pointers (invariant 3);
+    /// `UnsafeCell` because futures mutate it behind `&ReusableSlot` views.
+    inline: MaybeUninit<UnsafeCell<Space>>,
+    /// The grown heap buffer and its layout, kept across calls.
+    heap: Option<(NonNull<u8>, Layout)>,
+    /// The stored future, if any (invariant 2).
+    live: Option<NonNull<D>>,
+    /// The stored future's layout; meaningful while `live` is `Some`.
+    layout: &'static FutureLayout,
+    /// Whether the stored future has returned `Ready`.
+    done: bool,
+    /// How many times the heap buffer was (re)allocated.
+    growths: u64,
+    _pinned: PhantomPinned,
+    /// The slot owns and drops `D` values.
+    _owns: PhantomData<D>,
+}
+
+/// Gives every type a `'static` [`FutureLayout`] (see `inline_box.rs`).
+trait StaticLayout {
+    const LAYOUT: FutureLayout;
+}
+
+impl<F> StaticLayout for F {
+    const LAYOUT: FutureLayout = FutureLayout::of::<F>();
+}
+
+/// The layout of "no future yet".
+static EMPTY: FutureLayout = FutureLayout::of::<()>();
+
+impl<D: ?Sized, Space> ReusableSlot<D, Space> {
+    /// An empty slot. Allocates nothing until a future that does not fit
+    /// `Space` arrives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let slot = hybrid_dispatch::FutureSlot::<'_, u8>::new();
+    /// assert_eq!(slot.heap_capacity(), 0);
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        ReusableSlot {
+            inline: MaybeUninit::uninit(),
+            heap: None,
+            live: None,
+            layout: &EMPTY,
+            done: false,
+            growths: 0,
+            _pinned: PhantomPinned,
+            _owns: PhantomData,
+        }
+    }
+
+    /// How many times the slot (re)allocated its heap buffer: once per
+    /// future larger than any before it that did not fit inline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, [u64; 8], S1>::new());
+    /// for _ in 0..10 {
+    ///     drop(slot.as_mut().put(core::future::ready([0u64; 8])));
+    /// }
+    /// assert_eq!(slot.growths(), 1); // one allocation, reused nine times
+    /// ```
+    #[must_use]
+    pub fn growths(&self) -> u64 {
+        self.growths
+    }
+
+    /// Size in bytes of the heap buffer the slot keeps (0 if none).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, [u64; 8], S1>::new());
+    /// drop(slot.as_mut().put(core::future::ready([0u64; 8])));
+    /// assert_eq!(slot.heap_capacity(), 72);
+    /// ```
+    #[must_use]
+    pub fn heap_capacity(&self) -> usize {
+        self.heap.map_or(0, |(_, layout)| layout.size())
+    }
+
+    /// Drops the stored future, if a leaked [`SlotFuture`] left one.
+    fn clear(&mut self) {
+        if let Some(live) = self.live.take() {
+            // SAFETY: `live` was `Some`, so it points at a stored future
+            // that nobody else will drop (invariant 2: its handle is gone,
+            // or this is that handle's own drop); `take` makes this the
+            // only drop. It is dropped where it lies (invariant 1).
+            unsafe { live.as_ptr().drop_in_place() };
+        }
+    }
+
+    /// Where a future of `layout` goes: the inline buffer, a dangling
+    /// pointer for zero-sized futures, or the heap buffer (grown if needed).
+    /// The slot must be empty.
+    fn place_for(&mut self, layout: Layout) -> NonNull<u8> {
+        debug_assert!(self.live.is_none());
+        let space = Layout::new::<Space>();
+        if layout.size() == 0 {
+            // Any aligned non-null address holds a zero-sized value.
+            return NonNull::<u8>::dangling().with_addr(
+                core::num::NonZeroUsize::new(layout.align()).expect("alignment is non-zero"),
+            );
+        }
+        if layout.size() <= space.size() && layout.align() <= space.align() {
+            // Invariant 3: a raw pointer to the field, no `&mut` to it.
+            let inline = ptr::addr_of_mut!(self.inline).cast::<u8>();
+            // SAFETY: a pointer to a field of `self` is never null.
+            return unsafe { NonNull::new_unchecked(inline) };
+        }
+        match self.heap {
+            Some((buffer, have))
+                if have.size() >= layout.size() && have.align() >= layout.align() =>
+            {
+                buffer
+            }
+            old => {
+                let size = layout.size().max(old.map_or(0, |(_, l)| l.size()));
+                let align = layout.align().max(old.map_or(1, |(_, l)| l.align()));
+                let grown = Layout::from_size_align(size, align)
+                    .expect("a larger of two valid layouts is valid");
+                if let Some((buffer, have)) = self.heap.take() {
+                    // SAFETY: allocated below with exactly `have`; the slot
+                    // is empty, so no future lives in it (invariant 1).
+                    unsafe { dealloc(buffer.as_ptr(), have) };
+                }
+                // SAFETY: `grown` has a non-zero size (`layout`'s is).
+                let buffer = unsafe { alloc(grown) };
+                let Some(buffer) = NonNull::new(buffer) else {
+                    handle_alloc_error(grown)
+                };
+                self.heap = Some((buffer, grown));
+                self.growths += 1;
+                buffer
+            }
+        }
+    }
+}
+
+impl<D: ?Sized, Space> Default for ReusableSlot<D, Space> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Builds `put` for one `dyn Future` flavour.
+macro_rules! put {
+    ($($bounds:tt)*) => {
+        impl<'f, T, Space> ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Space> {
+            /// Stores `future` in the slot — inline if it fits `Space`,
+            /// otherwise in the slot's heap buffer, grown if needed — and
+            /// returns the handle that polls it in place. A future a leaked
+            /// handle left behind is dropped first.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use core::pin::pin;
+            /// use hybrid_dispatch::FutureSlot;
+            ///
+            /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+            /// #     let mut f = core::pin::pin!(f);
+            /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+            /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+            /// # }
+            /// let mut slot = pin!(FutureSlot::<'_, u32>::new());
+            /// assert_eq!(block_on(slot.as_mut().put(async { 1 })), 1);
+            /// assert_eq!(block_on(slot.as_mut().put(async { 2 })), 2);
+            /// ```
+            pub fn put<'s, F>(self: Pin<&'s mut Self>, future: F) -> SlotFuture<'s, dyn Future<Output = T> $($bounds)* + 'f, Space>
+            where
+                F: Future<Output = T> $($bounds)* + 'f,
+            {
+                // SAFETY: nothing is moved out of the slot; its buffers are
+                // only written through raw pointers (invariants 1, 3).
+                let this = unsafe { self.get_unchecked_mut() };
+                this.clear();
+                let place = this.place_for(Layout::new::<F>()).cast::<F>();
+                // SAFETY: `place` is valid for writes of an `F` (aligned, in
+                // a buffer of at least its size, or dangling for a ZST) and
+                // holds no live value (the slot is empty after `clear`).
+                unsafe { place.as_ptr().write(future) };
+                let live: NonNull<dyn Future<Output = T> $($bounds)* + 'f> = place;
+                this.live = Some(live);
+                this.layout = &<F as StaticLayout>::LAYOUT;
+                this.done = false;
+                SlotFuture { slot: this }
+            }
+        }
+    };
+}
+
+put!();
+put!(+ Send);
+
+impl<D: ?Sized, Space> Drop for ReusableSlot<D, Space> {
+    fn drop(&mut self) {
+        self.clear();
+        if let Some((buffer, layout)) = self.heap.take() {
+            // SAFETY: allocated in `place_for` with exactly `layout`; the
+            // future in it, if any, was just dropped.
+            unsafe { dealloc(buffer.as_ptr(), layout) };
+        }
+    }
+}
+
+// SAFETY: the slot owns at most one `D` (and plain buffers); sending the slot
+// sends that `D`, so it is `Send` exactly when `D` is.
+unsafe impl<D: ?Sized + Send, Space> Send for ReusableSlot<D, Space> {}
+
+// SAFETY: `&ReusableSlot` gives access to counters and sizes only, never to
+// the stored `D`, but stay conservative: `Sync` exactly when `D` is.
+unsafe impl<D: ?Sized + Sync, Space> Sync for ReusableSlot<D, Space> {}
+
+impl<D: ?Sized, Space> fmt::Debug for ReusableSlot<D, Space> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("FutureSlot");
+        s.field("capacity", &core::mem::size_of::<Space>());
+        s.field("heap_capacity", &self.heap_capacity());
+        s.field("growths", &self.growths);
+        match self.live {
+            Some(_) => s.field("holds", &self.layout.type_name()),
+            None => s.field("holds", &"nothing"),
+        };
+        s.finish()
+    }
+}
+
+/// A future stored in a [`ReusableSlot`], polled where it lies; dropping the
+/// handle drops the future and frees the slot for the next call.
+///
+/// Returned by [`ReusableSlot::put`] and by
+/// [`DynService::call_in`](crate::DynService::call_in). Polling after
+/// completion panics.
+///
+/// # Examples
+///
+/// ```
+/// use core::pin::pin;
+/// use hybrid_dispatch::FutureSlot;
+///
+/// let mut slot = pin!(FutureSlot::<'_, u8>::new());
+/// let fut = slot.as_mut().put(async { 1 });
+/// assert!(!fut.is_heap());
+/// println!("{fut:?}");
+/// ```
+pub struct SlotFuture<'s, D: ?Sized, Space> {
+    /// The pinned slot, borrowed for as long as the future lives. Never
+    /// moved out of (its `Pin` was consumed by `put`).
+    slot: &'s mut ReusableSlot<D, Space>,
+}
+
+impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
+    /// Whether the future lives in the slot's heap buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
+    /// assert!(slot.as_mut().put(core::future::ready([0u8; 32])).is_heap());
+    /// ```
+    #[must_use]
+    pub fn is_heap(&self) -> bool {
+        let size = self.slot.layout.size();
+        size != 0
+            && !self.slot.layout.fits_capacity(
+                core::mem::size_of::<Space>(),
+                core::mem::align_of::<Space>(),
+            )
+    }
+
+    /// The stored future's size, alignment and type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::FutureSlot;
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, u64>::new());
+    /// let fut = slot.as_mut().put(core::future::ready(1u64));
+    /// assert_eq!(fut.layout().size(), 16);
+    /// ```
+    #[must_use]
+    pub fn layout(&self) -> FutureLayout {
+        *self.slot.layout
+    }
+}
+
+impl<D: Future + ?Sized, Space> Future for SlotFuture<'_, D, Space> {
+    type Output = D::Output;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
+        let slot = &mut *self.slot;
+        assert!(
+            !slot.done,
+            "SlotFuture polled after it completed (type {})",
+            slot.layout.type_name()
+        );
+        let live = slot.live.expect("a SlotFuture's slot holds its future");
+        // SAFETY: `live` points at the stored future (invariant 2), which is
+        // pinned in the slot (invariant 1) and reached only through this
+        // handle while it exists (it borrows the slot mutably).
+        let out = unsafe { Pin::new_unchecked(&mut *live.as_ptr()) }.poll(cx);
+        if out.is_ready() {
+            slot.done = true;
+        }
+        out
+    }
+}
+
+impl<D: ?Sized, Space> Drop for SlotFuture<'_, D, Space> {
+    fn drop(&mut self) {
+        self.slot.clear();
+    }
+}
+
+impl<D: ?Sized, Space> fmt::Debug for SlotFuture<'_, D, Space> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlotFuture")
+            .field("future", &self.slot.layout.type_name())
+            .field("size", &self.slot.layout.size())
+            .field(
+                "location",
+                &if self.is_heap() {
+                    "slot heap buffer"
+                } else {
+                    "inline"
+                },
+            )
+            .field("terminated", &self.slot.done)
+            .finish()
+    }
+}
