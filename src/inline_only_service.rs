@@ -2,7 +2,7 @@
 
 use crate::layout::{Erasure, Placement, fits_inline};
 use crate::space::DefaultSpace;
-use crate::{InlineFuture, Service};
+use crate::{InlineOnlyFuture, Service};
 
 /// A [`Service`] behind `dyn` whose futures are *guaranteed* to be stored
 /// inline: the *inline-only* strategy, for hot paths that must never
@@ -24,7 +24,7 @@ use crate::{InlineFuture, Service};
 /// let svc = service_fn(|x: u64| async move { x + 1 });
 /// let erased: &dyn InlineOnlyService<u64, u64, S4> = &svc;
 /// let fut = erased.call_inline(1);
-/// assert!(!fut.is_heap()); // always
+/// assert!(fut.layout().fits::<S4>()); // always: it cannot spill
 /// ```
 ///
 /// A future larger than the capacity does not compile:
@@ -59,10 +59,10 @@ pub trait InlineOnlyService<Req, Resp, Space = DefaultSpace> {
     ///
     /// let svc = service_fn(|x: u8| core::future::ready(x));
     /// let erased: &dyn InlineOnlyService<u8, u8> = &svc;
-    /// assert!(!erased.call_inline(7).is_heap());
+    /// assert_eq!(erased.call_inline(7).layout().size(), 2);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn call_inline<'a>(&'a self, req: Req) -> InlineFuture<'a, Resp, Space>
+    fn call_inline<'a>(&'a self, req: Req) -> InlineOnlyFuture<'a, Resp, Space>
     where
         Req: 'a;
 }
@@ -72,18 +72,19 @@ where
     S: Service<Req>,
 {
     #[inline]
-    fn call_inline<'a>(&'a self, req: Req) -> InlineFuture<'a, S::Response, Space>
+    fn call_inline<'a>(&'a self, req: Req) -> InlineOnlyFuture<'a, S::Response, Space>
     where
         Req: 'a,
     {
+        // `InlineOnlyFuture::new` checks this too; checking here first names
+        // the service in the error.
         const {
             assert!(
                 fits_inline::<S::Future<'a>, Space>(),
                 "the service's future does not fit the inline capacity of this InlineOnlyService"
             );
         }
-        let future = InlineFuture::new(self.call(req));
-        debug_assert!(!future.is_heap());
+        let future = InlineOnlyFuture::new(self.call(req));
         self.observe_erasure(Erasure::new(future.layout(), Placement::Inline));
         future
     }

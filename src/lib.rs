@@ -80,10 +80,16 @@ pub use counted::Counted;
 pub use dyn_service::DynService;
 pub use inline_only_service::InlineOnlyService;
 pub use future::{
-    FutureSlot, InlineBox, InlineFuture, ReusableSlot, SendFutureSlot, SendInlineFuture, SlotFuture,
+    FutureSlot, InlineBox, InlineFuture, InlineOnlyBox, InlineOnlyFuture, ReusableSlot,
+    SendFutureSlot, SendInlineFuture, SendInlineOnlyFuture, SlotFuture,
 };
 pub use layout::{Erasure, FutureLayout, Placement, fits_inline};
 pub use send_dyn_service::SendDynService;
 pub use service::Service;
 pub use service_stats::ServiceStats;
 pub use util::{ServiceFn, service_fn};
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

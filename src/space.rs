@@ -3,9 +3,10 @@
 //!
 //! A capacity is a type whose size and alignment are the buffer's
 //! (`S4` = 4 machine words, 32 bytes on 64-bit targets, aligned to a word).
-//! They are `smallbox`'s space types, re-exported so that you need not depend
-//! on `smallbox` yourself. Any `Sized` type works as a capacity, e.g.
-//! `[u64; 24]` for 192 bytes.
+//! Any `Sized` type works as a capacity, e.g. `[u64; 24]` for 192 bytes;
+//! the ones here are the usual sizes. (They are this crate's own, not
+//! `smallbox`'s, so that they exist without `alloc`; `smallbox` accepts any
+//! type as its space.)
 //!
 //! # Examples
 //!
@@ -19,7 +20,33 @@
 //! assert!(!large.call_dyn(1).is_heap());
 //! ```
 
-pub use smallbox::space::{S1, S2, S4, S8, S16, S32, S64};
+use core::fmt;
+
+/// Defines one capacity of `$words` machine words.
+macro_rules! spaces {
+    ($($name:ident = $words:literal),+ $(,)?) => {$(
+        #[doc = concat!("An inline capacity of ", stringify!($words), " machine words (",
+                        stringify!($words), " × 8 bytes on 64-bit targets), word-aligned.")]
+        ///
+        /// # Examples
+        ///
+        /// ```
+        #[doc = concat!("assert_eq!(core::mem::size_of::<hybrid_dispatch::space::", stringify!($name),
+                        ">(), ", stringify!($words), " * core::mem::size_of::<usize>());")]
+        /// ```
+        pub struct $name {
+            _words: [usize; $words],
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({} bytes)", stringify!($name), core::mem::size_of::<Self>())
+            }
+        }
+    )+};
+}
+
+spaces!(S1 = 1, S2 = 2, S4 = 4, S8 = 8, S16 = 16, S32 = 32, S64 = 64);
 
 /// The capacity used when none is named: 16 machine words, 128 bytes on
 /// 64-bit targets.

@@ -6,8 +6,9 @@ use core::future::Ready;
 
 use hybrid_dispatch::space::{DefaultSpace, S1};
 use hybrid_dispatch::{
-    Counted, DynService, Erasure, FutureLayout, InlineFuture, SendDynService, SendInlineFuture,
-    Service, ServiceFn, ServiceStats,
+    Counted, DynService, Erasure, FutureLayout, FutureSlot, InlineFuture, InlineOnlyFuture,
+    InlineOnlyService, Placement, SendDynService, SendFutureSlot, SendInlineFuture,
+    SendInlineOnlyFuture, Service, ServiceFn, ServiceStats, SlotFuture,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
 
@@ -16,6 +17,23 @@ type Fn_ = ServiceFn<fn(u8) -> Ready<u8>>;
 assert_obj_safe!(DynService<u8, u8>);
 assert_obj_safe!(SendDynService<u8, u8>);
 assert_obj_safe!(DynService<&'static str, String, S1>);
+assert_obj_safe!(InlineOnlyService<u8, u8>);
+
+// Inline-only futures: like InlineFuture.
+assert_impl_all!(InlineOnlyFuture<'static, u8>: Debug, core::future::Future);
+assert_not_impl_any!(InlineOnlyFuture<'static, u8>: Send, Sync, Unpin);
+assert_impl_all!(SendInlineOnlyFuture<'static, u8>: Debug, Send);
+assert_not_impl_any!(SendInlineOnlyFuture<'static, u8>: Sync, Unpin);
+
+// Slots are pinned storage (!Unpin); the Send one may cross threads. The
+// handle into a slot is a plain `&mut`, so it is `Unpin` and cheap to move.
+assert_impl_all!(FutureSlot<'static, u8>: Debug, Default);
+assert_not_impl_any!(FutureSlot<'static, u8>: Send, Sync, Unpin);
+assert_impl_all!(SendFutureSlot<'static, u8>: Debug, Send);
+assert_not_impl_any!(SendFutureSlot<'static, u8>: Sync, Unpin);
+assert_impl_all!(SlotFuture<'static, dyn core::future::Future<Output = u8> + Send, S1>: Debug, Send, Unpin);
+assert_not_impl_any!(SlotFuture<'static, dyn core::future::Future<Output = u8>, S1>: Send, Sync);
+assert_impl_all!(Placement: Debug, Copy, Eq, Send, Sync, Unpin);
 
 // The local erased future: neither Send nor Sync nor Unpin.
 assert_impl_all!(InlineFuture<'static, u8>: Debug, core::future::Future);
@@ -37,7 +55,7 @@ assert_impl_all!(ServiceStats: Debug, Copy, Eq, Default, Send, Sync, Unpin);
 assert_impl_all!(DefaultSpace: Send, Sync, Unpin);
 
 // Every Service is both erasures (when 'static, Send + Sync, Send futures).
-assert_impl_all!(Fn_: DynService<u8, u8>, SendDynService<u8, u8>, DynService<u8, u8, S1>);
+assert_impl_all!(Fn_: DynService<u8, u8>, SendDynService<u8, u8>, DynService<u8, u8, S1>, InlineOnlyService<u8, u8>);
 assert_impl_all!(Counted<Fn_>: SendDynService<u8, u8>);
 
 #[test]

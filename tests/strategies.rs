@@ -239,3 +239,59 @@ async fn send_slot_lives_in_a_spawned_task() {
     });
     assert_eq!(task.await.unwrap(), (2560, 1));
 }
+
+#[test]
+fn inline_only_drops_once_and_keeps_self_references() {
+    let drops = DropCounter::default();
+    let svc = service_fn({
+        let drops = drops.clone();
+        move |n: u32| Payload::<64>::new(n).with_token(drops.token())
+    });
+    let erased: &dyn InlineOnlyService<u32, usize> = &svc;
+    assert_eq!(block_on(erased.call_inline(2)), (64, 3));
+    assert_eq!(drops.drops(), 1);
+    let mut fut = Box::pin(erased.call_inline(5));
+    assert!(poll_once(fut.as_mut()).is_pending());
+    drop(fut);
+    assert_eq!(drops.drops(), 2, "cancelled while pending: dropped once");
+    // Moved (unpolled) before being pinned: allowed, still dropped once.
+    let fut = erased.call_inline(0);
+    let moved = Some(fut);
+    assert_eq!(block_on(moved.unwrap()).0, 64);
+    assert_eq!(drops.drops(), 3);
+
+    async fn self_referential(rounds: u32) -> u32 {
+        let mut state = [0u32; 4];
+        let slot = &mut state[2];
+        for i in 0..rounds {
+            YieldOnce::default().await;
+            *slot += i;
+        }
+        state.iter().sum()
+    }
+    let rounds = if cfg!(miri) { 3 } else { 50 };
+    let svc = service_fn(self_referential);
+    let erased: &dyn InlineOnlyService<u32, u32> = &svc;
+    assert_eq!(block_on(erased.call_inline(rounds)).0, (0..rounds).sum());
+}
+
+#[test]
+fn inline_only_panics_in_poll_drop_once_and_after_completion() {
+    let drops = DropCounter::default();
+    let svc = service_fn({
+        let drops = drops.clone();
+        move |panic: bool| {
+            let fut = Payload::<16>::new(0).with_token(drops.token());
+            if panic { fut.panicking() } else { fut }
+        }
+    });
+    let erased: &dyn InlineOnlyService<bool, usize> = &svc;
+    let mut fut = Box::pin(erased.call_inline(true));
+    assert!(catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).is_err());
+    drop(fut);
+    assert_eq!(drops.drops(), 1);
+    let mut fut = Box::pin(erased.call_inline(false));
+    assert!(poll_once(fut.as_mut()).is_ready());
+    let err = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).unwrap_err();
+    assert!(err.downcast_ref::<String>().unwrap().contains("polled after it completed"));
+}

@@ -1,15 +1,19 @@
 //! Erased futures and where they live: [`InlineFuture`] and its `Send` twin
 //! [`SendInlineFuture`] (views of [`InlineBox`]), and the caller-owned
-//! [`FutureSlot`] / [`SendFutureSlot`] (views of [`ReusableSlot`]).
+//! [`FutureSlot`] / [`SendFutureSlot`] (views of [`ReusableSlot`]), and the
+//! allocation-free [`InlineOnlyFuture`] / [`SendInlineOnlyFuture`] (views of
+//! [`InlineOnlyBox`]).
 //!
 //! This module is the crate's only `unsafe` code; the rest of the crate
 //! denies it. Each file states its invariants at the top, and every `unsafe`
 //! block names the one it relies on.
 
 mod inline_box;
+mod inline_only_box;
 mod reusable_slot;
 
 pub use inline_box::InlineBox;
+pub use inline_only_box::InlineOnlyBox;
 pub use reusable_slot::{ReusableSlot, SlotFuture};
 
 use crate::space::DefaultSpace;
@@ -39,13 +43,24 @@ use crate::space::DefaultSpace;
 ///
 /// # Memory layout
 ///
+/// With the default capacity (`S16`, 128 bytes) the handle is 176 bytes on
+/// x86-64:
+///
 /// ```text
-///  InlineFuture<'a, T, S16>  (128-byte buffer + 40 bytes)
-///  ┌──────────────────────────────── buffer: Space ───┬──────────┬──────────┬──────┐
-///  │ the future's own bytes, when they fit ... │ pad  │ vtable + │ &'static │ done │
-///  │ (unused when it spilled to the heap)      │      │ data ptr │ layout   │      │
-///  └───────────────────────────────────────────┴──────┴──────────┴──────────┴──────┘
+///  InlineFuture<'a, T, S16>
+///  ┌─────────────── SmallBox<dyn Future, S16> ───────────────┬────────────┬──────────┬──────┬──────┐
+///  │ buffer: 128 bytes                     │ fat pointer     │ pinned     │ layout   │ heap │ done │
+///  │ the future's own bytes when it fits;  │ (vtable; data   │ fat ptr,   │ &'static │ bool │ bool │
+///  │ unused when it spilled to the heap    │ ptr if spilled) │ 1st poll   │          │      │      │
+///  └───────────────────────────────────────┴─────────────────┴────────────┴──────────┴──────┴──────┘
+///       128                                      16               16          8        1+1+pad
 /// ```
+///
+/// `smallbox` decides inline-or-heap and owns the bytes. Polling goes
+/// through the pointer taken on the first poll (`pinned`), never through
+/// `SmallBox`'s own `DerefMut`/`Future`: those take `&mut` to the buffer on
+/// every poll, which invalidates a self-referential future's borrows of
+/// itself (Miri reports it as undefined behaviour under Stacked Borrows).
 ///
 /// # Examples
 ///
@@ -178,3 +193,46 @@ pub type FutureSlot<'f, T, Space = DefaultSpace> =
 /// ```
 pub type SendFutureSlot<'f, T, Space = DefaultSpace> =
     ReusableSlot<dyn core::future::Future<Output = T> + Send + 'f, Space>;
+
+/// A type-erased future that lives in an inline buffer and *cannot* spill:
+/// what [`InlineOnlyService::call_inline`](crate::InlineOnlyService::call_inline)
+/// returns.
+///
+/// Purpose-built rather than `smallbox`-based: it has no heap path at all
+/// (so it builds without `alloc`), a future that does not fit `Space` in
+/// size or alignment fails the build, and each poll is one indirect call
+/// to a function made for the stored future, with no inline-or-heap branch.
+/// Otherwise it behaves like [`InlineFuture`]: `!Unpin`, polled through
+/// `Pin`, dropped once in place, panics when polled after completion.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{InlineOnlyFuture, space::S2};
+///
+/// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let fut: InlineOnlyFuture<'_, u64, S2> = InlineOnlyFuture::new(async { 40 + 2 });
+/// assert_eq!(block_on(fut), 42);
+/// ```
+pub type InlineOnlyFuture<'a, T, Space = DefaultSpace> =
+    InlineOnlyBox<dyn core::future::Future<Output = T> + 'a, Space>;
+
+/// The `Send` twin of [`InlineOnlyFuture`].
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::SendInlineOnlyFuture;
+///
+/// #[tokio::main]
+/// async fn main() {
+///     let fut: SendInlineOnlyFuture<'static, u8> = SendInlineOnlyFuture::new(async { 1 });
+///     assert_eq!(tokio::spawn(fut).await.unwrap(), 1);
+/// }
+/// ```
+pub type SendInlineOnlyFuture<'a, T, Space = DefaultSpace> =
+    InlineOnlyBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;

@@ -1,0 +1,235 @@
+//! [`InlineOnlyBox`]: purpose-built inline storage with no heap path at all,
+//! behind [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
+//! [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
+//!
+//! Part of the crate's one `unsafe` module (`future`). Why not `smallbox`
+//! here: this storage must build without `alloc` (`smallbox` always links
+//! it), and it never needs the heap branch smallbox takes on every access.
+//! Invariants:
+//!
+//! 1. **The buffer holds an `F` described by `poll`/`drop`/`layout`.** `new`
+//!    refuses (at compile time) any `F` that does not fit `Space` in size and
+//!    alignment, writes it at the start of `buffer` and stores
+//!    monomorphized functions for that same `F`. Nothing changes them after.
+//! 2. **Structural pinning.** The handle is `!Unpin` and the future is only
+//!    reached through `Pin<&mut Self>` (`poll`) or `&mut self` in `Drop`, so
+//!    once polled its bytes never move. Moving the handle before the first
+//!    poll moves the unpolled future, which is allowed for any `Future`.
+//! 3. **Raw access.** The buffer's address is always taken with
+//!    `addr_of_mut!`, never through `&mut` to the field (see
+//!    `inline_box.rs` for why a fresh `&mut` breaks self-references).
+//! 4. **Dropped exactly once**, by `Drop`; `poll` never drops.
+
+#![allow(
+    unsafe_code,
+    reason = "part of the crate's one unsafe module: a type-erased future in an inline buffer"
+)]
+
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::future::Future;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::MaybeUninit;
+use core::pin::Pin;
+use core::ptr;
+use core::task::{Context, Poll};
+
+use crate::layout::{FutureLayout, fits_inline};
+
+/// Gives every type a `'static` [`FutureLayout`] (see `inline_box.rs`).
+trait StaticLayout {
+    const LAYOUT: FutureLayout;
+}
+
+impl<F> StaticLayout for F {
+    const LAYOUT: FutureLayout = FutureLayout::of::<F>();
+}
+
+/// Polls the `F` at `future`.
+///
+/// # Safety
+///
+/// `future` points at a live, pinned `F` (invariants 1 and 2) that nothing
+/// else accesses during the call.
+unsafe fn poll_erased<F: Future>(future: *mut u8, cx: &mut Context<'_>) -> Poll<F::Output> {
+    // SAFETY: the caller guarantees a live, pinned, unaliased `F`.
+    unsafe { Pin::new_unchecked(&mut *future.cast::<F>()) }.poll(cx)
+}
+
+/// Drops the `F` at `future` in place.
+///
+/// # Safety
+///
+/// `future` points at a live `F` that is never used again.
+unsafe fn drop_erased<F>(future: *mut u8) {
+    // SAFETY: the caller guarantees a live `F`, dropped only here.
+    unsafe { future.cast::<F>().drop_in_place() }
+}
+
+/// A type-erased future stored in an inline buffer of `Space`, never on the
+/// heap: a future that does not fit is a compile error.
+///
+/// Users meet it as [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
+/// [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::InlineOnlyFuture;
+///
+/// let fut: InlineOnlyFuture<'_, u32> = InlineOnlyFuture::new(async { 7 });
+/// assert_eq!(fut.layout().size(), 1);
+/// ```
+pub struct InlineOnlyBox<D: Future + ?Sized, Space> {
+    /// The future's bytes, at offset 0 (invariant 1); raw access only
+    /// (invariant 3).
+    buffer: MaybeUninit<UnsafeCell<Space>>,
+    /// `poll_erased::<F>` for the stored `F`.
+    poll: unsafe fn(*mut u8, &mut Context<'_>) -> Poll<D::Output>,
+    /// `drop_erased::<F>` for the stored `F`.
+    drop: unsafe fn(*mut u8),
+    /// `F`'s layout.
+    layout: &'static FutureLayout,
+    /// Set once the future returned `Ready`.
+    done: bool,
+    _pinned: PhantomPinned,
+    /// Carries `D`'s auto traits (`Send` or not) and says we own a `D`.
+    _erased: PhantomData<D>,
+}
+
+/// Builds `new` for one `dyn Future` flavour.
+macro_rules! constructor {
+    ($($bounds:tt)*) => {
+        impl<'a, T, Space> InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+            /// Erases `future` into the inline buffer. A future larger or
+            /// more aligned than `Space` fails the build.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use hybrid_dispatch::{InlineOnlyFuture, space::S1};
+            ///
+            /// let fut = InlineOnlyFuture::<'_, u32, S1>::new(async { 1u32 });
+            /// assert!(fut.layout().size() <= 8);
+            /// ```
+            ///
+            /// ```compile_fail
+            /// use hybrid_dispatch::{InlineOnlyFuture, space::S1};
+            ///
+            /// // 16 bytes into an 8-byte buffer: error[E0080]
+            /// let fut = InlineOnlyFuture::<'_, u64, S1>::new(core::future::ready(1u64));
+            /// ```
+            #[inline]
+            pub fn new<F>(future: F) -> Self
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+            {
+                const {
+                    assert!(
+                        fits_inline::<F, Space>(),
+                        "the future does not fit this InlineOnlyFuture's capacity (size or alignment)"
+                    );
+                }
+                let mut buffer = MaybeUninit::<UnsafeCell<Space>>::uninit();
+                // SAFETY: `F` fits the buffer in size and alignment (checked
+                // above at compile time), and the buffer is fresh.
+                unsafe { buffer.as_mut_ptr().cast::<F>().write(future) };
+                InlineOnlyBox {
+                    buffer,
+                    poll: poll_erased::<F>,
+                    drop: drop_erased::<F>,
+                    layout: &<F as StaticLayout>::LAYOUT,
+                    done: false,
+                    _pinned: PhantomPinned,
+                    _erased: PhantomData,
+                }
+            }
+        }
+    };
+}
+
+constructor!();
+constructor!(+ Send);
+
+impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
+    /// The erased future's size, alignment and type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::InlineOnlyFuture;
+    ///
+    /// let fut = InlineOnlyFuture::<'_, u64>::new(core::future::ready(5u64));
+    /// assert_eq!(fut.layout().size(), 16);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn layout(&self) -> FutureLayout {
+        *self.layout
+    }
+
+    /// Whether the future has completed; polling again panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::task::{Context, Waker};
+    /// use hybrid_dispatch::InlineOnlyFuture;
+    ///
+    /// let mut fut = core::pin::pin!(InlineOnlyFuture::<'_, u8>::new(async { 1 }));
+    /// let _ = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+    /// assert!(fut.is_terminated());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn is_terminated(&self) -> bool {
+        self.done
+    }
+}
+
+impl<D: Future + ?Sized, Space> Future for InlineOnlyBox<D, Space> {
+    type Output = D::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
+        // SAFETY: nothing is moved out; the buffer is reached through a raw
+        // pointer only (invariants 2, 3).
+        let this = unsafe { self.get_unchecked_mut() };
+        if this.done {
+            panic!(
+                "InlineOnlyFuture polled after it completed (type {})",
+                this.layout.type_name()
+            );
+        }
+        let future = ptr::addr_of_mut!(this.buffer).cast::<u8>();
+        // SAFETY: `future` is the live `F` that `poll` was made for
+        // (invariant 1), pinned because `self` is (invariant 2), and `this`
+        // is the only access to it.
+        let out = unsafe { (this.poll)(future, cx) };
+        if out.is_ready() {
+            this.done = true;
+        }
+        out
+    }
+}
+
+impl<D: Future + ?Sized, Space> Drop for InlineOnlyBox<D, Space> {
+    fn drop(&mut self) {
+        let future = ptr::addr_of_mut!(self.buffer).cast::<u8>();
+        // SAFETY: the live `F` that `drop` was made for (invariant 1),
+        // dropped in place, once (invariant 4).
+        unsafe { (self.drop)(future) };
+    }
+}
+
+impl<D: Future + ?Sized, Space> fmt::Debug for InlineOnlyBox<D, Space> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InlineOnlyFuture")
+            .field("future", &self.layout.type_name())
+            .field("size", &self.layout.size())
+            .field("align", &self.layout.align())
+            .field("capacity", &core::mem::size_of::<Space>())
+            .field("terminated", &self.done)
+            .finish()
+    }
+}
