@@ -170,7 +170,10 @@ where
         Req: 'a,
     {
         let future = InlineFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), Placement::of_handle(future.is_heap())));
+        self.observe_erasure(Erasure::new(
+            future.layout(),
+            Placement::of_handle(future.is_heap()),
+        ));
         future
     }
 
@@ -179,7 +182,10 @@ where
         Req: 'a,
     {
         let future = Box::pin(self.call(req));
-        self.observe_erasure(Erasure::new(FutureLayout::of_service::<S, Req>(), Placement::Heap));
+        self.observe_erasure(Erasure::new(
+            FutureLayout::of_service::<S, Req>(),
+            Placement::Heap,
+        ));
         future
     }
 
@@ -193,7 +199,10 @@ where
         Req: 'f,
     {
         let future = slot.put(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), Placement::of_slot(future.is_heap())));
+        self.observe_erasure(Erasure::new(
+            future.layout(),
+            Placement::of_slot(future.is_heap()),
+        ));
         future
     }
 

@@ -250,13 +250,22 @@ pub enum Placement {
     SlotHeap,
 }
 
+#[cfg(feature = "alloc")]
 impl Placement {
     pub(crate) const fn of_handle(heap: bool) -> Self {
-        if heap { Placement::Heap } else { Placement::Inline }
+        if heap {
+            Placement::Heap
+        } else {
+            Placement::Inline
+        }
     }
 
     pub(crate) const fn of_slot(heap: bool) -> Self {
-        if heap { Placement::SlotHeap } else { Placement::Inline }
+        if heap {
+            Placement::SlotHeap
+        } else {
+            Placement::Inline
+        }
     }
 }
 

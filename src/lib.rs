@@ -58,15 +58,24 @@
 
 #![no_std]
 
+#[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(test)]
+// The registry's lock (`std::sync::RwLock`) and the timing layer's clock
+// need `std`.
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 mod counted;
+#[cfg(feature = "alloc")]
 mod dyn_service;
-mod inline_only_service;
+#[cfg(feature = "std")]
+mod error;
 pub mod future;
+mod inline_only_service;
 mod layout;
+#[cfg(feature = "std")]
+mod registry;
+#[cfg(feature = "alloc")]
 mod send_dyn_service;
 mod service;
 mod service_stats;
@@ -77,13 +86,22 @@ pub mod util;
 mod tests_support;
 
 pub use counted::Counted;
+#[cfg(feature = "alloc")]
 pub use dyn_service::DynService;
-pub use inline_only_service::InlineOnlyService;
+#[cfg(feature = "std")]
+pub use error::Error;
+#[cfg(feature = "alloc")]
 pub use future::{
-    FutureSlot, InlineBox, InlineFuture, InlineOnlyBox, InlineOnlyFuture, ReusableSlot,
-    SendFutureSlot, SendInlineFuture, SendInlineOnlyFuture, SlotFuture,
+    FutureSlot, InlineBox, InlineFuture, ReusableSlot, SendFutureSlot, SendInlineFuture, SlotFuture,
 };
+pub use future::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
+pub use inline_only_service::InlineOnlyService;
 pub use layout::{Erasure, FutureLayout, Placement, fits_inline};
+#[cfg(feature = "std")]
+pub use registry::{
+    EntrySizing, EntryStats, Handle, Registry, RegistryFuture, RegistryStats, SizingReport,
+};
+#[cfg(feature = "alloc")]
 pub use send_dyn_service::SendDynService;
 pub use service::Service;
 pub use service_stats::ServiceStats;

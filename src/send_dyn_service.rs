@@ -156,16 +156,25 @@ where
         Req: 'a,
     {
         let future = SendInlineFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), Placement::of_handle(future.is_heap())));
+        self.observe_erasure(Erasure::new(
+            future.layout(),
+            Placement::of_handle(future.is_heap()),
+        ));
         future
     }
 
-    fn call_send_boxed<'a>(&'a self, req: Req) -> Pin<Box<dyn Future<Output = S::Response> + Send + 'a>>
+    fn call_send_boxed<'a>(
+        &'a self,
+        req: Req,
+    ) -> Pin<Box<dyn Future<Output = S::Response> + Send + 'a>>
     where
         Req: 'a,
     {
         let future = Box::pin(self.call(req));
-        self.observe_erasure(Erasure::new(FutureLayout::of_service::<S, Req>(), Placement::Heap));
+        self.observe_erasure(Erasure::new(
+            FutureLayout::of_service::<S, Req>(),
+            Placement::Heap,
+        ));
         future
     }
 
@@ -179,7 +188,10 @@ where
         Req: 'f,
     {
         let future = slot.put(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), Placement::of_slot(future.is_heap())));
+        self.observe_erasure(Erasure::new(
+            future.layout(),
+            Placement::of_slot(future.is_heap()),
+        ));
         future
     }
 }

@@ -266,4 +266,6 @@ macro_rules! forward_service {
     )+};
 }
 
-forward_service!(&S, alloc::boxed::Box<S>, alloc::sync::Arc<S>);
+forward_service!(&S);
+#[cfg(feature = "alloc")]
+forward_service!(alloc::boxed::Box<S>, alloc::sync::Arc<S>);

@@ -14,11 +14,13 @@ use common::{DropCounter, Payload, YieldOnce, block_on, poll_once};
 use hybrid_dispatch::space::{S1, S16};
 use hybrid_dispatch::{DynService, InlineFuture, SendDynService, SendInlineFuture, service_fn};
 
+type BoxedFuture<'s> = Pin<Box<dyn Future<Output = usize> + 's>>;
+
 /// One call of `svc` through each erasure flavour — `!Send` and `Send`,
 /// inline (`S16`) and heap (`S1`) — boxed only so they fit one `Vec`.
 fn every_flavour<'s, S>(
     svc: &'s S,
-) -> Vec<(&'static str, Pin<Box<dyn Future<Output = usize> + 's>>)>
+) -> Vec<(&'static str, BoxedFuture<'s>)>
 where
     S: SendDynService<(), usize, S16> + SendDynService<(), usize, S1>,
 {

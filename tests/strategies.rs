@@ -19,7 +19,11 @@ use hybrid_dispatch::{
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const NONE: Allocs = Allocs { allocs: 0, bytes: 0, deallocs: 0 };
+const NONE: Allocs = Allocs {
+    allocs: 0,
+    bytes: 0,
+    deallocs: 0,
+};
 
 /// A service whose future is `Payload<N>` (pending once), untouched by any
 /// of the strategies below.
@@ -48,7 +52,14 @@ fn boxed_allocates_once_per_call_even_when_small() {
             assert_eq!(block_on(erased.call_boxed(1)).0, 24);
         }
     });
-    assert_eq!(allocs, Allocs { allocs: calls(), bytes: calls() * size, deallocs: calls() });
+    assert_eq!(
+        allocs,
+        Allocs {
+            allocs: calls(),
+            bytes: calls() * size,
+            deallocs: calls()
+        }
+    );
     assert_eq!(svc.stats().heap, calls());
     let send: &dyn SendDynService<u32, usize> = &svc;
     let (_, allocs) = count(|| block_on(send.call_send_boxed(0)));
@@ -90,7 +101,14 @@ fn slot_large_futures_allocate_once_then_reuse() {
     let size = size_of::<Payload<1024>>();
     let mut slot = pin!(FutureSlot::new());
     let (_, first) = count(|| block_on(erased.call_in(slot.as_mut(), 1)));
-    assert_eq!(first, Allocs { allocs: 1, bytes: size as u64, deallocs: 0 });
+    assert_eq!(
+        first,
+        Allocs {
+            allocs: 1,
+            bytes: size as u64,
+            deallocs: 0
+        }
+    );
     let (_, rest) = count(|| {
         for _ in 0..calls() {
             let fut = erased.call_in(slot.as_mut(), 1);
@@ -101,7 +119,10 @@ fn slot_large_futures_allocate_once_then_reuse() {
     assert_eq!(rest, NONE, "zero allocations once the slot has grown");
     assert_eq!((slot.growths(), slot.heap_capacity()), (1, size));
     let stats = svc.stats();
-    assert_eq!((stats.heap, stats.slot_heap, stats.heap_bytes), (0, calls() + 1, 0));
+    assert_eq!(
+        (stats.heap, stats.slot_heap, stats.heap_bytes),
+        (0, calls() + 1, 0)
+    );
 }
 
 #[test]
@@ -112,12 +133,20 @@ fn slot_grows_only_for_a_larger_future_and_frees_on_drop() {
     let ((), allocs) = count(|| {
         let mut slot = pin!(FutureSlot::new());
         for svc in services {
-            drop(block_on(svc.call_in(slot.as_mut(), 0)));
+            assert_eq!(block_on(svc.call_in(slot.as_mut(), 0)).1, 1);
         }
-        assert_eq!(slot.growths(), 2, "grown for 256 bytes, then for 1024, then reused");
+        assert_eq!(
+            slot.growths(),
+            2,
+            "grown for 256 bytes, then for 1024, then reused"
+        );
         assert_eq!(slot.heap_capacity(), size_of::<Payload<1024>>());
     });
-    assert_eq!((allocs.allocs, allocs.deallocs), (2, 2), "the old buffer and the slot's are freed");
+    assert_eq!(
+        (allocs.allocs, allocs.deallocs),
+        (2, 2),
+        "the old buffer and the slot's are freed"
+    );
 }
 
 #[test]
@@ -209,8 +238,14 @@ fn slot_keeps_self_references_valid() {
     let mut slot = pin!(FutureSlot::new());
     let mut small_slot = pin!(FutureSlot::new());
     for _ in 0..2 {
-        assert_eq!(block_on(inline.call_in(slot.as_mut(), rounds)).0, (0..rounds).sum());
-        assert_eq!(block_on(heap.call_in(small_slot.as_mut(), rounds)).0, (0..rounds).sum());
+        assert_eq!(
+            block_on(inline.call_in(slot.as_mut(), rounds)).0,
+            (0..rounds).sum()
+        );
+        assert_eq!(
+            block_on(heap.call_in(small_slot.as_mut(), rounds)).0,
+            (0..rounds).sum()
+        );
     }
 }
 
@@ -256,8 +291,9 @@ fn inline_only_drops_once_and_keeps_self_references() {
     assert_eq!(drops.drops(), 2, "cancelled while pending: dropped once");
     // Moved (unpolled) before being pinned: allowed, still dropped once.
     let fut = erased.call_inline(0);
-    let moved = Some(fut);
-    assert_eq!(block_on(moved.unwrap()).0, 64);
+    let moved = [fut];
+    let [fut] = moved;
+    assert_eq!(block_on(fut).0, 64);
     assert_eq!(drops.drops(), 3);
 
     async fn self_referential(rounds: u32) -> u32 {
@@ -293,5 +329,9 @@ fn inline_only_panics_in_poll_drop_once_and_after_completion() {
     let mut fut = Box::pin(erased.call_inline(false));
     assert!(poll_once(fut.as_mut()).is_ready());
     let err = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).unwrap_err();
-    assert!(err.downcast_ref::<String>().unwrap().contains("polled after it completed"));
+    assert!(
+        err.downcast_ref::<String>()
+            .unwrap()
+            .contains("polled after it completed")
+    );
 }

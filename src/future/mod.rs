@@ -8,16 +8,21 @@
 //! denies it. Each file states its invariants at the top, and every `unsafe`
 //! block names the one it relies on.
 
+#[cfg(feature = "alloc")]
 mod inline_box;
 mod inline_only_box;
+#[cfg(feature = "alloc")]
 mod reusable_slot;
 
+#[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;
 pub use inline_only_box::InlineOnlyBox;
+#[cfg(feature = "alloc")]
 pub use reusable_slot::{ReusableSlot, SlotFuture};
 
 use crate::space::DefaultSpace;
 
+#[cfg(feature = "alloc")]
 /// A type-erased future stored inline when it fits `Space`, on the heap
 /// otherwise: what [`DynService::call_dyn`](crate::DynService::call_dyn)
 /// returns.
@@ -94,6 +99,7 @@ use crate::space::DefaultSpace;
 pub type InlineFuture<'a, T, Space = DefaultSpace> =
     InlineBox<dyn core::future::Future<Output = T> + 'a, Space>;
 
+#[cfg(feature = "alloc")]
 /// The `Send` twin of [`InlineFuture`]: the same storage and guarantees,
 /// for futures that are `Send`; what
 /// [`SendDynService::call_send`](crate::SendDynService::call_send) returns.
@@ -122,6 +128,7 @@ pub type InlineFuture<'a, T, Space = DefaultSpace> =
 pub type SendInlineFuture<'a, T, Space = DefaultSpace> =
     InlineBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;
 
+#[cfg(feature = "alloc")]
 /// Caller-owned storage that erased futures are written into one after
 /// another: the *reusable slot* strategy.
 ///
@@ -167,6 +174,7 @@ pub type SendInlineFuture<'a, T, Space = DefaultSpace> =
 pub type FutureSlot<'f, T, Space = DefaultSpace> =
     ReusableSlot<dyn core::future::Future<Output = T> + 'f, Space>;
 
+#[cfg(feature = "alloc")]
 /// The `Send` twin of [`FutureSlot`]: holds only `Send` futures, so a task
 /// that keeps it across `.await`s can be spawned on a multi-threaded
 /// runtime.

@@ -1,0 +1,449 @@
+//! [`Registry`]: heterogeneous services behind one `dyn` type, by name.
+//!
+//! The registry is the `std` part of the crate (its lock is
+//! `std::sync::RwLock`); everything it returns is built from the `no_std`
+//! core: [`SendDynService`] for the erasure, [`SendInlineFuture`] for the
+//! futures.
+//!
+//! [`SendInlineFuture`]: crate::SendInlineFuture
+
+mod entry;
+mod entry_sizing;
+mod entry_stats;
+mod handle;
+mod registry_future;
+mod registry_stats;
+mod sizing_report;
+mod table;
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::future::Future;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+pub use entry_sizing::EntrySizing;
+pub use entry_stats::EntryStats;
+pub use handle::Handle;
+pub use registry_future::RegistryFuture;
+pub use registry_stats::RegistryStats;
+pub use sizing_report::SizingReport;
+
+use crate::Error;
+use crate::SendDynService;
+use crate::space::DefaultSpace;
+use entry::{Counters, DynEntry, Entry};
+
+/// The registry's map. A `BTreeMap` rather than a `HashMap`: `names()` and
+/// the reports come out sorted, it lives in `alloc` (so the registry can go
+/// `no_std` with another lock), and for the tens of names a registry holds
+/// a few string comparisons cost less than hashing the name.
+type Map<Req, Resp, Space> = BTreeMap<Arc<str>, Arc<DynEntry<Req, Resp, Space>>>;
+
+/// Services of different types, each registered under a name, called by
+/// name or through a pre-resolved [`Handle`], from many tasks at once.
+///
+/// Every service is stored behind the `Send + Sync` erasure,
+/// [`SendDynService<Req, Resp, Space>`](SendDynService): any
+/// [`Service<Req, Response = Resp>`](crate::Service) that is `Send + Sync +
+/// 'static` with `Send` futures can be registered, and its futures are
+/// erased into [`SendInlineFuture`](crate::SendInlineFuture)s of capacity
+/// `Space` (128 bytes by default): inline when they fit, on the heap when
+/// they do not. [`sizing`](Self::sizing) tells you which services spill and
+/// the capacity that would stop it; [`stats`](Self::stats) counts calls,
+/// spills and calls in flight for every service.
+///
+/// # Sharing and concurrency
+///
+/// * `Registry` is a cheap handle: **cloning it shares the same registry**
+///   (it is an `Arc` inside), so give each task a clone.
+/// * Each entry is an `Arc`. A call by name takes the read lock only to
+///   clone that `Arc`, and a [`Handle`] takes no lock at all, so calls never
+///   wait on each other and never hold a lock while a service runs.
+/// * [`register`](Self::register) and [`remove`](Self::remove) take the
+///   write lock only to insert or take out one `Arc`; calls already in flight
+///   keep the entry alive and finish on the service they started with. No
+///   service code (not even a destructor) runs under the lock.
+///
+/// # Errors, never panics
+///
+/// An unknown name is [`Error::NotFound`], a name already taken is
+/// [`Error::Duplicate`], and either leaves the registry as it was. The lock
+/// cannot be poisoned by service code (none runs under it), and a poisoned
+/// lock is recovered rather than turned into a panic.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Error, Registry, service_fn};
+///
+/// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() -> Result<(), Error> {
+///     let registry: Registry<String, String> = Registry::new();
+///     registry.register("upper", service_fn(|s: String| async move { s.to_uppercase() }))?;
+///     registry.register("reverse", service_fn(|s: String| async move { s.chars().rev().collect() }))?;
+///
+///     // By name, from another task.
+///     let shared = registry.clone();
+///     let task = tokio::spawn(async move {
+///         let upper = shared.call("upper", "shout".into())?; // unknown name: an error here
+///         Ok::<_, Error>(upper.await)
+///     });
+///     assert_eq!(task.await.unwrap()?, "SHOUT");
+///
+///     // Through a handle: resolved once, no lookup per call.
+///     let reverse = registry.handle("reverse")?;
+///     assert_eq!(reverse.call("abc".into()).await, "cba");
+///
+///     // Bad input is an error value.
+///     assert_eq!(registry.handle("lower").unwrap_err(), Error::NotFound("lower".into()));
+///
+///     assert_eq!(registry.names(), ["reverse", "upper"]);
+///     print!("{}", registry.stats());
+///     print!("{}", registry.sizing());
+///     Ok(())
+/// }
+/// ```
+pub struct Registry<Req, Resp, Space = DefaultSpace> {
+    entries: Arc<RwLock<Map<Req, Resp, Space>>>,
+}
+
+impl<Req, Resp, Space> Registry<Req, Resp, Space> {
+    /// An empty registry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, space::S32};
+    ///
+    /// let registry: Registry<u64, u64> = Registry::new(); // 128-byte futures inline
+    /// let roomy: Registry<u64, u64, S32> = Registry::new(); // 256-byte futures inline
+    /// assert!(registry.is_empty() && roomy.is_empty());
+    /// ```
+    #[must_use]
+    pub fn new() -> Self {
+        Registry {
+            entries: Arc::new(RwLock::new(BTreeMap::new())),
+        }
+    }
+
+    /// Registers `service` under `name` and returns a [`Handle`] to it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Duplicate`] if `name` is taken; the registry is unchanged
+    /// and `service` is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Counted, Error, Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, u64> = Registry::new();
+    /// let handle = registry.register("inc", service_fn(|x: u64| async move { x + 1 })).unwrap();
+    /// assert_eq!(handle.name(), "inc");
+    ///
+    /// // Any `Service` with the right request and response types fits,
+    /// // including wrapped ones.
+    /// let counted = Counted::new(service_fn(|x: u64| async move { x + 1 }));
+    /// let err = registry.register("inc", counted).unwrap_err();
+    /// assert_eq!(err, Error::Duplicate("inc".into()));
+    /// assert_eq!(registry.len(), 1);
+    /// ```
+    pub fn register<S>(&self, name: &str, service: S) -> Result<Handle<Req, Resp, Space>, Error>
+    where
+        S: SendDynService<Req, Resp, Space> + 'static,
+    {
+        let name: Arc<str> = Arc::from(name);
+        // Built before taking the lock, so the write lock covers one map
+        // insertion and nothing that allocates for the service.
+        let entry: Arc<DynEntry<Req, Resp, Space>> = Arc::new(Entry {
+            name: Arc::clone(&name),
+            counters: Counters::default(),
+            service,
+        });
+        let mut entries = self.write();
+        if entries.contains_key(&name) {
+            // Release the lock before the rejected service's destructor
+            // runs: it is user code, and it might use this registry.
+            drop(entries);
+            drop(entry);
+            return Err(Error::Duplicate(name.to_string()));
+        }
+        entries.insert(name, Arc::clone(&entry));
+        Ok(Handle::new(entry))
+    }
+
+    /// Resolves `name` once; calls through the returned [`Handle`] do no
+    /// lookup.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if no service is registered under `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Error, Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert!(registry.handle("echo").is_ok());
+    /// assert_eq!(registry.handle("ohce").unwrap_err(), Error::NotFound("ohce".into()));
+    /// ```
+    pub fn handle(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
+        // The read lock is held for the lookup and one `Arc` clone.
+        let entry = self.read().get(name).cloned();
+        entry
+            .map(Handle::new)
+            .ok_or_else(|| Error::NotFound(name.into()))
+    }
+
+    /// Calls the service registered under `name`.
+    ///
+    /// The lookup happens now, so an unknown name is an error before any
+    /// `.await`; the returned future owns what it needs (a clone of the
+    /// entry's `Arc` and the request), so it does not borrow the registry and
+    /// can be spawned. The service is called when the future is first
+    /// polled: a future dropped unpolled calls nothing and counts nothing.
+    /// It is `Send` when `Req` is.
+    ///
+    /// What the name costs: the read lock, the map lookup, an `Arc` clone
+    /// and drop, and one move of the erased future into the returned
+    /// future's state (216 bytes for a `u64` request with the default
+    /// capacity: a [`RegistryFuture`] plus the `Arc` and the request).
+    /// `benches/registry.rs` measures it against a [`Handle`]; for hot
+    /// paths, resolve a handle once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if no service is registered under `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Error, Registry, service_fn};
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     let registry: Registry<u64, u64> = Registry::new();
+    ///     registry.register("double", service_fn(|x: u64| async move { x * 2 })).unwrap();
+    ///
+    ///     assert_eq!(registry.call("double", 21).unwrap().await, 42);
+    ///     assert_eq!(tokio::spawn(registry.call("double", 4).unwrap()).await.unwrap(), 8);
+    ///     assert!(matches!(registry.call("triple", 1), Err(Error::NotFound(name)) if name == "triple"));
+    /// }
+    /// ```
+    pub fn call(
+        &self,
+        name: &str,
+        req: Req,
+    ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Space>, Error> {
+        let handle = self.handle(name)?;
+        Ok(async move { handle.call(req).await })
+    }
+
+    /// Removes the service registered under `name` and returns a handle to
+    /// it, from which its final statistics can be read.
+    ///
+    /// Calls in flight, and other handles to it, keep the service alive and
+    /// finish on it; it is dropped when the last of them is. New calls by
+    /// name get [`Error::NotFound`] (or the next service registered under
+    /// the name).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if no service is registered under `name`; the
+    /// registry is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Error, Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// let echo = registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// let in_flight = echo.call(7);
+    ///
+    /// let removed = registry.remove("echo").unwrap();
+    /// assert!(registry.is_empty());
+    /// assert_eq!(registry.remove("echo").unwrap_err(), Error::NotFound("echo".into()));
+    ///
+    /// // The call that started before the removal still finishes.
+    /// # let mut in_flight = core::pin::pin!(in_flight);
+    /// # let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// assert_eq!(in_flight.as_mut().poll(&mut cx), core::task::Poll::Ready(7));
+    /// assert_eq!(removed.stats().completed, 0); // not dropped yet
+    /// ```
+    pub fn remove(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
+        // The write guard is a temporary: the lock is released at the end
+        // of this statement, and the entry handed to the caller is dropped
+        // (possibly running the service's destructor) outside it.
+        let removed = self.write().remove(name);
+        removed
+            .map(Handle::new)
+            .ok_or_else(|| Error::NotFound(name.into()))
+    }
+
+    /// Whether a service is registered under `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert!(registry.contains("echo"));
+    /// assert!(!registry.contains("ohce"));
+    /// ```
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.read().contains_key(name)
+    }
+
+    /// The registered names, sorted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// registry.register("b", service_fn(|x: u8| async move { x })).unwrap();
+    /// registry.register("a", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert_eq!(registry.names(), ["a", "b"]);
+    /// ```
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        self.read().keys().map(|name| name.to_string()).collect()
+    }
+
+    /// How many services are registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert_eq!(registry.len(), 1);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether no service is registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::Registry;
+    ///
+    /// assert!(Registry::<u8, u8>::new().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// A snapshot of every registered service's counters (see
+    /// [`RegistryStats`] and [`EntryStats`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// let echo = registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// drop(echo.call(1));
+    /// assert_eq!(registry.stats().get("echo").unwrap().calls, 1);
+    /// ```
+    #[must_use]
+    pub fn stats(&self) -> RegistryStats {
+        // Reading atomics under the read lock runs no service code and
+        // clones no `Arc`, so no entry can be dropped here.
+        let entries = self.read();
+        RegistryStats::new(
+            entries
+                .iter()
+                .map(|(name, entry)| (name.to_string(), entry.stats()))
+                .collect(),
+        )
+    }
+
+    /// Where every registered service's futures go, and the smallest
+    /// capacity that would keep them all inline (see [`SizingReport`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, u64> = Registry::new();
+    /// registry.register("ready", service_fn(|x: u64| core::future::ready(x))).unwrap();
+    /// let sizing = registry.sizing();
+    /// assert!(sizing.all_inline());
+    /// assert_eq!(sizing.smallest_space(), Some("S2")); // a 16-byte future
+    /// ```
+    #[must_use]
+    pub fn sizing(&self) -> SizingReport {
+        let entries = self.read();
+        SizingReport::new::<Space>(
+            entries
+                .iter()
+                .map(|(name, entry)| {
+                    let service = &entry.service;
+                    let sizing = EntrySizing::new::<Space>(
+                        service.service_type_name(),
+                        service.future_layout(),
+                    );
+                    (name.to_string(), sizing)
+                })
+                .collect(),
+        )
+    }
+
+    /// The read lock. Poisoning is recovered: only map operations that do
+    /// not panic run under the lock, so a poisoned map is still consistent.
+    fn read(&self) -> RwLockReadGuard<'_, Map<Req, Resp, Space>> {
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The write lock; see [`read`](Self::read).
+    fn write(&self) -> RwLockWriteGuard<'_, Map<Req, Resp, Space>> {
+        self.entries.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Shares the registry: both values see the same services.
+impl<Req, Resp, Space> Clone for Registry<Req, Resp, Space> {
+    fn clone(&self) -> Self {
+        Registry {
+            entries: Arc::clone(&self.entries),
+        }
+    }
+}
+
+impl<Req, Resp, Space> Default for Registry<Req, Resp, Space> {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+impl<Req, Resp, Space> fmt::Debug for Registry<Req, Resp, Space> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("capacity", &core::mem::size_of::<Space>())
+            .field("services", &self.names())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,176 @@
+//! [`Handle`]: a registered service resolved once, for hot paths.
+
+use alloc::sync::Arc;
+use core::fmt;
+
+use crate::registry::entry::DynEntry;
+use crate::registry::{EntrySizing, EntryStats, RegistryFuture};
+use crate::space::DefaultSpace;
+
+/// One registered service, resolved once: calls through a handle do no name
+/// lookup and take no lock.
+///
+/// A handle is an `Arc` to the registry's entry, so it is cheap to clone and
+/// share between tasks, and it keeps the service alive: after
+/// [`Registry::remove`](crate::Registry::remove) (or after the registry is
+/// dropped) a handle still calls the service it was resolved to and still
+/// counts its calls. To follow a name that may be re-registered, resolve it
+/// again with [`Registry::handle`](crate::Registry::handle).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Registry, service_fn};
+///
+/// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {
+///     let registry: Registry<u64, u64> = Registry::new();
+///     registry.register("square", service_fn(|x: u64| async move { x * x })).unwrap();
+///
+///     let square = registry.handle("square").unwrap(); // the only lookup
+///     let tasks: Vec<_> = (0..4u64)
+///         .map(|i| {
+///             let square = square.clone();
+///             tokio::spawn(async move { square.call(i).await })
+///         })
+///         .collect();
+///     let mut sum = 0;
+///     for task in tasks {
+///         sum += task.await.unwrap();
+///     }
+///     assert_eq!(sum, 0 + 1 + 4 + 9);
+///     assert_eq!(square.stats().completed, 4);
+/// }
+/// ```
+pub struct Handle<Req, Resp, Space = DefaultSpace> {
+    entry: Arc<DynEntry<Req, Resp, Space>>,
+}
+
+impl<Req, Resp, Space> Handle<Req, Resp, Space> {
+    pub(super) fn new(entry: Arc<DynEntry<Req, Resp, Space>>) -> Self {
+        Handle { entry }
+    }
+
+    /// Calls the service. The future is erased into a
+    /// [`SendInlineFuture`](crate::SendInlineFuture) with capacity `Space`,
+    /// exactly as [`SendDynService::call_send`](crate::SendDynService::call_send)
+    /// does, and wrapped to count the call (see [`RegistryFuture`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let registry: Registry<String, usize> = Registry::new();
+    /// let len = registry.register("len", service_fn(|s: String| async move { s.len() })).unwrap();
+    /// assert_eq!(block_on(len.call("four".into())), 4);
+    /// ```
+    #[inline]
+    pub fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Space>
+    where
+        Req: 'a,
+    {
+        let entry: &'a DynEntry<Req, Resp, Space> = &self.entry;
+        entry.service.call_tracked(req, &entry.counters)
+    }
+
+    /// The name the service was registered under.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// let handle = registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert_eq!(handle.name(), "echo");
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.entry.name
+    }
+
+    /// A snapshot of this service's counters (see [`EntryStats`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// let handle = registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// drop(handle.call(1));
+    /// let stats = handle.stats();
+    /// assert_eq!((stats.calls, stats.inline, stats.cancelled), (1, 1, 1));
+    /// ```
+    #[must_use]
+    pub fn stats(&self) -> EntryStats {
+        self.entry.stats()
+    }
+
+    /// The service's future layout and whether it fits `Space` (see
+    /// [`EntrySizing`]). Nothing is called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 32]> = Registry::new();
+    /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// assert!(!wide.sizing().is_inline()); // 264 bytes > 128
+    /// ```
+    #[must_use]
+    pub fn sizing(&self) -> EntrySizing {
+        EntrySizing::new::<Space>(
+            self.entry.service.service_type_name(),
+            self.entry.service.future_layout(),
+        )
+    }
+
+    /// Whether two handles refer to the same registration.
+    ///
+    /// Two registrations under the same name (one removed, the next added)
+    /// are different entries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// let first = registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert!(first.same_entry(&registry.handle("echo").unwrap()));
+    /// registry.remove("echo").unwrap();
+    /// let second = registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert!(!first.same_entry(&second));
+    /// ```
+    #[must_use]
+    pub fn same_entry(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.entry, &other.entry)
+    }
+}
+
+impl<Req, Resp, Space> Clone for Handle<Req, Resp, Space> {
+    fn clone(&self) -> Self {
+        Handle {
+            entry: Arc::clone(&self.entry),
+        }
+    }
+}
+
+impl<Req, Resp, Space> fmt::Debug for Handle<Req, Resp, Space> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("name", &self.name())
+            .field("service", &self.entry.service.service_type_name())
+            .field("future", &self.entry.service.future_layout())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}

@@ -1,0 +1,338 @@
+//! [`SizingReport`]: every registered service's future against the
+//! registry's inline capacity, and the capacity that would fit them all.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use core::mem::{align_of, size_of};
+
+use crate::FutureLayout;
+use crate::registry::EntrySizing;
+use crate::registry::entry_sizing::SpillReason;
+use crate::registry::table::{Table, short_type_name};
+use crate::space::{S1, S2, S4, S8, S16, S32, S64};
+
+/// One of the crate's capacity types, with the rule the erasure applies to it.
+struct StandardSpace {
+    name: &'static str,
+    bytes: usize,
+    fits: fn(&FutureLayout) -> bool,
+}
+
+/// The crate's capacity types, smallest first.
+const SPACES: [StandardSpace; 7] = [
+    StandardSpace {
+        name: "S1",
+        bytes: size_of::<S1>(),
+        fits: FutureLayout::fits::<S1>,
+    },
+    StandardSpace {
+        name: "S2",
+        bytes: size_of::<S2>(),
+        fits: FutureLayout::fits::<S2>,
+    },
+    StandardSpace {
+        name: "S4",
+        bytes: size_of::<S4>(),
+        fits: FutureLayout::fits::<S4>,
+    },
+    StandardSpace {
+        name: "S8",
+        bytes: size_of::<S8>(),
+        fits: FutureLayout::fits::<S8>,
+    },
+    StandardSpace {
+        name: "S16",
+        bytes: size_of::<S16>(),
+        fits: FutureLayout::fits::<S16>,
+    },
+    StandardSpace {
+        name: "S32",
+        bytes: size_of::<S32>(),
+        fits: FutureLayout::fits::<S32>,
+    },
+    StandardSpace {
+        name: "S64",
+        bytes: size_of::<S64>(),
+        fits: FutureLayout::fits::<S64>,
+    },
+];
+
+/// Where each registered service's futures go, from
+/// [`Registry::sizing`](crate::Registry::sizing): each future's size and
+/// alignment, whether it fits the registry's inline capacity, and the
+/// smallest capacity that would keep every registered future inline.
+/// `Display` prints it as a table.
+///
+/// The report is about types, not calls: it is exact before the first call,
+/// and a service listed as `heap` allocates its future's size on every call.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Registry, service_fn};
+///
+/// let registry: Registry<u64, u64> = Registry::new();
+/// registry.register("small", service_fn(|x: u64| async move { x })).unwrap();
+/// registry
+///     .register("large", service_fn(|x: u64| async move {
+///         let scratch = [x; 40]; // 320 bytes held across an await
+///         core::future::ready(()).await;
+///         scratch.iter().sum()
+///     }))
+///     .unwrap();
+///
+/// let sizing = registry.sizing();
+/// assert_eq!(sizing.capacity(), 128);
+/// assert!(!sizing.all_inline());
+/// assert_eq!(sizing.spilled().collect::<Vec<_>>(), ["large"]);
+/// assert!(sizing.required_capacity() > 320);
+/// assert_eq!(sizing.smallest_space(), Some("S64"));
+/// print!("{sizing}");
+/// // capacity: 128 bytes, align 8 (S16)
+/// // service  future bytes  align  placement                    service type
+/// // large             ...      8  heap (... bytes > capacity 128)  ServiceFn<...>
+/// // small             ...      8  inline                       ServiceFn<...>
+/// // every future inline needs 336 bytes, align 8: space::S64 (512 bytes)
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SizingReport {
+    capacity: usize,
+    capacity_align: usize,
+    space_type_name: &'static str,
+    entries: Vec<(String, EntrySizing)>,
+}
+
+impl SizingReport {
+    pub(super) fn new<Space>(entries: Vec<(String, EntrySizing)>) -> Self {
+        SizingReport {
+            capacity: size_of::<Space>(),
+            capacity_align: align_of::<Space>(),
+            space_type_name: core::any::type_name::<Space>(),
+            entries,
+        }
+    }
+
+    /// The registry's inline capacity in bytes (`size_of::<Space>()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, space::S4};
+    ///
+    /// assert_eq!(Registry::<u8, u8, S4>::new().sizing().capacity(), 32);
+    /// ```
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The alignment of the registry's inline buffer (`align_of::<Space>()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::Registry;
+    ///
+    /// let align = Registry::<u8, u8>::new().sizing().capacity_align();
+    /// assert_eq!(align, core::mem::align_of::<usize>());
+    /// ```
+    #[must_use]
+    pub fn capacity_align(&self) -> usize {
+        self.capacity_align
+    }
+
+    /// Each service's name and sizing, in name order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// for (name, sizing) in registry.sizing().iter() {
+    ///     println!("{name}: {sizing}");
+    /// }
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &EntrySizing)> {
+        self.entries
+            .iter()
+            .map(|(name, sizing)| (name.as_str(), sizing))
+    }
+
+    /// The sizing of the service named `name`, if it was registered when
+    /// the report was made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u8, u8> = Registry::new();
+    /// registry.register("echo", service_fn(|x: u8| async move { x })).unwrap();
+    /// assert!(registry.sizing().get("echo").unwrap().is_inline());
+    /// ```
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&EntrySizing> {
+        self.entries
+            .binary_search_by(|(entry, _)| entry.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+
+    /// Whether every registered service's futures stay inline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::Registry;
+    ///
+    /// assert!(Registry::<u8, u8>::new().sizing().all_inline());
+    /// ```
+    #[must_use]
+    pub fn all_inline(&self) -> bool {
+        self.entries.iter().all(|(_, sizing)| sizing.is_inline())
+    }
+
+    /// The names of the services whose futures go to the heap.
+    ///
+    /// # Examples
+    ///
+    /// See [`SizingReport`].
+    pub fn spilled(&self) -> impl Iterator<Item = &str> {
+        self.iter()
+            .filter(|(_, sizing)| !sizing.is_inline())
+            .map(|(name, _)| name)
+    }
+
+    /// The smallest inline capacity, in bytes, that would keep every
+    /// registered future inline: the largest future's size (zero-sized
+    /// futures need none). It must also be aligned to
+    /// [`required_align`](Self::required_align).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 4]> = Registry::new();
+    /// registry.register("ready", service_fn(|x: u64| core::future::ready([x; 4]))).unwrap();
+    /// assert_eq!(registry.sizing().required_capacity(), 40);
+    /// ```
+    #[must_use]
+    pub fn required_capacity(&self) -> usize {
+        self.nonzero_layouts()
+            .map(|layout| layout.size())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The alignment an inline buffer needs to keep every registered future
+    /// inline: the largest alignment among the (non-zero-sized) futures.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, u64> = Registry::new();
+    /// registry.register("ready", service_fn(|x: u64| core::future::ready(x))).unwrap();
+    /// assert_eq!(registry.sizing().required_align(), 8);
+    /// ```
+    #[must_use]
+    pub fn required_align(&self) -> usize {
+        self.nonzero_layouts()
+            .map(|layout| layout.align())
+            .max()
+            .unwrap_or(1)
+    }
+
+    /// The name of the smallest of the crate's capacity types
+    /// ([`space::S1`](crate::space::S1) to [`space::S64`](crate::space::S64))
+    /// that would keep every registered future inline, or `None` if even
+    /// `S64` is too small or not aligned enough (then a custom capacity such
+    /// as `[u64; 96]` or a `#[repr(align(N))]` type will do).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 4]> = Registry::new();
+    /// assert_eq!(registry.sizing().smallest_space(), Some("S1"));
+    /// registry.register("ready", service_fn(|x: u64| core::future::ready([x; 4]))).unwrap();
+    /// assert_eq!(registry.sizing().smallest_space(), Some("S8")); // 40 bytes: S4 holds 32
+    /// ```
+    #[must_use]
+    pub fn smallest_space(&self) -> Option<&'static str> {
+        self.smallest().map(|space| space.name)
+    }
+
+    fn smallest(&self) -> Option<&'static StandardSpace> {
+        SPACES.iter().find(|space| {
+            self.entries
+                .iter()
+                .all(|(_, sizing)| (space.fits)(&sizing.future_layout()))
+        })
+    }
+
+    fn nonzero_layouts(&self) -> impl Iterator<Item = FutureLayout> + '_ {
+        self.entries
+            .iter()
+            .map(|(_, sizing)| sizing.future_layout())
+            .filter(|layout| layout.size() != 0)
+    }
+
+    /// The report's last line: what it would take to keep everything inline.
+    fn verdict(&self) -> String {
+        let (size, align) = (self.required_capacity(), self.required_align());
+        let need = format!("every future inline needs {size} bytes, align {align}");
+        match self.smallest() {
+            Some(space) => format!("{need}: space::{} ({} bytes)", space.name, space.bytes),
+            None if align > align_of::<usize>() => format!(
+                "{need}: no space::S* type is aligned to {align}; use a #[repr(align({align}))] capacity type"
+            ),
+            None => format!(
+                "{need}: larger than space::S64 ({} bytes); use e.g. [usize; {}]",
+                size_of::<S64>(),
+                size.div_ceil(size_of::<usize>())
+            ),
+        }
+    }
+}
+
+impl fmt::Display for SizingReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "capacity: {} bytes, align {} ({})",
+            self.capacity,
+            self.capacity_align,
+            short_type_name(self.space_type_name)
+        )?;
+        let mut table = Table::new(
+            [
+                "service",
+                "future bytes",
+                "align",
+                "placement",
+                "service type",
+            ],
+            [false, true, true, false, false],
+        );
+        for (name, sizing) in self.iter() {
+            let layout = sizing.future_layout();
+            table.row([
+                name.to_string(),
+                layout.size().to_string(),
+                layout.align().to_string(),
+                SpillReason(sizing).to_string(),
+                short_type_name(sizing.service_type_name()),
+            ]);
+        }
+        table.fmt(f)?;
+        writeln!(f, "{}", self.verdict())
+    }
+}
