@@ -304,15 +304,9 @@ fn typical_sizes() {
     let notify = tokio::sync::Notify::new();
     let (_otx, orx) = tokio::sync::oneshot::channel::<u64>();
     let rows: [(&str, usize); 9] = [
-        (
-            "oneshot::Receiver awaited",
-            size_of_val(&receive(orx)),
-        ),
+        ("oneshot::Receiver awaited", size_of_val(&receive(orx))),
         ("one yield_now().await", size_of_val(&report_small(1))),
-        (
-            "Notify::notified().await",
-            size_of_val(&notified(&notify)),
-        ),
+        ("Notify::notified().await", size_of_val(&notified(&notify))),
         (
             "borrowed &str input, one await, format!",
             size_of_val(&process("a", "b")),

@@ -52,6 +52,8 @@
 //! | [`FutureLayout`], [`fits_inline`], [`assert_fits_inline!`] | sizes known before calling |
 //! | [`Counted`], [`ServiceStats`] | per-service counters |
 //! | [`service_fn`] | services from closures |
+//! | [`layer`] | middleware with named futures: [`Layer`], [`ServiceExt`], [`ServiceBuilder`] |
+//! | `compat` (feature `tower`) | `tower::Service` ⇄ [`Service`] adapters |
 //!
 //! All `unsafe` code lives in one module (`future::inline_box`); the rest of
 //! the crate denies it.
@@ -65,6 +67,8 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[cfg(feature = "tower")]
+pub mod compat;
 mod counted;
 #[cfg(feature = "alloc")]
 mod dyn_service;
@@ -72,6 +76,7 @@ mod dyn_service;
 mod error;
 pub mod future;
 mod inline_only_service;
+pub mod layer;
 mod layout;
 #[cfg(feature = "std")]
 mod registry;
@@ -96,6 +101,7 @@ pub use future::{
 };
 pub use future::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
 pub use inline_only_service::InlineOnlyService;
+pub use layer::{Layer, ServiceBuilder, ServiceExt};
 pub use layout::{Erasure, FutureLayout, Placement, fits_inline};
 #[cfg(feature = "std")]
 pub use registry::{

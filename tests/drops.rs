@@ -18,9 +18,7 @@ type BoxedFuture<'s> = Pin<Box<dyn Future<Output = usize> + 's>>;
 
 /// One call of `svc` through each erasure flavour — `!Send` and `Send`,
 /// inline (`S16`) and heap (`S1`) — boxed only so they fit one `Vec`.
-fn every_flavour<'s, S>(
-    svc: &'s S,
-) -> Vec<(&'static str, BoxedFuture<'s>)>
+fn every_flavour<'s, S>(svc: &'s S) -> Vec<(&'static str, BoxedFuture<'s>)>
 where
     S: SendDynService<(), usize, S16> + SendDynService<(), usize, S1>,
 {
