@@ -55,8 +55,9 @@
 //! | [`layer`] | middleware with named futures: [`Layer`], [`ServiceExt`], [`ServiceBuilder`] |
 //! | `compat` (feature `tower`) | `tower::Service` ⇄ [`Service`] adapters |
 //!
-//! All `unsafe` code lives in one module (`future::inline_box`); the rest of
-//! the crate denies it.
+//! All `unsafe` code lives in one module, [`future`] (each of its files
+//! states its invariants; every block names the one it relies on); the
+//! rest of the crate denies it, and the test suite runs under Miri.
 
 #![no_std]
 

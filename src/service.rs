@@ -165,6 +165,10 @@ use crate::layout::Erasure;
 /// assert!(!fut.is_heap());
 /// ```
 ///
+/// Both erasures work for such a service, including the `Send + Sync` one:
+/// `dyn for<'r> SendDynService<&'r str, String>` moves into `tokio::spawn`
+/// (see `tests/dyn_service.rs`).
+///
 /// Where does the `'a` bound that erasure needs come from, then? Erasing a
 /// future into `dyn Future + 'a` needs `Self::Future<'a>: 'a`, and Rust
 /// proves that for a projection from its inputs: it holds whenever

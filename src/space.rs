@@ -4,9 +4,8 @@
 //! A capacity is a type whose size and alignment are the buffer's
 //! (`S4` = 4 machine words, 32 bytes on 64-bit targets, aligned to a word).
 //! Any `Sized` type works as a capacity, e.g. `[u64; 24]` for 192 bytes;
-//! the ones here are the usual sizes. (They are this crate's own, not
-//! `smallbox`'s, so that they exist without `alloc`; `smallbox` accepts any
-//! type as its space.)
+//! the ones here are the usual sizes. (`InlineFuture` needs room for at
+//! least one pointer, its heap fallback.)
 //!
 //! # Examples
 //!

@@ -2,10 +2,9 @@
 //! behind [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
 //! [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
 //!
-//! Part of the crate's one `unsafe` module (`future`). Why not `smallbox`
-//! here: this storage must build without `alloc` (`smallbox` always links
-//! it), and it never needs the heap branch smallbox takes on every access.
-//! Invariants:
+//! Part of the crate's one `unsafe` module (`future`). Why not
+//! [`InlineBox`](crate::InlineBox): this storage must build without `alloc`,
+//! so it has no heap vtable and no `Box` anywhere. Invariants:
 //!
 //! 1. **The buffer holds an `F` described by `poll`/`drop`/`layout`.** `new`
 //!    refuses (at compile time) any `F` that does not fit `Space` in size and
