@@ -160,6 +160,8 @@ pub trait DynService<Req, Resp, Space = DefaultSpace> {
     fn service_type_name(&self) -> &'static str;
 }
 
+static_assertions::assert_obj_safe!(DynService<u8, u8>);
+
 impl<S, Req, Space> DynService<Req, S::Response, Space> for S
 where
     S: Service<Req>,

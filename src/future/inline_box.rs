@@ -191,6 +191,10 @@ pub struct InlineBox<D: ?Sized, Space> {
     _owns: PhantomData<D>,
 }
 
+// Invariant 2 rests on this: safe code can never move a pinned `InlineBox`.
+static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
+static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8> + Send, crate::space::S1>: Unpin);
+
 /// Builds the `InlineBox` constructors for one `dyn Future` flavour.
 macro_rules! constructors {
     ($($bounds:tt)*) => {

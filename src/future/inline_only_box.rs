@@ -96,6 +96,9 @@ pub struct InlineOnlyBox<D: Future + ?Sized, Space> {
     _erased: PhantomData<D>,
 }
 
+// Invariant 2 rests on this: safe code can never move a pinned box.
+static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
+
 /// Builds `new` for one `dyn Future` flavour.
 macro_rules! constructor {
     ($($bounds:tt)*) => {

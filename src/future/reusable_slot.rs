@@ -77,6 +77,9 @@ pub struct ReusableSlot<D: ?Sized, Space> {
     _owns: PhantomData<D>,
 }
 
+// Invariant 1 rests on this: safe code can never move a pinned slot.
+static_assertions::assert_not_impl_any!(ReusableSlot<dyn Future<Output = u8>, crate::space::S1>: Unpin);
+
 /// Gives every type a `'static` [`FutureLayout`] (see `inline_box.rs`).
 trait StaticLayout {
     const LAYOUT: FutureLayout;
