@@ -335,3 +335,33 @@ fn inline_only_panics_in_poll_drop_once_and_after_completion() {
             .contains("polled after it completed")
     );
 }
+
+/// smallbox #46 again, for the inline-only storage: an over-aligned
+/// zero-sized future must see an aligned `self` (it is never written into
+/// the less aligned buffer).
+#[test]
+fn inline_only_and_slot_over_aligned_zero_sized_future() {
+    #[repr(align(512))]
+    struct AlignedZst;
+    impl core::future::Future for AlignedZst {
+        type Output = usize;
+        fn poll(
+            self: core::pin::Pin<&mut Self>,
+            _: &mut core::task::Context<'_>,
+        ) -> core::task::Poll<usize> {
+            core::task::Poll::Ready(&*self as *const Self as usize % 512)
+        }
+    }
+    let svc = service_fn(|()| AlignedZst);
+    let inline_only: &dyn InlineOnlyService<(), usize, S1> = &svc;
+    let erased: &dyn DynService<(), usize, S1> = &svc;
+    let mut slot = pin!(FutureSlot::new());
+    let (misalignments, allocs) = count(|| {
+        (
+            block_on(inline_only.call_inline(())).0,
+            block_on(erased.call_in(slot.as_mut(), ())).0,
+        )
+    });
+    assert_eq!(misalignments, (0, 0));
+    assert_eq!(allocs, NONE);
+}

@@ -6,10 +6,10 @@
 //! [`InlineBox`](crate::InlineBox): this storage must build without `alloc`,
 //! so it has no heap vtable and no `Box` anywhere. Invariants:
 //!
-//! 1. **The buffer holds an `F` described by `poll`/`drop`/`layout`.** `new`
-//!    refuses (at compile time) any `F` that does not fit `Space` in size and
-//!    alignment, writes it at the start of `buffer` and stores
-//!    monomorphized functions for that same `F`. Nothing changes them after.
+//! 1. **`vtable` describes `buffer`.** `new` refuses (at compile time) any
+//!    `F` that does not fit `Space` in size and alignment, writes it at the
+//!    start of `buffer` — or, for a zero-sized `F`, nowhere — and keeps the
+//!    matching vtable of `vtable.rs`. Nothing changes either afterwards.
 //! 2. **Structural pinning.** The handle is `!Unpin` and the future is only
 //!    reached through `Pin<&mut Self>` (`poll`) or `&mut self` in `Drop`, so
 //!    once polled its bytes never move. Moving the handle before the first
@@ -28,42 +28,13 @@ use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
-use core::mem::MaybeUninit;
+use core::mem::{MaybeUninit, size_of};
 use core::pin::Pin;
-use core::ptr;
+use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
+use super::vtable::{Header, VTable, VTables};
 use crate::layout::{FutureLayout, fits_inline};
-
-/// Gives every type a `'static` [`FutureLayout`] (see `inline_box.rs`).
-trait StaticLayout {
-    const LAYOUT: FutureLayout;
-}
-
-impl<F> StaticLayout for F {
-    const LAYOUT: FutureLayout = FutureLayout::of::<F>();
-}
-
-/// Polls the `F` at `future`.
-///
-/// # Safety
-///
-/// `future` points at a live, pinned `F` (invariants 1 and 2) that nothing
-/// else accesses during the call.
-unsafe fn poll_erased<F: Future>(future: *mut u8, cx: &mut Context<'_>) -> Poll<F::Output> {
-    // SAFETY: the caller guarantees a live, pinned, unaliased `F`.
-    unsafe { Pin::new_unchecked(&mut *future.cast::<F>()) }.poll(cx)
-}
-
-/// Drops the `F` at `future` in place.
-///
-/// # Safety
-///
-/// `future` points at a live `F` that is never used again.
-unsafe fn drop_erased<F>(future: *mut u8) {
-    // SAFETY: the caller guarantees a live `F`, dropped only here.
-    unsafe { future.cast::<F>().drop_in_place() }
-}
 
 /// A type-erased future stored in an inline buffer of `Space`, never on the
 /// heap: a future that does not fit is a compile error.
@@ -83,18 +54,18 @@ pub struct InlineOnlyBox<D: Future + ?Sized, Space> {
     /// The future's bytes, at offset 0 (invariant 1); raw access only
     /// (invariant 3).
     buffer: MaybeUninit<UnsafeCell<Space>>,
-    /// `poll_erased::<F>` for the stored `F`.
-    poll: unsafe fn(*mut u8, &mut Context<'_>) -> Poll<D::Output>,
-    /// `drop_erased::<F>` for the stored `F`.
-    drop: unsafe fn(*mut u8),
-    /// `F`'s layout.
-    layout: &'static FutureLayout,
+    /// Points at the `Header` of a `VTable<D::Output>` for the stored type.
+    vtable: NonNull<Header>,
     /// Set once the future returned `Ready`.
     done: bool,
     _pinned: PhantomPinned,
     /// Carries `D`'s auto traits (`Send` or not) and says we own a `D`.
     _erased: PhantomData<D>,
 }
+
+// SAFETY: the box owns its `D`; `vtable` points at immutable constants. So
+// it may go to another thread exactly when `D` may.
+unsafe impl<D: Future + ?Sized + Send, Space: Send> Send for InlineOnlyBox<D, Space> {}
 
 // Invariant 2 rests on this: safe code can never move a pinned box.
 static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
@@ -133,14 +104,22 @@ macro_rules! constructor {
                     );
                 }
                 let mut buffer = MaybeUninit::<UnsafeCell<Space>>::uninit();
-                // SAFETY: `F` fits the buffer in size and alignment (checked
-                // above at compile time), and the buffer is fresh.
-                unsafe { buffer.as_mut_ptr().cast::<F>().write(future) };
+                let vtable: &VTable<T> = if size_of::<F>() == 0 {
+                    // Nothing to store (and an over-aligned zero-sized `F`
+                    // must not be written to a less aligned buffer): the
+                    // vtable conjures it from an aligned dangling pointer.
+                    core::mem::forget(future);
+                    &VTables::<F>::ZERO_SIZED
+                } else {
+                    // SAFETY: `F` fits the buffer in size and alignment
+                    // (checked above at compile time); the buffer is fresh.
+                    unsafe { buffer.as_mut_ptr().cast::<F>().write(future) };
+                    &VTables::<F>::INLINE
+                };
                 InlineOnlyBox {
                     buffer,
-                    poll: poll_erased::<F>,
-                    drop: drop_erased::<F>,
-                    layout: &<F as StaticLayout>::LAYOUT,
+                    // From the whole vtable: `poll` lies past the header.
+                    vtable: NonNull::from(vtable).cast::<Header>(),
                     done: false,
                     _pinned: PhantomPinned,
                     _erased: PhantomData,
@@ -154,6 +133,13 @@ constructor!();
 constructor!(+ Send);
 
 impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
+    #[inline]
+    fn header(&self) -> &Header {
+        // SAFETY: `vtable` points into a promoted constant, valid for the
+        // whole program (invariant 1).
+        unsafe { self.vtable.as_ref() }
+    }
+
     /// The erased future's size, alignment and type.
     ///
     /// # Examples
@@ -167,7 +153,7 @@ impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        *self.layout
+        self.header().layout
     }
 
     /// Whether the future has completed; polling again panics.
@@ -200,14 +186,17 @@ impl<D: Future + ?Sized, Space> Future for InlineOnlyBox<D, Space> {
         if this.done {
             panic!(
                 "InlineOnlyFuture polled after it completed (type {})",
-                this.layout.type_name()
+                this.header().layout.type_name()
             );
         }
+        // SAFETY: `vtable` is the header of a `VTable<D::Output>` (invariant
+        // 1; `#[repr(C)]`, header first), in a promoted constant.
+        let vtable = unsafe { this.vtable.cast::<VTable<D::Output>>().as_ref() };
         let future = ptr::addr_of_mut!(this.buffer).cast::<u8>();
-        // SAFETY: `future` is the live `F` that `poll` was made for
-        // (invariant 1), pinned because `self` is (invariant 2), and `this`
-        // is the only access to it.
-        let out = unsafe { (this.poll)(future, cx) };
+        // SAFETY: `poll` was made for what the buffer holds (invariant 1); it
+        // is pinned because `self` is (invariant 2), and `this` is the only
+        // access to it.
+        let out = unsafe { (vtable.poll)(future, cx) };
         if out.is_ready() {
             this.done = true;
         }
@@ -218,18 +207,19 @@ impl<D: Future + ?Sized, Space> Future for InlineOnlyBox<D, Space> {
 impl<D: Future + ?Sized, Space> Drop for InlineOnlyBox<D, Space> {
     fn drop(&mut self) {
         let future = ptr::addr_of_mut!(self.buffer).cast::<u8>();
-        // SAFETY: the live `F` that `drop` was made for (invariant 1),
+        // SAFETY: `drop` was made for what the buffer holds (invariant 1);
         // dropped in place, once (invariant 4).
-        unsafe { (self.drop)(future) };
+        unsafe { (self.header().drop)(future) };
     }
 }
 
 impl<D: Future + ?Sized, Space> fmt::Debug for InlineOnlyBox<D, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let layout = self.header().layout;
         f.debug_struct("InlineOnlyFuture")
-            .field("future", &self.layout.type_name())
-            .field("size", &self.layout.size())
-            .field("align", &self.layout.align())
+            .field("future", &layout.type_name())
+            .field("size", &layout.size())
+            .field("align", &layout.align())
             .field("capacity", &core::mem::size_of::<Space>())
             .field("terminated", &self.done)
             .finish()

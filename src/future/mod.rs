@@ -13,6 +13,7 @@ mod inline_box;
 mod inline_only_box;
 #[cfg(feature = "alloc")]
 mod reusable_slot;
+mod vtable;
 
 #[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;

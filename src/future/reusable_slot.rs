@@ -10,7 +10,8 @@
 //!    future lives in it; the heap buffer is never moved either (it is freed
 //!    and replaced only while the slot is empty).
 //! 2. **`live` owns.** `live` is `Some` exactly while a future is stored; it
-//!    points at it (in `inline` or in `heap`), and the future is dropped
+//!    holds where the future is (in `inline`, in `heap`, or nowhere for a
+//!    zero-sized one) and the vtable made for it, and the future is dropped
 //!    exactly once: by the [`SlotFuture`] that handed it out, or — when that
 //!    handle was leaked — by the next `put` or the slot's own `Drop`.
 //!    Futures are `'f`-bounded by the slot's type (inside `D`), so a leaked
@@ -35,6 +36,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
+use super::vtable::{Header, VTable, VTables};
 use crate::layout::FutureLayout;
 
 /// Caller-owned, reusable storage for one erased future at a time: inline
@@ -65,9 +67,9 @@ pub struct ReusableSlot<D: ?Sized, Space> {
     /// The grown heap buffer and its layout, kept across calls.
     heap: Option<(NonNull<u8>, Layout)>,
     /// The stored future, if any (invariant 2).
-    live: Option<NonNull<D>>,
-    /// The stored future's layout; meaningful while `live` is `Some`.
-    layout: &'static FutureLayout,
+    live: Option<Live>,
+    /// Whether the stored future is in the heap buffer.
+    in_heap: bool,
     /// Whether the stored future has returned `Ready`.
     done: bool,
     /// How many times the heap buffer was (re)allocated.
@@ -80,17 +82,22 @@ pub struct ReusableSlot<D: ?Sized, Space> {
 // Invariant 1 rests on this: safe code can never move a pinned slot.
 static_assertions::assert_not_impl_any!(ReusableSlot<dyn Future<Output = u8>, crate::space::S1>: Unpin);
 
-/// Gives every type a `'static` [`FutureLayout`] (see `inline_box.rs`).
-trait StaticLayout {
-    const LAYOUT: FutureLayout;
+/// Where the stored future is and the vtable made for it (invariant 2).
+#[derive(Clone, Copy)]
+struct Live {
+    place: NonNull<u8>,
+    /// The `Header` of a `VTable<Output>` for the stored type, derived from
+    /// the whole vtable.
+    vtable: NonNull<Header>,
 }
 
-impl<F> StaticLayout for F {
-    const LAYOUT: FutureLayout = FutureLayout::of::<F>();
+impl Live {
+    fn header(&self) -> &'static Header {
+        // SAFETY: `vtable` points into a promoted constant, valid for the
+        // whole program.
+        unsafe { self.vtable.as_ref() }
+    }
 }
-
-/// The layout of "no future yet".
-static EMPTY: FutureLayout = FutureLayout::of::<()>();
 
 impl<D: ?Sized, Space> ReusableSlot<D, Space> {
     /// An empty slot. Allocates nothing until a future that does not fit
@@ -108,7 +115,7 @@ impl<D: ?Sized, Space> ReusableSlot<D, Space> {
             inline: MaybeUninit::uninit(),
             heap: None,
             live: None,
-            layout: &EMPTY,
+            in_heap: false,
             done: false,
             growths: 0,
             _pinned: PhantomPinned,
@@ -156,11 +163,11 @@ impl<D: ?Sized, Space> ReusableSlot<D, Space> {
     /// Drops the stored future, if a leaked [`SlotFuture`] left one.
     fn clear(&mut self) {
         if let Some(live) = self.live.take() {
-            // SAFETY: `live` was `Some`, so it points at a stored future
+            // SAFETY: `live` was `Some`, so it describes a stored future
             // that nobody else will drop (invariant 2: its handle is gone,
             // or this is that handle's own drop); `take` makes this the
             // only drop. It is dropped where it lies (invariant 1).
-            unsafe { live.as_ptr().drop_in_place() };
+            unsafe { (live.header().drop)(live.place.as_ptr()) };
         }
     }
 
@@ -171,10 +178,8 @@ impl<D: ?Sized, Space> ReusableSlot<D, Space> {
         debug_assert!(self.live.is_none());
         let space = Layout::new::<Space>();
         if layout.size() == 0 {
-            // Any aligned non-null address holds a zero-sized value.
-            return NonNull::<u8>::dangling().with_addr(
-                core::num::NonZeroUsize::new(layout.align()).expect("alignment is non-zero"),
-            );
+            // Unused: zero-sized futures have their own vtable.
+            return NonNull::dangling();
         }
         if layout.size() <= space.size() && layout.align() <= space.align() {
             // Invariant 3: a raw pointer to the field, no `&mut` to it.
@@ -249,14 +254,26 @@ macro_rules! put {
                 // only written through raw pointers (invariants 1, 3).
                 let this = unsafe { self.get_unchecked_mut() };
                 this.clear();
-                let place = this.place_for(Layout::new::<F>()).cast::<F>();
-                // SAFETY: `place` is valid for writes of an `F` (aligned, in
-                // a buffer of at least its size, or dangling for a ZST) and
-                // holds no live value (the slot is empty after `clear`).
-                unsafe { place.as_ptr().write(future) };
-                let live: NonNull<dyn Future<Output = T> $($bounds)* + 'f> = place;
-                this.live = Some(live);
-                this.layout = &<F as StaticLayout>::LAYOUT;
+                let layout = Layout::new::<F>();
+                let place = this.place_for(layout);
+                let vtable: &VTable<T> = if layout.size() == 0 {
+                    // Nothing to store: the vtable conjures it back from an
+                    // aligned dangling pointer.
+                    core::mem::forget(future);
+                    &VTables::<F>::ZERO_SIZED
+                } else {
+                    // SAFETY: `place` is valid for writes of an `F` (aligned,
+                    // in a buffer of at least its size) and holds no live
+                    // value (the slot is empty after `clear`).
+                    unsafe { place.cast::<F>().as_ptr().write(future) };
+                    &VTables::<F>::INLINE
+                };
+                this.live = Some(Live {
+                    place,
+                    // From the whole vtable: `poll` lies past the header.
+                    vtable: NonNull::from(vtable).cast::<Header>(),
+                });
+                this.in_heap = layout.size() != 0 && !crate::layout::fits_inline::<F, Space>();
                 this.done = false;
                 SlotFuture { slot: this }
             }
@@ -293,7 +310,7 @@ impl<D: ?Sized, Space> fmt::Debug for ReusableSlot<D, Space> {
         s.field("heap_capacity", &self.heap_capacity());
         s.field("growths", &self.growths);
         match self.live {
-            Some(_) => s.field("holds", &self.layout.type_name()),
+            Some(live) => s.field("holds", &live.header().layout.type_name()),
             None => s.field("holds", &"nothing"),
         };
         s.finish()
@@ -338,12 +355,15 @@ impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
     /// ```
     #[must_use]
     pub fn is_heap(&self) -> bool {
-        let size = self.slot.layout.size();
-        size != 0
-            && !self.slot.layout.fits_capacity(
-                core::mem::size_of::<Space>(),
-                core::mem::align_of::<Space>(),
-            )
+        self.slot.in_heap
+    }
+
+    fn live(&self) -> Live {
+        // A `SlotFuture` exists only while its slot holds its future
+        // (invariant 2): `put` sets `live`, only this handle's drop clears it.
+        self.slot
+            .live
+            .expect("a SlotFuture's slot holds its future")
     }
 
     /// The stored future's size, alignment and type.
@@ -360,7 +380,7 @@ impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
     /// ```
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        *self.slot.layout
+        self.live().header().layout
     }
 }
 
@@ -369,17 +389,21 @@ impl<D: Future + ?Sized, Space> Future for SlotFuture<'_, D, Space> {
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
+        let live = self.live();
         let slot = &mut *self.slot;
-        assert!(
-            !slot.done,
-            "SlotFuture polled after it completed (type {})",
-            slot.layout.type_name()
-        );
-        let live = slot.live.expect("a SlotFuture's slot holds its future");
-        // SAFETY: `live` points at the stored future (invariant 2), which is
-        // pinned in the slot (invariant 1) and reached only through this
-        // handle while it exists (it borrows the slot mutably).
-        let out = unsafe { Pin::new_unchecked(&mut *live.as_ptr()) }.poll(cx);
+        if slot.done {
+            panic!(
+                "SlotFuture polled after it completed (type {})",
+                live.header().layout.type_name()
+            );
+        }
+        // SAFETY: `vtable` is the header of a `VTable<D::Output>` made for
+        // the stored future (invariant 2; `#[repr(C)]`, header first).
+        let vtable = unsafe { live.vtable.cast::<VTable<D::Output>>().as_ref() };
+        // SAFETY: `place` holds that future (invariant 2), pinned in the slot
+        // (invariant 1) and reached only through this handle while it exists
+        // (it borrows the slot mutably).
+        let out = unsafe { (vtable.poll)(live.place.as_ptr(), cx) };
         if out.is_ready() {
             slot.done = true;
         }
@@ -395,9 +419,10 @@ impl<D: ?Sized, Space> Drop for SlotFuture<'_, D, Space> {
 
 impl<D: ?Sized, Space> fmt::Debug for SlotFuture<'_, D, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let layout = self.layout();
         f.debug_struct("SlotFuture")
-            .field("future", &self.slot.layout.type_name())
-            .field("size", &self.slot.layout.size())
+            .field("future", &layout.type_name())
+            .field("size", &layout.size())
             .field(
                 "location",
                 &if self.is_heap() {
