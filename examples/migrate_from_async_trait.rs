@@ -118,8 +118,16 @@ impl Service<u32> for Pricer {
 // ---------------------------------------------------------------------------
 // Measurement.
 
-fn block_on<F: Future>(fut: F) -> F::Output {
-    let mut fut = core::pin::pin!(fut);
+/// Polls a future to completion where it lies: the erased handle is pinned
+/// where the call returned it, as `.await` does, so the rows measure the
+/// calls, not a copy of the handle into this function.
+macro_rules! block_on {
+    ($fut:expr) => {
+        poll_pinned(core::pin::pin!($fut))
+    };
+}
+
+fn poll_pinned<F: Future + ?Sized>(mut fut: Pin<&mut F>) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
     loop {
         if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
@@ -161,9 +169,9 @@ fn main() {
     let after_struct: Arc<dyn SendDynService<u32, u64>> = Arc::new(pricer);
 
     // Same answers.
-    assert_eq!(block_on(before.quote(3)), 121);
-    assert_eq!(block_on(after_fn.call_send(3)), 121);
-    assert_eq!(block_on(after_struct.call_send(3)), 121);
+    assert_eq!(block_on!(before.quote(3)), 121);
+    assert_eq!(block_on!(after_fn.call_send(3)), 121);
+    assert_eq!(block_on!(after_struct.call_send(3)), 121);
 
     let (rounds, batch) = if cfg!(debug_assertions) {
         (5, 10_000)
@@ -174,19 +182,19 @@ fn main() {
     let rows: [Row<'_>; 4] = [
         (
             "#[async_trait], dyn Quote",
-            Box::new(|i| block_on(before.quote(i))),
+            Box::new(|i| block_on!(before.quote(i))),
         ),
         (
             "service_fn, dyn SendDynService",
-            Box::new(|i| block_on(after_fn.call_send(i))),
+            Box::new(|i| block_on!(after_fn.call_send(i))),
         ),
         (
             "impl Service, dyn SendDynService",
-            Box::new(|i| block_on(after_struct.call_send(i))),
+            Box::new(|i| block_on!(after_struct.call_send(i))),
         ),
         (
             "impl Service, static call",
-            Box::new(|i| block_on(pricer.call(i))),
+            Box::new(|i| block_on!(pricer.call(i))),
         ),
     ];
 

@@ -212,8 +212,7 @@ impl<Req, Resp, Space> Registry<Req, Resp, Space> {
     ///
     /// What the name costs: the read lock, the map lookup, an `Arc` clone
     /// and drop, and one move of the erased future into the returned
-    /// future's state (216 bytes for a `u64` request with the default
-    /// capacity: a [`RegistryFuture`] plus the `Arc` and the request).
+    /// future's state (a [`RegistryFuture`] plus the `Arc` and the request).
     /// `benches/registry.rs` measures it against a [`Handle`]; for hot
     /// paths, resolve a handle once.
     ///

@@ -36,7 +36,7 @@ impl<Req, Resp, Space> DynEntry<Req, Resp, Space> {
 ///
 /// Why not call `call_send` through `dyn SendDynService` and wrap its result?
 /// Then the erased future is returned into a temporary and *moved* into the
-/// wrapper: rustc 1.95 emits a `memcpy` of the whole handle (176 bytes with
+/// wrapper: rustc 1.95 emits a `memcpy` of the whole handle (144 bytes with
 /// the default capacity), measured at +8 to +16 % per call against a plain
 /// `dyn` call (`benches/registry.rs`; `DESIGN.md` on the cost of moving a
 /// handle). Here `call_send` is inlined into `call_tracked`, so the future is
@@ -106,7 +106,7 @@ impl<H: Fn() -> bool> Drop for StartGuard<'_, H> {
 /// service is called and one when the call's future is dropped.
 ///
 /// * `started` is counted *before* the `dyn` call, not after it: right after
-///   the call, the freshly written future (up to 176 bytes) is still in the
+///   the call, the freshly written future (up to 144 bytes) is still in the
 ///   store buffer, and an atomic add behind it waits for it to drain (our
 ///   reading of the assembly): measured at +15 to +18 % of a whole call
 ///   (`benches/registry.rs`), against +1 to +5 % counted before.

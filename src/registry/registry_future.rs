@@ -22,7 +22,7 @@ pin_project! {
     ///
     /// One pointer, **outside** the erased future: a `RegistryFuture` is a
     /// `SendInlineFuture` followed by `&Counters` (8 bytes on 64-bit
-    /// targets, so 176 + 8 = 184 bytes with the default 128-byte capacity),
+    /// targets, so 144 + 8 = 152 bytes with the default 128-byte capacity),
     /// and the service's own future is erased exactly as a plain
     /// [`SendDynService::call_send`](crate::SendDynService::call_send) would
     /// erase it: it fits or spills at the same size. The other way to
