@@ -47,10 +47,13 @@
 //! |---|---|
 //! | [`Service`] | the GAT core trait, `&self` receiver |
 //! | [`DynService`], [`SendDynService`] | blanket erasure, `!Send` and `Send + Sync` |
-//! | [`InlineFuture`], [`SendInlineFuture`] | the erased future: inline first, heap fallback |
+//! | [`InlineFuture`], [`SendInlineFuture`] | the erased future: inline first, heap fallback (`call_dyn`) |
+//! | [`FutureSlot`], [`SendFutureSlot`] | caller-owned reusable storage (`call_in`): 0 allocations amortized |
+//! | [`InlineOnlyService`], [`InlineOnlyFuture`] | the erasure that cannot allocate: too large is a build error |
 //! | [`space`] | inline capacities and the default |
 //! | [`FutureLayout`], [`fits_inline`], [`assert_fits_inline!`] | sizes known before calling |
 //! | [`Counted`], [`ServiceStats`] | per-service counters |
+//! | [`Registry`], [`Handle`], [`Error`] | heterogeneous services by name, with statistics and a sizing report |
 //! | [`service_fn`] | services from closures |
 //! | [`layer`] | middleware with named futures: [`Layer`], [`ServiceExt`], [`ServiceBuilder`] |
 //! | `compat` (feature `tower`) | `tower::Service` ⇄ [`Service`] adapters |
