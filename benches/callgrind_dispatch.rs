@@ -144,7 +144,11 @@ fn measure(n: u64, selected: &[(&'static str, Row)]) -> Result<(), String> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` appends `--bench`; it is not a row selector.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let (small, medium, large) = bench_fixtures();
 
     if let Some(at) = args.iter().position(|a| a == "--measure") {

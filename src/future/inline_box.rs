@@ -21,38 +21,32 @@
 //!
 //! # Invariants
 //!
-//! 1. **`vtable` describes `buffer`.** `new` picks the vtable made for the
-//!    stored type `F` and the place it chose: `F` itself at the start of
-//!    `buffer` (inline), a `*mut F` from `Box::into_raw` at the start of
-//!    `buffer` (heap), or nothing at all (zero-sized `F`, reached through an
-//!    aligned dangling pointer). Nothing changes either afterwards.
-//! 2. **Structural pinning.** `InlineBox` is `!Unpin`; the future is reached
-//!    mutably only through `Pin<&mut Self>` (`poll`) and in `Drop`, so once
-//!    polled an inline future's bytes never move. Moving the handle *before*
-//!    the first poll moves an unpolled future, which any future allows.
-//! 3. **Raw access.** The buffer is reached only through
-//!    `addr_of_mut!`-derived raw pointers, never through `&mut` to the
-//!    field: a fresh `&mut` to an `Unpin` field would invalidate the
-//!    references a pinned future keeps into itself. The buffer is in an
-//!    `UnsafeCell`, so `&self` methods do not freeze it either.
-//! 4. **Dropped once.** Only `Drop` drops the future (and frees its box).
+//! The buffer, the vtable and their invariants live in `vtable.rs`
+//! ([`Erased`]); this file adds the typed view and:
+//!
+//! 1. **Structural pinning.** `InlineBox` is `!Unpin`, and the future is
+//!    reached mutably only through `Pin<&mut Self>` (`poll`) and in `Drop`
+//!    (the field's own), so once polled an inline future's bytes never move.
+//!    Moving the handle *before* the first poll moves an unpolled future,
+//!    which any future allows.
+//! 2. **`D` is the stored future's flavour.** The constructors only store an
+//!    `F: Future<Output = T> (+ Send) + 'a` in an
+//!    `InlineBox<dyn Future<Output = T> (+ Send) + 'a, _>`, so `D::Output` is
+//!    the stored output type and `D`'s auto traits are the stored future's.
 
 #![allow(
     unsafe_code,
     reason = "part of the crate's one unsafe module: a type-erased future in an inline buffer or a box"
 )]
 
-use alloc::boxed::Box;
-use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
-use core::mem::{MaybeUninit, size_of};
+use core::mem::size_of;
 use core::pin::Pin;
-use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
-use super::vtable::{Header, VTable, VTables};
+use super::vtable::Erased;
 use crate::layout::{FutureLayout, fits_inline};
 
 /// Pinned storage for one erased value `D` (a `dyn Future` type): inline in
@@ -72,13 +66,9 @@ use crate::layout::{FutureLayout, fits_inline};
 /// assert!(!fut.is_heap());
 /// ```
 pub struct InlineBox<D: ?Sized, Space> {
-    /// The future (inline), a pointer to it (heap), or nothing (zero-sized);
-    /// `vtable` says which (invariant 1). Raw access only (invariant 3).
-    buffer: MaybeUninit<UnsafeCell<Space>>,
-    /// Points at the `Header` of a `VTable<D::Output>` for the stored type.
-    vtable: NonNull<Header>,
-    /// Set when the future returned `Ready`; polling again panics.
-    done: bool,
+    /// The future (inline), a pointer to it (heap), or nothing (zero-sized),
+    /// with its vtable and completion flag.
+    erased: Erased<Space>,
     _pinned: PhantomPinned,
     /// The box owns a `D`: its auto traits and drop check follow `D`'s.
     _owns: PhantomData<D>,
@@ -114,38 +104,13 @@ macro_rules! constructors {
             where
                 F: Future<Output = T> $($bounds)* + 'a,
             {
-                const {
-                    assert!(
-                        size_of::<Space>() >= size_of::<*mut u8>(),
-                        "an InlineFuture capacity must hold at least one pointer"
-                    );
-                }
-                let mut buffer = MaybeUninit::<UnsafeCell<Space>>::uninit();
-                let place = buffer.as_mut_ptr().cast::<u8>();
-                let vtable: &VTable<T> = if size_of::<F>() == 0 {
-                    // Nothing to store: forget the value, the zero-sized
-                    // vtable conjures it back from a dangling pointer.
-                    core::mem::forget(future);
-                    &VTables::<F>::ZERO_SIZED
-                } else if fits_inline::<F, Space>() {
-                    // SAFETY: `F` fits the fresh buffer in size and
-                    // alignment (checked just above).
-                    unsafe { place.cast::<F>().write(future) };
-                    &VTables::<F>::INLINE
+                let erased = if fits_inline::<F, Space>() {
+                    Erased::inline(future)
                 } else {
-                    let boxed = Box::into_raw(Box::new(future));
-                    // SAFETY: the buffer holds at least one pointer (the
-                    // const assertion) and is word-aligned or more, but
-                    // write unaligned so any `Space` type is fine.
-                    unsafe { place.cast::<*mut F>().write_unaligned(boxed) };
-                    &VTables::<F>::HEAP
+                    Erased::boxed(future)
                 };
                 InlineBox {
-                    buffer,
-                    // Derived from the whole vtable, not from `&vtable.header`:
-                    // `poll` reads past the header through this pointer.
-                    vtable: NonNull::from(vtable).cast::<Header>(),
-                    done: false,
+                    erased,
                     _pinned: PhantomPinned,
                     _owns: PhantomData,
                 }
@@ -182,13 +147,6 @@ constructors!();
 constructors!(+ Send);
 
 impl<D: ?Sized, Space> InlineBox<D, Space> {
-    #[inline]
-    fn header(&self) -> &Header {
-        // SAFETY: `vtable` points into a promoted constant, valid for the
-        // whole program (invariant 1).
-        unsafe { self.vtable.as_ref() }
-    }
-
     /// Whether the future lives in a heap allocation (it did not fit
     /// `Space`). Zero-sized futures are never on the heap.
     ///
@@ -202,7 +160,7 @@ impl<D: ?Sized, Space> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_heap(&self) -> bool {
-        self.header().heap
+        self.erased.header().heap
     }
 
     /// The erased future's size, alignment and type.
@@ -219,7 +177,7 @@ impl<D: ?Sized, Space> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        self.header().layout
+        self.erased.header().layout
     }
 
     /// Whether the future has completed (returned `Ready`). Polling a
@@ -239,7 +197,7 @@ impl<D: ?Sized, Space> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.done
+        self.erased.is_done()
     }
 }
 
@@ -248,43 +206,17 @@ impl<D: Future + ?Sized, Space> Future for InlineBox<D, Space> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
-        // SAFETY: nothing is moved out of `this`; the buffer is reached
-        // through a raw pointer only (invariants 2, 3).
+        // SAFETY: nothing is moved out of `this` (invariant 1).
         let this = unsafe { self.get_unchecked_mut() };
-        if this.done {
-            panic!(
-                "InlineFuture polled after it completed (type {})",
-                this.header().layout.type_name()
-            );
-        }
-        // SAFETY: `vtable` is the header of a `VTable<D::Output>` (invariant
-        // 1; `#[repr(C)]`, header first), in a promoted constant.
-        let vtable = unsafe { this.vtable.cast::<VTable<D::Output>>().as_ref() };
-        let buffer = ptr::addr_of_mut!(this.buffer).cast::<u8>();
-        // SAFETY: `poll` was made for what `buffer` holds (invariant 1); it
-        // is pinned because `self` is (invariant 2) and only `this` reaches
-        // it.
-        let out = unsafe { (vtable.poll)(buffer, cx) };
-        if out.is_ready() {
-            this.done = true;
-        }
-        out
+        // SAFETY: the stored future's output is `D::Output` (invariant 2)
+        // and it is pinned, as `self` is (invariant 1).
+        unsafe { this.erased.poll::<D::Output>(cx, "InlineFuture") }
     }
 }
 
-impl<D: ?Sized, Space> Drop for InlineBox<D, Space> {
-    #[inline]
-    fn drop(&mut self) {
-        let buffer = ptr::addr_of_mut!(self.buffer).cast::<u8>();
-        // SAFETY: `drop` was made for what `buffer` holds (invariant 1), and
-        // this is the only place it is called (invariant 4): an inline
-        // future is dropped where it lies, as `Pin` requires.
-        unsafe { (self.header().drop)(buffer) };
-    }
-}
-
-// SAFETY: `InlineBox` owns its `D` like a `Box<D>` does; `vtable` points at
-// immutable constants. So it may go to another thread exactly when `D` may.
+// SAFETY: `InlineBox` owns its `D` like a `Box<D>` does (invariant 2); the
+// vtable is an immutable constant. So it may go to another thread exactly
+// when `D` may.
 unsafe impl<D: ?Sized + Send, Space> Send for InlineBox<D, Space> {}
 
 // SAFETY: `&InlineBox` reaches only the vtable's constants and `done`, never
@@ -293,14 +225,14 @@ unsafe impl<D: ?Sized + Sync, Space> Sync for InlineBox<D, Space> {}
 
 impl<D: ?Sized, Space> fmt::Debug for InlineBox<D, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let header = self.header();
+        let header = self.erased.header();
         f.debug_struct("InlineFuture")
             .field("future", &header.layout.type_name())
             .field("size", &header.layout.size())
             .field("align", &header.layout.align())
             .field("capacity", &size_of::<Space>())
             .field("location", &if header.heap { "heap" } else { "inline" })
-            .field("terminated", &self.done)
+            .field("terminated", &self.erased.is_done())
             .finish()
     }
 }

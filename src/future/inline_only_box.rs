@@ -1,39 +1,32 @@
-//! [`InlineOnlyBox`]: purpose-built inline storage with no heap path at all,
-//! behind [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
+//! [`InlineOnlyBox`]: inline storage with no heap path at all, behind
+//! [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
 //! [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
 //!
-//! Part of the crate's one `unsafe` module (`future`). Why not
-//! [`InlineBox`](crate::InlineBox): this storage must build without `alloc`,
-//! so it has no heap vtable and no `Box` anywhere. Invariants:
+//! Part of the crate's one `unsafe` module (`future`). The same buffer and
+//! vtable as [`InlineBox`](crate::InlineBox) ([`Erased`], in `vtable.rs`),
+//! but only ever built with [`Erased::inline`]: no `Box` anywhere, so it
+//! builds without `alloc`. Invariants added here:
 //!
-//! 1. **`vtable` describes `buffer`.** `new` refuses (at compile time) any
-//!    `F` that does not fit `Space` in size and alignment, writes it at the
-//!    start of `buffer` — or, for a zero-sized `F`, nowhere — and keeps the
-//!    matching vtable of `vtable.rs`. Nothing changes either afterwards.
+//! 1. **Fits, checked at compile time.** `new` refuses any `F` that does not
+//!    fit `Space` in size and alignment.
 //! 2. **Structural pinning.** The handle is `!Unpin` and the future is only
-//!    reached through `Pin<&mut Self>` (`poll`) or `&mut self` in `Drop`, so
+//!    reached through `Pin<&mut Self>` (`poll`) or in the field's `Drop`, so
 //!    once polled its bytes never move. Moving the handle before the first
-//!    poll moves the unpolled future, which is allowed for any `Future`.
-//! 3. **Raw access.** The buffer's address is always taken with
-//!    `addr_of_mut!`, never through `&mut` to the field (see
-//!    `inline_box.rs` for why a fresh `&mut` breaks self-references).
-//! 4. **Dropped exactly once**, by `Drop`; `poll` never drops.
+//!    poll moves the unpolled future, which any future allows.
+//! 3. **`D` is the stored future's flavour**, as in `inline_box.rs`.
 
 #![allow(
     unsafe_code,
     reason = "part of the crate's one unsafe module: a type-erased future in an inline buffer"
 )]
 
-use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
-use core::mem::{MaybeUninit, size_of};
 use core::pin::Pin;
-use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
-use super::vtable::{Header, VTable, VTables};
+use super::vtable::Erased;
 use crate::layout::{FutureLayout, fits_inline};
 
 /// A type-erased future stored in an inline buffer of `Space`, never on the
@@ -51,20 +44,16 @@ use crate::layout::{FutureLayout, fits_inline};
 /// assert_eq!(fut.layout().size(), 1);
 /// ```
 pub struct InlineOnlyBox<D: Future + ?Sized, Space> {
-    /// The future's bytes, at offset 0 (invariant 1); raw access only
-    /// (invariant 3).
-    buffer: MaybeUninit<UnsafeCell<Space>>,
-    /// Points at the `Header` of a `VTable<D::Output>` for the stored type.
-    vtable: NonNull<Header>,
-    /// Set once the future returned `Ready`.
-    done: bool,
+    /// The future (or nothing, if zero-sized), its vtable and completion
+    /// flag.
+    erased: Erased<Space>,
     _pinned: PhantomPinned,
     /// Carries `D`'s auto traits (`Send` or not) and says we own a `D`.
     _erased: PhantomData<D>,
 }
 
-// SAFETY: the box owns its `D`; `vtable` points at immutable constants. So
-// it may go to another thread exactly when `D` may.
+// SAFETY: the box owns its `D` (invariant 3); the vtable is an immutable
+// constant. So it may go to another thread exactly when `D` may.
 unsafe impl<D: Future + ?Sized + Send, Space: Send> Send for InlineOnlyBox<D, Space> {}
 
 // Invariant 2 rests on this: safe code can never move a pinned box.
@@ -103,24 +92,8 @@ macro_rules! constructor {
                         "the future does not fit this InlineOnlyFuture's capacity (size or alignment)"
                     );
                 }
-                let mut buffer = MaybeUninit::<UnsafeCell<Space>>::uninit();
-                let vtable: &VTable<T> = if size_of::<F>() == 0 {
-                    // Nothing to store (and an over-aligned zero-sized `F`
-                    // must not be written to a less aligned buffer): the
-                    // vtable conjures it from an aligned dangling pointer.
-                    core::mem::forget(future);
-                    &VTables::<F>::ZERO_SIZED
-                } else {
-                    // SAFETY: `F` fits the buffer in size and alignment
-                    // (checked above at compile time); the buffer is fresh.
-                    unsafe { buffer.as_mut_ptr().cast::<F>().write(future) };
-                    &VTables::<F>::INLINE
-                };
                 InlineOnlyBox {
-                    buffer,
-                    // From the whole vtable: `poll` lies past the header.
-                    vtable: NonNull::from(vtable).cast::<Header>(),
-                    done: false,
+                    erased: Erased::inline(future),
                     _pinned: PhantomPinned,
                     _erased: PhantomData,
                 }
@@ -133,13 +106,6 @@ constructor!();
 constructor!(+ Send);
 
 impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
-    #[inline]
-    fn header(&self) -> &Header {
-        // SAFETY: `vtable` points into a promoted constant, valid for the
-        // whole program (invariant 1).
-        unsafe { self.vtable.as_ref() }
-    }
-
     /// The erased future's size, alignment and type.
     ///
     /// # Examples
@@ -153,7 +119,7 @@ impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        self.header().layout
+        self.erased.header().layout
     }
 
     /// Whether the future has completed; polling again panics.
@@ -171,7 +137,7 @@ impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.done
+        self.erased.is_done()
     }
 }
 
@@ -180,48 +146,23 @@ impl<D: Future + ?Sized, Space> Future for InlineOnlyBox<D, Space> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
-        // SAFETY: nothing is moved out; the buffer is reached through a raw
-        // pointer only (invariants 2, 3).
+        // SAFETY: nothing is moved out of `this` (invariant 2).
         let this = unsafe { self.get_unchecked_mut() };
-        if this.done {
-            panic!(
-                "InlineOnlyFuture polled after it completed (type {})",
-                this.header().layout.type_name()
-            );
-        }
-        // SAFETY: `vtable` is the header of a `VTable<D::Output>` (invariant
-        // 1; `#[repr(C)]`, header first), in a promoted constant.
-        let vtable = unsafe { this.vtable.cast::<VTable<D::Output>>().as_ref() };
-        let future = ptr::addr_of_mut!(this.buffer).cast::<u8>();
-        // SAFETY: `poll` was made for what the buffer holds (invariant 1); it
-        // is pinned because `self` is (invariant 2), and `this` is the only
-        // access to it.
-        let out = unsafe { (vtable.poll)(future, cx) };
-        if out.is_ready() {
-            this.done = true;
-        }
-        out
-    }
-}
-
-impl<D: Future + ?Sized, Space> Drop for InlineOnlyBox<D, Space> {
-    fn drop(&mut self) {
-        let future = ptr::addr_of_mut!(self.buffer).cast::<u8>();
-        // SAFETY: `drop` was made for what the buffer holds (invariant 1);
-        // dropped in place, once (invariant 4).
-        unsafe { (self.header().drop)(future) };
+        // SAFETY: the stored future's output is `D::Output` (invariant 3)
+        // and it is pinned, as `self` is (invariant 2).
+        unsafe { this.erased.poll::<D::Output>(cx, "InlineOnlyFuture") }
     }
 }
 
 impl<D: Future + ?Sized, Space> fmt::Debug for InlineOnlyBox<D, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let layout = self.header().layout;
+        let layout = self.erased.header().layout;
         f.debug_struct("InlineOnlyFuture")
             .field("future", &layout.type_name())
             .field("size", &layout.size())
             .field("align", &layout.align())
             .field("capacity", &core::mem::size_of::<Space>())
-            .field("terminated", &self.done)
+            .field("terminated", &self.erased.is_done())
             .finish()
     }
 }

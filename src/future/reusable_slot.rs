@@ -36,7 +36,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
-use super::vtable::{Header, VTable, VTables};
+use super::vtable::{Header, VTable, VTables, polled_after_completion};
 use crate::layout::FutureLayout;
 
 /// Caller-owned, reusable storage for one erased future at a time: inline
@@ -392,10 +392,7 @@ impl<D: Future + ?Sized, Space> Future for SlotFuture<'_, D, Space> {
         let live = self.live();
         let slot = &mut *self.slot;
         if slot.done {
-            panic!(
-                "SlotFuture polled after it completed (type {})",
-                live.header().layout.type_name()
-            );
+            polled_after_completion("SlotFuture", live.header().layout.type_name());
         }
         // SAFETY: `vtable` is the header of a `VTable<D::Output>` made for
         // the stored future (invariant 2; `#[repr(C)]`, header first).
