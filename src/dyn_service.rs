@@ -172,10 +172,7 @@ where
         Req: 'a,
     {
         let future = InlineFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(
-            future.layout(),
-            Placement::of_handle(future.is_heap()),
-        ));
+        self.observe_erasure(future.erasure());
         future
     }
 
@@ -201,10 +198,7 @@ where
         Req: 'f,
     {
         let future = slot.put(self.call(req));
-        self.observe_erasure(Erasure::new(
-            future.layout(),
-            Placement::of_slot(future.is_heap()),
-        ));
+        self.observe_erasure(future.erasure());
         future
     }
 

@@ -1,6 +1,6 @@
 //! [`InlineOnlyService`]: the erasure that cannot allocate.
 
-use crate::layout::{Erasure, Placement, fits_inline};
+use crate::layout::fits_inline;
 use crate::space::DefaultSpace;
 use crate::{InlineOnlyFuture, Service};
 
@@ -85,7 +85,7 @@ where
             );
         }
         let future = InlineOnlyFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(future.layout(), Placement::Inline));
+        self.observe_erasure(future.erasure());
         future
     }
 }

@@ -49,7 +49,7 @@
 //! | [`DynService`], [`SendDynService`] | blanket erasure, `!Send` and `Send + Sync` |
 //! | [`InlineFuture`], [`SendInlineFuture`] | the erased future: inline first, heap fallback (`call_dyn`) |
 //! | [`FutureSlot`], [`SendFutureSlot`] | caller-owned reusable storage (`call_in`): 0 allocations amortized |
-//! | [`InlineOnlyService`], [`InlineOnlyFuture`] | the erasure that cannot allocate: too large is a build error |
+//! | [`InlineOnlyService`], [`SendInlineOnlyService`], [`InlineOnlyFuture`] | the erasure that cannot allocate: too large is a build error |
 //! | [`space`] | inline capacities and the default |
 //! | [`FutureLayout`], [`fits_inline`], [`assert_fits_inline!`] | sizes known before calling |
 //! | [`Counted`], [`ServiceStats`] | per-service counters |
@@ -86,6 +86,7 @@ mod layout;
 mod registry;
 #[cfg(feature = "alloc")]
 mod send_dyn_service;
+mod send_inline_only_service;
 mod service;
 mod service_stats;
 pub mod space;
@@ -113,6 +114,7 @@ pub use registry::{
 };
 #[cfg(feature = "alloc")]
 pub use send_dyn_service::SendDynService;
+pub use send_inline_only_service::SendInlineOnlyService;
 pub use service::Service;
 pub use service_stats::ServiceStats;
 pub use util::{ServiceFn, service_fn};

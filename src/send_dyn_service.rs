@@ -156,10 +156,7 @@ where
         Req: 'a,
     {
         let future = SendInlineFuture::new(self.call(req));
-        self.observe_erasure(Erasure::new(
-            future.layout(),
-            Placement::of_handle(future.is_heap()),
-        ));
+        self.observe_erasure(future.erasure());
         future
     }
 
@@ -188,10 +185,7 @@ where
         Req: 'f,
     {
         let future = slot.put(self.call(req));
-        self.observe_erasure(Erasure::new(
-            future.layout(),
-            Placement::of_slot(future.is_heap()),
-        ));
+        self.observe_erasure(future.erasure());
         future
     }
 }

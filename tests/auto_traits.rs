@@ -18,6 +18,8 @@ assert_obj_safe!(DynService<u8, u8>);
 assert_obj_safe!(SendDynService<u8, u8>);
 assert_obj_safe!(DynService<&'static str, String, S1>);
 assert_obj_safe!(InlineOnlyService<u8, u8>);
+assert_obj_safe!(hybrid_dispatch::SendInlineOnlyService<u8, u8>);
+assert_impl_all!(dyn hybrid_dispatch::SendInlineOnlyService<u8, u8>: Send, Sync);
 
 // Inline-only futures: like InlineFuture.
 assert_impl_all!(InlineOnlyFuture<'static, u8>: Debug, core::future::Future);

@@ -365,3 +365,34 @@ fn inline_only_and_slot_over_aligned_zero_sized_future() {
     assert_eq!(misalignments, (0, 0));
     assert_eq!(allocs, NONE);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_inline_only_crosses_threads_without_allocating() {
+    use hybrid_dispatch::SendInlineOnlyService;
+    let counted = std::sync::Arc::new(Counted::new(Fixed::<24>));
+    let svc: std::sync::Arc<dyn SendInlineOnlyService<u32, usize>> = counted.clone();
+    let task = tokio::spawn(async move {
+        let (out, allocs) = count(|| block_on(svc.call_send_inline(1)).0);
+        (out, allocs)
+    });
+    assert_eq!(task.await.unwrap(), (24, NONE));
+    let stats = counted.stats();
+    assert_eq!((stats.calls, stats.inline, stats.heap), (1, 1, 0));
+}
+
+/// A hand-written erasure reports where its future went with `erasure()`,
+/// so `Counted` sees it like the built-in ones.
+#[test]
+fn hand_written_erasures_report_through_erasure() {
+    use hybrid_dispatch::{InlineFuture, Placement};
+    let svc = Counted::new(Fixed::<1024>);
+    let fut = InlineFuture::<'_, usize>::new(svc.call(0));
+    assert_eq!(fut.erasure().placement(), Placement::Heap);
+    svc.observe_erasure(fut.erasure());
+    let mut slot = pin!(FutureSlot::<'_, usize>::new());
+    let fut = slot.as_mut().put(svc.call(0));
+    svc.observe_erasure(fut.erasure());
+    let stats = svc.stats();
+    assert_eq!((stats.calls, stats.heap, stats.slot_heap), (2, 1, 1));
+    assert_eq!(stats.heap_bytes, size_of::<Payload<1024>>() as u64);
+}

@@ -180,6 +180,28 @@ impl<D: ?Sized, Space> InlineBox<D, Space> {
         self.erased.header().layout
     }
 
+    /// Where the future went, as an [`Erasure`](crate::Erasure) to report to
+    /// [`Service::observe_erasure`](crate::Service::observe_erasure): what a
+    /// hand-written erasure (a `Dyn…` twin of your own trait) passes on so
+    /// that [`Counted`](crate::Counted) and friends see its calls too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Counted, InlineFuture, Service, service_fn};
+    ///
+    /// let svc = Counted::new(service_fn(|x: u8| core::future::ready(x)));
+    /// let fut = InlineFuture::<'_, u8>::new(svc.call(1));
+    /// svc.observe_erasure(fut.erasure());
+    /// assert_eq!(svc.stats().inline, 1);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn erasure(&self) -> crate::Erasure {
+        let header = self.erased.header();
+        crate::Erasure::new(header.layout, crate::Placement::of_handle(header.heap))
+    }
+
     /// Whether the future has completed (returned `Ready`). Polling a
     /// completed future panics.
     ///

@@ -122,6 +122,24 @@ impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
         self.erased.header().layout
     }
 
+    /// Where the future went (always inline), as an
+    /// [`Erasure`](crate::Erasure) to report to
+    /// [`Service::observe_erasure`](crate::Service::observe_erasure).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{InlineOnlyFuture, Placement};
+    ///
+    /// let fut = InlineOnlyFuture::<'_, u8>::new(async { 1 });
+    /// assert_eq!(fut.erasure().placement(), Placement::Inline);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn erasure(&self) -> crate::Erasure {
+        crate::Erasure::new(self.erased.header().layout, crate::Placement::Inline)
+    }
+
     /// Whether the future has completed; polling again panics.
     ///
     /// # Examples

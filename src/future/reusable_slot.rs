@@ -358,6 +358,25 @@ impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
         self.slot.in_heap
     }
 
+    /// Where the future went (inline, or the slot's reused heap buffer), as
+    /// an [`Erasure`](crate::Erasure) to report to
+    /// [`Service::observe_erasure`](crate::Service::observe_erasure).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{FutureSlot, Placement, space::S1};
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
+    /// let fut = slot.as_mut().put(core::future::ready([0u8; 32]));
+    /// assert_eq!(fut.erasure().placement(), Placement::SlotHeap);
+    /// ```
+    #[must_use]
+    pub fn erasure(&self) -> crate::Erasure {
+        crate::Erasure::new(self.layout(), crate::Placement::of_slot(self.is_heap()))
+    }
+
     fn live(&self) -> Live {
         // A `SlotFuture` exists only while its slot holds its future
         // (invariant 2): `put` sets `live`, only this handle's drop clears it.
