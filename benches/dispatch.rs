@@ -67,39 +67,17 @@ use smallbox::SmallBox;
 use stackfuture::StackFuture;
 use tokio_util::sync::ReusableBoxFuture;
 
-#[allow(
-    dead_code,
-    unreachable_pub,
-    reason = "shared with the tests; only `count` and the allocator are used here"
-)]
-#[path = "../tests/common/counting_alloc.rs"]
-pub(crate) mod counting_alloc;
+// The tests' support: `YieldOnce` and the counting allocator.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{YieldOnce, counting_alloc};
 
 #[global_allocator]
 static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
 
 // ---------------------------------------------------------------------------
 // The future under test.
-
-/// Pending the first time it is polled (waking the task), ready the second.
-#[derive(Default)]
-struct YieldOnce {
-    yielded: bool,
-}
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
-            Poll::Ready(())
-        } else {
-            self.yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
 
 /// The future under test: its argument and `[u64; W]` live across one
 /// pending await, so it is `8 × W + 24` bytes. `black_box(&state)` makes the

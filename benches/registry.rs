@@ -36,39 +36,17 @@ use hybrid_dispatch::{Counted, Handle, Registry, SendDynService, service_fn};
 // Allocation counting: the tests' counting allocator (per thread; the
 // crate's one audited `GlobalAlloc`), so this file needs no `unsafe`.
 
-#[path = "../tests/common/counting_alloc.rs"]
-#[allow(
-    dead_code,
-    unreachable_pub,
-    reason = "shared with the tests; the bench uses `count` only"
-)]
-mod counting_alloc;
+// The tests' support: `YieldOnce` and the counting allocator.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{YieldOnce, counting_alloc};
 
 #[global_allocator]
 static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
 
 // ---------------------------------------------------------------------------
 // The service under test.
-
-/// Pending the first time it is polled (waking the task), ready the second.
-#[derive(Default)]
-struct YieldOnce {
-    yielded: bool,
-}
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
-            Poll::Ready(())
-        } else {
-            self.yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
 
 /// The SMALL future of `benches/dispatch.rs` (40 bytes).
 async fn small(x: u64) -> u64 {

@@ -6,30 +6,14 @@ mod common;
 use std::mem::size_of;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count, count_size};
-use common::{DropCounter, Payload, YieldOnce, block_on, poll_once, poll_pinned};
+use common::{DropCounter, Fixed, Payload, YieldOnce, block_on, poll_once, poll_pinned};
 use hybrid_dispatch::space::{S1, S4, S8};
 use hybrid_dispatch::{Counted, DynService, SendDynService, Service, service_fn};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-/// A service whose future is `Payload<N>`, pending `req` times.
-#[derive(Debug, Default)]
-struct Fixed<const N: usize>;
-
-impl<const N: usize> Service<u32> for Fixed<N> {
-    type Response = usize;
-    type Future<'a> = Payload<N>;
-    fn call(&self, pending: u32) -> Payload<N> {
-        Payload::new(pending)
-    }
-}
-
-const NONE: Allocs = Allocs {
-    allocs: 0,
-    bytes: 0,
-    deallocs: 0,
-};
+const NONE: Allocs = Allocs::NONE;
 
 /// A realistic small future: an `async fn` holding state across an await.
 async fn small_async(x: u64) -> u64 {

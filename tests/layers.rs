@@ -17,11 +17,7 @@ use hybrid_dispatch::{Counted, DynService, FutureLayout, SendDynService, Service
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const NONE: Allocs = Allocs {
-    allocs: 0,
-    bytes: 0,
-    deallocs: 0,
-};
+const NONE: Allocs = Allocs::NONE;
 
 /// Loops shrink under Miri, which is ~1000× slower.
 const CALLS: u64 = if cfg!(miri) { 3 } else { 100 };

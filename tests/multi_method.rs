@@ -21,11 +21,7 @@ use static_assertions::assert_obj_safe;
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const NONE: Allocs = Allocs {
-    allocs: 0,
-    bytes: 0,
-    deallocs: 0,
-};
+const NONE: Allocs = Allocs::NONE;
 
 const ROUNDS: u64 = if cfg!(miri) { 2 } else { 50 };
 

@@ -9,7 +9,7 @@ use std::mem::size_of;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
-use common::{DropCounter, Payload, YieldOnce, block_on, poll_once};
+use common::{DropCounter, Fixed, Payload, YieldOnce, block_on, poll_once};
 use hybrid_dispatch::space::{S1, S16};
 use hybrid_dispatch::{
     Counted, DynService, FutureSlot, InlineOnlyService, SendDynService, SendFutureSlot, Service,
@@ -19,24 +19,7 @@ use hybrid_dispatch::{
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const NONE: Allocs = Allocs {
-    allocs: 0,
-    bytes: 0,
-    deallocs: 0,
-};
-
-/// A service whose future is `Payload<N>` (pending once), untouched by any
-/// of the strategies below.
-#[derive(Debug, Default)]
-struct Fixed<const N: usize>;
-
-impl<const N: usize> Service<u32> for Fixed<N> {
-    type Response = usize;
-    type Future<'a> = Payload<N>;
-    fn call(&self, pending: u32) -> Payload<N> {
-        Payload::new(pending)
-    }
-}
+const NONE: Allocs = Allocs::NONE;
 
 fn calls() -> u64 {
     if cfg!(miri) { 5 } else { 1000 }

@@ -79,6 +79,15 @@ pub struct Allocs {
     pub deallocs: u64,
 }
 
+impl Allocs {
+    /// Nothing allocated, nothing freed.
+    pub const NONE: Allocs = Allocs {
+        allocs: 0,
+        bytes: 0,
+        deallocs: 0,
+    };
+}
+
 fn snapshot() -> Allocs {
     Allocs {
         allocs: ALLOCS.with(Cell::get),

@@ -34,6 +34,18 @@ impl Future for YieldOnce {
     }
 }
 
+/// A service whose future is `Payload<N>`, pending `req` times.
+#[derive(Debug, Default)]
+pub struct Fixed<const N: usize>;
+
+impl<const N: usize> hybrid_dispatch::Service<u32> for Fixed<N> {
+    type Response = usize;
+    type Future<'a> = Payload<N>;
+    fn call(&self, pending: u32) -> Payload<N> {
+        Payload::new(pending)
+    }
+}
+
 /// Polls `fut` to completion on the current thread with a no-op waker,
 /// returning the output and how many polls it took.
 pub fn block_on<F: Future>(fut: F) -> (F::Output, usize) {
