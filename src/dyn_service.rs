@@ -181,9 +181,12 @@ where
         Req: 'a,
     {
         let future = Box::pin(self.call(req));
+        // `Box` allocates nothing for a zero-sized future: report it as
+        // such, as `InlineFuture` does.
+        let layout = FutureLayout::of_service::<S, Req>();
         self.observe_erasure(Erasure::new(
-            FutureLayout::of_service::<S, Req>(),
-            Placement::Heap,
+            layout,
+            Placement::of_handle(layout.size() != 0),
         ));
         future
     }

@@ -379,3 +379,25 @@ fn hand_written_erasures_report_through_erasure() {
     assert_eq!((stats.calls, stats.heap, stats.slot_heap), (2, 1, 1));
     assert_eq!(stats.heap_bytes, size_of::<Payload<1024>>() as u64);
 }
+
+/// `Box` does not allocate for a zero-sized future, so `call_boxed` must
+/// not count one as a heap spill.
+#[test]
+fn boxed_zero_sized_future_is_not_counted_as_a_spill() {
+    struct Done;
+    impl core::future::Future for Done {
+        type Output = ();
+        fn poll(
+            self: core::pin::Pin<&mut Self>,
+            _: &mut core::task::Context<'_>,
+        ) -> core::task::Poll<()> {
+            core::task::Poll::Ready(())
+        }
+    }
+    let svc = Counted::new(service_fn(|_: u8| Done));
+    let erased: &dyn DynService<u8, ()> = &svc;
+    let ((), allocs) = count(|| block_on(erased.call_boxed(1)).0);
+    assert_eq!(allocs, NONE);
+    let stats = svc.stats();
+    assert_eq!((stats.inline, stats.heap, stats.heap_bytes), (1, 0, 0));
+}
