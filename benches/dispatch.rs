@@ -287,7 +287,7 @@ fn call_in_slot<'f>(
 }
 
 #[inline(never)]
-fn call_inline<Space>(
+fn call_inline<Space: hybrid_dispatch::space::Capacity>(
     svc: &dyn InlineOnlyService<u64, u64, Space>,
     cx: &mut Context<'_>,
     x: u64,
@@ -392,7 +392,12 @@ pub(crate) trait RowVisitor<'f> {
 /// `W` is the future's payload in words, `CAP` the `StackFuture` capacity in
 /// bytes, `Only` the inline-only capacity; `S` is `service_fn(work::<W>)`,
 /// whose type is unnameable, hence the generic.
-pub(crate) struct Fixture<S, const W: usize, const CAP: usize, Only> {
+pub(crate) struct Fixture<
+    S,
+    const W: usize,
+    const CAP: usize,
+    Only: hybrid_dispatch::space::Capacity,
+> {
     name: &'static str,
     svc: S,
     peer: Peer<W>,
@@ -402,7 +407,13 @@ pub(crate) struct Fixture<S, const W: usize, const CAP: usize, Only> {
 /// Builds the fixture of `work::<W>` with a `StackFuture` capacity of `CAP`
 /// bytes and an inline-only capacity `Only`. (Returns `impl Rows`, not the
 /// fixture: an `impl Service` would hide that its futures are `Send`.)
-pub(crate) fn fixture<const W: usize, const CAP: usize, Only>(name: &'static str) -> impl Rows {
+pub(crate) fn fixture<
+    const W: usize,
+    const CAP: usize,
+    Only: hybrid_dispatch::space::Capacity + 'static,
+>(
+    name: &'static str,
+) -> impl Rows {
     Fixture::<_, W, CAP, Only> {
         name,
         svc: service_fn(work::<W>),
@@ -463,7 +474,8 @@ pub(crate) trait Rows {
     }
 }
 
-impl<S, const W: usize, const CAP: usize, Only> Rows for Fixture<S, W, CAP, Only>
+impl<S, const W: usize, const CAP: usize, Only: hybrid_dispatch::space::Capacity> Rows
+    for Fixture<S, W, CAP, Only>
 where
     // `'static`: the higher-ranked `Send` bound of `SendDynService`'s blanket
     // impl ranges over every `'a`, so without it the coercion fails (E0310).

@@ -253,12 +253,16 @@ trait Placement {
         None
     }
 }
-impl<T, Space> Placement for hybrid_dispatch::InlineFuture<'_, T, Space> {
+impl<T, Space: hybrid_dispatch::space::Capacity> Placement
+    for hybrid_dispatch::InlineFuture<'_, T, Space>
+{
     fn placement(&self) -> Option<(usize, bool)> {
         Some((self.layout().size(), self.is_heap()))
     }
 }
-impl<T, Space> Placement for hybrid_dispatch::SendInlineFuture<'_, T, Space> {
+impl<T, Space: hybrid_dispatch::space::Capacity> Placement
+    for hybrid_dispatch::SendInlineFuture<'_, T, Space>
+{
     fn placement(&self) -> Option<(usize, bool)> {
         Some((self.layout().size(), self.is_heap()))
     }

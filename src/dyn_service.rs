@@ -5,7 +5,7 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::layout::{Erasure, FutureLayout, Placement};
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 use crate::{FutureSlot, InlineFuture, Service, SlotFuture};
 
 /// A [`Service`] behind `dyn`: the future it returns is erased into an
@@ -58,7 +58,7 @@ use crate::{FutureSlot, InlineFuture, Service, SlotFuture};
 /// let fut = erased.call_dyn(&owned);
 /// # drop(fut);
 /// ```
-pub trait DynService<Req, Resp, Space = DefaultSpace> {
+pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// Calls the service and erases its future into an [`InlineFuture`].
     ///
     /// `Req: 'a` is what lets the erased future hold on to the request; for
@@ -162,7 +162,7 @@ pub trait DynService<Req, Resp, Space = DefaultSpace> {
 
 static_assertions::assert_obj_safe!(DynService<u8, u8>);
 
-impl<S, Req, Space> DynService<Req, S::Response, Space> for S
+impl<S, Req, Space: Capacity> DynService<Req, S::Response, Space> for S
 where
     S: Service<Req>,
 {

@@ -1,7 +1,7 @@
 //! [`InlineOnlyService`]: the erasure that cannot allocate.
 
 use crate::layout::fits_inline;
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 use crate::{InlineOnlyFuture, Service};
 
 /// A [`Service`] behind `dyn` whose futures are *guaranteed* to be stored
@@ -49,7 +49,7 @@ use crate::{InlineOnlyFuture, Service};
 /// let erased: &dyn InlineOnlyService<u8, Aligned, S4> = &svc;
 /// drop(erased.call_inline(1));
 /// ```
-pub trait InlineOnlyService<Req, Resp, Space = DefaultSpace> {
+pub trait InlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// Calls the service; its future is stored inline, never on the heap.
     ///
     /// # Examples
@@ -67,7 +67,7 @@ pub trait InlineOnlyService<Req, Resp, Space = DefaultSpace> {
         Req: 'a;
 }
 
-impl<S, Req, Space> InlineOnlyService<Req, S::Response, Space> for S
+impl<S, Req, Space: Capacity> InlineOnlyService<Req, S::Response, Space> for S
 where
     S: Service<Req>,
 {

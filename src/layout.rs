@@ -30,7 +30,7 @@ pub struct FutureLayout {
     align: usize,
     // A function rather than a `&'static str`: `type_name` is not yet a
     // `const fn` on stable, and the layout of every erased future is built
-    // at compile time (see `raw.rs`).
+    // at compile time (see `future/vtable.rs`).
     type_name: fn() -> &'static str,
 }
 

@@ -33,7 +33,7 @@ pub use sizing_report::SizingReport;
 
 use crate::Error;
 use crate::SendDynService;
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 use entry::{Counters, DynEntry, Entry};
 
 /// The registry's map. A `BTreeMap` rather than a `HashMap`: `names()` and
@@ -106,11 +106,11 @@ type Map<Req, Resp, Space> = BTreeMap<Arc<str>, Arc<DynEntry<Req, Resp, Space>>>
 ///     Ok(())
 /// }
 /// ```
-pub struct Registry<Req, Resp, Space = DefaultSpace> {
+pub struct Registry<Req, Resp, Space: Capacity = DefaultSpace> {
     entries: Arc<RwLock<Map<Req, Resp, Space>>>,
 }
 
-impl<Req, Resp, Space> Registry<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// An empty registry.
     ///
     /// # Examples
@@ -421,7 +421,7 @@ impl<Req, Resp, Space> Registry<Req, Resp, Space> {
 }
 
 /// Shares the registry: both values see the same services.
-impl<Req, Resp, Space> Clone for Registry<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> Clone for Registry<Req, Resp, Space> {
     fn clone(&self) -> Self {
         Registry {
             entries: Arc::clone(&self.entries),
@@ -429,13 +429,13 @@ impl<Req, Resp, Space> Clone for Registry<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space> Default for Registry<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> Default for Registry<Req, Resp, Space> {
     fn default() -> Self {
         Registry::new()
     }
 }
 
-impl<Req, Resp, Space> fmt::Debug for Registry<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> fmt::Debug for Registry<Req, Resp, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
             .field("capacity", &core::mem::size_of::<Space>())

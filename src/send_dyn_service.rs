@@ -5,7 +5,7 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::layout::{Erasure, FutureLayout, Placement};
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 use crate::{DynService, SendFutureSlot, SendInlineFuture, Service, SlotFuture};
 
 /// The `Send + Sync` twin of [`DynService`]: a shared service whose erased
@@ -83,7 +83,7 @@ use crate::{DynService, SendFutureSlot, SendInlineFuture, Service, SlotFuture};
 /// // error: the future `… Rc<u64> …` cannot be sent between threads safely
 /// let erased: &dyn SendDynService<u64, u64> = &svc;
 /// ```
-pub trait SendDynService<Req, Resp, Space = DefaultSpace>:
+pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
     DynService<Req, Resp, Space> + Send + Sync
 {
     /// Calls the service and erases its `Send` future into a
@@ -145,7 +145,7 @@ pub trait SendDynService<Req, Resp, Space = DefaultSpace>:
         Req: 'f;
 }
 
-impl<S, Req, Space> SendDynService<Req, S::Response, Space> for S
+impl<S, Req, Space: Capacity> SendDynService<Req, S::Response, Space> for S
 where
     S: Service<Req> + Send + Sync + 'static,
     for<'a> S::Future<'a>: Send,

@@ -1,7 +1,7 @@
 //! [`SendInlineOnlyService`]: the erasure that cannot allocate, `Send + Sync`.
 
 use crate::layout::fits_inline;
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 use crate::{InlineOnlyService, SendInlineOnlyFuture, Service};
 
 /// The `Send + Sync` twin of [`InlineOnlyService`]: futures guaranteed to be
@@ -35,7 +35,7 @@ use crate::{InlineOnlyService, SendInlineOnlyFuture, Service};
 /// let erased: &dyn SendInlineOnlyService<u64, [u64; 8], S2> = &svc;
 /// drop(erased.call_send_inline(1));
 /// ```
-pub trait SendInlineOnlyService<Req, Resp, Space = DefaultSpace>:
+pub trait SendInlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace>:
     InlineOnlyService<Req, Resp, Space> + Send + Sync
 {
     /// Calls the service; its `Send` future is stored inline, never on the
@@ -56,7 +56,7 @@ pub trait SendInlineOnlyService<Req, Resp, Space = DefaultSpace>:
         Req: 'a;
 }
 
-impl<S, Req, Space> SendInlineOnlyService<Req, S::Response, Space> for S
+impl<S, Req, Space: Capacity> SendInlineOnlyService<Req, S::Response, Space> for S
 where
     S: Service<Req> + Send + Sync + 'static,
     for<'a> S::Future<'a>: Send,

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use core::task::{Context, Poll};
 
 use crate::layout::{Erasure, Placement};
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 use crate::{SendInlineFuture, Service};
 
 /// This crate's [`Service`] used as a [`tower::Service`], so tower
@@ -55,7 +55,7 @@ use crate::{SendInlineFuture, Service};
 ///     assert_eq!(svc.oneshot(41).await.unwrap(), 42);
 /// }
 /// ```
-pub struct ToTower<S, Space = DefaultSpace> {
+pub struct ToTower<S, Space: Capacity = DefaultSpace> {
     inner: Arc<S>,
     _space: PhantomData<fn() -> Space>,
 }
@@ -77,7 +77,7 @@ impl<S> ToTower<S> {
     }
 }
 
-impl<S, Space> ToTower<S, Space> {
+impl<S, Space: Capacity> ToTower<S, Space> {
     /// Wraps a service that is already shared, with capacity `Space` for
     /// the erased futures.
     ///
@@ -113,7 +113,7 @@ impl<S, Space> ToTower<S, Space> {
     }
 }
 
-impl<S, Req, Space> tower::Service<Req> for ToTower<S, Space>
+impl<S, Req, Space: Capacity> tower::Service<Req> for ToTower<S, Space>
 where
     S: Service<Req> + Send + Sync + 'static,
     for<'a> S::Future<'a>: Send,
@@ -140,13 +140,13 @@ where
 }
 
 // By hand: a derive would require `S: Clone` and `Space: Clone`.
-impl<S, Space> Clone for ToTower<S, Space> {
+impl<S, Space: Capacity> Clone for ToTower<S, Space> {
     fn clone(&self) -> Self {
         Self::from_arc(Arc::clone(&self.inner))
     }
 }
 
-impl<S: fmt::Debug, Space> fmt::Debug for ToTower<S, Space> {
+impl<S: fmt::Debug, Space: Capacity> fmt::Debug for ToTower<S, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ToTower")
             .field("inner", &self.inner)

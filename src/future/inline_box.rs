@@ -22,17 +22,12 @@
 //! # Invariants
 //!
 //! The buffer, the vtable and their invariants live in `vtable.rs`
-//! ([`Erased`]); this file adds the typed view and:
-//!
-//! 1. **Structural pinning.** `InlineBox` is `!Unpin`, and the future is
-//!    reached mutably only through `Pin<&mut Self>` (`poll`) and in `Drop`
-//!    (the field's own), so once polled an inline future's bytes never move.
-//!    Moving the handle *before* the first poll moves an unpolled future,
-//!    which any future allows.
-//! 2. **`D` is the stored future's flavour.** The constructors only store an
-//!    `F: Future<Output = T> (+ Send) + 'a` in an
-//!    `InlineBox<dyn Future<Output = T> (+ Send) + 'a, _>`, so `D::Output` is
-//!    the stored output type and `D`'s auto traits are the stored future's.
+//! ([`Erased`]); the invariants are stated in `future/mod.rs`. This view
+//! upholds **Pinned** (the handle is `!Unpin`; the future is reached mutably
+//! only through `Pin<&mut Self>` in `poll` and in the field's own `Drop`)
+//! and **Flavour** (the constructors only store an
+//! `F: Future<Output = T> (+ Send) + 'a` in an
+//! `InlineBox<dyn Future<Output = T> (+ Send) + 'a, _>`).
 
 #![allow(
     unsafe_code,
@@ -46,7 +41,8 @@ use core::mem::size_of;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::vtable::Erased;
+use super::capacity::Capacity;
+use super::vtable::{Erased, State};
 use crate::layout::{FutureLayout, fits_inline};
 
 /// Pinned storage for one erased value `D` (a `dyn Future` type): inline in
@@ -65,23 +61,23 @@ use crate::layout::{FutureLayout, fits_inline};
 /// let fut: InlineFuture<'_, u32> = InlineFuture::new(async { 7 });
 /// assert!(!fut.is_heap());
 /// ```
-pub struct InlineBox<D: ?Sized, Space> {
+pub struct InlineBox<D: ?Sized, Space: Capacity> {
     /// The future (inline), a pointer to it (heap), or nothing (zero-sized),
-    /// with its vtable and completion flag.
+    /// with the vtable that says which, for which type, in which state.
     erased: Erased<Space>,
     _pinned: PhantomPinned,
     /// The box owns a `D`: its auto traits and drop check follow `D`'s.
     _owns: PhantomData<D>,
 }
 
-// Invariant 2 rests on this: safe code can never move a pinned `InlineBox`.
+// **Pinned** rests on this: safe code can never move a pinned `InlineBox`.
 static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
 static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8> + Send, crate::space::S1>: Unpin);
 
 /// Builds the `InlineBox` constructors for one `dyn Future` flavour.
 macro_rules! constructors {
-    ($($bounds:tt)*) => {
-        impl<'a, T, Space> InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+    ($name:literal $($bounds:tt)*) => {
+        impl<'a, T, Space: Capacity> InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
             /// Erases `future`, storing it inline when its size and alignment
             /// fit `Space` and on the heap otherwise (one allocation of
             /// exactly its size). Zero-sized futures never allocate.
@@ -140,13 +136,27 @@ macro_rules! constructors {
                 }
             }
         }
+
+        impl<'a, T, Space: Capacity> fmt::Debug for InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let header = self.erased.header();
+                f.debug_struct($name)
+                    .field("future", &header.layout.type_name())
+                    .field("size", &header.layout.size())
+                    .field("align", &header.layout.align())
+                    .field("capacity", &size_of::<Space>())
+                    .field("location", &if header.heap { "heap" } else { "inline" })
+                    .field("state", &header.state)
+                    .finish()
+            }
+        }
     };
 }
 
-constructors!();
-constructors!(+ Send);
+constructors!("InlineFuture");
+constructors!("SendInlineFuture" + Send);
 
-impl<D: ?Sized, Space> InlineBox<D, Space> {
+impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     /// Whether the future lives in a heap allocation (it did not fit
     /// `Space`). Zero-sized futures are never on the heap.
     ///
@@ -202,8 +212,9 @@ impl<D: ?Sized, Space> InlineBox<D, Space> {
         crate::Erasure::new(header.layout, crate::Placement::of_handle(header.heap))
     }
 
-    /// Whether the future has completed (returned `Ready`). Polling a
-    /// completed future panics.
+    /// Whether the future has finished: it returned `Ready`, or its `poll`
+    /// panicked. Polling a finished future panics with a message that says
+    /// which (it is never resumed); it is still dropped with the handle.
     ///
     /// # Examples
     ///
@@ -219,45 +230,50 @@ impl<D: ?Sized, Space> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.erased.is_done()
+        self.erased.header().state != State::Live
+    }
+
+    /// Whether a poll of the future panicked. Such a future is finished
+    /// ([`is_terminated`](Self::is_terminated)) without having completed:
+    /// polling it again panics, dropping it drops what it holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::{AssertUnwindSafe, catch_unwind};
+    /// use core::task::{Context, Waker};
+    /// use hybrid_dispatch::InlineFuture;
+    ///
+    /// let mut fut = Box::pin(InlineFuture::<'_, u8>::new(async { panic!("boom") }));
+    /// let cx = &mut Context::from_waker(Waker::noop());
+    /// assert!(catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))).is_err());
+    /// assert!(fut.has_panicked() && fut.is_terminated());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn has_panicked(&self) -> bool {
+        self.erased.header().state == State::Panicked
     }
 }
 
-impl<D: Future + ?Sized, Space> Future for InlineBox<D, Space> {
+impl<D: Future + ?Sized, Space: Capacity> Future for InlineBox<D, Space> {
     type Output = D::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
-        // SAFETY: nothing is moved out of `this` (invariant 1).
+        // SAFETY: nothing is moved out of `this` (**Pinned**).
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: the stored future's output is `D::Output` (invariant 2)
-        // and it is pinned, as `self` is (invariant 1).
-        unsafe { this.erased.poll::<D::Output>(cx, "InlineFuture") }
+        // SAFETY: the stored future's output is `D::Output` (**Flavour**)
+        // and it is pinned, as `self` is (**Pinned**).
+        unsafe { this.erased.poll::<D::Output>(cx) }
     }
 }
 
-// SAFETY: `InlineBox` owns its `D` like a `Box<D>` does (invariant 2); the
-// vtable is an immutable constant. So it may go to another thread exactly
-// when `D` may.
-unsafe impl<D: ?Sized + Send, Space> Send for InlineBox<D, Space> {}
-
-// SAFETY: `&InlineBox` reaches only the vtable's constants and `done`, never
-// the stored `D`; still, stay conservative: `Sync` exactly when `D` is.
-unsafe impl<D: ?Sized + Sync, Space> Sync for InlineBox<D, Space> {}
-
-impl<D: ?Sized, Space> fmt::Debug for InlineBox<D, Space> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let header = self.erased.header();
-        f.debug_struct("InlineFuture")
-            .field("future", &header.layout.type_name())
-            .field("size", &header.layout.size())
-            .field("align", &header.layout.align())
-            .field("capacity", &size_of::<Space>())
-            .field("location", &if header.heap { "heap" } else { "inline" })
-            .field("terminated", &self.erased.is_done())
-            .finish()
-    }
-}
+// SAFETY: `InlineBox` owns its `D` like a `Box<D>` does (**Flavour**); the
+// vtable is an immutable constant and the capacity is never a value. So it
+// may go to another thread exactly when `D` may. (No `Sync`: `D` is a
+// `dyn Future` type, never `Sync`.)
+unsafe impl<D: ?Sized + Send, Space: Capacity> Send for InlineBox<D, Space> {}
 
 #[cfg(test)]
 mod tests {
@@ -295,7 +311,7 @@ mod tests {
     }
 
     #[test]
-    fn done_is_set_only_by_ready() {
+    fn terminated_only_after_ready() {
         let mut fut = Box::pin(InlineBox::<dyn Future<Output = u8>, S1>::new(async {
             crate::tests_support::YieldOnce::default().await;
             3

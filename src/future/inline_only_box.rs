@@ -3,17 +3,11 @@
 //! [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
 //!
 //! Part of the crate's one `unsafe` module (`future`). The same buffer and
-//! vtable as [`InlineBox`](crate::InlineBox) ([`Erased`], in `vtable.rs`),
+//! vtable as [`InlineBox`](super::InlineBox) ([`Erased`], in `vtable.rs`),
 //! but only ever built with [`Erased::inline`]: no `Box` anywhere, so it
-//! builds without `alloc`. Invariants added here:
-//!
-//! 1. **Fits, checked at compile time.** `new` refuses any `F` that does not
-//!    fit `Space` in size and alignment.
-//! 2. **Structural pinning.** The handle is `!Unpin` and the future is only
-//!    reached through `Pin<&mut Self>` (`poll`) or in the field's `Drop`, so
-//!    once polled its bytes never move. Moving the handle before the first
-//!    poll moves the unpolled future, which any future allows.
-//! 3. **`D` is the stored future's flavour**, as in `inline_box.rs`.
+//! builds without `alloc`. Besides the module's invariants (`future/mod.rs`)
+//! it upholds **Pinned** and **Flavour** as `InlineBox` does, and checks at
+//! compile time that every stored `F` fits `Space` in size and alignment.
 
 #![allow(
     unsafe_code,
@@ -26,7 +20,8 @@ use core::marker::{PhantomData, PhantomPinned};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::vtable::Erased;
+use super::capacity::Capacity;
+use super::vtable::{Erased, State};
 use crate::layout::{FutureLayout, fits_inline};
 
 /// A type-erased future stored in an inline buffer of `Space`, never on the
@@ -43,26 +38,27 @@ use crate::layout::{FutureLayout, fits_inline};
 /// let fut: InlineOnlyFuture<'_, u32> = InlineOnlyFuture::new(async { 7 });
 /// assert_eq!(fut.layout().size(), 1);
 /// ```
-pub struct InlineOnlyBox<D: Future + ?Sized, Space> {
-    /// The future (or nothing, if zero-sized), its vtable and completion
-    /// flag.
+pub struct InlineOnlyBox<D: Future + ?Sized, Space: Capacity> {
+    /// The future (or nothing, if zero-sized) and the vtable that says
+    /// which, for which type, in which state.
     erased: Erased<Space>,
     _pinned: PhantomPinned,
     /// Carries `D`'s auto traits (`Send` or not) and says we own a `D`.
     _erased: PhantomData<D>,
 }
 
-// SAFETY: the box owns its `D` (invariant 3); the vtable is an immutable
-// constant. So it may go to another thread exactly when `D` may.
-unsafe impl<D: Future + ?Sized + Send, Space: Send> Send for InlineOnlyBox<D, Space> {}
+// SAFETY: the box owns its `D` (**Flavour**); the vtable is an immutable
+// constant and the capacity is never a value. So it may go to another thread
+// exactly when `D` may, whatever `Space` is (as for `InlineBox`).
+unsafe impl<D: Future + ?Sized + Send, Space: Capacity> Send for InlineOnlyBox<D, Space> {}
 
-// Invariant 2 rests on this: safe code can never move a pinned box.
+// **Pinned** rests on this: safe code can never move a pinned box.
 static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
 
 /// Builds `new` for one `dyn Future` flavour.
 macro_rules! constructor {
-    ($($bounds:tt)*) => {
-        impl<'a, T, Space> InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+    ($name:literal $($bounds:tt)*) => {
+        impl<'a, T, Space: Capacity> InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
             /// Erases `future` into the inline buffer. A future larger or
             /// more aligned than `Space` fails the build.
             ///
@@ -99,13 +95,26 @@ macro_rules! constructor {
                 }
             }
         }
+
+        impl<'a, T, Space: Capacity> fmt::Debug for InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let header = self.erased.header();
+                f.debug_struct($name)
+                    .field("future", &header.layout.type_name())
+                    .field("size", &header.layout.size())
+                    .field("align", &header.layout.align())
+                    .field("capacity", &core::mem::size_of::<Space>())
+                    .field("state", &header.state)
+                    .finish()
+            }
+        }
     };
 }
 
-constructor!();
-constructor!(+ Send);
+constructor!("InlineOnlyFuture");
+constructor!("SendInlineOnlyFuture" + Send);
 
-impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
+impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
     /// The erased future's size, alignment and type.
     ///
     /// # Examples
@@ -140,7 +149,8 @@ impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
         crate::Erasure::new(self.erased.header().layout, crate::Placement::Inline)
     }
 
-    /// Whether the future has completed; polling again panics.
+    /// Whether the future has finished (returned `Ready`, or its `poll`
+    /// panicked); polling again panics.
     ///
     /// # Examples
     ///
@@ -155,32 +165,19 @@ impl<D: Future + ?Sized, Space> InlineOnlyBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.erased.is_done()
+        self.erased.header().state != State::Live
     }
 }
 
-impl<D: Future + ?Sized, Space> Future for InlineOnlyBox<D, Space> {
+impl<D: Future + ?Sized, Space: Capacity> Future for InlineOnlyBox<D, Space> {
     type Output = D::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
-        // SAFETY: nothing is moved out of `this` (invariant 2).
+        // SAFETY: nothing is moved out of `this` (**Pinned**).
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: the stored future's output is `D::Output` (invariant 3)
-        // and it is pinned, as `self` is (invariant 2).
-        unsafe { this.erased.poll::<D::Output>(cx, "InlineOnlyFuture") }
-    }
-}
-
-impl<D: Future + ?Sized, Space> fmt::Debug for InlineOnlyBox<D, Space> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let layout = self.erased.header().layout;
-        f.debug_struct("InlineOnlyFuture")
-            .field("future", &layout.type_name())
-            .field("size", &layout.size())
-            .field("align", &layout.align())
-            .field("capacity", &core::mem::size_of::<Space>())
-            .field("terminated", &self.erased.is_done())
-            .finish()
+        // SAFETY: the stored future's output is `D::Output` (**Flavour**)
+        // and it is pinned, as `self` is (**Pinned**).
+        unsafe { this.erased.poll::<D::Output>(cx) }
     }
 }

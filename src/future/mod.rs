@@ -4,10 +4,48 @@
 //! allocation-free [`InlineOnlyFuture`] / [`SendInlineOnlyFuture`] (views of
 //! [`InlineOnlyBox`]).
 //!
+//! # Invariants
+//!
 //! This module is the crate's only `unsafe` code; the rest of the crate
-//! denies it. Each file states its invariants at the top, and every `unsafe`
-//! block names the one it relies on.
+//! denies it. Every `// SAFETY:` comment names the invariant it relies on:
+//!
+//! * **Vtable describes the storage.** A storage's vtable pointer was chosen,
+//!   when the future was stored, for the future's type, for where it was put
+//!   (in the buffer, behind a box pointer, nowhere for a zero-sized one) and
+//!   for its state; only the stored future's own `poll` changes it, to the
+//!   `Completed` or `Panicked` vtable of the same type and place. Upheld by
+//!   the constructors (`vtable.rs`, `reusable_slot.rs`).
+//! * **Pinned.** Every storage is `!Unpin` (asserted at compile time) and
+//!   reaches its future mutably only through `Pin<&mut Self>` or in its own
+//!   `Drop`, so once polled a future's bytes never move. Moving a handle
+//!   *before* the first poll moves an unpolled future, which every future
+//!   allows.
+//! * **Raw access.** Buffers are reached only through raw pointers from
+//!   `addr_of_mut!`, never through a fresh `&mut` to the buffer field: a
+//!   pinned `async fn` future keeps references into itself, and a new unique
+//!   borrow of its bytes would invalidate them (Miri found exactly that in a
+//!   prototype). The storages' own `&mut Self` are sound because the types
+//!   are `!Unpin`: today's rustc emits no `noalias` for `&mut T` with
+//!   `T: !Unpin`, and Miri's Stacked and Tree Borrows do not treat it as a
+//!   unique borrow. That is the rule this module relies on; RFC 3467's
+//!   `UnsafePinned` is where the language is taking it, and these fields
+//!   would become `UnsafePinned` then.
+//! * **Padding-free buffer.** An inline buffer is moved (returned, stored,
+//!   moved before its first poll) as a value of its capacity type, and a
+//!   typed copy does not keep padding bytes. Every capacity implements
+//!   [`Capacity`](crate::space::Capacity), the `unsafe` promise that it has
+//!   no padding (`capacity.rs`), and every storage type requires it.
+//! * **Dropped once.** The stored future is dropped exactly once, in place:
+//!   by the handle's `Drop` (or, for a slot whose handle leaked, by the next
+//!   `put` or the slot's `Drop`), whatever state it is in, including after a
+//!   panic in its `poll` or when its destructor panics (heap blocks and
+//!   slot buffers are freed then too).
+//! * **Flavour.** A storage typed for `dyn Future<Output = T> (+ Send) + 'a`
+//!   only ever holds an `F: Future<Output = T> (+ Send) + 'a`: the
+//!   constructors are generic over exactly that, so the stored output type
+//!   and auto traits are `D`'s.
 
+pub(crate) mod capacity;
 #[cfg(feature = "alloc")]
 mod inline_box;
 mod inline_only_box;
@@ -21,7 +59,7 @@ pub use inline_only_box::InlineOnlyBox;
 #[cfg(feature = "alloc")]
 pub use reusable_slot::{ReusableSlot, SlotFuture};
 
-use crate::space::DefaultSpace;
+use capacity::DefaultSpace;
 
 #[cfg(feature = "alloc")]
 /// A type-erased future stored inline when it fits `Space`, on the heap
@@ -40,8 +78,9 @@ use crate::space::DefaultSpace;
 ///   place. (Moving it *before* the first poll is allowed and safe, but
 ///   copies the whole buffer, so it costs in proportion to `Space`.)
 /// * **Fused with a clear panic.** Polling after `Ready` panics with
-///   "InlineFuture polled after it completed" and the future's type, instead
-///   of resuming a finished state machine.
+///   "erased future polled after it completed" and the future's type,
+///   instead of resuming a finished state machine; polling after a `poll`
+///   that panicked says so too ([`has_panicked`](InlineBox::has_panicked)).
 /// * **Dropped exactly once**, on completion or cancellation, in place, even
 ///   when its `poll` or its destructor panics.
 ///
@@ -49,24 +88,23 @@ use crate::space::DefaultSpace;
 ///
 /// # Memory layout
 ///
-/// With the default capacity (`S16`, 128 bytes) the handle is 144 bytes on
+/// With the default capacity (`S16`, 128 bytes) the handle is 136 bytes on
 /// x86-64:
 ///
 /// ```text
 ///  InlineFuture<'a, T, S16>
-///  ┌──────────────────────────── buffer: 128 bytes ─────────────┬──────────────┬──────┐
-///  │ inline:      the future's own bytes                         │ &'static     │ done │
-///  │ heap:        a pointer to the boxed future                  │ vtable ──────┼──┐   │
-///  │ zero-sized:  nothing                                        │              │  │   │
-///  └─────────────────────────────────────────────────────────────┴──────────────┴──┼───┘
-///       one static vtable per future type and place:  { drop, layout, heap?, poll } ◄┘
+///  ┌──────────────┬──────────────────────────── buffer: 128 bytes ─────────────┐
+///  │ &'static     │ inline:      the future's own bytes                         │
+///  │ vtable ──────┼─┐ heap:      a pointer to the boxed future                  │
+///  │              │ │ zero-sized: nothing                                       │
+///  └──────────────┴─┼───────────────────────────────────────────────────────────┘
+///                   └─► one static vtable per future type, place and state: { drop, layout, poll }
 /// ```
 ///
 /// The place is decided once, when the future is erased, by choosing the
 /// vtable; `poll` and `drop` then make one indirect call each, with no
-/// inline-or-heap branch. (The first version used `smallbox::SmallBox` for
-/// this buffer: 133 instructions per erased call against 104 now, measured
-/// with `benches/callgrind_dispatch.rs`; see `inline_box.rs` for why.)
+/// inline-or-heap branch. Completion is recorded by swapping the vtable
+/// pointer (to one whose `poll` panics), not by a flag.
 ///
 /// # Examples
 ///

@@ -1,25 +1,21 @@
 //! [`ReusableSlot`]: caller-owned storage that erased futures are written
 //! into, one after another, without moving and — once it is large enough —
-//! without allocating. Users meet it as [`FutureSlot`](crate::FutureSlot)
-//! and [`SendFutureSlot`](crate::SendFutureSlot).
+//! without allocating. Users meet it as [`FutureSlot`](super::FutureSlot)
+//! and [`SendFutureSlot`](super::SendFutureSlot).
 //!
-//! Part of the crate's one `unsafe` module (`future`). Invariants:
-//!
-//! 1. **Pinned storage.** Futures are only written through
-//!    `Pin<&mut ReusableSlot>`, so the inline buffer never moves while a
-//!    future lives in it; the heap buffer is never moved either (it is freed
-//!    and replaced only while the slot is empty).
-//! 2. **`live` owns.** `live` is `Some` exactly while a future is stored; it
-//!    holds where the future is (in `inline`, in `heap`, or nowhere for a
-//!    zero-sized one) and the vtable made for it, and the future is dropped
-//!    exactly once: by the [`SlotFuture`] that handed it out, or — when that
-//!    handle was leaked — by the next `put` or the slot's own `Drop`.
-//!    Futures are `'f`-bounded by the slot's type (inside `D`), so a leaked
-//!    one is still valid whenever the slot drops it.
-//! 3. **Raw access.** The buffers are reached only through raw pointers
-//!    derived from the slot pointer, never through `&mut` to a buffer field:
-//!    a fresh `&mut` to an `Unpin` field would invalidate the references a
-//!    pinned future keeps into itself (see `inline_box.rs`).
+//! Part of the crate's one `unsafe` module (`future`); its invariants are
+//! stated in `future/mod.rs`. The slot is a [`Storage`] (vtable pointer and
+//! inline buffer) plus a heap buffer: a future that fits is written into the
+//! storage's buffer, a larger one into the heap buffer with a pointer to it
+//! in the storage's buffer. **Dropped once**: the stored future is dropped by
+//! the [`SlotFuture`] that handed it out, or — when that handle was leaked —
+//! by the next `put` or the slot's own `Drop` (`Storage::clear` empties the
+//! vtable before it drops, so a destructor that panics never runs twice).
+//! Futures are `'f`-bounded by the slot's type (inside `D`), so a leaked one
+//! is still valid whenever the slot drops it. **Pinned**: futures are only
+//! written through `Pin<&mut ReusableSlot>`, so the inline buffer never
+//! moves while a future lives in it, and the heap buffer is freed and
+//! replaced only while the slot is empty.
 
 #![allow(
     unsafe_code,
@@ -27,17 +23,17 @@
 )]
 
 use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
-use core::cell::UnsafeCell;
 use core::fmt;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
-use core::mem::MaybeUninit;
+use core::mem::size_of;
 use core::pin::Pin;
-use core::ptr::{self, NonNull};
+use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
-use super::vtable::{Header, VTable, VTables, polled_after_completion};
-use crate::layout::FutureLayout;
+use super::capacity::Capacity;
+use super::vtable::{Header, State, Storage};
+use crate::layout::{FutureLayout, fits_inline};
 
 /// Caller-owned, reusable storage for one erased future at a time: inline
 /// in `Space` when the future fits, otherwise in a heap buffer the slot
@@ -60,18 +56,14 @@ use crate::layout::FutureLayout;
 /// }
 /// assert_eq!(slot.growths(), 0);
 /// ```
-pub struct ReusableSlot<D: ?Sized, Space> {
-    /// Inline storage. Reached only through raw pointers (invariant 3);
-    /// `UnsafeCell` because futures mutate it behind `&ReusableSlot` views.
-    inline: MaybeUninit<UnsafeCell<Space>>,
-    /// The grown heap buffer and its layout, kept across calls.
-    heap: Option<(NonNull<u8>, Layout)>,
-    /// The stored future, if any (invariant 2).
-    live: Option<Live>,
+pub struct ReusableSlot<D: ?Sized, Space: Capacity> {
+    /// The vtable of the stored future (empty when none) and the inline
+    /// buffer: the future, or a pointer into `heap`.
+    storage: Storage<Space>,
+    /// The grown heap buffer, kept across calls.
+    heap: Option<HeapBuffer>,
     /// Whether the stored future is in the heap buffer.
     in_heap: bool,
-    /// Whether the stored future has returned `Ready`.
-    done: bool,
     /// How many times the heap buffer was (re)allocated.
     growths: u64,
     _pinned: PhantomPinned,
@@ -79,27 +71,44 @@ pub struct ReusableSlot<D: ?Sized, Space> {
     _owns: PhantomData<D>,
 }
 
-// Invariant 1 rests on this: safe code can never move a pinned slot.
+// **Pinned** rests on this: safe code can never move a pinned slot.
 static_assertions::assert_not_impl_any!(ReusableSlot<dyn Future<Output = u8>, crate::space::S1>: Unpin);
 
-/// Where the stored future is and the vtable made for it (invariant 2).
-#[derive(Clone, Copy)]
-struct Live {
-    place: NonNull<u8>,
-    /// The `Header` of a `VTable<Output>` for the stored type, derived from
-    /// the whole vtable.
-    vtable: NonNull<Header>,
+/// A heap block allocated for futures that do not fit inline; freed when
+/// dropped, so that a slot whose stored future panics in its destructor
+/// still frees it.
+struct HeapBuffer {
+    /// From `alloc(layout)`, never null; `layout` has a non-zero size.
+    ptr: NonNull<u8>,
+    layout: Layout,
 }
 
-impl Live {
-    fn header(&self) -> &'static Header {
-        // SAFETY: `vtable` points into a promoted constant, valid for the
-        // whole program.
-        unsafe { self.vtable.as_ref() }
+impl HeapBuffer {
+    fn new(layout: Layout) -> Self {
+        debug_assert!(layout.size() != 0);
+        // SAFETY: `layout` has a non-zero size (callers only ask for
+        // non-zero-sized futures).
+        let ptr = unsafe { alloc(layout) };
+        let Some(ptr) = NonNull::new(ptr) else {
+            handle_alloc_error(layout)
+        };
+        HeapBuffer { ptr, layout }
+    }
+
+    fn holds(&self, layout: Layout) -> bool {
+        self.layout.size() >= layout.size() && self.layout.align() >= layout.align()
     }
 }
 
-impl<D: ?Sized, Space> ReusableSlot<D, Space> {
+impl Drop for HeapBuffer {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with exactly `layout`. The slot drops a
+        // `HeapBuffer` only while no future lives in it (**Pinned**).
+        unsafe { dealloc(self.ptr.as_ptr(), self.layout) };
+    }
+}
+
+impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     /// An empty slot. Allocates nothing until a future that does not fit
     /// `Space` arrives.
     ///
@@ -112,17 +121,17 @@ impl<D: ?Sized, Space> ReusableSlot<D, Space> {
     #[must_use]
     pub const fn new() -> Self {
         ReusableSlot {
-            inline: MaybeUninit::uninit(),
+            storage: Storage::empty(),
             heap: None,
-            live: None,
             in_heap: false,
-            done: false,
             growths: 0,
             _pinned: PhantomPinned,
             _owns: PhantomData,
         }
     }
+}
 
+impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     /// How many times the slot (re)allocated its heap buffer: once per
     /// future larger than any before it that did not fit inline.
     ///
@@ -157,66 +166,37 @@ impl<D: ?Sized, Space> ReusableSlot<D, Space> {
     /// ```
     #[must_use]
     pub fn heap_capacity(&self) -> usize {
-        self.heap.map_or(0, |(_, layout)| layout.size())
+        self.heap.as_ref().map_or(0, |heap| heap.layout.size())
     }
 
-    /// Drops the stored future, if a leaked [`SlotFuture`] left one.
-    fn clear(&mut self) {
-        if let Some(live) = self.live.take() {
-            // SAFETY: `live` was `Some`, so it describes a stored future
-            // that nobody else will drop (invariant 2: its handle is gone,
-            // or this is that handle's own drop); `take` makes this the
-            // only drop. It is dropped where it lies (invariant 1).
-            unsafe { (live.header().drop)(live.place.as_ptr()) };
-        }
+    fn header(&self) -> &'static Header {
+        self.storage.header()
     }
 
-    /// Where a future of `layout` goes: the inline buffer, a dangling
-    /// pointer for zero-sized futures, or the heap buffer (grown if needed).
-    /// The slot must be empty.
-    fn place_for(&mut self, layout: Layout) -> NonNull<u8> {
-        debug_assert!(self.live.is_none());
-        let space = Layout::new::<Space>();
-        if layout.size() == 0 {
-            // Unused: zero-sized futures have their own vtable.
-            return NonNull::dangling();
-        }
-        if layout.size() <= space.size() && layout.align() <= space.align() {
-            // Invariant 3: a raw pointer to the field, no `&mut` to it.
-            let inline = ptr::addr_of_mut!(self.inline).cast::<u8>();
-            // SAFETY: a pointer to a field of `self` is never null.
-            return unsafe { NonNull::new_unchecked(inline) };
-        }
-        match self.heap {
-            Some((buffer, have))
-                if have.size() >= layout.size() && have.align() >= layout.align() =>
-            {
-                buffer
-            }
+    /// The heap buffer, grown if it cannot hold `layout`. The slot must be
+    /// empty (a grown buffer replaces the old one).
+    fn heap_for(&mut self, layout: Layout) -> NonNull<u8> {
+        debug_assert_eq!(self.header().state, State::Empty);
+        match &self.heap {
+            Some(heap) if heap.holds(layout) => heap.ptr,
             old => {
-                let size = layout.size().max(old.map_or(0, |(_, l)| l.size()));
-                let align = layout.align().max(old.map_or(1, |(_, l)| l.align()));
-                let grown = Layout::from_size_align(size, align)
-                    .expect("a larger of two valid layouts is valid");
-                if let Some((buffer, have)) = self.heap.take() {
-                    // SAFETY: allocated below with exactly `have`; the slot
-                    // is empty, so no future lives in it (invariant 1).
-                    unsafe { dealloc(buffer.as_ptr(), have) };
-                }
-                // SAFETY: `grown` has a non-zero size (`layout`'s is).
-                let buffer = unsafe { alloc(grown) };
-                let Some(buffer) = NonNull::new(buffer) else {
-                    handle_alloc_error(grown)
-                };
-                self.heap = Some((buffer, grown));
+                let (size, align) = old
+                    .as_ref()
+                    .map_or((0, 1), |old| (old.layout.size(), old.layout.align()));
+                let grown =
+                    Layout::from_size_align(layout.size().max(size), layout.align().max(align))
+                        .expect("the larger of two valid layouts is valid");
+                // The old buffer is freed first; nothing lives in it.
+                self.heap = None;
+                let heap = self.heap.insert(HeapBuffer::new(grown));
                 self.growths += 1;
-                buffer
+                heap.ptr
             }
         }
     }
 }
 
-impl<D: ?Sized, Space> Default for ReusableSlot<D, Space> {
+impl<D: ?Sized, Space: Capacity> Default for ReusableSlot<D, Space> {
     fn default() -> Self {
         Self::new()
     }
@@ -224,8 +204,8 @@ impl<D: ?Sized, Space> Default for ReusableSlot<D, Space> {
 
 /// Builds `put` for one `dyn Future` flavour.
 macro_rules! put {
-    ($($bounds:tt)*) => {
-        impl<'f, T, Space> ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Space> {
+    ($name:literal $($bounds:tt)*) => {
+        impl<'f, T, Space: Capacity> ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Space> {
             /// Stores `future` in the slot — inline if it fits `Space`,
             /// otherwise in the slot's heap buffer, grown if needed — and
             /// returns the handle that polls it in place. A future a leaked
@@ -250,72 +230,64 @@ macro_rules! put {
             where
                 F: Future<Output = T> $($bounds)* + 'f,
             {
-                // SAFETY: nothing is moved out of the slot; its buffers are
-                // only written through raw pointers (invariants 1, 3).
+                // SAFETY: nothing is moved out of the slot (**Pinned**).
                 let this = unsafe { self.get_unchecked_mut() };
-                this.clear();
-                let layout = Layout::new::<F>();
-                let place = this.place_for(layout);
-                let vtable: &VTable<T> = if layout.size() == 0 {
-                    // Nothing to store: the vtable conjures it back from an
-                    // aligned dangling pointer.
-                    core::mem::forget(future);
-                    &VTables::<F>::ZERO_SIZED
+                this.storage.clear();
+                this.in_heap = !fits_inline::<F, Space>();
+                if this.in_heap {
+                    let place = this.heap_for(Layout::new::<F>()).cast::<F>();
+                    // SAFETY: the heap buffer is large and aligned enough for
+                    // an `F` and holds nothing (the slot was just emptied);
+                    // it is freed only while the slot is empty, so the
+                    // storage may own the `F` in it (**Pinned**: it never
+                    // moves).
+                    unsafe {
+                        place.as_ptr().write(future);
+                        this.storage.put_pointer(place.as_ptr(), false);
+                    }
                 } else {
-                    // SAFETY: `place` is valid for writes of an `F` (aligned,
-                    // in a buffer of at least its size) and holds no live
-                    // value (the slot is empty after `clear`).
-                    unsafe { place.cast::<F>().as_ptr().write(future) };
-                    &VTables::<F>::INLINE
-                };
-                this.live = Some(Live {
-                    place,
-                    // From the whole vtable: `poll` lies past the header.
-                    vtable: NonNull::from(vtable).cast::<Header>(),
-                });
-                this.in_heap = layout.size() != 0 && !crate::layout::fits_inline::<F, Space>();
-                this.done = false;
+                    // SAFETY: the storage was just emptied; it lives in the
+                    // pinned slot (**Pinned**).
+                    unsafe { this.storage.put_inline(future) };
+                }
                 SlotFuture { slot: this }
+            }
+        }
+
+        impl<'f, T, Space: Capacity> fmt::Debug for ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Space> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let header = self.header();
+                let mut s = f.debug_struct($name);
+                s.field("capacity", &size_of::<Space>());
+                s.field("heap_capacity", &self.heap_capacity());
+                s.field("growths", &self.growths);
+                match header.state {
+                    State::Empty => s.field("holds", &"nothing"),
+                    _ => s.field("holds", &header.layout.type_name()),
+                };
+                s.finish()
             }
         }
     };
 }
 
-put!();
-put!(+ Send);
+put!("FutureSlot");
+put!("SendFutureSlot" + Send);
 
-impl<D: ?Sized, Space> Drop for ReusableSlot<D, Space> {
+impl<D: ?Sized, Space: Capacity> Drop for ReusableSlot<D, Space> {
     fn drop(&mut self) {
-        self.clear();
-        if let Some((buffer, layout)) = self.heap.take() {
-            // SAFETY: allocated in `place_for` with exactly `layout`; the
-            // future in it, if any, was just dropped.
-            unsafe { dealloc(buffer.as_ptr(), layout) };
-        }
+        // Taken out first, so that it is freed even when the stored future's
+        // destructor panics (the local is dropped while unwinding).
+        let heap = self.heap.take();
+        self.storage.clear();
+        drop(heap);
     }
 }
 
 // SAFETY: the slot owns at most one `D` (and plain buffers); sending the slot
-// sends that `D`, so it is `Send` exactly when `D` is.
-unsafe impl<D: ?Sized + Send, Space> Send for ReusableSlot<D, Space> {}
-
-// SAFETY: `&ReusableSlot` gives access to counters and sizes only, never to
-// the stored `D`, but stay conservative: `Sync` exactly when `D` is.
-unsafe impl<D: ?Sized + Sync, Space> Sync for ReusableSlot<D, Space> {}
-
-impl<D: ?Sized, Space> fmt::Debug for ReusableSlot<D, Space> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = f.debug_struct("FutureSlot");
-        s.field("capacity", &core::mem::size_of::<Space>());
-        s.field("heap_capacity", &self.heap_capacity());
-        s.field("growths", &self.growths);
-        match self.live {
-            Some(live) => s.field("holds", &live.header().layout.type_name()),
-            None => s.field("holds", &"nothing"),
-        };
-        s.finish()
-    }
-}
+// sends that `D`, so it is `Send` exactly when `D` is. (No `Sync`: `D` is a
+// `dyn Future` type, never `Sync`.)
+unsafe impl<D: ?Sized + Send, Space: Capacity> Send for ReusableSlot<D, Space> {}
 
 /// A future stored in a [`ReusableSlot`], polled where it lies; dropping the
 /// handle drops the future and frees the slot for the next call.
@@ -335,13 +307,13 @@ impl<D: ?Sized, Space> fmt::Debug for ReusableSlot<D, Space> {
 /// assert!(!fut.is_heap());
 /// println!("{fut:?}");
 /// ```
-pub struct SlotFuture<'s, D: ?Sized, Space> {
+pub struct SlotFuture<'s, D: ?Sized, Space: Capacity> {
     /// The pinned slot, borrowed for as long as the future lives. Never
     /// moved out of (its `Pin` was consumed by `put`).
     slot: &'s mut ReusableSlot<D, Space>,
 }
 
-impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
+impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     /// Whether the future lives in the slot's heap buffer.
     ///
     /// # Examples
@@ -358,8 +330,8 @@ impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
         self.slot.in_heap
     }
 
-    /// Where the future went (inline, or the slot's reused heap buffer), as
-    /// an [`Erasure`](crate::Erasure) to report to
+    /// Where the future went (inline, or the slot's heap buffer), as an
+    /// [`Erasure`](crate::Erasure) to report to
     /// [`Service::observe_erasure`](crate::Service::observe_erasure).
     ///
     /// # Examples
@@ -373,16 +345,11 @@ impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
     /// assert_eq!(fut.erasure().placement(), Placement::SlotHeap);
     /// ```
     #[must_use]
-    pub fn erasure(&self) -> crate::Erasure {
-        crate::Erasure::new(self.layout(), crate::Placement::of_slot(self.is_heap()))
-    }
-
-    fn live(&self) -> Live {
-        // A `SlotFuture` exists only while its slot holds its future
-        // (invariant 2): `put` sets `live`, only this handle's drop clears it.
-        self.slot
-            .live
-            .expect("a SlotFuture's slot holds its future")
+    pub fn erasure(&self) -> crate::layout::Erasure {
+        crate::layout::Erasure::new(
+            self.layout(),
+            crate::layout::Placement::of_slot(self.is_heap()),
+        )
     }
 
     /// The stored future's size, alignment and type.
@@ -399,46 +366,55 @@ impl<D: ?Sized, Space> SlotFuture<'_, D, Space> {
     /// ```
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        self.live().header().layout
+        self.slot.header().layout
+    }
+
+    /// Whether the future has finished (returned `Ready`, or its `poll`
+    /// panicked); polling again panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use core::task::{Context, Waker};
+    /// use hybrid_dispatch::FutureSlot;
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, u8>::new());
+    /// let mut fut = slot.as_mut().put(async { 1 });
+    /// let _ = pin!(&mut fut).poll(&mut Context::from_waker(Waker::noop()));
+    /// assert!(fut.is_terminated());
+    /// ```
+    #[must_use]
+    pub fn is_terminated(&self) -> bool {
+        matches!(self.slot.header().state, State::Completed | State::Panicked)
     }
 }
 
-impl<D: Future + ?Sized, Space> Future for SlotFuture<'_, D, Space> {
+impl<D: Future + ?Sized, Space: Capacity> Future for SlotFuture<'_, D, Space> {
     type Output = D::Output;
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
-        let live = self.live();
-        let slot = &mut *self.slot;
-        if slot.done {
-            polled_after_completion("SlotFuture", live.header().layout.type_name());
-        }
-        // SAFETY: `vtable` is the header of a `VTable<D::Output>` made for
-        // the stored future (invariant 2; `#[repr(C)]`, header first).
-        let vtable = unsafe { live.vtable.cast::<VTable<D::Output>>().as_ref() };
-        // SAFETY: `place` holds that future (invariant 2), pinned in the slot
-        // (invariant 1) and reached only through this handle while it exists
-        // (it borrows the slot mutably).
-        let out = unsafe { (vtable.poll)(live.place.as_ptr(), cx) };
-        if out.is_ready() {
-            slot.done = true;
-        }
-        out
+        // SAFETY: while a `SlotFuture` exists its slot holds its future
+        // (**Dropped once**: only this handle's drop empties the slot while
+        // it borrows it), whose output is `D::Output` (**Flavour**), pinned
+        // in the slot (**Pinned**) and reached only through this handle.
+        unsafe { self.slot.storage.poll::<D::Output>(cx) }
     }
 }
 
-impl<D: ?Sized, Space> Drop for SlotFuture<'_, D, Space> {
+impl<D: ?Sized, Space: Capacity> Drop for SlotFuture<'_, D, Space> {
     fn drop(&mut self) {
-        self.slot.clear();
+        self.slot.storage.clear();
     }
 }
 
-impl<D: ?Sized, Space> fmt::Debug for SlotFuture<'_, D, Space> {
+impl<D: ?Sized, Space: Capacity> fmt::Debug for SlotFuture<'_, D, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let layout = self.layout();
+        let header = self.slot.header();
         f.debug_struct("SlotFuture")
-            .field("future", &layout.type_name())
-            .field("size", &layout.size())
+            .field("future", &header.layout.type_name())
+            .field("size", &header.layout.size())
             .field(
                 "location",
                 &if self.is_heap() {
@@ -447,7 +423,7 @@ impl<D: ?Sized, Space> fmt::Debug for SlotFuture<'_, D, Space> {
                     "inline"
                 },
             )
-            .field("terminated", &self.slot.done)
+            .field("state", &header.state)
             .finish()
     }
 }

@@ -1,14 +1,27 @@
-//! Per-type static vtables shared by the erased-future storages
-//! ([`InlineBox`](crate::InlineBox), [`InlineOnlyBox`](crate::InlineOnlyBox),
-//! [`ReusableSlot`](crate::ReusableSlot)), and [`Erased`], the buffer +
-//! vtable pair the first two are views of.
+//! Per-type static vtables shared by every erased-future storage, and
+//! [`Erased`], the buffer + vtable pair that [`InlineBox`](super::InlineBox)
+//! and [`InlineOnlyBox`](super::InlineOnlyBox) are typed views of.
 //!
-//! Part of the crate's one `unsafe` module (`future`). A vtable is chosen
-//! once, when a future is stored, for the future's type *and* for where it
-//! was put; from then on polling and dropping are one indirect call each,
-//! with no branch on the location. Every function here takes the address of
-//! the storage (`place`) and trusts the caller that it holds what the vtable
-//! was made for: that is the invariant each storage upholds.
+//! Part of the crate's one `unsafe` module (`future`); its invariants are
+//! stated in `future/mod.rs` and cited here by name.
+//!
+//! # One vtable per future type, place and state
+//!
+//! A vtable is chosen once, when a future is stored, for the future's type
+//! `F`, for *where* it was put (a [`Place`]: in the buffer itself, behind a
+//! box pointer, or nowhere for a zero-sized `F`) and for its *state*
+//! ([`State`]). Polling and dropping are then one indirect call each, with no
+//! branch on the place and no completion flag to load: when the stored
+//! future returns `Ready`, its `poll` function swaps the storage's vtable
+//! pointer for the `Completed` vtable of the same `F` and place, whose `poll`
+//! panics with a clear message and whose `drop` still drops the `F` (it is
+//! dropped when the handle is, exactly once). A `poll` that unwinds swaps in
+//! the `Panicked` vtable the same way (a guard, so the happy path pays
+//! nothing). `is_terminated` reads the state from the vtable.
+//!
+//! The alternative rejected: a `done: bool` beside the vtable pointer (the
+//! first design). It costs a store at construction, a load and branch on
+//! every poll and a store at completion, and makes the handle a word larger.
 
 #![allow(
     unsafe_code,
@@ -25,160 +38,452 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
+use super::capacity::Capacity;
 use crate::layout::{FutureLayout, fits_inline};
+
+/// What the stored future has done so far, as its vtable records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum State {
+    /// Not yet `Ready`: polling polls the future.
+    Live,
+    /// Returned `Ready`; polling again panics.
+    Completed,
+    /// Its `poll` panicked; polling again panics (the future's own state
+    /// after a panic is unspecified, so it is never resumed).
+    Panicked,
+    /// Nothing is stored (an empty [`ReusableSlot`](super::ReusableSlot)).
+    Empty,
+}
 
 /// The part of a vtable that does not depend on the future's output, so
 /// that `Drop` and `Debug` impls (which know no `D: Future`) can read it.
 #[repr(C)]
 pub(super) struct Header {
-    /// Drops the stored future (and frees its box, for the heap vtable).
+    /// Drops the stored future (and frees its box, for the heap place),
+    /// given the address of its [`Storage`].
     pub(super) drop: unsafe fn(*mut u8),
     pub(super) layout: FutureLayout,
-    /// Whether this is the heap vtable (the future has a box of its own).
+    /// Whether the future has a box of its own (the [`Boxed`] place).
     pub(super) heap: bool,
+    pub(super) state: State,
 }
 
-/// `#[repr(C)]` with `header` first, so a pointer to the vtable is a pointer
-/// to its header. Keep pointers derived from the whole vtable (not from
-/// `&vtable.header`), since `poll` lies past the header.
+/// A storage's pointer to its vtable: to the header, derived from the
+/// whole vtable so that it can be cast back to reach `poll`.
+pub(super) type VTablePtr = NonNull<Header>;
+
+/// Reads the header a vtable pointer points to.
+///
+/// # Safety
+///
+/// `vtable` came from [`VTable::ptr`] or [`empty`] (it points into a
+/// constant or static that lives for the whole program).
+unsafe fn header(vtable: VTablePtr) -> &'static Header {
+    // SAFETY: the caller's guarantee.
+    unsafe { vtable.as_ref() }
+}
+
+/// A vtable for futures with output `T`. `#[repr(C)]` with `header` first,
+/// so a pointer to the vtable is a pointer to its header. Keep pointers
+/// derived from the whole vtable (not from `&vtable.header`), since `poll`
+/// lies past the header.
 #[repr(C)]
 pub(super) struct VTable<T> {
     pub(super) header: Header,
-    /// Polls the stored future, given the storage's address.
+    /// Polls the stored future, given the address of its [`Storage`]; on
+    /// completion or panic it writes the next state's vtable there.
     pub(super) poll: unsafe fn(*mut u8, &mut Context<'_>) -> Poll<T>,
 }
 
-/// The vtables of a future type `F`, as promotable constants (`&VTables::<F>::INLINE`
-/// lives as long as the program).
-pub(super) struct VTables<F>(PhantomData<F>);
-
-impl<F: Future> VTables<F> {
-    /// `place` holds the `F` itself (an inline buffer, or a slot's buffer).
-    pub(super) const INLINE: VTable<F::Output> = VTable {
-        header: Header {
-            drop: drop_in_place::<F>,
-            layout: FutureLayout::of::<F>(),
-            heap: false,
-        },
-        poll: poll_in_place::<F>,
-    };
-
-    /// `F` is zero-sized: `place` is ignored and an aligned dangling pointer
-    /// stands for it (smallbox #46 mishandled over-aligned ones).
-    pub(super) const ZERO_SIZED: VTable<F::Output> = VTable {
-        header: Header {
-            drop: drop_zero_sized::<F>,
-            layout: FutureLayout::of::<F>(),
-            heap: false,
-        },
-        poll: poll_zero_sized::<F>,
-    };
-
-    /// `place` holds a `*mut F` from `Box::into_raw`.
-    #[cfg(feature = "alloc")]
-    pub(super) const HEAP: VTable<F::Output> = VTable {
-        header: Header {
-            drop: drop_boxed::<F>,
-            layout: FutureLayout::of::<F>(),
-            heap: true,
-        },
-        poll: poll_boxed::<F>,
-    };
-}
-
-/// # Safety
-///
-/// `place` holds a live, pinned `F` that nothing else accesses meanwhile.
-unsafe fn poll_in_place<F: Future>(place: *mut u8, cx: &mut Context<'_>) -> Poll<F::Output> {
-    // SAFETY: the caller's guarantee; the `&mut` lives for this call only.
-    unsafe { Pin::new_unchecked(&mut *place.cast::<F>()) }.poll(cx)
-}
-
-/// # Safety
-///
-/// `place` holds a live `F`, used never again.
-unsafe fn drop_in_place<F>(place: *mut u8) {
-    // SAFETY: the caller's guarantee; dropped where it lies, as `Pin` wants.
-    unsafe { place.cast::<F>().drop_in_place() }
-}
-
-/// # Safety
-///
-/// `F` is zero-sized and a value of it is live (owned by the caller's
-/// storage), accessed by nothing else meanwhile.
-unsafe fn poll_zero_sized<F: Future>(_: *mut u8, cx: &mut Context<'_>) -> Poll<F::Output> {
-    // SAFETY: an aligned dangling pointer is a valid pointer to a zero-sized
-    // `F`, and trivially pinned: it occupies no memory.
-    unsafe { Pin::new_unchecked(&mut *NonNull::<F>::dangling().as_ptr()) }.poll(cx)
-}
-
-/// # Safety
-///
-/// `F` is zero-sized and a value of it is live, used never again.
-unsafe fn drop_zero_sized<F>(_: *mut u8) {
-    // SAFETY: as for `poll_zero_sized`.
-    unsafe { NonNull::<F>::dangling().as_ptr().drop_in_place() }
-}
-
-/// # Safety
-///
-/// `place` holds a `*mut F` from `Box::into_raw` (possibly unaligned), whose
-/// `F` is live and accessed by nothing else meanwhile.
-#[cfg(feature = "alloc")]
-unsafe fn poll_boxed<F: Future>(place: *mut u8, cx: &mut Context<'_>) -> Poll<F::Output> {
-    // SAFETY: the caller's guarantee; a boxed value never moves, so it is
-    // pinned.
-    unsafe {
-        let boxed = place.cast::<*mut F>().read_unaligned();
-        Pin::new_unchecked(&mut *boxed).poll(cx)
+impl<T> VTable<T> {
+    /// The pointer a storage keeps. Only ever called on a promoted constant
+    /// (`&VTables::<F, P>::LIVE` and friends), so the pointer is valid for
+    /// the whole program.
+    pub(super) fn ptr(&self) -> VTablePtr {
+        NonNull::from(self).cast::<Header>()
     }
 }
 
-/// # Safety
-///
-/// `place` holds a `*mut F` from `Box::into_raw` (possibly unaligned), used
-/// never again.
-#[cfg(feature = "alloc")]
-unsafe fn drop_boxed<F>(place: *mut u8) {
-    // SAFETY: the caller's guarantee. Going through `Box` frees the block
-    // even when `F`'s destructor panics.
-    drop(unsafe { Box::from_raw(place.cast::<*mut F>().read_unaligned()) });
-}
-
-/// What every inline storage holds: a buffer, the vtable that says what is
-/// in it, and whether the future has completed. [`InlineBox`](crate::InlineBox)
-/// and [`InlineOnlyBox`](crate::InlineOnlyBox) are thin typed views of it.
-///
-/// Invariants:
-///
-/// 1. **`vtable` describes `buffer`**: it was chosen by the constructor for
-///    the type it stored and the place it chose (the `F` itself, a box
-///    pointer, or nothing for a zero-sized `F`), and never changes.
-/// 2. **Raw access**: the buffer is only reached through `addr_of_mut!`
-///    pointers (a fresh `&mut` to an `Unpin` buffer would invalidate the
-///    references a pinned future keeps into itself); it is an `UnsafeCell`
-///    so `&self` views do not freeze it, and `Erased` is `!Unpin` so that the
-///    `&mut Erased` the owners take is not a unique reborrow either.
-/// 3. **Dropped once**, by `Drop`, in place.
-pub(super) struct Erased<Space> {
+/// The vtable pointer and the inline buffer, at the start of every storage
+/// (`#[repr(C)]`): the per-type functions get one pointer, to a `Storage`,
+/// and find the vtable pointer at offset 0 and the buffer at
+/// [`buffer_offset`], so polling passes one argument and keeps one register
+/// across the inner `poll`. [`Erased`] is a `Storage` that drops what it
+/// holds; [`ReusableSlot`](super::ReusableSlot) starts with one.
+#[repr(C)]
+pub(super) struct Storage<Space: Capacity> {
+    /// [`EMPTY`] or a vtable made for what the buffer holds (**Vtable
+    /// describes the storage**).
+    vtable: VTablePtr,
+    /// The future's bytes, a pointer to it, or nothing. Reached only through
+    /// pointers derived from the whole storage (**Raw access**); an
+    /// `UnsafeCell` so that `&self` views do not freeze it; `MaybeUninit`
+    /// because only part of it is written.
     buffer: MaybeUninit<UnsafeCell<Space>>,
-    /// The `Header` of a `VTable<Output>`, derived from the whole vtable
-    /// (`poll` lies past the header).
-    vtable: NonNull<Header>,
-    done: bool,
+    /// `!Unpin`, so that the `&mut` its owners take while polling is not a
+    /// unique borrow (see **Raw access**).
     _pinned: PhantomPinned,
 }
 
-impl<Space> Erased<Space> {
-    fn with<T>(buffer: MaybeUninit<UnsafeCell<Space>>, vtable: &VTable<T>) -> Self {
-        Erased {
-            buffer,
-            vtable: NonNull::from(vtable).cast::<Header>(),
-            done: false,
+/// Where the buffer starts in a `Storage<Space>`.
+const fn buffer_offset<Space: Capacity>() -> usize {
+    core::mem::offset_of!(Storage<Space>, buffer)
+}
+
+/// How the per-type functions reach a stored `F` from the address of its
+/// [`Storage`].
+pub(super) trait Place {
+    /// Whether the future has a box of its own.
+    const HEAP: bool;
+
+    /// The stored `F`.
+    ///
+    /// # Safety
+    ///
+    /// `storage` points to the `Storage` this place was chosen for, holding
+    /// a live `F` there.
+    unsafe fn future<F>(storage: *mut u8) -> *mut F;
+
+    /// Drops the stored `F` (and frees its box, for [`Boxed`]).
+    ///
+    /// # Safety
+    ///
+    /// As for [`future`](Place::future); the `F` is used never again.
+    unsafe fn drop<F>(storage: *mut u8);
+}
+
+/// The `F` itself is in the storage's buffer.
+pub(super) struct InPlace<Space>(PhantomData<Space>);
+
+impl<Space: Capacity> Place for InPlace<Space> {
+    const HEAP: bool = false;
+
+    unsafe fn future<F>(storage: *mut u8) -> *mut F {
+        // SAFETY: the caller's guarantee: a `Storage<Space>`, so the buffer
+        // is `buffer_offset` bytes in.
+        unsafe { storage.add(buffer_offset::<Space>()).cast::<F>() }
+    }
+
+    unsafe fn drop<F>(storage: *mut u8) {
+        // SAFETY: the caller's guarantee; dropped where it lies, as `Pin`
+        // wants.
+        unsafe { Self::future::<F>(storage).drop_in_place() }
+    }
+}
+
+/// `F` is zero-sized: the storage holds nothing and an aligned dangling
+/// pointer stands for it (smallbox #46 mishandled over-aligned ones).
+pub(super) struct ZeroSized;
+
+impl Place for ZeroSized {
+    const HEAP: bool = false;
+
+    unsafe fn future<F>(_: *mut u8) -> *mut F {
+        debug_assert_eq!(size_of::<F>(), 0);
+        // An aligned dangling pointer is a valid pointer to a zero-sized
+        // value, and trivially pinned: it occupies no memory.
+        NonNull::<F>::dangling().as_ptr()
+    }
+
+    unsafe fn drop<F>(_: *mut u8) {
+        // SAFETY: as in `future`; the caller owns the (zero-sized) value.
+        unsafe { NonNull::<F>::dangling().as_ptr().drop_in_place() }
+    }
+}
+
+/// The buffer holds a `*mut F` (written unaligned: a capacity may be less
+/// aligned than a pointer) to an `F` that lives elsewhere — in a
+/// [`ReusableSlot`](super::ReusableSlot)'s heap buffer, which the slot
+/// frees itself.
+#[cfg(feature = "alloc")]
+pub(super) struct Indirect<Space>(PhantomData<Space>);
+
+#[cfg(feature = "alloc")]
+impl<Space: Capacity> Place for Indirect<Space> {
+    const HEAP: bool = false;
+
+    unsafe fn future<F>(storage: *mut u8) -> *mut F {
+        // SAFETY: the caller's guarantee: the buffer holds the pointer.
+        unsafe {
+            storage
+                .add(buffer_offset::<Space>())
+                .cast::<*mut F>()
+                .read_unaligned()
+        }
+    }
+
+    unsafe fn drop<F>(storage: *mut u8) {
+        // SAFETY: the caller's guarantee; dropped where it lies.
+        unsafe { Self::future::<F>(storage).drop_in_place() }
+    }
+}
+
+/// The buffer holds a `*mut F` from `Box::into_raw`, written unaligned.
+#[cfg(feature = "alloc")]
+pub(super) struct Boxed<Space>(PhantomData<Space>);
+
+#[cfg(feature = "alloc")]
+impl<Space: Capacity> Place for Boxed<Space> {
+    const HEAP: bool = true;
+
+    unsafe fn future<F>(storage: *mut u8) -> *mut F {
+        // SAFETY: the caller's guarantee: the buffer holds the box pointer.
+        unsafe { Indirect::<Space>::future::<F>(storage) }
+    }
+
+    unsafe fn drop<F>(storage: *mut u8) {
+        // SAFETY: the caller's guarantee. Going through `Box` frees the
+        // block even when `F`'s destructor panics.
+        drop(unsafe { Box::from_raw(Self::future::<F>(storage)) });
+    }
+}
+
+/// The vtables of a future type `F` stored at a place `P`, as promotable
+/// constants (`&VTables::<F, P>::LIVE` lives as long as the program).
+pub(super) struct VTables<F, P>(PhantomData<(F, P)>);
+
+impl<F: Future, P: Place> VTables<F, P> {
+    const fn header(state: State) -> Header {
+        Header {
+            drop: P::drop::<F>,
+            layout: FutureLayout::of::<F>(),
+            heap: P::HEAP,
+            state,
+        }
+    }
+
+    /// A future that has not completed: `poll` polls it.
+    pub(super) const LIVE: VTable<F::Output> = VTable {
+        header: Self::header(State::Live),
+        poll: poll_live::<F, P>,
+    };
+
+    /// A future that returned `Ready`: `poll` panics, `drop` drops it.
+    pub(super) const COMPLETED: VTable<F::Output> = VTable {
+        header: Self::header(State::Completed),
+        poll: poll_terminated::<F::Output>,
+    };
+
+    /// A future whose `poll` panicked: `poll` panics, `drop` drops it.
+    pub(super) const PANICKED: VTable<F::Output> = VTable {
+        header: Self::header(State::Panicked),
+        poll: poll_terminated::<F::Output>,
+    };
+}
+
+/// The vtable of an empty [`ReusableSlot`](super::ReusableSlot): nothing to
+/// drop (and nothing to poll: no handle exists while the slot is empty).
+pub(super) static EMPTY: Header = Header {
+    drop: drop_nothing,
+    layout: FutureLayout::of::<()>(),
+    heap: false,
+    state: State::Empty,
+};
+
+fn drop_nothing(_: *mut u8) {}
+
+/// The pointer to [`EMPTY`].
+pub(super) const fn empty() -> VTablePtr {
+    // SAFETY: a pointer to a static is never null.
+    unsafe { NonNull::new_unchecked((&raw const EMPTY).cast_mut()) }
+}
+
+/// Swaps in the `Panicked` vtable if the stored future's `poll` unwinds.
+struct PoisonOnUnwind<F: Future, P: Place> {
+    storage: *mut u8,
+    _vtables: PhantomData<VTables<F, P>>,
+}
+
+impl<F: Future, P: Place> Drop for PoisonOnUnwind<F, P> {
+    fn drop(&mut self) {
+        // SAFETY: `storage` is the `Storage` being polled by the
+        // `poll_live` call that made this guard; its vtable pointer is at
+        // offset 0 and writable. **Vtable describes the storage**: same `F`,
+        // same place.
+        unsafe {
+            self.storage
+                .cast::<VTablePtr>()
+                .write(VTable::ptr(&VTables::<F, P>::PANICKED));
+        }
+    }
+}
+
+/// The `poll` of a live future.
+///
+/// # Safety
+///
+/// `storage` points to the [`Storage`] `P` was chosen for, which holds a
+/// live `F` that is pinned (**Pinned**) and reached by nothing else
+/// meanwhile (**Raw access**), and is valid for writes.
+unsafe fn poll_live<F: Future, P: Place>(
+    storage: *mut u8,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
+    let poison = PoisonOnUnwind::<F, P> {
+        storage,
+        _vtables: PhantomData,
+    };
+    // SAFETY: the caller's guarantee; the `&mut F` lives for this call only.
+    let future = unsafe { Pin::new_unchecked(&mut *P::future::<F>(storage)) };
+    let out = future.poll(cx);
+    core::mem::forget(poison);
+    if out.is_ready() {
+        // SAFETY: the caller's guarantee: the vtable pointer, at offset 0,
+        // is writable. **Vtable describes the storage**: same `F`, same
+        // place.
+        unsafe {
+            storage
+                .cast::<VTablePtr>()
+                .write(VTable::ptr(&VTables::<F, P>::COMPLETED));
+        }
+    }
+    out
+}
+
+/// The `poll` of a completed or panicked future: a clear panic, never a
+/// resumed state machine.
+///
+/// # Safety
+///
+/// `storage` points to a [`Storage`] whose vtable pointer came from
+/// [`VTable::ptr`].
+#[cold]
+#[inline(never)]
+unsafe fn poll_terminated<T>(storage: *mut u8, _: &mut Context<'_>) -> Poll<T> {
+    // SAFETY: the caller's guarantee.
+    let header = unsafe { header(storage.cast::<VTablePtr>().read()) };
+    let type_name = header.layout.type_name();
+    match header.state {
+        State::Panicked => {
+            panic!("erased future polled again after its poll panicked (type {type_name})")
+        }
+        _ => panic!("erased future polled after it completed (type {type_name})"),
+    }
+}
+
+impl<Space: Capacity> Storage<Space> {
+    /// A storage that holds nothing (its vtable is [`EMPTY`]).
+    pub(super) const fn empty() -> Self {
+        Storage {
+            vtable: empty(),
+            buffer: MaybeUninit::uninit(),
             _pinned: PhantomPinned,
         }
     }
 
+    /// The address the per-type functions take: the whole storage.
+    fn addr(&mut self) -> *mut u8 {
+        ptr::from_mut(self).cast::<u8>()
+    }
+
+    /// The buffer, for writing a future into it.
+    pub(super) fn buffer(&mut self) -> *mut u8 {
+        ptr::addr_of_mut!(self.buffer).cast::<u8>()
+    }
+
+    #[inline]
+    pub(super) fn header(&self) -> &'static Header {
+        // SAFETY: **Vtable describes the storage**: `EMPTY` or a vtable from
+        // `VTable::ptr`.
+        unsafe { header(self.vtable) }
+    }
+
+    /// Stores `future` in the buffer (nowhere, if it is zero-sized).
+    ///
+    /// # Safety
+    ///
+    /// The storage holds nothing that still needs dropping, and will not
+    /// move once polled (**Pinned**, the caller's to uphold).
+    ///
+    /// # Panics
+    ///
+    /// If `F` does not fit `Space`; callers check first (at compile time).
+    #[inline]
+    pub(super) unsafe fn put_inline<F: Future>(&mut self, future: F) {
+        assert!(fits_inline::<F, Space>(), "checked by every caller");
+        self.vtable = if size_of::<F>() == 0 {
+            // Nothing to store (and an over-aligned zero-sized `F` must not
+            // be written to a less aligned buffer): the vtable conjures it
+            // from an aligned dangling pointer.
+            core::mem::forget(future);
+            VTable::ptr(&VTables::<F, ZeroSized>::LIVE)
+        } else {
+            // SAFETY: `F` fits the buffer in size and alignment (asserted
+            // above), and the buffer holds nothing live (the caller's
+            // guarantee).
+            unsafe { self.buffer().cast::<F>().write(future) };
+            VTable::ptr(&VTables::<F, InPlace<Space>>::LIVE)
+        };
+    }
+
+    /// Records that the buffer points to an `F` stored elsewhere: a box of
+    /// its own (`boxed`) or a buffer the owner frees itself.
+    ///
+    /// # Safety
+    ///
+    /// `future` points to a live, pinned `F` that the storage now owns (it
+    /// drops it; and frees it, if `boxed`: then it is from `Box::into_raw`),
+    /// and the storage holds nothing that still needs dropping.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(super) unsafe fn put_pointer<F: Future>(&mut self, future: *mut F, boxed: bool) {
+        const {
+            assert!(
+                size_of::<Space>() >= size_of::<*mut u8>(),
+                "this capacity cannot hold a pointer, which a future that does not fit it needs: use at least `space::S1`"
+            );
+        }
+        // SAFETY: the buffer holds at least one pointer (the const
+        // assertion); written unaligned, so any capacity will do.
+        unsafe { self.buffer().cast::<*mut F>().write_unaligned(future) };
+        self.vtable = if boxed {
+            VTable::ptr(&VTables::<F, Boxed<Space>>::LIVE)
+        } else {
+            VTable::ptr(&VTables::<F, Indirect<Space>>::LIVE)
+        };
+    }
+
+    /// Polls the stored future.
+    ///
+    /// # Safety
+    ///
+    /// A future is stored, `T` is its output type, and `self` is pinned: it
+    /// has not moved since the first poll and will not move until the future
+    /// is dropped.
+    #[inline]
+    pub(super) unsafe fn poll<T>(&mut self, cx: &mut Context<'_>) -> Poll<T> {
+        // SAFETY: the vtable is a `VTable<T>` (**Vtable describes the
+        // storage** and the caller's `T`; `#[repr(C)]`, header first).
+        let poll = unsafe { self.vtable.cast::<VTable<T>>().as_ref() }.poll;
+        // SAFETY: `poll` was made for what this storage holds (**Vtable
+        // describes the storage**), which is pinned (the caller's guarantee)
+        // and reached only through `self` (**Raw access**).
+        unsafe { poll(self.addr(), cx) }
+    }
+
+    /// Drops what the storage holds, if anything, and leaves it empty.
+    #[cfg(feature = "alloc")]
+    pub(super) fn clear(&mut self) {
+        let drop = self.header().drop;
+        // Empty first: if the destructor panics, nothing is dropped twice.
+        self.vtable = empty();
+        // SAFETY: `drop` was made for what the storage held (**Vtable
+        // describes the storage**; a no-op for `EMPTY`); the vtable no
+        // longer names it, so this is its only drop (**Dropped once**), in
+        // place.
+        unsafe { drop(self.addr()) };
+    }
+}
+
+/// A [`Storage`] that owns its future: what
+/// [`InlineBox`](super::InlineBox) and [`InlineOnlyBox`](super::InlineOnlyBox)
+/// are typed views of. It is never empty: built with a future in it, it
+/// drops it in `Drop`, in whatever state (**Dropped once**).
+pub(super) struct Erased<Space: Capacity> {
+    storage: Storage<Space>,
+}
+
+impl<Space: Capacity> Erased<Space> {
     /// Stores `future` in the buffer (nowhere, if it is zero-sized).
     ///
     /// # Panics
@@ -186,92 +491,51 @@ impl<Space> Erased<Space> {
     /// If `F` does not fit `Space`; callers check first (at compile time).
     #[inline]
     pub(super) fn inline<F: Future>(future: F) -> Self {
-        assert!(fits_inline::<F, Space>(), "checked by every caller");
-        let mut buffer = MaybeUninit::<UnsafeCell<Space>>::uninit();
-        if size_of::<F>() == 0 {
-            // Nothing to store (and an over-aligned zero-sized `F` must not
-            // be written to a less aligned buffer): the vtable conjures it
-            // from an aligned dangling pointer.
-            core::mem::forget(future);
-            Self::with(buffer, &VTables::<F>::ZERO_SIZED)
-        } else {
-            // SAFETY: `F` fits the fresh buffer in size and alignment
-            // (asserted above).
-            unsafe { buffer.as_mut_ptr().cast::<F>().write(future) };
-            Self::with(buffer, &VTables::<F>::INLINE)
-        }
+        let mut storage = Storage::empty();
+        // SAFETY: a fresh storage holds nothing, and it has not been polled:
+        // moving it (returning it) moves an unpolled future.
+        unsafe { storage.put_inline(future) };
+        Erased { storage }
     }
 
     /// Boxes `future` and stores the box pointer in the buffer.
     #[cfg(feature = "alloc")]
     #[inline]
     pub(super) fn boxed<F: Future>(future: F) -> Self {
-        const {
-            assert!(
-                size_of::<Space>() >= size_of::<*mut u8>(),
-                "an InlineFuture capacity must hold at least one pointer"
-            );
-        }
-        let mut buffer = MaybeUninit::<UnsafeCell<Space>>::uninit();
-        let boxed = Box::into_raw(Box::new(future));
-        // SAFETY: the buffer holds at least one pointer (the const
-        // assertion); written unaligned, so any `Space` type will do.
-        unsafe { buffer.as_mut_ptr().cast::<*mut F>().write_unaligned(boxed) };
-        Self::with(buffer, &VTables::<F>::HEAP)
+        let mut storage = Storage::empty();
+        // SAFETY: a fresh box, owned from here on by the fresh storage.
+        unsafe { storage.put_pointer(Box::into_raw(Box::new(future)), true) };
+        Erased { storage }
     }
 
     #[inline]
     pub(super) fn header(&self) -> &'static Header {
-        // SAFETY: `vtable` points into a promoted constant, valid for the
-        // whole program (invariant 1).
-        unsafe { self.vtable.as_ref() }
+        self.storage.header()
     }
 
-    #[inline]
-    pub(super) fn is_done(&self) -> bool {
-        self.done
-    }
-
-    /// Polls the stored future; `what` names the handle type in the panic
-    /// message of a poll after completion.
+    /// Polls the stored future.
     ///
     /// # Safety
     ///
     /// `T` is the stored future's output type, and `self` is pinned: it
     /// has not moved since the first poll and will not move until dropped.
     #[inline]
-    pub(super) unsafe fn poll<T>(&mut self, cx: &mut Context<'_>, what: &str) -> Poll<T> {
-        if self.done {
-            polled_after_completion(what, self.header().layout.type_name());
-        }
-        // SAFETY: the vtable is a `VTable<T>` (invariant 1 and the caller's
-        // `T`; `#[repr(C)]`, header first).
-        let vtable = unsafe { self.vtable.cast::<VTable<T>>().as_ref() };
-        let buffer = ptr::addr_of_mut!(self.buffer).cast::<u8>();
-        // SAFETY: `poll` was made for what the buffer holds (invariant 1),
-        // which is pinned (the caller's guarantee) and reached only through
-        // `self` (invariant 2).
-        let out = unsafe { (vtable.poll)(buffer, cx) };
-        if out.is_ready() {
-            self.done = true;
-        }
-        out
+    pub(super) unsafe fn poll<T>(&mut self, cx: &mut Context<'_>) -> Poll<T> {
+        // SAFETY: the caller's guarantee; an `Erased` always holds a future.
+        unsafe { self.storage.poll(cx) }
     }
 }
 
-/// Kept out of line so that the hot `poll` stays small.
-#[cold]
-#[inline(never)]
-pub(super) fn polled_after_completion(what: &str, type_name: &str) -> ! {
-    panic!("{what} polled after it completed (type {type_name})")
-}
-
-impl<Space> Drop for Erased<Space> {
+impl<Space: Capacity> Drop for Erased<Space> {
     #[inline]
     fn drop(&mut self) {
-        let buffer = ptr::addr_of_mut!(self.buffer).cast::<u8>();
-        // SAFETY: `drop` was made for what the buffer holds (invariant 1);
-        // this is the only place it runs (invariant 3), in place.
-        unsafe { (self.header().drop)(buffer) };
+        let storage = &mut self.storage;
+        let drop = storage.header().drop;
+        // SAFETY: `drop` was made for what the storage holds (**Vtable
+        // describes the storage**; every state keeps the future until here);
+        // the storage is never used again, so this is its only drop
+        // (**Dropped once**), in place. (Unlike `Storage::clear`, no need to
+        // empty the vtable first: nothing can see it afterwards.)
+        unsafe { drop(storage.addr()) };
     }
 }

@@ -7,6 +7,7 @@ use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 use crate::SendDynService;
 use crate::registry::{EntryStats, RegistryFuture};
+use crate::space::Capacity;
 
 /// A registered service. `S` is the concrete service when the entry is
 /// built and `dyn TrackedService<…>` once it is shared: keeping the service
@@ -22,7 +23,7 @@ pub(super) struct Entry<S: ?Sized> {
 /// The shared form of an entry.
 pub(super) type DynEntry<Req, Resp, Space> = Entry<dyn TrackedService<Req, Resp, Space>>;
 
-impl<Req, Resp, Space> DynEntry<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
     /// A snapshot of the entry's counters.
     pub(super) fn stats(&self) -> EntryStats {
         let layout = self.service.future_layout();
@@ -43,7 +44,9 @@ impl<Req, Resp, Space> DynEntry<Req, Resp, Space> {
 /// written straight into the returned `RegistryFuture`. Every
 /// `SendDynService` is a `TrackedService`, so the registry accepts exactly
 /// the services of the `Send + Sync` erasure and erases them with it.
-pub(super) trait TrackedService<Req, Resp, Space>: SendDynService<Req, Resp, Space> {
+pub(super) trait TrackedService<Req, Resp, Space: Capacity>:
+    SendDynService<Req, Resp, Space>
+{
     /// `call_send`, counted on `counters` and wrapped to count its end.
     fn call_tracked<'a>(
         &'a self,
@@ -54,7 +57,7 @@ pub(super) trait TrackedService<Req, Resp, Space>: SendDynService<Req, Resp, Spa
         Req: 'a;
 }
 
-impl<S, Req, Resp, Space> TrackedService<Req, Resp, Space> for S
+impl<S, Req, Resp, Space: Capacity> TrackedService<Req, Resp, Space> for S
 where
     S: SendDynService<Req, Resp, Space>,
 {

@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::registry::entry::DynEntry;
 use crate::registry::{EntrySizing, EntryStats, RegistryFuture};
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 
 /// One registered service, resolved once: calls through a handle do no name
 /// lookup and take no lock.
@@ -42,11 +42,11 @@ use crate::space::DefaultSpace;
 ///     assert_eq!(square.stats().completed, 4);
 /// }
 /// ```
-pub struct Handle<Req, Resp, Space = DefaultSpace> {
+pub struct Handle<Req, Resp, Space: Capacity = DefaultSpace> {
     entry: Arc<DynEntry<Req, Resp, Space>>,
 }
 
-impl<Req, Resp, Space> Handle<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
     pub(super) fn new(entry: Arc<DynEntry<Req, Resp, Space>>) -> Self {
         Handle { entry }
     }
@@ -156,7 +156,7 @@ impl<Req, Resp, Space> Handle<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space> Clone for Handle<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> Clone for Handle<Req, Resp, Space> {
     fn clone(&self) -> Self {
         Handle {
             entry: Arc::clone(&self.entry),
@@ -164,7 +164,7 @@ impl<Req, Resp, Space> Clone for Handle<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space> fmt::Debug for Handle<Req, Resp, Space> {
+impl<Req, Resp, Space: Capacity> fmt::Debug for Handle<Req, Resp, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("name", &self.name())

@@ -10,7 +10,7 @@ use pin_project_lite::pin_project;
 
 use crate::SendInlineFuture;
 use crate::registry::entry::Counters;
-use crate::space::DefaultSpace;
+use crate::space::{Capacity, DefaultSpace};
 
 pin_project! {
     /// The future of a call through a [`Handle`](crate::Handle): the
@@ -64,22 +64,28 @@ pin_project! {
     /// assert_eq!(double.stats().in_flight, 0);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct RegistryFuture<'a, Resp, Space = DefaultSpace> {
+    pub struct RegistryFuture<'a, Resp, Space: Capacity = DefaultSpace> {
         #[pin]
         future: SendInlineFuture<'a, Resp, Space>,
         counters: &'a Counters,
     }
 
-    impl<'a, Resp, Space> PinnedDrop for RegistryFuture<'a, Resp, Space> {
+    impl<'a, Resp, Space: Capacity> PinnedDrop for RegistryFuture<'a, Resp, Space> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             this.counters
-                .finished(this.future.is_heap(), this.future.is_terminated());
+                .finished(this.future.is_heap(), completed(&this.future));
         }
     }
 }
 
-impl<'a, Resp, Space> RegistryFuture<'a, Resp, Space> {
+/// Whether the future returned `Ready` (a future whose poll panicked is
+/// finished too, but counts as cancelled).
+fn completed<Resp, Space: Capacity>(future: &SendInlineFuture<'_, Resp, Space>) -> bool {
+    future.is_terminated() && !future.has_panicked()
+}
+
+impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     /// Wraps the future of a call already counted as started.
     #[inline(always)]
     pub(super) fn new(future: SendInlineFuture<'a, Resp, Space>, counters: &'a Counters) -> Self {
@@ -123,7 +129,7 @@ impl<'a, Resp, Space> RegistryFuture<'a, Resp, Space> {
     }
 }
 
-impl<Resp, Space> Future for RegistryFuture<'_, Resp, Space> {
+impl<Resp, Space: Capacity> Future for RegistryFuture<'_, Resp, Space> {
     type Output = Resp;
 
     #[inline]
@@ -132,7 +138,7 @@ impl<Resp, Space> Future for RegistryFuture<'_, Resp, Space> {
     }
 }
 
-impl<Resp, Space> fmt::Debug for RegistryFuture<'_, Resp, Space> {
+impl<Resp, Space: Capacity> fmt::Debug for RegistryFuture<'_, Resp, Space> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RegistryFuture")
             .field("future", &self.future)

@@ -31,7 +31,7 @@ fn guarded<'a, S: Service<u64>>(
 
 #[test]
 fn tracking_costs_one_pointer_outside_the_buffer() {
-    fn extra<Space>() -> usize {
+    fn extra<Space: crate::space::Capacity>() -> usize {
         size_of::<RegistryFuture<'static, u64, Space>>()
             - size_of::<SendInlineFuture<'static, u64, Space>>()
     }

@@ -1,0 +1,10 @@
+// An over-aligned capacity made with `repr(align)` around a smaller field
+// has tail padding: refused. (`[space::Align16; N]` is the way.)
+use hybrid_dispatch::InlineOnlyFuture;
+
+#[repr(align(16))]
+struct Pad16(u8);
+
+fn main() {
+    let _fut = InlineOnlyFuture::<'_, u8, Pad16>::new(async { 1 });
+}
