@@ -60,8 +60,8 @@ use async_trait::async_trait;
 use criterion::Criterion;
 use hybrid_dispatch::space::{S16, S64};
 use hybrid_dispatch::{
-    DynService, FutureSlot, InlineFuture, InlineOnlyFuture, InlineOnlyService, SendDynService,
-    SendInlineFuture, Service, service_fn,
+    DynService, FutureSlot, InlineFuture, InlineOnlyService, SendDynService, SendInlineFuture,
+    Service, future::InlineOnlyFuture, service_fn,
 };
 use smallbox::SmallBox;
 use stackfuture::StackFuture;

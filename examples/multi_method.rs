@@ -31,7 +31,7 @@ use std::sync::Mutex;
 
 use counting_alloc::{CountingAlloc, count};
 use hybrid_dispatch::layer::Timed;
-use hybrid_dispatch::{DynService, FutureLayout, InlineFuture, SendInlineFuture, Service};
+use hybrid_dispatch::{DynService, InlineFuture, SendInlineFuture, Service, layout::FutureLayout};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
@@ -187,11 +187,11 @@ impl Repository for Memory {
 }
 
 // Fail the build, not a benchmark, if a future outgrows the inline space.
-const _: () = assert!(hybrid_dispatch::fits_inline::<
+const _: () = assert!(hybrid_dispatch::layout::fits_inline::<
     FetchFuture<'static>,
     hybrid_dispatch::space::DefaultSpace,
 >());
-const _: () = assert!(hybrid_dispatch::fits_inline::<
+const _: () = assert!(hybrid_dispatch::layout::fits_inline::<
     StoreFuture<'static>,
     hybrid_dispatch::space::DefaultSpace,
 >());

@@ -23,7 +23,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use counting_alloc::{Allocs, CountingAlloc, count};
 use hybrid_dispatch::space::{DefaultSpace, S32};
-use hybrid_dispatch::{Counted, DynService, FutureLayout, SendDynService, Service, service_fn};
+use hybrid_dispatch::{
+    Counted, DynService, SendDynService, Service, layout::FutureLayout, service_fn,
+};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;

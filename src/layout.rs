@@ -1,10 +1,10 @@
-//! Where a future lives once erased: [`FutureLayout`], [`Erasure`] and the
-//! compile-time check [`assert_fits_inline!`](crate::assert_fits_inline).
+//! Measurement: a future's size and alignment ([`FutureLayout`]), whether it
+//! fits a capacity ([`fits_inline`]), where an erased one went ([`Erasure`],
+//! [`Placement`]), and the compile-time check
+//! [`assert_fits_inline!`](crate::assert_fits_inline).
 
 use core::fmt;
 use core::mem::{align_of, size_of};
-
-use crate::Service;
 
 /// The size, alignment and type of a future, known without creating it.
 ///
@@ -16,7 +16,7 @@ use crate::Service;
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{FutureLayout, service_fn, space::{S2, S8}};
+/// use hybrid_dispatch::{service_fn, layout::FutureLayout, space::{S2, S8}};
 ///
 /// let svc = service_fn(|x: u64| async move { [x; 6].iter().sum::<u64>() });
 /// let layout = FutureLayout::of_service_val(&svc, &0u64);
@@ -40,7 +40,7 @@ impl FutureLayout {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::FutureLayout;
+    /// use hybrid_dispatch::layout::FutureLayout;
     ///
     /// let layout = FutureLayout::of::<core::future::Ready<u32>>();
     /// assert_eq!(layout.size(), 8);
@@ -55,52 +55,12 @@ impl FutureLayout {
         }
     }
 
-    /// The layout of the future `S` returns for a `Req`, without calling it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use hybrid_dispatch::{FutureLayout, ServiceFn};
-    ///
-    /// async fn lookup(key: u64) -> u64 { key }
-    /// type Lookup = ServiceFn<fn(u64) -> core::future::Ready<u64>>;
-    /// let layout = FutureLayout::of_service::<Lookup, u64>();
-    /// assert_eq!(layout.size(), 16);
-    /// ```
-    #[must_use]
-    pub fn of_service<S: Service<Req>, Req>() -> Self {
-        // `S::Future<'a>` needs some `'a` with `S: 'a`; every lifetime in
-        // this body qualifies and the layout does not depend on which.
-        fn at<'a, S: Service<Req> + 'a, Req>() -> FutureLayout {
-            FutureLayout::of::<S::Future<'a>>()
-        }
-        at::<S, Req>()
-    }
-
-    /// Like [`of_service`](Self::of_service), with the types inferred from
-    /// values (handy for closures, whose types cannot be named). Nothing is
-    /// called.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use hybrid_dispatch::{FutureLayout, service_fn};
-    ///
-    /// let svc = service_fn(|x: u8| async move { x });
-    /// assert_eq!(FutureLayout::of_service_val(&svc, &0u8).align(), 1);
-    /// ```
-    #[must_use]
-    pub fn of_service_val<S: Service<Req>, Req>(service: &S, request: &Req) -> Self {
-        let _ = (service, request);
-        Self::of_service::<S, Req>()
-    }
-
     /// Size in bytes.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(hybrid_dispatch::FutureLayout::of::<[u8; 40]>().size(), 40);
+    /// assert_eq!(hybrid_dispatch::layout::FutureLayout::of::<[u8; 40]>().size(), 40);
     /// ```
     #[must_use]
     pub const fn size(&self) -> usize {
@@ -112,7 +72,7 @@ impl FutureLayout {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(hybrid_dispatch::FutureLayout::of::<u64>().align(), 8);
+    /// assert_eq!(hybrid_dispatch::layout::FutureLayout::of::<u64>().align(), 8);
     /// ```
     #[must_use]
     pub const fn align(&self) -> usize {
@@ -124,7 +84,7 @@ impl FutureLayout {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(hybrid_dispatch::FutureLayout::of::<u64>().type_name(), "u64");
+    /// assert_eq!(hybrid_dispatch::layout::FutureLayout::of::<u64>().type_name(), "u64");
     /// ```
     #[must_use]
     pub fn type_name(&self) -> &'static str {
@@ -137,7 +97,7 @@ impl FutureLayout {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{FutureLayout, space::S4};
+    /// use hybrid_dispatch::{layout::FutureLayout, space::S4};
     ///
     /// assert!(FutureLayout::of::<[u64; 4]>().fits::<S4>());
     /// assert!(!FutureLayout::of::<[u64; 5]>().fits::<S4>());
@@ -156,7 +116,7 @@ impl FutureLayout {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::FutureLayout;
+    /// use hybrid_dispatch::layout::FutureLayout;
     ///
     /// assert!(FutureLayout::of::<u64>().fits_capacity(8, 8));
     /// assert!(!FutureLayout::of::<u128>().fits_capacity(16, 8));
@@ -210,7 +170,7 @@ impl Eq for FutureLayout {}
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{fits_inline, space::S1};
+/// use hybrid_dispatch::{layout::fits_inline, space::S1};
 ///
 /// const _: () = assert!(fits_inline::<u64, S1>());
 /// assert!(!fits_inline::<u128, S1>());
@@ -229,7 +189,7 @@ pub const fn fits_inline<F, Space>() -> bool {
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{Counted, DynService, Placement, service_fn};
+/// use hybrid_dispatch::{Counted, DynService, service_fn, layout::Placement};
 ///
 /// let svc = Counted::new(service_fn(|x: u8| core::future::ready(x)));
 /// let erased: &dyn DynService<u8, u8> = &svc;
@@ -246,7 +206,8 @@ pub enum Placement {
     /// In a heap allocation made for this call.
     Heap,
     /// In the heap buffer a [`FutureSlot`](crate::FutureSlot) keeps and
-    /// reuses: no allocation for this call.
+    /// reuses. No allocation for this call, unless the buffer had to grow
+    /// for it ([`Erasure::allocated_bytes`] says so).
     SlotHeap,
 }
 
@@ -288,11 +249,33 @@ impl Placement {
 pub struct Erasure {
     layout: FutureLayout,
     placement: Placement,
+    /// Bytes this call allocated for the future (0: none).
+    allocated: usize,
 }
 
 impl Erasure {
+    /// An erasure that allocated exactly when it went to the heap (a box of
+    /// the future's size).
     pub(crate) const fn new(layout: FutureLayout, placement: Placement) -> Self {
-        Erasure { layout, placement }
+        let allocated = match placement {
+            Placement::Heap => layout.size(),
+            Placement::Inline | Placement::SlotHeap => 0,
+        };
+        Erasure {
+            layout,
+            placement,
+            allocated,
+        }
+    }
+
+    /// An erasure into a slot whose heap buffer grew to `bytes` for it.
+    #[cfg(feature = "alloc")]
+    pub(crate) const fn slot_grown(layout: FutureLayout, bytes: usize) -> Self {
+        Erasure {
+            layout,
+            placement: Placement::SlotHeap,
+            allocated: bytes,
+        }
     }
 
     /// The erased future's layout.
@@ -315,7 +298,8 @@ impl Erasure {
         self.placement
     }
 
-    /// Whether this call allocated for the future ([`Placement::Heap`]).
+    /// Whether the future went to a heap allocation of its own
+    /// ([`Placement::Heap`]).
     ///
     /// # Examples
     ///
@@ -323,6 +307,27 @@ impl Erasure {
     #[must_use]
     pub const fn is_heap(&self) -> bool {
         matches!(self.placement, Placement::Heap)
+    }
+
+    /// How many bytes this call allocated for the future: its size when it
+    /// went to the heap, the slot's new buffer size when a
+    /// [`FutureSlot`](crate::FutureSlot) had to grow for it, 0 otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    ///
+    /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
+    /// let first = slot.as_mut().put(core::future::ready([0u8; 32])).erasure();
+    /// let second = slot.as_mut().put(core::future::ready([0u8; 32])).erasure();
+    /// assert_eq!(first.allocated_bytes(), first.layout().size()); // the slot grew
+    /// assert_eq!(second.allocated_bytes(), 0); // and was reused
+    /// ```
+    #[must_use]
+    pub const fn allocated_bytes(&self) -> usize {
+        self.allocated
     }
 }
 
@@ -372,8 +377,10 @@ macro_rules! assert_fits_inline {
     };
     ($service:ty, $request:ty, $space:ty $(,)?) => {
         const _: () = ::core::assert!(
-            $crate::fits_inline::<<$service as $crate::Service<$request>>::Future<'static>, $space>(
-            ),
+            $crate::layout::fits_inline::<
+                <$service as $crate::Service<$request>>::Future<'static>,
+                $space,
+            >(),
             "the service's future does not fit the inline capacity: it would spill to the heap",
         );
     };

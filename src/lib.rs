@@ -12,9 +12,9 @@
 //!   every `Service`): the future is erased into an [`InlineFuture`], a small
 //!   buffer inside the returned handle, and only goes to the heap when it is
 //!   too large or over-aligned. Every spill is visible
-//!   ([`InlineFuture::is_heap`](InlineBox::is_heap)), explainable
-//!   ([`FutureLayout`]), countable ([`Counted`]) and, if you wish, a compile
-//!   error ([`assert_fits_inline!`]).
+//!   ([`InlineFuture::is_heap`](future::InlineBox::is_heap)), explainable
+//!   ([`layout::FutureLayout`]), countable ([`Counted`]) and, if you wish, a
+//!   compile error ([`assert_fits_inline!`]).
 //!
 //! # Example
 //!
@@ -43,24 +43,27 @@
 //!
 //! # Layout of the crate
 //!
-//! | module | what |
-//! |---|---|
-//! | [`Service`] | the GAT core trait, `&self` receiver |
-//! | [`DynService`], [`SendDynService`] | blanket erasure, `!Send` and `Send + Sync` |
-//! | [`InlineFuture`], [`SendInlineFuture`] | the erased future: inline first, heap fallback (`call_dyn`) |
-//! | [`FutureSlot`], [`SendFutureSlot`] | caller-owned reusable storage (`call_in`): 0 allocations amortized |
-//! | [`InlineOnlyService`], [`SendInlineOnlyService`], [`InlineOnlyFuture`] | the erasure that cannot allocate: too large is a build error |
-//! | [`space`] | inline capacities and the default |
-//! | [`FutureLayout`], [`fits_inline`], [`assert_fits_inline!`] | sizes known before calling |
-//! | [`Counted`], [`ServiceStats`] | per-service counters |
-//! | [`Registry`], [`Handle`], [`Error`] | heterogeneous services by name, with statistics and a sizing report |
-//! | [`service_fn`] | services from closures |
-//! | [`layer`] | middleware with named futures: [`Layer`], [`ServiceExt`], [`ServiceBuilder`] |
-//! | `compat` (feature `tower`) | `tower::Service` ⇄ [`Service`] adapters |
+//! Layers run top to bottom; each imports only from the layers below it.
 //!
-//! All `unsafe` code lives in one module, [`future`] (each of its files
-//! states its invariants; every block names the one it relies on); the
-//! rest of the crate denies it, and the test suite runs under Miri.
+//! | layer | module | what |
+//! |---|---|---|
+//! | authoring | [`service_fn`](crate::service_fn()), [`layer`], `compat` (feature `tower`) | services from closures; middleware with named futures ([`ServiceExt`]); `tower::Service` ⇄ [`Service`] |
+//! | registry | [`registry`] | [`Registry`]: services by name, [`Handle`]s, [`Error`], statistics and a sizing report |
+//! | erasure | `erase` (private; its traits are at the root) | [`DynService`], [`SendDynService`] (`call_dyn`, `call_in`, `call_boxed`), [`InlineOnlyService`], [`SendInlineOnlyService`] (`call_inline`): blanket-implemented for every service |
+//! | core | `service` (private; at the root) | [`Service`], the GAT trait; [`SendService`], the nameable `Send` bound |
+//! | storage | [`future`], [`space`] | [`InlineFuture`], [`FutureSlot`], [`future::InlineOnlyFuture`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
+//! | measurement | [`layout`], [`Counted`] | [`layout::FutureLayout`] (size, alignment, fits?), [`assert_fits_inline!`], per-service counters |
+//!
+//! Which strategy when: `call_dyn` by default (inline, heap only when the
+//! future does not fit, counted); `call_in` with a [`FutureSlot`] in a loop
+//! whose futures are large (zero allocations amortized, nothing to move);
+//! `call_inline` where an allocation must be impossible (too large is a
+//! build error); `call_boxed` to compare, or to hand a box to an API that
+//! wants one.
+//!
+//! All `unsafe` code lives in one module, [`future`] (its docs state the
+//! invariants; every block names the one it relies on); the rest of the
+//! crate denies it, and the test suite runs under Miri.
 
 #![no_std]
 
@@ -73,51 +76,36 @@ extern crate std;
 
 #[cfg(feature = "tower")]
 pub mod compat;
-mod counted;
-#[cfg(feature = "alloc")]
-mod dyn_service;
-#[cfg(feature = "std")]
-mod error;
+mod erase;
 pub mod future;
-mod inline_only_service;
 pub mod layer;
-mod layout;
+pub mod layout;
 #[cfg(feature = "std")]
-mod registry;
-#[cfg(feature = "alloc")]
-mod send_dyn_service;
-mod send_inline_only_service;
+pub mod registry;
 mod service;
-mod service_stats;
+mod service_fn;
 pub mod space;
-pub mod util;
 
 #[cfg(test)]
 mod tests_support;
 
-pub use counted::Counted;
 #[cfg(feature = "alloc")]
-pub use dyn_service::DynService;
+pub use erase::dyn_service::{DynService, SendDynService};
+pub use erase::inline_only::{InlineOnlyService, SendInlineOnlyService};
+#[cfg(feature = "alloc")]
+pub use future::inline_box::{InlineFuture, SendInlineFuture};
+#[cfg(feature = "alloc")]
+pub use future::reusable_slot::{FutureSlot, SendFutureSlot};
+pub use layer::counted::Counted;
+pub use layer::ext::ServiceExt;
 #[cfg(feature = "std")]
-pub use error::Error;
-#[cfg(feature = "alloc")]
-pub use future::{
-    FutureSlot, InlineBox, InlineFuture, ReusableSlot, SendFutureSlot, SendInlineFuture, SlotFuture,
-};
-pub use future::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
-pub use inline_only_service::InlineOnlyService;
-pub use layer::{Layer, ServiceBuilder, ServiceExt};
-pub use layout::{Erasure, FutureLayout, Placement, fits_inline};
+pub use registry::error::Error;
 #[cfg(feature = "std")]
-pub use registry::{
-    EntrySizing, EntryStats, Handle, Registry, RegistryFuture, RegistryStats, SizingReport,
-};
-#[cfg(feature = "alloc")]
-pub use send_dyn_service::SendDynService;
-pub use send_inline_only_service::SendInlineOnlyService;
-pub use service::Service;
-pub use service_stats::ServiceStats;
-pub use util::{ServiceFn, service_fn};
+pub use registry::handle::Handle;
+#[cfg(feature = "std")]
+pub use registry::registry::Registry;
+pub use service::{SendService, Service};
+pub use service_fn::{ServiceFn, service_fn};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

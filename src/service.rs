@@ -1,8 +1,9 @@
-//! The core trait: [`Service`].
+//! The core trait, [`Service`], and [`SendService`]: the nameable bound for
+//! services whose futures are `Send`.
 
 use core::future::Future;
 
-use crate::layout::Erasure;
+use crate::layout::{Erasure, FutureLayout};
 
 /// An asynchronous function from a request to a response, callable through
 /// a shared reference.
@@ -244,6 +245,107 @@ pub trait Service<Req> {
     #[inline]
     fn observe_erasure(&self, erasure: Erasure) {
         let _ = erasure;
+    }
+}
+
+/// A [`Service`] whose futures are `Send`, and that is itself `Send + Sync +
+/// 'static`: what the `Send` erasure ([`SendDynService`](crate::SendDynService))
+/// and the [`Registry`](crate::Registry) accept. Implemented for every such
+/// service; you never implement it by hand.
+///
+/// Its point is to be *nameable*. "The futures are `Send` for every borrow"
+/// is the higher-ranked bound `for<'a> S::Future<'a>: Send`, which Rust does
+/// not carry through an opaque type: a function returning `impl Service<u64,
+/// Response = u64> + Send + Sync + 'static` gives callers a service whose
+/// futures they cannot prove `Send`, so it cannot be erased as `Send` or
+/// registered. Return `impl SendService<u64, Response = u64>` instead, and
+/// write `S: SendService<Req>` in generic code: the bound is a supertrait
+/// here, so it travels with the type.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use hybrid_dispatch::{Registry, SendDynService, SendService, service_fn};
+///
+/// fn doubler() -> impl SendService<u64, Response = u64> {
+///     service_fn(|x: u64| async move { x * 2 })
+/// }
+///
+/// fn share<S: SendService<u64, Response = u64>>(svc: S) -> Arc<dyn SendDynService<u64, u64>> {
+///     Arc::new(svc)
+/// }
+///
+/// let registry: Registry<u64, u64> = Registry::new();
+/// registry.register("double", doubler()).unwrap();
+/// let shared = share(doubler());
+/// # drop(shared);
+/// ```
+///
+/// A service whose future holds an `Rc` across an await is not one:
+///
+/// ```compile_fail
+/// use std::rc::Rc;
+/// use hybrid_dispatch::{SendService, service_fn};
+///
+/// fn local() -> impl SendService<u64, Response = u64> {
+///     service_fn(|x: u64| async move {
+///         let rc = Rc::new(x);
+///         core::future::ready(()).await;
+///         *rc
+///     })
+/// }
+/// ```
+pub trait SendService<Req>: for<'a> Service<Req, Future<'a>: Send> + Send + Sync + 'static {}
+
+impl<S, Req> SendService<Req> for S
+where
+    S: Service<Req> + Send + Sync + 'static,
+    for<'a> S::Future<'a>: Send,
+{
+}
+
+/// How a service's future is laid out, known from the types alone: defined
+/// here rather than in `layout.rs`, which knows nothing of services.
+impl FutureLayout {
+    /// The layout of the future `S` returns for a `Req`, without calling it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{ServiceFn, layout::FutureLayout};
+    ///
+    /// async fn lookup(key: u64) -> u64 { key }
+    /// type Lookup = ServiceFn<fn(u64) -> core::future::Ready<u64>>;
+    /// let layout = FutureLayout::of_service::<Lookup, u64>();
+    /// assert_eq!(layout.size(), 16);
+    /// ```
+    #[must_use]
+    pub fn of_service<S: Service<Req>, Req>() -> Self {
+        // `S::Future<'a>` needs some `'a` with `S: 'a`; every lifetime in
+        // this body qualifies and the layout does not depend on which.
+        fn at<'a, S: Service<Req> + 'a, Req>() -> FutureLayout {
+            FutureLayout::of::<S::Future<'a>>()
+        }
+        at::<S, Req>()
+    }
+
+    /// Like [`of_service`](Self::of_service), with the types inferred from
+    /// values (handy for closures, whose types cannot be named). Nothing is
+    /// called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{service_fn, layout::FutureLayout};
+    ///
+    /// let svc = service_fn(|x: u8| async move { x });
+    /// assert_eq!(FutureLayout::of_service_val(&svc, &0u8).align(), 1);
+    /// ```
+    #[must_use]
+    pub fn of_service_val<S: Service<Req>, Req>(service: &S, request: &Req) -> Self {
+        let _ = (service, request);
+        Self::of_service::<S, Req>()
     }
 }
 

@@ -12,7 +12,7 @@
 //! # Examples
 //!
 //! ```
-//! use hybrid_dispatch::{DynService, service_fn, space::{S4, S32}};
+//! use hybrid_dispatch::{DynService, service_fn, space::{S32, S4}};
 //!
 //! let svc = service_fn(|x: u64| core::future::ready([x; 8])); // a 72-byte future
 //! let small: &dyn DynService<u64, [u64; 8], S4> = &svc;

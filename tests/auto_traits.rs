@@ -6,9 +6,11 @@ use core::future::Ready;
 
 use hybrid_dispatch::space::{DefaultSpace, S1};
 use hybrid_dispatch::{
-    Counted, DynService, Erasure, FutureLayout, FutureSlot, InlineFuture, InlineOnlyFuture,
-    InlineOnlyService, Placement, SendDynService, SendFutureSlot, SendInlineFuture,
-    SendInlineOnlyFuture, Service, ServiceFn, ServiceStats, SlotFuture,
+    Counted, DynService, FutureSlot, InlineFuture, InlineOnlyService, SendDynService,
+    SendFutureSlot, SendInlineFuture, Service, ServiceFn,
+    future::{InlineOnlyFuture, SendInlineOnlyFuture, SlotFuture},
+    layer::ServiceStats,
+    layout::{Erasure, FutureLayout, Placement},
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use common::{YieldOnce, block_on};
 use hybrid_dispatch::space::{S1, S2, S8};
 use hybrid_dispatch::{
-    Counted, DynService, FutureLayout, SendDynService, Service, assert_fits_inline, service_fn,
+    Counted, DynService, SendDynService, Service, assert_fits_inline, layout::FutureLayout,
+    service_fn,
 };
 
 /// The classic `process(&'a self, input: &'a str)`: the future borrows both.
@@ -161,7 +162,7 @@ fn counted_distinguishes_static_inline_and_heap() {
     let size = roomy.future_layout().size() as u64;
     let stats = svc.reset();
     assert_eq!((stats.calls, stats.inline, stats.heap), (9, 3, 3));
-    assert_eq!(stats.heap_bytes, 3 * size);
+    assert_eq!((stats.allocations, stats.allocated_bytes), (3, 3 * size));
     assert_eq!(svc.stats(), Default::default());
 }
 
@@ -182,4 +183,35 @@ fn debug_shows_type_size_and_location() {
     );
     assert!(format!("{svc:?}").contains("ServiceFn"));
     assert!(format!("{:?}", Counted::new(1u8)).contains("calls: 0"));
+}
+
+/// Issue 8: a function returning an opaque service could not be erased as
+/// `Send` or registered (`for<'a> <impl Service>::Future<'a>: Send` was not
+/// provable). `impl SendService` carries the bound.
+#[test]
+fn regression_issue_8_opaque_send_service_is_erasable_and_registrable() {
+    use hybrid_dispatch::{Registry, SendService};
+
+    fn doubler() -> impl SendService<u64, Response = u64> {
+        service_fn(|x: u64| async move {
+            YieldOnce::default().await;
+            x * 2
+        })
+    }
+    fn share<S: SendService<u64, Response = u64>>(svc: S) -> Arc<dyn SendDynService<u64, u64>> {
+        Arc::new(svc)
+    }
+
+    let shared = share(doubler());
+    assert_eq!(block_on(shared.call_send(4)).0, 8);
+    let registry: Registry<u64, u64> = Registry::new();
+    let handle = registry.register("double", doubler()).unwrap();
+    assert_eq!(block_on(handle.call(5)).0, 10);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let spawned =
+        rt.block_on(async move { tokio::spawn(async move { shared.call_send(6).await }).await });
+    assert_eq!(spawned.unwrap(), 12);
 }

@@ -9,10 +9,13 @@ use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on, poll_once};
+use hybrid_dispatch::ServiceExt;
 use hybrid_dispatch::layer::{
-    Inspected, LatencyHistogram, Layer, MapResponseLayer, ServiceBuilder, ServiceExt,
+    Inspected, LatencyHistogram, Layer, MapResponseLayer, ServiceBuilder,
 };
-use hybrid_dispatch::{Counted, DynService, FutureLayout, SendDynService, Service, service_fn};
+use hybrid_dispatch::{
+    Counted, DynService, SendDynService, Service, layout::FutureLayout, service_fn,
+};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once};
 use hybrid_dispatch::space::DefaultSpace;
-use hybrid_dispatch::{Counted, DynService, InlineFuture, Service, fits_inline};
+use hybrid_dispatch::{Counted, DynService, InlineFuture, Service, layout::fits_inline};
 use static_assertions::assert_obj_safe;
 
 #[global_allocator]

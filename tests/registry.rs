@@ -19,8 +19,9 @@ use common::counting_alloc::{CountingAlloc, count};
 use common::poll_once;
 use hybrid_dispatch::space::S1;
 use hybrid_dispatch::{
-    EntrySizing, EntryStats, Error, Handle, Registry, RegistryFuture, RegistryStats, Service,
-    SizingReport, service_fn,
+    Error, Handle, Registry, Service,
+    registry::{EntrySizing, EntryStats, RegistryFuture, RegistryStats, SizingReport},
+    service_fn,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 use tokio::sync::oneshot;
@@ -259,7 +260,7 @@ fn a_call_by_name_counts_nothing_until_polled() {
 }
 
 #[test]
-fn a_panicking_service_is_counted_once_as_cancelled() {
+fn a_panicking_service_is_counted_once_as_panicked() {
     let registry = Registry::<u64, u64>::new();
     let boom = registry
         .register(
@@ -278,13 +279,21 @@ fn a_panicking_service_is_counted_once_as_cancelled() {
     }));
     assert!(outcome.is_err());
     let stats = boom.stats();
-    assert_eq!((stats.calls, stats.cancelled, stats.in_flight), (1, 1, 0));
+    assert_eq!(
+        (
+            stats.calls,
+            stats.cancelled,
+            stats.panicked,
+            stats.in_flight
+        ),
+        (1, 0, 1, 0)
+    );
     // The service is still usable afterwards.
     assert_eq!(poll_once(pin!(boom.call(0))), Poll::Ready(0));
 }
 
 #[test]
-fn a_service_whose_call_panics_is_counted_once_as_cancelled() {
+fn a_service_whose_call_panics_is_counted_once_as_panicked() {
     let registry = Registry::<u64, u64>::new();
     let eager = registry
         .register(
@@ -297,7 +306,15 @@ fn a_service_whose_call_panics_is_counted_once_as_cancelled() {
         .unwrap();
     assert!(catch_unwind(AssertUnwindSafe(|| drop(eager.call(1)))).is_err());
     let stats = eager.stats();
-    assert_eq!((stats.calls, stats.cancelled, stats.in_flight), (1, 1, 0));
+    assert_eq!(
+        (
+            stats.calls,
+            stats.cancelled,
+            stats.panicked,
+            stats.in_flight
+        ),
+        (1, 0, 1, 0)
+    );
     assert_eq!(stats.inline, 1);
 }
 

@@ -15,7 +15,7 @@ use common::counting_alloc::{CountingAlloc, count, count_size};
 use common::{DropCounter, Payload, YieldOnce, block_on, poll_once};
 use hybrid_dispatch::space::{Align16, Align64, S1, S16};
 use hybrid_dispatch::{
-    DynService, FutureSlot, InlineFuture, InlineOnlyFuture, SendInlineFuture, service_fn,
+    DynService, FutureSlot, InlineFuture, SendInlineFuture, future::InlineOnlyFuture, service_fn,
 };
 
 #[global_allocator]
@@ -267,6 +267,6 @@ fn regression_issue_12_send_never_asks_anything_of_the_capacity() {
     #[allow(unsafe_code, reason = "the promise a capacity of one's own makes")]
     unsafe impl hybrid_dispatch::space::Capacity for NotSend {}
     assert_send::<SendInlineFuture<'static, u8, NotSend>>();
-    assert_send::<hybrid_dispatch::SendInlineOnlyFuture<'static, u8, NotSend>>();
+    assert_send::<hybrid_dispatch::future::SendInlineOnlyFuture<'static, u8, NotSend>>();
     assert_send::<hybrid_dispatch::SendFutureSlot<'static, u8, NotSend>>();
 }

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use common::YieldOnce;
 use common::counting_alloc::{Allocs, CountingAlloc, count};
+use hybrid_dispatch::ServiceExt as _;
 use hybrid_dispatch::compat::{FromTower, ToTower};
-use hybrid_dispatch::layer::ServiceExt as _;
 use hybrid_dispatch::space::{S2, S32};
-use hybrid_dispatch::{DynService, FutureLayout, SendDynService, Service, service_fn};
+use hybrid_dispatch::{DynService, SendDynService, Service, layout::FutureLayout, service_fn};
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 use tower::ServiceExt as _;
@@ -274,4 +274,29 @@ mod auto_traits {
     type Ours = hybrid_dispatch::ServiceFn<fn(u8) -> core::future::Ready<u8>>;
     assert_impl_all!(ToTower<Ours>: Send, Sync, Clone, core::fmt::Debug);
     assert_impl_all!(ToTower<Ours>: tower::Service<u8, Error = core::convert::Infallible>);
+}
+
+/// The sizes `compat`'s docs quote, measured: tower's `Timeout` holds a
+/// tokio `Sleep`, and an inner service that sleeps holds another, which
+/// fills a 256-byte (`S32`) space exactly: one more field and it spills.
+/// The docs give the capacity to use; this test keeps them honest.
+#[test]
+fn from_tower_future_sizes_quoted_in_the_docs() {
+    let sleeping = Timeout::new(
+        ConcurrencyLimit::new(
+            tower::service_fn(|x: u64| async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                Ok::<_, Infallible>(x)
+            }),
+            8,
+        ),
+        Duration::from_secs(5),
+    );
+    let plain = FutureLayout::of_service_val(&FromTower::new(tower_stack()), &0u64);
+    let sleeps = FutureLayout::of_service_val(&FromTower::new(sleeping), &0u64);
+    println!("Timeout<ConcurrencyLimit<service_fn>>: {plain}");
+    println!("the same, inner service awaiting tokio::time::sleep: {sleeps}");
+    assert!(plain.size() > 128 && plain.fits::<S32>(), "{plain}");
+    assert!(sleeps.size() > plain.size() + 100, "{sleeps}");
+    assert!(sleeps.fits::<hybrid_dispatch::space::S64>(), "{sleeps}");
 }

@@ -7,22 +7,28 @@
 //! | ours → tower | [`ToTower`] | one `Arc` increment. **0 allocations** while the future fits `Space`, else **1** of its size |
 //!
 //! Measured with a counting global allocator in `tests/tower_compat.rs`
-//! (`cargo test --features tower --test tower_compat`; tower 0.5.3, tokio
-//! 1.54, current-thread runtime, uncontended), with real tower middleware:
+//! (`cargo test --features tower --test tower_compat -- --nocapture` prints
+//! the sizes; tower 0.5.3, tokio 1.54, x86-64 Linux, current-thread
+//! runtime, uncontended), with real tower middleware:
 //!
 //! | stack | future | allocations per call |
 //! |---|---|---|
 //! | `FromTower<Timeout<ConcurrencyLimit<service_fn>>>`, static | 144 B | 0 |
-//! | the same through `dyn SendDynService<…>` (128-byte default space) | 144 B | 1 (144 B): tokio's `Sleep` makes tower's own future 144 B |
+//! | the same through `dyn SendDynService<…>` (default space) | 144 B | 1 (144 B): tokio's `Sleep` in `Timeout` makes tower's own future 144 B |
 //! | the same through `dyn SendDynService<…, S32>` | 144 B | 0 |
+//! | the same with an inner service that awaits `tokio::time::sleep` | 256 B | 1 at the default space; 0 at `S32` (which it fills exactly) or `S64` |
 //! | `FromTower<ConcurrencyLimit<service_fn>>` through `dyn` | fits | 0 |
 //! | `Timeout<ConcurrencyLimit<ToTower<…>>>` driven by tower | fits | 0 |
 //! | `ToTower<…, S2>` (16-byte space), an `async` block holding `[u64; 8]` | spills | 1 |
 //!
-//! [`FromTowerFuture`] adds no bytes to the tower future it drives (the
-//! clone and the request share its space), so whether the erased call
-//! allocates is decided by the tower stack: check it with
-//! [`FutureLayout::of_service`](crate::FutureLayout::of_service) and pick
+//! Every tokio `Sleep` in a stack costs over 100 bytes of future, so a
+//! tower stack with a `Timeout` wants `S32` (256 bytes), and one whose
+//! services also sleep wants `S64`, or the reusable slot (`call_in`), which
+//! allocates once for any size. [`FromTowerFuture`] adds no bytes to the
+//! tower future it drives (the clone and the request share its space), so
+//! whether the erased call allocates is decided by the tower stack: check it
+//! with
+//! [`FutureLayout::of_service`](crate::layout::FutureLayout::of_service) and pick
 //! the space. A contended `ConcurrencyLimit` allocates on its own, inside
 //! `poll_ready`, as it does without this crate.
 //!
@@ -47,9 +53,7 @@
 //! ```
 
 mod from_tower;
-mod from_tower_future;
 mod to_tower;
 
-pub use from_tower::FromTower;
-pub use from_tower_future::FromTowerFuture;
+pub use from_tower::{FromTower, FromTowerFuture};
 pub use to_tower::ToTower;

@@ -6,9 +6,10 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::task::{Context, Poll};
 
+use crate::future::inline_box::SendInlineFuture;
 use crate::layout::{Erasure, Placement};
+use crate::service::Service;
 use crate::space::{Capacity, DefaultSpace};
-use crate::{SendInlineFuture, Service};
 
 /// This crate's [`Service`] used as a [`tower::Service`], so tower
 /// middleware (timeouts, limits, retries) and tower-based servers can drive

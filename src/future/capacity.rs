@@ -200,7 +200,7 @@ const _: () = {
 /// whole buffer (see the "moved once" rows of `benches/dispatch.rs`). Pick
 /// your own with the `Space` parameter of
 /// [`DynService`](crate::DynService) when your futures differ, and check it
-/// with [`FutureLayout`](crate::FutureLayout) or
+/// with [`FutureLayout`](crate::layout::FutureLayout) or
 /// [`assert_fits_inline!`](crate::assert_fits_inline).
 ///
 /// # Examples

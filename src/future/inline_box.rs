@@ -22,7 +22,7 @@
 //! # Invariants
 //!
 //! The buffer, the vtable and their invariants live in `vtable.rs`
-//! ([`Erased`]); the invariants are stated in `future/mod.rs`. This view
+//! ([`OwnedStorage`]); the invariants are stated in `future/mod.rs`. This view
 //! upholds **Pinned** (the handle is `!Unpin`; the future is reached mutably
 //! only through `Pin<&mut Self>` in `poll` and in the field's own `Drop`)
 //! and **Flavour** (the constructors only store an
@@ -41,9 +41,113 @@ use core::mem::size_of;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::capacity::Capacity;
-use super::vtable::{Erased, State};
+use super::capacity::{Capacity, DefaultSpace};
+use super::vtable::{OwnedStorage, State};
 use crate::layout::{FutureLayout, fits_inline};
+
+/// A type-erased future stored inline when it fits `Space`, on the heap
+/// otherwise: what [`DynService::call_dyn`](crate::DynService::call_dyn)
+/// returns.
+///
+/// * **Inline first.** A future whose size and alignment fit `Space` is
+///   written into the handle's own buffer: no allocation. Larger or
+///   over-aligned futures go to the heap (one allocation of exactly their
+///   size); zero-sized futures never allocate. [`is_heap`](InlineBox::is_heap)
+///   and [`layout`](InlineBox::layout) say which happened and why.
+/// * **Pinned, never moved.** The handle is `!Unpin` and only polled through
+///   `Pin`: the inline bytes *are* the future, so moving the handle after the
+///   first poll would break self-referential `async` state. `.await` it, or
+///   pin it with [`core::pin::pin!`] where it was returned; both keep it in
+///   place. (Moving it *before* the first poll is allowed and safe, but
+///   copies the whole buffer, so it costs in proportion to `Space`.)
+/// * **Fused with a clear panic.** Polling after `Ready` panics with
+///   "erased future polled after it completed" and the future's type,
+///   instead of resuming a finished state machine; polling after a `poll`
+///   that panicked says so too ([`has_panicked`](InlineBox::has_panicked)).
+/// * **Dropped exactly once**, on completion or cancellation, in place, even
+///   when its `poll` or its destructor panics.
+///
+/// `InlineFuture` is `!Send`; [`SendInlineFuture`] is its `Send` twin.
+///
+/// # Memory layout
+///
+/// With the default capacity (`S16`, 128 bytes) the handle is 136 bytes on
+/// x86-64:
+///
+/// ```text
+///  InlineFuture<'a, T, S16>
+///  ┌──────────────┬──────────────────────────── buffer: 128 bytes ─────────────┐
+///  │ &'static     │ inline:      the future's own bytes                         │
+///  │ vtable ──────┼─┐ heap:      a pointer to the boxed future                  │
+///  │              │ │ zero-sized: nothing                                       │
+///  └──────────────┴─┼───────────────────────────────────────────────────────────┘
+///                   └─► one static vtable per future type, place and state: { drop, layout, poll }
+/// ```
+///
+/// The place is decided once, when the future is erased, by choosing the
+/// vtable; `poll` and `drop` then make one indirect call each, with no
+/// inline-or-heap branch. Completion is recorded by swapping the vtable
+/// pointer (to one whose `poll` panics), not by a flag.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{InlineFuture, space::S4};
+///
+/// # futures_lite_block_on(async {
+/// let fut: InlineFuture<'_, u32, S4> = InlineFuture::new(async { 40 + 2 });
+/// assert!(!fut.is_heap());
+/// println!("{fut:?}"); // InlineFuture { future: "…{{closure}}", size: 1, … location: "inline" … }
+/// assert_eq!(fut.await, 42);
+/// # });
+/// # fn futures_lite_block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// ```
+///
+/// Polling after completion panics:
+///
+/// ```should_panic
+/// use core::task::{Context, Waker};
+/// use hybrid_dispatch::InlineFuture;
+///
+/// let mut fut = Box::pin(InlineFuture::<'_, u8>::new(async { 1 }));
+/// let mut cx = Context::from_waker(Waker::noop());
+/// let _ = fut.as_mut().poll(&mut cx);
+/// let _ = fut.as_mut().poll(&mut cx); // panics: polled after it completed
+/// ```
+pub type InlineFuture<'a, T, Space = DefaultSpace> =
+    InlineBox<dyn core::future::Future<Output = T> + 'a, Space>;
+
+/// The `Send` twin of [`InlineFuture`]: the same storage and guarantees,
+/// for futures that are `Send`; what
+/// [`SendDynService::call_send`](crate::SendDynService::call_send) returns.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::SendInlineFuture;
+///
+/// #[tokio::main]
+/// async fn main() {
+///     let fut: SendInlineFuture<'static, u32> = SendInlineFuture::new(async { 7 });
+///     assert_eq!(tokio::spawn(fut).await.unwrap(), 7);
+/// }
+/// ```
+///
+/// A future that is not `Send` does not fit:
+///
+/// ```compile_fail
+/// use hybrid_dispatch::SendInlineFuture;
+/// use std::rc::Rc;
+///
+/// let rc = Rc::new(1);
+/// let fut: SendInlineFuture<'_, i32> = SendInlineFuture::new(async move { *rc });
+/// ```
+pub type SendInlineFuture<'a, T, Space = DefaultSpace> =
+    InlineBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;
 
 /// Pinned storage for one erased value `D` (a `dyn Future` type): inline in
 /// `Space` when it fits, on the heap otherwise.
@@ -64,15 +168,15 @@ use crate::layout::{FutureLayout, fits_inline};
 pub struct InlineBox<D: ?Sized, Space: Capacity> {
     /// The future (inline), a pointer to it (heap), or nothing (zero-sized),
     /// with the vtable that says which, for which type, in which state.
-    erased: Erased<Space>,
+    storage: OwnedStorage<Space>,
     _pinned: PhantomPinned,
     /// The box owns a `D`: its auto traits and drop check follow `D`'s.
     _owns: PhantomData<D>,
 }
 
 // **Pinned** rests on this: safe code can never move a pinned `InlineBox`.
-static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
-static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8> + Send, crate::space::S1>: Unpin);
+static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8>, super::capacity::S1>: Unpin);
+static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8> + Send, super::capacity::S1>: Unpin);
 
 /// Builds the `InlineBox` constructors for one `dyn Future` flavour.
 macro_rules! constructors {
@@ -100,13 +204,13 @@ macro_rules! constructors {
             where
                 F: Future<Output = T> $($bounds)* + 'a,
             {
-                let erased = if fits_inline::<F, Space>() {
-                    Erased::inline(future)
+                let storage = if fits_inline::<F, Space>() {
+                    OwnedStorage::inline(future)
                 } else {
-                    Erased::boxed(future)
+                    OwnedStorage::boxed(future)
                 };
                 InlineBox {
-                    erased,
+                    storage,
                     _pinned: PhantomPinned,
                     _owns: PhantomData,
                 }
@@ -139,7 +243,7 @@ macro_rules! constructors {
 
         impl<'a, T, Space: Capacity> fmt::Debug for InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let header = self.erased.header();
+                let header = self.storage.header();
                 f.debug_struct($name)
                     .field("future", &header.layout.type_name())
                     .field("size", &header.layout.size())
@@ -170,7 +274,7 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_heap(&self) -> bool {
-        self.erased.header().heap
+        self.storage.header().heap
     }
 
     /// The erased future's size, alignment and type.
@@ -187,10 +291,10 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        self.erased.header().layout
+        self.storage.header().layout
     }
 
-    /// Where the future went, as an [`Erasure`](crate::Erasure) to report to
+    /// Where the future went, as an [`Erasure`](crate::layout::Erasure) to report to
     /// [`Service::observe_erasure`](crate::Service::observe_erasure): what a
     /// hand-written erasure (a `Dyn…` twin of your own trait) passes on so
     /// that [`Counted`](crate::Counted) and friends see its calls too.
@@ -207,9 +311,12 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn erasure(&self) -> crate::Erasure {
-        let header = self.erased.header();
-        crate::Erasure::new(header.layout, crate::Placement::of_handle(header.heap))
+    pub fn erasure(&self) -> crate::layout::Erasure {
+        let header = self.storage.header();
+        crate::layout::Erasure::new(
+            header.layout,
+            crate::layout::Placement::of_handle(header.heap),
+        )
     }
 
     /// Whether the future has finished: it returned `Ready`, or its `poll`
@@ -230,7 +337,7 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.erased.header().state != State::Live
+        self.storage.header().state != State::Live
     }
 
     /// Whether a poll of the future panicked. Such a future is finished
@@ -252,7 +359,7 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn has_panicked(&self) -> bool {
-        self.erased.header().state == State::Panicked
+        self.storage.header().state == State::Panicked
     }
 }
 
@@ -265,7 +372,7 @@ impl<D: Future + ?Sized, Space: Capacity> Future for InlineBox<D, Space> {
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: the stored future's output is `D::Output` (**Flavour**)
         // and it is pinned, as `self` is (**Pinned**).
-        unsafe { this.erased.poll::<D::Output>(cx) }
+        unsafe { this.storage.poll::<D::Output>(cx) }
     }
 }
 
@@ -278,7 +385,7 @@ unsafe impl<D: ?Sized + Send, Space: Capacity> Send for InlineBox<D, Space> {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::space::{S1, S16};
+    use crate::future::capacity::{S1, S16};
     use alloc::boxed::Box;
     use core::task::Waker;
 

@@ -1,10 +1,10 @@
 //! [`InlineOnlyBox`]: inline storage with no heap path at all, behind
-//! [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
-//! [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
+//! [`InlineOnlyFuture`](crate::future::InlineOnlyFuture) and
+//! [`SendInlineOnlyFuture`](crate::future::SendInlineOnlyFuture).
 //!
 //! Part of the crate's one `unsafe` module (`future`). The same buffer and
-//! vtable as [`InlineBox`](super::InlineBox) ([`Erased`], in `vtable.rs`),
-//! but only ever built with [`Erased::inline`]: no `Box` anywhere, so it
+//! vtable as [`InlineBox`](super::InlineBox) ([`OwnedStorage`], in `vtable.rs`),
+//! but only ever built with [`OwnedStorage::inline`]: no `Box` anywhere, so it
 //! builds without `alloc`. Besides the module's invariants (`future/mod.rs`)
 //! it upholds **Pinned** and **Flavour** as `InlineBox` does, and checks at
 //! compile time that every stored `F` fits `Space` in size and alignment.
@@ -20,20 +20,62 @@ use core::marker::{PhantomData, PhantomPinned};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::capacity::Capacity;
-use super::vtable::{Erased, State};
+use super::capacity::{Capacity, DefaultSpace};
+use super::vtable::{OwnedStorage, State};
 use crate::layout::{FutureLayout, fits_inline};
 
-/// A type-erased future stored in an inline buffer of `Space`, never on the
-/// heap: a future that does not fit is a compile error.
+/// A type-erased future that lives in an inline buffer and *cannot* spill:
+/// what [`InlineOnlyService::call_inline`](crate::InlineOnlyService::call_inline)
+/// returns.
 ///
-/// Users meet it as [`InlineOnlyFuture`](crate::InlineOnlyFuture) and
-/// [`SendInlineOnlyFuture`](crate::SendInlineOnlyFuture).
+/// It has no heap path at all (so it builds without `alloc`): a future that
+/// does not fit `Space` in size or alignment fails the build. Each poll is
+/// one indirect call to a function made for the stored future.
+/// Otherwise it behaves like [`InlineFuture`](crate::InlineFuture): `!Unpin`, polled through
+/// `Pin`, dropped once in place, panics when polled after completion.
 ///
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::InlineOnlyFuture;
+/// use hybrid_dispatch::{future::InlineOnlyFuture, space::S2};
+///
+/// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let fut: InlineOnlyFuture<'_, u64, S2> = InlineOnlyFuture::new(async { 40 + 2 });
+/// assert_eq!(block_on(fut), 42);
+/// ```
+pub type InlineOnlyFuture<'a, T, Space = DefaultSpace> =
+    InlineOnlyBox<dyn core::future::Future<Output = T> + 'a, Space>;
+
+/// The `Send` twin of [`InlineOnlyFuture`].
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::future::SendInlineOnlyFuture;
+///
+/// #[tokio::main]
+/// async fn main() {
+///     let fut: SendInlineOnlyFuture<'static, u8> = SendInlineOnlyFuture::new(async { 1 });
+///     assert_eq!(tokio::spawn(fut).await.unwrap(), 1);
+/// }
+/// ```
+pub type SendInlineOnlyFuture<'a, T, Space = DefaultSpace> =
+    InlineOnlyBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;
+
+/// A type-erased future stored in an inline buffer of `Space`, never on the
+/// heap: a future that does not fit is a compile error.
+///
+/// Users meet it as [`InlineOnlyFuture`](crate::future::InlineOnlyFuture) and
+/// [`SendInlineOnlyFuture`](crate::future::SendInlineOnlyFuture).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::future::InlineOnlyFuture;
 ///
 /// let fut: InlineOnlyFuture<'_, u32> = InlineOnlyFuture::new(async { 7 });
 /// assert_eq!(fut.layout().size(), 1);
@@ -41,7 +83,7 @@ use crate::layout::{FutureLayout, fits_inline};
 pub struct InlineOnlyBox<D: Future + ?Sized, Space: Capacity> {
     /// The future (or nothing, if zero-sized) and the vtable that says
     /// which, for which type, in which state.
-    erased: Erased<Space>,
+    storage: OwnedStorage<Space>,
     _pinned: PhantomPinned,
     /// Carries `D`'s auto traits (`Send` or not) and says we own a `D`.
     _erased: PhantomData<D>,
@@ -53,7 +95,7 @@ pub struct InlineOnlyBox<D: Future + ?Sized, Space: Capacity> {
 unsafe impl<D: Future + ?Sized + Send, Space: Capacity> Send for InlineOnlyBox<D, Space> {}
 
 // **Pinned** rests on this: safe code can never move a pinned box.
-static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, crate::space::S1>: Unpin);
+static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, super::capacity::S1>: Unpin);
 
 /// Builds `new` for one `dyn Future` flavour.
 macro_rules! constructor {
@@ -65,14 +107,14 @@ macro_rules! constructor {
             /// # Examples
             ///
             /// ```
-            /// use hybrid_dispatch::{InlineOnlyFuture, space::S1};
+            /// use hybrid_dispatch::{future::InlineOnlyFuture, space::S1};
             ///
             /// let fut = InlineOnlyFuture::<'_, u32, S1>::new(async { 1u32 });
             /// assert!(fut.layout().size() <= 8);
             /// ```
             ///
             /// ```compile_fail
-            /// use hybrid_dispatch::{InlineOnlyFuture, space::S1};
+            /// use hybrid_dispatch::{future::InlineOnlyFuture, space::S1};
             ///
             /// // 16 bytes into an 8-byte buffer: error[E0080]
             /// let fut = InlineOnlyFuture::<'_, u64, S1>::new(core::future::ready(1u64));
@@ -89,7 +131,7 @@ macro_rules! constructor {
                     );
                 }
                 InlineOnlyBox {
-                    erased: Erased::inline(future),
+                    storage: OwnedStorage::inline(future),
                     _pinned: PhantomPinned,
                     _erased: PhantomData,
                 }
@@ -98,7 +140,7 @@ macro_rules! constructor {
 
         impl<'a, T, Space: Capacity> fmt::Debug for InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let header = self.erased.header();
+                let header = self.storage.header();
                 f.debug_struct($name)
                     .field("future", &header.layout.type_name())
                     .field("size", &header.layout.size())
@@ -120,7 +162,7 @@ impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::InlineOnlyFuture;
+    /// use hybrid_dispatch::future::InlineOnlyFuture;
     ///
     /// let fut = InlineOnlyFuture::<'_, u64>::new(core::future::ready(5u64));
     /// assert_eq!(fut.layout().size(), 16);
@@ -128,25 +170,28 @@ impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn layout(&self) -> FutureLayout {
-        self.erased.header().layout
+        self.storage.header().layout
     }
 
     /// Where the future went (always inline), as an
-    /// [`Erasure`](crate::Erasure) to report to
+    /// [`Erasure`](crate::layout::Erasure) to report to
     /// [`Service::observe_erasure`](crate::Service::observe_erasure).
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{InlineOnlyFuture, Placement};
+    /// use hybrid_dispatch::{future::InlineOnlyFuture, layout::Placement};
     ///
     /// let fut = InlineOnlyFuture::<'_, u8>::new(async { 1 });
     /// assert_eq!(fut.erasure().placement(), Placement::Inline);
     /// ```
     #[inline]
     #[must_use]
-    pub fn erasure(&self) -> crate::Erasure {
-        crate::Erasure::new(self.erased.header().layout, crate::Placement::Inline)
+    pub fn erasure(&self) -> crate::layout::Erasure {
+        crate::layout::Erasure::new(
+            self.storage.header().layout,
+            crate::layout::Placement::Inline,
+        )
     }
 
     /// Whether the future has finished (returned `Ready`, or its `poll`
@@ -156,7 +201,7 @@ impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
     ///
     /// ```
     /// use core::task::{Context, Waker};
-    /// use hybrid_dispatch::InlineOnlyFuture;
+    /// use hybrid_dispatch::future::InlineOnlyFuture;
     ///
     /// let mut fut = core::pin::pin!(InlineOnlyFuture::<'_, u8>::new(async { 1 }));
     /// let _ = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
@@ -165,7 +210,7 @@ impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
     #[inline]
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.erased.header().state != State::Live
+        self.storage.header().state != State::Live
     }
 }
 
@@ -178,6 +223,6 @@ impl<D: Future + ?Sized, Space: Capacity> Future for InlineOnlyBox<D, Space> {
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: the stored future's output is `D::Output` (**Flavour**)
         // and it is pinned, as `self` is (**Pinned**).
-        unsafe { this.erased.poll::<D::Output>(cx) }
+        unsafe { this.storage.poll::<D::Output>(cx) }
     }
 }

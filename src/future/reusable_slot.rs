@@ -31,9 +31,81 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
-use super::capacity::Capacity;
+use super::capacity::{Capacity, DefaultSpace};
 use super::vtable::{Header, State, Storage};
 use crate::layout::{FutureLayout, fits_inline};
+
+/// Caller-owned storage that erased futures are written into one after
+/// another: the *reusable slot* strategy.
+///
+/// [`DynService::call_in`](crate::DynService::call_in) writes the service's
+/// future into the slot and returns a [`SlotFuture`] that polls it where it
+/// lies. A future that fits `Space` goes in the slot's inline buffer; a
+/// larger one goes in a heap buffer that the slot keeps for the next call and
+/// grows only when a larger future arrives ([`growths`](ReusableSlot::growths)
+/// counts that). In a loop, that is **zero allocations amortized for futures
+/// of any size**, and the future is never moved after it is written (the
+/// slot is pinned), so the buffer size costs nothing per call.
+///
+/// This is the idea of tokio-util's `ReusableBoxFuture`, but inline first,
+/// for `!Send` futures too ([`SendFutureSlot`] is the `Send` one), for any
+/// size, and for any service behind `dyn`.
+///
+/// `'f` bounds the futures the slot may hold: a future that borrows the
+/// service or the request must outlive the slot. Create the slot after the
+/// service and inputs it will serve — typically right before a hot loop.
+///
+/// # Examples
+///
+/// ```
+/// use core::pin::pin;
+/// use hybrid_dispatch::{DynService, FutureSlot, service_fn, space::S1};
+///
+/// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let svc = service_fn(|x: u64| {
+///     let scratch = [x; 64]; // a 512-byte future: larger than any inline buffer here
+///     async move { scratch.iter().sum::<u64>() }
+/// });
+/// let erased: &dyn DynService<u64, u64, S1> = &svc;
+/// let mut slot = pin!(FutureSlot::new());
+/// for i in 0..100 {
+///     assert_eq!(block_on(erased.call_in(slot.as_mut(), i)), i * 64);
+/// }
+/// assert_eq!(slot.growths(), 1); // one allocation for 100 calls
+/// ```
+pub type FutureSlot<'f, T, Space = DefaultSpace> =
+    ReusableSlot<dyn core::future::Future<Output = T> + 'f, Space>;
+
+/// The `Send` twin of [`FutureSlot`]: holds only `Send` futures, so a task
+/// that keeps it across `.await`s can be spawned on a multi-threaded
+/// runtime.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use hybrid_dispatch::{SendDynService, SendFutureSlot, service_fn};
+///
+/// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {
+///     let svc: Arc<dyn SendDynService<u64, u64>> = Arc::new(service_fn(|x: u64| async move { x + 1 }));
+///     let total = tokio::spawn(async move {
+///         let mut slot = Box::pin(SendFutureSlot::new());
+///         let mut total = 0;
+///         for i in 0..10 {
+///             total += svc.call_send_in(slot.as_mut(), i).await;
+///         }
+///         total
+///     });
+///     assert_eq!(total.await.unwrap(), 55);
+/// }
+/// ```
+pub type SendFutureSlot<'f, T, Space = DefaultSpace> =
+    ReusableSlot<dyn core::future::Future<Output = T> + Send + 'f, Space>;
 
 /// Caller-owned, reusable storage for one erased future at a time: inline
 /// in `Space` when the future fits, otherwise in a heap buffer the slot
@@ -64,6 +136,8 @@ pub struct ReusableSlot<D: ?Sized, Space: Capacity> {
     heap: Option<HeapBuffer>,
     /// Whether the stored future is in the heap buffer.
     in_heap: bool,
+    /// Whether the heap buffer was (re)allocated for the stored future.
+    grew: bool,
     /// How many times the heap buffer was (re)allocated.
     growths: u64,
     _pinned: PhantomPinned,
@@ -72,7 +146,7 @@ pub struct ReusableSlot<D: ?Sized, Space: Capacity> {
 }
 
 // **Pinned** rests on this: safe code can never move a pinned slot.
-static_assertions::assert_not_impl_any!(ReusableSlot<dyn Future<Output = u8>, crate::space::S1>: Unpin);
+static_assertions::assert_not_impl_any!(ReusableSlot<dyn Future<Output = u8>, super::capacity::S1>: Unpin);
 
 /// A heap block allocated for futures that do not fit inline; freed when
 /// dropped, so that a slot whose stored future panics in its destructor
@@ -124,6 +198,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
             storage: Storage::empty(),
             heap: None,
             in_heap: false,
+            grew: false,
             growths: 0,
             _pinned: PhantomPinned,
             _owns: PhantomData,
@@ -190,6 +265,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
                 self.heap = None;
                 let heap = self.heap.insert(HeapBuffer::new(grown));
                 self.growths += 1;
+                self.grew = true;
                 heap.ptr
             }
         }
@@ -234,6 +310,7 @@ macro_rules! put {
                 let this = unsafe { self.get_unchecked_mut() };
                 this.storage.clear();
                 this.in_heap = !fits_inline::<F, Space>();
+                this.grew = false;
                 if this.in_heap {
                     let place = this.heap_for(Layout::new::<F>()).cast::<F>();
                     // SAFETY: the heap buffer is large and aligned enough for
@@ -330,15 +407,16 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
         self.slot.in_heap
     }
 
-    /// Where the future went (inline, or the slot's heap buffer), as an
-    /// [`Erasure`](crate::Erasure) to report to
+    /// Where the future went (inline, or the slot's heap buffer — and the
+    /// bytes allocated if that buffer had to grow for it), as an
+    /// [`Erasure`](crate::layout::Erasure) to report to
     /// [`Service::observe_erasure`](crate::Service::observe_erasure).
     ///
     /// # Examples
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::{FutureSlot, Placement, space::S1};
+    /// use hybrid_dispatch::{FutureSlot, layout::Placement, space::S1};
     ///
     /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
     /// let fut = slot.as_mut().put(core::future::ready([0u8; 32]));
@@ -346,10 +424,14 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     /// ```
     #[must_use]
     pub fn erasure(&self) -> crate::layout::Erasure {
-        crate::layout::Erasure::new(
-            self.layout(),
-            crate::layout::Placement::of_slot(self.is_heap()),
-        )
+        if self.slot.grew {
+            crate::layout::Erasure::slot_grown(self.layout(), self.slot.heap_capacity())
+        } else {
+            crate::layout::Erasure::new(
+                self.layout(),
+                crate::layout::Placement::of_slot(self.is_heap()),
+            )
+        }
     }
 
     /// The stored future's size, alignment and type.

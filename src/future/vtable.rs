@@ -1,5 +1,5 @@
 //! Per-type static vtables shared by every erased-future storage, and
-//! [`Erased`], the buffer + vtable pair that [`InlineBox`](super::InlineBox)
+//! [`OwnedStorage`], the buffer + vtable pair that [`InlineBox`](super::InlineBox)
 //! and [`InlineOnlyBox`](super::InlineOnlyBox) are typed views of.
 //!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
@@ -108,7 +108,7 @@ impl<T> VTable<T> {
 /// (`#[repr(C)]`): the per-type functions get one pointer, to a `Storage`,
 /// and find the vtable pointer at offset 0 and the buffer at
 /// [`buffer_offset`], so polling passes one argument and keeps one register
-/// across the inner `poll`. [`Erased`] is a `Storage` that drops what it
+/// across the inner `poll`. [`OwnedStorage`] is a `Storage` that drops what it
 /// holds; [`ReusableSlot`](super::ReusableSlot) starts with one.
 #[repr(C)]
 pub(super) struct Storage<Space: Capacity> {
@@ -479,11 +479,11 @@ impl<Space: Capacity> Storage<Space> {
 /// [`InlineBox`](super::InlineBox) and [`InlineOnlyBox`](super::InlineOnlyBox)
 /// are typed views of. It is never empty: built with a future in it, it
 /// drops it in `Drop`, in whatever state (**Dropped once**).
-pub(super) struct Erased<Space: Capacity> {
+pub(super) struct OwnedStorage<Space: Capacity> {
     storage: Storage<Space>,
 }
 
-impl<Space: Capacity> Erased<Space> {
+impl<Space: Capacity> OwnedStorage<Space> {
     /// Stores `future` in the buffer (nowhere, if it is zero-sized).
     ///
     /// # Panics
@@ -495,7 +495,7 @@ impl<Space: Capacity> Erased<Space> {
         // SAFETY: a fresh storage holds nothing, and it has not been polled:
         // moving it (returning it) moves an unpolled future.
         unsafe { storage.put_inline(future) };
-        Erased { storage }
+        OwnedStorage { storage }
     }
 
     /// Boxes `future` and stores the box pointer in the buffer.
@@ -505,7 +505,7 @@ impl<Space: Capacity> Erased<Space> {
         let mut storage = Storage::empty();
         // SAFETY: a fresh box, owned from here on by the fresh storage.
         unsafe { storage.put_pointer(Box::into_raw(Box::new(future)), true) };
-        Erased { storage }
+        OwnedStorage { storage }
     }
 
     #[inline]
@@ -521,12 +521,12 @@ impl<Space: Capacity> Erased<Space> {
     /// has not moved since the first poll and will not move until dropped.
     #[inline]
     pub(super) unsafe fn poll<T>(&mut self, cx: &mut Context<'_>) -> Poll<T> {
-        // SAFETY: the caller's guarantee; an `Erased` always holds a future.
+        // SAFETY: the caller's guarantee; an `OwnedStorage` always holds a future.
         unsafe { self.storage.poll(cx) }
     }
 }
 
-impl<Space: Capacity> Drop for Erased<Space> {
+impl<Space: Capacity> Drop for OwnedStorage<Space> {
     #[inline]
     fn drop(&mut self) {
         let storage = &mut self.storage;

@@ -1,9 +1,11 @@
-//! [`MapRequest`]: rewrite the request before the inner service sees it.
+//! [`MapRequest`]: rewrite the request before the inner service sees it;
+//! [`MapRequestLayer`] builds it. Its future is the inner service's own.
 
 use core::fmt;
 
-use crate::Service;
+use crate::layer::stack::Layer;
 use crate::layout::Erasure;
+use crate::service::Service;
 
 /// A service that applies a function to each request, then calls the inner
 /// service with the result.
@@ -13,7 +15,7 @@ use crate::layout::Erasure;
 /// *is* the inner service's future (`S::Future<'a>`), so this layer adds
 /// nothing to its size.
 ///
-/// Built by [`ServiceExt::map_request`](crate::layer::ServiceExt::map_request),
+/// Built by [`ServiceExt::map_request`](crate::ServiceExt::map_request),
 /// [`MapRequestLayer`](crate::layer::MapRequestLayer) or
 /// [`ServiceBuilder::map_request`](crate::layer::ServiceBuilder::map_request).
 ///
@@ -107,6 +109,58 @@ impl<S: fmt::Debug, F> fmt::Debug for MapRequest<S, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MapRequest")
             .field("inner", &self.inner)
+            .field("f", &core::any::type_name::<F>())
+            .finish()
+    }
+}
+
+/// A [`Layer`] that wraps services in [`MapRequest`], cloning its function
+/// into each.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::layer::{Layer, MapRequestLayer};
+/// use hybrid_dispatch::{Service, service_fn};
+///
+/// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let parse = MapRequestLayer::new(|s: &str| s.parse::<u64>().unwrap_or(0));
+/// let svc = parse.layer(service_fn(|x: u64| async move { x + 1 }));
+/// assert_eq!(block_on(svc.call("41")), 42);
+/// ```
+#[derive(Clone, Copy)]
+pub struct MapRequestLayer<F> {
+    f: F,
+}
+
+impl<F> MapRequestLayer<F> {
+    /// A layer applying `f` to every request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = hybrid_dispatch::layer::MapRequestLayer::new(|x: u32| u64::from(x));
+    /// ```
+    pub const fn new(f: F) -> Self {
+        MapRequestLayer { f }
+    }
+}
+
+impl<S, F: Clone> Layer<S> for MapRequestLayer<F> {
+    type Service = MapRequest<S, F>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        MapRequest::new(inner, self.f.clone())
+    }
+}
+
+impl<F> fmt::Debug for MapRequestLayer<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapRequestLayer")
             .field("f", &core::any::type_name::<F>())
             .finish()
     }

@@ -1,11 +1,12 @@
-//! [`Handle`]: a registered service resolved once, for hot paths.
+//! [`Handle`]: a registered service, resolved once and called many times.
 
+use crate::registry::call::RegistryFuture;
+use crate::registry::entry::DynEntry;
+use crate::registry::sizing::EntrySizing;
+use crate::registry::stats::EntryStats;
+use crate::space::{Capacity, DefaultSpace};
 use alloc::sync::Arc;
 use core::fmt;
-
-use crate::registry::entry::DynEntry;
-use crate::registry::{EntrySizing, EntryStats, RegistryFuture};
-use crate::space::{Capacity, DefaultSpace};
 
 /// One registered service, resolved once: calls through a handle do no name
 /// lookup and take no lock.

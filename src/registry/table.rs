@@ -96,7 +96,7 @@ mod tests {
         );
         assert_eq!(
             short_type_name(
-                "hybrid_dispatch::util::service_fn::ServiceFn<fn(u64) -> core::future::ready::Ready<u64>>"
+                "hybrid_dispatch::service_fn::ServiceFn<fn(u64) -> core::future::ready::Ready<u64>>"
             ),
             "ServiceFn<fn(u64) -> Ready<u64>>"
         );

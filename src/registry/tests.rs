@@ -5,10 +5,15 @@
 use core::future::Future;
 use core::mem::size_of;
 
-use crate::registry::entry::Counters;
+use crate::future::inline_box::SendInlineFuture;
+use crate::layout::FutureLayout;
+use crate::registry::call::RegistryFuture;
+use crate::registry::counters::{Counters, Outcome};
+use crate::registry::stats::EntryStats;
+use crate::service::Service;
+use crate::service_fn::service_fn;
 use crate::space::{DefaultSpace, S1, S4, S32};
 use crate::tests_support::YieldOnce;
-use crate::{EntryStats, FutureLayout, RegistryFuture, SendInlineFuture, Service, service_fn};
 
 /// The design `RegistryFuture` rejects: counting with a guard inside the
 /// erased future, by erasing this block instead of the service's future.
@@ -20,7 +25,7 @@ fn guarded<'a, S: Service<u64>>(
     struct Guard<'a>(&'a Counters);
     impl Drop for Guard<'_> {
         fn drop(&mut self) {
-            self.0.finished(false, true);
+            self.0.finished(false, Outcome::Completed);
         }
     }
     async move {
@@ -77,19 +82,21 @@ fn a_guard_inside_the_future_would_grow_every_future() {
 #[test]
 fn counters_derive_calls_in_flight_and_placement() {
     let counters = Counters::default();
-    for _ in 0..5 {
+    for _ in 0..6 {
         counters.started();
     }
-    counters.finished(false, true);
-    counters.finished(false, true);
-    counters.finished(false, false);
+    counters.finished(false, Outcome::Completed);
+    counters.finished(false, Outcome::Completed);
+    counters.finished(false, Outcome::Cancelled);
+    counters.finished(false, Outcome::Panicked);
     let inline_service = EntryStats {
-        calls: 5,
-        inline: 5,
+        calls: 6,
+        inline: 6,
         heap: 0,
         heap_bytes: 0,
         completed: 2,
         cancelled: 1,
+        panicked: 1,
         in_flight: 2,
     };
     assert_eq!(counters.snapshot(16, false), inline_service);
@@ -98,8 +105,8 @@ fn counters_derive_calls_in_flight_and_placement() {
     for _ in 0..3 {
         counters.started();
     }
-    counters.finished(true, true);
-    counters.finished(true, false);
+    counters.finished(true, Outcome::Completed);
+    counters.finished(true, Outcome::Cancelled);
     let heap_service = EntryStats {
         calls: 3,
         inline: 0,
@@ -107,6 +114,7 @@ fn counters_derive_calls_in_flight_and_placement() {
         heap_bytes: 900,
         completed: 1,
         cancelled: 1,
+        panicked: 0,
         in_flight: 1,
     };
     assert_eq!(counters.snapshot(300, true), heap_service);

@@ -1,6 +1,6 @@
 // An over-aligned capacity made with `repr(align)` around a smaller field
 // has tail padding: refused. (`[space::Align16; N]` is the way.)
-use hybrid_dispatch::InlineOnlyFuture;
+use hybrid_dispatch::future::InlineOnlyFuture;
 
 #[repr(align(16))]
 struct Pad16(u8);

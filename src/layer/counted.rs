@@ -1,19 +1,23 @@
-//! [`Counted`]: per-service call and spill counters.
+//! [`Counted`]: per-service call, placement and allocation counters, and
+//! [`ServiceStats`], a snapshot of them.
 
 use core::fmt;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::layout::{Erasure, Placement};
-use crate::{Service, ServiceStats};
+use crate::service::Service;
 
 /// Wraps a service and counts its calls and where its erased futures went.
 ///
 /// * `calls`: every call, static or through `dyn`;
 /// * `inline` / `heap`: calls made through `dyn` whose future stayed in the
 ///   handle's buffer / went to a heap allocation;
-/// * `heap_bytes`: the bytes those allocations took;
 /// * `slot_heap`: calls through [`DynService::call_in`](crate::DynService::call_in)
-///   whose future went to the slot's reused heap buffer (no allocation).
+///   whose future went to the slot's heap buffer;
+/// * `allocations` / `allocated_bytes`: the calls that allocated, and what:
+///   each heap spill (the future's size), and each `call_in` for which the
+///   slot had to grow its buffer (the new buffer's size). A slot reused
+///   without growing allocates nothing.
 ///
 /// The counters are relaxed atomics, so a `Counted` can be shared by many
 /// threads; each call costs one uncontended atomic add (two when erased).
@@ -31,15 +35,16 @@ use crate::{Service, ServiceStats};
 /// drop(erased.call_dyn(2)); // a 40-byte future, a 16-byte buffer: spills
 /// let stats = svc.stats();
 /// assert_eq!((stats.calls, stats.inline, stats.heap), (2, 0, 1));
-/// assert_eq!(stats.heap_bytes, 40);
+/// assert_eq!((stats.allocations, stats.allocated_bytes), (1, 40));
 /// ```
 pub struct Counted<S> {
     inner: S,
     calls: AtomicU64,
     inline: AtomicU64,
     heap: AtomicU64,
-    heap_bytes: AtomicU64,
     slot_heap: AtomicU64,
+    allocations: AtomicU64,
+    allocated_bytes: AtomicU64,
 }
 
 impl<S> Counted<S> {
@@ -59,8 +64,9 @@ impl<S> Counted<S> {
             calls: AtomicU64::new(0),
             inline: AtomicU64::new(0),
             heap: AtomicU64::new(0),
-            heap_bytes: AtomicU64::new(0),
             slot_heap: AtomicU64::new(0),
+            allocations: AtomicU64::new(0),
+            allocated_bytes: AtomicU64::new(0),
         }
     }
 
@@ -82,8 +88,9 @@ impl<S> Counted<S> {
             calls: self.calls.load(Relaxed),
             inline: self.inline.load(Relaxed),
             heap: self.heap.load(Relaxed),
-            heap_bytes: self.heap_bytes.load(Relaxed),
             slot_heap: self.slot_heap.load(Relaxed),
+            allocations: self.allocations.load(Relaxed),
+            allocated_bytes: self.allocated_bytes.load(Relaxed),
         }
     }
 
@@ -104,8 +111,9 @@ impl<S> Counted<S> {
             calls: self.calls.swap(0, Relaxed),
             inline: self.inline.swap(0, Relaxed),
             heap: self.heap.swap(0, Relaxed),
-            heap_bytes: self.heap_bytes.swap(0, Relaxed),
             slot_heap: self.slot_heap.swap(0, Relaxed),
+            allocations: self.allocations.swap(0, Relaxed),
+            allocated_bytes: self.allocated_bytes.swap(0, Relaxed),
         }
     }
 
@@ -153,13 +161,14 @@ impl<S: Service<Req>, Req> Service<Req> for Counted<S> {
     fn observe_erasure(&self, erasure: Erasure) {
         match erasure.placement() {
             Placement::Inline => self.inline.fetch_add(1, Relaxed),
-            Placement::Heap => {
-                self.heap_bytes
-                    .fetch_add(erasure.layout().size() as u64, Relaxed);
-                self.heap.fetch_add(1, Relaxed)
-            }
+            Placement::Heap => self.heap.fetch_add(1, Relaxed),
             Placement::SlotHeap => self.slot_heap.fetch_add(1, Relaxed),
         };
+        let allocated = erasure.allocated_bytes();
+        if allocated != 0 {
+            self.allocations.fetch_add(1, Relaxed);
+            self.allocated_bytes.fetch_add(allocated as u64, Relaxed);
+        }
         self.inner.observe_erasure(erasure);
     }
 }
@@ -176,5 +185,72 @@ impl<S: fmt::Debug> fmt::Debug for Counted<S> {
 impl<S: Default> Default for Counted<S> {
     fn default() -> Self {
         Counted::new(S::default())
+    }
+}
+
+/// A snapshot of one service's counters, from
+/// [`Counted::stats`](crate::Counted::stats).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::layer::ServiceStats;
+///
+/// let stats = ServiceStats {
+///     calls: 10, inline: 7, heap: 3, slot_heap: 0, allocations: 3, allocated_bytes: 600,
+/// };
+/// assert_eq!(stats.erased(), 10);
+/// assert_eq!(
+///     stats.to_string(),
+///     "10 calls, 10 erased: 7 inline, 3 heap, 0 in a slot's heap buffer; 3 allocations (600 bytes)",
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ServiceStats {
+    /// Calls made, static or through `dyn`.
+    pub calls: u64,
+    /// Calls through `dyn` whose future was stored inline.
+    pub inline: u64,
+    /// Calls through `dyn` whose future went to a heap allocation of its
+    /// own.
+    pub heap: u64,
+    /// Calls through `dyn` whose future went to a reusable slot's heap
+    /// buffer (allocating only when the buffer had to grow).
+    pub slot_heap: u64,
+    /// Calls that allocated: every `heap` call, and every slot call for which
+    /// the slot grew its buffer.
+    pub allocations: u64,
+    /// Bytes those allocations took.
+    pub allocated_bytes: u64,
+}
+
+impl ServiceStats {
+    /// Calls made through `dyn` (`inline + heap + slot_heap`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let stats = hybrid_dispatch::layer::ServiceStats { inline: 2, heap: 1, ..Default::default() };
+    /// assert_eq!(stats.erased(), 3);
+    /// ```
+    #[must_use]
+    pub const fn erased(&self) -> u64 {
+        self.inline + self.heap + self.slot_heap
+    }
+}
+
+impl fmt::Display for ServiceStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} calls, {} erased: {} inline, {} heap, {} in a slot's heap buffer; {} allocations ({} bytes)",
+            self.calls,
+            self.erased(),
+            self.inline,
+            self.heap,
+            self.slot_heap,
+            self.allocations,
+            self.allocated_bytes
+        )
     }
 }

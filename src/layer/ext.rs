@@ -1,9 +1,14 @@
-//! [`ServiceExt`]: stacking middleware with method calls.
+//! [`ServiceExt`]: every middleware as a method on any service.
 
-use crate::layer::{Inspect, Inspected, MapRequest, MapResponse};
+use crate::layer::counted::Counted;
+use crate::layer::inspect::{Inspect, Inspected};
 #[cfg(feature = "std")]
-use crate::layer::{LatencyHistogram, Timed};
-use crate::{Counted, Service};
+use crate::layer::latency::LatencyHistogram;
+use crate::layer::map_request::MapRequest;
+use crate::layer::map_response::MapResponse;
+#[cfg(feature = "std")]
+use crate::layer::timed::Timed;
+use crate::service::Service;
 
 /// Methods that wrap a [`Service`] in this crate's middleware, so that a
 /// stack reads in call order: `svc.map_request(..).timed()`. Implemented for
@@ -19,7 +24,8 @@ use crate::{Counted, Service};
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::layer::{Inspected, ServiceExt};
+/// use hybrid_dispatch::layer::Inspected;
+/// use hybrid_dispatch::ServiceExt;
 /// use hybrid_dispatch::{DynService, Service, service_fn};
 ///
 /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
@@ -47,7 +53,7 @@ pub trait ServiceExt<Req>: Service<Req> + Sized {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::layer::ServiceExt;
+    /// use hybrid_dispatch::ServiceExt;
     /// use hybrid_dispatch::{Service, service_fn};
     ///
     /// let svc = service_fn(|x: u64| async move { x }).map_request(|x: u8| u64::from(x));
@@ -72,7 +78,7 @@ pub trait ServiceExt<Req>: Service<Req> + Sized {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::layer::ServiceExt;
+    /// use hybrid_dispatch::ServiceExt;
     /// use hybrid_dispatch::{Service, service_fn};
     ///
     /// let svc = service_fn(|x: u64| async move { x }).map_response(|x| x > 10);
@@ -90,7 +96,8 @@ pub trait ServiceExt<Req>: Service<Req> + Sized {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::layer::{Inspected, ServiceExt};
+    /// use hybrid_dispatch::layer::Inspected;
+    /// use hybrid_dispatch::ServiceExt;
     /// use hybrid_dispatch::{Service, service_fn};
     ///
     /// let svc = service_fn(|x: u64| async move { x }).inspect(|event| match event {
@@ -111,7 +118,7 @@ pub trait ServiceExt<Req>: Service<Req> + Sized {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::layer::ServiceExt;
+    /// use hybrid_dispatch::ServiceExt;
     /// use hybrid_dispatch::service_fn;
     ///
     /// let svc = service_fn(|x: u64| async move { x }).timed();
@@ -128,7 +135,8 @@ pub trait ServiceExt<Req>: Service<Req> + Sized {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::layer::{LatencyHistogram, ServiceExt};
+    /// use hybrid_dispatch::layer::LatencyHistogram;
+    /// use hybrid_dispatch::ServiceExt;
     /// use hybrid_dispatch::service_fn;
     ///
     /// static LATENCY: LatencyHistogram = LatencyHistogram::new();
@@ -148,7 +156,7 @@ pub trait ServiceExt<Req>: Service<Req> + Sized {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::layer::ServiceExt;
+    /// use hybrid_dispatch::ServiceExt;
     /// use hybrid_dispatch::{Service, service_fn};
     ///
     /// let svc = service_fn(|x: u64| async move { x }).counted();

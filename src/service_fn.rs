@@ -1,9 +1,10 @@
-//! [`service_fn`] and the [`ServiceFn`] it returns.
+//! [`service_fn`]: a [`Service`] from a closure, and [`ServiceFn`], the
+//! service it makes.
 
 use core::fmt;
 use core::future::Future;
 
-use crate::Service;
+use crate::service::Service;
 
 /// Turns a function returning a future into a [`Service`].
 ///
@@ -40,7 +41,7 @@ pub fn service_fn<F>(f: F) -> ServiceFn<F> {
 ///
 /// ```
 /// use core::future::{Ready, ready};
-/// use hybrid_dispatch::{ServiceFn, service_fn};
+/// use hybrid_dispatch::{service_fn, ServiceFn};
 ///
 /// // With a function pointer the service type can be named.
 /// let svc: ServiceFn<fn(u32) -> Ready<u32>> = service_fn(|x| ready(x + 1));

@@ -1,5 +1,5 @@
-//! [`RegistryFuture`]: a call through a [`Handle`](crate::Handle), counted
-//! while it is in flight.
+//! [`RegistryFuture`]: the future of one call through the registry, which
+//! counts how the call ended.
 
 use core::fmt;
 use core::future::Future;
@@ -8,8 +8,8 @@ use core::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::SendInlineFuture;
-use crate::registry::entry::Counters;
+use crate::future::inline_box::SendInlineFuture;
+use crate::registry::counters::{Counters, Outcome};
 use crate::space::{Capacity, DefaultSpace};
 
 pin_project! {
@@ -74,15 +74,9 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             this.counters
-                .finished(this.future.is_heap(), completed(&this.future));
+                .finished(this.future.is_heap(), Outcome::of(&this.future));
         }
     }
-}
-
-/// Whether the future returned `Ready` (a future whose poll panicked is
-/// finished too, but counts as cancelled).
-fn completed<Resp, Space: Capacity>(future: &SendInlineFuture<'_, Resp, Space>) -> bool {
-    future.is_terminated() && !future.has_panicked()
 }
 
 impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
@@ -93,7 +87,7 @@ impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     }
 
     /// Whether the service's future went to the heap (it did not fit
-    /// `Space`); see [`InlineBox::is_heap`](crate::InlineBox::is_heap).
+    /// `Space`); see [`InlineBox::is_heap`](crate::future::InlineBox::is_heap).
     ///
     /// # Examples
     ///

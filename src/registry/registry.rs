@@ -1,20 +1,4 @@
-//! [`Registry`]: heterogeneous services behind one `dyn` type, by name.
-//!
-//! The registry is the `std` part of the crate (its lock is
-//! `std::sync::RwLock`); everything it returns is built from the `no_std`
-//! core: [`SendDynService`] for the erasure, [`SendInlineFuture`] for the
-//! futures.
-//!
-//! [`SendInlineFuture`]: crate::SendInlineFuture
-
-mod entry;
-mod entry_sizing;
-mod entry_stats;
-mod handle;
-mod registry_future;
-mod registry_stats;
-mod sizing_report;
-mod table;
+//! [`Registry`]: services by name, behind one `dyn` type.
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -24,17 +8,14 @@ use core::fmt;
 use core::future::Future;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-pub use entry_sizing::EntrySizing;
-pub use entry_stats::EntryStats;
-pub use handle::Handle;
-pub use registry_future::RegistryFuture;
-pub use registry_stats::RegistryStats;
-pub use sizing_report::SizingReport;
-
-use crate::Error;
-use crate::SendDynService;
+use crate::erase::dyn_service::SendDynService;
+use crate::registry::counters::Counters;
+use crate::registry::entry::{DynEntry, Entry};
+use crate::registry::error::Error;
+use crate::registry::handle::Handle;
+use crate::registry::sizing::{EntrySizing, SizingReport};
+use crate::registry::stats::RegistryStats;
 use crate::space::{Capacity, DefaultSpace};
-use entry::{Counters, DynEntry, Entry};
 
 /// The registry's map. A `BTreeMap` rather than a `HashMap`: `names()` and
 /// the reports come out sorted, it lives in `alloc` (so the registry can go
@@ -212,7 +193,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     ///
     /// What the name costs: the read lock, the map lookup, an `Arc` clone
     /// and drop, and one move of the erased future into the returned
-    /// future's state (a [`RegistryFuture`] plus the `Arc` and the request).
+    /// future's state (a [`RegistryFuture`](crate::registry::RegistryFuture) plus the `Arc` and the request).
     /// `benches/registry.rs` measures it against a [`Handle`]; for hot
     /// paths, resolve a handle once.
     ///
@@ -351,7 +332,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     }
 
     /// A snapshot of every registered service's counters (see
-    /// [`RegistryStats`] and [`EntryStats`]).
+    /// [`RegistryStats`] and [`EntryStats`](crate::registry::EntryStats)).
     ///
     /// # Examples
     ///
@@ -443,6 +424,3 @@ impl<Req, Resp, Space: Capacity> fmt::Debug for Registry<Req, Resp, Space> {
             .finish()
     }
 }
-
-#[cfg(test)]
-mod tests;

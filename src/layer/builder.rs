@@ -1,14 +1,17 @@
-//! [`ServiceBuilder`]: a stack of layers, declared top-down.
+//! [`ServiceBuilder`]: a stack of layers, built outermost-first.
 
+use crate::layer::inspect::InspectLayer;
+use crate::layer::map_request::MapRequestLayer;
+use crate::layer::map_response::MapResponseLayer;
+use crate::layer::stack::{Identity, Layer, Stack};
 #[cfg(feature = "std")]
-use crate::layer::TimedLayer;
-use crate::layer::{Identity, InspectLayer, Layer, MapRequestLayer, MapResponseLayer, Stack};
+use crate::layer::timed::TimedLayer;
 
 /// Declares a stack of [`Layer`]s outermost first, then applies it to a
 /// service: the shape tower users know from `tower::ServiceBuilder`.
 ///
 /// The first layer added sees each request first and each response last.
-/// Unlike [`ServiceExt`](crate::layer::ServiceExt), which wraps one service
+/// Unlike [`ServiceExt`](crate::ServiceExt), which wraps one service
 /// at a time, a builder is itself a `Layer` and can wrap many services the
 /// same way. Closures given to the builder are not yet tied to a service, so
 /// they need their argument types written out.

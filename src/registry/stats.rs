@@ -1,11 +1,109 @@
-//! [`RegistryStats`]: every registered service's counters, as a table.
+//! [`EntryStats`] (one service's counters) and [`RegistryStats`] (all of
+//! them, with a total).
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
+use core::ops::Add;
 
-use crate::registry::EntryStats;
 use crate::registry::table::Table;
+
+/// A snapshot of one registered service's counters, from
+/// [`Handle::stats`](crate::Handle::stats) or
+/// [`Registry::stats`](crate::Registry::stats).
+///
+/// Every call through the registry (by name or through a
+/// [`Handle`](crate::Handle)) is counted once when it starts and once when
+/// its future is dropped, as `completed` (it had returned `Ready`),
+/// `cancelled` (it had not) or `panicked` (`Service::call` or the future's
+/// `poll` panicked).
+/// `inline` and `heap` say where the calls' erased futures went: recorded
+/// when a call ends, and for calls in flight given by the service's future
+/// layout, which decides the placement of every call of a service. So, in
+/// any snapshot:
+///
+/// * `calls == inline + heap`;
+/// * `calls == completed + cancelled + panicked + in_flight`;
+/// * `heap_bytes == heap × the service's future size`.
+///
+/// Each counter is read atomically, the set is not: under load a snapshot
+/// may include a call's start and not yet its end (it is then in flight),
+/// never the other way round.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::registry::EntryStats;
+///
+/// let stats = EntryStats { calls: 10, inline: 10, completed: 9, in_flight: 1, ..Default::default() };
+/// assert_eq!(
+///     stats.to_string(),
+///     "10 calls: 10 inline, 0 heap (0 bytes); 9 completed, 0 cancelled, 0 panicked, 1 in flight",
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EntryStats {
+    /// Calls started: `inline + heap`.
+    pub calls: u64,
+    /// Calls whose erased future was stored in the handle's buffer.
+    pub inline: u64,
+    /// Calls whose erased future did not fit and went to the heap.
+    pub heap: u64,
+    /// Bytes allocated for those heap futures.
+    pub heap_bytes: u64,
+    /// Futures dropped after they returned `Ready`.
+    pub completed: u64,
+    /// Futures dropped before they returned `Ready`.
+    pub cancelled: u64,
+    /// Calls that panicked, in `Service::call` or in the future's `poll`.
+    pub panicked: u64,
+    /// Futures not yet dropped: `calls - completed - cancelled - panicked`.
+    pub in_flight: u64,
+}
+
+/// Sums two snapshots field by field, for totals over several services.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::registry::EntryStats;
+///
+/// let one = EntryStats { calls: 1, inline: 1, completed: 1, ..Default::default() };
+/// assert_eq!((one + one).calls, 2);
+/// ```
+impl Add for EntryStats {
+    type Output = EntryStats;
+
+    fn add(self, other: EntryStats) -> EntryStats {
+        EntryStats {
+            calls: self.calls + other.calls,
+            inline: self.inline + other.inline,
+            heap: self.heap + other.heap,
+            heap_bytes: self.heap_bytes + other.heap_bytes,
+            completed: self.completed + other.completed,
+            cancelled: self.cancelled + other.cancelled,
+            panicked: self.panicked + other.panicked,
+            in_flight: self.in_flight + other.in_flight,
+        }
+    }
+}
+
+impl fmt::Display for EntryStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} calls: {} inline, {} heap ({} bytes); {} completed, {} cancelled, {} panicked, {} in flight",
+            self.calls,
+            self.inline,
+            self.heap,
+            self.heap_bytes,
+            self.completed,
+            self.cancelled,
+            self.panicked,
+            self.in_flight
+        )
+    }
+}
 
 /// A snapshot of the counters of every registered service, by name, from
 /// [`Registry::stats`](crate::Registry::stats). `Display` prints a table

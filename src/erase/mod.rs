@@ -1,0 +1,10 @@
+//! The erasure layer: every [`Service`](crate::Service) as a `dyn` object,
+//! by blanket impls. `dyn_service.rs` holds the inline-first pair
+//! ([`DynService`](crate::DynService), [`SendDynService`](crate::SendDynService):
+//! `call_dyn`, `call_boxed`, `call_in`), `inline_only.rs` the pair that
+//! cannot allocate ([`InlineOnlyService`](crate::InlineOnlyService),
+//! [`SendInlineOnlyService`](crate::SendInlineOnlyService): `call_inline`).
+
+#[cfg(feature = "alloc")]
+pub(crate) mod dyn_service;
+pub(crate) mod inline_only;

@@ -1,0 +1,40 @@
+//! [`Registry`](crate::Registry): heterogeneous services behind one `dyn`
+//! type, by name.
+//!
+//! The registry is the `std` part of the crate (its lock is
+//! `std::sync::RwLock`); everything it returns is built from the `no_std`
+//! core: [`SendDynService`](crate::SendDynService) for the erasure,
+//! [`SendInlineFuture`](crate::SendInlineFuture) for the futures.
+//!
+//! | file | what |
+//! |---|---|
+//! | `registry.rs` | [`Registry`](crate::Registry): register, look up, call, remove |
+//! | `error.rs` | [`Error`](crate::Error): duplicate and unknown names |
+//! | `entry.rs` | one registered service, shared by the map, its handles and its calls |
+//! | `counters.rs` | the entry's counters: two atomic adds per call |
+//! | `handle.rs` | [`Handle`](crate::Handle): a pre-resolved entry |
+//! | `call.rs` | [`RegistryFuture`]: one call, counted until its future is dropped |
+//! | `stats.rs` | [`EntryStats`], [`RegistryStats`] |
+//! | `sizing.rs` | [`EntrySizing`], [`SizingReport`]: which futures spill, and the capacity that would keep them inline |
+//! | `table.rs` | the plain-text tables the reports print |
+
+pub(crate) mod call;
+pub(crate) mod counters;
+pub(crate) mod entry;
+pub(crate) mod error;
+pub(crate) mod handle;
+#[allow(
+    clippy::module_inception,
+    reason = "`mod.rs` only declares and re-exports; the type lives in a file named after it"
+)]
+pub(crate) mod registry;
+pub(crate) mod sizing;
+pub(crate) mod stats;
+mod table;
+
+pub use call::RegistryFuture;
+pub use sizing::{EntrySizing, SizingReport};
+pub use stats::{EntryStats, RegistryStats};
+
+#[cfg(test)]
+mod tests;

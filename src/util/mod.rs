@@ -1,5 +1,0 @@
-//! Helpers for writing services.
-
-mod service_fn;
-
-pub use service_fn::{ServiceFn, service_fn};
