@@ -356,32 +356,57 @@ impl Erasure {
 /// use core::future::Ready;
 ///
 /// type Large = ServiceFn<fn(u64) -> Ready<[u64; 32]>>;
-/// assert_fits_inline!(Large, u64, S2); // error: evaluation of constant value failed
+/// assert_fits_inline!(Large, u64, S2); // error: the future of `Large` is larger than `S2`
 /// ```
 ///
-/// and so is one aligned more strictly than the capacity:
+/// and so is one aligned more strictly than the capacity, even when it is
+/// small enough:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S2};
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S16};
 /// use core::future::Ready;
 ///
 /// #[repr(align(64))]
 /// struct Aligned(u8);
-/// type Over = ServiceFn<fn(u64) -> Ready<Aligned>>;
-/// assert_fits_inline!(Over, u64, S2);
+/// type Over = ServiceFn<fn(u64) -> Ready<Aligned>>; // 128 bytes, align 64
+/// assert_fits_inline!(Over, u64, S16); // 128 bytes, align 8
 /// ```
 #[macro_export]
 macro_rules! assert_fits_inline {
+    // Internal. Size and alignment are checked apart, and the message names
+    // the types: the fixes differ, and a constant's message cannot print
+    // the sizes themselves.
+    (@check $service:ty, $request:ty, $space:ty, $space_name:expr) => {
+        const _: () = {
+            let layout = $crate::layout::FutureLayout::of::<
+                <$service as $crate::Service<$request>>::Future<'static>,
+            >();
+            ::core::assert!(
+                layout.fits_capacity(::core::mem::size_of::<$space>(), ::core::primitive::usize::MAX),
+                "{}",
+                ::core::concat!(
+                    "assert_fits_inline!: the future of `", ::core::stringify!($service),
+                    "` is larger than ", $space_name,
+                    ", so it would spill to the heap: use a larger capacity or make the future smaller; `FutureLayout::of_service::<",
+                    ::core::stringify!($service), ", ", ::core::stringify!($request),
+                    ">()` gives its size",
+                ),
+            );
+            ::core::assert!(
+                layout.fits_capacity(::core::primitive::usize::MAX, ::core::mem::align_of::<$space>()),
+                "{}",
+                ::core::concat!(
+                    "assert_fits_inline!: the future of `", ::core::stringify!($service),
+                    "` is aligned more strictly than ", $space_name,
+                    ", so it would spill to the heap: use a capacity of over-aligned blocks, like `[space::Align64; N]`",
+                ),
+            );
+        };
+    };
     ($service:ty, $request:ty $(,)?) => {
-        $crate::assert_fits_inline!($service, $request, $crate::space::DefaultSpace);
+        $crate::assert_fits_inline!(@check $service, $request, $crate::space::DefaultSpace, "the default capacity (`space::DefaultSpace`)");
     };
     ($service:ty, $request:ty, $space:ty $(,)?) => {
-        const _: () = ::core::assert!(
-            $crate::layout::fits_inline::<
-                <$service as $crate::Service<$request>>::Future<'static>,
-                $space,
-            >(),
-            "the service's future does not fit the inline capacity: it would spill to the heap",
-        );
+        $crate::assert_fits_inline!(@check $service, $request, $space, ::core::concat!("`", ::core::stringify!($space), "`"));
     };
 }

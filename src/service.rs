@@ -194,6 +194,11 @@ use crate::layout::{Erasure, FutureLayout};
 /// `Pin<Box<dyn Future + 'a>>` cannot be the future of a `Service<&'r str>`,
 /// because inside the impl nothing relates `'r` to `'a`. Owned-request
 /// services can use a boxed future freely.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Service<{Req}>`",
+    label = "not a `Service<{Req}>`",
+    note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
+)]
 pub trait Service<Req> {
     /// What the future resolves to.
     type Response;
@@ -296,6 +301,11 @@ pub trait Service<Req> {
 ///     })
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `SendService<{Req}>`",
+    label = "needs a `Service<{Req}>` that is `Send + Sync + 'static`, with `Send` futures",
+    note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
+)]
 pub trait SendService<Req>: for<'a> Service<Req, Future<'a>: Send> + Send + Sync + 'static {}
 
 impl<S, Req> SendService<Req> for S

@@ -22,5 +22,5 @@
 //! ```
 
 pub use crate::future::capacity::{
-    Align16, Align32, Align64, Capacity, DefaultSpace, S1, S2, S4, S8, S16, S32, S64,
+    Align16, Align32, Align64, Capacity, DefaultSpace, S1, S2, S4, S8, S15, S16, S32, S64,
 };

@@ -1,7 +1,14 @@
 //! Compile-fail tests: every compile-time error a user can hit, with the
-//! message pinned (`tests/ui/*.stderr`). The messages are the stable
+//! message pinned (`tests/ui/*.stderr`), and the fixes those messages advise
+//! (`tests/ui/pass/*.rs`, built and run). The messages are the stable
 //! toolchain's; `.ci/run` sets `HYBRID_DISPATCH_SKIP_UI` on the MSRV and
 //! nightly toolchains, whose wording differs.
+//!
+//! The pass cases matter to the compile-fail ones too: with none, trybuild
+//! only runs `cargo check`, which never evaluates the constant assertions
+//! inside generic functions (too large or over-aligned for the inline-only
+//! erasure, a capacity smaller than a pointer). Those fire during code
+//! generation, so their cases would compile "successfully" under `check`.
 //!
 //! To re-pin after an intended change: `TRYBUILD=overwrite cargo test --test ui`.
 
@@ -14,4 +21,5 @@ fn ui() {
     }
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/*.rs");
+    cases.pass("tests/ui/pass/*.rs");
 }

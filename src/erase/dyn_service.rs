@@ -5,6 +5,7 @@ use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
 
+use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 use crate::layout::{Erasure, FutureLayout, Placement};
@@ -61,6 +62,11 @@ use crate::space::{Capacity, DefaultSpace};
 /// let fut = erased.call_dyn(&owned);
 /// # drop(fut);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `DynService<{Req}, {Resp}>`",
+    label = "needs a `Service<{Req}>` whose `Response` is `{Resp}`",
+    note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
+)]
 pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// Calls the service and erases its future into an [`InlineFuture`].
     ///
@@ -174,6 +180,7 @@ where
     where
         Req: 'a,
     {
+        let () = PointerRoom::<Space>::CHECK;
         let future = InlineFuture::new(self.call(req));
         self.observe_erasure(future.erasure());
         future
@@ -203,6 +210,7 @@ where
     where
         Req: 'f,
     {
+        let () = PointerRoom::<Space>::CHECK;
         let future = slot.put(self.call(req));
         self.observe_erasure(future.erasure());
         future
@@ -294,11 +302,10 @@ where
 /// let erased: &dyn SendDynService<u64, u64> = &svc;
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `SendDynService<{Req}, {Resp}, {Space}>`",
-    label = "not a `Send + Sync + 'static` service of `{Req}` with `Send` futures",
-    note = "the `Send` erasure needs a `SendService`: `Send + Sync + 'static`, returning `{Resp}`, with futures that are `Send` for every borrow",
-    note = "a function returning `impl Service<…> + Send + Sync + 'static` hides whether its futures are `Send`: return `impl SendService<Req, Response = …>` instead",
-    note = "a service that borrows local data or whose future holds an `Rc` across an `.await` can still use the local erasure, `DynService`"
+    message = "`{Self}` is not a `SendDynService<{Req}, {Resp}>`",
+    label = "needs a `SendService<{Req}>` whose `Response` is `{Resp}`",
+    note = "the `Send` erasure takes a `Service<{Req}>` that is `Send + Sync + 'static` and whose futures are `Send` for every borrow: a `SendService<{Req}>`",
+    note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
 )]
 pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
     DynService<Req, Resp, Space> + Send + Sync
@@ -371,6 +378,7 @@ where
     where
         Req: 'a,
     {
+        let () = PointerRoom::<Space>::CHECK;
         let future = SendInlineFuture::new(self.call(req));
         self.observe_erasure(future.erasure());
         future
@@ -403,6 +411,7 @@ where
     where
         Req: 'f,
     {
+        let () = PointerRoom::<Space>::CHECK;
         let future = slot.put(self.call(req));
         self.observe_erasure(future.erasure());
         future

@@ -2,7 +2,7 @@
 //! [`SendInlineOnlyService`], its `Send` twin.
 
 use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
-use crate::layout::fits_inline;
+use crate::layout::FutureLayout;
 use crate::service::{SendService, Service};
 use crate::space::{Capacity, DefaultSpace};
 
@@ -36,21 +36,27 @@ use crate::space::{Capacity, DefaultSpace};
 ///
 /// let svc = service_fn(|x: u64| core::future::ready([x; 8])); // 72 bytes
 /// let erased: &dyn InlineOnlyService<u64, [u64; 8], S2> = &svc; // 16-byte capacity
-/// // error[E0080]: evaluation panicked: the service's future does not fit ...
+/// // error[E0080]: evaluation panicked: the service's future is larger than ...
 /// drop(erased.call_inline(1));
 /// ```
 ///
 /// Nor does an over-aligned one:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{InlineOnlyService, service_fn, space::S4};
+/// use hybrid_dispatch::{InlineOnlyService, service_fn, space::S16};
 ///
 /// #[repr(align(64))]
 /// struct Aligned(u8);
-/// let svc = service_fn(|x: u8| core::future::ready(Aligned(x)));
-/// let erased: &dyn InlineOnlyService<u8, Aligned, S4> = &svc;
+/// let svc = service_fn(|x: u8| core::future::ready(Aligned(x))); // 128 bytes, align 64
+/// let erased: &dyn InlineOnlyService<u8, Aligned, S16> = &svc; // 128 bytes, align 8
+/// // error[E0080]: evaluation panicked: the service's future is aligned more strictly ...
 /// drop(erased.call_inline(1));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an `InlineOnlyService<{Req}, {Resp}>`",
+    label = "needs a `Service<{Req}>` whose `Response` is `{Resp}`",
+    note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
+)]
 pub trait InlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// Calls the service; its future is stored inline, never on the heap.
     ///
@@ -79,11 +85,16 @@ where
         Req: 'a,
     {
         // `InlineOnlyFuture::new` checks this too; checking here first names
-        // the service in the error.
+        // the service in the error and points it at the caller's cast or
+        // call. Size and alignment apart: the fixes differ.
         const {
             assert!(
-                fits_inline::<S::Future<'a>, Space>(),
-                "the service's future does not fit the inline capacity of this InlineOnlyService"
+                fits_size::<S::Future<'a>, Space>(),
+                "the service's future is larger than this InlineOnlyService's capacity: use a larger one (`space::S32`, `[u64; N]`), make the future smaller, or call through `DynService`, which puts a future that does not fit on the heap"
+            );
+            assert!(
+                fits_align::<S::Future<'a>, Space>(),
+                "the service's future is aligned more strictly than this InlineOnlyService's capacity: use a capacity of over-aligned blocks (`[space::Align64; N]`), or call through `DynService`, which boxes it"
             );
         }
         let future = InlineOnlyFuture::new(self.call(req));
@@ -123,6 +134,12 @@ where
 /// let erased: &dyn SendInlineOnlyService<u64, [u64; 8], S2> = &svc;
 /// drop(erased.call_send_inline(1));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `SendInlineOnlyService<{Req}, {Resp}>`",
+    label = "needs a `SendService<{Req}>` whose `Response` is `{Resp}`",
+    note = "the `Send` erasure takes a `Service<{Req}>` that is `Send + Sync + 'static` and whose futures are `Send` for every borrow: a `SendService<{Req}>`",
+    note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
+)]
 pub trait SendInlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace>:
     InlineOnlyService<Req, Resp, Space> + Send + Sync
 {
@@ -156,12 +173,29 @@ where
         // As in `InlineOnlyService`: checked here first to name the service.
         const {
             assert!(
-                fits_inline::<S::Future<'a>, Space>(),
-                "the service's future does not fit the inline capacity of this SendInlineOnlyService"
+                fits_size::<S::Future<'a>, Space>(),
+                "the service's future is larger than this SendInlineOnlyService's capacity: use a larger one (`space::S32`, `[u64; N]`), make the future smaller, or call through `SendDynService`, which puts a future that does not fit on the heap"
+            );
+            assert!(
+                fits_align::<S::Future<'a>, Space>(),
+                "the service's future is aligned more strictly than this SendInlineOnlyService's capacity: use a capacity of over-aligned blocks (`[space::Align64; N]`), or call through `SendDynService`, which boxes it"
             );
         }
         let future = SendInlineOnlyFuture::new(self.call(req));
         self.observe_erasure(future.erasure());
         future
     }
+}
+
+/// Whether `F` fits `Space` in size (zero-sized: always), whatever its
+/// alignment: half of [`fits_inline`](crate::layout::fits_inline), so that
+/// the build error can say which half failed.
+const fn fits_size<F, Space>() -> bool {
+    FutureLayout::of::<F>().fits_capacity(size_of::<Space>(), usize::MAX)
+}
+
+/// Whether `F` fits `Space` in alignment (zero-sized: always): the other
+/// half.
+const fn fits_align<F, Space>() -> bool {
+    FutureLayout::of::<F>().fits_capacity(usize::MAX, align_of::<Space>())
 }

@@ -11,6 +11,7 @@
 )]
 
 use core::fmt;
+use core::marker::PhantomData;
 
 /// A type whose size and alignment are an inline buffer's: the `Space`
 /// parameter of every erased future, slot and `dyn` service.
@@ -24,7 +25,8 @@ use core::fmt;
 /// future's bytes on every move. So a capacity must have no padding, and
 /// this trait is that promise.
 ///
-/// Implemented for the crate's capacities ([`S1`] … [`S64`], the
+/// Implemented for the crate's capacities ([`S1`] … [`S64`] and
+/// [`S15`], the default, the
 /// over-aligned blocks [`Align16`], [`Align32`], [`Align64`]), for every
 /// primitive integer, and for arrays of capacities (an array has no padding
 /// between elements), so `[u64; 24]` (192 bytes) and `[Align64; 2]`
@@ -62,7 +64,7 @@ use core::fmt;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an inline capacity: it may have padding bytes, which moving the buffer would not keep",
     label = "not a `Capacity`",
-    note = "use `hybrid_dispatch::space::{{S1, S2, S4, S8, S16, S32, S64}}`, an integer array like `[u64; 24]`, or `[space::Align64; N]` for over-aligned futures",
+    note = "use `hybrid_dispatch::space::{{S1, S2, S4, S8, S15, S16, S32, S64}}`, an integer array like `[u64; 24]`, or `[space::Align64; N]` for over-aligned futures",
     note = "a type of your own with no padding bytes may `unsafe impl hybrid_dispatch::space::Capacity`"
 )]
 pub unsafe trait Capacity: Sized {}
@@ -124,7 +126,7 @@ macro_rules! words {
     )+};
 }
 
-words!(S1 = 1, S2 = 2, S4 = 4, S8 = 8, S16 = 16, S32 = 32, S64 = 64);
+words!(S1 = 1, S2 = 2, S4 = 4, S8 = 8, S15 = 15, S16 = 16, S32 = 32, S64 = 64);
 
 /// Defines one over-aligned block: `$align` bytes, aligned to `$align`.
 macro_rules! blocks {
@@ -175,39 +177,68 @@ const _: () = {
     assert!(core::mem::size_of::<S16>() == 16 * core::mem::size_of::<usize>());
 };
 
-/// The capacity used when none is named: 16 machine words, 128 bytes on
-/// 64-bit targets.
+/// The capacity used when none is named: 15 machine words, 120 bytes on
+/// 64-bit targets, so that the handle ([`InlineFuture`](crate::InlineFuture):
+/// a vtable pointer and the buffer) is exactly 128 bytes.
 ///
-/// Chosen from measured sizes of ordinary tokio-based `async fn` futures
-/// (rustc 1.95, x86-64, release; `cargo run --release --example
-/// real_world_usage` prints a few):
+/// Why 128 for the handle: every `.await` of a returned future moves it once
+/// into the awaiting state machine, and on x86-64 a move of up to 128 bytes
+/// is a few inline vector moves while a larger one is a call to `memcpy`.
+/// Measured with callgrind (a 40-byte future awaited inside an outer `async
+/// fn` polled through `dyn Future`, rustc 1.95): 197 instructions per call
+/// with this capacity, 241 with 16 words (a 136-byte handle). See
+/// `BENCHMARKS.md`.
 ///
-/// | future | bytes |
-/// |---|---|
-/// | `oneshot::Receiver` awaited | 24 |
-/// | one `yield_now().await` | 40 |
-/// | `Notify::notified().await` | 80 |
-/// | borrowed `&str` input, one await, `format!` | 88 |
-/// | semaphore permit, then an inner `async fn` | 120 |
-/// | `RwLock::read().await` + `HashMap::get` | 128 |
-/// | `time::sleep(..).await` | 136 |
-/// | `RwLock::write().await` + insert | 128 |
-/// | `mpsc::Sender::send(..).await` | 184 |
+/// What it keeps inline, from measured sizes of ordinary tokio-based
+/// `async fn` futures (rustc 1.95, x86-64, release; `cargo run --release
+/// --example real_world_usage` prints them):
 ///
-/// Eight words (64 bytes) would keep only the first two inline; sixteen keep
-/// seven of the nine. Thirty-two would keep all, but every erased future's
-/// handle would then carry 256 bytes, and a handle that is moved copies its
-/// whole buffer (see the "moved once" rows of `benches/dispatch.rs`). Pick
-/// your own with the `Space` parameter of
-/// [`DynService`](crate::DynService) when your futures differ, and check it
-/// with [`FutureLayout`](crate::layout::FutureLayout) or
+/// | future | bytes | at 15 words |
+/// |---|---|---|
+/// | `oneshot::Receiver` awaited | 24 | inline |
+/// | one `yield_now().await` | 40 | inline |
+/// | `Notify::notified().await` | 80 | inline |
+/// | borrowed `&str` input, one await, `format!` | 88 | inline |
+/// | semaphore permit, then an inner `async fn` | 120 | inline |
+/// | `RwLock::read().await` + `HashMap::get` | 128 | spills |
+/// | `RwLock::write().await` + insert | 128 | spills |
+/// | `time::sleep(..).await` | 136 | spills |
+/// | `mpsc::Sender::send(..).await` | 184 | spills |
+///
+/// Five of the nine stay inline (eight words, 64 bytes, would keep two;
+/// sixteen words would keep seven, at the price of a `memcpy` call on every
+/// await of every erased future; thirty-two would keep all nine in a
+/// 264-byte handle). A spill costs one allocation of the future's size
+/// (counted, see [`Counted`](crate::Counted)); for services whose futures
+/// are larger, pick the capacity with the `Space` parameter of
+/// [`DynService`](crate::DynService), use the reusable slot (`call_in`,
+/// which never moves the future), and check the choice with
+/// [`FutureLayout`](crate::layout::FutureLayout) or
 /// [`assert_fits_inline!`](crate::assert_fits_inline).
 ///
 /// # Examples
 ///
 /// ```
+/// use hybrid_dispatch::InlineFuture;
 /// use hybrid_dispatch::space::DefaultSpace;
 ///
-/// assert_eq!(core::mem::size_of::<DefaultSpace>(), 16 * core::mem::size_of::<usize>());
+/// assert_eq!(core::mem::size_of::<DefaultSpace>(), 15 * core::mem::size_of::<usize>());
+/// assert_eq!(core::mem::size_of::<InlineFuture<'static, u64>>(), 16 * core::mem::size_of::<usize>());
 /// ```
-pub type DefaultSpace = S16;
+pub type DefaultSpace = S15;
+
+/// The check that a capacity can hold a pointer: the storages with a heap
+/// fallback (`InlineBox`, `ReusableSlot`) keep the address of a future that
+/// does not fit in their buffer. An associated constant rather than an
+/// inline `const` block so that it is evaluated, and reported, once per
+/// capacity; the first function to mention it (the user's constructor call,
+/// or the erasure method behind the user's `dyn` cast) is where the error
+/// points.
+pub(crate) struct PointerRoom<Space>(PhantomData<Space>);
+
+impl<Space> PointerRoom<Space> {
+    pub(crate) const CHECK: () = assert!(
+        core::mem::size_of::<Space>() >= core::mem::size_of::<*mut u8>(),
+        "this capacity is smaller than a pointer, which `InlineFuture`, `FutureSlot` and `DynService` keep in it for a future that does not fit (even when this one fits): use `space::S1` or larger, or the inline-only erasure (`InlineOnlyFuture`, `InlineOnlyService`), which never boxes"
+    );
+}

@@ -22,7 +22,7 @@ use core::task::{Context, Poll};
 
 use super::capacity::{Capacity, DefaultSpace};
 use super::vtable::{OwnedStorage, State};
-use crate::layout::{FutureLayout, fits_inline};
+use crate::layout::FutureLayout;
 
 /// A type-erased future that lives in an inline buffer and *cannot* spill:
 /// what [`InlineOnlyService::call_inline`](crate::InlineOnlyService::call_inline)
@@ -126,8 +126,12 @@ macro_rules! constructor {
             {
                 const {
                     assert!(
-                        fits_inline::<F, Space>(),
-                        "the future does not fit this InlineOnlyFuture's capacity (size or alignment)"
+                        FutureLayout::of::<F>().fits_capacity(size_of::<Space>(), usize::MAX),
+                        "the future is larger than this InlineOnlyFuture's capacity: use a larger one (`space::S32`, `[u64; N]`), make the future smaller, or use `InlineFuture`, which puts a future that does not fit on the heap"
+                    );
+                    assert!(
+                        FutureLayout::of::<F>().fits_capacity(usize::MAX, align_of::<Space>()),
+                        "the future is aligned more strictly than this InlineOnlyFuture's capacity: use a capacity of over-aligned blocks (`[space::Align64; N]`), or `InlineFuture`, which boxes it"
                     );
                 }
                 InlineOnlyBox {

@@ -32,7 +32,7 @@ use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
 use super::capacity::{Capacity, DefaultSpace};
-use super::vtable::{Header, State, Storage};
+use super::vtable::{Header, PlaceKind, State, Storage};
 use crate::layout::{FutureLayout, fits_inline};
 
 /// Caller-owned storage that erased futures are written into one after
@@ -134,10 +134,6 @@ pub struct ReusableSlot<D: ?Sized, Space: Capacity> {
     storage: Storage<Space>,
     /// The grown heap buffer, kept across calls.
     heap: Option<HeapBuffer>,
-    /// Whether the stored future is in the heap buffer.
-    in_heap: bool,
-    /// Whether the heap buffer was (re)allocated for the stored future.
-    grew: bool,
     /// How many times the heap buffer was (re)allocated.
     growths: u64,
     _pinned: PhantomPinned,
@@ -194,11 +190,10 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
+        let () = super::capacity::PointerRoom::<Space>::CHECK;
         ReusableSlot {
             storage: Storage::empty(),
             heap: None,
-            in_heap: false,
-            grew: false,
             growths: 0,
             _pinned: PhantomPinned,
             _owns: PhantomData,
@@ -248,6 +243,14 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
         self.storage.header()
     }
 
+    /// Drops the future a leaked [`SlotFuture`] left behind. Out of line:
+    /// leaking a handle is rare, and `put` only checks for it.
+    #[cold]
+    #[inline(never)]
+    fn drop_leaked(&mut self) {
+        self.storage.clear();
+    }
+
     /// The heap buffer, grown if it cannot hold `layout`. The slot must be
     /// empty (a grown buffer replaces the old one).
     fn heap_for(&mut self, layout: Layout) -> NonNull<u8> {
@@ -265,7 +268,6 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
                 self.heap = None;
                 let heap = self.heap.insert(HeapBuffer::new(grown));
                 self.growths += 1;
-                self.grew = true;
                 heap.ptr
             }
         }
@@ -308,11 +310,14 @@ macro_rules! put {
             {
                 // SAFETY: nothing is moved out of the slot (**Pinned**).
                 let this = unsafe { self.get_unchecked_mut() };
-                this.storage.clear();
-                this.in_heap = !fits_inline::<F, Space>();
-                this.grew = false;
-                if this.in_heap {
+                if !this.storage.is_empty() {
+                    this.drop_leaked();
+                }
+                let mut grew = false;
+                if !fits_inline::<F, Space>() {
+                    let growths = this.growths;
                     let place = this.heap_for(Layout::new::<F>()).cast::<F>();
+                    grew = this.growths != growths;
                     // SAFETY: the heap buffer is large and aligned enough for
                     // an `F` and holds nothing (the slot was just emptied);
                     // it is freed only while the slot is empty, so the
@@ -327,7 +332,7 @@ macro_rules! put {
                     // pinned slot (**Pinned**).
                     unsafe { this.storage.put_inline(future) };
                 }
-                SlotFuture { slot: this }
+                SlotFuture { slot: this, grew }
             }
         }
 
@@ -388,6 +393,10 @@ pub struct SlotFuture<'s, D: ?Sized, Space: Capacity> {
     /// The pinned slot, borrowed for as long as the future lives. Never
     /// moved out of (its `Pin` was consumed by `put`).
     slot: &'s mut ReusableSlot<D, Space>,
+    /// Whether the slot (re)allocated its heap buffer for this future; kept
+    /// here, not in the slot, so that `put` stores nothing for it (an
+    /// unobserved call drops it unread).
+    grew: bool,
 }
 
 impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
@@ -404,7 +413,7 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     /// ```
     #[must_use]
     pub fn is_heap(&self) -> bool {
-        self.slot.in_heap
+        self.slot.header().place == PlaceKind::Elsewhere
     }
 
     /// Where the future went (inline, or the slot's heap buffer — and the
@@ -424,7 +433,7 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     /// ```
     #[must_use]
     pub fn erasure(&self) -> crate::layout::Erasure {
-        if self.slot.grew {
+        if self.grew {
             crate::layout::Erasure::slot_grown(self.layout(), self.slot.heap_capacity())
         } else {
             crate::layout::Erasure::new(

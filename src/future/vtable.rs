@@ -11,17 +11,23 @@
 //! `F`, for *where* it was put (a [`Place`]: in the buffer itself, behind a
 //! box pointer, or nowhere for a zero-sized `F`) and for its *state*
 //! ([`State`]). Polling and dropping are then one indirect call each, with no
-//! branch on the place and no completion flag to load: when the stored
-//! future returns `Ready`, its `poll` function swaps the storage's vtable
-//! pointer for the `Completed` vtable of the same `F` and place, whose `poll`
-//! panics with a clear message and whose `drop` still drops the `F` (it is
-//! dropped when the handle is, exactly once). A `poll` that unwinds swaps in
-//! the `Panicked` vtable the same way (a guard, so the happy path pays
-//! nothing). `is_terminated` reads the state from the vtable.
+//! branch on the place and no completion flag to load. The three state
+//! vtables of a type and place sit side by side in one constant
+//! ([`VTableSet`]): when `poll` returns `Ready`, the storage (whose caller
+//! branches on the result anyway) advances its vtable pointer by one vtable,
+//! to `Completed`, whose `poll` panics with a clear message and whose `drop`
+//! still drops the `F` (it is dropped when the handle is, exactly once). A
+//! `poll` that unwinds swaps in `Panicked` the same way, from a guard in the
+//! per-type `poll` (no cost on the happy path). `is_terminated` reads the
+//! state from the vtable.
 //!
-//! The alternative rejected: a `done: bool` beside the vtable pointer (the
-//! first design). It costs a store at construction, a load and branch on
-//! every poll and a store at completion, and makes the handle a word larger.
+//! Rejected: a `done: bool` beside the vtable pointer (the first design). It
+//! costs a store at construction, a load and branch on every poll and a store
+//! at completion, and makes the handle a word larger. Also rejected: letting
+//! the per-type `poll` write the `Completed` pointer itself (it then needs the
+//! storage's address in a callee-saved register across the inner `poll`, and
+//! its `Ready` test is not merged with the future's own: +5 instructions per
+//! call, measured).
 
 #![allow(
     unsafe_code,
@@ -63,9 +69,30 @@ pub(super) struct Header {
     /// given the address of its [`Storage`].
     pub(super) drop: unsafe fn(*mut u8),
     pub(super) layout: FutureLayout,
-    /// Whether the future has a box of its own (the [`Boxed`] place).
-    pub(super) heap: bool,
+    /// Where the future is, relative to its storage.
+    pub(super) place: PlaceKind,
     pub(super) state: State,
+}
+
+/// Where a stored future is, as its vtable records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PlaceKind {
+    /// In the storage's buffer ([`InPlace`]).
+    Buffer,
+    /// Nowhere: it is zero-sized ([`ZeroSized`]).
+    Nowhere,
+    /// In a box of its own ([`Boxed`]).
+    Box,
+    /// Elsewhere, in memory its storage's owner manages: a slot's heap
+    /// buffer ([`Indirect`]).
+    Elsewhere,
+}
+
+impl Header {
+    /// Whether the future is in a box of its own.
+    pub(super) fn is_boxed(&self) -> bool {
+        self.place == PlaceKind::Box
+    }
 }
 
 /// A storage's pointer to its vtable: to the header, derived from the
@@ -76,8 +103,9 @@ pub(super) type VTablePtr = NonNull<Header>;
 ///
 /// # Safety
 ///
-/// `vtable` came from [`VTable::ptr`] or [`empty`] (it points into a
-/// constant or static that lives for the whole program).
+/// `vtable` came from [`VTableSet::live`] (or [`completed`] or
+/// [`panicked`] of such a pointer) or [`empty`]: it points into a constant or
+/// static that lives for the whole program.
 unsafe fn header(vtable: VTablePtr) -> &'static Header {
     // SAFETY: the caller's guarantee.
     unsafe { vtable.as_ref() }
@@ -90,18 +118,53 @@ unsafe fn header(vtable: VTablePtr) -> &'static Header {
 #[repr(C)]
 pub(super) struct VTable<T> {
     pub(super) header: Header,
-    /// Polls the stored future, given the address of its [`Storage`]; on
-    /// completion or panic it writes the next state's vtable there.
+    /// Polls the stored future, given the address of its [`Storage`]; if the
+    /// future's `poll` panics, it writes the `Panicked` vtable there.
     pub(super) poll: unsafe fn(*mut u8, &mut Context<'_>) -> Poll<T>,
 }
 
-impl<T> VTable<T> {
-    /// The pointer a storage keeps. Only ever called on a promoted constant
-    /// (`&VTables::<F, P>::LIVE` and friends), so the pointer is valid for
-    /// the whole program.
-    pub(super) fn ptr(&self) -> VTablePtr {
+/// The three vtables of one future type at one place, side by side, so that
+/// the state a storage's vtable pointer encodes can change by pointer
+/// arithmetic within this one constant: `Completed` is one [`VTable`] past
+/// `Live`, `Panicked` two. Storages point into it with pointers derived from
+/// the whole set ([`VTableSet::live`]), never from one field, so the
+/// arithmetic stays within the pointer's provenance.
+#[repr(C)]
+pub(super) struct VTableSet<T> {
+    live: VTable<T>,
+    completed: VTable<T>,
+    panicked: VTable<T>,
+}
+
+impl<T> VTableSet<T> {
+    /// The `Live` vtable pointer. Only ever called on a promoted constant
+    /// (`&VTables::<F, P>::SET`), so the pointer is valid for the whole
+    /// program.
+    pub(super) fn live(&self) -> VTablePtr {
         NonNull::from(self).cast::<Header>()
     }
+}
+
+/// The vtable of the same future and place once it has returned `Ready`.
+///
+/// # Safety
+///
+/// `live` is the `Live` pointer of a [`VTableSet<T>`] (from
+/// [`VTableSet::live`]).
+unsafe fn completed<T>(live: VTablePtr) -> VTablePtr {
+    // SAFETY: the caller's guarantee; `completed` follows `live` in the
+    // `#[repr(C)]` set, within the provenance of the whole set.
+    unsafe { live.byte_add(core::mem::offset_of!(VTableSet<T>, completed)) }
+}
+
+/// The vtable of the same future and place once its `poll` panicked.
+///
+/// # Safety
+///
+/// As for [`completed`].
+unsafe fn panicked<T>(live: VTablePtr) -> VTablePtr {
+    // SAFETY: as for `completed`.
+    unsafe { live.byte_add(core::mem::offset_of!(VTableSet<T>, panicked)) }
 }
 
 /// The vtable pointer and the inline buffer, at the start of every storage
@@ -133,8 +196,8 @@ const fn buffer_offset<Space: Capacity>() -> usize {
 /// How the per-type functions reach a stored `F` from the address of its
 /// [`Storage`].
 pub(super) trait Place {
-    /// Whether the future has a box of its own.
-    const HEAP: bool;
+    /// What this place is, for [`Header::place`].
+    const KIND: PlaceKind;
 
     /// The stored `F`.
     ///
@@ -156,7 +219,7 @@ pub(super) trait Place {
 pub(super) struct InPlace<Space>(PhantomData<Space>);
 
 impl<Space: Capacity> Place for InPlace<Space> {
-    const HEAP: bool = false;
+    const KIND: PlaceKind = PlaceKind::Buffer;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: a `Storage<Space>`, so the buffer
@@ -176,7 +239,7 @@ impl<Space: Capacity> Place for InPlace<Space> {
 pub(super) struct ZeroSized;
 
 impl Place for ZeroSized {
-    const HEAP: bool = false;
+    const KIND: PlaceKind = PlaceKind::Nowhere;
 
     unsafe fn future<F>(_: *mut u8) -> *mut F {
         debug_assert_eq!(size_of::<F>(), 0);
@@ -200,7 +263,7 @@ pub(super) struct Indirect<Space>(PhantomData<Space>);
 
 #[cfg(feature = "alloc")]
 impl<Space: Capacity> Place for Indirect<Space> {
-    const HEAP: bool = false;
+    const KIND: PlaceKind = PlaceKind::Elsewhere;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: the buffer holds the pointer.
@@ -224,7 +287,7 @@ pub(super) struct Boxed<Space>(PhantomData<Space>);
 
 #[cfg(feature = "alloc")]
 impl<Space: Capacity> Place for Boxed<Space> {
-    const HEAP: bool = true;
+    const KIND: PlaceKind = PlaceKind::Box;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: the buffer holds the box pointer.
@@ -238,8 +301,8 @@ impl<Space: Capacity> Place for Boxed<Space> {
     }
 }
 
-/// The vtables of a future type `F` stored at a place `P`, as promotable
-/// constants (`&VTables::<F, P>::LIVE` lives as long as the program).
+/// The vtables of a future type `F` stored at a place `P`, as a promotable
+/// constant (`&VTables::<F, P>::SET` lives as long as the program).
 pub(super) struct VTables<F, P>(PhantomData<(F, P)>);
 
 impl<F: Future, P: Place> VTables<F, P> {
@@ -247,27 +310,27 @@ impl<F: Future, P: Place> VTables<F, P> {
         Header {
             drop: P::drop::<F>,
             layout: FutureLayout::of::<F>(),
-            heap: P::HEAP,
+            place: P::KIND,
             state,
         }
     }
 
-    /// A future that has not completed: `poll` polls it.
-    pub(super) const LIVE: VTable<F::Output> = VTable {
-        header: Self::header(State::Live),
-        poll: poll_live::<F, P>,
-    };
-
-    /// A future that returned `Ready`: `poll` panics, `drop` drops it.
-    pub(super) const COMPLETED: VTable<F::Output> = VTable {
-        header: Self::header(State::Completed),
-        poll: poll_terminated::<F::Output>,
-    };
-
-    /// A future whose `poll` panicked: `poll` panics, `drop` drops it.
-    pub(super) const PANICKED: VTable<F::Output> = VTable {
-        header: Self::header(State::Panicked),
-        poll: poll_terminated::<F::Output>,
+    /// The vtables for each state: `Live` (`poll` polls it), `Completed`
+    /// (it returned `Ready`: `poll` panics, `drop` drops it) and `Panicked`
+    /// (its `poll` panicked: likewise).
+    pub(super) const SET: VTableSet<F::Output> = VTableSet {
+        live: VTable {
+            header: Self::header(State::Live),
+            poll: poll_live::<F, P>,
+        },
+        completed: VTable {
+            header: Self::header(State::Completed),
+            poll: poll_terminated::<F::Output>,
+        },
+        panicked: VTable {
+            header: Self::header(State::Panicked),
+            poll: poll_terminated::<F::Output>,
+        },
     };
 }
 
@@ -276,7 +339,7 @@ impl<F: Future, P: Place> VTables<F, P> {
 pub(super) static EMPTY: Header = Header {
     drop: drop_nothing,
     layout: FutureLayout::of::<()>(),
-    heap: false,
+    place: PlaceKind::Nowhere,
     state: State::Empty,
 };
 
@@ -303,7 +366,7 @@ impl<F: Future, P: Place> Drop for PoisonOnUnwind<F, P> {
         unsafe {
             self.storage
                 .cast::<VTablePtr>()
-                .write(VTable::ptr(&VTables::<F, P>::PANICKED));
+                .write(panicked::<F::Output>(VTableSet::live(&VTables::<F, P>::SET)));
         }
     }
 }
@@ -327,16 +390,6 @@ unsafe fn poll_live<F: Future, P: Place>(
     let future = unsafe { Pin::new_unchecked(&mut *P::future::<F>(storage)) };
     let out = future.poll(cx);
     core::mem::forget(poison);
-    if out.is_ready() {
-        // SAFETY: the caller's guarantee: the vtable pointer, at offset 0,
-        // is writable. **Vtable describes the storage**: same `F`, same
-        // place.
-        unsafe {
-            storage
-                .cast::<VTablePtr>()
-                .write(VTable::ptr(&VTables::<F, P>::COMPLETED));
-        }
-    }
     out
 }
 
@@ -346,7 +399,7 @@ unsafe fn poll_live<F: Future, P: Place>(
 /// # Safety
 ///
 /// `storage` points to a [`Storage`] whose vtable pointer came from
-/// [`VTable::ptr`].
+/// [`VTableSet::live`] (or [`completed`]/[`panicked`] of one).
 #[cold]
 #[inline(never)]
 unsafe fn poll_terminated<T>(storage: *mut u8, _: &mut Context<'_>) -> Poll<T> {
@@ -384,7 +437,7 @@ impl<Space: Capacity> Storage<Space> {
     #[inline]
     pub(super) fn header(&self) -> &'static Header {
         // SAFETY: **Vtable describes the storage**: `EMPTY` or a vtable from
-        // `VTable::ptr`.
+        // `VTableSet::live` (or a state of it).
         unsafe { header(self.vtable) }
     }
 
@@ -406,13 +459,13 @@ impl<Space: Capacity> Storage<Space> {
             // be written to a less aligned buffer): the vtable conjures it
             // from an aligned dangling pointer.
             core::mem::forget(future);
-            VTable::ptr(&VTables::<F, ZeroSized>::LIVE)
+            VTableSet::live(&VTables::<F, ZeroSized>::SET)
         } else {
             // SAFETY: `F` fits the buffer in size and alignment (asserted
             // above), and the buffer holds nothing live (the caller's
             // guarantee).
             unsafe { self.buffer().cast::<F>().write(future) };
-            VTable::ptr(&VTables::<F, InPlace<Space>>::LIVE)
+            VTableSet::live(&VTables::<F, InPlace<Space>>::SET)
         };
     }
 
@@ -427,19 +480,14 @@ impl<Space: Capacity> Storage<Space> {
     #[cfg(feature = "alloc")]
     #[inline]
     pub(super) unsafe fn put_pointer<F: Future>(&mut self, future: *mut F, boxed: bool) {
-        const {
-            assert!(
-                size_of::<Space>() >= size_of::<*mut u8>(),
-                "this capacity cannot hold a pointer, which a future that does not fit it needs: use at least `space::S1`"
-            );
-        }
-        // SAFETY: the buffer holds at least one pointer (the const
-        // assertion); written unaligned, so any capacity will do.
+        let () = super::capacity::PointerRoom::<Space>::CHECK;
+        // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
+        // written unaligned, so any capacity will do.
         unsafe { self.buffer().cast::<*mut F>().write_unaligned(future) };
         self.vtable = if boxed {
-            VTable::ptr(&VTables::<F, Boxed<Space>>::LIVE)
+            VTableSet::live(&VTables::<F, Boxed<Space>>::SET)
         } else {
-            VTable::ptr(&VTables::<F, Indirect<Space>>::LIVE)
+            VTableSet::live(&VTables::<F, Indirect<Space>>::SET)
         };
     }
 
@@ -458,7 +506,22 @@ impl<Space: Capacity> Storage<Space> {
         // SAFETY: `poll` was made for what this storage holds (**Vtable
         // describes the storage**), which is pinned (the caller's guarantee)
         // and reached only through `self` (**Raw access**).
-        unsafe { poll(self.addr(), cx) }
+        let out = unsafe { poll(self.addr(), cx) };
+        if out.is_ready() {
+            // SAFETY: only a `Live` vtable's `poll` returns `Ready` (the
+            // terminated ones panic), and every `Live` pointer comes from
+            // `VTableSet::live` (**Vtable describes the storage**). The same
+            // future and place, completed: one `add` to the pointer, no load.
+            self.vtable = unsafe { completed::<T>(self.vtable) };
+        }
+        out
+    }
+
+    /// Whether the storage holds nothing.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.vtable == empty()
     }
 
     /// Drops what the storage holds, if anything, and leaves it empty.

@@ -10,7 +10,7 @@ use core::mem::{align_of, size_of};
 
 use crate::layout::FutureLayout;
 use crate::registry::table::{Table, short_type_name};
-use crate::space::{S1, S2, S4, S8, S16, S32, S64};
+use crate::space::{S1, S2, S4, S8, S15, S16, S32, S64};
 
 /// One of the crate's capacity types, with the rule the erasure applies to it.
 struct StandardSpace {
@@ -20,7 +20,7 @@ struct StandardSpace {
 }
 
 /// The crate's capacity types, smallest first.
-const SPACES: [StandardSpace; 7] = [
+const SPACES: [StandardSpace; 8] = [
     StandardSpace {
         name: "S1",
         bytes: size_of::<S1>(),
@@ -40,6 +40,11 @@ const SPACES: [StandardSpace; 7] = [
         name: "S8",
         bytes: size_of::<S8>(),
         fits: FutureLayout::fits::<S8>,
+    },
+    StandardSpace {
+        name: "S15",
+        bytes: size_of::<S15>(),
+        fits: FutureLayout::fits::<S15>,
     },
     StandardSpace {
         name: "S16",
@@ -83,15 +88,15 @@ const SPACES: [StandardSpace; 7] = [
 ///     .unwrap();
 ///
 /// let sizing = registry.sizing();
-/// assert_eq!(sizing.capacity(), 128);
+/// assert_eq!(sizing.capacity(), 120);
 /// assert!(!sizing.all_inline());
 /// assert_eq!(sizing.spilled().collect::<Vec<_>>(), ["large"]);
 /// assert!(sizing.required_capacity() > 320);
 /// assert_eq!(sizing.smallest_space(), Some("S64"));
 /// print!("{sizing}");
-/// // capacity: 128 bytes, align 8 (S16)
+/// // capacity: 120 bytes, align 8 (S15)
 /// // service  future bytes  align  placement                    service type
-/// // large             ...      8  heap (... bytes > capacity 128)  ServiceFn<...>
+/// // large             ...      8  heap (... bytes > capacity 120)  ServiceFn<...>
 /// // small             ...      8  inline                       ServiceFn<...>
 /// // every future inline needs 336 bytes, align 8: space::S64 (512 bytes)
 /// ```
@@ -251,8 +256,9 @@ impl SizingReport {
     /// The name of the smallest of the crate's capacity types
     /// ([`space::S1`](crate::space::S1) to [`space::S64`](crate::space::S64))
     /// that would keep every registered future inline, or `None` if even
-    /// `S64` is too small or not aligned enough (then a custom capacity such
-    /// as `[u64; 96]` or a `#[repr(align(N))]` type will do).
+    /// `S64` is too small or not aligned enough (then a capacity such as
+    /// `[u64; 96]` or `[space::Align64; 2]` will do; the report's last line
+    /// names one).
     ///
     /// # Examples
     ///
@@ -290,8 +296,12 @@ impl SizingReport {
         let need = format!("every future inline needs {size} bytes, align {align}");
         match self.smallest() {
             Some(space) => format!("{need}: space::{} ({} bytes)", space.name, space.bytes),
+            None if align > align_of::<usize>() && align <= 64 => format!(
+                "{need}: no space::S* type is aligned to {align}; use [space::Align{align}; {}]",
+                size.div_ceil(align)
+            ),
             None if align > align_of::<usize>() => format!(
-                "{need}: no space::S* type is aligned to {align}; use a #[repr(align({align}))] capacity type"
+                "{need}: no space type is aligned to {align}; use a padding-free #[repr(C, align({align}))] capacity (unsafe impl space::Capacity)"
             ),
             None => format!(
                 "{need}: larger than space::S64 ({} bytes); use e.g. [usize; {}]",
