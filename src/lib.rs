@@ -74,6 +74,8 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[doc(hidden)]
+pub mod __private;
 #[cfg(feature = "tower")]
 pub mod compat;
 mod erase;
@@ -83,8 +85,11 @@ pub mod layout;
 #[cfg(feature = "std")]
 pub mod registry;
 mod service;
+#[cfg(feature = "macros")]
+mod service_attr;
 mod service_fn;
 pub mod space;
+pub mod twin;
 
 #[cfg(test)]
 mod tests_support;
@@ -105,7 +110,11 @@ pub use registry::handle::Handle;
 #[cfg(feature = "std")]
 pub use registry::registry::Registry;
 pub use service::{SendService, Service};
+#[cfg(feature = "macros")]
+pub use service_attr::service;
 pub use service_fn::{ServiceFn, service_fn};
+#[cfg(feature = "macros")]
+pub use twin::dyn_twin;
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

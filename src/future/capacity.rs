@@ -11,6 +11,7 @@
 )]
 
 use core::fmt;
+#[cfg(feature = "alloc")]
 use core::marker::PhantomData;
 
 /// A type whose size and alignment are an inline buffer's: the `Space`
@@ -126,7 +127,16 @@ macro_rules! words {
     )+};
 }
 
-words!(S1 = 1, S2 = 2, S4 = 4, S8 = 8, S15 = 15, S16 = 16, S32 = 32, S64 = 64);
+words!(
+    S1 = 1,
+    S2 = 2,
+    S4 = 4,
+    S8 = 8,
+    S15 = 15,
+    S16 = 16,
+    S32 = 32,
+    S64 = 64
+);
 
 /// Defines one over-aligned block: `$align` bytes, aligned to `$align`.
 macro_rules! blocks {
@@ -234,8 +244,10 @@ pub type DefaultSpace = S15;
 /// capacity; the first function to mention it (the user's constructor call,
 /// or the erasure method behind the user's `dyn` cast) is where the error
 /// points.
+#[cfg(feature = "alloc")]
 pub(crate) struct PointerRoom<Space>(PhantomData<Space>);
 
+#[cfg(feature = "alloc")]
 impl<Space> PointerRoom<Space> {
     pub(crate) const CHECK: () = assert!(
         core::mem::size_of::<Space>() >= core::mem::size_of::<*mut u8>(),

@@ -7,17 +7,17 @@
 //! # Why purpose-built, not `smallbox`
 //!
 //! The first version stored the future in a `smallbox::SmallBox<dyn Future,
-//! Space>`. Measured with callgrind (40-byte `async fn`, pending once, polled
-//! where it was returned; `benches/callgrind_dispatch.rs`), one erased call
-//! cost 133 instructions against 50 for the direct call; this layout costs
-//! about 104. The difference: `SmallBox` decides inline-or-heap with a
-//! sentinel compare on every access, its own `Future`/`DerefMut` take `&mut`
-//! to its `Unpin` buffer on every poll — undefined behaviour for a
-//! self-referential future under Stacked Borrows, so we had to cache a
-//! second 16-byte pointer on the first poll — and its drop could not be
-//! inlined. Here a per-type static vtable is chosen once, at construction:
-//! the *inline* vtable or the *heap* one, so neither `poll` nor `drop`
-//! branches on the location, and the handle is 32 bytes smaller.
+//! Space>`. Its own `Future`/`DerefMut` take `&mut` to its `Unpin` buffer on
+//! every poll, which is undefined behaviour for a self-referential future
+//! under Stacked and Tree Borrows (the test
+//! `self_reference_survives_polls_inline_and_heap` below shows it under
+//! Miri), so we had to cache a second pointer on the first poll; it decides
+//! inline-or-heap with a sentinel compare on every access, and its drop
+//! could not be inlined: 133 instructions per erased call where this layout
+//! took 104 (callgrind, 40-byte `async fn`, pending once). Here a per-type
+//! static vtable is chosen once, at construction, so neither `poll` nor
+//! `drop` branches on the location. `BENCHMARKS.md` has today's numbers,
+//! with `smallbox` among the peers.
 //!
 //! # Invariants
 //!

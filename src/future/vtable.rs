@@ -82,14 +82,17 @@ pub(super) enum PlaceKind {
     /// Nowhere: it is zero-sized ([`ZeroSized`]).
     Nowhere,
     /// In a box of its own ([`Boxed`]).
+    #[cfg(feature = "alloc")]
     Box,
     /// Elsewhere, in memory its storage's owner manages: a slot's heap
     /// buffer ([`Indirect`]).
+    #[cfg(feature = "alloc")]
     Elsewhere,
 }
 
 impl Header {
     /// Whether the future is in a box of its own.
+    #[cfg(feature = "alloc")]
     pub(super) fn is_boxed(&self) -> bool {
         self.place == PlaceKind::Box
     }
@@ -366,7 +369,9 @@ impl<F: Future, P: Place> Drop for PoisonOnUnwind<F, P> {
         unsafe {
             self.storage
                 .cast::<VTablePtr>()
-                .write(panicked::<F::Output>(VTableSet::live(&VTables::<F, P>::SET)));
+                .write(panicked::<F::Output>(VTableSet::live(
+                    &VTables::<F, P>::SET,
+                )));
         }
     }
 }

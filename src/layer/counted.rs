@@ -39,12 +39,74 @@ use crate::service::Service;
 /// ```
 pub struct Counted<S> {
     inner: S,
+    counters: CallCounters,
+}
+
+/// The counters of one service (or of one method of a `#[dyn_twin]` trait,
+/// see [`CountedTwin`](crate::layer::CountedTwin)): relaxed atomics, one add
+/// per call and one or two per erasure.
+#[derive(Debug, Default)]
+pub(crate) struct CallCounters {
     calls: AtomicU64,
     inline: AtomicU64,
     heap: AtomicU64,
     slot_heap: AtomicU64,
     allocations: AtomicU64,
     allocated_bytes: AtomicU64,
+}
+
+impl CallCounters {
+    pub(crate) const fn new() -> Self {
+        CallCounters {
+            calls: AtomicU64::new(0),
+            inline: AtomicU64::new(0),
+            heap: AtomicU64::new(0),
+            slot_heap: AtomicU64::new(0),
+            allocations: AtomicU64::new(0),
+            allocated_bytes: AtomicU64::new(0),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn call(&self) {
+        self.calls.fetch_add(1, Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn erasure(&self, erasure: Erasure) {
+        match erasure.placement() {
+            Placement::Inline => self.inline.fetch_add(1, Relaxed),
+            Placement::Heap => self.heap.fetch_add(1, Relaxed),
+            Placement::SlotHeap => self.slot_heap.fetch_add(1, Relaxed),
+        };
+        let allocated = erasure.allocated_bytes();
+        if allocated != 0 {
+            self.allocations.fetch_add(1, Relaxed);
+            self.allocated_bytes.fetch_add(allocated as u64, Relaxed);
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> ServiceStats {
+        ServiceStats {
+            calls: self.calls.load(Relaxed),
+            inline: self.inline.load(Relaxed),
+            heap: self.heap.load(Relaxed),
+            slot_heap: self.slot_heap.load(Relaxed),
+            allocations: self.allocations.load(Relaxed),
+            allocated_bytes: self.allocated_bytes.load(Relaxed),
+        }
+    }
+
+    pub(crate) fn reset(&self) -> ServiceStats {
+        ServiceStats {
+            calls: self.calls.swap(0, Relaxed),
+            inline: self.inline.swap(0, Relaxed),
+            heap: self.heap.swap(0, Relaxed),
+            slot_heap: self.slot_heap.swap(0, Relaxed),
+            allocations: self.allocations.swap(0, Relaxed),
+            allocated_bytes: self.allocated_bytes.swap(0, Relaxed),
+        }
+    }
 }
 
 impl<S> Counted<S> {
@@ -61,12 +123,7 @@ impl<S> Counted<S> {
     pub const fn new(inner: S) -> Self {
         Counted {
             inner,
-            calls: AtomicU64::new(0),
-            inline: AtomicU64::new(0),
-            heap: AtomicU64::new(0),
-            slot_heap: AtomicU64::new(0),
-            allocations: AtomicU64::new(0),
-            allocated_bytes: AtomicU64::new(0),
+            counters: CallCounters::new(),
         }
     }
 
@@ -84,14 +141,7 @@ impl<S> Counted<S> {
     /// assert_eq!(svc.stats().calls, 1);
     /// ```
     pub fn stats(&self) -> ServiceStats {
-        ServiceStats {
-            calls: self.calls.load(Relaxed),
-            inline: self.inline.load(Relaxed),
-            heap: self.heap.load(Relaxed),
-            slot_heap: self.slot_heap.load(Relaxed),
-            allocations: self.allocations.load(Relaxed),
-            allocated_bytes: self.allocated_bytes.load(Relaxed),
-        }
+        self.counters.snapshot()
     }
 
     /// Sets all counters back to zero and returns what they were.
@@ -107,14 +157,7 @@ impl<S> Counted<S> {
     /// assert_eq!(svc.stats().calls, 0);
     /// ```
     pub fn reset(&self) -> ServiceStats {
-        ServiceStats {
-            calls: self.calls.swap(0, Relaxed),
-            inline: self.inline.swap(0, Relaxed),
-            heap: self.heap.swap(0, Relaxed),
-            slot_heap: self.slot_heap.swap(0, Relaxed),
-            allocations: self.allocations.swap(0, Relaxed),
-            allocated_bytes: self.allocated_bytes.swap(0, Relaxed),
-        }
+        self.counters.reset()
     }
 
     /// The wrapped service.
@@ -153,22 +196,13 @@ impl<S: Service<Req>, Req> Service<Req> for Counted<S> {
 
     #[inline]
     fn call<'a>(&'a self, req: Req) -> Self::Future<'a> {
-        self.calls.fetch_add(1, Relaxed);
+        self.counters.call();
         self.inner.call(req)
     }
 
     #[inline]
     fn observe_erasure(&self, erasure: Erasure) {
-        match erasure.placement() {
-            Placement::Inline => self.inline.fetch_add(1, Relaxed),
-            Placement::Heap => self.heap.fetch_add(1, Relaxed),
-            Placement::SlotHeap => self.slot_heap.fetch_add(1, Relaxed),
-        };
-        let allocated = erasure.allocated_bytes();
-        if allocated != 0 {
-            self.allocations.fetch_add(1, Relaxed);
-            self.allocated_bytes.fetch_add(allocated as u64, Relaxed);
-        }
+        self.counters.erasure(erasure);
         self.inner.observe_erasure(erasure);
     }
 }

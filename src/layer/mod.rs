@@ -18,6 +18,7 @@
 //! | `inspect.rs` | logging hook | [`Inspect`] | [`InspectLayer`] | [`InspectFuture`] | 1 pointer |
 //! | `timed.rs` (feature `std`) | latency histogram | [`Timed`] | [`TimedLayer`] | [`TimedFuture`] | 1 pointer + `Option<Instant>` |
 //! | `counted.rs` | call and placement counters | [`Counted`](crate::Counted) | – | the inner one | 0 |
+//! | `counted_twin.rs` (feature `alloc`) | the same, per method of a [`#[dyn_twin]`](crate::dyn_twin) trait | [`CountedTwin`] | – | the inner one | 0 |
 //!
 //! and `stack.rs` ([`Layer`], [`Identity`], [`Stack`]), `builder.rs`
 //! ([`ServiceBuilder`]),
@@ -41,6 +42,8 @@
 
 mod builder;
 pub(crate) mod counted;
+#[cfg(feature = "alloc")]
+pub(crate) mod counted_twin;
 pub(crate) mod ext;
 mod inspect;
 mod latency;
@@ -54,6 +57,8 @@ mod timed;
 
 pub use builder::ServiceBuilder;
 pub use counted::ServiceStats;
+#[cfg(feature = "alloc")]
+pub use counted_twin::{CountedTwin, TwinStats};
 pub use inspect::{Inspect, InspectFuture, InspectLayer, Inspected};
 pub use latency::{LatencyHistogram, LatencySnapshot};
 pub use map_request::{MapRequest, MapRequestLayer};

@@ -17,12 +17,16 @@
 //! | `stats.rs` | [`EntryStats`], [`RegistryStats`] |
 //! | `sizing.rs` | [`EntrySizing`], [`SizingReport`]: which futures spill, and the capacity that would keep them inline |
 //! | `table.rs` | the plain-text tables the reports print |
+//! | `names.rs` | the name → entry map and lock both registries share |
+//! | `twin_registry.rs` | [`TwinRegistry`]: implementors of a [`#[dyn_twin]`](crate::dyn_twin) trait by name; [`TwinRegistryStats`] |
+//! | `twin_handle.rs` | [`TwinHandle`]: a pre-resolved twin entry, dereferencing to the twin object |
 
 pub(crate) mod call;
 pub(crate) mod counters;
 pub(crate) mod entry;
 pub(crate) mod error;
 pub(crate) mod handle;
+pub(crate) mod names;
 #[allow(
     clippy::module_inception,
     reason = "`mod.rs` only declares and re-exports; the type lives in a file named after it"
@@ -31,10 +35,14 @@ pub(crate) mod registry;
 pub(crate) mod sizing;
 pub(crate) mod stats;
 mod table;
+pub(crate) mod twin_handle;
+pub(crate) mod twin_registry;
 
 pub use call::RegistryFuture;
 pub use sizing::{EntrySizing, SizingReport};
 pub use stats::{EntryStats, RegistryStats};
+pub use twin_handle::TwinHandle;
+pub use twin_registry::{TwinRegistry, TwinRegistryStats};
 
 #[cfg(test)]
 mod tests;

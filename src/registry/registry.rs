@@ -1,27 +1,20 @@
 //! [`Registry`]: services by name, behind one `dyn` type.
 
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use core::future::Future;
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::erase::dyn_service::SendDynService;
 use crate::registry::counters::Counters;
 use crate::registry::entry::{DynEntry, Entry};
 use crate::registry::error::Error;
 use crate::registry::handle::Handle;
+use crate::registry::names::Names;
 use crate::registry::sizing::{EntrySizing, SizingReport};
 use crate::registry::stats::RegistryStats;
 use crate::space::{Capacity, DefaultSpace};
-
-/// The registry's map. A `BTreeMap` rather than a `HashMap`: `names()` and
-/// the reports come out sorted, it lives in `alloc` (so the registry can go
-/// `no_std` with another lock), and for the tens of names a registry holds
-/// a few string comparisons cost less than hashing the name.
-type Map<Req, Resp, Space> = BTreeMap<Arc<str>, Arc<DynEntry<Req, Resp, Space>>>;
 
 /// Services of different types, each registered under a name, called by
 /// name or through a pre-resolved [`Handle`], from many tasks at once.
@@ -88,7 +81,7 @@ type Map<Req, Resp, Space> = BTreeMap<Arc<str>, Arc<DynEntry<Req, Resp, Space>>>
 /// }
 /// ```
 pub struct Registry<Req, Resp, Space: Capacity = DefaultSpace> {
-    entries: Arc<RwLock<Map<Req, Resp, Space>>>,
+    entries: Names<DynEntry<Req, Resp, Space>>,
 }
 
 impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
@@ -106,7 +99,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     #[must_use]
     pub fn new() -> Self {
         Registry {
-            entries: Arc::new(RwLock::new(BTreeMap::new())),
+            entries: Names::new(),
         }
     }
 
@@ -145,15 +138,10 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
             counters: Counters::default(),
             service,
         });
-        let mut entries = self.write();
-        if entries.contains_key(&name) {
-            // Release the lock before the rejected service's destructor
-            // runs: it is user code, and it might use this registry.
-            drop(entries);
-            drop(entry);
-            return Err(Error::Duplicate(name.to_string()));
-        }
-        entries.insert(name, Arc::clone(&entry));
+        // On a duplicate the rejected service is dropped here, after the
+        // lock is released: its destructor is user code, and it might use
+        // this registry.
+        self.entries.insert(name, &entry)?;
         Ok(Handle::new(entry))
     }
 
@@ -176,10 +164,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// ```
     pub fn handle(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
         // The read lock is held for the lookup and one `Arc` clone.
-        let entry = self.read().get(name).cloned();
-        entry
-            .map(Handle::new)
-            .ok_or_else(|| Error::NotFound(name.into()))
+        self.entries.get(name).map(Handle::new)
     }
 
     /// Calls the service registered under `name`.
@@ -258,13 +243,9 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// assert_eq!(removed.stats().completed, 0); // not dropped yet
     /// ```
     pub fn remove(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
-        // The write guard is a temporary: the lock is released at the end
-        // of this statement, and the entry handed to the caller is dropped
-        // (possibly running the service's destructor) outside it.
-        let removed = self.write().remove(name);
-        removed
-            .map(Handle::new)
-            .ok_or_else(|| Error::NotFound(name.into()))
+        // The entry handed to the caller is dropped (possibly running the
+        // service's destructor) outside the lock.
+        self.entries.remove(name).map(Handle::new)
     }
 
     /// Whether a service is registered under `name`.
@@ -281,7 +262,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// ```
     #[must_use]
     pub fn contains(&self, name: &str) -> bool {
-        self.read().contains_key(name)
+        self.entries.contains(name)
     }
 
     /// The registered names, sorted.
@@ -298,7 +279,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// ```
     #[must_use]
     pub fn names(&self) -> Vec<String> {
-        self.read().keys().map(|name| name.to_string()).collect()
+        self.entries.names()
     }
 
     /// How many services are registered.
@@ -314,7 +295,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
-        self.read().len()
+        self.entries.len()
     }
 
     /// Whether no service is registered.
@@ -328,7 +309,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
+        self.entries.len() == 0
     }
 
     /// A snapshot of every registered service's counters (see
@@ -348,7 +329,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     pub fn stats(&self) -> RegistryStats {
         // Reading atomics under the read lock runs no service code and
         // clones no `Arc`, so no entry can be dropped here.
-        let entries = self.read();
+        let entries = self.entries.read();
         RegistryStats::new(
             entries
                 .iter()
@@ -373,7 +354,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// ```
     #[must_use]
     pub fn sizing(&self) -> SizingReport {
-        let entries = self.read();
+        let entries = self.entries.read();
         SizingReport::new::<Space>(
             entries
                 .iter()
@@ -388,24 +369,13 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
                 .collect(),
         )
     }
-
-    /// The read lock. Poisoning is recovered: only map operations that do
-    /// not panic run under the lock, so a poisoned map is still consistent.
-    fn read(&self) -> RwLockReadGuard<'_, Map<Req, Resp, Space>> {
-        self.entries.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The write lock; see [`read`](Self::read).
-    fn write(&self) -> RwLockWriteGuard<'_, Map<Req, Resp, Space>> {
-        self.entries.write().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// Shares the registry: both values see the same services.
 impl<Req, Resp, Space: Capacity> Clone for Registry<Req, Resp, Space> {
     fn clone(&self) -> Self {
         Registry {
-            entries: Arc::clone(&self.entries),
+            entries: self.entries.clone(),
         }
     }
 }

@@ -1,0 +1,48 @@
+//! Procedural macros of [`hybrid-dispatch`](https://docs.rs/hybrid-dispatch):
+//! use them through that crate (`hybrid_dispatch::dyn_twin`,
+//! `hybrid_dispatch::service`), which documents them; the generated code
+//! names items of `hybrid_dispatch` only.
+
+mod expand;
+mod lifetimes;
+mod model;
+mod options;
+mod service;
+
+use proc_macro::TokenStream;
+
+/// Generates the `dyn` twin of an async trait. Documented where users meet
+/// it: `hybrid_dispatch::dyn_twin`.
+#[proc_macro_attribute]
+pub fn dyn_twin(args: TokenStream, item: TokenStream) -> TokenStream {
+    let options = match syn::parse::<options::Options>(args) {
+        Ok(options) => options,
+        Err(err) => {
+            let err = err.to_compile_error();
+            let item = proc_macro2::TokenStream::from(item);
+            return quote::quote!(#item #err).into();
+        }
+    };
+    let item = match syn::parse::<syn::ItemTrait>(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            return syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "#[dyn_twin] goes on a trait definition: `#[dyn_twin(DynPlugin)] pub trait Plugin { async fn handle(&self, req: Request) -> Response; }`",
+            )
+            .to_compile_error()
+            .into();
+        }
+    };
+    expand::expand(&options, item).into()
+}
+
+/// `async fn call` in a `Service` impl (feature `nightly`). Documented where
+/// users meet it: `hybrid_dispatch::service`.
+#[proc_macro_attribute]
+pub fn service(args: TokenStream, item: TokenStream) -> TokenStream {
+    service::expand(args.into(), item.into()).into()
+}
+
+#[cfg(test)]
+mod tests;

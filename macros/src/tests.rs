@@ -1,0 +1,87 @@
+//! Pinned expansions: each `tests/expand/NAME.rs` (a trait with its
+//! `#[dyn_twin(..)]` attribute) expands, formatted, to
+//! `tests/expand/NAME.expanded.rs`, so a change to the generated items shows
+//! in review as a diff of that file. Re-pin after an intended change with
+//! `HYBRID_DISPATCH_BLESS=1 cargo test -p hybrid-dispatch-macros`.
+
+use std::path::Path;
+
+use quote::ToTokens;
+
+/// The attribute's arguments and the trait, from a case file.
+fn read_case(path: &Path) -> (proc_macro2::TokenStream, syn::ItemTrait) {
+    let source = std::fs::read_to_string(path).expect("case file");
+    let mut item: syn::ItemTrait = syn::parse_str(&source).expect("a trait");
+    let attr = item.attrs.remove(0);
+    let args = match attr.meta {
+        syn::Meta::List(list) => list.tokens,
+        _ => panic!("#[dyn_twin(..)] with arguments"),
+    };
+    (args, item)
+}
+
+fn expand_case(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
+    let (args, item) = read_case(&dir.join(format!("{name}.rs")));
+    let options: crate::options::Options = syn::parse2(args).expect("options");
+    let expanded = crate::expand::expand(&options, item);
+    let file: syn::File = syn::parse2(expanded.into_token_stream()).expect("items");
+    let pretty = prettyplease::unparse(&file);
+    let pinned = dir.join(format!("{name}.expanded.rs"));
+    if std::env::var_os("HYBRID_DISPATCH_BLESS").is_some() {
+        std::fs::write(&pinned, &pretty).expect("write the pinned expansion");
+    }
+    let expected = std::fs::read_to_string(&pinned).unwrap_or_default();
+    assert!(
+        expected == pretty,
+        "the expansion of tests/expand/{name}.rs changed; review it and re-pin with HYBRID_DISPATCH_BLESS=1:\n{pretty}"
+    );
+    pretty
+}
+
+#[test]
+fn plugin_expansion_is_pinned() {
+    let pretty = expand_case("plugin");
+    // The hook is added to the user's trait, hidden.
+    assert!(pretty.contains("fn __dyn_twin_observe("));
+    assert!(
+        pretty.contains("impl<'dyn_twin, Space: ::hybrid_dispatch::__private::Capacity> Plugin")
+    );
+}
+
+#[test]
+fn send_expansion_is_pinned() {
+    let pretty = expand_case("job_send");
+    // The trait's futures are declared `Send`; default bodies become
+    // `async move` blocks.
+    assert!(pretty.contains("+ ::core::marker::Send"));
+    assert!(pretty.contains("async move"));
+    assert!(pretty.contains("pub trait SendDynJob"));
+}
+
+#[test]
+fn inline_only_expansion_needs_no_alloc() {
+    let pretty = expand_case("tiny_inline_only");
+    for alloc_only in [
+        "InlineFuture<",
+        "FutureSlot",
+        "Box",
+        "Arc",
+        "CountedTwin",
+        "TwinOf",
+        "handle_erasure",
+    ] {
+        assert!(
+            !pretty.contains(alloc_only),
+            "an inline_only expansion names `{alloc_only}`, which needs `alloc`"
+        );
+    }
+    assert!(pretty.contains("InlineOnlyFuture"));
+}
+
+#[test]
+fn generated_code_has_no_unsafe() {
+    for name in ["plugin", "job_send", "tiny_inline_only"] {
+        assert!(!expand_case(name).contains("unsafe"), "{name}");
+    }
+}

@@ -1,0 +1,276 @@
+//! [`CountedTwin`]: per-method call and placement counters for an
+//! implementor of a `#[dyn_twin]` trait, and [`TwinStats`], a snapshot.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::layer::counted::{CallCounters, ServiceStats};
+use crate::layout::Erasure;
+use crate::twin::{Twin, TwinMethod};
+
+/// Wraps an implementor of a [`#[dyn_twin]`](crate::dyn_twin) trait and
+/// counts, per method, its calls and where its erased futures went: what
+/// [`Counted`](crate::Counted) is for a [`Service`](crate::Service).
+///
+/// The attribute implements the user's trait for `CountedTwin<P>` (every
+/// method forwards to `P`, counting the call), and the twin's blanket impl
+/// reports each erasure to it through a hidden hook. Twins of uncounted
+/// types pay nothing: the hook they inherit is an empty inline method.
+/// Per method, [`ServiceStats`] counts `calls` (static or through `dyn`),
+/// `inline` / `heap` / `slot_heap` placements and the allocations they made.
+///
+/// A [`TwinRegistry`](crate::registry::TwinRegistry) wraps every entry in a
+/// `CountedTwin`, so its per-entry statistics are per method.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+///
+/// #[dyn_twin(DynCounter)]
+/// trait Counter {
+///     async fn add(&self, x: u64) -> u64;
+///     fn name(&self) -> &str;
+/// }
+///
+/// struct Plus1;
+/// impl Counter for Plus1 {
+///     async fn add(&self, x: u64) -> u64 { x + 1 }
+///     fn name(&self) -> &str { "plus1" }
+/// }
+///
+/// let counted = CountedTwin::new::<dyn DynCounter>(Plus1);
+/// let erased: &dyn DynCounter = &counted;
+/// drop(erased.add_dyn(1));
+/// drop(erased.add_dyn(2));
+/// assert_eq!(erased.name_dyn(), "plus1");
+/// let stats = counted.stats();
+/// assert_eq!(stats.get("add").unwrap().inline, 2);
+/// assert_eq!(stats.get("name").unwrap().calls, 1);
+/// ```
+pub struct CountedTwin<P> {
+    methods: &'static [TwinMethod],
+    /// One per entry of `methods`, in the same order. Shared with a
+    /// registry entry, which reads them without knowing `P`.
+    counters: Arc<[CallCounters]>,
+    inner: P,
+}
+
+impl<P> CountedTwin<P> {
+    /// Wraps `inner`, with counters for the methods of the twin `T` (a twin
+    /// object type such as `dyn DynPlugin`), all at zero.
+    ///
+    /// # Examples
+    ///
+    /// See [`CountedTwin`].
+    pub fn new<T: Twin + ?Sized>(inner: P) -> Self {
+        Self::with_counters(inner, T::METHODS, new_counters(T::METHODS.len()))
+    }
+
+    pub(crate) fn with_counters(
+        inner: P,
+        methods: &'static [TwinMethod],
+        counters: Arc<[CallCounters]>,
+    ) -> Self {
+        debug_assert_eq!(methods.len(), counters.len());
+        CountedTwin {
+            methods,
+            counters,
+            inner,
+        }
+    }
+
+    /// A snapshot of every method's counters.
+    ///
+    /// # Examples
+    ///
+    /// See [`CountedTwin`].
+    #[must_use]
+    pub fn stats(&self) -> TwinStats {
+        stats_of(self.methods, &self.counters)
+    }
+
+    /// Sets every counter back to zero and returns what they were.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// struct P;
+    /// impl Ping for P { fn ping(&self) -> u8 { 1 } }
+    ///
+    /// let counted = CountedTwin::new::<dyn DynPing>(P);
+    /// counted.ping();
+    /// assert_eq!(counted.reset().total().calls, 1);
+    /// assert_eq!(counted.stats().total().calls, 0);
+    /// ```
+    pub fn reset(&self) -> TwinStats {
+        TwinStats {
+            methods: self
+                .methods
+                .iter()
+                .zip(self.counters.iter())
+                .map(|(m, c)| (m.name(), c.reset()))
+                .collect(),
+        }
+    }
+
+    /// The wrapped implementor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } }
+    /// assert_eq!(*CountedTwin::new::<dyn DynPing>(5u8).get_ref(), 5);
+    /// ```
+    pub const fn get_ref(&self) -> &P {
+        &self.inner
+    }
+
+    /// The wrapped implementor, mutably (for `&mut self` methods).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } }
+    /// let mut counted = CountedTwin::new::<dyn DynPing>(5u8);
+    /// *counted.get_mut() = 6;
+    /// assert_eq!(counted.into_inner(), 6);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut P {
+        &mut self.inner
+    }
+
+    /// Unwraps the implementor, discarding the counters.
+    ///
+    /// # Examples
+    ///
+    /// See [`get_mut`](Self::get_mut).
+    pub fn into_inner(self) -> P {
+        self.inner
+    }
+
+    /// Counts a call of method `index` (generated code).
+    #[inline]
+    pub(crate) fn count_call(&self, index: usize) {
+        if let Some(counters) = self.counters.get(index) {
+            counters.call();
+        }
+    }
+
+    /// Counts where method `index`'s erased future went (generated code).
+    #[inline]
+    pub(crate) fn observe(&self, index: usize, erasure: Erasure) {
+        if let Some(counters) = self.counters.get(index) {
+            counters.erasure(erasure);
+        }
+    }
+}
+
+/// Zeroed counters for `n` methods.
+pub(crate) fn new_counters(n: usize) -> Arc<[CallCounters]> {
+    (0..n).map(|_| CallCounters::new()).collect()
+}
+
+/// A snapshot of `counters`, named after `methods`.
+pub(crate) fn stats_of(methods: &'static [TwinMethod], counters: &[CallCounters]) -> TwinStats {
+    TwinStats {
+        methods: methods
+            .iter()
+            .zip(counters)
+            .map(|(m, c)| (m.name(), c.snapshot()))
+            .collect(),
+    }
+}
+
+impl<P: fmt::Debug> fmt::Debug for CountedTwin<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CountedTwin")
+            .field("inner", &self.inner)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// A snapshot of one twin implementor's counters, per method, from
+/// [`CountedTwin::stats`] or a
+/// [`TwinHandle`](crate::registry::TwinHandle). `Display` prints one line per
+/// method.
+///
+/// # Examples
+///
+/// See [`CountedTwin`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TwinStats {
+    methods: Vec<(&'static str, ServiceStats)>,
+}
+
+impl TwinStats {
+    /// Each method's name and counters, in declaration order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }
+    /// let counted = CountedTwin::new::<dyn DynPing>(1u8);
+    /// let names: Vec<&str> = counted.stats().iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["ping", "pong"]);
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'static str, &ServiceStats)> {
+        self.methods.iter().map(|(name, stats)| (*name, stats))
+    }
+
+    /// The counters of method `name`.
+    ///
+    /// # Examples
+    ///
+    /// See [`CountedTwin`].
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&ServiceStats> {
+        self.methods
+            .iter()
+            .find(|(method, _)| *method == name)
+            .map(|(_, stats)| stats)
+    }
+
+    /// The sum over all methods.
+    ///
+    /// # Examples
+    ///
+    /// See [`CountedTwin::reset`].
+    #[must_use]
+    pub fn total(&self) -> ServiceStats {
+        self.methods
+            .iter()
+            .fold(ServiceStats::default(), |sum, (_, s)| ServiceStats {
+                calls: sum.calls + s.calls,
+                inline: sum.inline + s.inline,
+                heap: sum.heap + s.heap,
+                slot_heap: sum.slot_heap + s.slot_heap,
+                allocations: sum.allocations + s.allocations,
+                allocated_bytes: sum.allocated_bytes + s.allocated_bytes,
+            })
+    }
+}
+
+impl fmt::Display for TwinStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, stats) in self.iter() {
+            writeln!(f, "{name}: {stats}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,328 @@
+//! [`TwinRegistry`]: implementors of a `#[dyn_twin]` trait by name, behind
+//! its twin object, and [`TwinRegistryStats`].
+
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::layer::counted_twin::{CountedTwin, TwinStats, new_counters};
+use crate::registry::error::Error;
+use crate::registry::names::Names;
+use crate::registry::sizing::SizingReport;
+use crate::registry::twin_handle::{TwinEntry, TwinHandle};
+use crate::twin::{Twin, TwinOf};
+
+/// Implementors of your own [`#[dyn_twin]`](crate::dyn_twin) trait, each
+/// registered under a name, behind one twin object type `T` (typically
+/// `dyn SendDynPlugin`, for calls from many tasks).
+///
+/// Everything [`Registry`](crate::Registry) does for services, for a
+/// multi-method trait: typed [`Error::Duplicate`] / [`Error::NotFound`] that
+/// leave the registry unchanged, pre-resolved [`TwinHandle`]s that
+/// dereference to the twin object (no lookup, no lock per call), removal
+/// while calls are in flight, sorted names, per-entry statistics **per
+/// method** (every entry is wrapped in a [`CountedTwin`]), and a
+/// [`SizingReport`] with one row per async method (`"name.method"`), which
+/// says which method spills and the smallest capacity that would stop it.
+/// Both registries share one core (the name map, its lock and its
+/// rules); a service registry is the special case "one method, `call`".
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{Error, dyn_twin, registry::TwinRegistry};
+///
+/// #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+/// pub trait Plugin {
+///     fn name(&self) -> &str;
+///     async fn handle(&self, req: String) -> String;
+/// }
+///
+/// struct Upper;
+/// impl Plugin for Upper {
+///     fn name(&self) -> &str { "upper" }
+///     async fn handle(&self, req: String) -> String { req.to_uppercase() }
+/// }
+///
+/// struct Render;
+/// impl Plugin for Render {
+///     fn name(&self) -> &str { "render" }
+///     async fn handle(&self, req: String) -> String {
+///         let page = [b' '; 1024]; // held across the await: a 1 KiB future
+///         tokio::task::yield_now().await;
+///         format!("{req}: {} blanks", page.len())
+///     }
+/// }
+///
+/// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() -> Result<(), Error> {
+///     let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+///     plugins.register("upper", Upper)?;
+///     plugins.register("render", Render)?;
+///     assert_eq!(plugins.register("upper", Upper).unwrap_err(), Error::Duplicate("upper".into()));
+///
+///     let upper = plugins.handle("upper")?; // resolved once
+///     let task = tokio::spawn(async move { upper.handle("shout".into()).await });
+///     assert_eq!(task.await.unwrap(), "SHOUT");
+///     assert_eq!(plugins.handle("render")?.handle("doc".into()).await, "doc: 1024 blanks");
+///
+///     let stats = plugins.stats();
+///     assert_eq!(stats.get("upper").unwrap().get("handle").unwrap().inline, 1);
+///     assert_eq!(stats.get("render").unwrap().get("handle").unwrap().heap, 1);
+///     let sizing = plugins.sizing();
+///     assert_eq!(sizing.spilled().collect::<Vec<_>>(), ["render.handle"]);
+///     print!("{stats}{sizing}");
+///     Ok(())
+/// }
+/// ```
+pub struct TwinRegistry<T: ?Sized + Twin> {
+    entries: Names<TwinEntry<T>>,
+}
+
+impl<T: ?Sized + Twin> TwinRegistry<T> {
+    /// An empty registry.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    #[must_use]
+    pub fn new() -> Self {
+        TwinRegistry {
+            entries: Names::new(),
+        }
+    }
+
+    /// Registers `plugin` under `name`, wrapped in a [`CountedTwin`], and
+    /// returns a handle to it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Duplicate`] if `name` is taken; the registry is unchanged
+    /// and `plugin` is dropped (after the lock is released).
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    pub fn register<P>(&self, name: &str, plugin: P) -> Result<TwinHandle<T>, Error>
+    where
+        T: TwinOf<CountedTwin<P>>,
+    {
+        let name: Arc<str> = Arc::from(name);
+        let counters = new_counters(T::METHODS.len());
+        let counted = CountedTwin::with_counters(plugin, T::METHODS, Arc::clone(&counters));
+        let entry = Arc::new(TwinEntry {
+            name: Arc::clone(&name),
+            type_name: core::any::type_name::<P>(),
+            counters,
+            twin: T::share(Arc::new(counted)),
+        });
+        self.entries.insert(name, &entry)?;
+        Ok(TwinHandle::new(entry))
+    }
+
+    /// Resolves `name` once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if nothing is registered under `name`.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    pub fn handle(&self, name: &str) -> Result<TwinHandle<T>, Error> {
+        self.entries.get(name).map(TwinHandle::new)
+    }
+
+    /// Removes the entry under `name` and returns a handle to it (calls in
+    /// flight and other handles keep it alive).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if nothing is registered under `name`; the
+    /// registry is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Error, dyn_twin, registry::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// struct One;
+    /// impl Ping for One { fn ping(&self) -> u8 { 1 } }
+    ///
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// let first = registry.register("one", One).unwrap();
+    /// let removed = registry.remove("one").unwrap();
+    /// assert!(first.same_entry(&removed));
+    /// assert_eq!(removed.ping_dyn(), 1); // still callable
+    /// assert!(registry.is_empty());
+    /// assert_eq!(registry.remove("one").unwrap_err(), Error::NotFound("one".into()));
+    /// ```
+    pub fn remove(&self, name: &str) -> Result<TwinHandle<T>, Error> {
+        self.entries.remove(name).map(TwinHandle::new)
+    }
+
+    /// Whether something is registered under `name`.
+    ///
+    /// # Examples
+    ///
+    /// See [`names`](Self::names).
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.entries.contains(name)
+    }
+
+    /// The registered names, sorted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, registry::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// impl Ping for u8 { fn ping(&self) -> u8 { *self } }
+    ///
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// registry.register("b", 2u8).unwrap();
+    /// registry.register("a", 1u8).unwrap();
+    /// assert_eq!(registry.names(), ["a", "b"]);
+    /// assert!(registry.contains("a") && registry.len() == 2);
+    /// ```
+    #[must_use]
+    pub fn names(&self) -> Vec<String> {
+        self.entries.names()
+    }
+
+    /// How many entries are registered.
+    ///
+    /// # Examples
+    ///
+    /// See [`names`](Self::names).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is registered.
+    ///
+    /// # Examples
+    ///
+    /// See [`remove`](Self::remove).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.len() == 0
+    }
+
+    /// Every entry's counters, per method.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    #[must_use]
+    pub fn stats(&self) -> TwinRegistryStats {
+        let entries = self.entries.read();
+        TwinRegistryStats {
+            entries: entries
+                .iter()
+                .map(|(name, entry)| (name.to_string(), entry.stats()))
+                .collect(),
+        }
+    }
+
+    /// Where every entry's futures go, one row per async method
+    /// (`"name.method"`), and the smallest capacity that would keep them all
+    /// inline (see [`SizingReport`]). Nothing is called.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    #[must_use]
+    pub fn sizing(&self) -> SizingReport {
+        let entries = self.entries.read();
+        let mut rows = Vec::new();
+        for (name, entry) in entries.iter() {
+            for (method, sizing) in entry.sizing() {
+                rows.push((alloc::format!("{name}.{method}"), sizing));
+            }
+        }
+        // Sorted by entry, then in method declaration order; the report
+        // looks rows up by name, so sort by the row name.
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        SizingReport::new::<T::Space>(rows)
+    }
+}
+
+/// Shares the registry.
+impl<T: ?Sized + Twin> Clone for TwinRegistry<T> {
+    fn clone(&self) -> Self {
+        TwinRegistry {
+            entries: self.entries.clone(),
+        }
+    }
+}
+
+impl<T: ?Sized + Twin> Default for TwinRegistry<T> {
+    fn default() -> Self {
+        TwinRegistry::new()
+    }
+}
+
+impl<T: ?Sized + Twin> fmt::Debug for TwinRegistry<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TwinRegistry")
+            .field("capacity", &core::mem::size_of::<T::Space>())
+            .field("entries", &self.names())
+            .finish()
+    }
+}
+
+/// A snapshot of every entry's per-method counters, from
+/// [`TwinRegistry::stats`]. `Display` prints one line per entry and method.
+///
+/// # Examples
+///
+/// See [`TwinRegistry`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TwinRegistryStats {
+    entries: Vec<(String, TwinStats)>,
+}
+
+impl TwinRegistryStats {
+    /// Each entry's name and counters, in name order.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &TwinStats)> {
+        self.entries
+            .iter()
+            .map(|(name, stats)| (name.as_str(), stats))
+    }
+
+    /// The counters of the entry named `name`.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry`].
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&TwinStats> {
+        self.entries
+            .binary_search_by(|(entry, _)| entry.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.entries[i].1)
+    }
+}
+
+impl fmt::Display for TwinRegistryStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, stats) in self.iter() {
+            for (method, s) in stats.iter() {
+                writeln!(f, "{name}.{method}: {s}")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+// `assert_inline`: the heap path stays in the types, but an implementor
+// whose future does not fit fails the build.
+use hybrid_dispatch::space::S2;
+
+#[hybrid_dispatch::dyn_twin(DynJob, assert_inline)]
+trait Job {
+    async fn run(&self) -> u64;
+}
+
+struct Large;
+
+impl Job for Large {
+    async fn run(&self) -> u64 {
+        let page = [1u64; 32];
+        std::future::ready(()).await;
+        page.iter().sum()
+    }
+}
+
+fn main() {
+    let job: &dyn DynJob<S2> = &Large;
+    drop(job.run_dyn());
+}
