@@ -1,8 +1,8 @@
 //! What the registry adds to a `dyn` call, in one criterion run.
 //!
-//! The service is the SMALL future of `benches/dispatch.rs`: a 40-byte
-//! `async fn` holding three `u64`s across one await that is pending exactly
-//! once. Every row builds it, polls it to completion with a no-op waker
+//! The service is the SMALL future of `benches/dispatch.rs`
+//! (`support/workload.rs`, `work::<SMALL>`): a 40-byte `async fn` holding its
+//! state across one await that is pending exactly once. Every row builds it, polls it to completion with a no-op waker
 //! (pending, then ready) while it stays pinned where the call returned it,
 //! and drops it; only the way of reaching the service differs:
 //!
@@ -15,7 +15,8 @@
 //! | `5_lookup_only` | `Registry::handle(name)` and drop it: the lookup without the call |
 //!
 //! `cargo bench --bench registry` prints the exact allocations per call of
-//! each row (the tests' counting `#[global_allocator]`), runs criterion, then prints
+//! each row (the counting `#[global_allocator]` of `support/counting_alloc.rs`),
+//! runs criterion on one pinned CPU (see `support/harness.rs`), then prints
 //! each row's time and its ratio to `1_dyn_send` twice: criterion's median
 //! (`<target>/criterion/registry/<row>/new/estimates.json`, only if written
 //! by this run) and the median of an interleaved round-robin timer in the
@@ -24,38 +25,27 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use criterion::{BenchmarkGroup, Criterion, measurement::WallTime};
+use criterion::{BenchmarkGroup, measurement::WallTime};
 use hybrid_dispatch::{Counted, Handle, Registry, SendDynService, service_fn};
 
-// ---------------------------------------------------------------------------
-// Allocation counting: the tests' counting allocator (per thread; the
-// crate's one audited `GlobalAlloc`), so this file needs no `unsafe`.
+#[allow(dead_code, reason = "each bench uses its part of the shared support")]
+#[path = "support/mod.rs"]
+mod support;
 
-// The tests' support: `YieldOnce` and the counting allocator.
-#[path = "../tests/common/mod.rs"]
-mod common;
-
-use common::{YieldOnce, counting_alloc};
+use support::counting_alloc::{self, CountingAlloc};
+use support::harness::{criterion, criterion_median, measuring, pin_to_one_core};
+use support::interleaved::{Batch, Plan, Timing, interleaved};
+use support::workload::{SMALL, work};
 
 #[global_allocator]
-static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 // ---------------------------------------------------------------------------
-// The service under test.
-
-/// The SMALL future of `benches/dispatch.rs` (40 bytes).
-async fn small(x: u64) -> u64 {
-    let a = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let b = x ^ 0xDEAD_BEEF;
-    let c = x.rotate_left(17);
-    YieldOnce::default().await;
-    (a ^ b).wrapping_add(c)
-}
+// The service under test is `work::<SMALL>` (`support/workload.rs`); its driver:
 
 /// Polls a pinned future to completion with a no-op waker: no runtime.
 #[inline(always)]
@@ -123,12 +113,12 @@ impl Fixture {
         let registry = Registry::new();
         for i in 0..16 {
             registry
-                .register(&format!("plugin-{i:02}"), service_fn(small))
+                .register(&format!("plugin-{i:02}"), service_fn(work::<SMALL>))
                 .expect("fresh names");
         }
         Fixture {
-            plain: Box::new(service_fn(small)),
-            counted: Box::new(Counted::new(service_fn(small))),
+            plain: Box::new(service_fn(work::<SMALL>)),
+            counted: Box::new(Counted::new(service_fn(work::<SMALL>))),
             handle: registry.handle(NAME).expect("registered"),
             registry,
         }
@@ -166,7 +156,7 @@ struct CountAllocations(Vec<(&'static str, f64, f64)>);
 impl<'f> Visitor<'f> for CountAllocations {
     fn visit<F: Fn(u64) -> u64 + 'f>(&mut self, row: &'static str, call: F) {
         black_box(call(1)); // first-call effects (lazy statics) are not per-call costs
-        let ((), allocs) = counting_alloc::count(|| {
+        let allocs = counting_alloc::count(|| {
             for i in 0..COUNTED_CALLS {
                 black_box(call(black_box(i)));
             }
@@ -176,9 +166,6 @@ impl<'f> Visitor<'f> for CountAllocations {
             .push((row, per_call(allocs.allocs), per_call(allocs.bytes)));
     }
 }
-
-/// Runs one row `iters` times: a monomorphic loop behind one indirect call.
-type Batch<'f> = Box<dyn Fn(u64) -> u64 + 'f>;
 
 struct CollectBatches<'f>(Vec<(&'static str, Batch<'f>)>);
 
@@ -195,75 +182,29 @@ impl<'f> Visitor<'f> for CollectBatches<'f> {
     }
 }
 
-const ROUNDS: usize = 201;
-const BATCH: u64 = 10_000;
+/// The interleaved timer: 3 blocks of 67 rounds of 10,000 calls per row.
+const PLAN: Plan = Plan {
+    blocks: 3,
+    rounds: 67,
+    batch: 10_000,
+};
 
-/// Every round times one batch of each row in turn, so all rows see the
-/// same machine load; a row's figure is its median ns per call over rounds.
-fn interleaved_medians(batches: &[(&'static str, Batch<'_>)]) -> Vec<f64> {
-    for (_, run) in batches {
-        black_box(run(BATCH));
-    }
-    let mut samples = vec![Vec::with_capacity(ROUNDS); batches.len()];
-    for _ in 0..ROUNDS {
-        for ((_, run), samples) in batches.iter().zip(&mut samples) {
-            let start = Instant::now();
-            black_box(run(black_box(BATCH)));
-            samples.push(start.elapsed().as_secs_f64() * 1e9 / BATCH as f64);
-        }
-    }
-    samples
-        .into_iter()
-        .map(|mut samples| {
-            samples.sort_by(f64::total_cmp);
-            samples[samples.len() / 2]
-        })
-        .collect()
-}
-
-/// Where criterion writes its results (criterion 0.5's rule, with the
-/// target directory taken from this executable's path,
-/// `<target>/<profile>/deps/<exe>`).
-fn criterion_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return Some(home.into());
-    }
-    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
-        return Some(PathBuf::from(target).join("criterion"));
-    }
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
-}
-
-/// Criterion's median point estimate (ns) for `row`, if this run wrote it.
-fn criterion_median_ns(row: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir()?
-        .join(GROUP)
-        .join(row)
-        .join("new")
-        .join("estimates.json");
-    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
-        return None;
-    }
-    let json = std::fs::read_to_string(path).ok()?;
-    let median = &json[json.find("\"median\"")?..];
-    let key = "\"point_estimate\":";
-    let estimate = &median[median.find(key)? + key.len()..];
-    let end = estimate.find([',', '}'])?;
-    estimate[..end].trim().parse().ok()
-}
-
-fn print_results(allocs: &[(&'static str, f64, f64)], interleaved: &[f64], since: SystemTime) {
+fn print_results(allocs: &[(&'static str, f64, f64)], timings: &[Timing], since: SystemTime) {
     let criterion: Vec<Option<f64>> = ROWS
         .iter()
-        .map(|row| criterion_median_ns(row, since))
+        .map(|row| criterion_median(GROUP, row, since))
         .collect();
+    let plan = PLAN.or_quick();
     println!(
-        "\nns per call and ratio to {BASELINE}: criterion = median of this run; \
-         interleaved = median of {ROUNDS} round-robin batches of {BATCH} calls"
+        "\nns per call and ratio to {BASELINE}: criterion = median of this run; interleaved = \
+         median over {} round-robin rounds of {} calls, ratio paired per round (in parentheses \
+         the lowest and highest of {} block medians)",
+        plan.blocks * plan.rounds,
+        plan.batch,
+        plan.blocks
     );
     println!(
-        "{:<16} {:>10} {:>7} {:>12} {:>7} {:>12} {:>11}",
+        "{:<16} {:>10} {:>7} {:>12} {:>20} {:>12} {:>11}",
         "row", "criterion", "ratio", "interleaved", "ratio", "allocs/call", "bytes/call"
     );
     for (i, row) in ROWS.iter().enumerate() {
@@ -273,9 +214,9 @@ fn print_results(allocs: &[(&'static str, f64, f64)], interleaved: &[f64], since
         };
         let (_, a, b) = allocs[i];
         println!(
-            "{row:<16} {ns:>10} {ratio:>7} {:>12.2} {:>6.2}x {a:>12.4} {b:>11.1}",
-            interleaved[i],
-            interleaved[i] / interleaved[0]
+            "{row:<16} {ns:>10} {ratio:>7} {:>12.2} {:>20} {a:>12.4} {b:>11.1}",
+            timings[i].ns,
+            timings[i].cell()
         );
     }
     let ratio = |a: usize, b: usize| match (criterion[a], criterion[b]) {
@@ -289,32 +230,29 @@ fn print_results(allocs: &[(&'static str, f64, f64)], interleaved: &[f64], since
     println!(
         "handle / dyn:          criterion {}, interleaved {:.2}x (target <= 1.1x)",
         ratio(1, 0),
-        interleaved[1] / interleaved[0]
+        timings[1].ratio
     );
     println!(
         "handle / counted dyn:  criterion {}, interleaved {:.2}x (both count with two atomic adds)",
         ratio(1, 3),
-        interleaved[1] / interleaved[3]
+        timings[1].ns / timings[3].ns
     );
     println!(
         "by name - handle:      criterion {}, interleaved {:+.2} ns (the lookup's added cost)",
         diff(2, 1),
-        interleaved[2] - interleaved[1]
+        timings[2].ns - timings[1].ns
     );
 }
 
 fn main() {
     let start = SystemTime::now();
+    let pinned = pin_to_one_core();
     let fixture = Fixture::new();
-    for (row, expected) in [(0, 0), (1, 0), (2, 0), (3, 0)] {
-        let mut check = CollectBatches(Vec::new());
-        fixture.visit(&mut check);
-        assert_eq!(
-            check.0[row].1(1),
-            check.0[expected].1(1),
-            "row {} answers like the baseline",
-            ROWS[row]
-        );
+    let mut check = CollectBatches(Vec::new());
+    fixture.visit(&mut check);
+    let expected = (check.0[0].1)(1);
+    for (row, run) in check.0.iter_mut().take(4) {
+        assert_eq!(run(1), expected, "row {row} answers like the baseline");
     }
 
     let mut counts = CountAllocations(Vec::new());
@@ -324,27 +262,21 @@ fn main() {
         println!("  {row:<16} {allocs:>8.4} allocs {bytes:>8.1} bytes");
     }
 
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_millis(1500))
-        .sample_size(30)
-        .configure_from_args();
+    let mut criterion = criterion(Duration::from_millis(500), Duration::from_millis(1500), 30);
     let mut group = criterion.benchmark_group(GROUP);
     fixture.visit(&mut Bench(&mut group));
     group.finish();
     criterion.final_summary();
 
     // `cargo test --benches` runs criterion in test mode: no timing wanted.
-    let args: Vec<String> = std::env::args().collect();
-    if ["--test", "--list", "--profile-time"]
-        .iter()
-        .any(|flag| args.iter().any(|a| a == flag))
-    {
+    if !measuring() {
         return;
     }
     let mut batches = CollectBatches(Vec::new());
     fixture.visit(&mut batches);
-    let interleaved = interleaved_medians(&batches.0);
-    print_results(&counts.0, &interleaved, start);
+    let mut runs: Vec<Batch<'_>> = batches.0.into_iter().map(|(_, run)| run).collect();
+    let timings = interleaved(&mut runs, |_| 0, PLAN.or_quick());
+    println!("\n{pinned}");
+    print_results(&counts.0, &timings, start);
     println!("(registry stats after the run: {})", fixture.handle.stats());
 }

@@ -5,15 +5,6 @@
 //!
 //! Run: `cargo run --release --example real_world_usage`
 
-// The tests' counting allocator, shared rather than copied.
-#[path = "../tests/common/counting_alloc.rs"]
-#[allow(
-    dead_code,
-    unreachable_pub,
-    reason = "shared with the tests, which use all of it"
-)]
-mod counting_alloc;
-
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -27,6 +18,7 @@ use hybrid_dispatch::{
     Counted, DynService, SendDynService, Service, layout::FutureLayout, service_fn,
 };
 
+// Counts every allocation (the allocator is at the end of this file).
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
@@ -295,7 +287,6 @@ fn measure<F: Future + Placement>(make: impl FnOnce() -> F) -> Measured<F::Outpu
         counted: Allocs {
             allocs: made.allocs + polled.allocs,
             bytes: made.bytes + polled.bytes,
-            deallocs: made.deallocs + polled.deallocs,
         },
     }
 }
@@ -371,4 +362,70 @@ async fn put(lock: &tokio::sync::RwLock<HashMap<u64, String>>, k: u64) {
 async fn sleep_then(k: u64) -> u64 {
     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     k
+}
+
+// ---------------------------------------------------------------------------
+// A counting allocator, so that the allocations printed below are exact:
+// every allocation is counted on the thread that makes it.
+
+#[allow(
+    unsafe_code,
+    reason = "a GlobalAlloc impl is unsafe by definition; it only forwards to System"
+)]
+mod counting_alloc {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCS: Cell<u64> = const { Cell::new(0) };
+        static BYTES: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// Forwards to [`System`], counting on the calling thread.
+    #[derive(Debug)]
+    pub(crate) struct CountingAlloc;
+
+    // SAFETY: every method forwards to `System` with the arguments it was
+    // given; the counters are const-initialised thread-locals, which never
+    // allocate. (`realloc` and `alloc_zeroed` keep their default bodies,
+    // which call these two.)
+    unsafe impl GlobalAlloc for CountingAlloc {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+            let _ = BYTES.try_with(|c| c.set(c.get() + layout.size() as u64));
+            // SAFETY: forwarded unchanged; the caller upholds `alloc`'s contract.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: forwarded unchanged; the caller upholds `dealloc`'s contract.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// What this thread allocated.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub(crate) struct Allocs {
+        pub(crate) allocs: u64,
+        pub(crate) bytes: u64,
+    }
+
+    fn now() -> Allocs {
+        Allocs {
+            allocs: ALLOCS.with(Cell::get),
+            bytes: BYTES.with(Cell::get),
+        }
+    }
+
+    /// Runs `f`; returns its result and what this thread allocated meanwhile.
+    pub(crate) fn count<R>(f: impl FnOnce() -> R) -> (R, Allocs) {
+        let before = now();
+        let out = f();
+        let after = now();
+        let allocs = Allocs {
+            allocs: after.allocs - before.allocs,
+            bytes: after.bytes - before.bytes,
+        };
+        (out, allocs)
+    }
 }

@@ -1,0 +1,111 @@
+//! The tables every bench prints: per future size, a line per strategy and
+//! a column per shape, as aligned text or as markdown for `BENCHMARKS.md`.
+
+use super::fixture::Rows;
+use super::rows::{Row, Strategy};
+use super::shape::Shape;
+
+/// What a table needs to know of one future size.
+#[derive(Clone, Debug)]
+pub(crate) struct SizeInfo {
+    /// `small`, `medium`, `large`, `40B`, …
+    pub(crate) name: &'static str,
+    /// `size_of_val` of the future under test.
+    pub(crate) future_size: usize,
+    /// [`Rows::handle_size`] of each strategy, in [`Strategy::ALL`] order.
+    pub(crate) handles: Vec<usize>,
+}
+
+impl SizeInfo {
+    /// The sizes of `rows`.
+    pub(crate) fn of(rows: &impl Rows) -> SizeInfo {
+        SizeInfo {
+            name: rows.size_name(),
+            future_size: rows.future_size(),
+            handles: Strategy::ALL.map(|s| rows.handle_size(s)).to_vec(),
+        }
+    }
+}
+
+/// Text or markdown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// Aligned columns for a terminal.
+    Text,
+    /// Markdown tables.
+    Markdown,
+}
+
+impl Format {
+    /// Markdown if `BENCH_MARKDOWN` says so (see
+    /// [`markdown`](super::harness::markdown)), else text.
+    pub(crate) fn from_env() -> Format {
+        if super::harness::markdown() {
+            Format::Markdown
+        } else {
+            Format::Text
+        }
+    }
+}
+
+/// Prints `title`, then for each size a table: one line per strategy, its
+/// handle size, and `cell(size, row)` for each shape.
+pub(crate) fn print_grids(
+    format: Format,
+    title: &str,
+    sizes: &[SizeInfo],
+    cell: impl Fn(&SizeInfo, Row) -> String,
+) {
+    println!("\n{title}");
+    for size in sizes {
+        let mut lines: Vec<Vec<String>> = vec![
+            ["strategy", "handle"]
+                .into_iter()
+                .chain(Shape::ALL.map(Shape::name))
+                .map(String::from)
+                .collect(),
+        ];
+        for (strategy, handle) in Strategy::ALL.into_iter().zip(&size.handles) {
+            let name = match format {
+                Format::Text => strategy.name(),
+                Format::Markdown => strategy.label(),
+            };
+            let mut line = vec![name.to_owned(), handle.to_string()];
+            line.extend(Shape::ALL.map(|shape| cell(size, Row { strategy, shape })));
+            lines.push(line);
+        }
+        match format {
+            Format::Text => {
+                println!("\n{}: future {} bytes", size.name, size.future_size);
+                let widths: Vec<usize> = (0..lines[0].len())
+                    .map(|c| {
+                        lines
+                            .iter()
+                            .map(|l| l[c].chars().count())
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                for line in &lines {
+                    let mut out = format!("{:<w$}", line[0], w = widths[0]);
+                    for (text, w) in line.iter().zip(&widths).skip(1) {
+                        out += &format!("  {text:>w$}");
+                    }
+                    println!("{out}");
+                }
+            }
+            Format::Markdown => {
+                println!(
+                    "\n{}, {}-byte future:\n",
+                    size.name.to_uppercase(),
+                    size.future_size
+                );
+                println!("| {} |", lines[0].join(" | "));
+                println!("|---|--:|--:|--:|--:|");
+                for line in &lines[1..] {
+                    println!("| {} |", line.join(" | "));
+                }
+            }
+        }
+    }
+}
