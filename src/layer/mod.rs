@@ -17,6 +17,7 @@
 //! | `map_response.rs` | rewrite the response | [`MapResponse`] | [`MapResponseLayer`] | [`MapResponseFuture`] | 1 pointer |
 //! | `inspect.rs` | logging hook | [`Inspect`] | [`InspectLayer`] | [`InspectFuture`] | 1 pointer |
 //! | `timed.rs` (feature `std`) | latency histogram | [`Timed`] | [`TimedLayer`] | [`TimedFuture`] | 1 pointer + `Option<Instant>` |
+//! | `traced.rs` (feature `tracing`) | a `tracing` span per call | `Traced` | `TracedLayer` | `TracedFuture` | span + pointer + state |
 //! | `counted.rs` | call and placement counters | [`Counted`](crate::Counted) | – | the inner one | 0 |
 //! | `counted_twin.rs` (feature `alloc`) | the same, per method of a [`#[dyn_twin]`](crate::dyn_twin) trait | [`CountedTwin`] | – | the inner one | 0 |
 //!
@@ -54,6 +55,9 @@ pub(crate) mod stack;
 // `core`-only and stays available without `std`.
 #[cfg(feature = "std")]
 mod timed;
+// A `tracing` span per call (feature `tracing`).
+#[cfg(feature = "tracing")]
+mod traced;
 
 pub use builder::ServiceBuilder;
 pub use counted::ServiceStats;
@@ -66,3 +70,5 @@ pub use map_response::{MapResponse, MapResponseFuture, MapResponseLayer};
 pub use stack::{Identity, Layer, Stack};
 #[cfg(feature = "std")]
 pub use timed::{Timed, TimedFuture, TimedLayer};
+#[cfg(feature = "tracing")]
+pub use traced::{Traced, TracedFuture, TracedLayer};

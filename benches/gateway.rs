@@ -1,0 +1,354 @@
+//! The HTTP gateway of `examples/http_gateway` over loopback, in one run:
+//! requests per second and latency percentiles with the same plugins
+//! dispatched through the registry's inline erasure and through boxed
+//! futures, and what share of a request the dispatch is.
+//!
+//! ```text
+//! cargo bench --bench gateway
+//! ```
+//!
+//! Two gateways run side by side on one 2-worker tokio runtime, differing
+//! only in [`Dispatch`]: `registry` (the [`Registry`](hybrid_dispatch::Registry):
+//! a name lookup under a read lock, the inline erasure, per-plugin counters)
+//! and `boxed` (a `BTreeMap` of `Arc<dyn SendDynService>` called with
+//! `call_send_boxed`: one `Box` per call, no counters). The clients run on
+//! a current-thread runtime on the main thread: three busy threads on the
+//! machine's cores.
+//!
+//! 1. **The call without HTTP**: the gateway's own `call` (lookup,
+//!    erasure, the plugin, poll to completion, drop) in a loop on a
+//!    current-thread runtime, minus a loop that only clones and drops the
+//!    input; with the allocations per call from the tests' counting
+//!    allocator. `echo` does nothing, so for it this is the dispatch.
+//! 2. **One connection**: sequential requests, so each latency is one
+//!    unloaded HTTP round trip (JSON parsing and writing, hyper, axum,
+//!    loopback TCP, waking the threads, the client). One connection to
+//!    each gateway, the requests alternating between them, so both see the
+//!    same machine.
+//! 3. **32 connections**: throughput and latency under load.
+//!
+//! Plugins: `echo` (a 32-byte future, inline in the registry) and `render`
+//! (1 KiB, on the heap either way). Rounds alternate the two gateways so
+//! drift on a shared machine does not favour one.
+
+use std::hint::black_box;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use hyper::Method;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+#[allow(
+    dead_code,
+    reason = "the example's app, shared with its main.rs and its test: the bench uses a part"
+)]
+#[path = "../examples/http_gateway/gateway.rs"]
+mod gateway;
+
+#[path = "../tests/common/http_client.rs"]
+mod http_client;
+
+// The tests' counting allocator (per thread), so this file needs no `unsafe`.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::counting_alloc::{self, count};
+use gateway::{Config, Dispatch, Gateway, Reply};
+use http_client::Client;
+use hybrid_dispatch::Handle;
+use hybrid_dispatch::space::S32;
+
+#[global_allocator]
+static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
+
+const MODES: [(Dispatch, &str); 2] = [(Dispatch::Registry, "registry"), (Dispatch::Boxed, "boxed")];
+/// The rows of the measurement without HTTP: the two gateways' own calls,
+/// and a call through a registry handle resolved once.
+const DISPATCH_ROWS: [&str; 3] = [
+    "registry, by name (the gateway)",
+    "boxed, by name (the gateway)",
+    "registry, handle resolved once",
+];
+const WORKLOADS: [(&str, &str); 2] = [("echo", r#"{"i": 1}"#), ("render", r#"{"text": "hello"}"#)];
+
+const ROUNDS: usize = 5;
+const DISPATCHES: u32 = 200_000;
+const SEQUENTIAL: usize = 3_000;
+const CONNECTIONS: usize = 32;
+const LOAD_TIME: Duration = Duration::from_millis(1000);
+
+fn main() {
+    let started = Instant::now();
+    println!("gateway bench: {ROUNDS} rounds, modes alternating within each round\n");
+
+    let dispatch = measure_dispatch();
+
+    let servers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("server runtime");
+    let addrs: Vec<SocketAddr> = MODES
+        .iter()
+        .map(|(mode, _)| start(&servers, *mode))
+        .collect();
+    let clients = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+
+    // Latencies in ns and request counts, per (workload, mode).
+    let mut sequential = vec![vec![Vec::new(); MODES.len()]; WORKLOADS.len()];
+    let mut loaded = vec![vec![Vec::new(); MODES.len()]; WORKLOADS.len()];
+    let mut rates = vec![vec![Vec::new(); MODES.len()]; WORKLOADS.len()];
+    let mut placement = vec![vec![String::new(); MODES.len()]; WORKLOADS.len()];
+    for round in 0..ROUNDS {
+        for (w, (plugin, body)) in WORKLOADS.iter().enumerate() {
+            let (samples, futures) = clients.block_on(one_connection_each(&addrs, plugin, body));
+            for (m, (samples, future)) in samples.into_iter().zip(futures).enumerate() {
+                sequential[w][m].extend(samples);
+                placement[w][m] = future;
+            }
+            // Alternate which mode goes first.
+            for m in (0..MODES.len()).map(|m| (m + round) % MODES.len()) {
+                let addr = addrs[m];
+                let (samples, elapsed) = clients.block_on(many_connections(addr, plugin, body));
+                rates[w][m].push(samples.len() as f64 / elapsed.as_secs_f64());
+                loaded[w][m].extend(samples);
+            }
+        }
+    }
+
+    println!(
+        "| plugin | dispatch (future) | 1 connection: req/s | p50 | p99 | {CONNECTIONS} connections: req/s (min-max of {ROUNDS} rounds) | p50 | p99 |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (w, (plugin, _)) in WORKLOADS.iter().enumerate() {
+        for (m, (_, mode)) in MODES.iter().enumerate() {
+            let one = &mut sequential[w][m];
+            let one_rate = one.len() as f64 / (one.iter().sum::<u64>() as f64 / 1e9);
+            let many = &mut loaded[w][m];
+            let round_rates = &mut rates[w][m];
+            round_rates.sort_by(f64::total_cmp);
+            let many_rate = round_rates[round_rates.len() / 2];
+            let (low, high) = (round_rates[0], round_rates[round_rates.len() - 1]);
+            println!(
+                "| {plugin} | {mode} ({}) | {one_rate:.0} | {} | {} | {many_rate:.0} ({low:.0}-{high:.0}) | {} | {} |",
+                placement[w][m],
+                micros(percentile(one, 50)),
+                micros(percentile(one, 99)),
+                micros(percentile(many, 50)),
+                micros(percentile(many, 99)),
+            );
+        }
+    }
+
+    println!("\nthe call without HTTP against one request (1 connection, median round trip):\n");
+    println!(
+        "| plugin | call | call without HTTP | allocations per call | round trip p50 | share of the round trip |"
+    );
+    println!("|---|---|---:|---:|---:|---:|");
+    for (w, (plugin, _)) in WORKLOADS.iter().enumerate() {
+        let round_trips: Vec<f64> = (0..MODES.len())
+            .map(|m| percentile(&mut sequential[w][m], 50) as f64)
+            .collect();
+        for (row, label) in DISPATCH_ROWS.iter().enumerate() {
+            let (ns, allocs) = dispatch[w][row];
+            // The handle row is set against the registry gateway's trip.
+            let round_trip = round_trips[if row == 1 { 1 } else { 0 }];
+            println!(
+                "| {plugin} | {label} | {ns:.0} ns | {allocs:.2} | {} | {:.3} % |",
+                micros(round_trip as u64),
+                100.0 * ns / round_trip,
+            );
+        }
+        let (registry, boxed) = (dispatch[w][0].0, dispatch[w][1].0);
+        println!(
+            "|   | boxed - registry, by name | {:+.0} ns | | | {:+.3} % |",
+            boxed - registry,
+            100.0 * (boxed - registry) / round_trips[0],
+        );
+    }
+    println!("\nwhole run: {:.1?}", started.elapsed());
+}
+
+/// Starts a gateway dispatching with `mode` on an ephemeral loopback port.
+fn start(runtime: &Runtime, mode: Dispatch) -> SocketAddr {
+    let config = Config {
+        dispatch: mode,
+        ..Config::default()
+    };
+    let (router, _gateway) = gateway::app(config);
+    runtime.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        // Served until the process exits.
+        tokio::spawn(gateway::serve(listener, router, std::future::pending()));
+        addr
+    })
+}
+
+/// Sequential requests on one connection to each gateway, alternating
+/// between them (after a warm-up): per gateway, the latencies in ns and
+/// where the plugin's future lived (the `x-plugin-future` header).
+async fn one_connection_each(
+    addrs: &[SocketAddr],
+    plugin: &str,
+    body: &str,
+) -> (Vec<Vec<u64>>, Vec<String>) {
+    let path = format!("/plugins/{plugin}");
+    let mut clients = Vec::new();
+    let mut futures = Vec::new();
+    for addr in addrs {
+        let mut c = Client::connect(*addr).await;
+        let mut future = String::new();
+        for _ in 0..SEQUENTIAL / 10 {
+            future = request(&mut c, &path, body).await;
+        }
+        clients.push(c);
+        futures.push(future);
+    }
+    let mut samples = vec![Vec::with_capacity(SEQUENTIAL); addrs.len()];
+    for i in 0..SEQUENTIAL {
+        for m in (0..addrs.len()).map(|m| (m + i) % addrs.len()) {
+            let sent = Instant::now();
+            request(&mut clients[m], &path, body).await;
+            samples[m].push(sent.elapsed().as_nanos() as u64);
+        }
+    }
+    (samples, futures)
+}
+
+/// `CONNECTIONS` clients sending back to back for `LOAD_TIME`: every
+/// latency in ns, and the time it took.
+async fn many_connections(addr: SocketAddr, plugin: &str, body: &str) -> (Vec<u64>, Duration) {
+    let path = format!("/plugins/{plugin}");
+    let mut clients = Vec::new();
+    for _ in 0..CONNECTIONS {
+        clients.push(Client::connect(addr).await);
+    }
+    let started = Instant::now();
+    let deadline = started + LOAD_TIME;
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|mut c| {
+            let (path, body) = (path.clone(), body.to_owned());
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                while Instant::now() < deadline {
+                    let sent = Instant::now();
+                    request(&mut c, &path, &body).await;
+                    samples.push(sent.elapsed().as_nanos() as u64);
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for task in tasks {
+        samples.extend(task.await.expect("client task"));
+    }
+    (samples, started.elapsed())
+}
+
+/// One request, which must succeed; returns where the future lived.
+async fn request(c: &mut Client, path: &str, body: &str) -> String {
+    let answer = c.send(Method::POST, path, body.to_owned()).await;
+    assert!(answer.status.is_success(), "{answer:?}");
+    black_box(answer.body);
+    answer.future.unwrap_or_default()
+}
+
+/// How a call is made in the measurement without HTTP.
+enum Caller {
+    /// The gateway's own `call`: by name, through its `Dispatch`.
+    Gateway(Gateway),
+    /// The registry's handle, resolved once: no lock, no name lookup.
+    Handle(Handle<Value, Reply, S32>),
+}
+
+/// Per workload, per row of `DISPATCH_ROWS`: ns per call without HTTP and
+/// allocations per call. The median of five runs of `DISPATCHES` calls.
+fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let gateway = |dispatch| {
+        gateway::app(Config {
+            dispatch,
+            ..Config::default()
+        })
+        .1
+    };
+    WORKLOADS
+        .iter()
+        .map(|(plugin, body)| {
+            let input: Value = serde_json::from_str(body).expect("JSON");
+            let registry = gateway(Dispatch::Registry);
+            let handle = registry.plugins().handle(plugin).expect("plugin");
+            let callers = [
+                Caller::Gateway(registry),
+                Caller::Gateway(gateway(Dispatch::Boxed)),
+                Caller::Handle(handle),
+            ];
+            callers
+                .iter()
+                .map(|caller| {
+                    let mut runs: Vec<(f64, f64)> = (0..5)
+                        .map(|_| {
+                            let baseline = runtime.block_on(clone_only(&input));
+                            let (total, allocs) =
+                                count(|| runtime.block_on(dispatch(caller, plugin, &input)));
+                            let (_, clone_allocs) = count(|| runtime.block_on(clone_only(&input)));
+                            let n = f64::from(DISPATCHES);
+                            let ns = total.saturating_sub(baseline).as_nanos() as f64 / n;
+                            let per_call = (allocs.allocs as f64 - clone_allocs.allocs as f64) / n;
+                            (ns, per_call)
+                        })
+                        .collect();
+                    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    runs[runs.len() / 2]
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `DISPATCHES` calls of `plugin`, each with a fresh copy of `input`,
+/// awaited and dropped.
+async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
+    let started = Instant::now();
+    for _ in 0..DISPATCHES {
+        let output = match caller {
+            Caller::Gateway(gateway) => {
+                let (call, _) = gateway
+                    .call(black_box(plugin), input.clone())
+                    .expect("plugin");
+                call.await
+            }
+            Caller::Handle(handle) => handle.call(input.clone()).await,
+        };
+        black_box(output.expect("answer"));
+    }
+    started.elapsed()
+}
+
+/// What `dispatch` does besides dispatching: copy the input, drop a value.
+async fn clone_only(input: &Value) -> Duration {
+    let started = Instant::now();
+    for _ in 0..DISPATCHES {
+        black_box(input.clone());
+    }
+    started.elapsed()
+}
+
+fn percentile(samples: &mut [u64], p: usize) -> u64 {
+    samples.sort_unstable();
+    samples[(samples.len() * p / 100).min(samples.len() - 1)]
+}
+
+fn micros(ns: u64) -> String {
+    format!("{:.1} µs", ns as f64 / 1e3)
+}

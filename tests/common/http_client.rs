@@ -1,0 +1,74 @@
+//! A minimal HTTP/1 client over one TCP connection (hyper's `conn::http1`),
+//! for the gateway's test and bench, which include this file with
+//! `#[path]`: one connection per client, so "32 clients" is exactly 32
+//! connections.
+
+use std::net::SocketAddr;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// One HTTP/1 connection: its requests go one after the other.
+pub(crate) struct Client {
+    sender: SendRequest<Full<Bytes>>,
+    host: String,
+}
+
+/// A response, read to the end.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    /// The `x-plugin-future` header: where the plugin's future lived.
+    pub(crate) future: Option<String>,
+    pub(crate) body: Bytes,
+}
+
+impl Client {
+    /// Connects to `addr` (`TCP_NODELAY`, as the gateway's side).
+    pub(crate) async fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        // Drives the connection; ends when either side closes it.
+        tokio::spawn(connection);
+        Client {
+            sender,
+            host: addr.to_string(),
+        }
+    }
+
+    /// Sends a request and reads the whole response.
+    pub(crate) async fn send(&mut self, method: Method, path: &str, body: String) -> Answer {
+        self.sender.ready().await.expect("connection ready");
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", &self.host)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .expect("request");
+        let response = self.sender.send_request(request).await.expect("response");
+        let status = response.status();
+        let future = response
+            .headers()
+            .get("x-plugin-future")
+            .map(|v| v.to_str().expect("ASCII header").to_owned());
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Answer {
+            status,
+            future,
+            body,
+        }
+    }
+}

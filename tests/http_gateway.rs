@@ -1,0 +1,660 @@
+//! The HTTP gateway of `examples/http_gateway` as its clients see it: the
+//! same app, started on `127.0.0.1:0` inside each test and called over real
+//! TCP connections by hyper's HTTP/1 client.
+//!
+//! * every route, status and body, and `/stats` after each;
+//! * a load of 20 000 requests over 32 connections with every answer
+//!   checked, panics and timeouts among them, a plugin registered and
+//!   removed over and over meanwhile, and `/stats` adding up exactly;
+//! * graceful shutdown: a request in flight finishes, then the server stops.
+//!
+//! Loopback only; every test is bounded in requests and in time (each runs
+//! under a `tokio::time::timeout`) and stops its server. Miri cannot run
+//! sockets, so these tests are ignored under it.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+use hybrid_dispatch::service_fn;
+use hyper::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+#[allow(
+    dead_code,
+    reason = "the example's app, shared with its main.rs and its bench: the test uses a part"
+)]
+#[path = "../examples/http_gateway/gateway.rs"]
+mod gateway;
+
+#[path = "common/http_client.rs"]
+mod http_client;
+
+use gateway::{Config, Gateway};
+use http_client::Client;
+
+/// The most any test may take, server start and stop included.
+const TEST_LIMIT: Duration = Duration::from_secs(120);
+
+/// The `panic` plugin's panics are expected: keep their messages (and
+/// backtraces) out of the output; any other panic is reported as usual.
+fn quiet_plugin_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let message = info.payload().downcast_ref::<String>();
+            if !message.is_some_and(|m| m.starts_with("the panic plugin panicked")) {
+                report(info);
+            }
+        }));
+    });
+}
+
+// ---------------------------------------------------------------------------
+// A server on an ephemeral loopback port, and a client connection to it.
+
+struct Server {
+    addr: SocketAddr,
+    gateway: Gateway,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl Server {
+    async fn start(config: Config) -> Server {
+        let (router, gateway) = gateway::app(config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let task = tokio::spawn(gateway::serve(listener, router, shutdown));
+        Server {
+            addr,
+            gateway,
+            stop,
+            task,
+        }
+    }
+
+    /// Signals shutdown and waits for the server to stop on its own.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let stopped = tokio::time::timeout(Duration::from_secs(10), self.task).await;
+        stopped
+            .expect("the server stops within 10 s of the signal")
+            .expect("the server task did not panic")
+            .expect("the server returns Ok");
+    }
+}
+
+/// What the gateway answered, its body parsed.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    /// The `x-plugin-future` header: where the plugin's future lived.
+    future: Option<String>,
+    body: Value,
+}
+
+/// Every answer of the gateway is JSON.
+async fn send(c: &mut Client, method: Method, path: &str, body: String) -> Answer {
+    let answer = c.send(method, path, body).await;
+    let body = serde_json::from_slice(&answer.body)
+        .unwrap_or_else(|e| panic!("{path}: every answer is JSON ({e}): {answer:?}"));
+    Answer {
+        status: answer.status,
+        future: answer.future,
+        body,
+    }
+}
+
+async fn post(c: &mut Client, plugin: &str, body: impl Into<String>) -> Answer {
+    let path = format!("/plugins/{plugin}");
+    send(c, Method::POST, &path, body.into()).await
+}
+
+async fn get(c: &mut Client, path: &str) -> Answer {
+    send(c, Method::GET, path, String::new()).await
+}
+
+/// FNV-1a 64 over `text`, `rounds` times: what `hash` must answer,
+/// written again here rather than taken from the gateway.
+fn fnv1a_hex(text: &str, rounds: u64) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for _ in 0..rounds {
+        for byte in text.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The error answer for `plugin`: status, a JSON error naming the plugin.
+fn assert_error(answer: &Answer, status: StatusCode, plugin: &str, needle: &str) {
+    assert_eq!(answer.status, status, "{answer:?}");
+    assert_eq!(answer.body["plugin"], plugin, "{answer:?}");
+    let error = answer.body["error"].as_str().expect("an error message");
+    assert!(error.contains(needle), "{error:?} should say {needle:?}");
+}
+
+/// `/stats` of one plugin, as numbers.
+fn counters(stats: &Value, plugin: &str) -> BTreeMap<String, u64> {
+    stats["plugins"][plugin]
+        .as_object()
+        .unwrap_or_else(|| panic!("no stats for {plugin}: {stats}"))
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().expect("a count")))
+        .collect()
+}
+
+/// Checks one plugin's counters: `ended` maps completed, cancelled and
+/// panicked; calls, placements and bytes follow from them and the sizing.
+fn assert_counters(stats: &Value, plugin: &str, completed: u64, cancelled: u64, panicked: u64) {
+    let c = counters(stats, plugin);
+    let calls = completed + cancelled + panicked;
+    let sizing = &stats["sizing"]["plugins"][plugin];
+    let (inline, heap) = if sizing["placement"] == "heap" {
+        (0, calls)
+    } else {
+        (calls, 0)
+    };
+    let bytes = sizing["future_bytes"].as_u64().expect("future size");
+    let expected: BTreeMap<String, u64> = [
+        ("calls", calls),
+        ("inline", inline),
+        ("heap", heap),
+        ("heap_bytes", heap * bytes),
+        ("in_flight", 0),
+        ("completed", completed),
+        ("cancelled", cancelled),
+        ("panicked", panicked),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(c, expected, "{plugin}");
+}
+
+// ---------------------------------------------------------------------------
+// Every route, status and body.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn every_route_status_and_body() {
+    let config = Config {
+        timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    quiet_plugin_panics();
+    let server = Server::start(config).await;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let c = &mut Client::connect(server.addr).await;
+
+        let names = get(c, "/plugins").await;
+        assert_eq!(names.status, StatusCode::OK);
+        let expected = json!({ "plugins": ["chain", "echo", "hash", "panic", "render", "sleep"] });
+        assert_eq!(names.body, expected);
+
+        // The sizing report is in /stats from the start.
+        let stats = get(c, "/stats").await.body;
+        assert_eq!(stats["sizing"]["capacity"], 256);
+        assert_eq!(stats["sizing"]["plugins"]["echo"]["placement"], "inline");
+        assert_eq!(stats["sizing"]["plugins"]["render"]["placement"], "heap");
+        assert_eq!(stats["sizing"]["all_inline"], false);
+        let placement = |plugin: &str| stats["sizing"]["plugins"][plugin]["placement"].clone();
+
+        // Each plugin answers its JSON, and says where its future lived.
+        let echo = post(c, "echo", r#"{"a": [1, 2, {"b": null}]}"#).await;
+        assert_eq!(echo.status, StatusCode::OK);
+        assert_eq!(echo.body, json!({ "a": [1, 2, { "b": null }] }));
+        assert_eq!(echo.future.as_deref(), Some("inline"));
+
+        let hash = post(c, "hash", r#"{"text": "hello", "rounds": 1000}"#).await;
+        assert_eq!(hash.status, StatusCode::OK);
+        let expected = json!({ "hash": fnv1a_hex("hello", 1000), "rounds": 1000 });
+        assert_eq!(hash.body, expected);
+        assert_eq!(hash.future.as_deref(), placement("hash").as_str());
+
+        let render = post(c, "render", r#"{"text": "hello world"}"#).await;
+        assert_eq!(render.status, StatusCode::OK);
+        assert_eq!(
+            render.body,
+            json!({ "glyphs": 10, "lines": ["helloworld"] })
+        );
+        assert_eq!(render.future.as_deref(), Some("heap"));
+
+        let started = Instant::now();
+        let sleep = post(c, "sleep", r#"{"ms": 20}"#).await;
+        assert!(started.elapsed() >= Duration::from_millis(20));
+        assert_eq!(
+            (sleep.status, sleep.body),
+            (StatusCode::OK, json!({ "slept_ms": 20 }))
+        );
+        assert_eq!(sleep.future.as_deref(), placement("sleep").as_str());
+
+        let input = r#"{"steps": ["echo", "hash"], "input": {"text": "x", "rounds": 2}}"#;
+        let chain = post(c, "chain", input).await;
+        assert_eq!(chain.status, StatusCode::OK);
+        let output = json!({ "hash": fnv1a_hex("x", 2), "rounds": 2 });
+        assert_eq!(chain.body, json!({ "output": output, "steps": 2 }));
+        assert_eq!(chain.future.as_deref(), Some("heap"));
+
+        // Bad requests: typed JSON errors, the server unchanged.
+        let unknown = post(c, "nope", "{}").await;
+        assert_error(
+            &unknown,
+            StatusCode::NOT_FOUND,
+            "nope",
+            "no plugin named 'nope'",
+        );
+        let malformed = post(c, "echo", r#"{"a": "#).await;
+        assert_error(
+            &malformed,
+            StatusCode::BAD_REQUEST,
+            "echo",
+            "malformed JSON body",
+        );
+        let empty = post(c, "echo", "").await;
+        assert_error(
+            &empty,
+            StatusCode::BAD_REQUEST,
+            "echo",
+            "malformed JSON body",
+        );
+        let refused = post(c, "hash", r#"{"rounds": 3}"#).await;
+        assert_error(
+            &refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash",
+            "expected",
+        );
+        let too_long = post(c, "sleep", r#"{"ms": 60001}"#).await;
+        assert_error(
+            &too_long,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "sleep",
+            "expected",
+        );
+        let bad_step = post(c, "chain", r#"{"steps": ["ghost", "echo"]}"#).await;
+        assert_error(
+            &bad_step,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "chain",
+            "'ghost'",
+        );
+        let recursive = post(c, "chain", r#"{"steps": ["chain"]}"#).await;
+        assert_error(
+            &recursive,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "chain",
+            "other than chain",
+        );
+        let no_route = get(c, "/nowhere").await;
+        assert_eq!(no_route.status, StatusCode::NOT_FOUND);
+        assert_eq!(no_route.body["error"], "no route for GET /nowhere");
+
+        // A panicking plugin: 500 for that request, the next one is fine.
+        let panic = post(c, "panic", "{}").await;
+        assert_error(
+            &panic,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "panic",
+            "panicked",
+        );
+        assert_eq!(post(c, "echo", "1").await.body, json!(1));
+
+        // A timeout: 504 after the limit, the plugin's future dropped.
+        let started = Instant::now();
+        let slow = post(c, "sleep", r#"{"ms": 60000}"#).await;
+        assert_error(&slow, StatusCode::GATEWAY_TIMEOUT, "sleep", "within 300 ms");
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert!(started.elapsed() < Duration::from_secs(30));
+
+        // The counters add up to exactly the calls above.
+        let stats = get(c, "/stats").await.body;
+        assert_counters(&stats, "echo", 3, 0, 0); // 2 + 1 chain step
+        assert_counters(&stats, "hash", 3, 0, 0); // 1 + 1 chain step + 1 refused
+        assert_counters(&stats, "render", 1, 0, 0);
+        assert_counters(&stats, "sleep", 2, 1, 0); // 1 + 1 refused; 1 timed out
+        assert_counters(&stats, "chain", 3, 0, 0); // 1 + 2 refused
+        assert_counters(&stats, "panic", 0, 0, 1);
+        let answers = json!({
+            "ok": 6, "bad_request": 2, "not_found": 1, "rejected": 4, "panicked": 1, "timed_out": 1,
+        });
+        assert_eq!(stats["answers"], answers);
+        assert_eq!(stats["total"]["calls"], 3 + 3 + 1 + 3 + 3 + 1);
+        assert_eq!(stats["total"]["panicked"], 1);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Load: 20 000 requests over 32 connections.
+
+/// What request `i` of the load is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Echo,
+    Hash,
+    Render,
+    Chain,
+    Sleep,
+    Malformed,
+    Unknown,
+    Refused,
+    Panic,
+    Timeout,
+    Dynamic,
+}
+
+fn kind(i: usize) -> Kind {
+    if i % 1000 == 500 {
+        return Kind::Panic; // 20 of them
+    }
+    if i % 2000 == 250 {
+        return Kind::Timeout; // 10 of them
+    }
+    match i % 10 {
+        0 => Kind::Dynamic,
+        1 => Kind::Malformed,
+        2 => Kind::Unknown,
+        3 => Kind::Hash,
+        4 => Kind::Render,
+        5 => Kind::Chain,
+        6 => Kind::Sleep,
+        7 => Kind::Refused,
+        _ => Kind::Echo,
+    }
+}
+
+/// What one connection saw, by request kind; `Dynamic` answers split into
+/// served and not found.
+#[derive(Debug, Default)]
+struct Tally {
+    sent: BTreeMap<Kind, u64>,
+    dynamic_ok: u64,
+    dynamic_not_found: u64,
+}
+
+/// Sends request `i` and checks the answer completely.
+async fn send_and_check(c: &mut Client, i: usize, tally: &mut Tally) -> Result<(), String> {
+    let kind = kind(i);
+    *tally.sent.entry(kind).or_default() += 1;
+    let check = |ok: bool, answer: &Answer| {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "request {i} ({kind:?}): unexpected answer {answer:?}"
+            ))
+        }
+    };
+    let is_error = |a: &Answer, status: StatusCode, plugin: &str| {
+        a.status == status && a.body["plugin"] == plugin && a.body["error"].is_string()
+    };
+    match kind {
+        Kind::Echo => {
+            let a = post(c, "echo", json!({ "i": i }).to_string()).await;
+            check(
+                a.status == StatusCode::OK && a.body == json!({ "i": i }),
+                &a,
+            )
+        }
+        Kind::Hash => {
+            let text = format!("text {i}");
+            let rounds = 1 + i as u64 % 5;
+            let input = json!({ "text": text, "rounds": rounds });
+            let a = post(c, "hash", input.to_string()).await;
+            let expected = json!({ "hash": fnv1a_hex(&text, rounds), "rounds": rounds });
+            check(a.status == StatusCode::OK && a.body == expected, &a)
+        }
+        Kind::Render => {
+            let text = format!("r{i}");
+            let a = post(c, "render", json!({ "text": text }).to_string()).await;
+            let expected = json!({ "glyphs": text.len(), "lines": [text] });
+            let heap = a.future.as_deref() == Some("heap");
+            check(a.status == StatusCode::OK && a.body == expected && heap, &a)
+        }
+        Kind::Chain => {
+            let text = format!("c{i}");
+            let input = json!({ "steps": ["echo", "hash"], "input": { "text": text } });
+            let a = post(c, "chain", input.to_string()).await;
+            let output = json!({ "hash": fnv1a_hex(&text, 1), "rounds": 1 });
+            let expected = json!({ "output": output, "steps": 2 });
+            check(a.status == StatusCode::OK && a.body == expected, &a)
+        }
+        Kind::Sleep => {
+            let a = post(c, "sleep", r#"{"ms": 1}"#).await;
+            check(
+                a.status == StatusCode::OK && a.body == json!({ "slept_ms": 1 }),
+                &a,
+            )
+        }
+        Kind::Malformed => {
+            let a = post(c, "echo", format!("{{\"i\": {i}")).await;
+            check(is_error(&a, StatusCode::BAD_REQUEST, "echo"), &a)
+        }
+        Kind::Unknown => {
+            let name = format!("ghost{}", i % 7);
+            let a = post(c, &name, "{}").await;
+            check(is_error(&a, StatusCode::NOT_FOUND, &name), &a)
+        }
+        Kind::Refused => {
+            let a = post(c, "hash", json!({ "rounds": i }).to_string()).await;
+            check(is_error(&a, StatusCode::UNPROCESSABLE_ENTITY, "hash"), &a)
+        }
+        Kind::Panic => {
+            let a = post(c, "panic", json!({ "i": i }).to_string()).await;
+            check(is_error(&a, StatusCode::INTERNAL_SERVER_ERROR, "panic"), &a)
+        }
+        Kind::Timeout => {
+            let a = post(c, "sleep", r#"{"ms": 60000}"#).await;
+            check(is_error(&a, StatusCode::GATEWAY_TIMEOUT, "sleep"), &a)
+        }
+        Kind::Dynamic => {
+            let a = post(c, "dynamic", json!({ "i": i }).to_string()).await;
+            if a.status == StatusCode::OK {
+                tally.dynamic_ok += 1;
+                let served = a.body["input"] == json!({ "i": i }) && a.body["generation"].is_u64();
+                check(served, &a)
+            } else {
+                tally.dynamic_not_found += 1;
+                check(is_error(&a, StatusCode::NOT_FOUND, "dynamic"), &a)
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
+    const REQUESTS: usize = 20_000;
+    const CONNECTIONS: usize = 32;
+    // Generous for a debug build on a busy machine: no request but the
+    // deliberate timeouts comes near it.
+    let config = Config {
+        timeout: Duration::from_secs(1),
+        ..Config::default()
+    };
+    quiet_plugin_panics();
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    let plugins = server.gateway.plugins().clone();
+
+    let (tallies, handles, elapsed) = tokio::time::timeout(TEST_LIMIT, async {
+        // Registers and removes `dynamic` while the load runs: each
+        // registration is a new entry with counters of its own, whose
+        // handle is kept to read them at the end.
+        let done = Arc::new(AtomicBool::new(false));
+        let churn = tokio::spawn({
+            let done = Arc::clone(&done);
+            let plugins = plugins.clone();
+            async move {
+                let mut handles = Vec::new();
+                for generation in 0..10_000u64 {
+                    let dynamic = service_fn(move |input: Value| {
+                        std::future::ready(Ok(json!({ "generation": generation, "input": input })))
+                    });
+                    handles.push(
+                        plugins
+                            .register("dynamic", dynamic)
+                            .expect("not registered now"),
+                    );
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                    plugins.remove("dynamic").expect("registered just before");
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    if done.load(SeqCst) {
+                        break;
+                    }
+                }
+                handles
+            }
+        });
+
+        let started = Instant::now();
+        let next = Arc::new(AtomicUsize::new(0));
+        let connections: Vec<_> = (0..CONNECTIONS)
+            .map(|_| {
+                let next = Arc::clone(&next);
+                tokio::spawn(async move {
+                    let mut c = Client::connect(addr).await;
+                    let mut tally = Tally::default();
+                    loop {
+                        let i = next.fetch_add(1, SeqCst);
+                        if i >= REQUESTS {
+                            return Ok::<_, String>(tally);
+                        }
+                        send_and_check(&mut c, i, &mut tally).await?;
+                    }
+                })
+            })
+            .collect();
+        let mut tallies = Vec::new();
+        for connection in connections {
+            tallies.push(connection.await.expect("no client task panicked"));
+        }
+        let elapsed = started.elapsed();
+        done.store(true, SeqCst);
+        let handles = churn.await.expect("the churn task did not panic");
+        (tallies, handles, elapsed)
+    })
+    .await
+    .expect("the load finishes within the time limit");
+
+    // Every answer was the expected one.
+    let tallies: Vec<Tally> = tallies
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|error| panic!("{error}"));
+    let mut sent: BTreeMap<Kind, u64> = BTreeMap::new();
+    let (mut dynamic_ok, mut dynamic_not_found) = (0, 0);
+    for tally in &tallies {
+        for (kind, n) in &tally.sent {
+            *sent.entry(*kind).or_default() += n;
+        }
+        dynamic_ok += tally.dynamic_ok;
+        dynamic_not_found += tally.dynamic_not_found;
+    }
+    let n = |kind| sent.get(&kind).copied().unwrap_or(0);
+    assert_eq!(sent.values().sum::<u64>(), REQUESTS as u64);
+    assert_eq!((n(Kind::Panic), n(Kind::Timeout)), (20, 10));
+    println!(
+        "{REQUESTS} requests over {CONNECTIONS} connections in {elapsed:.2?} ({:.0} requests/s); \
+         `dynamic` registered {} times: {dynamic_ok} served, {dynamic_not_found} not found",
+        REQUESTS as f64 / elapsed.as_secs_f64(),
+        handles.len(),
+    );
+
+    // `/stats` adds up exactly to what was sent.
+    let c = &mut Client::connect(addr).await;
+    let stats = get(c, "/stats").await.body;
+    assert_counters(&stats, "echo", n(Kind::Echo) + n(Kind::Chain), 0, 0);
+    let hashed = n(Kind::Hash) + n(Kind::Chain) + n(Kind::Refused);
+    assert_counters(&stats, "hash", hashed, 0, 0);
+    assert_counters(&stats, "render", n(Kind::Render), 0, 0);
+    assert_counters(&stats, "chain", n(Kind::Chain), 0, 0);
+    assert_counters(&stats, "sleep", n(Kind::Sleep), n(Kind::Timeout), 0);
+    assert_counters(&stats, "panic", 0, 0, n(Kind::Panic));
+    let ok = n(Kind::Echo) + n(Kind::Hash) + n(Kind::Render) + n(Kind::Chain) + n(Kind::Sleep);
+    let answers = json!({
+        "ok": ok + dynamic_ok,
+        "bad_request": n(Kind::Malformed),
+        "not_found": n(Kind::Unknown) + dynamic_not_found,
+        "rejected": n(Kind::Refused),
+        "panicked": n(Kind::Panic),
+        "timed_out": n(Kind::Timeout),
+    });
+    assert_eq!(stats["answers"], answers);
+    assert!(
+        stats["plugins"].get("dynamic").is_none(),
+        "removed at the end"
+    );
+
+    // Each registration of `dynamic` served exactly the calls answered 200
+    // with its generation; none is left in flight.
+    assert_eq!(dynamic_ok + dynamic_not_found, n(Kind::Dynamic));
+    let mut served = 0;
+    for handle in &handles {
+        let s = handle.stats();
+        assert_eq!(s.completed, s.calls);
+        assert_eq!((s.cancelled, s.in_flight), (0, 0));
+        served += s.calls;
+    }
+    assert_eq!(served, dynamic_ok);
+    server.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Graceful shutdown.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn shutdown_lets_requests_in_flight_finish() {
+    let server = Server::start(Config::default()).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let mut slow = Client::connect(addr).await;
+        let in_flight =
+            tokio::spawn(async move { post(&mut slow, "sleep", r#"{"ms": 300}"#).await });
+
+        // Wait (bounded) until the gateway has the call in flight; this
+        // second connection then stays open and idle through the shutdown.
+        let mut watcher = Client::connect(addr).await;
+        let mut seen = false;
+        for _ in 0..1000 {
+            let stats = get(&mut watcher, "/stats").await.body;
+            if counters(&stats, "sleep")["in_flight"] == 1 {
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        assert!(seen, "the sleep call never showed up in flight");
+
+        let stopping = Instant::now();
+        server.stop().await;
+        let answer = in_flight.await.expect("the client task did not panic");
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body, json!({ "slept_ms": 300 }));
+        assert!(stopping.elapsed() < Duration::from_secs(10));
+
+        // Stopped: the port no longer accepts connections.
+        assert!(TcpStream::connect(addr).await.is_err());
+        drop(watcher);
+    })
+    .await
+    .expect("within the time limit");
+}
