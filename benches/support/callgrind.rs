@@ -165,7 +165,10 @@ pub(crate) fn lookup(results: &[(Cell, f64)], size: &str, row: Row) -> String {
 }
 
 /// Ratios the issues track, where both rows were measured: awaited
-/// `call_dyn` against awaited `stackfuture`, and the like.
+/// `call_dyn` against awaited `stackfuture`, and the like. `call_inline`
+/// and `stackfuture` have the same capacity at every size (64 bytes at
+/// SMALL), so their ratio compares the two storages at equal capacity;
+/// `call_dyn` has the default one.
 pub(crate) fn print_targets(results: &[(Cell, f64)], sizes: &[&'static str]) {
     let get = |size: &str, strategy: Strategy, shape: Shape| {
         results
@@ -177,8 +180,21 @@ pub(crate) fn print_targets(results: &[(Cell, f64)], sizes: &[&'static str]) {
         let pairs = [
             (Strategy::CallDyn, Strategy::StackFuture, Shape::Awaited),
             (Strategy::CallDyn, Strategy::StackFuture, Shape::Pinned),
+            (Strategy::CallInline, Strategy::StackFuture, Shape::Awaited),
+            (Strategy::CallInline, Strategy::StackFuture, Shape::Pinned),
+            (
+                Strategy::CallInline,
+                Strategy::StackFuture,
+                Shape::AwaitedInPlace,
+            ),
             (Strategy::CallInSlot, Strategy::ReusableBox, Shape::Awaited),
             (Strategy::CallDyn, Strategy::AsyncTrait, Shape::Awaited),
+            (
+                Strategy::CallDyn,
+                Strategy::AsyncTrait,
+                Shape::AwaitedInPlace,
+            ),
+            (Strategy::CallInSlot, Strategy::AsyncTrait, Shape::Awaited),
         ];
         for (ours, peer, shape) in pairs {
             if let (Some(a), Some(b)) = (get(size, ours, shape), get(size, peer, shape)) {

@@ -2,19 +2,21 @@
 //! sizes.
 //!
 //! Our inline rows (`call_dyn`, `call_send`, `call_in`) use the default
-//! capacity (`S16`, 128 bytes), so MEDIUM and LARGE spill: `call_dyn` and
-//! `call_send` allocate once per call, `call_in` reuses the slot's heap
-//! buffer. Inline-only cannot spill, so `call_inline` names a capacity that
-//! holds the future: `S16` for SMALL, `S64` (512 B) for MEDIUM and
-//! `[u64; 131]` (1048 B) for LARGE — no predefined space holds LARGE.
-//! `StackFuture`'s capacity is the same per size (128, 512, 1048 bytes).
+//! capacity (`S15`, 120 bytes: a 128-byte handle), so MEDIUM and LARGE
+//! spill: `call_dyn` and `call_send` allocate once per call, `call_in`
+//! reuses the slot's heap buffer. Inline-only cannot spill, so `call_inline`
+//! names a capacity that holds the future, and `StackFuture` gets the same
+//! capacity, so that those two rows compare the two storages at equal
+//! capacity: `S8` / 64 bytes for SMALL (the `StackFuture<_, 64>` the issue
+//! names), `S64` / 512 bytes for MEDIUM and `[u64; 131]` / 1048 bytes for
+//! LARGE (no predefined space holds LARGE).
 
 use std::hint::black_box;
 use std::marker::PhantomData;
 use std::task::Context;
 
 use hybrid_dispatch::future::InlineOnlyFuture;
-use hybrid_dispatch::space::{Capacity, S16, S64};
+use hybrid_dispatch::space::{Capacity, S8, S64};
 use hybrid_dispatch::{
     DynService, FutureSlot, InlineFuture, InlineOnlyService, SendDynService, SendInlineFuture,
     Service, service_fn,
@@ -59,7 +61,7 @@ pub(crate) fn fixture<const W: usize, const CAP: usize, Only: Capacity + 'static
 /// The bench sizes: SMALL 40 B, MEDIUM 304 B, LARGE 1048 B futures.
 pub(crate) fn bench_sizes() -> BenchSizes<impl Rows, impl Rows, impl Rows> {
     BenchSizes {
-        small: fixture::<SMALL, 128, S16>("small"),
+        small: fixture::<SMALL, 64, S8>("small"),
         medium: fixture::<MEDIUM, 512, S64>("medium"),
         large: fixture::<LARGE, { 8 * LARGE + 24 }, [u64; LARGE + 3]>("large"),
     }
@@ -178,6 +180,9 @@ where
                     }),
                     Shape::Awaited => v.visit(size, row, move |$cx: &mut Context<'_>, $x: u64| {
                         rows::$m::awaited $(::<$tf>)? ($cx, $($arg),*)
+                    }),
+                    Shape::AwaitedInPlace => v.visit(size, row, move |$cx: &mut Context<'_>, $x: u64| {
+                        rows::$m::pin_awaited $(::<$tf>)? ($cx, $($arg),*)
                     }),
                 }
             };

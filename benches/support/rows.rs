@@ -184,7 +184,8 @@ pub(crate) trait RowVisitor<'f> {
 /// - `moved(cx, args…)`: `CALL` moved into [`run_moved`];
 /// - `outer(args…)`: `async fn` whose body is `CALL.await`;
 /// - `awaited(cx, args…)`: `outer(args…)` pinned and polled through
-///   [`run_task`].
+///   [`run_task`];
+/// - `outer_in_place` / `pin_awaited`: the same with `pin!(CALL).await`.
 ///
 /// `[generics]` are the functions' generic parameters; an optional second
 /// `[…]` is the turbofish for `outer` when a parameter cannot be inferred.
@@ -216,6 +217,18 @@ macro_rules! shapes {
             #[inline(never)]
             pub(crate) fn awaited<$($gen)*>(cx: &mut Context<'_>, $($arg: $ty),*) -> u64 {
                 run_task(pin!(outer $(::<$($tf)*>)? ($($arg),*)), cx)
+            }
+
+            /// The caller's `async fn`, pinning the call's future in place
+            /// before awaiting it.
+            pub(crate) async fn outer_in_place<$($gen)*>($($arg: $ty),*) -> u64 {
+                pin!($call).await
+            }
+
+            /// Awaited in place inside [`outer_in_place`], polled as a task.
+            #[inline(never)]
+            pub(crate) fn pin_awaited<$($gen)*>(cx: &mut Context<'_>, $($arg: $ty),*) -> u64 {
+                run_task(pin!(outer_in_place $(::<$($tf)*>)? ($($arg),*)), cx)
             }
         }
     };

@@ -1,6 +1,6 @@
 //! How the caller holds a future between the call that returns it and its
-//! polls: pinned where it was returned, moved once, or awaited inside an
-//! outer `async fn`.
+//! polls: pinned where it was returned, moved once, awaited inside an outer
+//! `async fn`, or awaited there after pinning it in place.
 //!
 //! Moving a handle after construction can cost more than the storage choice
 //! (see `DESIGN.md`), and every `.await` moves the awaited future once into
@@ -22,11 +22,20 @@ pub(crate) enum Shape {
     /// as an executor polls a task: the awaited future is moved into the
     /// outer state machine, as in `svc.call_dyn(x).await`.
     Awaited,
+    /// The same `async fn`, but the future is pinned in place first:
+    /// `pin!(svc.call_dyn(x)).await`. The call writes the handle straight
+    /// into the outer state machine and `.await` moves only the `Pin`.
+    AwaitedInPlace,
 }
 
 impl Shape {
     /// Every shape, in column order.
-    pub(crate) const ALL: [Shape; 3] = [Shape::Pinned, Shape::Moved, Shape::Awaited];
+    pub(crate) const ALL: [Shape; 4] = [
+        Shape::Pinned,
+        Shape::Moved,
+        Shape::Awaited,
+        Shape::AwaitedInPlace,
+    ];
 
     /// The column name, also the criterion parameter and a `callgrind`
     /// selector.
@@ -35,6 +44,7 @@ impl Shape {
             Shape::Pinned => "pinned",
             Shape::Moved => "moved",
             Shape::Awaited => "awaited",
+            Shape::AwaitedInPlace => "pin-awaited",
         }
     }
 }
