@@ -981,15 +981,33 @@ impl Cx<'_> {
                     let sig = as_impl_future(&sig, output);
                     let via = format_ident!("{}{}", m.ident, storage_method);
                     let call = quote!(<Self as #twin #twin_args>::#via(self, #(#args),*));
-                    // An `impl Future` can name one lifetime: the twin's
-                    // future lives for the intersection of several, which
-                    // only a type generic over all of them (an `async`
-                    // block, as `async fn` does) can return. That costs one
-                    // more move of the handle, for these methods only.
-                    let body = if self.lifetimes(m).declared.len() > 1 {
-                        quote!(async move { #call.await })
+                    // Usually an `async` block that calls the twin on its
+                    // first poll and pins the handle where the call writes
+                    // it. Returning the handle itself would have every
+                    // `p.m(x).await` move it (128 bytes, just written: on
+                    // x86-64 that move costs as much time as the `Box` of
+                    // `async-trait`, measured in
+                    // `examples/migrate_from_async_trait.rs`); moving this
+                    // block before its first poll copies bytes nobody has
+                    // written yet. It also names every input lifetime, which
+                    // a single `impl Future + 'a` could not.
+                    //
+                    // Except for a future the trait declares `+ Send` in a
+                    // local twin: the block would capture `&dyn DynPlugin`,
+                    // which is not `Sync`, so the handle (a `Send` one) is
+                    // made eagerly and returned, or moved into the block
+                    // when the block is needed for its lifetimes.
+                    let body = if m.declared_send && self.opts.send.is_none() {
+                        if self.lifetimes(m).declared.len() > 1 {
+                            quote!({
+                                let future = #call;
+                                async move { future.await }
+                            })
+                        } else {
+                            call
+                        }
                     } else {
-                        call
+                        quote!(async move { ::core::pin::pin!(#call).await })
                     };
                     items.push(quote! {
                         #(#cfgs)* #[inline] #sig { #body }

@@ -102,15 +102,23 @@ use crate::space::Capacity;
 ///   `DynPlugin<S>` for *every* capacity `S`, and `boxed.handle_dyn(..)`
 ///   would stop compiling (found on the `Box` before auto-deref reaches the
 ///   object, with `S` ambiguous). `bridge = false` turns the bridge off.
-///   What the bridge costs: for a method whose future borrows only `self`
-///   it returns the twin's handle (`benches/twin.rs`, SMALL awaited: 192
-///   instructions per call through the bridge, 187 through `small_dyn`, 0
-///   allocations); for a method borrowing more (`lookup(&self, key: &str)`)
-///   an `impl Future` can name only one lifetime, so the bridge wraps the
-///   handle in an `async` block: one more move of the handle.
+///   How the bridge calls: it returns an `async` block that calls the twin
+///   on its first poll and pins the handle where the call writes it, so
+///   `p.handle(x).await` moves only the block's captures (the receiver and
+///   the arguments), never the 128-byte handle. That matters in time: a
+///   freshly written handle moved by `.await` costs, on x86-64, about what
+///   `async-trait`'s `Box` costs (`cargo run --release --example
+///   migrate_from_async_trait`: `svc.quote(x).await` through the bridge
+///   0.72× `async-trait`'s time, `svc.quote_send(x).await` 1.08×,
+///   `pin!(svc.quote_send(x)).await` 0.71×; `benches/twin.rs`, SMALL
+///   awaited: 187 instructions through the bridge or `small_dyn`, 0
+///   allocations). When calling the twin's `_dyn`/`_send` methods directly
+///   in a hot path, do the same: `pin!(p.handle_send(x)).await`.
 ///   In a trait without `send`, a method declared
 ///   `-> impl Future<Output = T> + Send` is erased into the `Send` storage
-///   (`SendInlineFuture`), so that the bridge keeps the declared bound.
+///   (`SendInlineFuture`), so that the bridge keeps the declared bound; the
+///   bridge then makes the handle eagerly (an `async` block capturing the
+///   `!Sync` trait object would not be `Send`).
 /// * **`impl Plugin for CountedTwin<P>`**: see *Observation*.
 /// * **[`Twin`] for the twin objects and [`TwinOf<P>`]**: the method list,
 ///   per-method layouts and the coercion the

@@ -301,13 +301,18 @@ for dyn SendDynJob<Space> + 'dyn_twin {
         &mut self,
         n: u64,
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
-        <Self as SendDynJob<Space>>::run_send(self, n)
+        async move {
+            ::core::pin::pin!(< Self as SendDynJob < Space > > ::run_send(self, n)).await
+        }
     }
     #[inline]
     fn retries(
         &self,
     ) -> impl ::core::future::Future<Output = u32> + ::core::marker::Send {
-        <Self as SendDynJob<Space>>::retries_send(self)
+        async move {
+            ::core::pin::pin!(< Self as SendDynJob < Space > > ::retries_send(self,))
+                .await
+        }
     }
 }
 impl<Implementor: Job> Job for ::hybrid_dispatch::__private::CountedTwin<Implementor> {

@@ -194,11 +194,17 @@ for dyn DynPlugin<Space> + 'dyn_twin {
     }
     #[inline]
     fn handle(&self, req: Request) -> impl ::core::future::Future<Output = u64> {
-        <Self as DynPlugin<Space>>::handle_dyn(self, req)
+        async move {
+            ::core::pin::pin!(< Self as DynPlugin < Space > > ::handle_dyn(self, req))
+                .await
+        }
     }
     #[inline]
     fn lookup(&self, key: &str) -> impl ::core::future::Future<Output = usize> {
-        async move { <Self as DynPlugin<Space>>::lookup_dyn(self, key).await }
+        async move {
+            ::core::pin::pin!(< Self as DynPlugin < Space > > ::lookup_dyn(self, key))
+                .await
+        }
     }
 }
 impl<Implementor: Plugin> Plugin

@@ -65,7 +65,9 @@ impl<'dyn_twin, Space: ::hybrid_dispatch::__private::Capacity> Tiny
 for dyn DynTiny<Space> + 'dyn_twin {
     #[inline]
     fn add(&self, x: u64) -> impl ::core::future::Future<Output = u64> {
-        <Self as DynTiny<Space>>::add_dyn(self, x)
+        async move {
+            ::core::pin::pin!(< Self as DynTiny < Space > > ::add_dyn(self, x)).await
+        }
     }
 }
 impl<
