@@ -101,7 +101,7 @@ pub(crate) fn print_grids(
                     size.future_size
                 );
                 println!("| {} |", lines[0].join(" | "));
-                println!("|---|--:|--:|--:|--:|");
+                println!("|---|{}", "--:|".repeat(lines[0].len() - 1));
                 for line in &lines[1..] {
                     println!("| {} |", line.join(" | "));
                 }
