@@ -200,7 +200,7 @@ fn main() {
             m.allocs()
         );
     }
-    // The lookup's future is 136 bytes: over the default 128. Give this
+    // The lookup's future is 136 bytes: over the default 120. Give this
     // dyn type a larger capacity and it stays inline — same service.
     let roomy: &dyn DynService<u64, Option<String>, S32> = &lookups;
     let m = measure(|| roomy.call_dyn(42));
@@ -293,7 +293,7 @@ fn measure<F: Future + Placement>(make: impl FnOnce() -> F) -> Measured<F::Outpu
 
 fn typical_sizes() {
     println!(
-        "\n== Sizes of ordinary tokio-based async fn futures (why DefaultSpace is 128 bytes) =="
+        "\n== Sizes of ordinary tokio-based async fn futures (what the default 120 bytes keeps inline) =="
     );
     let (tx, _rx) = tokio::sync::mpsc::channel::<u64>(4);
     let lock = tokio::sync::RwLock::new(HashMap::<u64, String>::new());
