@@ -1,24 +1,31 @@
 //! The HTTP gateway of `examples/http_gateway` over loopback, in one run:
-//! requests per second and latency percentiles with the same plugins
-//! dispatched through the registry's inline erasure and through boxed
-//! futures, and what share of a request the dispatch is.
+//! requests per second and latency percentiles with the same plugins (one
+//! `Plugin` trait written with `async fn`) dispatched through the
+//! `#[dyn_twin]` twin's inline erasure and through boxed futures, and what
+//! share of a request the dispatch is.
 //!
 //! ```text
 //! cargo bench --bench gateway
 //! ```
 //!
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
-//! only in [`Dispatch`]: `registry` (the [`Registry`](hybrid_dispatch::Registry):
-//! a name lookup under a read lock, the inline erasure, per-plugin counters)
-//! and `boxed` (a `BTreeMap` of `Arc<dyn SendDynService>` called with
-//! `call_send_boxed`: one `Box` per call, no counters). The clients run on
-//! a current-thread runtime on the main thread: three busy threads on the
-//! machine's cores.
+//! only in [`Dispatch`]: `twin` (the
+//! [`TwinRegistry`](hybrid_dispatch::registry::TwinRegistry): a name lookup
+//! under a read lock, `handle_send` on `dyn SendDynPlugin` with futures up
+//! to 256 bytes inline, tracked and counted per method) and `boxed` (a
+//! `BTreeMap` of `Arc<dyn BoxedPlugin>`: the same trait with every call's
+//! future boxed, as `#[async_trait]` or `dynosaur` would do it; no
+//! counters). The clients run on a current-thread runtime on the main
+//! thread: three busy threads on the machine's cores.
 //!
-//! 1. **The call without HTTP**: the gateway's own `call` (lookup,
-//!    erasure, the plugin, poll to completion, drop) in a loop on a
-//!    current-thread runtime, minus a loop that only clones and drops the
-//!    input; with the allocations per call from the tests' counting
+//! 1. **The call without HTTP**: the gateway's own call (lookup, erasure,
+//!    the plugin, poll to completion, drop) in a loop on a current-thread
+//!    runtime; the same call through a plugin resolved once (tracked,
+//!    untracked, boxed); and, to take the cost apart, through a bare
+//!    `Arc<dyn SendDynPlugin>` outside any registry (no counters), with
+//!    the gateway's capacity and the default one, awaited as returned or
+//!    pinned where returned. Each minus a loop that only clones and drops
+//!    the input; with the allocations per call from the tests' counting
 //!    allocator. `echo` does nothing, so for it this is the dispatch.
 //! 2. **One connection**: sequential requests, so each latency is one
 //!    unloaded HTTP round trip (JSON parsing and writing, hyper, axum,
@@ -27,12 +34,13 @@
 //!    same machine.
 //! 3. **32 connections**: throughput and latency under load.
 //!
-//! Plugins: `echo` (a 32-byte future, inline in the registry) and `render`
-//! (1 KiB, on the heap either way). Rounds alternate the two gateways so
-//! drift on a shared machine does not favour one.
+//! Plugins: `echo` (a 48-byte `handle` future, inline in the twin) and
+//! `render` (1120 bytes, on the heap either way). Rounds alternate the two
+//! gateways so drift on a shared machine does not favour one.
 
 use std::hint::black_box;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use hyper::Method;
@@ -54,22 +62,31 @@ mod http_client;
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::sync::Arc;
+
 use common::counting_alloc::{self, count};
-use gateway::{Config, Dispatch, Gateway, Reply};
+use gateway::{BoxedPlugin, Config, Dispatch, Gateway, Resolved, SendDynPlugin, Space};
 use http_client::Client;
-use hybrid_dispatch::Handle;
-use hybrid_dispatch::space::S32;
+use hybrid_dispatch::registry::TwinHandle;
+use hybrid_dispatch::space::Capacity;
 
 #[global_allocator]
 static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
 
-const MODES: [(Dispatch, &str); 2] = [(Dispatch::Registry, "registry"), (Dispatch::Boxed, "boxed")];
+const MODES: [(Dispatch, &str); 2] = [(Dispatch::Twin, "twin"), (Dispatch::Boxed, "boxed")];
 /// The rows of the measurement without HTTP: the two gateways' own calls,
-/// and a call through a registry handle resolved once.
-const DISPATCH_ROWS: [&str; 3] = [
-    "registry, by name (the gateway)",
-    "boxed, by name (the gateway)",
-    "registry, handle resolved once",
+/// and calls through a plugin resolved once; with the mode (index into
+/// `MODES`) whose round trip each is set against.
+const DISPATCH_ROWS: [(&str, usize); 9] = [
+    ("twin, by name (the gateway)", 0),
+    ("boxed, by name (the gateway)", 1),
+    ("twin, resolved once, tracked (`track` + `handle_send`)", 0),
+    ("twin, resolved once, untracked (`handle_send`)", 0),
+    ("boxed, resolved once (`handle_boxed`)", 1),
+    ("twin, bare `Arc<dyn SendDynPlugin<S32>>` (no counters)", 0),
+    ("twin, bare, default capacity (128-byte handle)", 0),
+    ("twin, bare, S32, pinned where returned (`pin!`)", 0),
+    ("twin, bare, default capacity, pinned where returned", 0),
 ];
 const WORKLOADS: [(&str, &str); 2] = [("echo", r#"{"i": 1}"#), ("render", r#"{"text": "hello"}"#)];
 
@@ -154,22 +171,23 @@ fn main() {
         let round_trips: Vec<f64> = (0..MODES.len())
             .map(|m| percentile(&mut sequential[w][m], 50) as f64)
             .collect();
-        for (row, label) in DISPATCH_ROWS.iter().enumerate() {
+        for (row, (label, mode)) in DISPATCH_ROWS.iter().enumerate() {
             let (ns, allocs) = dispatch[w][row];
-            // The handle row is set against the registry gateway's trip.
-            let round_trip = round_trips[if row == 1 { 1 } else { 0 }];
+            let round_trip = round_trips[*mode];
             println!(
                 "| {plugin} | {label} | {ns:.0} ns | {allocs:.2} | {} | {:.3} % |",
                 micros(round_trip as u64),
                 100.0 * ns / round_trip,
             );
         }
-        let (registry, boxed) = (dispatch[w][0].0, dispatch[w][1].0);
-        println!(
-            "|   | boxed - registry, by name | {:+.0} ns | | | {:+.3} % |",
-            boxed - registry,
-            100.0 * (boxed - registry) / round_trips[0],
-        );
+        for (label, twin, boxed) in [("by name", 0, 1), ("resolved once", 2, 4)] {
+            let (twin, boxed) = (dispatch[w][twin].0, dispatch[w][boxed].0);
+            println!(
+                "|   | boxed - twin, {label} | {:+.0} ns | | | {:+.3} % |",
+                boxed - twin,
+                100.0 * (boxed - twin) / round_trips[0],
+            );
+        }
     }
     println!("\nwhole run: {:.1?}", started.elapsed());
 }
@@ -263,10 +281,35 @@ async fn request(c: &mut Client, path: &str, body: &str) -> String {
 
 /// How a call is made in the measurement without HTTP.
 enum Caller {
-    /// The gateway's own `call`: by name, through its `Dispatch`.
+    /// The gateway's own call: by name, through its `Dispatch`.
     Gateway(Gateway),
-    /// The registry's handle, resolved once: no lock, no name lookup.
-    Handle(Handle<Value, Reply, S32>),
+    /// The registry's handle, resolved once (no lock, no name lookup), the
+    /// call tracked as the gateway tracks it.
+    Tracked(TwinHandle<dyn SendDynPlugin<Space>>),
+    /// The same handle, calling `handle_send` directly: counted by the
+    /// entry's `CountedTwin`, its outcome not tracked.
+    Untracked(TwinHandle<dyn SendDynPlugin<Space>>),
+    /// The boxed gateway's plugin, resolved once.
+    Boxed(Arc<dyn BoxedPlugin>),
+    /// The plugin behind its twin, outside any registry: no counting
+    /// wrapper, no tracking; what is left is the erasure itself.
+    Bare(Arc<dyn SendDynPlugin<Space>>),
+    /// The same with the crate's default capacity: a 128-byte handle.
+    BareDefault(Arc<dyn SendDynPlugin>),
+    /// `Bare`, the handle pinned where the call returns it and awaited
+    /// through `Pin<&mut _>`: the `.await` moves a pointer, not the handle.
+    Pinned(Arc<dyn SendDynPlugin<Space>>),
+    /// `BareDefault`, pinned where returned.
+    PinnedDefault(Arc<dyn SendDynPlugin>),
+}
+
+/// The gateway's plugin `name`, outside any registry.
+fn bare<S: Capacity>(name: &str) -> Arc<dyn SendDynPlugin<S>> {
+    match name {
+        "echo" => Arc::new(gateway::Echo),
+        "render" => Arc::new(gateway::Render),
+        _ => unreachable!("not a workload: {name}"),
+    }
 }
 
 /// Per workload, per row of `DISPATCH_ROWS`: ns per call without HTTP and
@@ -286,12 +329,22 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
         .iter()
         .map(|(plugin, body)| {
             let input: Value = serde_json::from_str(body).expect("JSON");
-            let registry = gateway(Dispatch::Registry);
-            let handle = registry.plugins().handle(plugin).expect("plugin");
+            let twin = gateway(Dispatch::Twin);
+            let boxed = gateway(Dispatch::Boxed);
+            let handle = twin.plugins().handle(plugin).expect("plugin");
+            let Some(Resolved::Boxed(boxed_plugin)) = boxed.plugin(plugin) else {
+                panic!("the boxed gateway resolves to boxed plugins");
+            };
             let callers = [
-                Caller::Gateway(registry),
-                Caller::Gateway(gateway(Dispatch::Boxed)),
-                Caller::Handle(handle),
+                Caller::Gateway(twin),
+                Caller::Gateway(boxed),
+                Caller::Tracked(handle.clone()),
+                Caller::Untracked(handle),
+                Caller::Boxed(boxed_plugin),
+                Caller::Bare(bare(plugin)),
+                Caller::BareDefault(bare(plugin)),
+                Caller::Pinned(bare(plugin)),
+                Caller::PinnedDefault(bare(plugin)),
             ];
             callers
                 .iter()
@@ -323,12 +376,21 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
     for _ in 0..DISPATCHES {
         let output = match caller {
             Caller::Gateway(gateway) => {
-                let (call, _) = gateway
-                    .call(black_box(plugin), input.clone())
-                    .expect("plugin");
+                let resolved = gateway.plugin(black_box(plugin)).expect("plugin");
+                let (call, _) = resolved.handle(plugin, input.clone());
                 call.await
             }
-            Caller::Handle(handle) => handle.call(input.clone()).await,
+            Caller::Tracked(handle) => {
+                handle
+                    .track("handle", |p| p.handle_send(input.clone()))
+                    .await
+            }
+            Caller::Untracked(handle) => handle.handle_send(input.clone()).await,
+            Caller::Boxed(plugin) => plugin.handle_boxed(input.clone()).await,
+            Caller::Bare(plugin) => plugin.handle_send(input.clone()).await,
+            Caller::BareDefault(plugin) => plugin.handle_send(input.clone()).await,
+            Caller::Pinned(plugin) => pin!(plugin.handle_send(input.clone())).await,
+            Caller::PinnedDefault(plugin) => pin!(plugin.handle_send(input.clone())).await,
         };
         black_box(output.expect("answer"));
     }

@@ -2,10 +2,12 @@
 //! same app, started on `127.0.0.1:0` inside each test and called over real
 //! TCP connections by hyper's HTTP/1 client.
 //!
-//! * every route, status and body, and `/stats` after each;
+//! * every route, status and body, and `/stats` (per plugin and per
+//!   method) after them;
 //! * a load of 20 000 requests over 32 connections with every answer
-//!   checked, panics and timeouts among them, a plugin registered and
-//!   removed over and over meanwhile, and `/stats` adding up exactly;
+//!   checked, panics, timeouts and health checks among them, a plugin
+//!   registered and removed over and over meanwhile, and `/stats` adding up
+//!   exactly;
 //! * graceful shutdown: a request in flight finishes, then the server stops.
 //!
 //! Loopback only; every test is bounded in requests and in time (each runs
@@ -21,7 +23,6 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use hybrid_dispatch::service_fn;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,7 +39,7 @@ mod gateway;
 #[path = "common/http_client.rs"]
 mod http_client;
 
-use gateway::{Config, Gateway};
+use gateway::{Config, Gateway, Health, Plugin, Reply};
 use http_client::Client;
 
 /// The most any test may take, server start and stop included.
@@ -148,22 +149,28 @@ fn assert_error(answer: &Answer, status: StatusCode, plugin: &str, needle: &str)
     assert!(error.contains(needle), "{error:?} should say {needle:?}");
 }
 
-/// `/stats` of one plugin, as numbers.
-fn counters(stats: &Value, plugin: &str) -> BTreeMap<String, u64> {
-    stats["plugins"][plugin]
+/// `/stats` of one plugin's method, as numbers.
+fn counters(stats: &Value, plugin: &str, method: &str) -> BTreeMap<String, u64> {
+    stats["plugins"][plugin][method]
         .as_object()
-        .unwrap_or_else(|| panic!("no stats for {plugin}: {stats}"))
+        .unwrap_or_else(|| panic!("no stats for {plugin}.{method}: {stats}"))
         .iter()
         .map(|(k, v)| (k.clone(), v.as_u64().expect("a count")))
         .collect()
 }
 
-/// Checks one plugin's counters: `ended` maps completed, cancelled and
-/// panicked; calls, placements and bytes follow from them and the sizing.
-fn assert_counters(stats: &Value, plugin: &str, completed: u64, cancelled: u64, panicked: u64) {
-    let c = counters(stats, plugin);
+/// Checks the counters of one async method of a plugin: `completed`,
+/// `cancelled` and `panicked` as given; calls, placements and bytes follow
+/// from them and the sizing report.
+fn assert_counters(
+    stats: &Value,
+    plugin: &str,
+    method: &str,
+    [completed, cancelled, panicked]: [u64; 3],
+) {
+    let c = counters(stats, plugin, method);
     let calls = completed + cancelled + panicked;
-    let sizing = &stats["sizing"]["plugins"][plugin];
+    let sizing = &stats["sizing"]["futures"][format!("{plugin}.{method}")];
     let (inline, heap) = if sizing["placement"] == "heap" {
         (0, calls)
     } else {
@@ -183,8 +190,30 @@ fn assert_counters(stats: &Value, plugin: &str, completed: u64, cancelled: u64, 
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    assert_eq!(c, expected, "{plugin}");
+    assert_eq!(c, expected, "{plugin}.{method}");
 }
+
+/// The gateway's answers on one route, all kinds at zero but those given.
+fn answers(kinds: &[(&str, u64)]) -> Value {
+    let mut all = json!({
+        "ok": 0, "bad_request": 0, "not_found": 0, "rejected": 0,
+        "unhealthy": 0, "panicked": 0, "timed_out": 0,
+    });
+    for (kind, n) in kinds {
+        all[*kind] = json!(n);
+    }
+    all
+}
+
+/// The plugins and what they answer to `GET /plugins/{name}/health`.
+const PLUGINS: [(&str, bool); 6] = [
+    ("chain", true),
+    ("echo", true),
+    ("hash", true),
+    ("panic", false),
+    ("render", true),
+    ("sleep", true),
+];
 
 // ---------------------------------------------------------------------------
 // Every route, status and body.
@@ -201,18 +230,31 @@ async fn every_route_status_and_body() {
     tokio::time::timeout(TEST_LIMIT, async {
         let c = &mut Client::connect(server.addr).await;
 
-        let names = get(c, "/plugins").await;
-        assert_eq!(names.status, StatusCode::OK);
-        let expected = json!({ "plugins": ["chain", "echo", "hash", "panic", "render", "sleep"] });
-        assert_eq!(names.body, expected);
+        // Each plugin by name, with its description (`describe`).
+        let list = get(c, "/plugins").await;
+        assert_eq!(list.status, StatusCode::OK);
+        let listed = list.body["plugins"].as_array().expect("a list");
+        let names: Vec<&str> = listed.iter().map(|p| p["name"].as_str().unwrap()).collect();
+        assert_eq!(names, PLUGINS.map(|(name, _)| name));
+        assert!(
+            listed.iter().all(|p| p["description"].is_string()),
+            "{listed:?}"
+        );
+        assert_eq!(listed[1]["description"], "answers its JSON input as it is");
 
-        // The sizing report is in /stats from the start.
+        // The sizing report is in /stats from the start: one row per
+        // plugin and async method.
         let stats = get(c, "/stats").await.body;
-        assert_eq!(stats["sizing"]["capacity"], 256);
-        assert_eq!(stats["sizing"]["plugins"]["echo"]["placement"], "inline");
-        assert_eq!(stats["sizing"]["plugins"]["render"]["placement"], "heap");
-        assert_eq!(stats["sizing"]["all_inline"], false);
-        let placement = |plugin: &str| stats["sizing"]["plugins"][plugin]["placement"].clone();
+        let sizing = &stats["sizing"];
+        assert_eq!(sizing["capacity"], 256);
+        assert_eq!(sizing["futures"].as_object().unwrap().len(), 12);
+        assert_eq!(sizing["futures"]["echo.handle"]["placement"], "inline");
+        assert_eq!(sizing["futures"]["sleep.handle"]["placement"], "inline");
+        assert_eq!(sizing["futures"]["render.handle"]["placement"], "heap");
+        assert_eq!(sizing["futures"]["chain.handle"]["placement"], "heap");
+        assert_eq!(sizing["futures"]["render.health"]["placement"], "inline");
+        assert_eq!(sizing["all_inline"], false);
+        let placement = |row: &str| sizing["futures"][row]["placement"].clone();
 
         // Each plugin answers its JSON, and says where its future lived.
         let echo = post(c, "echo", r#"{"a": [1, 2, {"b": null}]}"#).await;
@@ -224,7 +266,7 @@ async fn every_route_status_and_body() {
         assert_eq!(hash.status, StatusCode::OK);
         let expected = json!({ "hash": fnv1a_hex("hello", 1000), "rounds": 1000 });
         assert_eq!(hash.body, expected);
-        assert_eq!(hash.future.as_deref(), placement("hash").as_str());
+        assert_eq!(hash.future.as_deref(), placement("hash.handle").as_str());
 
         let render = post(c, "render", r#"{"text": "hello world"}"#).await;
         assert_eq!(render.status, StatusCode::OK);
@@ -241,7 +283,7 @@ async fn every_route_status_and_body() {
             (sleep.status, sleep.body),
             (StatusCode::OK, json!({ "slept_ms": 20 }))
         );
-        assert_eq!(sleep.future.as_deref(), placement("sleep").as_str());
+        assert_eq!(sleep.future.as_deref(), placement("sleep.handle").as_str());
 
         let input = r#"{"steps": ["echo", "hash"], "input": {"text": "x", "rounds": 2}}"#;
         let chain = post(c, "chain", input).await;
@@ -249,6 +291,39 @@ async fn every_route_status_and_body() {
         let output = json!({ "hash": fnv1a_hex("x", 2), "rounds": 2 });
         assert_eq!(chain.body, json!({ "output": output, "steps": 2 }));
         assert_eq!(chain.future.as_deref(), Some("heap"));
+
+        // Health: 200 when the plugin says it is fine, 503 when not.
+        for (plugin, ok) in PLUGINS {
+            let health = get(c, &format!("/plugins/{plugin}/health")).await;
+            let status = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            assert_eq!(health.status, status, "{health:?}");
+            assert_eq!(health.body["plugin"], plugin);
+            assert_eq!(health.body["ok"], ok);
+            assert!(health.body["detail"].is_string(), "{health:?}");
+            let row = format!("{plugin}.health");
+            assert_eq!(health.future.as_deref(), placement(&row).as_str());
+        }
+        let timer = get(c, "/plugins/sleep/health").await;
+        let detail = timer.body["detail"].as_str().unwrap();
+        assert!(detail.starts_with("a 1 ms timer fired after "), "{detail}");
+        let panic = get(c, "/plugins/panic/health").await;
+        assert_eq!(panic.body["detail"], "panics on every call, by design");
+        let chain = get(c, "/plugins/chain/health").await;
+        assert_eq!(
+            chain.body["detail"],
+            "reaches 6 plugins through the gateway"
+        );
+        let unknown = get(c, "/plugins/nope/health").await;
+        assert_error(
+            &unknown,
+            StatusCode::NOT_FOUND,
+            "nope",
+            "no plugin named 'nope'",
+        );
 
         // Bad requests: typed JSON errors, the server unchanged.
         let unknown = post(c, "nope", "{}").await;
@@ -321,20 +396,47 @@ async fn every_route_status_and_body() {
         assert!(started.elapsed() >= Duration::from_millis(300));
         assert!(started.elapsed() < Duration::from_secs(30));
 
-        // The counters add up to exactly the calls above.
+        // The counters add up to exactly the calls above, per method.
         let stats = get(c, "/stats").await.body;
-        assert_counters(&stats, "echo", 3, 0, 0); // 2 + 1 chain step
-        assert_counters(&stats, "hash", 3, 0, 0); // 1 + 1 chain step + 1 refused
-        assert_counters(&stats, "render", 1, 0, 0);
-        assert_counters(&stats, "sleep", 2, 1, 0); // 1 + 1 refused; 1 timed out
-        assert_counters(&stats, "chain", 3, 0, 0); // 1 + 2 refused
-        assert_counters(&stats, "panic", 0, 0, 1);
-        let answers = json!({
-            "ok": 6, "bad_request": 2, "not_found": 1, "rejected": 4, "panicked": 1, "timed_out": 1,
-        });
-        assert_eq!(stats["answers"], answers);
-        assert_eq!(stats["total"]["calls"], 3 + 3 + 1 + 3 + 3 + 1);
+        assert_counters(&stats, "echo", "handle", [3, 0, 0]); // 2 + 1 chain step
+        assert_counters(&stats, "hash", "handle", [3, 0, 0]); // 1 + 1 chain step + 1 refused
+        assert_counters(&stats, "render", "handle", [1, 0, 0]);
+        assert_counters(&stats, "sleep", "handle", [2, 1, 0]); // 1 + 1 refused; 1 timed out
+        assert_counters(&stats, "chain", "handle", [3, 0, 0]); // 1 + 2 refused
+        assert_counters(&stats, "panic", "handle", [0, 0, 1]);
+        for (plugin, _) in PLUGINS {
+            // One each in the loop above, one more for three of them.
+            let checked = if ["sleep", "panic", "chain"].contains(&plugin) {
+                2
+            } else {
+                1
+            };
+            assert_counters(&stats, plugin, "health", [checked, 0, 0]);
+            // `describe` is sync: called once by `GET /plugins`.
+            assert_eq!(
+                counters(&stats, plugin, "describe"),
+                [("calls".to_owned(), 1)].into()
+            );
+        }
+        let handled = answers(&[
+            ("ok", 6),
+            ("bad_request", 2),
+            ("not_found", 1),
+            ("rejected", 4),
+            ("panicked", 1),
+            ("timed_out", 1),
+        ]);
+        let checked = answers(&[("ok", 7), ("unhealthy", 2), ("not_found", 1)]);
+        assert_eq!(
+            stats["answers"],
+            json!({ "handle": handled, "health": checked })
+        );
+        let handle_calls = 3 + 3 + 1 + 3 + 3 + 1;
+        let health_calls = 6 + 3;
+        assert_eq!(stats["total"]["calls"], handle_calls + health_calls + 6);
+        assert_eq!(stats["total"]["completed"], handle_calls - 2 + health_calls);
         assert_eq!(stats["total"]["panicked"], 1);
+        assert_eq!(stats["total"]["cancelled"], 1);
     })
     .await
     .expect("within the time limit");
@@ -358,6 +460,7 @@ enum Kind {
     Panic,
     Timeout,
     Dynamic,
+    Health,
 }
 
 fn kind(i: usize) -> Kind {
@@ -376,7 +479,36 @@ fn kind(i: usize) -> Kind {
         5 => Kind::Chain,
         6 => Kind::Sleep,
         7 => Kind::Refused,
-        _ => Kind::Echo,
+        8 => Kind::Echo,
+        _ => Kind::Health,
+    }
+}
+
+/// Whose health request `i` checks, if it is a `Health` request.
+fn health_target(i: usize) -> (&'static str, bool) {
+    PLUGINS[(i / 10) % PLUGINS.len()]
+}
+
+/// The plugin registered and removed during the load: each registration
+/// answers with its generation.
+struct Dynamic {
+    generation: u64,
+}
+
+impl Plugin for Dynamic {
+    fn describe(&self) -> &str {
+        "comes and goes"
+    }
+
+    async fn handle(&self, input: Value) -> Reply {
+        Ok(json!({ "generation": self.generation, "input": input }))
+    }
+
+    async fn health(&self) -> Health {
+        Health {
+            ok: true,
+            detail: format!("generation {}", self.generation),
+        }
     }
 }
 
@@ -464,6 +596,19 @@ async fn send_and_check(c: &mut Client, i: usize, tally: &mut Tally) -> Result<(
             let a = post(c, "sleep", r#"{"ms": 60000}"#).await;
             check(is_error(&a, StatusCode::GATEWAY_TIMEOUT, "sleep"), &a)
         }
+        Kind::Health => {
+            let (plugin, ok) = health_target(i);
+            let a = get(c, &format!("/plugins/{plugin}/health")).await;
+            let status = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            check(
+                a.status == status && a.body["plugin"] == plugin && a.body["ok"] == ok,
+                &a,
+            )
+        }
         Kind::Dynamic => {
             let a = post(c, "dynamic", json!({ "i": i }).to_string()).await;
             if a.status == StatusCode::OK {
@@ -505,9 +650,7 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
             async move {
                 let mut handles = Vec::new();
                 for generation in 0..10_000u64 {
-                    let dynamic = service_fn(move |input: Value| {
-                        std::future::ready(Ok(json!({ "generation": generation, "input": input })))
-                    });
+                    let dynamic = Dynamic { generation };
                     handles.push(
                         plugins
                             .register("dynamic", dynamic)
@@ -578,26 +721,45 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
         handles.len(),
     );
 
-    // `/stats` adds up exactly to what was sent.
+    // `/stats` adds up exactly to what was sent, per plugin and method.
     let c = &mut Client::connect(addr).await;
     let stats = get(c, "/stats").await.body;
-    assert_counters(&stats, "echo", n(Kind::Echo) + n(Kind::Chain), 0, 0);
+    let echoed = n(Kind::Echo) + n(Kind::Chain);
+    assert_counters(&stats, "echo", "handle", [echoed, 0, 0]);
     let hashed = n(Kind::Hash) + n(Kind::Chain) + n(Kind::Refused);
-    assert_counters(&stats, "hash", hashed, 0, 0);
-    assert_counters(&stats, "render", n(Kind::Render), 0, 0);
-    assert_counters(&stats, "chain", n(Kind::Chain), 0, 0);
-    assert_counters(&stats, "sleep", n(Kind::Sleep), n(Kind::Timeout), 0);
-    assert_counters(&stats, "panic", 0, 0, n(Kind::Panic));
+    assert_counters(&stats, "hash", "handle", [hashed, 0, 0]);
+    assert_counters(&stats, "render", "handle", [n(Kind::Render), 0, 0]);
+    assert_counters(&stats, "chain", "handle", [n(Kind::Chain), 0, 0]);
+    let slept = [n(Kind::Sleep), n(Kind::Timeout), 0];
+    assert_counters(&stats, "sleep", "handle", slept);
+    assert_counters(&stats, "panic", "handle", [0, 0, n(Kind::Panic)]);
+    let mut unhealthy = 0;
+    for (plugin, ok) in PLUGINS {
+        let checked = (0..REQUESTS)
+            .filter(|&i| kind(i) == Kind::Health && health_target(i).0 == plugin)
+            .count() as u64;
+        assert_counters(&stats, plugin, "health", [checked, 0, 0]);
+        if !ok {
+            unhealthy += checked;
+        }
+    }
     let ok = n(Kind::Echo) + n(Kind::Hash) + n(Kind::Render) + n(Kind::Chain) + n(Kind::Sleep);
-    let answers = json!({
-        "ok": ok + dynamic_ok,
-        "bad_request": n(Kind::Malformed),
-        "not_found": n(Kind::Unknown) + dynamic_not_found,
-        "rejected": n(Kind::Refused),
-        "panicked": n(Kind::Panic),
-        "timed_out": n(Kind::Timeout),
-    });
-    assert_eq!(stats["answers"], answers);
+    let handled = answers(&[
+        ("ok", ok + dynamic_ok),
+        ("bad_request", n(Kind::Malformed)),
+        ("not_found", n(Kind::Unknown) + dynamic_not_found),
+        ("rejected", n(Kind::Refused)),
+        ("panicked", n(Kind::Panic)),
+        ("timed_out", n(Kind::Timeout)),
+    ]);
+    let checked = answers(&[
+        ("ok", n(Kind::Health) - unhealthy),
+        ("unhealthy", unhealthy),
+    ]);
+    assert_eq!(
+        stats["answers"],
+        json!({ "handle": handled, "health": checked })
+    );
     assert!(
         stats["plugins"].get("dynamic").is_none(),
         "removed at the end"
@@ -608,9 +770,12 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
     assert_eq!(dynamic_ok + dynamic_not_found, n(Kind::Dynamic));
     let mut served = 0;
     for handle in &handles {
-        let s = handle.stats();
+        let s = handle.tracked("handle").expect("an async method");
         assert_eq!(s.completed, s.calls);
-        assert_eq!((s.cancelled, s.in_flight), (0, 0));
+        assert_eq!((s.cancelled, s.panicked, s.in_flight), (0, 0, 0));
+        assert_eq!(s.inline, s.calls);
+        // The entry's `CountedTwin` saw the same calls.
+        assert_eq!(handle.stats().get("handle").unwrap().calls, s.calls);
         served += s.calls;
     }
     assert_eq!(served, dynamic_ok);
@@ -636,7 +801,7 @@ async fn shutdown_lets_requests_in_flight_finish() {
         let mut seen = false;
         for _ in 0..1000 {
             let stats = get(&mut watcher, "/stats").await.body;
-            if counters(&stats, "sleep")["in_flight"] == 1 {
+            if counters(&stats, "sleep", "handle")["in_flight"] == 1 {
                 seen = true;
                 break;
             }

@@ -1,15 +1,20 @@
 //! A `TwinRegistry` of a user's `#[dyn_twin]` trait: typed errors that leave
-//! it unchanged, handles, removal, names, per-method statistics and the
-//! per-method sizing report; and the service `Registry` still works beside it
-//! (the two share one core).
+//! it unchanged, handles, removal, names, per-method statistics, tracked
+//! calls (in flight, completed, cancelled, panicked) and the per-method
+//! sizing report; and the service `Registry` still works beside it (the two
+//! share one core).
 
 mod common;
 
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
-use common::{YieldOnce, block_on};
-use hybrid_dispatch::registry::{TwinHandle, TwinRegistry, TwinRegistryStats};
+use common::{YieldOnce, block_on, poll_once};
+use hybrid_dispatch::registry::{
+    EntryStats, TwinCall, TwinHandle, TwinRegistry, TwinRegistryStats,
+};
 use hybrid_dispatch::space::S8;
 use hybrid_dispatch::{Error, Registry, dyn_twin, service_fn};
 use static_assertions::assert_impl_all;
@@ -61,6 +66,10 @@ type Plugins = TwinRegistry<dyn SendDynPlugin<S8>>;
 assert_impl_all!(Plugins: Send, Sync, Clone, Default, std::fmt::Debug);
 assert_impl_all!(TwinHandle<dyn SendDynPlugin<S8>>: Send, Sync, Clone, std::fmt::Debug);
 assert_impl_all!(TwinRegistryStats: Send, Sync, Clone, Eq, std::fmt::Debug);
+// A tracked call of the `Send` twin can move into `tokio::spawn`.
+assert_impl_all!(
+    TwinCall<'static, dyn Future<Output = String> + Send, S8>: Send, std::fmt::Debug
+);
 
 fn registry() -> Plugins {
     let plugins = Plugins::new();
@@ -203,4 +212,210 @@ fn twins_are_called_from_many_tasks() {
     let stats = plugins.stats();
     let calls = |name| stats.get(name).unwrap().get("handle").unwrap().calls;
     assert_eq!(calls("upper") + calls("render"), 4);
+}
+
+// ---------------------------------------------------------------------------
+// Tracked calls: `TwinHandle::track` counts how each call ended.
+
+/// Panics inside its futures, or (for `start`) before returning one.
+struct Faulty;
+
+impl Plugin for Faulty {
+    fn name(&self) -> &str {
+        "faulty"
+    }
+    async fn handle(&self, doc: String) -> String {
+        YieldOnce::default().await;
+        panic!("faulty plugin: {doc}");
+    }
+    async fn health(&self) -> bool {
+        false
+    }
+}
+
+/// The counters a tracked method should show.
+fn tracked(calls: u64, heap: bool, size: u64, ended: [u64; 3], in_flight: u64) -> EntryStats {
+    let [completed, cancelled, panicked] = ended;
+    let (inline, heap) = if heap { (0, calls) } else { (calls, 0) };
+    EntryStats {
+        calls,
+        inline,
+        heap,
+        heap_bytes: heap * size,
+        completed,
+        cancelled,
+        panicked,
+        in_flight,
+    }
+}
+
+#[test]
+fn tracked_calls_count_completion_cancellation_and_in_flight() {
+    let plugins = registry();
+    let upper = plugins.handle("upper").unwrap();
+    let render = plugins.handle("render").unwrap();
+    let render_size = render.handle_layout().size() as u64;
+
+    // Completed, through the `Send` and the local erasure.
+    assert_eq!(
+        block_on(upper.track("handle", |p| p.handle_send("a".into()))).0,
+        "A"
+    );
+    assert_eq!(
+        block_on(upper.track("handle", |p| p.handle_dyn("b".into()))).0,
+        "B"
+    );
+    // In flight while its future lives; cancelled when dropped pending.
+    let mut pending = Box::pin(render.track("handle", |p| p.handle_send("c".into())));
+    assert!(pending.is_heap());
+    assert_eq!(pending.inner().layout().size() as u64, render_size);
+    assert!(poll_once(pending.as_mut()).is_pending());
+    assert_eq!(
+        render.tracked("handle").unwrap(),
+        tracked(1, true, render_size, [0, 0, 0], 1)
+    );
+    drop(pending);
+    drop(upper.track("health", |p| p.health_send())); // never polled
+    assert!(block_on(upper.track("health", |p| p.health_dyn())).0);
+
+    assert_eq!(
+        upper.tracked("handle").unwrap(),
+        tracked(2, false, 0, [2, 0, 0], 0)
+    );
+    assert_eq!(
+        upper.tracked("health").unwrap(),
+        tracked(2, false, 0, [1, 1, 0], 0)
+    );
+    assert_eq!(
+        render.tracked("handle").unwrap(),
+        tracked(1, true, render_size, [0, 1, 0], 0)
+    );
+    assert_eq!(render.tracked("health").unwrap(), EntryStats::default());
+    // A sync or unknown method has no tracked calls.
+    assert_eq!(upper.tracked("name"), None);
+    assert_eq!(upper.tracked("nope"), None);
+
+    // The registry's snapshot has the same, beside the `CountedTwin`
+    // counters, which saw the same calls.
+    let stats = plugins.stats();
+    assert_eq!(
+        stats.tracked("upper", "handle"),
+        upper.tracked("handle").as_ref()
+    );
+    assert_eq!(
+        stats.tracked("render", "handle").unwrap().heap_bytes,
+        render_size
+    );
+    assert_eq!(stats.tracked("upper", "name"), None);
+    assert_eq!(stats.tracked("ghost", "handle"), None);
+    let counted = stats.get("upper").unwrap();
+    assert_eq!(counted.get("handle").unwrap().inline, 2);
+    assert_eq!(counted.get("health").unwrap().calls, 2);
+    let text = stats.to_string();
+    assert!(
+        text.contains("; tracked: 1 completed, 1 cancelled, 0 panicked, 0 in flight"),
+        "{text}"
+    );
+}
+
+#[test]
+fn tracked_calls_that_panic_are_counted_and_the_next_call_is_fine() {
+    let plugins = registry();
+    let faulty = plugins.register("faulty", Faulty).unwrap();
+    let mut call = Box::pin(faulty.track("handle", |p| p.handle_send("boom".into())));
+    assert!(poll_once(call.as_mut()).is_pending());
+    let panicked = catch_unwind(AssertUnwindSafe(|| poll_once(call.as_mut())));
+    assert!(panicked.is_err());
+    assert!(call.inner().has_panicked());
+    assert_eq!(faulty.tracked("handle").unwrap().in_flight, 1);
+    drop(call);
+    assert!(!block_on(faulty.track("health", |p| p.health_send())).0);
+    assert_eq!(
+        faulty.tracked("handle").unwrap(),
+        tracked(1, false, 0, [0, 0, 1], 0)
+    );
+    assert_eq!(
+        faulty.tracked("health").unwrap(),
+        tracked(1, false, 0, [1, 0, 0], 0)
+    );
+}
+
+#[test]
+fn a_closure_that_panics_is_counted_as_a_panicked_call() {
+    let plugins = registry();
+    let upper = plugins.handle("upper").unwrap();
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        upper.track(
+            "handle",
+            |_| -> hybrid_dispatch::SendInlineFuture<'_, String, S8> {
+                panic!("before any future")
+            },
+        )
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(
+        upper.tracked("handle").unwrap(),
+        tracked(1, false, 0, [0, 0, 1], 0)
+    );
+}
+
+#[test]
+fn track_panics_on_a_method_that_is_not_async_and_counts_nothing() {
+    let plugins = registry();
+    let upper = plugins.handle("upper").unwrap();
+    for method in ["nope", "name"] {
+        let refused = catch_unwind(AssertUnwindSafe(|| {
+            drop(upper.track(method, |p| p.health_send()));
+        }));
+        let message = *refused.unwrap_err().downcast::<String>().unwrap();
+        assert!(
+            message.contains(&format!(
+                "{method:?} is not an async method of \"upper\"'s twin"
+            )) && message.contains(r#"["handle", "health"]"#),
+            "{message}"
+        );
+    }
+    assert_eq!(upper.tracked("health").unwrap(), EntryStats::default());
+    assert_eq!(upper.stats().get("health").unwrap().calls, 0);
+}
+
+#[test]
+fn tracked_calls_that_fit_allocate_nothing() {
+    let plugins = registry();
+    let upper = plugins.handle("upper").unwrap();
+    let (out, allocs) = count(|| block_on(upper.track("health", |p| p.health_send())).0);
+    assert_eq!((out, allocs), (true, Allocs::NONE));
+}
+
+#[test]
+fn tracked_calls_from_many_tasks_add_up() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let plugins = registry();
+    const TASKS: u64 = 4;
+    const CALLS: u64 = if cfg!(miri) { 5 } else { 200 };
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let render = plugins.handle("render").unwrap();
+                tokio::spawn(async move {
+                    for i in 0..CALLS {
+                        let call = render.track("handle", |p| p.handle_send(i.to_string()));
+                        assert!(!call.await.is_empty());
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+    let render = plugins.handle("render").unwrap();
+    let size = render.handle_layout().size() as u64;
+    assert_eq!(
+        render.tracked("handle").unwrap(),
+        tracked(TASKS * CALLS, true, size, [TASKS * CALLS, 0, 0], 0)
+    );
 }

@@ -1,5 +1,7 @@
 //! A plugin gateway over HTTP: an axum server whose routes dispatch to
-//! plugins held in a `hybrid_dispatch::Registry`.
+//! plugins of a `Plugin` trait written with `async fn`, made callable
+//! through `dyn` by `#[hybrid_dispatch::dyn_twin]` and held in a
+//! `hybrid_dispatch::registry::TwinRegistry`.
 //!
 //! ```text
 //! cargo run --release --example http_gateway [-- --addr 127.0.0.1:3000 --timeout-ms 2000]
@@ -8,12 +10,15 @@
 //! Six plugins with futures of different sizes (`gateway.rs`): `echo`
 //! (ready at once), `sleep` (awaits a tokio timer), `hash` (CPU-bound),
 //! `render` (a 1 KiB future: always on the heap), `chain` (calls other
-//! plugins through the registry) and `panic` (panics). It prints where each
-//! plugin's future lives, where it listens and `curl` lines to try; every
-//! request is logged when it ends (set `RUST_LOG`, e.g. `RUST_LOG=warn`,
-//! to change the level); with `--features tracing` each plugin call also
-//! gets the library's `call` span, nested under its request. Ctrl-C stops
-//! it: requests in flight finish, it prints the final counters and exits 0.
+//! plugins through the registry) and `panic` (panics). Each has two async
+//! methods, `handle` (`POST /plugins/{name}`) and `health`
+//! (`GET /plugins/{name}/health`). It prints where each method's future
+//! lives, where it listens and `curl` lines to try; every request is logged
+//! when it ends (set `RUST_LOG`, e.g. `RUST_LOG=warn`, to change the
+//! level); with `--features tracing` each plugin call also gets a `call`
+//! span (plugin, method, placement, outcome), nested under its request.
+//! Ctrl-C stops it: requests in flight finish, it prints the final counters
+//! and exits 0.
 
 mod gateway;
 
@@ -114,7 +119,7 @@ async fn main() -> ExitCode {
     let (router, gateway) = gateway::app(config);
     let plugins = gateway.plugins();
     println!(
-        "plugins: {} (per-request timeout {} ms; library spans: {})",
+        "plugins: {} (per-request timeout {} ms; per-call spans: {})",
         plugins.names().join(", "),
         config.timeout.as_millis(),
         if cfg!(feature = "tracing") {
@@ -123,7 +128,10 @@ async fn main() -> ExitCode {
             "off, add --features tracing"
         },
     );
-    println!("\nwhere each plugin's future lives:\n{}", plugins.sizing());
+    println!(
+        "\nwhere each plugin method's future lives:\n{}",
+        plugins.sizing()
+    );
 
     let listener = match tokio::net::TcpListener::bind(args.addr).await {
         Ok(listener) => listener,
@@ -140,6 +148,7 @@ async fn main() -> ExitCode {
     println!(
         "  curl -s -X POST http://{addr}/plugins/chain -d '{{\"steps\": [\"render\", \"echo\"], \"input\": {{\"text\": \"hi\"}}}}'"
     );
+    println!("  curl -s http://{addr}/plugins/sleep/health");
     println!("  curl -s http://{addr}/stats");
     println!();
 
@@ -155,6 +164,6 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!("\nstopped; final counters:\n{}", plugins.stats());
-    println!("answers by kind: {}", gateway.stats()["answers"]);
+    println!("answers by route and kind: {}", gateway.stats()["answers"]);
     ExitCode::SUCCESS
 }

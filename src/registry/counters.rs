@@ -4,7 +4,7 @@
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
-use crate::future::inline_box::SendInlineFuture;
+use crate::future::inline_box::InlineBox;
 use crate::registry::stats::EntryStats;
 use crate::space::Capacity;
 
@@ -51,8 +51,10 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    /// How the call whose future this is ended, as its future is dropped.
-    pub(crate) fn of<Resp, Space: Capacity>(future: &SendInlineFuture<'_, Resp, Space>) -> Self {
+    /// How the call whose future this is ended, as its future is dropped
+    /// (a service's `SendInlineFuture`, or a twin method's `InlineFuture` or
+    /// `SendInlineFuture`).
+    pub(crate) fn of<D: ?Sized, Space: Capacity>(future: &InlineBox<D, Space>) -> Self {
         if future.has_panicked() {
             Outcome::Panicked
         } else if future.is_terminated() {

@@ -79,21 +79,22 @@ where
 }
 
 /// Counts a started call as panicked unless defused: for a `Service::call`
-/// that panics before there is a future to count the end.
-struct StartGuard<'a, H: Fn() -> bool> {
+/// (or a twin's method) that panics before there is a future to count the
+/// end. Shared with [`TwinHandle::track`](crate::registry::TwinHandle::track).
+pub(super) struct StartGuard<'a, H: Fn() -> bool> {
     counters: &'a Counters,
     heap: H,
 }
 
 impl<'a, H: Fn() -> bool> StartGuard<'a, H> {
     #[inline]
-    fn new(counters: &'a Counters, heap: H) -> Self {
+    pub(super) fn new(counters: &'a Counters, heap: H) -> Self {
         counters.started();
         StartGuard { counters, heap }
     }
 
     #[inline]
-    fn defuse(self) {
+    pub(super) fn defuse(self) {
         core::mem::forget(self);
     }
 }

@@ -7,9 +7,11 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::layer::counted_twin::{CountedTwin, TwinStats, new_counters};
+use crate::registry::counters::Counters;
 use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
+use crate::registry::stats::EntryStats;
 use crate::registry::twin_handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
 
@@ -115,6 +117,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
             name: Arc::clone(&name),
             type_name: core::any::type_name::<P>(),
             counters,
+            calls: T::METHODS.iter().map(|_| Counters::default()).collect(),
             twin: T::share(Arc::new(counted)),
         });
         self.entries.insert(name, &entry)?;
@@ -216,7 +219,8 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
         self.entries.len() == 0
     }
 
-    /// Every entry's counters, per method.
+    /// Every entry's counters, per method, and how its
+    /// [tracked](TwinHandle::track) calls ended.
     ///
     /// # Examples
     ///
@@ -227,7 +231,11 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
         TwinRegistryStats {
             entries: entries
                 .iter()
-                .map(|(name, entry)| (name.to_string(), entry.stats()))
+                .map(|(name, entry)| EntryTwinStats {
+                    name: name.to_string(),
+                    counted: entry.stats(),
+                    tracked: entry.tracked(),
+                })
                 .collect(),
         }
     }
@@ -280,14 +288,27 @@ impl<T: ?Sized + Twin> fmt::Debug for TwinRegistry<T> {
 }
 
 /// A snapshot of every entry's per-method counters, from
-/// [`TwinRegistry::stats`]. `Display` prints one line per entry and method.
+/// [`TwinRegistry::stats`]: what the entry's
+/// [`CountedTwin`] counted ([`get`](Self::get)) and how the calls made with
+/// [`TwinHandle::track`] ended ([`tracked`](Self::tracked)). `Display`
+/// prints one line per entry and method.
 ///
 /// # Examples
 ///
 /// See [`TwinRegistry`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TwinRegistryStats {
-    entries: Vec<(String, TwinStats)>,
+    /// In name order.
+    entries: Vec<EntryTwinStats>,
+}
+
+/// One entry's part of a [`TwinRegistryStats`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct EntryTwinStats {
+    name: String,
+    counted: TwinStats,
+    /// One row per async method, in declaration order.
+    tracked: Vec<(&'static str, EntryStats)>,
 }
 
 impl TwinRegistryStats {
@@ -299,7 +320,7 @@ impl TwinRegistryStats {
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &TwinStats)> {
         self.entries
             .iter()
-            .map(|(name, stats)| (name.as_str(), stats))
+            .map(|entry| (entry.name.as_str(), &entry.counted))
     }
 
     /// The counters of the entry named `name`.
@@ -309,18 +330,69 @@ impl TwinRegistryStats {
     /// See [`TwinRegistry`].
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&TwinStats> {
+        self.entry(name).map(|entry| &entry.counted)
+    }
+
+    /// How the [tracked](TwinHandle::track) calls of async method `method`
+    /// of the entry named `name` ended (see
+    /// [`TwinHandle::tracked`]); `None` if there is no such entry or async
+    /// method.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, registry::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { async fn ping(&self) -> u8; fn name(&self) -> &str; }
+    /// struct One;
+    /// impl Ping for One {
+    ///     async fn ping(&self) -> u8 { 1 }
+    ///     fn name(&self) -> &str { "one" }
+    /// }
+    ///
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// let one = registry.register("one", One).unwrap();
+    /// drop(one.track("ping", |p| p.ping_dyn()));
+    /// let stats = registry.stats();
+    /// assert_eq!(stats.tracked("one", "ping").unwrap().cancelled, 1);
+    /// assert!(stats.tracked("one", "name").is_none()); // sync
+    /// print!("{stats}");
+    /// // one.ping: 1 calls, 1 erased: 1 inline, 0 heap, 0 in a slot's heap buffer; 0 allocations (0 bytes); tracked: 0 completed, 1 cancelled, 0 panicked, 0 in flight
+    /// // one.name: 0 calls, …
+    /// ```
+    #[must_use]
+    pub fn tracked(&self, name: &str, method: &str) -> Option<&EntryStats> {
+        let entry = self.entry(name)?;
+        entry
+            .tracked
+            .iter()
+            .find(|(m, _)| *m == method)
+            .map(|(_, stats)| stats)
+    }
+
+    fn entry(&self, name: &str) -> Option<&EntryTwinStats> {
         self.entries
-            .binary_search_by(|(entry, _)| entry.as_str().cmp(name))
+            .binary_search_by(|entry| entry.name.as_str().cmp(name))
             .ok()
-            .map(|i| &self.entries[i].1)
+            .map(|i| &self.entries[i])
     }
 }
 
 impl fmt::Display for TwinRegistryStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (name, stats) in self.iter() {
-            for (method, s) in stats.iter() {
-                writeln!(f, "{name}.{method}: {s}")?;
+        for entry in &self.entries {
+            for (method, s) in entry.counted.iter() {
+                write!(f, "{}.{method}: {s}", entry.name)?;
+                let tracked = entry.tracked.iter().find(|(m, _)| *m == method);
+                if let Some((_, t)) = tracked.filter(|(_, t)| t.calls > 0) {
+                    write!(
+                        f,
+                        "; tracked: {} completed, {} cancelled, {} panicked, {} in flight",
+                        t.completed, t.cancelled, t.panicked, t.in_flight
+                    )?;
+                }
+                writeln!(f)?;
             }
         }
         Ok(())
