@@ -1,22 +1,63 @@
-//! Async services that are zero-cost when called statically and cheap,
-//! measured and honest when called through `dyn`.
+//! Async traits and services that are zero-cost when called statically and
+//! cheap, measured and honest when called through `dyn`.
 //!
-//! Async functions in traits return unnameable futures of a different size
+//! An `async fn` in a trait returns a future whose type, and size, differs
 //! for every implementor, so a `dyn` call has to put the future somewhere.
-//! The usual answer (`async-trait`, `tower::BoxService`) boxes every call.
-//! This crate gives one trait, [`Service`], and two ways to call it:
+//! The usual answers (`async-trait`, `dynosaur`, `tower::BoxService`) box
+//! it: one allocation per call. This crate stores it **inline**, in a buffer
+//! inside the handle the call returns ([`InlineFuture`]), and goes to the
+//! heap only when it does not fit. Every spill is visible
+//! ([`is_heap`](future::InlineBox::is_heap)), explained
+//! ([`layout::FutureLayout`], known before calling), counted ([`Counted`],
+//! the registries) and, if you ask, a compile error
+//! ([`assert_fits_inline!`], [`InlineOnlyService`]).
 //!
-//! * **statically** (`fn hot<S: Service<Req>>(s: &S)`): the future is a
-//!   concrete type; no allocation, fully inlinable;
-//! * **through `dyn`** ([`DynService`], [`SendDynService`], implemented for
-//!   every `Service`): the future is erased into an [`InlineFuture`], a small
-//!   buffer inside the returned handle, and only goes to the heap when it is
-//!   too large or over-aligned. Every spill is visible
-//!   ([`InlineFuture::is_heap`](future::InlineBox::is_heap)), explainable
-//!   ([`layout::FutureLayout`]), countable ([`Counted`]) and, if you wish, a
-//!   compile error ([`assert_fits_inline!`]).
+//! # Your own trait: `#[dyn_twin]`
 //!
-//! # Example
+//! ```
+//! use std::sync::Arc;
+//! use hybrid_dispatch::dyn_twin;
+//!
+//! #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+//! pub trait Plugin {
+//!     fn name(&self) -> &str;
+//!     async fn handle(&self, req: String) -> String;
+//! }
+//!
+//! struct Upper;
+//! impl Plugin for Upper {
+//!     fn name(&self) -> &str { "upper" }
+//!     async fn handle(&self, req: String) -> String { req.to_uppercase() }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() {
+//!     // Static dispatch: the trait as written, no allocation.
+//!     assert_eq!(Upper.handle("a".into()).await, "A");
+//!
+//!     // Through `dyn`: the same call; the future lives inline.
+//!     let plugins: Vec<Arc<dyn SendDynPlugin>> = vec![Arc::new(Upper)];
+//!     assert_eq!(plugins[0].handle("b".into()).await, "B");
+//!     let fut = plugins[0].handle_send("c".into());
+//!     assert!(!fut.is_heap());
+//!     assert_eq!(fut.await, "C");
+//!
+//!     // `Send + Sync`: the trait object moves into other tasks.
+//!     let plugin = Arc::clone(&plugins[0]);
+//!     let task = tokio::spawn(async move { plugin.handle("d".into()).await });
+//!     assert_eq!(task.await.unwrap(), "D");
+//! }
+//! ```
+//!
+//! [`dyn_twin`] keeps the trait and generates its `dyn` twins, implemented
+//! for every implementor; [`registry::TwinRegistry`] holds twins by name.
+//!
+//! # One request, one response: [`Service`]
+//!
+//! [`Service<Req>`](Service) is a GAT trait: `S::Future<'a>` is a concrete
+//! type, so a generic caller pays what a direct `async fn` call costs. Every
+//! `Service` is a [`DynService`] and, when it and its futures are `Send`
+//! (a [`SendService`]), a [`SendDynService`], by blanket impls.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -41,25 +82,37 @@
 //! }
 //! ```
 //!
+//! # Which strategy when
+//!
+//! * **The type is known**: call statically; never allocates.
+//! * **Behind `dyn`**: `call_dyn` (a twin's `m_dyn` / `m_send`): no
+//!   allocation while the future fits the capacity (120 bytes by default).
+//!   In a hot path write `pin!(svc.call_dyn(x)).await`: a plain `.await`
+//!   moves the freshly written 128-byte handle, which on x86-64 can cost as
+//!   much time as the `Box` it replaced; pinned where it is returned, only
+//!   the `Pin` moves. (A twin's bridge, `p.handle(x).await`, does that for
+//!   you.)
+//! * **Large futures, or calls in a loop**: `call_in` with a [`FutureSlot`]:
+//!   zero allocations once it has grown, the future never moves.
+//! * **An allocation must be impossible**: `call_inline`
+//!   ([`InlineOnlyService`]) or `#[dyn_twin(.., inline_only)]`: a future that
+//!   does not fit fails the build; no `alloc` needed.
+//! * **An API wants a `Box`**: `call_boxed`.
+//!
+//! `BENCHMARKS.md` has the numbers behind this list.
+//!
 //! # Layout of the crate
 //!
 //! Layers run top to bottom; each imports only from the layers below it.
 //!
 //! | layer | module | what |
 //! |---|---|---|
-//! | authoring | [`service_fn`](crate::service_fn()), [`layer`], `compat` (feature `tower`) | services from closures; middleware with named futures ([`ServiceExt`]); `tower::Service` ⇄ [`Service`] |
-//! | registry | [`registry`] | [`Registry`]: services by name, [`Handle`]s, [`Error`], statistics and a sizing report |
+//! | authoring | [`dyn_twin`] ([`twin`]), [`service_fn`](crate::service_fn()), [`layer`], `compat` (feature `tower`) | your own trait behind `dyn`; services from closures; middleware with named futures ([`ServiceExt`]); `tower::Service` ⇄ [`Service`] |
+//! | registry | [`registry`] | [`Registry`] and [`registry::TwinRegistry`]: services and twins by name, handles, [`Error`], statistics and a sizing report |
 //! | erasure | `erase` (private; its traits are at the root) | [`DynService`], [`SendDynService`] (`call_dyn`, `call_in`, `call_boxed`), [`InlineOnlyService`], [`SendInlineOnlyService`] (`call_inline`): blanket-implemented for every service |
 //! | core | `service` (private; at the root) | [`Service`], the GAT trait; [`SendService`], the nameable `Send` bound |
 //! | storage | [`future`], [`space`] | [`InlineFuture`], [`FutureSlot`], [`future::InlineOnlyFuture`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
 //! | measurement | [`layout`], [`Counted`] | [`layout::FutureLayout`] (size, alignment, fits?), [`assert_fits_inline!`], per-service counters |
-//!
-//! Which strategy when: `call_dyn` by default (inline, heap only when the
-//! future does not fit, counted); `call_in` with a [`FutureSlot`] in a loop
-//! whose futures are large (zero allocations amortized, nothing to move);
-//! `call_inline` where an allocation must be impossible (too large is a
-//! build error); `call_boxed` to compare, or to hand a box to an API that
-//! wants one.
 //!
 //! All `unsafe` code lives in one module, [`future`] (its docs state the
 //! invariants; every block names the one it relies on); the rest of the

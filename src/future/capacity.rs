@@ -191,13 +191,14 @@ const _: () = {
 /// 64-bit targets, so that the handle ([`InlineFuture`](crate::InlineFuture):
 /// a vtable pointer and the buffer) is exactly 128 bytes.
 ///
-/// Why 128 for the handle: every `.await` of a returned future moves it once
+/// Why 128 for the handle: every `.await` of a returned future moves it
 /// into the awaiting state machine, and on x86-64 a move of up to 128 bytes
 /// is a few inline vector moves while a larger one is a call to `memcpy`.
-/// Measured with callgrind (a 40-byte future awaited inside an outer `async
-/// fn` polled through `dyn Future`, rustc 1.95): 197 instructions per call
-/// with this capacity, 241 with 16 words (a 136-byte handle). See
-/// `BENCHMARKS.md`.
+/// Measured with `cargo bench --bench callgrind_dispatch` (a 40-byte future
+/// awaited inside an outer `async fn`, rustc 1.95): 187 instructions per
+/// call with this capacity, 231 with 16 words (a 136-byte handle); pinned
+/// where the call returns it (`pin!(svc.call_dyn(x)).await`, no move) both
+/// take 164. See `BENCHMARKS.md`.
 ///
 /// What it keeps inline, from measured sizes of ordinary tokio-based
 /// `async fn` futures (rustc 1.95, x86-64, release; `cargo run --release

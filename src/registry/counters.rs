@@ -12,7 +12,7 @@ use crate::space::Capacity;
 /// service is called and one when the call's future is dropped.
 ///
 /// * `started` is counted *before* the `dyn` call, not after it: right after
-///   the call, the freshly written future (up to 144 bytes) is still in the
+///   the call, the freshly written future (up to 128 bytes) is still in the
 ///   store buffer, and an atomic add behind it waits for it to drain (our
 ///   reading of the assembly): measured at +15 to +18 % of a whole call
 ///   (`benches/registry.rs`), against +1 to +5 % counted before.

@@ -36,10 +36,10 @@ impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
 ///
 /// Why not call `call_send` through `dyn SendDynService` and wrap its result?
 /// Then the erased future is returned into a temporary and *moved* into the
-/// wrapper: rustc 1.95 emits a `memcpy` of the whole handle (144 bytes with
-/// the default capacity), measured at +8 to +16 % per call against a plain
-/// `dyn` call (`benches/registry.rs`; `DESIGN.md` on the cost of moving a
-/// handle). Here `call_send` is inlined into `call_tracked`, so the future is
+/// wrapper: a copy of the whole handle (128 bytes with the default
+/// capacity; with the earlier 144-byte handle, a `memcpy` measured at +8 to
+/// +16 % per call against a plain `dyn` call in `benches/registry.rs`; see
+/// `BENCHMARKS.md` on the cost of moving a handle). Here `call_send` is inlined into `call_tracked`, so the future is
 /// written straight into the returned `RegistryFuture`. Every
 /// `SendDynService` is a `TrackedService`, so the registry accepts exactly
 /// the services of the `Send + Sync` erasure and erases them with it.

@@ -24,7 +24,7 @@ use crate::space::{Capacity, DefaultSpace};
 /// [`Service<Req, Response = Resp>`](crate::Service) that is `Send + Sync +
 /// 'static` with `Send` futures can be registered, and its futures are
 /// erased into [`SendInlineFuture`](crate::SendInlineFuture)s of capacity
-/// `Space` (128 bytes by default): inline when they fit, on the heap when
+/// `Space` (120 bytes by default): inline when they fit, on the heap when
 /// they do not. [`sizing`](Self::sizing) tells you which services spill and
 /// the capacity that would stop it; [`stats`](Self::stats) counts calls,
 /// spills and calls in flight for every service.
