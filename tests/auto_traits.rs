@@ -64,3 +64,18 @@ assert_impl_all!(Counted<Fn_>: SendDynService<u8, u8>);
 
 #[test]
 fn assertions_compile() {}
+
+// Capacities are never values, but they are public types: Debug, and the
+// Capacity promise.
+assert_impl_all!(hybrid_dispatch::space::S15: Debug, hybrid_dispatch::space::Capacity, Send, Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::space::Align64: Debug, hybrid_dispatch::space::Capacity, Send, Sync);
+assert_impl_all!([hybrid_dispatch::space::Align16; 3]: hybrid_dispatch::space::Capacity);
+assert_not_impl_any!((u64, u8): hybrid_dispatch::space::Capacity);
+
+// The registries and what they hand out.
+assert_impl_all!(hybrid_dispatch::Registry<u8, u8>: Debug, Clone, Default, Send, Sync);
+assert_impl_all!(hybrid_dispatch::Handle<u8, u8>: Debug, Clone, Send, Sync);
+assert_impl_all!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Debug, Send);
+assert_not_impl_any!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::error::Error);
+assert_impl_all!(hybrid_dispatch::registry::EntryStats: Debug, Copy, Eq, Default, Send, Sync);
