@@ -41,7 +41,7 @@ fn main() {
     let names: Vec<&'static str> = infos.iter().map(|i| i.name).collect();
 
     if let Some(at) = args.iter().position(|a| a == "--measure") {
-        let markdown = args.iter().any(|a| a == "--markdown") || support::harness::markdown();
+        let markdown = args.iter().any(|a| a == "--markdown") || support::report::markdown();
         let rest: Vec<&String> = args[at + 1..]
             .iter()
             .filter(|a| *a != "--markdown")

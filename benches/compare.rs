@@ -33,10 +33,11 @@ mod support;
 
 use support::allocations::{AllocsPerCall, CountAllocations};
 use support::counting_alloc::CountingAlloc;
+use support::fixture::SizeInfo;
 use support::fixture::{Rows, fixture};
 use support::harness::{measuring, pin_to_one_core};
 use support::interleaved::{Batch, CollectBatches, Plan, Timing, interleaved};
-use support::report::{Format, SizeInfo, print_grids};
+use support::report::{Format, print_grids};
 use support::rows::{Row, Strategy};
 use support::shape::Shape;
 

@@ -6,7 +6,8 @@ use std::hint::black_box;
 use std::task::Context;
 
 use super::counting_alloc;
-use super::report::{Format, SizeInfo, print_grids};
+use super::fixture::SizeInfo;
+use super::report::{Format, print_grids};
 use super::rows::{Row, RowVisitor};
 use super::workload::noop_context;
 

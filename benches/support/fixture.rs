@@ -28,7 +28,6 @@ use super::peers::{
     AsyncTraitService, BoxFuture, BoxFutureService, Peer, ReusableBoxService, RpitService,
     SmallBoxFuture, SmallBoxService, StackFutureService,
 };
-use super::report::SizeInfo;
 use super::rows::{self, Row, RowVisitor, Strategy};
 use super::shape::Shape;
 use super::workload::{LARGE, MEDIUM, SMALL, noop_context, work};
@@ -97,6 +96,28 @@ impl<A: Rows, B: Rows, C: Rows> BenchSizes<A, B, C> {
             SizeInfo::of(&self.medium),
             SizeInfo::of(&self.large),
         ]
+    }
+}
+
+/// What a table needs to know of one future size.
+#[derive(Clone, Debug)]
+pub(crate) struct SizeInfo {
+    /// `small`, `medium`, `large`, `40B`, …
+    pub(crate) name: &'static str,
+    /// `size_of_val` of the future under test.
+    pub(crate) future_size: usize,
+    /// [`Rows::handle_size`] of each strategy, in [`Strategy::ALL`] order.
+    pub(crate) handles: Vec<usize>,
+}
+
+impl SizeInfo {
+    /// The sizes of `rows`.
+    pub(crate) fn of(rows: &impl Rows) -> SizeInfo {
+        SizeInfo {
+            name: rows.size_name(),
+            future_size: rows.future_size(),
+            handles: Strategy::ALL.map(|s| rows.handle_size(s)).to_vec(),
+        }
     }
 }
 

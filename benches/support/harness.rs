@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{BenchmarkId, Criterion};
 
-use super::report::SizeInfo;
+use super::fixture::SizeInfo;
 use super::rows::{Row, RowVisitor};
 use super::workload::noop_context;
 
@@ -17,12 +17,6 @@ use super::workload::noop_context;
 /// tenth of the interleaved rounds, for a first look (noisier ratios).
 pub(crate) fn quick() -> bool {
     std::env::var_os("BENCH_QUICK").is_some_and(|v| v != "0")
-}
-
-/// Whether `BENCH_MARKDOWN` is set (and not `0`): print the tables as
-/// markdown, ready for `BENCHMARKS.md`.
-pub(crate) fn markdown() -> bool {
-    std::env::var_os("BENCH_MARKDOWN").is_some_and(|v| v != "0")
 }
 
 /// Whether cargo asked for measurements (`cargo bench` passes `--bench`;

@@ -1,30 +1,14 @@
 //! The tables every bench prints: per future size, a line per strategy and
 //! a column per shape, as aligned text or as markdown for `BENCHMARKS.md`.
 
-use super::fixture::Rows;
+use super::fixture::SizeInfo;
 use super::rows::{Row, Strategy};
 use super::shape::Shape;
 
-/// What a table needs to know of one future size.
-#[derive(Clone, Debug)]
-pub(crate) struct SizeInfo {
-    /// `small`, `medium`, `large`, `40B`, …
-    pub(crate) name: &'static str,
-    /// `size_of_val` of the future under test.
-    pub(crate) future_size: usize,
-    /// [`Rows::handle_size`] of each strategy, in [`Strategy::ALL`] order.
-    pub(crate) handles: Vec<usize>,
-}
-
-impl SizeInfo {
-    /// The sizes of `rows`.
-    pub(crate) fn of(rows: &impl Rows) -> SizeInfo {
-        SizeInfo {
-            name: rows.size_name(),
-            future_size: rows.future_size(),
-            handles: Strategy::ALL.map(|s| rows.handle_size(s)).to_vec(),
-        }
-    }
+/// Whether `BENCH_MARKDOWN` is set (and not `0`): print the tables as
+/// markdown, ready for `BENCHMARKS.md`.
+pub(crate) fn markdown() -> bool {
+    std::env::var_os("BENCH_MARKDOWN").is_some_and(|v| v != "0")
 }
 
 /// Text or markdown.
@@ -38,9 +22,9 @@ pub(crate) enum Format {
 
 impl Format {
     /// Markdown if `BENCH_MARKDOWN` says so (see
-    /// [`markdown`](super::harness::markdown)), else text.
+    /// [`markdown`]), else text.
     pub(crate) fn from_env() -> Format {
-        if super::harness::markdown() {
+        if markdown() {
             Format::Markdown
         } else {
             Format::Text
