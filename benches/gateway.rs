@@ -377,7 +377,7 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
         let output = match caller {
             Caller::Gateway(gateway) => {
                 let resolved = gateway.plugin(black_box(plugin)).expect("plugin");
-                let (call, _) = resolved.handle(plugin, input.clone());
+                let (call, _) = resolved.handle(input.clone());
                 call.await
             }
             Caller::Tracked(handle) => {

@@ -419,3 +419,95 @@ fn tracked_calls_from_many_tasks_add_up() {
         tracked(TASKS * CALLS, true, size, [TASKS * CALLS, 0, 0], 0)
     );
 }
+
+/// With the `tracing` feature, every tracked call has a `call` span naming
+/// the entry, the method, where its future lives and how it ended.
+#[cfg(feature = "tracing")]
+mod traced_calls {
+    use std::collections::BTreeMap;
+    use std::fmt::Debug;
+    use std::sync::Mutex;
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    use super::*;
+
+    /// Records each span's fields, and whether it was closed.
+    #[derive(Default)]
+    struct Spans(Mutex<Vec<(BTreeMap<String, String>, bool)>>);
+
+    struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+    impl Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+            self.0.insert(field.name().into(), format!("{value:?}"));
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.0.insert(field.name().into(), value.into());
+        }
+    }
+
+    struct Shared(Arc<Spans>);
+
+    impl Subscriber for Shared {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+            let mut spans = self.0.0.lock().unwrap();
+            let mut fields = BTreeMap::new();
+            attrs.record(&mut Fields(&mut fields));
+            spans.push((fields, false));
+            Id::from_u64(spans.len() as u64)
+        }
+        fn record(&self, id: &Id, values: &Record<'_>) {
+            let mut spans = self.0.0.lock().unwrap();
+            values.record(&mut Fields(&mut spans[id.into_u64() as usize - 1].0));
+        }
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+        fn try_close(&self, id: Id) -> bool {
+            self.0.0.lock().unwrap()[id.into_u64() as usize - 1].1 = true;
+            true
+        }
+    }
+
+    #[test]
+    fn each_tracked_call_has_a_span_with_its_placement_and_outcome() {
+        let spans = Arc::new(Spans::default());
+        tracing::subscriber::with_default(Shared(Arc::clone(&spans)), || {
+            let plugins: TwinRegistry<dyn SendDynPlugin<S8>> = TwinRegistry::new();
+            let upper = plugins.register("upper", Upper).unwrap();
+            let render = plugins.register("render", Render).unwrap();
+            assert_eq!(
+                block_on(upper.track("handle", |p| p.handle_send("a".into()))).0,
+                "A"
+            );
+            drop(render.track("handle", |p| p.handle_send("b".into())));
+        });
+        let spans = spans.0.lock().unwrap();
+        let field = |i: usize, k: &str| spans[i].0.get(k).cloned().unwrap_or_default();
+        assert_eq!(spans.len(), 2);
+        assert_eq!(
+            (field(0, "service"), field(0, "method")),
+            ("upper".into(), "handle".into())
+        );
+        assert_eq!(
+            (field(0, "placement"), field(0, "outcome")),
+            ("inline".into(), "completed".into())
+        );
+        assert_eq!(
+            (
+                field(1, "service"),
+                field(1, "placement"),
+                field(1, "outcome")
+            ),
+            ("render".into(), "heap".into(), "cancelled".into())
+        );
+        assert!(spans.iter().all(|(_, closed)| *closed), "every span closed");
+    }
+}

@@ -270,7 +270,6 @@ impl Resolved {
     /// awaited.
     pub(crate) fn handle(
         &self,
-        name: &str,
         input: Value,
     ) -> (impl Future<Output = Reply> + Send + '_, &'static str) {
         let (call, placement) = match self {
@@ -281,14 +280,11 @@ impl Resolved {
             }
             Resolved::Boxed(plugin) => (Either::Right(plugin.handle_boxed(input)), "heap"),
         };
-        (traced(call, name, "handle", placement), placement)
+        (call, placement)
     }
 
     /// Starts a `health` call, as [`handle`](Self::handle) does.
-    pub(crate) fn health(
-        &self,
-        name: &str,
-    ) -> (impl Future<Output = Health> + Send + '_, &'static str) {
+    pub(crate) fn health(&self) -> (impl Future<Output = Health> + Send + '_, &'static str) {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
                 let call = plugin.track("health", |p| p.health_send());
@@ -297,7 +293,7 @@ impl Resolved {
             }
             Resolved::Boxed(plugin) => (Either::Right(plugin.health_boxed()), "heap"),
         };
-        (traced(call, name, "health", placement), placement)
+        (call, placement)
     }
 }
 
@@ -380,7 +376,7 @@ impl Gateway {
         let Some(plugin) = self.plugin(name) else {
             return self.not_found(answers, name);
         };
-        let (call, placement) = plugin.handle(name, input);
+        let (call, placement) = plugin.handle(input);
         tracing::Span::current().record("future", display(placement));
         match self.run(name, call).await {
             Ran::Done(Ok(output)) => {
@@ -403,7 +399,7 @@ impl Gateway {
         let Some(plugin) = self.plugin(name) else {
             return self.not_found(answers, name);
         };
-        let (call, placement) = plugin.health(name);
+        let (call, placement) = plugin.health();
         tracing::Span::current().record("future", display(placement));
         match self.run(name, call).await {
             Ran::Done(Health { ok, detail }) => {
@@ -563,105 +559,6 @@ async fn stats(State(gateway): State<Gateway>) -> Json<Value> {
 async fn no_route(method: Method, uri: Uri) -> Response {
     let error = json!({ "error": format!("no route for {method} {uri}") });
     (StatusCode::NOT_FOUND, Json(error)).into_response()
-}
-
-// ---------------------------------------------------------------------------
-// Tracing each plugin call (feature `tracing`).
-
-/// Without the crate's `tracing` feature, a call is logged only through its
-/// request's span.
-#[cfg(not(feature = "tracing"))]
-fn traced<F: Future>(call: F, _: &str, _: &'static str, _: &'static str) -> F {
-    call
-}
-
-/// With the crate's `tracing` feature, each plugin call gets a span `call`
-/// with the plugin, the method, where its future lives and how it ended,
-/// nested in its request's span (a `chain` step's, in its `chain` call's).
-/// The library's `Traced` layer does this for a `Service`; a `#[dyn_twin]`
-/// trait has no tracing wrapper, so the gateway opens the span itself.
-#[cfg(feature = "tracing")]
-fn traced<F: Future>(
-    call: F,
-    plugin: &str,
-    method: &'static str,
-    placement: &'static str,
-) -> traced_call::TracedCall<F> {
-    traced_call::TracedCall::new(call, plugin, method, placement)
-}
-
-#[cfg(feature = "tracing")]
-mod traced_call {
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll};
-
-    use pin_project_lite::pin_project;
-    use tracing::Span;
-    use tracing::field::{Empty, display};
-
-    pin_project! {
-        /// A plugin call polled inside its span; records the outcome when
-        /// it ends. Its state at drop says how: still `polling`, the poll
-        /// unwound (panicked); not `done`, it was dropped pending
-        /// (cancelled).
-        pub(crate) struct TracedCall<F> {
-            #[pin]
-            call: F,
-            span: Span,
-            polling: bool,
-            done: bool,
-        }
-
-        impl<F> PinnedDrop for TracedCall<F> {
-            fn drop(this: Pin<&mut Self>) {
-                let this = this.project();
-                if !*this.done {
-                    let outcome = if *this.polling { "panicked" } else { "cancelled" };
-                    this.span.record("outcome", display(outcome));
-                }
-            }
-        }
-    }
-
-    impl<F> TracedCall<F> {
-        pub(crate) fn new(
-            call: F,
-            plugin: &str,
-            method: &'static str,
-            placement: &'static str,
-        ) -> Self {
-            let span = tracing::info_span!(
-                "call",
-                plugin = %plugin,
-                method = %method,
-                placement = %placement,
-                outcome = Empty,
-            );
-            TracedCall {
-                call,
-                span,
-                polling: false,
-                done: false,
-            }
-        }
-    }
-
-    impl<F: Future> Future for TracedCall<F> {
-        type Output = F::Output;
-
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-            let this = self.project();
-            *this.polling = true;
-            let poll = this.span.in_scope(|| this.call.poll(cx));
-            *this.polling = false;
-            if poll.is_ready() {
-                *this.done = true;
-                this.span.record("outcome", display("completed"));
-            }
-            poll
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -867,7 +764,7 @@ impl Plugin for Chain {
             let plugin = gateway
                 .plugin(step)
                 .ok_or_else(|| refuse(format!("no plugin named '{step}'")))?;
-            let (call, _) = plugin.handle(step, value);
+            let (call, _) = plugin.handle(value);
             value = call
                 .await
                 .map_err(|PluginError(e)| refuse(format!("step '{step}': {e}")))?;

@@ -16,7 +16,8 @@
 //! lives, where it listens and `curl` lines to try; every request is logged
 //! when it ends (set `RUST_LOG`, e.g. `RUST_LOG=warn`, to change the
 //! level); with `--features tracing` each plugin call also gets a `call`
-//! span (plugin, method, placement, outcome), nested under its request.
+//! span from the library (`TwinHandle::track`: service, method, placement,
+//! outcome), nested under its request.
 //! Ctrl-C stops it: requests in flight finish, it prints the final counters
 //! and exits 0.
 

@@ -51,6 +51,16 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
+    /// `cancelled`, `completed` or `panicked`: how logs and spans name it.
+    #[cfg(feature = "tracing")]
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Outcome::Cancelled => "cancelled",
+            Outcome::Completed => "completed",
+            Outcome::Panicked => "panicked",
+        }
+    }
+
     /// How the call whose future this is ended, as its future is dropped
     /// (a service's `SendInlineFuture`, or a twin method's `InlineFuture` or
     /// `SendInlineFuture`).

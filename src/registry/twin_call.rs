@@ -36,6 +36,12 @@ pin_project! {
     /// The end is counted when the drop begins, before the method's future
     /// is dropped, so even a destructor that panics is counted.
     ///
+    /// With the `tracing` feature, each tracked call also gets a `call` span
+    /// (`service`: the entry's name, `method`, `placement`: `inline` or `heap`,
+    /// and `outcome`
+    /// when it ends), entered around every poll, so what the method logs
+    /// nests under it and the span closes with the outcome recorded.
+    ///
     /// # Examples
     ///
     /// ```
@@ -72,22 +78,64 @@ pin_project! {
         #[pin]
         future: InlineBox<D, Space>,
         counters: &'a Counters,
+        span: CallSpan,
     }
 
     impl<'a, D: ?Sized, Space: Capacity> PinnedDrop for TwinCall<'a, D, Space> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
-            this.counters
-                .finished(this.future.is_heap(), Outcome::of(&this.future));
+            let outcome = Outcome::of(&this.future);
+            this.counters.finished(this.future.is_heap(), outcome);
+            record_outcome(this.span, outcome);
         }
     }
 }
 
+/// The call's span: a `tracing::Span` with the `tracing` feature, nothing
+/// without it (so untraced builds carry no field and do no work).
+#[cfg(feature = "tracing")]
+type CallSpan = tracing::Span;
+#[cfg(not(feature = "tracing"))]
+type CallSpan = ();
+
+#[cfg(feature = "tracing")]
+fn call_span(entry: &str, method: &str, heap: bool) -> CallSpan {
+    let placement = if heap { "heap" } else { "inline" };
+    tracing::info_span!(
+        "call",
+        service = %entry,
+        method = %method,
+        placement = %placement,
+        outcome = tracing::field::Empty,
+    )
+}
+
+#[cfg(not(feature = "tracing"))]
+fn call_span(_: &str, _: &str, _: bool) -> CallSpan {}
+
+#[cfg(feature = "tracing")]
+fn record_outcome(span: &CallSpan, outcome: Outcome) {
+    span.record("outcome", tracing::field::display(outcome.name()));
+}
+
+#[cfg(not(feature = "tracing"))]
+fn record_outcome(_: &CallSpan, _: Outcome) {}
+
 impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
-    /// Wraps the future of a call already counted as started.
+    /// Wraps the future of a call already counted as started, of method
+    /// `method` of entry `entry` (names for the `tracing` span).
     #[inline(always)]
-    pub(super) fn new(future: InlineBox<D, Space>, counters: &'a Counters) -> Self {
-        TwinCall { future, counters }
+    pub(super) fn new(
+        future: InlineBox<D, Space>,
+        counters: &'a Counters,
+        entry: &str,
+        method: &str,
+    ) -> Self {
+        TwinCall {
+            span: call_span(entry, method, future.is_heap()),
+            future,
+            counters,
+        }
     }
 
     /// Whether the method's future went to the heap (it did not fit
@@ -131,7 +179,10 @@ impl<D: ?Sized + Future, Space: Capacity> Future for TwinCall<'_, D, Space> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<D::Output> {
-        self.project().future.poll(cx)
+        let this = self.project();
+        #[cfg(feature = "tracing")]
+        let _entered = this.span.enter();
+        this.future.poll(cx)
     }
 }
 

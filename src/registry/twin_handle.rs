@@ -177,7 +177,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
                 .method_layout(index)
                 .is_some_and(|layout| !layout.fits::<T::Space>())
         });
-        let future = TwinCall::new(call(&entry.twin), counters);
+        let future = TwinCall::new(call(&entry.twin), counters, &entry.name, method);
         guard.defuse();
         future
     }
