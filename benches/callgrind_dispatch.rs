@@ -83,13 +83,22 @@ fn main() {
         return;
     }
 
-    if let [sel, n] = &args[..]
-        && let [cell] = Cell::all(&names)
-            .into_iter()
-            .filter(|c| c.selected_by(sel) && sel.matches('/').count() == 2)
-            .collect::<Vec<_>>()[..]
-        && let Ok(n) = n.parse::<u64>()
-    {
+    // One cell, N times: what `--measure` runs under valgrind. (No `let`
+    // chains: the MSRV is 1.86.)
+    let one = match &args[..] {
+        [sel, n] => {
+            let cells: Vec<Cell> = Cell::all(&names)
+                .into_iter()
+                .filter(|c| c.selected_by(sel) && sel.matches('/').count() == 2)
+                .collect();
+            match (&cells[..], n.parse::<u64>()) {
+                ([cell], Ok(n)) => Some((*cell, n)),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some((cell, n)) = one {
         let mut repeat = Repeat {
             cell,
             n,

@@ -306,9 +306,11 @@ fn main() {
     ];
 
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, row, n] = &args[..]
-        && flag == "--run"
-    {
+    if let [flag, row, n] = &args[..] {
+        assert_eq!(
+            flag, "--run",
+            "usage: migrate_from_async_trait [--run ROW N]"
+        );
         // One row, N calls: for `valgrind --tool=callgrind` (module docs).
         let n: u32 = n.parse().expect("a call count");
         let row = rows
