@@ -63,22 +63,14 @@ pub fn inline_erasure(layout: FutureLayout) -> Erasure {
     Erasure::new(layout, Placement::Inline)
 }
 
-/// Where `slot.put` will put a future of `layout`, predicted before the call
-/// (for `&mut self` methods): inline if it fits, otherwise in the slot's
-/// heap buffer, which grows when it is smaller than the future (alignment
-/// is not predicted).
+/// Where `slot.put` will put a future of `layout`, told before the call
+/// (for `&mut self` methods): what the slot itself predicts.
 #[cfg(feature = "alloc")]
 pub fn slot_erasure<D: ?Sized, Space: Capacity>(
     slot: &Pin<&mut crate::future::reusable_slot::ReusableSlot<D, Space>>,
     layout: FutureLayout,
 ) -> Erasure {
-    if layout.fits::<Space>() {
-        Erasure::new(layout, Placement::Inline)
-    } else if slot.heap_capacity() < layout.size() {
-        Erasure::slot_grown(layout, layout.size().max(slot.heap_capacity()))
-    } else {
-        Erasure::new(layout, Placement::SlotHeap)
-    }
+    slot.erasure_for(layout)
 }
 
 /// Counts a call of method `index` on a [`CountedTwin`].

@@ -368,6 +368,73 @@ fn counted_twin_hears_mut_self_methods_before_the_call() {
     assert_eq!(counted.get_ref().total, 1);
 }
 
+/// A trait whose `&mut self` futures need a slot to grow: once for size,
+/// once for alignment alone.
+#[dyn_twin(DynGrow)]
+trait Grow {
+    /// Holds 512 bytes across an await.
+    async fn wide(&mut self) -> usize;
+    /// Holds a 64-byte-aligned value across an await.
+    async fn aligned(&mut self) -> usize;
+}
+
+#[repr(align(64))]
+struct Aligned64([u8; 64]);
+
+struct Grower;
+
+impl Grow for Grower {
+    async fn wide(&mut self) -> usize {
+        let page = [1u8; 512];
+        YieldOnce::default().await;
+        page.iter().map(|&b| usize::from(b)).sum()
+    }
+    async fn aligned(&mut self) -> usize {
+        let block = Aligned64([2; 64]);
+        YieldOnce::default().await;
+        block.0.iter().map(|&b| usize::from(b)).sum()
+    }
+}
+
+#[test]
+fn counted_twin_predicts_slot_growth_for_mut_self_methods() {
+    // A `&mut self` future borrows its object for the slot's lifetime, so
+    // one slot serves several objects: here three, one call each.
+    let [mut first, mut second, mut third] =
+        [(); 3].map(|()| CountedTwin::new::<dyn DynGrow<S8>>(Grower));
+    let layouts: &dyn DynGrow<S8> = &first;
+    let (wide, aligned) = (layouts.wide_layout(), layouts.aligned_layout());
+    // The aligned future is no larger than the wide one but more aligned:
+    // the slot's buffer, grown for `wide`, must grow again for it.
+    assert!(aligned.size() <= wide.size() && aligned.align() > wide.align());
+    {
+        let mut slot = pin!(FutureSlot::new());
+        let erased: &mut dyn DynGrow<S8> = &mut first;
+        let (out, allocs) = count(|| poll_pinned(pin!(erased.wide_in(slot.as_mut()))).0);
+        assert_eq!((out, allocs.allocs), (512, 1));
+        let erased: &mut dyn DynGrow<S8> = &mut second;
+        let (out, allocs) = count(|| poll_pinned(pin!(erased.wide_in(slot.as_mut()))).0);
+        assert_eq!((out, allocs), (512, Allocs::NONE));
+        let erased: &mut dyn DynGrow<S8> = &mut third;
+        let (out, allocs) = count(|| poll_pinned(pin!(erased.aligned_in(slot.as_mut()))).0);
+        assert_eq!((out, allocs.allocs), (128, 1));
+        assert_eq!(slot.growths(), 2);
+    }
+
+    // Each hook heard the placement before the call, as it then happened.
+    let wide_size = wide.size() as u64;
+    let of = |counted: &CountedTwin<Grower>, method| {
+        let stats = counted.stats();
+        let s = stats.get(method).unwrap();
+        (s.slot_heap, s.allocations, s.allocated_bytes)
+    };
+    assert_eq!(of(&first, "wide"), (1, 1, wide_size));
+    assert_eq!(of(&second, "wide"), (1, 0, 0));
+    // A growth for alignment alone allocates too: to the larger size (the
+    // wide future's) at the larger alignment.
+    assert_eq!(of(&third, "aligned"), (1, 1, wide_size));
+}
+
 #[test]
 fn counted_twin_counts_without_allocating() {
     let counted = CountedTwin::new::<dyn DynStore>(Memory::default());

@@ -33,7 +33,7 @@ use core::task::{Context, Poll};
 
 use super::capacity::{Capacity, DefaultSpace};
 use super::vtable::{Header, PlaceKind, State, Storage};
-use crate::layout::{FutureLayout, fits_inline};
+use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 
 /// Caller-owned storage that erased futures are written into one after
 /// another: the *reusable slot* strategy.
@@ -251,25 +251,46 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
         self.storage.clear();
     }
 
-    /// The heap buffer, grown if it cannot hold `layout`. The slot must be
-    /// empty (a grown buffer replaces the old one).
-    fn heap_for(&mut self, layout: Layout) -> NonNull<u8> {
+    /// The heap buffer, grown if it cannot hold `layout`, and whether it
+    /// grew. The slot must be empty (a grown buffer replaces the old one).
+    fn heap_for(&mut self, layout: Layout) -> (NonNull<u8>, bool) {
         debug_assert_eq!(self.header().state, State::Empty);
         match &self.heap {
-            Some(heap) if heap.holds(layout) => heap.ptr,
-            old => {
-                let (size, align) = old
-                    .as_ref()
-                    .map_or((0, 1), |old| (old.layout.size(), old.layout.align()));
-                let grown =
-                    Layout::from_size_align(layout.size().max(size), layout.align().max(align))
-                        .expect("the larger of two valid layouts is valid");
+            Some(heap) if heap.holds(layout) => (heap.ptr, false),
+            _ => {
+                let grown = self.grown_for(layout);
                 // The old buffer is freed first; nothing lives in it.
                 self.heap = None;
                 let heap = self.heap.insert(HeapBuffer::new(grown));
                 self.growths += 1;
-                heap.ptr
+                (heap.ptr, true)
             }
+        }
+    }
+
+    /// What the heap buffer grows to for a `layout` it cannot hold: large
+    /// and aligned enough for it and for everything it held before.
+    fn grown_for(&self, layout: Layout) -> Layout {
+        let (size, align) = self
+            .heap
+            .as_ref()
+            .map_or((0, 1), |old| (old.layout.size(), old.layout.align()));
+        Layout::from_size_align(layout.size().max(size), layout.align().max(align))
+            .expect("the larger of two valid layouts is valid")
+    }
+
+    /// Where [`put`](Self::put) would store a future of `layout` now, told
+    /// before the future exists: for the hooks of `&mut self` twin methods,
+    /// which hear before the call (the future then borrows `self`).
+    pub(crate) fn erasure_for(&self, layout: FutureLayout) -> Erasure {
+        if layout.fits::<Space>() {
+            return Erasure::new(layout, Placement::Inline);
+        }
+        let needed = Layout::from_size_align(layout.size(), layout.align())
+            .expect("the layout of a type is valid");
+        match &self.heap {
+            Some(heap) if heap.holds(needed) => Erasure::new(layout, Placement::SlotHeap),
+            _ => Erasure::slot_grown(layout, self.grown_for(needed).size()),
         }
     }
 }
@@ -315,9 +336,9 @@ macro_rules! put {
                 }
                 let mut grew = false;
                 if !fits_inline::<F, Space>() {
-                    let growths = this.growths;
-                    let place = this.heap_for(Layout::new::<F>()).cast::<F>();
-                    grew = this.growths != growths;
+                    let place;
+                    (place, grew) = this.heap_for(Layout::new::<F>());
+                    let place = place.cast::<F>();
                     // SAFETY: the heap buffer is large and aligned enough for
                     // an `F` and holds nothing (the slot was just emptied);
                     // it is freed only while the slot is empty, so the
@@ -432,14 +453,11 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     /// assert_eq!(fut.erasure().placement(), Placement::SlotHeap);
     /// ```
     #[must_use]
-    pub fn erasure(&self) -> crate::layout::Erasure {
+    pub fn erasure(&self) -> Erasure {
         if self.grew {
-            crate::layout::Erasure::slot_grown(self.layout(), self.slot.heap_capacity())
+            Erasure::slot_grown(self.layout(), self.slot.heap_capacity())
         } else {
-            crate::layout::Erasure::new(
-                self.layout(),
-                crate::layout::Placement::of_slot(self.is_heap()),
-            )
+            Erasure::new(self.layout(), Placement::of_slot(self.is_heap()))
         }
     }
 

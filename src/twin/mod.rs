@@ -205,7 +205,8 @@ use crate::space::Capacity;
 /// override it meaningfully), and counting adds one relaxed atomic add per
 /// call and one or two per erasure. For `&mut self` methods the hook hears
 /// *before* the call (the future then borrows `self`), with the placement
-/// the layout decides; a slot's growth is predicted from its capacity.
+/// the layout decides; a slot says whether its buffer will grow (for size
+/// or alignment) and to what.
 ///
 /// # Unsupported shapes
 ///
