@@ -55,7 +55,7 @@ assert_impl_all!(Counted<Fn_>: Service<u8>, Debug, Send, Sync, Unpin);
 assert_impl_all!(Counted<u8>: Default);
 assert_impl_all!(FutureLayout: Debug, Copy, Eq, Send, Sync, Unpin);
 assert_impl_all!(Erasure: Debug, Copy, Eq, Send, Sync, Unpin);
-assert_impl_all!(ServiceStats: Debug, Copy, Eq, Default, Send, Sync, Unpin);
+assert_impl_all!(ServiceStats: Debug, Copy, Eq, Default, Send, Sync, Unpin, core::ops::Add<Output = ServiceStats>);
 assert_impl_all!(DefaultSpace: Send, Sync, Unpin);
 
 // Every Service is both erasures (when 'static, Send + Sync, Send futures).

@@ -2,6 +2,7 @@
 //! [`ServiceStats`], a snapshot of them.
 
 use core::fmt;
+use core::ops::Add;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::layout::{Erasure, Placement};
@@ -270,6 +271,32 @@ impl ServiceStats {
     #[must_use]
     pub const fn erased(&self) -> u64 {
         self.inline + self.heap + self.slot_heap
+    }
+}
+
+/// Sums two snapshots field by field, for totals over several services or
+/// methods.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::layer::ServiceStats;
+///
+/// let one = ServiceStats { calls: 1, heap: 1, allocations: 1, allocated_bytes: 64, ..Default::default() };
+/// assert_eq!((one + one).allocated_bytes, 128);
+/// ```
+impl Add for ServiceStats {
+    type Output = ServiceStats;
+
+    fn add(self, other: ServiceStats) -> ServiceStats {
+        ServiceStats {
+            calls: self.calls + other.calls,
+            inline: self.inline + other.inline,
+            heap: self.heap + other.heap,
+            slot_heap: self.slot_heap + other.slot_heap,
+            allocations: self.allocations + other.allocations,
+            allocated_bytes: self.allocated_bytes + other.allocated_bytes,
+        }
     }
 }
 

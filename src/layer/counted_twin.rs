@@ -255,14 +255,7 @@ impl TwinStats {
     pub fn total(&self) -> ServiceStats {
         self.methods
             .iter()
-            .fold(ServiceStats::default(), |sum, (_, s)| ServiceStats {
-                calls: sum.calls + s.calls,
-                inline: sum.inline + s.inline,
-                heap: sum.heap + s.heap,
-                slot_heap: sum.slot_heap + s.slot_heap,
-                allocations: sum.allocations + s.allocations,
-                allocated_bytes: sum.allocated_bytes + s.allocated_bytes,
-            })
+            .fold(ServiceStats::default(), |sum, (_, stats)| sum + *stats)
     }
 }
 
