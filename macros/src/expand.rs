@@ -10,7 +10,7 @@ use syn::{
     Signature, Type, WherePredicate,
 };
 
-use crate::lifetimes::{ElideTo, NameElided, ReplaceSelf, has_elided};
+use crate::lifetimes::{FillElided, NameElided, ReplaceSelf, has_elided};
 use crate::model::{Method, Model, impl_future_output, receiver_lifetime, requires_sized};
 use crate::options::Options;
 
@@ -345,7 +345,7 @@ impl Cx<'_> {
             }
         }
         let mut resolved = output.clone();
-        ElideTo(receiver.clone()).visit_type_mut(&mut resolved);
+        FillElided(|_| receiver.clone()).visit_type_mut(&mut resolved);
         let taken: Vec<String> = explicit
             .iter()
             .chain(self.trait_lifetimes())
@@ -705,17 +705,15 @@ impl Cx<'_> {
 
         // `m_in`
         if !self.opts.inline_only {
-            let in_ident = format_ident!("{}_in", ident);
-            let slot = self.slot_ident(m);
-            let sig_in = self.slot_sig(m, &lt, &in_ident, &slot, send);
-            let docs = self.docs(
+            let (decl, def) = self.slot_method(
                 m,
+                &lt,
+                &format_ident!("{}_in", ident),
+                send,
                 "through `dyn`, into a caller-owned `FutureSlot` where it is polled in place: no allocation once the slot has grown to the largest future it serves.",
-                false,
             );
-            let body = self.slot_body(m, &slot);
-            out.push(quote!(#(#cfgs)* #docs #[must_use = "futures do nothing unless you `.await` or poll them"] #sig_in;));
-            defs.push(quote!(#(#cfgs)* #[inline] #sig_in { #body }));
+            out.push(decl);
+            defs.push(def);
         }
 
         // `m_layout`
@@ -759,19 +757,37 @@ impl Cx<'_> {
         ];
         let mut defs = vec![quote!(#(#cfgs)* #[inline] #sig { #body })];
         if !self.opts.inline_only {
-            let in_ident = format_ident!("{}_send_in", ident);
-            let slot = self.slot_ident(m);
-            let sig = self.slot_sig(m, &lt, &in_ident, &slot, true);
-            let docs = self.docs(
+            let (decl, def) = self.slot_method(
                 m,
+                &lt,
+                &format_ident!("{}_send_in", ident),
+                true,
                 "through `dyn`, `Send`, into a caller-owned `SendFutureSlot` where it is polled in place.",
-                false,
             );
-            let body = self.slot_body(m, &slot);
-            out.push(quote!(#(#cfgs)* #docs #[must_use = "futures do nothing unless you `.await` or poll them"] #sig;));
-            defs.push(quote!(#(#cfgs)* #[inline] #sig { #body }));
+            out.push(decl);
+            defs.push(def);
         }
         (quote!(#(#out)*), quote!(#(#defs)*))
+    }
+
+    /// `m_in` or `m_send_in`: (declaration, blanket impl definition).
+    fn slot_method(
+        &self,
+        m: &Method,
+        lt: &Lifetimes,
+        ident: &Ident,
+        send: bool,
+        what: &str,
+    ) -> (TokenStream, TokenStream) {
+        let cfgs = &m.cfgs;
+        let slot = self.slot_ident(m);
+        let sig = self.slot_sig(m, lt, ident, &slot, send);
+        let docs = self.docs(m, what, false);
+        let body = self.slot_body(m, &slot);
+        (
+            quote!(#(#cfgs)* #docs #[must_use = "futures do nothing unless you `.await` or poll them"] #sig;),
+            quote!(#(#cfgs)* #[inline] #sig { #body }),
+        )
     }
 
     fn slot_ident(&self, m: &Method) -> Ident {

@@ -7,8 +7,6 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Lifetime, Type, TypePath};
 
 /// Names every elided lifetime of the types it visits `'life0`, `'life1`, …
-/// Lifetimes inside `fn(&T)` pointers and `Fn(&T)` bounds are higher-ranked
-/// and stay elided.
 pub(crate) struct NameElided {
     pub(crate) named: Vec<Lifetime>,
 }
@@ -23,46 +21,28 @@ impl NameElided {
         self.named.push(lifetime.clone());
         lifetime
     }
+
+    pub(crate) fn visit_type_mut(&mut self, ty: &mut Type) {
+        FillElided(|span| self.fresh(span)).visit_type_mut(ty);
+    }
 }
 
-impl VisitMut for NameElided {
+/// Gives every elided lifetime of the types it visits the lifetime its
+/// function returns (given the elided one's span). Lifetimes inside
+/// `fn(&T)` pointers and `Fn(&T)` bounds are higher-ranked and stay elided.
+pub(crate) struct FillElided<F: FnMut(Span) -> Lifetime>(pub(crate) F);
+
+impl<F: FnMut(Span) -> Lifetime> VisitMut for FillElided<F> {
     fn visit_type_reference_mut(&mut self, ty: &mut syn::TypeReference) {
         if ty.lifetime.is_none() {
-            ty.lifetime = Some(self.fresh(ty.and_token.span));
+            ty.lifetime = Some((self.0)(ty.and_token.span));
         }
         visit_mut::visit_type_reference_mut(self, ty);
     }
 
     fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
         if lifetime.ident == "_" {
-            *lifetime = self.fresh(lifetime.span());
-        }
-    }
-
-    fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
-
-    fn visit_parenthesized_generic_arguments_mut(
-        &mut self,
-        _: &mut syn::ParenthesizedGenericArguments,
-    ) {
-    }
-}
-
-/// Gives the elided lifetimes of a result type the lifetime elision gives
-/// them (the receiver's).
-pub(crate) struct ElideTo(pub(crate) Lifetime);
-
-impl VisitMut for ElideTo {
-    fn visit_type_reference_mut(&mut self, ty: &mut syn::TypeReference) {
-        if ty.lifetime.is_none() {
-            ty.lifetime = Some(self.0.clone());
-        }
-        visit_mut::visit_type_reference_mut(self, ty);
-    }
-
-    fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
-        if lifetime.ident == "_" {
-            *lifetime = self.0.clone();
+            *lifetime = (self.0)(lifetime.span());
         }
     }
 
@@ -79,9 +59,13 @@ impl VisitMut for ElideTo {
 /// bounds.
 pub(crate) fn has_elided(ty: &Type) -> bool {
     let mut ty = ty.clone();
-    let mut namer = NameElided::new();
-    namer.visit_type_mut(&mut ty);
-    !namer.named.is_empty()
+    let mut found = false;
+    FillElided(|span| {
+        found = true;
+        Lifetime::new("'_", span)
+    })
+    .visit_type_mut(&mut ty);
+    found
 }
 
 /// Replaces `Self` with `param` and `Self::Assoc` with
