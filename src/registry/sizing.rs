@@ -12,55 +12,38 @@ use crate::layout::FutureLayout;
 use crate::registry::table::{Table, short_type_name};
 use crate::space::{S1, S2, S4, S8, S15, S16, S32, S64};
 
-/// One of the crate's capacity types, with the rule the erasure applies to it.
+/// One of the crate's capacity types: its name, size and alignment (the
+/// erasure's rule is [`FutureLayout::fits_capacity`] of those).
 struct StandardSpace {
     name: &'static str,
     bytes: usize,
-    fits: fn(&FutureLayout) -> bool,
+    align: usize,
 }
 
-/// The crate's capacity types, smallest first.
+impl StandardSpace {
+    const fn of<Space>(name: &'static str) -> Self {
+        StandardSpace {
+            name,
+            bytes: size_of::<Space>(),
+            align: align_of::<Space>(),
+        }
+    }
+
+    fn fits(&self, layout: FutureLayout) -> bool {
+        layout.fits_capacity(self.bytes, self.align)
+    }
+}
+
+/// The standard capacities, smallest first.
 const SPACES: [StandardSpace; 8] = [
-    StandardSpace {
-        name: "S1",
-        bytes: size_of::<S1>(),
-        fits: FutureLayout::fits::<S1>,
-    },
-    StandardSpace {
-        name: "S2",
-        bytes: size_of::<S2>(),
-        fits: FutureLayout::fits::<S2>,
-    },
-    StandardSpace {
-        name: "S4",
-        bytes: size_of::<S4>(),
-        fits: FutureLayout::fits::<S4>,
-    },
-    StandardSpace {
-        name: "S8",
-        bytes: size_of::<S8>(),
-        fits: FutureLayout::fits::<S8>,
-    },
-    StandardSpace {
-        name: "S15",
-        bytes: size_of::<S15>(),
-        fits: FutureLayout::fits::<S15>,
-    },
-    StandardSpace {
-        name: "S16",
-        bytes: size_of::<S16>(),
-        fits: FutureLayout::fits::<S16>,
-    },
-    StandardSpace {
-        name: "S32",
-        bytes: size_of::<S32>(),
-        fits: FutureLayout::fits::<S32>,
-    },
-    StandardSpace {
-        name: "S64",
-        bytes: size_of::<S64>(),
-        fits: FutureLayout::fits::<S64>,
-    },
+    StandardSpace::of::<S1>("S1"),
+    StandardSpace::of::<S2>("S2"),
+    StandardSpace::of::<S4>("S4"),
+    StandardSpace::of::<S8>("S8"),
+    StandardSpace::of::<S15>("S15"),
+    StandardSpace::of::<S16>("S16"),
+    StandardSpace::of::<S32>("S32"),
+    StandardSpace::of::<S64>("S64"),
 ];
 
 /// Where each registered service's futures go, from
@@ -279,7 +262,7 @@ impl SizingReport {
         SPACES.iter().find(|space| {
             self.entries
                 .iter()
-                .all(|(_, sizing)| (space.fits)(&sizing.future_layout()))
+                .all(|(_, sizing)| space.fits(sizing.future_layout()))
         })
     }
 
