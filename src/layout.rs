@@ -211,6 +211,18 @@ pub enum Placement {
     SlotHeap,
 }
 
+impl Placement {
+    /// `inline`, `heap` or `slot_heap`: how spans name it.
+    #[cfg(feature = "tracing")]
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Placement::Inline => "inline",
+            Placement::Heap => "heap",
+            Placement::SlotHeap => "slot_heap",
+        }
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl Placement {
     pub(crate) const fn of_handle(heap: bool) -> Self {

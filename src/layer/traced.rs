@@ -135,12 +135,7 @@ impl SpanFields {
 
     /// The `placement` field's value.
     fn placement_str(&self) -> &'static str {
-        match self.placement() {
-            None => "static",
-            Some(Placement::Inline) => "inline",
-            Some(Placement::Heap) => "heap",
-            Some(Placement::SlotHeap) => "slot_heap",
-        }
+        self.placement().map_or("static", Placement::name)
     }
 
     /// A new span for one call.

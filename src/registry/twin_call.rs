@@ -100,7 +100,7 @@ type CallSpan = ();
 
 #[cfg(feature = "tracing")]
 fn call_span(entry: &str, method: &str, heap: bool) -> CallSpan {
-    let placement = if heap { "heap" } else { "inline" };
+    let placement = crate::layout::Placement::of_handle(heap).name();
     tracing::info_span!(
         "call",
         service = %entry,
