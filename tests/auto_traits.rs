@@ -14,6 +14,9 @@ use hybrid_dispatch::{
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
 
+// Used only inside assertions, which rustc 1.86 (the MSRV) does not count
+// as uses.
+#[allow(dead_code, reason = "used by static assertions")]
 type Fn_ = ServiceFn<fn(u8) -> Ready<u8>>;
 
 assert_obj_safe!(DynService<u8, u8>);

@@ -290,8 +290,13 @@ mod auto_traits {
     };
     use static_assertions::assert_impl_all;
 
+    // Used only inside the assertions below, which rustc 1.86 (the MSRV)
+    // does not count as uses.
+    #[allow(dead_code, reason = "used by static assertions")]
     type Fut = Ready<u8>;
+    #[allow(dead_code, reason = "used by static assertions")]
     type Map = fn(u8) -> u8;
+    #[allow(dead_code, reason = "used by static assertions")]
     type Hook = fn(Inspected<'_, u8, u8>);
 
     assert_impl_all!(MapRequest<(), Map>: Send, Sync, Clone, Copy, core::fmt::Debug);
