@@ -334,10 +334,8 @@ macro_rules! put {
                 if !this.storage.is_empty() {
                     this.drop_leaked();
                 }
-                let mut grew = false;
-                if !fits_inline::<F, Space>() {
-                    let place;
-                    (place, grew) = this.heap_for(Layout::new::<F>());
+                let grew = if !fits_inline::<F, Space>() {
+                    let (place, grew) = this.heap_for(Layout::new::<F>());
                     let place = place.cast::<F>();
                     // SAFETY: the heap buffer is large and aligned enough for
                     // an `F` and holds nothing (the slot was just emptied);
@@ -348,11 +346,13 @@ macro_rules! put {
                         place.as_ptr().write(future);
                         this.storage.put_pointer(place.as_ptr(), false);
                     }
+                    grew
                 } else {
                     // SAFETY: the storage was just emptied; it lives in the
                     // pinned slot (**Pinned**).
                     unsafe { this.storage.put_inline(future) };
-                }
+                    false
+                };
                 SlotFuture { slot: this, grew }
             }
         }
