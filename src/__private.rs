@@ -28,12 +28,31 @@ pub use crate::twin::{Twin, TwinMethod};
 use crate::layout::{Placement, fits_inline};
 
 /// The layout of the future `f` would return, from its type alone: `f` is
-/// never called. The closure's argument types are written out by the macro,
-/// with every lifetime named, so that `R` is one type.
+/// never called. Its body makes the receiver and the arguments with
+/// [`unreachable_value`] and calls the method.
 #[inline]
-pub fn layout_of<A, R: Future>(f: impl FnOnce(A) -> R) -> FutureLayout {
+pub fn layout_of<R: Future>(f: impl FnOnce() -> R) -> FutureLayout {
     let _ = f;
     FutureLayout::of::<R>()
+}
+
+/// A value of any type, for closures that are never called
+/// ([`layout_of`]). Not `-> !`, so the code after it is not unreachable to
+/// the compiler's lints.
+#[inline]
+pub fn unreachable_value<T>() -> T {
+    unreachable!("#[dyn_twin] reads a future's type from a closure it never calls")
+}
+
+/// `P`, counted from zero with counters for `methods`: a `where Self:
+/// Sized` constructor of the user's trait, forwarded by `CountedTwin<P>`.
+#[cfg(feature = "alloc")]
+pub fn counted_new<P>(inner: P, methods: &'static [TwinMethod]) -> CountedTwin<P> {
+    CountedTwin::with_counters(
+        inner,
+        methods,
+        crate::layer::counted_twin::new_counters(methods.len()),
+    )
 }
 
 /// `future`, after failing the build if it does not fit `Space` inline
@@ -43,7 +62,7 @@ pub fn assert_fits_inline<Space, F>(future: F) -> F {
     const {
         assert!(
             fits_inline::<F, Space>(),
-            "#[dyn_twin(.., assert_inline)]: this implementor's future does not fit the twin's inline capacity `Space`"
+            "#[dyn_twin(.., assert_inline)]: this implementor's future does not fit the twin's inline capacity: name a larger one in the twin object type (`dyn DynPlugin<space::S32>`), make the future smaller, or drop `assert_inline`"
         );
     }
     future

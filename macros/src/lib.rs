@@ -3,11 +3,13 @@
 //! `hybrid_dispatch::service`), which documents them; the generated code
 //! names items of `hybrid_dispatch` only.
 
-mod expand;
+mod check;
 mod lifetimes;
 mod model;
+mod names;
 mod options;
 mod service;
+mod twin;
 
 use proc_macro::TokenStream;
 
@@ -34,7 +36,7 @@ pub fn dyn_twin(args: TokenStream, item: TokenStream) -> TokenStream {
             .into();
         }
     };
-    expand::expand(&options, item).into()
+    twin::expand(&options, item).into()
 }
 
 /// `async fn call` in a `Service` impl (feature `nightly`). Documented where

@@ -1,31 +1,9 @@
 //! Rewrites of types the expansion needs: naming elided lifetimes (as
-//! `async-trait` does), resolving elision in a result type, and replacing
-//! `Self` with a type parameter in items that cannot say `Self`.
+//! `async-trait` does) and resolving elision in a result type.
 
 use proc_macro2::Span;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Lifetime, Type, TypePath};
-
-/// Names every elided lifetime of the types it visits `'life0`, `'life1`, …
-pub(crate) struct NameElided {
-    pub(crate) named: Vec<Lifetime>,
-}
-
-impl NameElided {
-    pub(crate) fn new() -> Self {
-        NameElided { named: Vec::new() }
-    }
-
-    pub(crate) fn fresh(&mut self, span: Span) -> Lifetime {
-        let lifetime = Lifetime::new(&format!("'life{}", self.named.len()), span);
-        self.named.push(lifetime.clone());
-        lifetime
-    }
-
-    pub(crate) fn visit_type_mut(&mut self, ty: &mut Type) {
-        FillElided(|span| self.fresh(span)).visit_type_mut(ty);
-    }
-}
+use syn::{Lifetime, Type};
 
 /// Gives every elided lifetime of the types it visits the lifetime its
 /// function returns (given the elided one's span). Lifetimes inside
@@ -66,29 +44,4 @@ pub(crate) fn has_elided(ty: &Type) -> bool {
     })
     .visit_type_mut(&mut ty);
     found
-}
-
-/// Replaces `Self` with `param` and `Self::Assoc` with
-/// `<param as Trait<…>>::Assoc`: for the helper functions nested in generated
-/// methods, where `Self` is not in scope.
-pub(crate) struct ReplaceSelf {
-    pub(crate) param: Type,
-    pub(crate) trait_path: syn::Path,
-}
-
-impl VisitMut for ReplaceSelf {
-    fn visit_type_mut(&mut self, ty: &mut Type) {
-        if let Type::Path(TypePath { qself: None, path }) = ty {
-            if path.segments.first().is_some_and(|s| s.ident == "Self") {
-                if path.segments.len() == 1 {
-                    *ty = self.param.clone();
-                    return;
-                }
-                let rest: Vec<_> = path.segments.iter().skip(1).cloned().collect();
-                let (param, trait_path) = (&self.param, &self.trait_path);
-                *ty = syn::parse_quote!(<#param as #trait_path>::#(#rest)::*);
-            }
-        }
-        visit_mut::visit_type_mut(self, ty);
-    }
 }

@@ -1,6 +1,7 @@
 //! Reads the user's trait into what the expansion needs, and refuses the
-//! shapes a `dyn` twin cannot have, each with a spanned error that says how
-//! to fix it.
+//! shapes a `dyn` twin cannot have, each with one error spanned on the
+//! user's token that says how to fix it. Everything the generators need to
+//! decide is decided here; they only write tokens.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -9,6 +10,27 @@ use syn::{
     Attribute, FnArg, GenericParam, Ident, ItemTrait, Lifetime, Pat, ReturnType, Signature,
     TraitItem, TraitItemFn, TraitItemType, Type, TypeParamBound, WherePredicate,
 };
+
+use crate::names::Names;
+
+/// One argument of a method (the receiver excluded).
+pub(crate) struct Arg {
+    /// The name generated code forwards it by: the user's, or a fresh
+    /// one for `_`.
+    pub(crate) ident: Ident,
+    pub(crate) ty: Type,
+    /// `#[cfg]` attributes: carried wherever the argument is named.
+    pub(crate) cfgs: Vec<Attribute>,
+    /// Declared `mut x`.
+    pub(crate) mutable: bool,
+}
+
+/// The receiver of a twin method: `&self` or `&mut self`, maybe with a
+/// named lifetime (`&'a self`, `&'static self`).
+pub(crate) struct Receiver {
+    pub(crate) mutable: bool,
+    pub(crate) lifetime: Option<Lifetime>,
+}
 
 /// One method of the user's trait that the twin carries.
 pub(crate) struct Method {
@@ -23,36 +45,86 @@ pub(crate) struct Method {
     /// The signature as the trait declares it after the attribute ran
     /// (`async fn` rewritten to `impl Future + Send` in `send` mode).
     pub(crate) sig: Signature,
-    /// `&mut self` rather than `&self`.
-    pub(crate) mutable: bool,
-    /// The argument names, in order (receiver excluded).
-    pub(crate) args: Vec<Ident>,
+    pub(crate) receiver: Receiver,
+    pub(crate) args: Vec<Arg>,
     /// `Some(output)` for an async method (the future's `Output`).
     pub(crate) output: Option<Type>,
     /// The trait as written declares the future `+ Send`.
     pub(crate) declared_send: bool,
+    /// The trait as written bounds the future by a lifetime
+    /// (`-> impl Future<Output = T> + 'static`): the twin's future has it.
+    pub(crate) future_lifetime: Option<Lifetime>,
+}
+
+impl Method {
+    pub(crate) fn is_async(&self) -> bool {
+        self.output.is_some()
+    }
 }
 
 /// An associated type of the user's trait.
 pub(crate) struct AssocType {
     pub(crate) ident: Ident,
     pub(crate) item: TraitItemType,
+    /// The impl parameter that stands for it on the twin objects.
+    pub(crate) param: Ident,
+}
+
+/// A method left out of the twin (`where Self: Sized`), which the counting
+/// wrapper still forwards.
+pub(crate) struct SizedMethod {
+    pub(crate) cfgs: Vec<Attribute>,
+    pub(crate) has_default: bool,
+    pub(crate) sig: Signature,
+    pub(crate) args: Vec<Ident>,
+    pub(crate) receiver: SizedReceiver,
+}
+
+/// How a `where Self: Sized` method takes `self`.
+pub(crate) enum SizedReceiver {
+    Ref,
+    Mut,
+    Value,
+    Boxed,
+    /// An associated function (no `self`).
+    None,
 }
 
 /// The trait, read.
 pub(crate) struct Model {
     pub(crate) methods: Vec<Method>,
+    pub(crate) sized_methods: Vec<SizedMethod>,
     pub(crate) assoc_types: Vec<AssocType>,
+    /// The trait's objects are `'static` (a `'static` or `Any` supertrait):
+    /// impls on them name `dyn Twin + 'static`.
+    pub(crate) static_objects: bool,
+    /// `Sync` (or `Send`) is among the supertraits: default bodies under
+    /// `send` need no extra bound.
+    pub(crate) sync_supertrait: bool,
+    pub(crate) send_supertrait: bool,
 }
 
-/// Whether a where clause says `Self: Sized`.
+/// Standard supertraits that make a trait not dyn-compatible.
+const NOT_DYN_COMPATIBLE: &[&str] = &[
+    "Clone",
+    "Copy",
+    "Default",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+];
+
+/// Whether a where clause says `Self: Sized` (`Sized`, `core::marker::Sized`,
+/// `::std::marker::Sized`, …).
 pub(crate) fn requires_sized(sig: &Signature) -> bool {
     sig.generics.where_clause.as_ref().is_some_and(|clause| {
         clause.predicates.iter().any(|predicate| match predicate {
             WherePredicate::Type(pred) => {
                 is_self(&pred.bounded_ty)
                     && pred.bounds.iter().any(|bound| match bound {
-                        TypeParamBound::Trait(t) => t.path.is_ident("Sized"),
+                        TypeParamBound::Trait(t) => is_marker(&t.path, "Sized"),
                         _ => false,
                     })
             }
@@ -61,12 +133,32 @@ pub(crate) fn requires_sized(sig: &Signature) -> bool {
     })
 }
 
+/// `Sized`, `core::marker::Sized`, `::std::marker::Sized` (for `name`).
+fn is_marker(path: &syn::Path, name: &str) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.as_slice() {
+        [one] => one == name,
+        [krate, marker, last] => {
+            (krate == "core" || krate == "std") && marker == "marker" && last == name
+        }
+        _ => false,
+    }
+}
+
 fn is_self(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
 }
 
-/// `Some(Output)` if the return type is `impl Future<Output = T> (+ …)`.
-pub(crate) fn impl_future_output(output: &ReturnType) -> Option<(Type, bool)> {
+/// What `-> impl Future<Output = T> + …` declares.
+pub(crate) struct ImplFuture {
+    pub(crate) output: Type,
+    pub(crate) send: bool,
+    pub(crate) sync: Option<Span>,
+    pub(crate) lifetime: Option<Lifetime>,
+}
+
+/// `Some(..)` if the return type is `impl Future<Output = T> (+ …)`.
+pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };
@@ -75,30 +167,44 @@ pub(crate) fn impl_future_output(output: &ReturnType) -> Option<(Type, bool)> {
     };
     let mut found = None;
     let mut send = false;
+    let mut sync = None;
+    let mut lifetime = None;
     for bound in &imp.bounds {
-        if let TypeParamBound::Trait(t) = bound {
-            let last = t.path.segments.last()?;
-            if last.ident == "Send" {
-                send = true;
-            }
-            if last.ident == "Future" {
-                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                    for arg in &args.args {
-                        if let syn::GenericArgument::AssocType(assoc) = arg {
-                            if assoc.ident == "Output" {
-                                found = Some(assoc.ty.clone());
+        match bound {
+            TypeParamBound::Trait(t) => {
+                let last = t.path.segments.last()?;
+                if last.ident == "Send" {
+                    send = true;
+                }
+                if last.ident == "Sync" {
+                    sync = Some(last.ident.span());
+                }
+                if last.ident == "Future" {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::AssocType(assoc) = arg {
+                                if assoc.ident == "Output" {
+                                    found = Some(assoc.ty.clone());
+                                }
                             }
                         }
                     }
-                }
-                if found.is_none() {
-                    // `impl Future` without `Output`: the unit type.
-                    found = Some(syn::parse_quote!(()));
+                    if found.is_none() {
+                        // `impl Future` without `Output`: the unit type.
+                        found = Some(syn::parse_quote!(()));
+                    }
                 }
             }
+            TypeParamBound::Lifetime(l) => lifetime = Some(l.clone()),
+            _ => {}
         }
     }
-    found.map(|ty| (ty, send))
+    found.map(|output| ImplFuture {
+        output,
+        send,
+        sync,
+        lifetime,
+    })
 }
 
 /// Finds a bare `Self` (not `Self::Assoc`) in a type: such an argument or
@@ -115,6 +221,13 @@ impl<'ast> Visit<'ast> for BareSelf {
     }
 }
 
+/// Whether a type names a bare `Self`.
+pub(crate) fn mentions_self(ty: &Type) -> bool {
+    let mut bare_self = BareSelf(None);
+    bare_self.visit_type(ty);
+    bare_self.0.is_some()
+}
+
 /// Finds `impl Trait` in argument position.
 struct ImplTraitArg(Option<Span>);
 
@@ -128,10 +241,9 @@ fn err(span: Span, message: impl core::fmt::Display) -> syn::Error {
     syn::Error::new(span, message)
 }
 
-/// Reads `item`; in `send` mode, rewrites its async methods to return
-/// `impl Future<Output = T> + Send` (in place, so the trait the user keeps
-/// is the rewritten one).
-pub(crate) fn read(item: &mut ItemTrait, send: bool) -> Result<Model, syn::Error> {
+/// Reads `item`: the twin's methods and associated types, and what the
+/// supertraits imply. Refuses what a twin cannot carry.
+pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Error> {
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
         Some(all) => all.combine(e),
@@ -143,28 +255,60 @@ pub(crate) fn read(item: &mut ItemTrait, send: bool) -> Result<Model, syn::Error
             "#[dyn_twin] does not support `unsafe trait`: the twin would have to be unsafe to implement too; remove `unsafe` or write the twin by hand",
         ));
     }
-    for bound in &item.supertraits {
-        if let TypeParamBound::Trait(t) = bound {
-            if t.path.is_ident("Sized") {
-                push(err(
-                    t.span(),
-                    "a trait with a `Sized` supertrait cannot have a `dyn` twin: remove `: Sized` (put `where Self: Sized` on the methods that need it)",
-                ));
-            }
-        }
-    }
     let mut model = Model {
         methods: Vec::new(),
+        sized_methods: Vec::new(),
         assoc_types: Vec::new(),
+        static_objects: false,
+        sync_supertrait: false,
+        send_supertrait: false,
     };
-    for trait_item in &mut item.items {
+    for bound in &item.supertraits {
+        match bound {
+            TypeParamBound::Trait(t) => {
+                if is_marker(&t.path, "Sized") {
+                    push(err(
+                        t.span(),
+                        "a trait with a `Sized` supertrait cannot have a `dyn` twin: remove `: Sized` (put `where Self: Sized` on the methods that need it)",
+                    ));
+                }
+                let last = t.path.segments.last().map(|s| s.ident.to_string());
+                if let Some(name) = last.as_deref().filter(|n| NOT_DYN_COMPATIBLE.contains(n)) {
+                    push(err(
+                        t.span(),
+                        format!(
+                            "`{name}` is not dyn-compatible (it needs `Self: Sized` or names `Self`), so a trait with it as a supertrait cannot be a trait object and #[dyn_twin] cannot give it a `dyn` twin: remove `{name}` from the supertraits (for cloneable trait objects, the `dyn-clone` crate's `DynClone` is dyn-compatible), or keep the trait static and drop #[dyn_twin]"
+                        ),
+                    ));
+                }
+                match last.as_deref() {
+                    Some("Any") => model.static_objects = true,
+                    Some("Sync") => model.sync_supertrait = true,
+                    Some("Send") => model.send_supertrait = true,
+                    _ => {}
+                }
+            }
+            TypeParamBound::Lifetime(l) if l.ident == "static" => model.static_objects = true,
+            _ => {}
+        }
+    }
+    for trait_item in &item.items {
         match trait_item {
-            TraitItem::Fn(method) => match read_method(method, model.methods.len(), send) {
-                Ok(Some(m)) => model.methods.push(m),
-                // `where Self: Sized`: left out of the twin.
-                Ok(None) => {}
-                Err(e) => push(e),
-            },
+            TraitItem::Fn(method) => {
+                if requires_sized(&method.sig) {
+                    // Not callable on a trait object: left out of the twin,
+                    // kept in the trait, forwarded by the counting wrapper.
+                    match read_sized(method) {
+                        Ok(m) => model.sized_methods.push(m),
+                        Err(e) => push(e),
+                    }
+                    continue;
+                }
+                match read_method(method, model.methods.len(), names) {
+                    Ok(m) => model.methods.push(m),
+                    Err(e) => push(e),
+                }
+            }
             TraitItem::Type(ty) => {
                 if !ty.generics.params.is_empty() || ty.generics.where_clause.is_some() {
                     push(err(
@@ -175,6 +319,7 @@ pub(crate) fn read(item: &mut ItemTrait, send: bool) -> Result<Model, syn::Error
                     model.assoc_types.push(AssocType {
                         ident: ty.ident.clone(),
                         item: ty.clone(),
+                        param: names.assoc_param(&ty.ident),
                     });
                 }
             }
@@ -194,15 +339,99 @@ pub(crate) fn read(item: &mut ItemTrait, send: bool) -> Result<Model, syn::Error
     }
 }
 
-fn read_method(
-    method: &mut TraitItemFn,
-    index: usize,
-    send: bool,
-) -> Result<Option<Method>, syn::Error> {
-    if requires_sized(&method.sig) {
-        // Not callable on a trait object: left out of the twin, kept in the trait.
-        return Ok(None);
+/// A `where Self: Sized` method, for the counting wrapper to forward.
+fn read_sized(method: &TraitItemFn) -> Result<SizedMethod, syn::Error> {
+    let receiver = match method.sig.inputs.first() {
+        Some(FnArg::Receiver(r)) => match (&r.reference, r.mutability, r.colon_token) {
+            (Some(_), None, None) => SizedReceiver::Ref,
+            (Some(_), Some(_), None) => SizedReceiver::Mut,
+            (None, _, None) => SizedReceiver::Value,
+            (_, _, Some(_)) => match receiver_type(&r.ty) {
+                Some(ReceiverType::Ref) => SizedReceiver::Ref,
+                Some(ReceiverType::Mut) => SizedReceiver::Mut,
+                Some(ReceiverType::Boxed) => SizedReceiver::Boxed,
+                Some(ReceiverType::Value) => SizedReceiver::Value,
+                None => {
+                    return Err(err(
+                        r.ty.span(),
+                        format!(
+                            "#[dyn_twin] forwards `where Self: Sized` methods through its counting wrapper, which cannot forward a `{}` receiver: take `self`, `&self`, `&mut self` or `self: Box<Self>`",
+                            quote::ToTokens::to_token_stream(&r.ty)
+                        ),
+                    ));
+                }
+            },
+        },
+        _ => SizedReceiver::None,
+    };
+    let mut args = Vec::new();
+    for (i, input) in method.sig.inputs.iter().enumerate() {
+        if let FnArg::Typed(typed) = input {
+            match &*typed.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                    args.push(p.ident.clone())
+                }
+                Pat::Wild(_) => args.push(Ident::new(&format!("__arg{i}"), typed.pat.span())),
+                other => {
+                    return Err(pattern_error(other, &method.sig.ident, &typed.ty));
+                }
+            }
+        }
     }
+    let (cfgs, _) = split_attrs(&method.attrs);
+    Ok(SizedMethod {
+        cfgs,
+        has_default: method.default.is_some(),
+        sig: method.sig.clone(),
+        args,
+        receiver,
+    })
+}
+
+enum ReceiverType {
+    Ref,
+    Mut,
+    Boxed,
+    Value,
+}
+
+/// `self: &Self`, `self: &mut Self`, `self: Box<Self>`, `self: Self`.
+fn receiver_type(ty: &Type) -> Option<ReceiverType> {
+    match ty {
+        Type::Reference(r) if is_self(&r.elem) => Some(if r.mutability.is_some() {
+            ReceiverType::Mut
+        } else {
+            ReceiverType::Ref
+        }),
+        ty if is_self(ty) => Some(ReceiverType::Value),
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            if last.ident != "Box" {
+                return None;
+            }
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+                    syn::GenericArgument::Type(t) if is_self(t) => Some(ReceiverType::Boxed),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn pattern_error(pat: &Pat, method: &Ident, ty: &Type) -> syn::Error {
+    err(
+        pat.span(),
+        format!(
+            "#[dyn_twin] does not support patterns in arguments (in `{method}`): bind a name (`arg: {}`) and destructure it in the body",
+            quote::ToTokens::to_token_stream(ty)
+        ),
+    )
+}
+
+fn read_method(method: &TraitItemFn, index: usize, names: &mut Names) -> Result<Method, syn::Error> {
     let sig = &method.sig;
     let fix_sized = "or add `where Self: Sized` to keep it out of the twin";
     if let Some(unsafety) = &sig.unsafety {
@@ -244,18 +473,30 @@ fn read_method(
         }
     }
     let mut inputs = sig.inputs.iter();
-    let mutable = match inputs.next() {
+    let receiver = match inputs.next() {
         Some(FnArg::Receiver(receiver)) => {
-            if receiver.reference.is_none() || receiver.colon_token.is_some() {
-                return Err(err(
-                    receiver.span(),
-                    format!(
-                        "#[dyn_twin] supports `&self` and `&mut self` receivers; `{}` takes `self` by value or through another type: take `&self`, or add `where Self: Sized` to leave it out of the twin",
-                        sig.ident
-                    ),
-                ));
+            let by_ref = match (&receiver.reference, receiver.colon_token) {
+                (Some((_, lifetime)), None) => Some((receiver.mutability.is_some(), lifetime.clone())),
+                (_, Some(_)) => match &*receiver.ty {
+                    Type::Reference(r) if is_self(&r.elem) => {
+                        Some((r.mutability.is_some(), r.lifetime.clone()))
+                    }
+                    _ => None,
+                },
+                (None, None) => None,
+            };
+            match by_ref {
+                Some((mutable, lifetime)) => Receiver { mutable, lifetime },
+                None => {
+                    return Err(err(
+                        receiver.span(),
+                        format!(
+                            "#[dyn_twin] supports `&self` and `&mut self` receivers; `{}` takes `self` by value or through a smart pointer: take `&self`, or add `where Self: Sized` to leave it out of the twin",
+                            sig.ident
+                        ),
+                    ));
+                }
             }
-            receiver.mutability.is_some()
         }
         _ => {
             return Err(err(
@@ -272,19 +513,12 @@ fn read_method(
         let FnArg::Typed(typed) = input else {
             unreachable!("only the first input can be a receiver");
         };
-        let name = match &*typed.pat {
-            Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
-            Pat::Wild(_) => Ident::new(&format!("__arg{i}"), typed.pat.span()),
-            other => {
-                return Err(err(
-                    other.span(),
-                    format!(
-                        "#[dyn_twin] does not support patterns in arguments (in `{}`): bind a name (`arg: {}`) and destructure it in the body",
-                        sig.ident,
-                        quote::ToTokens::to_token_stream(&typed.ty)
-                    ),
-                ));
+        let (ident, mutable) = match &*typed.pat {
+            Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+                (pat.ident.clone(), pat.mutability.is_some())
             }
+            Pat::Wild(_) => (names.wildcard_arg(i), false),
+            other => return Err(pattern_error(other, &sig.ident, &typed.ty)),
         };
         let mut impl_trait = ImplTraitArg(None);
         impl_trait.visit_type(&typed.ty);
@@ -308,16 +542,33 @@ fn read_method(
                 ),
             ));
         }
-        args.push(name);
+        let (cfgs, _) = split_attrs(&typed.attrs);
+        args.push(Arg {
+            ident,
+            ty: (*typed.ty).clone(),
+            cfgs,
+            mutable,
+        });
     }
-    let declared_send = impl_future_output(&sig.output).is_some_and(|(_, send)| send);
+    let declared = impl_future(&sig.output);
+    if let Some(span) = declared.as_ref().and_then(|d| d.sync) {
+        return Err(err(
+            span,
+            format!(
+                "#[dyn_twin] cannot erase a future declared `Sync` (in `{}`): its storage is not `Sync` (a future is only ever polled through `&mut`, so `Sync` gains nothing); remove `+ Sync`, or add `where Self: Sized` to keep the method out of the twin",
+                sig.ident
+            ),
+        ));
+    }
+    let declared_send = declared.as_ref().is_some_and(|d| d.send);
+    let future_lifetime = declared.as_ref().and_then(|d| d.lifetime.clone());
     let output = if sig.asyncness.is_some() {
         Some(match &sig.output {
             ReturnType::Default => syn::parse_quote!(()),
             ReturnType::Type(_, ty) => (**ty).clone(),
         })
     } else {
-        impl_future_output(&sig.output).map(|(ty, _)| ty)
+        declared.map(|d| d.output)
     };
     if output.is_none() {
         if let ReturnType::Type(_, ty) = &sig.output {
@@ -353,45 +604,18 @@ fn read_method(
         }
     }
     let (cfgs, docs) = split_attrs(&method.attrs);
-    if send {
-        if let Some(out) = &output {
-            rewrite_send(method, out);
-        }
-    }
-    Ok(Some(Method {
+    Ok(Method {
         index,
-        ident: method.sig.ident.clone(),
+        ident: sig.ident.clone(),
         cfgs,
         docs,
-        sig: method.sig.clone(),
-        mutable,
+        sig: sig.clone(),
+        receiver,
         args,
         output,
         declared_send,
-    }))
-}
-
-/// `async fn m(..) -> T { body }` becomes
-/// `fn m(..) -> impl Future<Output = T> + Send { async move { body } }`, and
-/// `-> impl Future<Output = T>` gains `+ Send` (trait-variant's rewrite,
-/// applied to the trait itself).
-fn rewrite_send(method: &mut TraitItemFn, output: &Type) {
-    let sig = &mut method.sig;
-    if sig.asyncness.take().is_some() {
-        sig.output = syn::parse_quote!(
-            -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
-        );
-        if let Some(body) = &mut method.default {
-            let stmts = &body.stmts;
-            *body = syn::parse_quote!({ async move { #(#stmts)* } });
-        }
-    } else if impl_future_output(&sig.output).is_some_and(|(_, send)| !send) {
-        if let ReturnType::Type(_, ty) = &mut sig.output {
-            if let Type::ImplTrait(imp) = &mut **ty {
-                imp.bounds.push(syn::parse_quote!(::core::marker::Send));
-            }
-        }
-    }
+        future_lifetime,
+    })
 }
 
 /// `#[cfg]`s and doc comments, the attributes carried to generated items.
@@ -407,12 +631,4 @@ pub(crate) fn split_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<Attribute
         .cloned()
         .collect();
     (cfgs, docs)
-}
-
-/// The lifetime of `&'a self`, if named.
-pub(crate) fn receiver_lifetime(sig: &Signature) -> Option<Lifetime> {
-    match sig.inputs.first() {
-        Some(FnArg::Receiver(r)) => r.reference.as_ref().and_then(|(_, lt)| lt.clone()),
-        _ => None,
-    }
 }

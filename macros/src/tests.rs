@@ -24,7 +24,7 @@ fn expand_case(name: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expand");
     let (args, item) = read_case(&dir.join(format!("{name}.rs")));
     let options: crate::options::Options = syn::parse2(args).expect("options");
-    let expanded = crate::expand::expand(&options, item);
+    let expanded = crate::twin::expand(&options, item);
     let file: syn::File = syn::parse2(expanded.into_token_stream()).expect("items");
     let pretty = prettyplease::unparse(&file);
     let pinned = dir.join(format!("{name}.expanded.rs"));

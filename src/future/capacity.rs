@@ -68,7 +68,7 @@ use core::marker::PhantomData;
     note = "use `hybrid_dispatch::space::{{S1, S2, S4, S8, S15, S16, S32, S64}}`, an integer array like `[u64; 24]`, or `[space::Align64; N]` for over-aligned futures",
     note = "a type of your own with no padding bytes may `unsafe impl hybrid_dispatch::space::Capacity`"
 )]
-pub unsafe trait Capacity: Sized {}
+pub unsafe trait Capacity: Sized + 'static {}
 
 // SAFETY: primitive integers have no padding.
 unsafe impl Capacity for u8 {}

@@ -114,6 +114,7 @@ impl<P> CountedTwin<P> {
                 .methods
                 .iter()
                 .zip(self.counters.iter())
+                .filter(|(m, _)| m.is_present())
                 .map(|(m, c)| (m.name(), c.reset()))
                 .collect(),
         }
@@ -188,8 +189,30 @@ pub(crate) fn stats_of(methods: &'static [TwinMethod], counters: &[CallCounters]
         methods: methods
             .iter()
             .zip(counters)
+            .filter(|(m, _)| m.is_present())
             .map(|(m, c)| (m.name(), c.snapshot()))
             .collect(),
+    }
+}
+
+/// Shows the wrapped implementor, so that a `#[dyn_twin]` trait with a
+/// `Display` supertrait can still be counted.
+impl<P: fmt::Display> fmt::Display for CountedTwin<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+/// A clone of the implementor that counts into the same counters (a
+/// registry entry's statistics stay whole), for traits with a `Clone`
+/// supertrait.
+impl<P: Clone> Clone for CountedTwin<P> {
+    fn clone(&self) -> Self {
+        CountedTwin {
+            methods: self.methods,
+            counters: Arc::clone(&self.counters),
+            inner: self.inner.clone(),
+        }
     }
 }
 

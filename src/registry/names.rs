@@ -77,6 +77,17 @@ impl<E: ?Sized> Names<E> {
         self.read().len()
     }
 
+    /// Every entry, cloned out under the lock and returned after it is
+    /// released: for reports that call into the entries (a hand-written
+    /// [`Twin`](crate::twin::Twin)'s `method_layout` is user code, which
+    /// could take this lock again).
+    pub(crate) fn snapshot(&self) -> Vec<(Arc<str>, Arc<E>)> {
+        self.read()
+            .iter()
+            .map(|(name, entry)| (Arc::clone(name), Arc::clone(entry)))
+            .collect()
+    }
+
     /// The read lock, for reports that read every entry's atomics (no `Arc`
     /// is cloned or dropped under it).
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Map<E>> {

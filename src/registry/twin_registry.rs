@@ -227,7 +227,8 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// See [`TwinRegistry`].
     #[must_use]
     pub fn stats(&self) -> TwinRegistryStats {
-        let entries = self.entries.read();
+        // Outside the lock: `tracked` asks each twin for its layouts.
+        let entries = self.entries.snapshot();
         TwinRegistryStats {
             entries: entries
                 .iter()
@@ -249,7 +250,8 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// See [`TwinRegistry`].
     #[must_use]
     pub fn sizing(&self) -> SizingReport {
-        let entries = self.entries.read();
+        // Outside the lock: each twin reports its layouts.
+        let entries = self.entries.snapshot();
         let mut rows = Vec::new();
         for (name, entry) in entries.iter() {
             for (method, sizing) in entry.sizing() {

@@ -307,6 +307,7 @@ pub use hybrid_dispatch_macros::dyn_twin;
 pub struct TwinMethod {
     name: &'static str,
     is_async: bool,
+    present: bool,
 }
 
 impl TwinMethod {
@@ -317,7 +318,43 @@ impl TwinMethod {
     /// See [`TwinMethod`].
     #[must_use]
     pub const fn new(name: &'static str, is_async: bool) -> Self {
-        TwinMethod { name, is_async }
+        TwinMethod {
+            name,
+            is_async,
+            present: true,
+        }
+    }
+
+    /// This method, present in this build only if `present`: a method
+    /// under `#[cfg(..)]` keeps its place (and index) in
+    /// [`Twin::METHODS`], and statistics and reports leave it out when its
+    /// `cfg` is off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// let compact = TwinMethod::new("compact", true).present_if(cfg!(any()));
+    /// assert!(!compact.is_present());
+    /// ```
+    #[must_use]
+    pub const fn present_if(self, present: bool) -> Self {
+        TwinMethod {
+            present: self.present && present,
+            ..self
+        }
+    }
+
+    /// Whether the method exists in this build (see
+    /// [`present_if`](Self::present_if)).
+    ///
+    /// # Examples
+    ///
+    /// See [`present_if`](Self::present_if).
+    #[must_use]
+    pub const fn is_present(&self) -> bool {
+        self.present
     }
 
     /// The method's name in the user's trait.

@@ -1,0 +1,73 @@
+//! Method names the twins generate (`m_dyn`, `m_in`, `m_send`, …) must not
+//! collide with the user's methods: on a concrete type with both traits in
+//! scope a call would be ambiguous (E0034), and in a twin a name would be
+//! defined twice.
+
+use syn::{Ident, ItemTrait};
+
+use crate::model::Model;
+use crate::options::Options;
+
+/// The hidden method added to the user's trait.
+pub(crate) const HOOK: &str = "__dyn_twin_observe";
+/// The twin's method naming the implementing type.
+pub(crate) const TYPE_NAME: &str = "twin_type_name";
+
+pub(crate) fn generated_names(
+    opts: &Options,
+    item: &ItemTrait,
+    model: &Model,
+) -> Result<(), syn::Error> {
+    let user: Vec<(String, &Ident)> = item
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::TraitItem::Fn(f) => Some((f.sig.ident.to_string(), &f.sig.ident)),
+            _ => None,
+        })
+        .collect();
+    if let Some((name, ident)) = user.iter().find(|(n, _)| n == TYPE_NAME || n == HOOK) {
+        return Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "#[dyn_twin] reserves the method name `{name}` for the twin: rename the trait's method"
+            ),
+        ));
+    }
+    let mut generated: Vec<(String, &Ident)> = vec![];
+    for m in &model.methods {
+        let name = m.ident.to_string();
+        generated.push((format!("{name}_dyn"), &m.ident));
+        if m.is_async() {
+            generated.push((format!("{name}_layout"), &m.ident));
+            if !opts.inline_only {
+                generated.push((format!("{name}_in"), &m.ident));
+            }
+            if opts.send.is_some() {
+                generated.push((format!("{name}_send"), &m.ident));
+                if !opts.inline_only {
+                    generated.push((format!("{name}_send_in"), &m.ident));
+                }
+            }
+        }
+    }
+    for (name, from) in &generated {
+        if user.iter().any(|(n, _)| n == name) || name == TYPE_NAME || name == HOOK {
+            return Err(syn::Error::new(
+                from.span(),
+                format!(
+                    "#[dyn_twin] generates a twin method `{name}` for `{from}`, and the trait already has a method of that name (calling it on a concrete type would be ambiguous): rename one of them"
+                ),
+            ));
+        }
+        if generated.iter().filter(|(n, _)| n == name).count() > 1 {
+            return Err(syn::Error::new(
+                from.span(),
+                format!(
+                    "#[dyn_twin] would generate two twin methods named `{name}`: rename `{from}`"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

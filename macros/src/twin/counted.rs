@@ -1,0 +1,182 @@
+//! `impl Plugin for CountedTwin<P>`: every method forwards to `P` and
+//! counts the call; the hook hears where each erased future went.
+//!
+//! The wrapper implements the user's trait only where it can: the impl is
+//! bounded by `CountedTwin<P>: <the trait's supertraits>`, so a supertrait
+//! the wrapper does not implement (a foreign trait, say) leaves the trait
+//! valid and only this impl (and so counting) unavailable, never a build
+//! error in the user's trait.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{FnArg, GenericParam, ReturnType, TypeParamBound, WherePredicate};
+
+use super::Cx;
+use super::erased::named_sig;
+use crate::check::HOOK;
+use crate::model::{SizedMethod, SizedReceiver, mentions_self};
+
+pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
+    let p = &cx.p;
+    let implementor = &cx.names.implementor;
+    let trait_path = &cx.trait_path;
+    let params = &cx.params;
+    let hook = syn::Ident::new(HOOK, proc_macro2::Span::call_site());
+    let (method, erasure) = (&cx.names.method, &cx.names.erasure);
+    let counted = quote!(#p::CountedTwin<#implementor>);
+    let mut extra = Vec::new();
+    if !cx.item.supertraits.is_empty() {
+        let supertraits = &cx.item.supertraits;
+        extra.push(quote!(#counted: #supertraits));
+    }
+    let mut items = Vec::new();
+    for a in &cx.model.assoc_types {
+        let ident = &a.ident;
+        let (cfgs, _) = crate::model::split_attrs(&a.item.attrs);
+        items.push(quote!(#(#cfgs)* type #ident = <#implementor as #trait_path>::#ident;));
+    }
+    for m in &cx.model.methods {
+        let cfgs = &m.cfgs;
+        let args = Cx::call_args(m);
+        let ident = &m.ident;
+        let index = m.index;
+        let mut sig = named_sig(m);
+        if let Some(output) = &m.output {
+            if sig.asyncness.take().is_some() {
+                sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+            }
+        }
+        // `where Self: Sync` on the method (added in `send` mode for a
+        // default body) says it of the wrapper; the forwarded call needs it
+        // of `P`.
+        extra.extend(self_bounds(&sig).into_iter().map(|b| quote!(#implementor: #b)));
+        let this = if m.receiver.mutable {
+            quote!(self.get_mut())
+        } else {
+            quote!(self.get_ref())
+        };
+        items.push(quote! {
+            #(#cfgs)* #[inline] #sig {
+                #p::count_call(self, #index);
+                <#implementor as #trait_path>::#ident(#this, #args)
+            }
+        });
+    }
+    for m in &cx.model.sized_methods {
+        items.push(forward_sized(cx, m));
+    }
+    items.push(quote! {
+        #[inline]
+        fn #hook(&self, #method: usize, #erasure: #p::Erasure) {
+            #p::observe(self, #method, #erasure);
+            <#implementor as #trait_path>::#hook(self.get_ref(), #method, #erasure);
+        }
+    });
+    let where_clause = cx.where_clause(&extra);
+    quote! {
+        impl<#(#params,)* #implementor: #trait_path> #trait_path for #counted #where_clause {
+            #(#items)*
+        }
+    }
+}
+
+/// The bounds a method's where clause puts on `Self`.
+fn self_bounds(sig: &syn::Signature) -> Vec<TokenStream> {
+    let Some(clause) = &sig.generics.where_clause else {
+        return Vec::new();
+    };
+    clause
+        .predicates
+        .iter()
+        .filter_map(|pred| match pred {
+            WherePredicate::Type(t)
+                if matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) =>
+            {
+                let bounds: Vec<&TypeParamBound> = t
+                    .bounds
+                    .iter()
+                    .filter(|b| {
+                        !matches!(b, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Sized"))
+                    })
+                    .collect();
+                (!bounds.is_empty()).then(|| quote!(#(#bounds)+*))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A `where Self: Sized` method, forwarded too (the wrapper is `Sized`), so
+/// that `P`'s override runs, not the trait's default.
+fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
+    let p = &cx.p;
+    let implementor = &cx.names.implementor;
+    let trait_path = &cx.trait_path;
+    let cfgs = &m.cfgs;
+    let ident = &m.sig.ident;
+    let mut sig = m.sig.clone();
+    let mut names = m.args.iter();
+    for input in &mut sig.inputs {
+        if let FnArg::Typed(typed) = input {
+            let name = names.next().expect("one name per argument");
+            *typed.pat = syn::parse_quote!(#name);
+        }
+    }
+    if sig.asyncness.take().is_some() {
+        let output = match &sig.output {
+            ReturnType::Default => syn::parse_quote!(()),
+            ReturnType::Type(_, t) => (**t).clone(),
+        };
+        sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+    }
+    let names = &m.args;
+    let returns_self = matches!(&sig.output, ReturnType::Type(_, t) if matches!(&**t, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")));
+    let other_self = m.sig.inputs.iter().any(|i| matches!(i, FnArg::Typed(t) if mentions_self(&t.ty)))
+        || (!returns_self && matches!(&sig.output, ReturnType::Type(_, t) if mentions_self(t)));
+    if other_self && m.has_default {
+        // `Self` in an argument or in the result (`-> Option<Self>`): `P`'s
+        // method takes or makes a `P`, not the wrapper; the default stays.
+        return TokenStream::new();
+    }
+    let has_impl_trait_arg = m.sig.inputs.iter().any(|i| {
+        matches!(i, FnArg::Typed(t) if matches!(*t.ty, syn::Type::ImplTrait(_)))
+    });
+    let turbofish: Vec<TokenStream> = m
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            GenericParam::Type(t) => {
+                let i = &t.ident;
+                Some(quote!(#i))
+            }
+            GenericParam::Const(c) => {
+                let i = &c.ident;
+                Some(quote!(#i))
+            }
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let turbofish = if turbofish.is_empty() || has_impl_trait_arg {
+        quote!()
+    } else {
+        quote!(::<#(#turbofish),*>)
+    };
+    let path = quote!(<#implementor as #trait_path>::#ident #turbofish);
+    let call = match m.receiver {
+        SizedReceiver::Ref => quote!(#path(self.get_ref(), #(#names),*)),
+        SizedReceiver::Mut => quote!(#path(self.get_mut(), #(#names),*)),
+        SizedReceiver::Value => quote!(#path(self.into_inner(), #(#names),*)),
+        SizedReceiver::Boxed => {
+            quote!(#path(#p::Box::new((*self).into_inner()), #(#names),*))
+        }
+        SizedReceiver::None if returns_self => {
+            // A constructor: `P`'s, wrapped, counting from zero.
+            let methods = cx.methods_list();
+            quote!(#p::counted_new(#path(#(#names),*), #methods))
+        }
+        SizedReceiver::None => quote!(#path(#(#names),*)),
+    };
+    quote!(#(#cfgs)* #[inline] #sig { #call })
+}

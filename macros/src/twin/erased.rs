@@ -1,0 +1,425 @@
+//! The twins' methods for one async method of the user's trait: the
+//! signatures and bodies of `m_dyn` / `m_send` (erased into a handle),
+//! `m_in` / `m_send_in` (into a caller's slot) and `m_layout`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::visit_mut::VisitMut;
+use syn::{FnArg, GenericParam, Ident, ItemTrait, Lifetime, Signature, Type, WherePredicate};
+
+use super::Cx;
+use crate::check::HOOK;
+use crate::lifetimes::{FillElided, has_elided};
+use crate::model::Method;
+use crate::names::Names;
+
+/// How a twin method's lifetimes are written.
+pub(crate) struct Lifetimes {
+    /// Receiver, arguments and result with every lifetime named; no
+    /// generics (`declared` re-declares them).
+    pub(crate) sig: Signature,
+    /// The result type with elided lifetimes resolved.
+    pub(crate) output: Type,
+    /// The method's lifetimes, declared and named here.
+    pub(crate) declared: Vec<Lifetime>,
+    /// Whether `fn m(&self, ..) -> Future<'_, T>` says it all.
+    pub(crate) simple: bool,
+    /// The future's lifetime: a generated `'fut`, or the one the trait
+    /// declares (`-> impl Future<Output = T> + 'static`).
+    pub(crate) fut: Lifetime,
+    /// `fut` is generated, so declared after `declared`.
+    pub(crate) declare_fut: bool,
+    /// `'l: 'fut` for every lifetime, `T: 'fut` for every trait type.
+    pub(crate) outlives: Vec<TokenStream>,
+    /// The method's own where predicates.
+    pub(crate) preds: Vec<WherePredicate>,
+}
+
+/// A signature whose receiver is the expansion's own `&self` / `&mut self`
+/// (so that a `self` token from a `macro_rules!` caller never meets one of
+/// ours) and whose arguments are plain names.
+pub(crate) fn named_sig(m: &Method) -> Signature {
+    let mut sig = m.sig.clone();
+    let mut args = m.args.iter();
+    for input in &mut sig.inputs {
+        match input {
+            FnArg::Receiver(_) => {
+                let lifetime = &m.receiver.lifetime;
+                let mutability = m.receiver.mutable.then(|| quote!(mut));
+                *input = syn::parse_quote!(&#lifetime #mutability self);
+            }
+            FnArg::Typed(typed) => {
+                let ident = &args.next().expect("one name per argument").ident;
+                *typed.pat = syn::parse_quote!(#ident);
+            }
+        }
+    }
+    sig
+}
+
+/// Names every lifetime of `m` (elided ones as `async-trait` does,
+/// `'life0`, …) and decides the future's.
+pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Lifetimes {
+    let output = m.output.clone().expect("async method");
+    let mut sig = named_sig(m);
+    sig.asyncness = None;
+    let explicit: Vec<Lifetime> = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(l) => Some(l.lifetime.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut named: Vec<Lifetime> = Vec::new();
+    let receiver = match &m.receiver.lifetime {
+        Some(l) => l.clone(),
+        None => {
+            let l = names.elided(0);
+            named.push(l.clone());
+            let mutability = m.receiver.mutable.then(|| quote!(mut));
+            if let Some(first) = sig.inputs.first_mut() {
+                *first = syn::parse_quote!(&#l #mutability self);
+            }
+            l
+        }
+    };
+    let args_elided = m.args.iter().any(|a| has_elided(&a.ty));
+    for input in sig.inputs.iter_mut().skip(1) {
+        if let FnArg::Typed(t) = input {
+            FillElided(|_| {
+                let l = names.elided(named.len());
+                named.push(l.clone());
+                l
+            })
+            .visit_type_mut(&mut t.ty);
+        }
+    }
+    let mut resolved = output;
+    FillElided(|_| receiver.clone()).visit_type_mut(&mut resolved);
+    let mut declared = explicit.clone();
+    declared.extend(named);
+    let trait_lifetimes: Vec<&Lifetime> = item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(l) => Some(&l.lifetime),
+            _ => None,
+        })
+        .collect();
+    let (fut, declare_fut, outlives) = match &m.future_lifetime {
+        // The trait bounds the future itself: nothing to add.
+        Some(l) => (l.clone(), false, Vec::new()),
+        None => {
+            let fut = names.fut.clone();
+            let mut outlives: Vec<TokenStream> = declared
+                .iter()
+                .chain(trait_lifetimes.iter().copied())
+                .map(|l| quote!(#l: #fut))
+                .collect();
+            outlives.extend(item.generics.params.iter().filter_map(|p| match p {
+                GenericParam::Type(t) => {
+                    let t = &t.ident;
+                    Some(quote!(#t: #fut))
+                }
+                _ => None,
+            }));
+            (fut, true, outlives)
+        }
+    };
+    let preds = sig
+        .generics
+        .where_clause
+        .as_ref()
+        .map(|w| w.predicates.iter().cloned().collect())
+        .unwrap_or_default();
+    let simple = explicit.is_empty()
+        && !args_elided
+        && item.generics.params.is_empty()
+        && sig.generics.where_clause.is_none()
+        && m.future_lifetime.is_none()
+        && m.receiver.lifetime.is_none();
+    sig.generics.params.clear();
+    sig.generics.lt_token = None;
+    sig.generics.gt_token = None;
+    sig.generics.where_clause = None;
+    Lifetimes {
+        sig,
+        output: resolved,
+        declared,
+        simple,
+        fut,
+        declare_fut,
+        outlives,
+        preds,
+    }
+}
+
+impl Cx<'_> {
+    pub(crate) fn lifetimes_of(&self, m: &Method) -> &Lifetimes {
+        self.lifetimes[m.index].as_ref().expect("an async method")
+    }
+
+    /// The arguments as a call passes them, each with its `#[cfg]`s.
+    pub(crate) fn call_args(m: &Method) -> TokenStream {
+        let args = m.args.iter().map(|a| {
+            let (cfgs, ident) = (&a.cfgs, &a.ident);
+            quote!(#(#cfgs)* #ident)
+        });
+        quote!(#(#args),*)
+    }
+
+    /// `fn m_dyn<lifetimes, 'fut>(…) -> Storage<'fut, T, Space> where …`.
+    pub(crate) fn erased_sig(&self, m: &Method, ident: &Ident, storage: &TokenStream) -> TokenStream {
+        let space = &self.names.space;
+        let lt = self.lifetimes_of(m);
+        if lt.simple {
+            let mut sig = named_sig(m);
+            sig.asyncness = None;
+            sig.ident = ident.clone();
+            let output = m.output.as_ref().expect("async");
+            sig.output = syn::parse_quote!(-> #storage<'_, #output, #space>);
+            return quote!(#sig);
+        }
+        let Lifetimes {
+            sig,
+            output,
+            fut,
+            outlives,
+            preds,
+            ..
+        } = lt;
+        let generics = self.method_generics(lt, None);
+        let inputs = &sig.inputs;
+        quote! {
+            fn #ident #generics (#inputs) -> #storage<#fut, #output, #space>
+            where #(#preds,)* #(#outlives,)*
+        }
+    }
+
+    /// `<'slot, declared…, 'fut>`.
+    fn method_generics(&self, lt: &Lifetimes, slot: Option<&Lifetime>) -> TokenStream {
+        let declared = &lt.declared;
+        let fut = lt.declare_fut.then_some(&lt.fut);
+        let all: Vec<&Lifetime> = slot.into_iter().chain(declared).chain(fut).collect();
+        if all.is_empty() {
+            TokenStream::new()
+        } else {
+            quote!(<#(#all),*>)
+        }
+    }
+
+    /// `fn m_in<'slot, …>(&self, slot: Pin<&'slot mut FutureSlot<'fut, T, Space>>, …)
+    /// -> SlotFuture<'slot, dyn Future<Output = T> + 'fut, Space>`.
+    pub(crate) fn slot_sig(&self, m: &Method, ident: &Ident, send: bool) -> TokenStream {
+        let p = &self.p;
+        let space = &self.names.space;
+        let slot = &self.names.slot;
+        let slot_lt = &self.names.slot_lifetime;
+        let lt = self.lifetimes_of(m);
+        let Lifetimes {
+            sig,
+            output,
+            fut,
+            outlives,
+            preds,
+            ..
+        } = lt;
+        let mut inputs = sig.inputs.iter();
+        let receiver = inputs.next();
+        let rest: Vec<_> = inputs.collect();
+        let (slot_ty, dyn_ty) = if send {
+            (
+                quote!(#p::SendFutureSlot<#fut, #output, #space>),
+                quote!(dyn #p::Future<Output = #output> + ::core::marker::Send + #fut),
+            )
+        } else {
+            (
+                quote!(#p::FutureSlot<#fut, #output, #space>),
+                quote!(dyn #p::Future<Output = #output> + #fut),
+            )
+        };
+        let generics = self.method_generics(lt, Some(slot_lt));
+        quote! {
+            fn #ident #generics (
+                #receiver,
+                #slot: #p::Pin<&#slot_lt mut #slot_ty>,
+                #(#rest),*
+            ) -> #p::SlotFuture<#slot_lt, #dyn_ty, #space>
+            where #(#preds,)* #(#outlives,)*
+        }
+    }
+
+    /// `<Implementor as Plugin>::m(self, args…)`.
+    fn forward(&self, m: &Method) -> TokenStream {
+        let implementor = &self.names.implementor;
+        let trait_path = &self.trait_path;
+        let ident = &m.ident;
+        let args = Self::call_args(m);
+        quote!(<#implementor as #trait_path>::#ident(self, #args))
+    }
+
+    /// The body of `m_dyn` / `m_send`: build the erased future, tell the
+    /// hook where it went.
+    pub(crate) fn erase_body(&self, m: &Method, storage: &TokenStream) -> TokenStream {
+        let p = &self.p;
+        let implementor = &self.names.implementor;
+        let space = &self.names.space;
+        let future = &self.names.future;
+        let trait_path = &self.trait_path;
+        let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
+        let index = m.index;
+        let call = self.forward(m);
+        let call = if self.opts.assert_inline && !self.opts.inline_only {
+            quote!(#p::assert_fits_inline::<#space, _>(#call))
+        } else {
+            call
+        };
+        if m.receiver.mutable {
+            // The future borrows `self` mutably: the hook hears first, with
+            // the placement the layout decides.
+            let layout = self.layout_call(m);
+            let predicted = if self.opts.inline_only {
+                quote!(#p::inline_erasure(#layout))
+            } else {
+                quote!(#p::handle_erasure::<#space>(#layout))
+            };
+            quote! {
+                <#implementor as #trait_path>::#hook(&*self, #index, #predicted);
+                #storage::new(#call)
+            }
+        } else {
+            quote! {
+                let #future = #storage::new(#call);
+                <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
+                #future
+            }
+        }
+    }
+
+    /// `<Implementor as DynPlugin<…>>::m_layout(&*self)`.
+    fn layout_call(&self, m: &Method) -> TokenStream {
+        let implementor = &self.names.implementor;
+        let twin = &self.opts.twin;
+        let twin_args = self.twin_args();
+        let layout = format_ident!("{}_layout", m.ident);
+        quote!(<#implementor as #twin #twin_args>::#layout(&*self))
+    }
+
+    /// The body of `m_in` / `m_send_in`.
+    pub(crate) fn slot_body(&self, m: &Method) -> TokenStream {
+        let p = &self.p;
+        let implementor = &self.names.implementor;
+        let trait_path = &self.trait_path;
+        let future = &self.names.future;
+        let layout = &self.names.layout;
+        let slot = &self.names.slot;
+        let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
+        let index = m.index;
+        let call = self.forward(m);
+        if m.receiver.mutable {
+            let layout_call = self.layout_call(m);
+            quote! {
+                let #layout = #layout_call;
+                <#implementor as #trait_path>::#hook(&*self, #index, #p::slot_erasure(&#slot, #layout));
+                #slot.put(#call)
+            }
+        } else {
+            quote! {
+                let #future = #slot.put(#call);
+                <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
+                #future
+            }
+        }
+    }
+
+    /// `fn m_layout(&self) -> FutureLayout where …` (the method's
+    /// predicates that name none of its own lifetimes).
+    pub(crate) fn layout_sig(&self, m: &Method) -> TokenStream {
+        let p = &self.p;
+        let ident = format_ident!("{}_layout", m.ident);
+        let own: Vec<String> = m
+            .sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                GenericParam::Lifetime(l) => Some(l.lifetime.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let preds = self.lifetimes_of(m).preds.iter().filter(|pred| {
+            let mut names = Vec::new();
+            collect_lifetimes(quote!(#pred), &mut names);
+            !names.iter().any(|n| own.contains(n))
+        });
+        quote!(fn #ident(&self) -> #p::FutureLayout where #(#preds,)*)
+    }
+
+    /// The future's layout, from the types alone: a closure that would
+    /// call the method (never called) gives the future's type. The
+    /// receiver and arguments are locals of the closure, so that every
+    /// lifetime is an inference variable (never higher-ranked), and each
+    /// keeps its `#[cfg]`.
+    pub(crate) fn layout_body(&self, m: &Method) -> TokenStream {
+        let p = &self.p;
+        let implementor = &self.names.implementor;
+        let this = &self.names.this;
+        let trait_path = &self.trait_path;
+        let ident = &m.ident;
+        let own: Vec<String> = m
+            .sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                GenericParam::Lifetime(l) => Some(l.lifetime.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let mutability = m.receiver.mutable.then(|| quote!(mut));
+        let lets = m.args.iter().map(|a| {
+            let mut ty = a.ty.clone();
+            EraseLifetimes(&own).visit_type_mut(&mut ty);
+            let (cfgs, arg) = (&a.cfgs, &a.ident);
+            quote!(#(#cfgs)* let #arg: #ty = #p::unreachable_value();)
+        });
+        let args = Self::call_args(m);
+        quote! {
+            #p::layout_of(|| {
+                let #this: &#mutability #implementor = #p::unreachable_value();
+                #(#lets)*
+                <#implementor as #trait_path>::#ident(#this, #args)
+            })
+        }
+    }
+}
+
+/// Replaces the method's own lifetimes with `'_` (not in scope in
+/// `m_layout`).
+struct EraseLifetimes<'a>(&'a [String]);
+
+impl VisitMut for EraseLifetimes<'_> {
+    fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
+        if self.0.contains(&lifetime.ident.to_string()) {
+            *lifetime = Lifetime::new("'_", lifetime.span());
+        }
+    }
+}
+
+fn collect_lifetimes(tokens: TokenStream, into: &mut Vec<String>) {
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match token {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == '\'' => {
+                if let Some(proc_macro2::TokenTree::Ident(i)) = tokens.peek() {
+                    into.push(i.to_string());
+                }
+            }
+            proc_macro2::TokenTree::Group(g) => collect_lifetimes(g.stream(), into),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! `Twin` for the twin objects (method names, layouts by index) and
+//! `TwinOf<P>` (how the registry erases a counted implementor).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::Cx;
+
+impl Cx<'_> {
+    /// `&[TwinMethod::new("name", false), …]`, one per twin method in
+    /// index order; a `#[cfg]`-ed out method stays in the list (indexes do
+    /// not move) and says it is absent.
+    pub(crate) fn methods_list(&self) -> TokenStream {
+        let p = &self.p;
+        let methods = self.model.methods.iter().map(|m| {
+            let name = m.ident.to_string();
+            let is_async = m.is_async();
+            let method = quote!(#p::TwinMethod::new(#name, #is_async));
+            if m.cfgs.is_empty() {
+                method
+            } else {
+                let preds = m.cfgs.iter().map(|attr| match &attr.meta {
+                    syn::Meta::List(list) => {
+                        let tokens = &list.tokens;
+                        quote!(cfg!(#tokens))
+                    }
+                    _ => quote!(true),
+                });
+                quote!(#method.present_if(#(#preds)&&*))
+            }
+        });
+        // An inline `const` block: the list is `'static` in any position.
+        quote!(const { &[#(#methods),*] })
+    }
+}
+
+pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
+    let p = &cx.p;
+    let space = &cx.names.space;
+    let trait_path = &cx.trait_path;
+    let base = &cx.opts.twin;
+    let twin_args = cx.twin_args();
+    let where_clause = cx.where_clause(&[]);
+    let methods = cx.methods_list();
+    let index = &cx.names.method;
+    let mut twins = vec![(base, false)];
+    if let Some(send) = &cx.opts.send {
+        twins.push((send, true));
+    }
+    let mut out = TokenStream::new();
+    for (twin, send) in twins {
+        // A method whose where clause asks more of `Self` than the object
+        // type has (`where Self: Sync`, added to a default body in `send`
+        // mode, on the local twin's object) has no layout to report there.
+        let arms: Vec<TokenStream> = cx
+            .model
+            .methods
+            .iter()
+            .filter(|m| m.is_async() && object_meets(cx, m, send))
+            .map(|m| {
+                let cfgs = &m.cfgs;
+                let i = m.index;
+                let layout = format_ident!("{}_layout", m.ident);
+                quote!(#(#cfgs)* #i => ::core::option::Option::Some(<Self as #base #twin_args>::#layout(self)),)
+            })
+            .collect();
+        let dyn_ty = cx.dyn_type(twin);
+        let impl_params = cx.dyn_impl_params(quote!());
+        out.extend(quote! {
+            impl #impl_params #p::Twin for #dyn_ty #where_clause {
+                type Space = #space;
+                const METHODS: &'static [#p::TwinMethod] = #methods;
+                fn method_layout(&self, #index: usize) -> ::core::option::Option<#p::FutureLayout> {
+                    match #index {
+                        #(#arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+                fn type_name(&self) -> &'static str {
+                    <Self as #base #twin_args>::twin_type_name(self)
+                }
+            }
+        });
+        if cx.opts.inline_only {
+            continue;
+        }
+        let bindings: Vec<TokenStream> = cx
+            .model
+            .assoc_types
+            .iter()
+            .map(|a| {
+                let (ident, param) = (&a.ident, &a.param);
+                quote!(#ident = #param)
+            })
+            .collect();
+        let bound = with_bindings(trait_path, &bindings);
+        let send_bound = if send {
+            quote!(+ ::core::marker::Send + ::core::marker::Sync)
+        } else {
+            quote!()
+        };
+        let plugin = &cx.names.plugin;
+        let object = cx.object_lifetime();
+        let impl_params = cx.dyn_impl_params(quote!(#plugin: #bound #send_bound + #object));
+        out.extend(quote! {
+            impl #impl_params #p::TwinOf<#plugin> for #dyn_ty #where_clause {
+                #[inline]
+                fn share(plugin: #p::Arc<#plugin>) -> #p::Arc<Self> {
+                    plugin
+                }
+            }
+        });
+    }
+    out
+}
+
+/// Whether the twin object (`send`: the `Send + Sync` one) meets the
+/// bounds `m`'s where clause puts on `Self`.
+fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
+    let Some(clause) = &m.sig.generics.where_clause else {
+        return true;
+    };
+    clause.predicates.iter().all(|pred| {
+        let syn::WherePredicate::Type(t) = pred else {
+            return true;
+        };
+        if !matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) {
+            return true;
+        }
+        t.bounds.iter().all(|bound| match bound {
+            syn::TypeParamBound::Trait(t) => {
+                let last = t.path.segments.last().map(|s| s.ident.to_string());
+                match last.as_deref() {
+                    Some("Sync") => send || cx.model.sync_supertrait,
+                    Some("Send") => send || cx.model.send_supertrait,
+                    _ => false,
+                }
+            }
+            _ => true,
+        })
+    })
+}
+
+/// `Plugin<T>` + `Item = X` bindings: `Plugin<T, Item = X>`.
+fn with_bindings(path: &syn::Path, bindings: &[TokenStream]) -> TokenStream {
+    if bindings.is_empty() {
+        return quote!(#path);
+    }
+    let mut path = path.clone();
+    let last = path.segments.last_mut().expect("a trait name");
+    let existing: Vec<TokenStream> = match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().map(|a| quote!(#a)).collect(),
+        _ => Vec::new(),
+    };
+    last.arguments = syn::PathArguments::None;
+    quote!(#path<#(#existing,)* #(#bindings),*>)
+}

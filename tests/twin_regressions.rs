@@ -1,0 +1,507 @@
+//! `#[dyn_twin]` on the shapes real traits have, each a regression test for
+//! a defect that made a valid trait fail, gave a wrong result or let a
+//! generated name capture a user's: arguments that must live as long as the
+//! future under `send`, overrides of `where Self: Sized` methods through
+//! `CountedTwin`, hygiene of every generated name, `'static` supertraits,
+//! `'_` nested in borrowed arguments, supertraits the counting wrapper
+//! implements or cannot, `#[cfg]` on methods and arguments, a `macro_rules!`
+//! caller, and generic parameters captured by `Send` futures.
+
+mod common;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once};
+use hybrid_dispatch::layer::CountedTwin;
+use hybrid_dispatch::layout::FutureLayout;
+use hybrid_dispatch::registry::TwinRegistry;
+use hybrid_dispatch::twin::Twin;
+use hybrid_dispatch::{FutureSlot, dyn_twin};
+
+// ---------------------------------------------------------------------------
+// `send = …`: every argument lives as long as the future, as in `async fn`.
+
+#[dyn_twin(DynGuarded, send = SendDynGuarded)]
+trait Guarded {
+    /// The default body never names `_token`, `guard` or `_`: they must be
+    /// dropped when the future ends, not when the method returns.
+    async fn hold(&self, _token: DropToken, _guard: DropToken, _: DropToken) -> u8 {
+        YieldOnce::default().await;
+        7
+    }
+    async fn hold_mut(&mut self, mut count: u32, _token: DropToken) -> u32 {
+        count += 1;
+        YieldOnce::default().await;
+        count
+    }
+}
+
+struct Keeps;
+impl Guarded for Keeps {}
+
+#[test]
+fn send_default_bodies_keep_every_argument_until_the_future_ends() {
+    let drops = DropCounter::default();
+    let mut future = pin!(Keeps.hold(drops.token(), drops.token(), drops.token()));
+    assert_eq!(drops.drops(), 0, "arguments dropped when the method returned");
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(drops.drops(), 0, "arguments dropped before the future ended");
+    assert_eq!(block_on(future).0, 7);
+    assert_eq!(drops.drops(), 3);
+
+    let mut keeps = Keeps;
+    let future = keeps.hold_mut(1, drops.token());
+    assert_eq!(drops.drops(), 3);
+    assert_eq!(block_on(future).0, 2);
+    assert_eq!(drops.drops(), 4);
+
+    // Through the `Send` twin and its bridge, too.
+    let shared: Arc<dyn SendDynGuarded> = Arc::new(Keeps);
+    let mut future = pin!(shared.hold(drops.token(), drops.token(), drops.token()));
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(drops.drops(), 4);
+    assert_eq!(block_on(future).0, 7);
+    assert_eq!(drops.drops(), 7);
+}
+
+// ---------------------------------------------------------------------------
+// `CountedTwin<P>` forwards `where Self: Sized` methods, defaults included.
+
+#[dyn_twin(DynIdentified)]
+trait Identified {
+    fn id(&self) -> u32
+    where
+        Self: Sized,
+    {
+        0
+    }
+    async fn async_id(&self) -> u32
+    where
+        Self: core::marker::Sized,
+    {
+        0
+    }
+    fn into_id(self: Box<Self>) -> u32
+    where
+        Self: Sized,
+    {
+        0
+    }
+    fn make() -> Self
+    where
+        Self: Sized;
+    async fn ping(&self) -> u8;
+}
+
+struct FortyTwo;
+impl Identified for FortyTwo {
+    fn id(&self) -> u32 {
+        42
+    }
+    async fn async_id(&self) -> u32 {
+        42
+    }
+    fn into_id(self: Box<Self>) -> u32 {
+        42
+    }
+    fn make() -> Self {
+        FortyTwo
+    }
+    async fn ping(&self) -> u8 {
+        1
+    }
+}
+
+#[test]
+fn counted_twin_runs_the_implementors_overrides_of_sized_methods() {
+    let counted = CountedTwin::new::<dyn DynIdentified>(FortyTwo);
+    assert_eq!(counted.id(), 42);
+    assert_eq!(block_on(counted.async_id()).0, 42);
+    assert_eq!(Box::new(CountedTwin::new::<dyn DynIdentified>(FortyTwo)).into_id(), 42);
+    let made = <CountedTwin<FortyTwo> as Identified>::make();
+    assert_eq!(made.id(), 42);
+    // A trait with a `self: Box<Self>` sized method still registers.
+    let registry = TwinRegistry::<dyn DynIdentified>::new();
+    let handle = registry.register("id", FortyTwo).unwrap();
+    assert_eq!(block_on(handle.ping()).0, 1);
+}
+
+// ---------------------------------------------------------------------------
+// Hygiene: every name the expansion generates, used by the user.
+
+#[allow(non_camel_case_types, dead_code)]
+mod hygiene {
+    #![allow(unreachable_pub)]
+    use super::*;
+
+    /// Types named like the generated parameters.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Space(pub u8);
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Implementor(pub u8);
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct P(pub u8);
+
+    #[dyn_twin(DynNames, send = SendDynNames)]
+    pub trait Names<'fut, Implementor_: Copy + Send + Sync + 'static> {
+        type Item_;
+        async fn record(&mut self, layout: FutureLayout, slot: u8, this: u8) -> (usize, u8, u8);
+        async fn types(
+            &self,
+            space: Space,
+            implementor: Implementor,
+            p: P,
+            future: u8,
+            method: u8,
+            erasure: u8,
+        ) -> u32;
+        async fn lifetimes<'slot, 'life0, 'dyn_twin>(
+            &'slot self,
+            a: &'life0 str,
+            b: &'dyn_twin str,
+            c: &'fut str,
+        ) -> usize;
+        async fn generic(&self, x: Implementor_) -> Implementor_;
+    }
+
+    pub struct Impl;
+
+    impl<'fut> Names<'fut, u16> for Impl {
+        type Item_ = ();
+        async fn record(&mut self, layout: FutureLayout, slot: u8, this: u8) -> (usize, u8, u8) {
+            (layout.size(), slot, this)
+        }
+        async fn types(
+            &self,
+            space: Space,
+            implementor: Implementor,
+            p: P,
+            future: u8,
+            method: u8,
+            erasure: u8,
+        ) -> u32 {
+            u32::from(space.0 + implementor.0 + p.0 + future + method + erasure)
+        }
+        async fn lifetimes<'slot, 'life0, 'dyn_twin>(
+            &'slot self,
+            a: &'life0 str,
+            b: &'dyn_twin str,
+            c: &'fut str,
+        ) -> usize {
+            a.len() + b.len() + c.len()
+        }
+        async fn generic(&self, x: u16) -> u16 {
+            x + 1
+        }
+    }
+}
+
+#[test]
+fn generated_names_neither_capture_nor_are_captured_by_the_users() {
+    use hygiene::*;
+    let arg = FutureLayout::of::<[u64; 3]>();
+    let mut twin = Impl;
+    {
+        let mut slot = pin!(FutureSlot::<(usize, u8, u8)>::new());
+        // `record_in` forwards the caller's `layout`, not the future's own.
+        let out = block_on(twin.record_in(slot.as_mut(), arg, 5, 6)).0;
+        assert_eq!(out, (24, 5, 6));
+    }
+    let erased: &mut dyn DynNames<'_, u16, Item_ = ()> = &mut twin;
+    assert_eq!(block_on(erased.record_dyn(arg, 1, 2)).0, (24, 1, 2));
+    let erased: &dyn DynNames<'_, u16, Item_ = ()> = &Impl;
+    let out = block_on(erased.types_dyn(Space(1), Implementor(2), P(3), 4, 5, 6)).0;
+    assert_eq!(out, 21);
+    let c = String::from("ccc");
+    assert_eq!(block_on(erased.lifetimes_dyn("a", "bb", &c)).0, 6);
+    assert_eq!(block_on(erased.generic_dyn(9)).0, 10);
+    let shared: Arc<dyn SendDynNames<'static, u16, Item_ = ()>> = Arc::new(Impl);
+    assert_eq!(block_on(shared.types(Space(1), Implementor(1), P(1), 1, 1, 1)).0, 6);
+}
+
+// ---------------------------------------------------------------------------
+// `'static` in the header, `'_` nested in borrowed arguments, `&'static
+// self`, `+ 'static` futures, a default body using `self` under `send`
+// without a `Sync` supertrait, and generic parameters captured by `Send`
+// futures (the shapes of object stores, proxies and loaders).
+
+struct Ctx<'a> {
+    path: &'a str,
+}
+
+#[dyn_twin(DynStore, send = SendDynStore)]
+trait Store: Send + Sync + 'static {
+    async fn get(&self, ctx: &Ctx<'_>, info: Option<&Ctx<'_>>) -> usize;
+    fn detached(&self) -> impl Future<Output = u8> + 'static;
+    async fn forever(&'static self) -> u8;
+}
+
+#[dyn_twin(DynAny, send = SendDynAny)]
+trait AnyPlugin: std::any::Any {
+    async fn name(&self) -> String;
+    /// A default body that uses `self`: under `send` it needs `Self: Sync`,
+    /// which the attribute adds (the trait has no `Sync` supertrait).
+    async fn greeting(&self) -> String {
+        format!("hello {}", self.name().await)
+    }
+}
+
+#[dyn_twin(DynLoader, send = SendDynLoader)]
+trait Loader<K: Clone + 'static> {
+    type Value;
+    async fn load(&self, keys: &[K]) -> Vec<Self::Value>;
+    async fn one(&self, key: K) -> Option<Self::Value>;
+}
+
+struct Files;
+impl Store for Files {
+    async fn get(&self, ctx: &Ctx<'_>, info: Option<&Ctx<'_>>) -> usize {
+        ctx.path.len() + info.map_or(0, |i| i.path.len())
+    }
+    fn detached(&self) -> impl Future<Output = u8> + 'static {
+        async { 3 }
+    }
+    async fn forever(&'static self) -> u8 {
+        4
+    }
+}
+
+struct Named;
+impl AnyPlugin for Named {
+    async fn name(&self) -> String {
+        "named".into()
+    }
+}
+
+struct Lengths;
+impl<K: Clone + ToString + Send + Sync + 'static> Loader<K> for Lengths {
+    type Value = usize;
+    async fn load(&self, keys: &[K]) -> Vec<usize> {
+        keys.iter().map(|k| k.to_string().len()).collect()
+    }
+    async fn one(&self, key: K) -> Option<usize> {
+        Some(key.to_string().len())
+    }
+}
+
+#[tokio::test]
+async fn real_header_and_argument_shapes_migrate() {
+    let store: Arc<dyn SendDynStore> = Arc::new(Files);
+    let (a, b) = (Ctx { path: "abc" }, Ctx { path: "de" });
+    assert_eq!(store.get(&a, Some(&b)).await, 5);
+    let detached = store.detached();
+    drop(store);
+    assert_eq!(detached.await, 3);
+    let leaked: &'static dyn SendDynStore = Box::leak(Box::new(Files));
+    assert_eq!(leaked.forever().await, 4);
+
+    let any: Box<dyn SendDynAny> = Box::new(Named);
+    assert_eq!(any.greeting().await, "hello named");
+    let task = tokio::spawn(async move { any.greeting_send().await });
+    assert_eq!(task.await.unwrap(), "hello named");
+
+    let loader: Arc<dyn SendDynLoader<String, Value = usize>> = Arc::new(Lengths);
+    assert_eq!(loader.load(&["a".into(), "bcd".into()]).await, [1, 3]);
+    assert_eq!(loader.one("xy".into()).await, Some(2));
+    let local: &dyn DynLoader<u8, Value = usize> = &Lengths;
+    assert_eq!(local.load_dyn(&[10, 200]).await, [2, 3]);
+}
+
+// ---------------------------------------------------------------------------
+// Supertraits the counting wrapper implements (`Display`, a user's
+// trait it is given) or cannot (a foreign one): the trait is valid either
+// way; registries need the wrapper to implement them.
+
+trait Base {
+    fn base(&self) -> u8;
+}
+
+impl<I: Base> Base for CountedTwin<I> {
+    fn base(&self) -> u8 {
+        self.get_ref().base()
+    }
+}
+
+#[dyn_twin(DynShown, send = SendDynShown)]
+trait Shown: fmt::Display + Base + Send + Sync {
+    async fn show(&self) -> String;
+}
+
+/// `std::io::Write` stands for a foreign trait: `CountedTwin` cannot
+/// implement it, so there is no counting impl, and the trait still works.
+#[dyn_twin(DynSink, send = SendDynSink)]
+trait Sink: std::io::Write + Send + Sync {
+    async fn flush_all(&mut self) -> usize;
+}
+
+struct Label(&'static str);
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+impl Base for Label {
+    fn base(&self) -> u8 {
+        9
+    }
+}
+impl Shown for Label {
+    async fn show(&self) -> String {
+        format!("<{self}>")
+    }
+}
+
+struct Buffer(Vec<u8>);
+impl std::io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+impl Sink for Buffer {
+    async fn flush_all(&mut self) -> usize {
+        self.0.len()
+    }
+}
+
+#[tokio::test]
+async fn supertraits_the_wrapper_implements_or_cannot() {
+    let registry = TwinRegistry::<dyn SendDynShown>::new();
+    let handle = registry.register("label", Label("x")).unwrap();
+    assert_eq!(handle.show().await, "<x>");
+    assert_eq!(handle.to_string(), "x");
+    assert_eq!(handle.base(), 9);
+    assert_eq!(registry.stats().get("label").unwrap().get("show").unwrap().calls, 1);
+
+    let mut sink: Box<dyn SendDynSink> = Box::new(Buffer(Vec::new()));
+    std::io::Write::write_all(&mut sink, b"abc").unwrap();
+    assert_eq!(sink.flush_all().await, 3);
+}
+
+// ---------------------------------------------------------------------------
+// `#[cfg]` on methods (absent from `METHODS`' report and statistics) and on
+// arguments (kept wherever the argument is passed).
+
+#[dyn_twin(DynConfigured)]
+trait Configured {
+    async fn always(&self, #[cfg(any())] never: u8, x: u8) -> u8;
+    #[cfg(any())]
+    async fn compact(&self) -> u8;
+}
+
+struct Conf;
+impl Configured for Conf {
+    async fn always(&self, #[cfg(any())] never: u8, x: u8) -> u8 {
+        x
+    }
+}
+
+#[test]
+fn cfg_on_methods_and_arguments_is_carried() {
+    let erased: &dyn DynConfigured = &Conf;
+    assert_eq!(block_on(erased.always_dyn(4)).0, 4);
+    assert_eq!(block_on(erased.always(5)).0, 5);
+    let present: Vec<&str> = <dyn DynConfigured>::METHODS
+        .iter()
+        .filter(|m| m.is_present())
+        .map(|m| m.name())
+        .collect();
+    assert_eq!(present, ["always"]);
+    let counted = CountedTwin::new::<dyn DynConfigured>(Conf);
+    let stats: Vec<&str> = counted.stats().iter().map(|(name, _)| name).collect();
+    assert_eq!(stats, ["always"]);
+}
+
+// ---------------------------------------------------------------------------
+// The attribute applied by a `macro_rules!` macro to a trait its caller
+// passes in (`self` tokens from two hygiene contexts).
+
+macro_rules! declare_plugin {
+    ($(#[$attr:meta])* $vis:vis trait $name:ident { $($body:tt)* }) => {
+        #[dyn_twin(DynFromMacro, send = SendDynFromMacro)]
+        $(#[$attr])*
+        $vis trait $name { $($body)* }
+    };
+}
+
+declare_plugin! {
+    trait FromMacro {
+        async fn double(&self, x: u32) -> u32;
+        async fn triple(&self, x: u32) -> u32 { self.double(x).await + x }
+    }
+}
+
+struct Doubler;
+impl FromMacro for Doubler {
+    async fn double(&self, x: u32) -> u32 {
+        x * 2
+    }
+}
+
+#[test]
+fn the_attribute_works_from_a_macro_rules_caller() {
+    let erased: Arc<dyn SendDynFromMacro> = Arc::new(Doubler);
+    assert_eq!(block_on(erased.triple(3)).0, 9);
+    assert_eq!(block_on(erased.double_send(4)).0, 8);
+}
+
+// ---------------------------------------------------------------------------
+// A hand-written `Twin` whose `method_layout` registers into the registry
+// that asks it: reports call twins outside the registry's lock.
+
+struct Hand;
+
+/// A hand-written twin object: its layouts register a plugin.
+struct HandTwin {
+    registry: TwinRegistry<HandTwin>,
+    _inner: Arc<CountedTwin<Hand>>,
+}
+
+static REENTERED: AtomicUsize = AtomicUsize::new(0);
+static REGISTRY: std::sync::OnceLock<TwinRegistry<HandTwin>> = std::sync::OnceLock::new();
+
+impl Twin for HandTwin {
+    type Space = hybrid_dispatch::space::DefaultSpace;
+    const METHODS: &'static [hybrid_dispatch::twin::TwinMethod] =
+        &[hybrid_dispatch::twin::TwinMethod::new("work", true)];
+    fn method_layout(&self, index: usize) -> Option<FutureLayout> {
+        let n = REENTERED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // User code that takes the registry's lock (write, then read).
+        let _ = self.registry.register(&format!("late{n}"), Hand);
+        let _ = self.registry.names();
+        (index == 0).then(FutureLayout::of::<u64>)
+    }
+    fn type_name(&self) -> &'static str {
+        "Hand"
+    }
+}
+
+impl hybrid_dispatch::twin::TwinOf<CountedTwin<Hand>> for HandTwin {
+    fn share(plugin: Arc<CountedTwin<Hand>>) -> Arc<Self> {
+        Arc::new(HandTwin {
+            registry: REGISTRY.get().expect("set").clone(),
+            _inner: plugin,
+        })
+    }
+}
+
+#[test]
+fn registry_reports_call_user_code_outside_the_lock() {
+    let registry = REGISTRY.get_or_init(TwinRegistry::new);
+    registry.register("first", Hand).unwrap();
+    // Both reports ask every entry for its layouts; a twin that registers
+    // from there would deadlock if they held the map's lock.
+    let sizing = registry.sizing();
+    assert!(sizing.iter().count() >= 1);
+    let stats = registry.stats();
+    assert!(stats.iter().count() >= 1);
+    assert!(REENTERED.load(std::sync::atomic::Ordering::SeqCst) >= 2);
+    assert!(registry.len() >= 3);
+}
