@@ -1,4 +1,4 @@
-//! `SessionStore`: actix/actix-extras, `actix-session/src/storage/interface.rs (e2bf5040^, before actix-session moved to native async fn)`.
+//! `SessionStore`: actix/actix-extras, `actix-session/src/storage/interface.rs` (e2bf5040^, before actix-session moved to native async fn).
 //! Used through `dyn`: no, `SessionMiddleware<Store: SessionStore>` holds `Rc<Store>`; dyn-compatible.
 //! Shape: `#[async_trait(?Send)]`, so the migration is `#[dyn_twin(DynSessionStore)]` (no `send`);
 //! owned and borrowed arguments, a foreign error type in results (`anyhow::Error`, a stand-in here).
@@ -30,6 +30,7 @@ pub struct CookieStore(pub Rc<RefCell<HashMap<SessionKey, SessionState>>>);
 pub mod control {
     use super::*;
 
+    // actix/actix-extras, `actix-session/src/storage/interface.rs` (e2bf5040^, before actix-session moved to native async fn).
     #[async_trait::async_trait(?Send)]
     pub trait SessionStore {
         async fn load(&self, session_key: &SessionKey) -> Result<Option<SessionState>, LoadError>;
@@ -104,6 +105,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // actix/actix-extras, `actix-session/src/storage/interface.rs` (e2bf5040^, before actix-session moved to native async fn).
     #[hybrid_dispatch::dyn_twin(DynSessionStore)]
     pub trait SessionStore {
         async fn load(&self, session_key: &SessionKey) -> Result<Option<SessionState>, LoadError>;

@@ -16,6 +16,7 @@ pub struct LruCacheStorage(pub Arc<Mutex<HashMap<String, ExecutableDocument>>>);
 pub mod control {
     use super::*;
 
+    // async-graphql/async-graphql, `src/extensions/apollo_persisted_queries.rs`.
     #[async_trait::async_trait]
     pub trait CacheStorage: Send + Sync + Clone + 'static {
         async fn get(&self, key: String) -> Option<ExecutableDocument>;
@@ -41,6 +42,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // async-graphql/async-graphql, `src/extensions/apollo_persisted_queries.rs`.
     #[hybrid_dispatch::dyn_twin(DynCacheStorage, send = SendDynCacheStorage)]
     pub trait CacheStorage: Send + Sync + Clone + 'static {
         async fn get(&self, key: String) -> Option<ExecutableDocument>;

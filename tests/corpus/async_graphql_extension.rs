@@ -103,6 +103,7 @@ pub struct Tracing;
 pub mod control {
     use super::*;
 
+    // async-graphql/async-graphql, `src/extensions/mod.rs`.
     #[async_trait::async_trait]
     pub trait Extension: Sync + Send + 'static {
         async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
@@ -185,6 +186,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // async-graphql/async-graphql, `src/extensions/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynExtension, send = SendDynExtension)]
     pub trait Extension: Sync + Send + 'static {
         async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {

@@ -1,4 +1,4 @@
-//! `Loader`: async-graphql/async-graphql, `src/dataloader/mod.rs (feature `boxed-trait`)`.
+//! `Loader`: async-graphql/async-graphql, `src/dataloader/mod.rs` (feature `boxed-trait`).
 //! Used through `dyn`: no, `DataLoader<T: Loader<K>>` holds it generically; dyn-compatible.
 //! Shape: a trait parameter `K: Send + Sync + Hash + Eq + Clone + 'static`; associated types with
 //! `'static` bounds; `'static` supertrait. The `cfg(feature = "boxed-trait")` pair of `load`
@@ -14,6 +14,7 @@ pub struct Users;
 pub mod control {
     use super::*;
 
+    // async-graphql/async-graphql, `src/dataloader/mod.rs` (feature `boxed-trait`).
     #[async_trait::async_trait]
     pub trait Loader<K: Send + Sync + Hash + Eq + Clone + 'static>: Send + Sync + 'static {
         type Value: Send + Sync + Clone + 'static;
@@ -40,6 +41,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // async-graphql/async-graphql, `src/dataloader/mod.rs` (feature `boxed-trait`).
     #[hybrid_dispatch::dyn_twin(DynLoader, send = SendDynLoader)]
     pub trait Loader<K: Send + Sync + Hash + Eq + Clone + 'static>: Send + Sync + 'static {
         type Value: Send + Sync + Clone + 'static;

@@ -1,4 +1,4 @@
-//! `FromRequestParts`: tokio-rs/axum, `axum-core/src/extract/mod.rs (19101f62^, axum 0.6/0.7)`.
+//! `FromRequestParts`: tokio-rs/axum, `axum-core/src/extract/mod.rs` (19101f62^, axum 0.6/0.7).
 //! Used through `dyn`: no, static-only: `Sized` supertrait, an associated function.
 //! Shape: a trait type parameter `S` borrowed in the argument list.
 
@@ -16,6 +16,7 @@ pub struct Path(pub String);
 pub mod control {
     use super::*;
 
+    // tokio-rs/axum, `axum-core/src/extract/mod.rs` (19101f62^, axum 0.6/0.7).
     #[async_trait::async_trait]
     pub trait FromRequestParts<S>: Sized {
         type Rejection: IntoResponse;
@@ -39,6 +40,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // tokio-rs/axum, `axum-core/src/extract/mod.rs` (19101f62^, axum 0.6/0.7).
     #[hybrid_dispatch::dyn_twin(DynFromRequestParts, send = SendDynFromRequestParts)]
     pub trait FromRequestParts<S>: Sized {
         type Rejection: IntoResponse;

@@ -1,4 +1,4 @@
-//! `CustomizeConnection`: djc/bb8, `bb8/src/api.rs (38d74f7^)`.
+//! `CustomizeConnection`: djc/bb8, `bb8/src/api.rs` (38d74f7^).
 //! Used through `dyn`: yes, `Box<dyn CustomizeConnection<C, E>>` in `Builder`.
 //! Shape: trait parameters with `Send + 'static` / `'static` bounds, `Debug + Send + Sync + 'static`
 //! supertraits, a default body that ignores its `&mut C` argument.
@@ -16,6 +16,7 @@ pub struct Conn {
 pub mod control {
     use super::*;
 
+    // djc/bb8, `bb8/src/api.rs` (38d74f7^).
     #[async_trait::async_trait]
     pub trait CustomizeConnection<C: Send + 'static, E: 'static>:
         fmt::Debug + Send + Sync + 'static
@@ -40,6 +41,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // djc/bb8, `bb8/src/api.rs` (38d74f7^).
     #[hybrid_dispatch::dyn_twin(DynCustomizeConnection, send = SendDynCustomizeConnection)]
     pub trait CustomizeConnection<C: Send + 'static, E: 'static>:
         fmt::Debug + Send + Sync + 'static

@@ -1,4 +1,4 @@
-//! `ManageConnection`: djc/bb8, `bb8/src/api.rs (38d74f7^, before bb8 moved to native async fn)`.
+//! `ManageConnection`: djc/bb8, `bb8/src/api.rs` (38d74f7^, before bb8 moved to native async fn).
 //! Used through `dyn`: no, static-only: `Sized` supertrait (`Pool<M: ManageConnection>`).
 //! Shape: `Sized + Send + Sync + 'static`; associated types with `Send + 'static` bounds.
 
@@ -12,6 +12,7 @@ pub struct Counter(pub AtomicU32);
 pub mod control {
     use super::*;
 
+    // djc/bb8, `bb8/src/api.rs` (38d74f7^, before bb8 moved to native async fn).
     #[async_trait::async_trait]
     pub trait ManageConnection: Sized + Send + Sync + 'static {
         type Connection: Send + 'static;
@@ -45,6 +46,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // djc/bb8, `bb8/src/api.rs` (38d74f7^, before bb8 moved to native async fn).
     #[hybrid_dispatch::dyn_twin(DynManageConnection, send = SendDynManageConnection)]
     pub trait ManageConnection: Sized + Send + Sync + 'static {
         type Connection: Send + 'static;

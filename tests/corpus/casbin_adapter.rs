@@ -32,6 +32,7 @@ pub struct MemoryAdapter {
 pub mod control {
     use super::*;
 
+    // casbin/casbin-rs, `src/adapter/mod.rs`.
     #[async_trait::async_trait]
     pub trait Adapter: Send + Sync {
         async fn load_policy(&mut self, m: &mut dyn Model) -> Result<()>;
@@ -143,6 +144,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // casbin/casbin-rs, `src/adapter/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynAdapter, send = SendDynAdapter)]
     pub trait Adapter: Send + Sync {
         async fn load_policy(&mut self, m: &mut dyn Model) -> Result<()>;

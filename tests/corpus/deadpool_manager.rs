@@ -1,4 +1,4 @@
-//! `Manager`: deadpool-rs/deadpool, `src/managed/mod.rs (51bba7b^, before deadpool removed async-trait)`.
+//! `Manager`: deadpool-rs/deadpool, `src/managed/mod.rs` (51bba7b^, before deadpool removed async-trait).
 //! Used through `dyn`: no, `Pool<M: Manager>` holds it generically; dyn-compatible.
 //! Shape: `Sync + Send`; unbounded associated types used by reference (`&mut Self::Type`) in an
 //! async method; a sync default method.
@@ -24,6 +24,7 @@ pub struct Numbers(pub AtomicUsize);
 pub mod control {
     use super::*;
 
+    // deadpool-rs/deadpool, `src/managed/mod.rs` (51bba7b^, before deadpool removed async-trait).
     #[async_trait::async_trait]
     pub trait Manager: Sync + Send {
         type Type;
@@ -62,6 +63,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // deadpool-rs/deadpool, `src/managed/mod.rs` (51bba7b^, before deadpool removed async-trait).
     #[hybrid_dispatch::dyn_twin(DynManager, send = SendDynManager)]
     pub trait Manager: Sync + Send {
         type Type;

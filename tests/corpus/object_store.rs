@@ -1,4 +1,4 @@
-//! `ObjectStore`: apache/arrow-rs, `object_store/src/lib.rs (d9b8ba77^, before object_store moved to its own repository)`.
+//! `ObjectStore`: apache/arrow-rs, `object_store/src/lib.rs` (d9b8ba77^, before object_store moved to its own repository).
 //! Used through `dyn`: yes, `Arc<dyn ObjectStore>` everywhere (DataFusion, the crate's docs).
 //! Shape: `Display + Send + Sync + Debug + 'static` supertraits; default async bodies calling
 //! other methods on `self`; sync methods returning `BoxStream<'a, _>` and `BoxStream<'static, _>`.
@@ -110,6 +110,7 @@ impl InMemory {
 pub mod control {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/lib.rs` (d9b8ba77^, before object_store moved to its own repository).
     #[async_trait::async_trait]
     pub trait ObjectStore: std::fmt::Display + Send + Sync + Debug + 'static {
         async fn put(&self, location: &Path, payload: PutPayload) -> Result<PutResult> {
@@ -283,6 +284,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/lib.rs` (d9b8ba77^, before object_store moved to its own repository).
     #[hybrid_dispatch::dyn_twin(DynObjectStore, send = SendDynObjectStore)]
     pub trait ObjectStore: std::fmt::Display + Send + Sync + Debug + 'static {
         async fn put(&self, location: &Path, payload: PutPayload) -> Result<PutResult> {

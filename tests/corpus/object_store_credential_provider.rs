@@ -1,4 +1,4 @@
-//! `CredentialProvider`: apache/arrow-rs, `object_store/src/client/mod.rs (d9b8ba77^)`.
+//! `CredentialProvider`: apache/arrow-rs, `object_store/src/client/mod.rs` (d9b8ba77^).
 //! Used through `dyn`: yes, `AwsCredentialProvider = Arc<dyn CredentialProvider<Credential = AwsCredential>>`
 //! (and the Azure and GCP ones).
 //! Shape: an associated type with no bounds, returned inside `Arc` from an async method.
@@ -22,6 +22,7 @@ pub struct StaticCredentialProvider<T> {
 pub mod control {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/client/mod.rs` (d9b8ba77^).
     #[async_trait::async_trait]
     pub trait CredentialProvider: std::fmt::Debug + Send + Sync {
         type Credential;
@@ -47,6 +48,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/client/mod.rs` (d9b8ba77^).
     #[hybrid_dispatch::dyn_twin(DynCredentialProvider, send = SendDynCredentialProvider)]
     pub trait CredentialProvider: std::fmt::Debug + Send + Sync {
         type Credential;

@@ -1,4 +1,4 @@
-//! `MultipartStore`: apache/arrow-rs, `object_store/src/multipart.rs (d9b8ba77^)`.
+//! `MultipartStore`: apache/arrow-rs, `object_store/src/multipart.rs` (d9b8ba77^).
 //! Used through `dyn`: yes, `&dyn MultipartStore` (object_store's `integration::multipart`).
 //! Shape: `'static` supertrait; borrowed arguments only.
 
@@ -30,6 +30,7 @@ pub struct Uploads {
 pub mod control {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/multipart.rs` (d9b8ba77^).
     #[async_trait::async_trait]
     pub trait MultipartStore: Send + Sync + 'static {
         async fn create_multipart(&self, path: &Path) -> Result<MultipartId>;
@@ -95,6 +96,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/multipart.rs` (d9b8ba77^).
     #[hybrid_dispatch::dyn_twin(DynMultipartStore, send = SendDynMultipartStore)]
     pub trait MultipartStore: Send + Sync + 'static {
         async fn create_multipart(&self, path: &Path) -> Result<MultipartId>;

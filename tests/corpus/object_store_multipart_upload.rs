@@ -1,4 +1,4 @@
-//! `MultipartUpload`: apache/arrow-rs, `object_store/src/upload.rs (d9b8ba77^)`.
+//! `MultipartUpload`: apache/arrow-rs, `object_store/src/upload.rs` (d9b8ba77^).
 //! Used through `dyn`: yes, `Box<dyn MultipartUpload>` (returned by `ObjectStore::put_multipart`).
 //! Shape: `Send + Debug` but not `Sync`; `&mut self` async methods; a sync method returning a
 //! boxed future (`UploadPart`).
@@ -26,6 +26,7 @@ pub struct Parts {
 pub mod control {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/upload.rs` (d9b8ba77^).
     #[async_trait::async_trait]
     pub trait MultipartUpload: Send + std::fmt::Debug {
         fn put_part(&mut self, data: PutPayload) -> UploadPart;
@@ -61,6 +62,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/upload.rs` (d9b8ba77^).
     #[hybrid_dispatch::dyn_twin(DynMultipartUpload, send = SendDynMultipartUpload)]
     pub trait MultipartUpload: Send + std::fmt::Debug {
         fn put_part(&mut self, data: PutPayload) -> UploadPart;

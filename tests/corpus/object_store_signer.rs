@@ -1,4 +1,4 @@
-//! `Signer`: apache/arrow-rs, `object_store/src/signer.rs (d9b8ba77^)`.
+//! `Signer`: apache/arrow-rs, `object_store/src/signer.rs` (d9b8ba77^).
 //! Used through `dyn`: no, each cloud store implements it and callers name the concrete store;
 //! dyn-compatible.
 //! Shape: `'static` supertrait; a default body looping over a borrowed slice and calling
@@ -30,6 +30,7 @@ pub struct Presigner {
 pub mod control {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/signer.rs` (d9b8ba77^).
     #[async_trait::async_trait]
     pub trait Signer: Send + Sync + fmt::Debug + 'static {
         async fn signed_url(
@@ -77,6 +78,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // apache/arrow-rs, `object_store/src/signer.rs` (d9b8ba77^).
     #[hybrid_dispatch::dyn_twin(DynSigner, send = SendDynSigner)]
     pub trait Signer: Send + Sync + fmt::Debug + 'static {
         async fn signed_url(

@@ -1,4 +1,4 @@
-//! `RaftLogReader`: databendlabs/openraft, `openraft/src/storage/mod.rs (104983db^, openraft 0.8)`.
+//! `RaftLogReader`: databendlabs/openraft, `openraft/src/storage/mod.rs` (104983db^, openraft 0.8).
 //! Used through `dyn`: no, static-only: `try_get_log_entries` is generic over `RB: RangeBounds<u64>`.
 //! Shape: a generic async method with bounds including `Send + Sync`; `&mut self`.
 
@@ -40,6 +40,7 @@ pub struct MemLog {
 pub mod control {
     use super::*;
 
+    // databendlabs/openraft, `openraft/src/storage/mod.rs` (104983db^, openraft 0.8).
     #[async_trait::async_trait]
     pub trait RaftLogReader<C>: Send + Sync + 'static
     where
@@ -81,6 +82,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // databendlabs/openraft, `openraft/src/storage/mod.rs` (104983db^, openraft 0.8).
     #[hybrid_dispatch::dyn_twin(DynRaftLogReader, send = SendDynRaftLogReader)]
     pub trait RaftLogReader<C>: Send + Sync + 'static
     where

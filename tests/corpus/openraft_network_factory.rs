@@ -1,4 +1,4 @@
-//! `RaftNetworkFactory`: databendlabs/openraft, `openraft/src/network/factory.rs (104983db^, openraft 0.8)`.
+//! `RaftNetworkFactory`: databendlabs/openraft, `openraft/src/network/factory.rs` (104983db^, openraft 0.8).
 //! Used through `dyn`: no, `Raft<C, N: RaftNetworkFactory<C>, S>` (static); dyn-compatible.
 //! Shape: an associated type bounded by another trait of the project (`RaftNetwork<C>`, a plain
 //! stand-in here); `&mut self` async method with a borrowed `&C::Node`.
@@ -45,6 +45,7 @@ pub struct Connector {
 pub mod control {
     use super::*;
 
+    // databendlabs/openraft, `openraft/src/network/factory.rs` (104983db^, openraft 0.8).
     #[async_trait::async_trait]
     pub trait RaftNetworkFactory<C>: Send + Sync + 'static
     where
@@ -72,6 +73,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // databendlabs/openraft, `openraft/src/network/factory.rs` (104983db^, openraft 0.8).
     #[hybrid_dispatch::dyn_twin(DynRaftNetworkFactory, send = SendDynRaftNetworkFactory)]
     pub trait RaftNetworkFactory<C>: Send + Sync + 'static
     where

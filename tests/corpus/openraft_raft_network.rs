@@ -1,4 +1,4 @@
-//! `RaftNetwork`: databendlabs/openraft, `openraft/src/network/network.rs (104983db^, openraft 0.8)`.
+//! `RaftNetwork`: databendlabs/openraft, `openraft/src/network/network.rs` (104983db^, openraft 0.8).
 //! Used through `dyn`: no, `RaftNetworkFactory::Network` is an associated type (static); dyn-compatible.
 //! Shape: a trait parameter `C: RaftTypeConfig` in a `where` clause; `Send + Sync + 'static`;
 //! `&mut self` async methods whose default bodies call `#[deprecated]` methods on `self`;
@@ -67,6 +67,7 @@ pub struct Peer {
 pub mod control {
     use super::*;
 
+    // databendlabs/openraft, `openraft/src/network/network.rs` (104983db^, openraft 0.8).
     #[async_trait::async_trait]
     pub trait RaftNetwork<C>: Send + Sync + 'static
     where
@@ -175,6 +176,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // databendlabs/openraft, `openraft/src/network/network.rs` (104983db^, openraft 0.8).
     #[hybrid_dispatch::dyn_twin(DynRaftNetwork, send = SendDynRaftNetwork)]
     pub trait RaftNetwork<C>: Send + Sync + 'static
     where

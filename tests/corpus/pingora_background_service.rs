@@ -19,6 +19,7 @@ pub struct Ticker(pub Arc<AtomicUsize>);
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/services/background.rs`.
     #[async_trait::async_trait]
     pub trait BackgroundService {
         async fn start_with_ready_notifier(
@@ -47,6 +48,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/services/background.rs`.
     #[hybrid_dispatch::dyn_twin(DynBackgroundService, send = SendDynBackgroundService)]
     pub trait BackgroundService {
         async fn start_with_ready_notifier(

@@ -13,6 +13,7 @@ pub struct BlockPort(pub u16);
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/listeners/connection_filter.rs`.
     #[async_trait::async_trait]
     pub trait ConnectionFilter: Debug + Send + Sync {
         async fn should_accept(&self, _addr: Option<&SocketAddr>) -> bool {
@@ -33,6 +34,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/listeners/connection_filter.rs`.
     #[hybrid_dispatch::dyn_twin(DynConnectionFilter, send = SendDynConnectionFilter)]
     pub trait ConnectionFilter: Debug + Send + Sync {
         async fn should_accept(&self, _addr: Option<&SocketAddr>) -> bool {

@@ -37,6 +37,7 @@ pub use bytes_stub as bytes;
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-cache/src/storage.rs`.
     #[async_trait::async_trait]
     pub trait HandleHit {
         async fn read_body(&mut self) -> Result<Option<bytes::Bytes>>;
@@ -108,6 +109,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-cache/src/storage.rs`.
     #[hybrid_dispatch::dyn_twin(DynHandleHit, send = SendDynHandleHit)]
     pub trait HandleHit {
         async fn read_body(&mut self) -> Result<Option<bytes::Bytes>>;

@@ -23,6 +23,7 @@ pub struct MemMiss {
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-cache/src/storage.rs`.
     #[async_trait::async_trait]
     pub trait HandleMiss {
         async fn write_body(&mut self, data: bytes::Bytes, eof: bool) -> Result<()>;
@@ -55,6 +56,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-cache/src/storage.rs`.
     #[hybrid_dispatch::dyn_twin(DynHandleMiss, send = SendDynHandleMiss)]
     pub trait HandleMiss {
         async fn write_body(&mut self, data: bytes::Bytes, eof: bool) -> Result<()>;

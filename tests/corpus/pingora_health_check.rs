@@ -21,6 +21,7 @@ pub struct TcpHealthCheck {
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-load-balancing/src/health_check.rs`.
     #[async_trait::async_trait]
     pub trait HealthCheck {
         async fn check(&self, target: &Backend) -> Result<()>;
@@ -59,6 +60,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-load-balancing/src/health_check.rs`.
     #[hybrid_dispatch::dyn_twin(DynHealthCheck, send = SendDynHealthCheck)]
     pub trait HealthCheck {
         async fn check(&self, target: &Backend) -> Result<()>;

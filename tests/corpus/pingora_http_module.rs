@@ -25,6 +25,7 @@ pub struct AddHeader(pub &'static str);
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/modules/http/mod.rs`.
     #[async_trait::async_trait]
     pub trait HttpModule {
         async fn request_header_filter(&mut self, _req: &mut RequestHeader) -> Result<()> {
@@ -91,6 +92,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/modules/http/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynHttpModule, send = SendDynHttpModule)]
     pub trait HttpModule {
         async fn request_header_filter(&mut self, _req: &mut RequestHeader) -> Result<()> {

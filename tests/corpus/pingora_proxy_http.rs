@@ -218,6 +218,7 @@ pub struct Gateway {
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-proxy/src/proxy_trait.rs`.
     #[async_trait::async_trait]
     pub trait ProxyHttp {
         type CTX;
@@ -678,6 +679,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-proxy/src/proxy_trait.rs`.
     #[hybrid_dispatch::dyn_twin(DynProxyHttp, send = SendDynProxyHttp)]
     pub trait ProxyHttp {
         type CTX;

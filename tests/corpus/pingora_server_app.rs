@@ -14,6 +14,7 @@ pub struct Echo;
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/apps/mod.rs`.
     #[async_trait::async_trait]
     pub trait ServerApp {
         async fn process_new(
@@ -48,6 +49,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/apps/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynServerApp, send = SendDynServerApp)]
     pub trait ServerApp {
         async fn process_new(

@@ -36,6 +36,7 @@ fn one() -> Static {
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-load-balancing/src/discovery.rs`.
     #[async_trait::async_trait]
     pub trait ServiceDiscovery {
         async fn discover(&self) -> Result<(BTreeSet<Backend>, HashMap<u64, bool>)>;
@@ -55,6 +56,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-load-balancing/src/discovery.rs`.
     #[hybrid_dispatch::dyn_twin(DynServiceDiscovery, send = SendDynServiceDiscovery)]
     pub trait ServiceDiscovery {
         async fn discover(&self) -> Result<(BTreeSet<Backend>, HashMap<u64, bool>)>;

@@ -37,6 +37,7 @@ pub struct MemCache {
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-cache/src/storage.rs`.
     #[async_trait::async_trait]
     pub trait Storage {
         async fn lookup(
@@ -131,6 +132,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-cache/src/storage.rs`.
     #[hybrid_dispatch::dyn_twin(DynStorage, send = SendDynStorage)]
     pub trait Storage {
         async fn lookup(

@@ -15,6 +15,7 @@ pub struct SniCert;
 pub mod control {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/listeners/mod.rs`.
     #[async_trait::async_trait]
     pub trait TlsAccept {
         async fn certificate_callback(&self, _ssl: &mut TlsRef) -> () {}
@@ -40,6 +41,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // cloudflare/pingora, `pingora-core/src/listeners/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynTlsAccept, send = SendDynTlsAccept)]
     pub trait TlsAccept {
         async fn certificate_callback(&self, _ssl: &mut TlsRef) -> () {}

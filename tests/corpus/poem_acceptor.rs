@@ -1,4 +1,4 @@
-//! `Acceptor`: poem-web/poem, `poem/src/listener/mod.rs (d67f4bc0^)`.
+//! `Acceptor`: poem-web/poem, `poem/src/listener/mod.rs` (d67f4bc0^).
 //! Used through `dyn`: yes, `BoxAcceptor = Box<dyn Acceptor<Io = BoxIo>>`.
 //! Shape: `Send` only (not `Sync`); an associated type with `Send + Unpin + 'static` bounds;
 //! `&mut self` async method.
@@ -30,6 +30,7 @@ pub struct Fake {
 pub mod control {
     use super::*;
 
+    // poem-web/poem, `poem/src/listener/mod.rs` (d67f4bc0^).
     #[async_trait::async_trait]
     pub trait Acceptor: Send {
         type Io: AsyncRead + AsyncWrite + Send + Unpin + 'static;
@@ -65,6 +66,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // poem-web/poem, `poem/src/listener/mod.rs` (d67f4bc0^).
     #[hybrid_dispatch::dyn_twin(DynAcceptor, send = SendDynAcceptor)]
     pub trait Acceptor: Send {
         type Io: AsyncRead + AsyncWrite + Send + Unpin + 'static;

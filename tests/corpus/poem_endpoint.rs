@@ -1,4 +1,4 @@
-//! `Endpoint`: poem-web/poem, `poem/src/endpoint/endpoint.rs (d67f4bc0^, poem 1.x/2.x)`.
+//! `Endpoint`: poem-web/poem, `poem/src/endpoint/endpoint.rs` (d67f4bc0^, poem 1.x/2.x).
 //! Used through `dyn`: yes, `BoxEndpoint<'a, T> = Box<dyn Endpoint<Output = T> + 'a>`, and
 //! `Arc<dyn Endpoint<Output = Response>>` in the server.
 //! Shape: an associated type bounded by a local trait (`IntoResponse`); a default body that
@@ -49,6 +49,7 @@ pub struct Hello;
 pub mod control {
     use super::*;
 
+    // poem-web/poem, `poem/src/endpoint/endpoint.rs` (d67f4bc0^, poem 1.x/2.x).
     #[async_trait::async_trait]
     pub trait Endpoint: Send + Sync {
         type Output: IntoResponse;
@@ -82,6 +83,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // poem-web/poem, `poem/src/endpoint/endpoint.rs` (d67f4bc0^, poem 1.x/2.x).
     #[hybrid_dispatch::dyn_twin(DynEndpoint, send = SendDynEndpoint)]
     pub trait Endpoint: Send + Sync {
         type Output: IntoResponse;

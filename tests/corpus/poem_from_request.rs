@@ -1,4 +1,4 @@
-//! `FromRequest`: poem-web/poem, `poem/src/web/mod.rs (d67f4bc0^)`.
+//! `FromRequest`: poem-web/poem, `poem/src/web/mod.rs` (d67f4bc0^).
 //! Used through `dyn`: no, static-only: `Sized` supertrait, associated functions (no receiver).
 //! Shape: a trait lifetime `'a` used in an argument; a default body calling `Self::from_request`.
 
@@ -19,6 +19,7 @@ pub struct Query<'a>(pub &'a str);
 pub mod control {
     use super::*;
 
+    // poem-web/poem, `poem/src/web/mod.rs` (d67f4bc0^).
     #[async_trait::async_trait]
     pub trait FromRequest<'a>: Sized {
         async fn from_request(req: &'a Request, body: &mut RequestBody) -> Result<Self>;
@@ -42,6 +43,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // poem-web/poem, `poem/src/web/mod.rs` (d67f4bc0^).
     #[hybrid_dispatch::dyn_twin(DynFromRequest, send = SendDynFromRequest)]
     pub trait FromRequest<'a>: Sized {
         async fn from_request(req: &'a Request, body: &mut RequestBody) -> Result<Self>;

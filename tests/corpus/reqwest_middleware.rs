@@ -43,6 +43,7 @@ pub struct AddHeader;
 pub mod control {
     use super::*;
 
+    // TrueLayer/reqwest-middleware, `reqwest-middleware/src/middleware.rs`.
     #[async_trait::async_trait]
     pub trait Middleware: 'static + Send + Sync {
         async fn handle(
@@ -73,6 +74,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // TrueLayer/reqwest-middleware, `reqwest-middleware/src/middleware.rs`.
     #[hybrid_dispatch::dyn_twin(DynMiddleware, send = SendDynMiddleware)]
     pub trait Middleware: 'static + Send + Sync {
         async fn handle(

@@ -60,6 +60,7 @@ pub struct PoweredBy;
 pub mod control {
     use super::*;
 
+    // rwf2/Rocket, `core/lib/src/fairing/mod.rs`.
     #[async_trait::async_trait]
     pub trait Fairing: Send + Sync + AsAny + 'static {
         fn info(&self) -> Info;
@@ -96,6 +97,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // rwf2/Rocket, `core/lib/src/fairing/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynFairing, send = SendDynFairing)]
     pub trait Fairing: Send + Sync + AsAny + 'static {
         fn info(&self) -> Info;

@@ -45,6 +45,7 @@ pub struct Static(pub &'static str);
 pub mod control {
     use super::*;
 
+    // rwf2/Rocket, `core/lib/src/route/handler.rs`.
     #[async_trait::async_trait]
     pub trait Handler: Cloneable + Send + Sync + 'static {
         async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r>;
@@ -85,6 +86,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // rwf2/Rocket, `core/lib/src/route/handler.rs`.
     #[hybrid_dispatch::dyn_twin(DynHandler, send = SendDynHandler)]
     pub trait Handler: Cloneable + Send + Sync + 'static {
         async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r>;

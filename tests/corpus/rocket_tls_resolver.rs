@@ -46,6 +46,7 @@ pub struct BySni(pub Arc<ServerConfig>);
 pub mod control {
     use super::*;
 
+    // rwf2/Rocket, `core/lib/src/tls/resolver.rs`.
     #[async_trait::async_trait]
     pub trait Resolver: Send + Sync + 'static {
         async fn init(rocket: &Rocket<Build>) -> crate_::tls::Result<Self>
@@ -81,6 +82,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // rwf2/Rocket, `core/lib/src/tls/resolver.rs`.
     #[hybrid_dispatch::dyn_twin(DynResolver, send = SendDynResolver)]
     pub trait Resolver: Send + Sync + 'static {
         async fn init(rocket: &Rocket<Build>) -> crate_::tls::Result<Self>

@@ -54,6 +54,7 @@ pub struct MockConn;
 pub mod control {
     use super::*;
 
+    // SeaQL/sea-orm, `src/database/connection.rs`.
     #[async_trait::async_trait]
     pub trait ConnectionTrait: Sync {
         fn get_database_backend(&self) -> DbBackend;
@@ -132,6 +133,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // SeaQL/sea-orm, `src/database/connection.rs`.
     #[hybrid_dispatch::dyn_twin(DynConnectionTrait, send = SendDynConnectionTrait)]
     pub trait ConnectionTrait: Sync {
         fn get_database_backend(&self) -> DbBackend;

@@ -29,6 +29,7 @@ impl MigrationName for CreatePost {
 pub mod control {
     use super::*;
 
+    // SeaQL/sea-orm, `sea-orm-migration/src/lib.rs`.
     #[async_trait::async_trait]
     pub trait MigrationTrait: MigrationName + Send + Sync {
         async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr>;
@@ -57,6 +58,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // SeaQL/sea-orm, `sea-orm-migration/src/lib.rs`.
     #[hybrid_dispatch::dyn_twin(DynMigrationTrait, send = SendDynMigrationTrait)]
     pub trait MigrationTrait: MigrationName + Send + Sync {
         async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr>;

@@ -35,6 +35,7 @@ pub struct Echo;
 pub mod control {
     use super::*;
 
+    // SeaQL/sea-orm, `src/database/proxy.rs`.
     #[async_trait::async_trait]
     pub trait ProxyDatabaseTrait: Send + Sync + Debug {
         async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr>;
@@ -73,6 +74,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // SeaQL/sea-orm, `src/database/proxy.rs`.
     #[hybrid_dispatch::dyn_twin(DynProxyDatabaseTrait, send = SendDynProxyDatabaseTrait)]
     pub trait ProxyDatabaseTrait: Send + Sync + Debug {
         async fn query(&self, statement: Statement) -> Result<Vec<ProxyRow>, DbErr>;

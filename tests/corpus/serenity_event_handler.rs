@@ -49,6 +49,7 @@ pub struct Handler;
 pub mod control {
     use super::*;
 
+    // serenity-rs/serenity, `src/client/event_handler.rs`.
     #[async_trait::async_trait]
     pub trait EventHandler: Send + Sync {
         async fn cache_ready(&self, ctx: Context, guilds: Vec<GuildId>) {
@@ -105,6 +106,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // serenity-rs/serenity, `src/client/event_handler.rs`.
     #[hybrid_dispatch::dyn_twin(DynEventHandler, send = SendDynEventHandler)]
     pub trait EventHandler: Send + Sync {
         async fn cache_ready(&self, ctx: Context, guilds: Vec<GuildId>) {

@@ -47,6 +47,7 @@ pub struct Commands {
 pub mod control {
     use super::*;
 
+    // serenity-rs/serenity, `src/framework/mod.rs`.
     #[async_trait::async_trait]
     pub trait Framework: Send + Sync {
         async fn init(&mut self, client: &Client) {
@@ -72,6 +73,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // serenity-rs/serenity, `src/framework/mod.rs`.
     #[hybrid_dispatch::dyn_twin(DynFramework, send = SendDynFramework)]
     pub trait Framework: Send + Sync {
         async fn init(&mut self, client: &Client) {

@@ -39,6 +39,7 @@ pub struct Raw;
 pub mod control {
     use super::*;
 
+    // serenity-rs/serenity, `src/client/event_handler.rs`.
     #[async_trait::async_trait]
     pub trait RawEventHandler: Send + Sync {
         async fn raw_event(&self, _ctx: Context, _ev: Event) {}
@@ -57,6 +58,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // serenity-rs/serenity, `src/client/event_handler.rs`.
     #[hybrid_dispatch::dyn_twin(DynRawEventHandler, send = SendDynRawEventHandler)]
     pub trait RawEventHandler: Send + Sync {
         async fn raw_event(&self, _ctx: Context, _ev: Event) {}

@@ -27,6 +27,7 @@ pub struct Hello;
 pub mod control {
     use super::*;
 
+    // http-rs/tide, `src/endpoint.rs`.
     #[async_trait::async_trait]
     pub trait Endpoint<State: Clone + Send + Sync + 'static>: Send + Sync + 'static {
         async fn call(&self, req: Request<State>) -> crate_::Result;
@@ -49,6 +50,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // http-rs/tide, `src/endpoint.rs`.
     #[hybrid_dispatch::dyn_twin(DynEndpoint, send = SendDynEndpoint)]
     pub trait Endpoint<State: Clone + Send + Sync + 'static>: Send + Sync + 'static {
         async fn call(&self, req: Request<State>) -> crate_::Result;

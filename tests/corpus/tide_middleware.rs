@@ -40,6 +40,7 @@ pub struct Logger;
 pub mod control {
     use super::*;
 
+    // http-rs/tide, `src/middleware.rs`.
     #[async_trait::async_trait]
     pub trait Middleware<State>: Send + Sync + 'static {
         async fn handle(&self, request: Request<State>, next: Next<'_, State>) -> crate_::Result;
@@ -65,6 +66,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // http-rs/tide, `src/middleware.rs`.
     #[hybrid_dispatch::dyn_twin(DynMiddleware, send = SendDynMiddleware)]
     pub trait Middleware<State>: Send + Sync + 'static {
         async fn handle(&self, request: Request<State>, next: Next<'_, State>) -> crate_::Result;

@@ -1,4 +1,4 @@
-//! `Health`: hyperium/tonic, `tonic-health/src/generated/grpc_health_v1.rs (tonic-build output, checked in)`.
+//! `Health`: hyperium/tonic, `tonic-health/src/generated/grpc_health_v1.rs` (tonic-build output, checked in).
 //! Used through `dyn`: no, `HealthServer<T: Health>` holds `Arc<T>` (the shape of every
 //! tonic-generated service trait); dyn-compatible given the stream type.
 //! Shape: fully qualified `std::marker::Send + std::marker::Sync + 'static`; an associated stream
@@ -50,6 +50,7 @@ pub struct HealthService;
 pub mod control {
     use super::*;
 
+    // hyperium/tonic, `tonic-health/src/generated/grpc_health_v1.rs` (tonic-build output, checked in).
     #[async_trait::async_trait]
     pub trait Health: std::marker::Send + std::marker::Sync + 'static {
         async fn check(
@@ -97,6 +98,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // hyperium/tonic, `tonic-health/src/generated/grpc_health_v1.rs` (tonic-build output, checked in).
     #[hybrid_dispatch::dyn_twin(DynHealth, send = SendDynHealth)]
     pub trait Health: std::marker::Send + std::marker::Sync + 'static {
         async fn check(

@@ -48,6 +48,7 @@ impl SessionStore for MemoryStore {
 pub mod control {
     use super::*;
 
+    // maxcountryman/tower-sessions, `tower-sessions-core/src/session_store.rs`.
     #[async_trait::async_trait]
     pub trait ExpiredDeletion: SessionStore
     where
@@ -82,6 +83,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // maxcountryman/tower-sessions, `tower-sessions-core/src/session_store.rs`.
     #[hybrid_dispatch::dyn_twin(DynExpiredDeletion, send = SendDynExpiredDeletion)]
     pub trait ExpiredDeletion: SessionStore
     where

@@ -28,6 +28,7 @@ pub struct MemoryStore(pub Mutex<HashMap<Id, Record>>);
 pub mod control {
     use super::*;
 
+    // maxcountryman/tower-sessions, `tower-sessions-core/src/session_store.rs`.
     #[async_trait::async_trait]
     pub trait SessionStore: Debug + Send + Sync + 'static {
         async fn create(&self, session_record: &mut Record) -> Result<()> {
@@ -77,6 +78,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // maxcountryman/tower-sessions, `tower-sessions-core/src/session_store.rs`.
     #[hybrid_dispatch::dyn_twin(DynSessionStore, send = SendDynSessionStore)]
     pub trait SessionStore: Debug + Send + Sync + 'static {
         async fn create(&self, session_record: &mut Record) -> Result<()> {

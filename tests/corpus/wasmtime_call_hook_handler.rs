@@ -17,6 +17,7 @@ pub struct CountCalls;
 pub mod control {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasmtime/src/runtime/store/async_.rs`.
     #[async_trait::async_trait]
     pub trait CallHookHandler<T>: Send {
         async fn handle_call_event(&self, t: StoreContextMut<'_, T>, ch: CallHook) -> Result<()>;
@@ -39,6 +40,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasmtime/src/runtime/store/async_.rs`.
     #[hybrid_dispatch::dyn_twin(DynCallHookHandler, send = SendDynCallHookHandler)]
     pub trait CallHookHandler<T>: Send {
         async fn handle_call_event(&self, t: StoreContextMut<'_, T>, ch: CallHook) -> Result<()>;

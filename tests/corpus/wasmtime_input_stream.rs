@@ -48,6 +48,7 @@ pub struct Pipe {
 pub mod control {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasi-io/src/streams.rs`.
     #[async_trait::async_trait]
     pub trait InputStream: Pollable {
         fn read(&mut self, size: usize) -> StreamResult<Bytes>;
@@ -112,6 +113,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasi-io/src/streams.rs`.
     #[hybrid_dispatch::dyn_twin(DynInputStream, send = SendDynInputStream)]
     pub trait InputStream: Pollable {
         fn read(&mut self, size: usize) -> StreamResult<Bytes>;

@@ -52,6 +52,7 @@ pub struct Pipe {
 pub mod control {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasi-io/src/streams.rs`.
     #[async_trait::async_trait]
     pub trait OutputStream: Pollable {
         fn write(&mut self, bytes: Bytes) -> StreamResult<()>;
@@ -154,6 +155,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasi-io/src/streams.rs`.
     #[hybrid_dispatch::dyn_twin(DynOutputStream, send = SendDynOutputStream)]
     pub trait OutputStream: Pollable {
         fn write(&mut self, bytes: Bytes) -> StreamResult<()>;

@@ -49,6 +49,7 @@ pub struct Pipe {
 pub mod control {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasi-io/src/poll.rs`.
     #[async_trait::async_trait]
     pub trait Pollable: Send + 'static {
         async fn ready(&mut self);
@@ -68,6 +69,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasi-io/src/poll.rs`.
     #[hybrid_dispatch::dyn_twin(DynPollable, send = SendDynPollable)]
     pub trait Pollable: Send + 'static {
         async fn ready(&mut self);

@@ -29,6 +29,7 @@ pub struct MemoryCap {
 pub mod control {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasmtime/src/runtime/limits.rs`.
     #[async_trait::async_trait]
     pub trait ResourceLimiterAsync: Send {
         async fn memory_growing(
@@ -95,6 +96,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // bytecodealliance/wasmtime, `crates/wasmtime/src/runtime/limits.rs`.
     #[hybrid_dispatch::dyn_twin(DynResourceLimiterAsync, send = SendDynResourceLimiterAsync)]
     pub trait ResourceLimiterAsync: Send {
         async fn memory_growing(

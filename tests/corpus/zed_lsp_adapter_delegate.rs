@@ -1,4 +1,4 @@
-//! `LspAdapterDelegate`: zed-industries/zed, `crates/language/src/language.rs (the editor; a 2025 version)`.
+//! `LspAdapterDelegate`: zed-industries/zed, `crates/language/src/language.rs` (the editor; a 2025 version).
 //! Used through `dyn`: yes, `Arc<dyn LspAdapterDelegate>` / `&dyn LspAdapterDelegate` passed to
 //! every language server adapter.
 //! Shape: `Send + Sync`; sync methods returning borrowed `&Path` and `Arc<dyn ..>` trait objects;
@@ -37,6 +37,7 @@ pub struct LocalDelegate {
 pub mod control {
     use super::*;
 
+    // zed-industries/zed, `crates/language/src/language.rs` (the editor; a 2025 version).
     #[async_trait::async_trait]
     pub trait LspAdapterDelegate: Send + Sync {
         fn show_notification(&self, message: &str, cx: &mut App);
@@ -112,6 +113,7 @@ pub mod control {
 pub mod migrated {
     use super::*;
 
+    // zed-industries/zed, `crates/language/src/language.rs` (the editor; a 2025 version).
     #[hybrid_dispatch::dyn_twin(DynLspAdapterDelegate, send = SendDynLspAdapterDelegate)]
     pub trait LspAdapterDelegate: Send + Sync {
         fn show_notification(&self, message: &str, cx: &mut App);
