@@ -122,296 +122,436 @@ mod zed_lsp_adapter_delegate;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_connection_filter() {
-    pingora_connection_filter::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_connection_filter::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_service_discovery() {
-    pingora_service_discovery::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_service_discovery::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_health_check() {
-    pingora_health_check::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_health_check::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/pingora_storage.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_storage() {
-    pingora_storage::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_storage::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/pingora_handle_hit.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_handle_hit() {
-    pingora_handle_hit::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_handle_hit::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/pingora_handle_miss.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_handle_miss() {
-    pingora_handle_miss::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_handle_miss::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_http_module() {
-    pingora_http_module::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_http_module::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_tls_accept() {
-    pingora_tls_accept::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_tls_accept::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/pingora_background_service.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_background_service() {
-    pingora_background_service::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_background_service::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/pingora_server_app.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_server_app() {
-    pingora_server_app::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_server_app::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/object_store.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store() {
-    object_store::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(object_store::migrated::run()).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store_multipart_upload() {
-    object_store_multipart_upload::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(object_store_multipart_upload::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store_credential_provider() {
-    object_store_credential_provider::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(object_store_credential_provider::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/object_store_signer.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store_signer() {
-    object_store_signer::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(object_store_signer::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/object_store_multipart_store.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store_multipart_store() {
-    object_store_multipart_store::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(object_store_multipart_store::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/tower_sessions_session_store.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tower_sessions_session_store() {
-    tower_sessions_session_store::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(tower_sessions_session_store::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/tower_sessions_expired_deletion.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tower_sessions_expired_deletion() {
-    tower_sessions_expired_deletion::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(tower_sessions_expired_deletion::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/bb8_manage_connection.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bb8_manage_connection() {
-    bb8_manage_connection::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(bb8_manage_connection::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/bb8_customize_connection.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bb8_customize_connection() {
-    bb8_customize_connection::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(bb8_customize_connection::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/deadpool_manager.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadpool_manager() {
-    deadpool_manager::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(deadpool_manager::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/async_graphql_extension.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_graphql_extension() {
-    async_graphql_extension::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(async_graphql_extension::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/async_graphql_loader.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_graphql_loader() {
-    async_graphql_loader::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(async_graphql_loader::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/async_graphql_cache_storage.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_graphql_cache_storage() {
-    async_graphql_cache_storage::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(async_graphql_cache_storage::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poem_endpoint() {
-    poem_endpoint::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(poem_endpoint::migrated::run()).await.unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/poem_acceptor.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poem_acceptor() {
-    poem_acceptor::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(poem_acceptor::migrated::run()).await.unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/poem_from_request.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poem_from_request() {
-    poem_from_request::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(poem_from_request::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/axum_from_request_parts.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axum_from_request_parts() {
-    axum_from_request_parts::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(axum_from_request_parts::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/openraft_raft_network.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openraft_raft_network() {
-    openraft_raft_network::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(openraft_raft_network::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/openraft_network_factory.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openraft_network_factory() {
-    openraft_network_factory::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(openraft_network_factory::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/openraft_log_reader.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openraft_log_reader() {
-    openraft_log_reader::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(openraft_log_reader::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/wasmtime_pollable.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_pollable() {
-    wasmtime_pollable::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(wasmtime_pollable::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/wasmtime_input_stream.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_input_stream() {
-    wasmtime_input_stream::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(wasmtime_input_stream::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/wasmtime_output_stream.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_output_stream() {
-    wasmtime_output_stream::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(wasmtime_output_stream::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_resource_limiter_async() {
-    wasmtime_resource_limiter_async::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(wasmtime_resource_limiter_async::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/wasmtime_call_hook_handler.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_call_hook_handler() {
-    wasmtime_call_hook_handler::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(wasmtime_call_hook_handler::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serenity_event_handler() {
-    serenity_event_handler::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(serenity_event_handler::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serenity_raw_event_handler() {
-    serenity_raw_event_handler::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(serenity_raw_event_handler::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serenity_framework() {
-    serenity_framework::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(serenity_framework::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/sea_orm_migration.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sea_orm_migration() {
-    sea_orm_migration::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(sea_orm_migration::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/sea_orm_connection.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sea_orm_connection() {
-    sea_orm_connection::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(sea_orm_connection::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sea_orm_proxy_database() {
-    sea_orm_proxy_database::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(sea_orm_proxy_database::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/rocket_fairing.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rocket_fairing() {
-    rocket_fairing::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(rocket_fairing::migrated::run()).await.unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/rocket_route_handler.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rocket_route_handler() {
-    rocket_route_handler::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(rocket_route_handler::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/rocket_tls_resolver.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rocket_tls_resolver() {
-    rocket_tls_resolver::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(rocket_tls_resolver::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/reqwest_middleware.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reqwest_middleware() {
-    reqwest_middleware::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(reqwest_middleware::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/tide_middleware.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tide_middleware() {
-    tide_middleware::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(tide_middleware::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/tide_endpoint.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tide_endpoint() {
-    tide_endpoint::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(tide_endpoint::migrated::run()).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn casbin_adapter() {
-    casbin_adapter::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(casbin_adapter::migrated::run()).await.unwrap();
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/tonic_health.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tonic_health() {
-    tonic_health::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(tonic_health::migrated::run()).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zed_lsp_adapter_delegate() {
-    zed_lsp_adapter_delegate::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(zed_lsp_adapter_delegate::migrated::run())
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actix_session_store() {
+    // `?Send`: the local twin, awaited on this thread.
     actix_session_store::migrated::run().await;
 }
 
 #[cfg(any())] // BLOCKED: tests/corpus/pingora_proxy_http.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_proxy_http() {
-    pingora_proxy_http::migrated::run().await;
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(pingora_proxy_http::migrated::run())
+        .await
+        .unwrap();
 }
