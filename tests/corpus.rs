@@ -144,7 +144,6 @@ async fn pingora_health_check() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/pingora_storage.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_storage() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -153,7 +152,6 @@ async fn pingora_storage() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/pingora_handle_hit.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_handle_hit() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -162,7 +160,6 @@ async fn pingora_handle_hit() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/pingora_handle_miss.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_handle_miss() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -187,7 +184,6 @@ async fn pingora_tls_accept() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/pingora_background_service.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_background_service() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -205,7 +201,6 @@ async fn pingora_server_app() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/object_store.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -228,7 +223,6 @@ async fn object_store_credential_provider() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/object_store_signer.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store_signer() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -237,7 +231,6 @@ async fn object_store_signer() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/object_store_multipart_store.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn object_store_multipart_store() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -246,7 +239,6 @@ async fn object_store_multipart_store() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/tower_sessions_session_store.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tower_sessions_session_store() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -273,7 +265,6 @@ async fn bb8_manage_connection() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/bb8_customize_connection.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bb8_customize_connection() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -282,7 +273,6 @@ async fn bb8_customize_connection() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/deadpool_manager.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadpool_manager() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -291,7 +281,6 @@ async fn deadpool_manager() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/async_graphql_extension.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_graphql_extension() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -300,7 +289,6 @@ async fn async_graphql_extension() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/async_graphql_loader.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_graphql_loader() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -349,7 +337,6 @@ async fn axum_from_request_parts() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/openraft_raft_network.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openraft_raft_network() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -358,7 +345,6 @@ async fn openraft_raft_network() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/openraft_network_factory.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openraft_network_factory() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -376,7 +362,6 @@ async fn openraft_log_reader() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/wasmtime_pollable.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_pollable() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -411,7 +396,6 @@ async fn wasmtime_resource_limiter_async() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/wasmtime_call_hook_handler.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_call_hook_handler() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -444,7 +428,6 @@ async fn serenity_framework() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/sea_orm_migration.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sea_orm_migration() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -470,14 +453,12 @@ async fn sea_orm_proxy_database() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/rocket_fairing.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rocket_fairing() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
     tokio::spawn(rocket_fairing::migrated::run()).await.unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/rocket_route_handler.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rocket_route_handler() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -486,7 +467,6 @@ async fn rocket_route_handler() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/rocket_tls_resolver.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rocket_tls_resolver() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -495,7 +475,6 @@ async fn rocket_tls_resolver() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/reqwest_middleware.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reqwest_middleware() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -504,7 +483,6 @@ async fn reqwest_middleware() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/tide_middleware.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tide_middleware() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -513,7 +491,6 @@ async fn tide_middleware() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/tide_endpoint.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tide_endpoint() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -526,7 +503,6 @@ async fn casbin_adapter() {
     tokio::spawn(casbin_adapter::migrated::run()).await.unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/tonic_health.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tonic_health() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -547,7 +523,6 @@ async fn actix_session_store() {
     actix_session_store::migrated::run().await;
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/pingora_proxy_http.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pingora_proxy_http() {
     // Spawned: the calls through the `Send` twin make a `Send` future.

@@ -26,10 +26,20 @@ pub(crate) struct Arg {
 }
 
 /// The receiver of a twin method: `&self` or `&mut self`, maybe with a
-/// named lifetime (`&'a self`, `&'static self`).
+/// named lifetime (`&'a self`, `&'static self`), or `self: Box<Self>`.
 pub(crate) struct Receiver {
     pub(crate) mutable: bool,
     pub(crate) lifetime: Option<Lifetime>,
+    /// `self: Box<Self>`, with the box type as written.
+    pub(crate) boxed: Option<Type>,
+}
+
+impl Receiver {
+    /// The future cannot borrow `self` (`&mut self`, or owns it:
+    /// `self: Box<Self>`): the hook hears before the call.
+    pub(crate) fn hook_first(&self) -> bool {
+        self.mutable || self.boxed.is_some()
+    }
 }
 
 /// One method of the user's trait that the twin carries.
@@ -244,13 +254,9 @@ fn err(span: Span, message: impl core::fmt::Display) -> syn::Error {
 /// Reads `item`: the twin's methods and associated types, and what the
 /// supertraits imply. Refuses what a twin cannot carry.
 pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Error> {
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut errors {
-        Some(all) => all.combine(e),
-        None => errors = Some(e),
-    };
+    let mut errors: Vec<syn::Error> = Vec::new();
     if let Some(unsafety) = &item.unsafety {
-        push(err(
+        errors.push(err(
             unsafety.span(),
             "#[dyn_twin] does not support `unsafe trait`: the twin would have to be unsafe to implement too; remove `unsafe` or write the twin by hand",
         ));
@@ -267,14 +273,14 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
         match bound {
             TypeParamBound::Trait(t) => {
                 if is_marker(&t.path, "Sized") {
-                    push(err(
+                    errors.push(err(
                         t.span(),
                         "a trait with a `Sized` supertrait cannot have a `dyn` twin: remove `: Sized` (put `where Self: Sized` on the methods that need it)",
                     ));
                 }
                 let last = t.path.segments.last().map(|s| s.ident.to_string());
                 if let Some(name) = last.as_deref().filter(|n| NOT_DYN_COMPATIBLE.contains(n)) {
-                    push(err(
+                    errors.push(err(
                         t.span(),
                         format!(
                             "`{name}` is not dyn-compatible (it needs `Self: Sized` or names `Self`), so a trait with it as a supertrait cannot be a trait object and #[dyn_twin] cannot give it a `dyn` twin: remove `{name}` from the supertraits (for cloneable trait objects, the `dyn-clone` crate's `DynClone` is dyn-compatible), or keep the trait static and drop #[dyn_twin]"
@@ -292,6 +298,11 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
             _ => {}
         }
     }
+    if !errors.is_empty() {
+        // The trait cannot be a trait object at all: one error says so;
+        // its methods' shapes do not matter.
+        return Err(combine(errors));
+    }
     for trait_item in &item.items {
         match trait_item {
             TraitItem::Fn(method) => {
@@ -300,18 +311,18 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                     // kept in the trait, forwarded by the counting wrapper.
                     match read_sized(method) {
                         Ok(m) => model.sized_methods.push(m),
-                        Err(e) => push(e),
+                        Err(e) => errors.push(e),
                     }
                     continue;
                 }
                 match read_method(method, model.methods.len(), names) {
                     Ok(m) => model.methods.push(m),
-                    Err(e) => push(e),
+                    Err(e) => errors.push(e),
                 }
             }
             TraitItem::Type(ty) => {
                 if !ty.generics.params.is_empty() || ty.generics.where_clause.is_some() {
-                    push(err(
+                    errors.push(err(
                         ty.span(),
                         "#[dyn_twin] does not support generic associated types: a `dyn` twin cannot name them; use a plain associated type or a method",
                     ));
@@ -323,20 +334,30 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                     });
                 }
             }
-            TraitItem::Const(c) => push(err(
+            TraitItem::Const(c) => errors.push(err(
                 c.span(),
                 "#[dyn_twin] does not support associated consts: they make a trait not dyn-compatible; use a method returning the value (`fn limit(&self) -> usize`)",
             )),
-            other => push(err(
+            other => errors.push(err(
                 other.span(),
                 "#[dyn_twin] does not support this trait item: only methods and associated types",
             )),
         }
     }
-    match errors {
-        Some(e) => Err(e),
-        None => Ok(model),
+    if errors.is_empty() {
+        Ok(model)
+    } else {
+        Err(combine(errors))
     }
+}
+
+fn combine(errors: Vec<syn::Error>) -> syn::Error {
+    let mut errors = errors.into_iter();
+    let mut all = errors.next().expect("at least one error");
+    for e in errors {
+        all.combine(e);
+    }
+    all
 }
 
 /// A `where Self: Sized` method, for the counting wrapper to forward.
@@ -475,23 +496,34 @@ fn read_method(method: &TraitItemFn, index: usize, names: &mut Names) -> Result<
     let mut inputs = sig.inputs.iter();
     let receiver = match inputs.next() {
         Some(FnArg::Receiver(receiver)) => {
-            let by_ref = match (&receiver.reference, receiver.colon_token) {
-                (Some((_, lifetime)), None) => Some((receiver.mutability.is_some(), lifetime.clone())),
+            let read = match (&receiver.reference, receiver.colon_token) {
+                (Some((_, lifetime)), None) => Some(Receiver {
+                    mutable: receiver.mutability.is_some(),
+                    lifetime: lifetime.clone(),
+                    boxed: None,
+                }),
                 (_, Some(_)) => match &*receiver.ty {
-                    Type::Reference(r) if is_self(&r.elem) => {
-                        Some((r.mutability.is_some(), r.lifetime.clone()))
-                    }
+                    Type::Reference(r) if is_self(&r.elem) => Some(Receiver {
+                        mutable: r.mutability.is_some(),
+                        lifetime: r.lifetime.clone(),
+                        boxed: None,
+                    }),
+                    ty if matches!(receiver_type(ty), Some(ReceiverType::Boxed)) => Some(Receiver {
+                        mutable: false,
+                        lifetime: None,
+                        boxed: Some(ty.clone()),
+                    }),
                     _ => None,
                 },
                 (None, None) => None,
             };
-            match by_ref {
-                Some((mutable, lifetime)) => Receiver { mutable, lifetime },
+            match read {
+                Some(receiver) => receiver,
                 None => {
                     return Err(err(
                         receiver.span(),
                         format!(
-                            "#[dyn_twin] supports `&self` and `&mut self` receivers; `{}` takes `self` by value or through a smart pointer: take `&self`, or add `where Self: Sized` to leave it out of the twin",
+                            "#[dyn_twin] supports `&self`, `&mut self` and `self: Box<Self>` receivers; `{}` takes `self` by value or through another pointer, which a `dyn` twin cannot erase: take one of those, or add `where Self: Sized` to leave it out of the twin",
                             sig.ident
                         ),
                     ));
@@ -618,7 +650,8 @@ fn read_method(method: &TraitItemFn, index: usize, names: &mut Names) -> Result<
     })
 }
 
-/// `#[cfg]`s and doc comments, the attributes carried to generated items.
+/// `#[cfg]`s, and doc comments with `#[deprecated]`: the attributes carried
+/// to generated items.
 pub(crate) fn split_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<Attribute>) {
     let cfgs = attrs
         .iter()
@@ -627,7 +660,7 @@ pub(crate) fn split_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<Attribute
         .collect();
     let docs = attrs
         .iter()
-        .filter(|a| a.path().is_ident("doc"))
+        .filter(|a| a.path().is_ident("doc") || a.path().is_ident("deprecated"))
         .cloned()
         .collect();
     (cfgs, docs)

@@ -37,7 +37,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0310 "the parameter type `Space` may not live long enough" (`'static` on the trait parameter, the associated types and the supertraits); the only blocker: without `'static` it migrates
 pub mod migrated {
     use super::*;
 

@@ -59,7 +59,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: "future cannot be sent between threads safely": `&mut __Type` is not `Send` (needs `type Type: Send`, which async-trait never asked for)
 pub mod migrated {
     use super::*;
 

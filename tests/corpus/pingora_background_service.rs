@@ -44,7 +44,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: default body `self.start(shutdown).await` under `send`: "future cannot be sent between threads safely", `Self` is not `Sync`
 pub mod migrated {
     use super::*;
 

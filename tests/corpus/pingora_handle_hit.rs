@@ -105,7 +105,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: refused: `finish` takes `self: Box<Self>` ("#[dyn_twin] supports `&self` and `&mut self` receivers")
 pub mod migrated {
     use super::*;
 

@@ -675,7 +675,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0433 "cannot find `windows` in `os`" / E0425 "cannot find value `_sock`": `#[cfg(windows)]` on an argument is dropped; also E0061 (7 vs 8 arguments); `upstream_peer`: `&mut __CTX` is not `Send` (needs `type CTX: Send`); method `where Self::CTX: Send + Sync` not carried to the generated `_layout` (E0277 in `request_filter_layout::at`)
 pub mod migrated {
     use super::*;
 

@@ -128,7 +128,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0310 `Implementor` may not live long enough (`&'static self`); first: default body `self.lookup(..)` under `send`: future not `Send`, `Self` is not `Sync`
 pub mod migrated {
     use super::*;
 

@@ -70,7 +70,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0310 "the parameter type `Space` may not live long enough" (the `'static` supertrait); the only blocker: without `'static` it migrates
 pub mod migrated {
     use super::*;
 

@@ -93,7 +93,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0310 "the parameter type `Space` may not live long enough" (`'static` supertrait, and `AsAny: Any` implies `'static`); without both: "lifetime may not live long enough" (`&mut Request<'_>`: `'life2` must outlive `'life1`; `&'r Request<'_>`)
 pub mod migrated {
     use super::*;
 

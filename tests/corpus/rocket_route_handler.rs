@@ -82,7 +82,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0310 "the parameter type `Space` may not live long enough" (`'static`); without it: E0277 `CountedTwin<Implementor>: Cloneable` (needs `Clone`), and "lifetime may not live long enough" (`&'r Request<'_>`: `'life1` must outlive `'r`)
 pub mod migrated {
     use super::*;
 

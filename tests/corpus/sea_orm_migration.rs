@@ -54,7 +54,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0277 "the trait bound `CountedTwin<Implementor>: MigrationName` is not satisfied" (a user supertrait the generated `CountedTwin` does not implement)
 pub mod migrated {
     use super::*;
 

@@ -62,7 +62,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: "future cannot be sent between threads safely": `Request<State>` captured, `State` not `Send` (needs `State: Send` on the trait parameter); plus E0310 for `'static`
 pub mod migrated {
     use super::*;
 

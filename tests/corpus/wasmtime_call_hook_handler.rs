@@ -36,7 +36,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: "future cannot be sent between threads safely": `StoreContextMut<'_, T>` is not `Send` (needs `T: Send` on the trait parameter, which async-trait never asked for)
 pub mod migrated {
     use super::*;
 

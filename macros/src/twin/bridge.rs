@@ -13,7 +13,6 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::visit::Visit;
-use syn::visit_mut::VisitMut;
 
 use super::Cx;
 use super::erased::named_sig;
@@ -85,6 +84,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     }
     let where_clause = cx.where_clause(&send_bounds);
     quote! {
+        #[allow(deprecated)]
         impl #impl_params #trait_path for #dyn_ty #where_clause {
             #(#items)*
         }
@@ -94,64 +94,31 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
 /// In `send` mode the bridge's `async` block captures the arguments, so it
 /// is `Send` only if they are. For an argument whose type names the trait's
 /// type parameters or associated types (`keys: &[K]`, `item: Self::Item`),
-/// the bridge impl says so (`for<'life1> &'life1 [K]: Send`): it exists for
-/// the instantiations where the implementors' futures can be `Send` anyway,
-/// and asks nothing of the trait.
+/// the bridge impl asks `K: Send + Sync` (`Item_: Send + Sync`): it exists
+/// for the instantiations where the implementors' futures can be `Send`
+/// anyway, and asks nothing of the trait. (Bounding the argument types
+/// themselves, `for<'a> &'a [K]: Send`, would be exact, but a
+/// higher-ranked bound on `Next<'a, State>` asks `State: 'static`.)
 fn captured_send_bounds(cx: &Cx<'_>, m: &Method) -> Vec<TokenStream> {
-    let lt = cx.lifetimes_of(m);
-    let declared = &lt.declared;
-    let params: Vec<String> = cx
-        .trait_type_params()
-        .iter()
-        .map(|i| i.to_string())
-        .collect();
-    lt.sig
-        .inputs
-        .iter()
-        .skip(1)
-        .filter_map(|input| match input {
-            syn::FnArg::Typed(t) => Some(&*t.ty),
-            syn::FnArg::Receiver(_) => None,
-        })
-        .filter(|ty| names_generic(ty, &params))
-        .map(|ty| {
-            let mut ty = ty.clone();
-            AssocToParam(cx).visit_type_mut(&mut ty);
-            if declared.is_empty() {
-                quote!(#ty: ::core::marker::Send)
-            } else {
-                quote!(for<#(#declared),*> #ty: ::core::marker::Send)
-            }
-        })
-        .collect()
-}
-
-fn names_generic(ty: &syn::Type, params: &[String]) -> bool {
-    let mut finder = NamesGeneric {
-        params,
-        found: false,
-    };
-    finder.visit_type(ty);
-    finder.found
-}
-
-/// `Self::Item` → the bridge impl's parameter for `Item`.
-struct AssocToParam<'a, 'b>(&'a Cx<'b>);
-
-impl VisitMut for AssocToParam<'_, '_> {
-    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
-        if let syn::Type::Path(p) = ty {
-            if p.qself.is_none() && p.path.segments.len() == 2 && p.path.segments[0].ident == "Self" {
-                let name = &p.path.segments[1].ident;
-                if let Some(a) = self.0.model.assoc_types.iter().find(|a| &a.ident == name) {
-                    let param = &a.param;
-                    *ty = syn::parse_quote!(#param);
-                    return;
-                }
-            }
-        }
-        syn::visit_mut::visit_type_mut(self, ty);
+    let mut mentioned = Mentioned::default();
+    for arg in &m.args {
+        mentioned.visit_type(&arg.ty);
     }
+    let params = cx
+        .trait_type_params()
+        .into_iter()
+        .filter(|t| mentioned.idents.contains(&t.to_string()))
+        .cloned();
+    let assoc = cx
+        .model
+        .assoc_types
+        .iter()
+        .filter(|a| mentioned.assoc.contains(&a.ident.to_string()))
+        .map(|a| a.param.clone());
+    params
+        .chain(assoc)
+        .map(|t| quote!(#t: ::core::marker::Send + ::core::marker::Sync))
+        .collect()
 }
 
 /// Whether the bridge may defer the call to the first poll: its `async`
@@ -163,31 +130,27 @@ impl VisitMut for AssocToParam<'_, '_> {
 /// the captures must be `Send`: see `captured_send_bounds`.
 fn lazy(cx: &Cx<'_>, m: &Method) -> bool {
     if m.future_lifetime.is_some() {
-        // `+ 'static` (or another declared bound): the block would borrow
-        // the receiver; the handle itself has the declared lifetime.
         return false;
     }
     cx.opts.send.is_some() || !m.declared_send
 }
 
-/// Finds `Self` or one of the trait's type parameters in a type.
-struct NamesGeneric<'a> {
-    params: &'a [String],
-    found: bool,
+/// The single-segment paths (`K`) and `Self::X` associated types a type
+/// names.
+#[derive(Default)]
+struct Mentioned {
+    idents: Vec<String>,
+    assoc: Vec<String>,
 }
 
-impl<'ast> Visit<'ast> for NamesGeneric<'_> {
+impl<'ast> Visit<'ast> for Mentioned {
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        if let Some(first) = path.segments.first() {
-            let first = first.ident.to_string();
-            if first == "Self" || self.params.contains(&first) {
-                self.found = true;
-            }
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        match segments.as_slice() {
+            [one] => self.idents.push(one.clone()),
+            [first, assoc] if first == "Self" => self.assoc.push(assoc.clone()),
+            _ => {}
         }
         syn::visit::visit_path(self, path);
-    }
-
-    fn visit_qself(&mut self, _: &'ast syn::QSelf) {
-        self.found = true;
     }
 }

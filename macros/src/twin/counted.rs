@@ -50,14 +50,19 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         // default body) says it of the wrapper; the forwarded call needs it
         // of `P`.
         extra.extend(self_bounds(&sig).into_iter().map(|b| quote!(#implementor: #b)));
-        let this = if m.receiver.mutable {
+        let this = if m.receiver.boxed.is_some() {
+            // `P` takes `Box<P>`: the wrapper's box is unwrapped and `P`
+            // boxed again (an allocation; the counters live on in the
+            // registry entry that shares them).
+            quote!(#p::Box::new((*self).into_inner()))
+        } else if m.receiver.mutable {
             quote!(self.get_mut())
         } else {
             quote!(self.get_ref())
         };
         items.push(quote! {
             #(#cfgs)* #[inline] #sig {
-                #p::count_call(self, #index);
+                #p::count_call(&*self, #index);
                 <#implementor as #trait_path>::#ident(#this, #args)
             }
         });
@@ -74,6 +79,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     });
     let where_clause = cx.where_clause(&extra);
     quote! {
+        #[allow(deprecated)]
         impl<#(#params,)* #implementor: #trait_path> #trait_path for #counted #where_clause {
             #(#items)*
         }

@@ -44,9 +44,14 @@ pub(crate) fn named_sig(m: &Method) -> Signature {
     for input in &mut sig.inputs {
         match input {
             FnArg::Receiver(_) => {
-                let lifetime = &m.receiver.lifetime;
-                let mutability = m.receiver.mutable.then(|| quote!(mut));
-                *input = syn::parse_quote!(&#lifetime #mutability self);
+                *input = match &m.receiver.boxed {
+                    Some(ty) => syn::parse_quote!(self: #ty),
+                    None => {
+                        let lifetime = &m.receiver.lifetime;
+                        let mutability = m.receiver.mutable.then(|| quote!(mut));
+                        syn::parse_quote!(&#lifetime #mutability self)
+                    }
+                };
             }
             FnArg::Typed(typed) => {
                 let ident = &args.next().expect("one name per argument").ident;
@@ -75,6 +80,9 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
     let mut named: Vec<Lifetime> = Vec::new();
     let receiver = match &m.receiver.lifetime {
         Some(l) => l.clone(),
+        // `self: Box<Self>`: the future owns the receiver; an elided
+        // lifetime in the result has no receiver to refer to.
+        None if m.receiver.boxed.is_some() => names.fut.clone(),
         None => {
             let l = names.elided(0);
             named.push(l.clone());
@@ -126,6 +134,9 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
                 }
                 _ => None,
             }));
+            if m.receiver.boxed.is_some() {
+                outlives.push(quote!(Self: #fut));
+            }
             (fut, true, outlives)
         }
     };
@@ -140,7 +151,8 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
         && item.generics.params.is_empty()
         && sig.generics.where_clause.is_none()
         && m.future_lifetime.is_none()
-        && m.receiver.lifetime.is_none();
+        && m.receiver.lifetime.is_none()
+        && m.receiver.boxed.is_none();
     sig.generics.params.clear();
     sig.generics.lt_token = None;
     sig.generics.gt_token = None;
@@ -277,9 +289,9 @@ impl Cx<'_> {
         } else {
             call
         };
-        if m.receiver.mutable {
-            // The future borrows `self` mutably: the hook hears first, with
-            // the placement the layout decides.
+        if m.receiver.hook_first() {
+            // The future borrows `self` mutably (or owns it): the hook hears
+            // first, with the placement the layout decides.
             let layout = self.layout_call(m);
             let predicted = if self.opts.inline_only {
                 quote!(#p::inline_erasure(#layout))
@@ -319,7 +331,7 @@ impl Cx<'_> {
         let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
         let index = m.index;
         let call = self.forward(m);
-        if m.receiver.mutable {
+        if m.receiver.hook_first() {
             let layout_call = self.layout_call(m);
             quote! {
                 let #layout = #layout_call;
@@ -355,7 +367,19 @@ impl Cx<'_> {
             collect_lifetimes(quote!(#pred), &mut names);
             !names.iter().any(|n| own.contains(n))
         });
-        quote!(fn #ident(&self) -> #p::FutureLayout where #(#preds,)*)
+        let receiver = self.receiver_outlives(m);
+        quote!(fn #ident(&self) -> #p::FutureLayout where #(#preds,)* #receiver)
+    }
+
+    /// `Self: 'a` for a receiver borrowed for a lifetime that is not the
+    /// method's own (`&'static self`, `&'a self` with the trait's `'a`):
+    /// the layout's closure makes such a reference, which needs it.
+    pub(crate) fn receiver_outlives(&self, m: &Method) -> Option<syn::WherePredicate> {
+        let lifetime = m.receiver.lifetime.as_ref()?;
+        let own = m.sig.generics.params.iter().any(|p| {
+            matches!(p, GenericParam::Lifetime(l) if l.lifetime.ident == lifetime.ident)
+        });
+        (!own).then(|| syn::parse_quote!(Self: #lifetime))
     }
 
     /// The future's layout, from the types alone: a closure that would
@@ -379,7 +403,14 @@ impl Cx<'_> {
                 _ => None,
             })
             .collect();
-        let mutability = m.receiver.mutable.then(|| quote!(mut));
+        let receiver = match &m.receiver.boxed {
+            Some(ty) => quote!(#ty),
+            None => {
+                let mutability = m.receiver.mutable.then(|| quote!(mut));
+                let lifetime = self.receiver_outlives(m).and(m.receiver.lifetime.as_ref());
+                quote!(&#lifetime #mutability #implementor)
+            }
+        };
         let lets = m.args.iter().map(|a| {
             let mut ty = a.ty.clone();
             EraseLifetimes(&own).visit_type_mut(&mut ty);
@@ -389,7 +420,7 @@ impl Cx<'_> {
         let args = Self::call_args(m);
         quote! {
             #p::layout_of(|| {
-                let #this: &#mutability #implementor = #p::unreachable_value();
+                let #this: #receiver = #p::unreachable_value();
                 #(#lets)*
                 <#implementor as #trait_path>::#ident(#this, #args)
             })

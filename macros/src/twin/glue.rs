@@ -114,18 +114,19 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     out
 }
 
-/// Whether the twin object (`send`: the `Send + Sync` one) meets the
-/// bounds `m`'s where clause puts on `Self`.
+/// Whether the twin object (`send`: the `Send + Sync` one) meets `m`'s
+/// where clause: `Self: Send`/`Sync` it has, `Self: 'static` when its
+/// objects are `'static`. Any other predicate (`Self::Ctx: Send`, `T:
+/// Clone`) is not known of every object type: no layout there.
 fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
-    let Some(clause) = &m.sig.generics.where_clause else {
-        return true;
-    };
-    clause.predicates.iter().all(|pred| {
+    let receiver = cx.receiver_outlives(m);
+    let lt = cx.lifetimes_of(m);
+    lt.preds.iter().chain(receiver.as_ref()).all(|pred| {
         let syn::WherePredicate::Type(t) = pred else {
-            return true;
+            return false;
         };
         if !matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) {
-            return true;
+            return false;
         }
         t.bounds.iter().all(|bound| match bound {
             syn::TypeParamBound::Trait(t) => {
@@ -136,7 +137,8 @@ fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
                     _ => false,
                 }
             }
-            _ => true,
+            syn::TypeParamBound::Lifetime(l) => l.ident == "static" && cx.model.static_objects,
+            _ => false,
         })
     })
 }

@@ -49,6 +49,7 @@ pub(crate) struct Cx<'a> {
 
 /// `#[dyn_twin(..)]` on `item`.
 pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
+    user_trait::strip_patterns_without_body(&mut item);
     let mut names = Names::new(Taken::of(&item, opts));
     let mut model = match crate::model::read(&item, &mut names) {
         Ok(model) => model,
@@ -236,6 +237,16 @@ impl<'a> Cx<'a> {
             let l = &self.names.object;
             quote!(#l,)
         };
+        // A `'static` object type names only `'static` types.
+        let others = others.into_iter().map(|p| match p {
+            GenericParam::Type(t) if self.model.static_objects => {
+                let mut t = t.clone();
+                t.bounds.push(syn::parse_quote!('static));
+                t.colon_token.get_or_insert_with(Default::default);
+                GenericParam::Type(t)
+            }
+            other => other.clone(),
+        });
         let assoc_params = self.model.assoc_types.iter().map(|a| {
             let param = &a.param;
             let bounds = &a.item.bounds;

@@ -118,6 +118,8 @@ pub(crate) fn generate(cx: &Cx<'_>, send: bool) -> TokenStream {
             #(#decls)*
         }
 
+        // The twin forwards to every method, deprecated ones included.
+        #[allow(deprecated)]
         impl<#(#impl_params,)* #space: #p::Capacity, #implementor: #impl_bound> #name #twin_args for #implementor #where_clause {
             #(#defs)*
         }

@@ -33,6 +33,26 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     quote!(#item)
 }
 
+/// `mut x` in a method without a body is a pattern Rust refuses there
+/// (`async-trait` strips it as well): it only matters to a body.
+pub(crate) fn strip_patterns_without_body(item: &mut ItemTrait) {
+    for trait_item in &mut item.items {
+        let TraitItem::Fn(method) = trait_item else {
+            continue;
+        };
+        if method.default.is_some() {
+            continue;
+        }
+        for input in &mut method.sig.inputs {
+            if let syn::FnArg::Typed(typed) = input {
+                if let syn::Pat::Ident(pat) = &mut *typed.pat {
+                    pat.mutability = None;
+                }
+            }
+        }
+    }
+}
+
 /// `async fn m(&self, a: A, mut b: B, _: C) -> T { body }` becomes
 ///
 /// ```text
@@ -78,9 +98,13 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
                         moves.push(quote!(#(#cfgs)* let #ident = #ident;));
                     }
                 }
+                if m.receiver.boxed.is_some() {
+                    // The box lives as long as the future, used or not.
+                    moves.insert(0, quote!(let _ = &self;));
+                }
                 let stmts = &body.stmts;
                 *body = syn::parse_quote!({ async move { #(#moves)* #(#stmts)* } });
-                let bound = if m.receiver.mutable {
+                let bound = if m.receiver.mutable || m.receiver.boxed.is_some() {
                     (!model.send_supertrait).then(|| quote!(::core::marker::Send))
                 } else {
                     (!model.sync_supertrait).then(|| quote!(::core::marker::Sync))

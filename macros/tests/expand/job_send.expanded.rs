@@ -75,6 +75,7 @@ pub trait DynJob<
     /// spells it: for diagnostics and the registry's reports.
     fn twin_type_name(&self) -> &'static str;
 }
+#[allow(deprecated)]
 impl<Space: ::hybrid_dispatch::__private::Capacity, Implementor: Job> DynJob<Space>
 for Implementor {
     #[inline]
@@ -223,6 +224,7 @@ pub trait SendDynJob<
         Self: ::core::marker::Sync,
         'life0: 'fut;
 }
+#[allow(deprecated)]
 impl<
     Space: ::hybrid_dispatch::__private::Capacity,
     Implementor: Job + ::core::marker::Send + ::core::marker::Sync,
@@ -304,6 +306,7 @@ impl<
         future
     }
 }
+#[allow(deprecated)]
 impl<'dyn_twin, Space: ::hybrid_dispatch::__private::Capacity> Job
 for dyn SendDynJob<Space> + 'dyn_twin {
     #[inline]
@@ -326,6 +329,7 @@ for dyn SendDynJob<Space> + 'dyn_twin {
         }
     }
 }
+#[allow(deprecated)]
 impl<Implementor: Job> Job for ::hybrid_dispatch::__private::CountedTwin<Implementor>
 where
     Implementor: ::core::marker::Sync,
@@ -335,7 +339,7 @@ where
         &mut self,
         n: u64,
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
-        ::hybrid_dispatch::__private::count_call(self, 0usize);
+        ::hybrid_dispatch::__private::count_call(&*self, 0usize);
         <Implementor as Job>::run(self.get_mut(), n)
     }
     #[inline]
@@ -343,7 +347,7 @@ where
     where
         Self: ::core::marker::Sync,
     {
-        ::hybrid_dispatch::__private::count_call(self, 1usize);
+        ::hybrid_dispatch::__private::count_call(&*self, 1usize);
         <Implementor as Job>::retries(self.get_ref())
     }
     #[inline]
@@ -361,10 +365,12 @@ impl<
     Space: ::hybrid_dispatch::__private::Capacity,
 > ::hybrid_dispatch::__private::Twin for dyn DynJob<Space> + 'dyn_twin {
     type Space = Space;
-    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = &[
-        ::hybrid_dispatch::__private::TwinMethod::new("run", true),
-        ::hybrid_dispatch::__private::TwinMethod::new("retries", true),
-    ];
+    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
+        &[
+            ::hybrid_dispatch::__private::TwinMethod::new("run", true),
+            ::hybrid_dispatch::__private::TwinMethod::new("retries", true),
+        ]
+    };
     fn method_layout(
         &self,
         method: usize,
@@ -372,11 +378,6 @@ impl<
         match method {
             0usize => {
                 ::core::option::Option::Some(<Self as DynJob<Space>>::run_layout(self))
-            }
-            1usize => {
-                ::core::option::Option::Some(
-                    <Self as DynJob<Space>>::retries_layout(self),
-                )
             }
             _ => ::core::option::Option::None,
         }
@@ -402,10 +403,12 @@ impl<
     Space: ::hybrid_dispatch::__private::Capacity,
 > ::hybrid_dispatch::__private::Twin for dyn SendDynJob<Space> + 'dyn_twin {
     type Space = Space;
-    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = &[
-        ::hybrid_dispatch::__private::TwinMethod::new("run", true),
-        ::hybrid_dispatch::__private::TwinMethod::new("retries", true),
-    ];
+    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
+        &[
+            ::hybrid_dispatch::__private::TwinMethod::new("run", true),
+            ::hybrid_dispatch::__private::TwinMethod::new("retries", true),
+        ]
+    };
     fn method_layout(
         &self,
         method: usize,

@@ -80,6 +80,7 @@ pub trait DynPlugin<
     /// spells it: for diagnostics and the registry's reports.
     fn twin_type_name(&self) -> &'static str;
 }
+#[allow(deprecated)]
 impl<Space: ::hybrid_dispatch::__private::Capacity, Implementor: Plugin> DynPlugin<Space>
 for Implementor {
     #[inline]
@@ -169,6 +170,7 @@ for Implementor {
         ::core::any::type_name::<Implementor>()
     }
 }
+#[allow(deprecated)]
 impl<'dyn_twin, Space: ::hybrid_dispatch::__private::Capacity> Plugin
 for dyn DynPlugin<Space> + 'dyn_twin {
     #[inline]
@@ -190,21 +192,22 @@ for dyn DynPlugin<Space> + 'dyn_twin {
         }
     }
 }
+#[allow(deprecated)]
 impl<Implementor: Plugin> Plugin
 for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     #[inline]
     fn name(&self) -> &str {
-        ::hybrid_dispatch::__private::count_call(self, 0usize);
+        ::hybrid_dispatch::__private::count_call(&*self, 0usize);
         <Implementor as Plugin>::name(self.get_ref())
     }
     #[inline]
     fn handle(&self, req: Request) -> impl ::core::future::Future<Output = u64> {
-        ::hybrid_dispatch::__private::count_call(self, 1usize);
+        ::hybrid_dispatch::__private::count_call(&*self, 1usize);
         <Implementor as Plugin>::handle(self.get_ref(), req)
     }
     #[inline]
     fn lookup(&self, key: &str) -> impl ::core::future::Future<Output = usize> {
-        ::hybrid_dispatch::__private::count_call(self, 2usize);
+        ::hybrid_dispatch::__private::count_call(&*self, 2usize);
         <Implementor as Plugin>::lookup(self.get_ref(), key)
     }
     #[inline]
@@ -222,11 +225,13 @@ impl<
     Space: ::hybrid_dispatch::__private::Capacity,
 > ::hybrid_dispatch::__private::Twin for dyn DynPlugin<Space> + 'dyn_twin {
     type Space = Space;
-    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = &[
-        ::hybrid_dispatch::__private::TwinMethod::new("name", false),
-        ::hybrid_dispatch::__private::TwinMethod::new("handle", true),
-        ::hybrid_dispatch::__private::TwinMethod::new("lookup", true),
-    ];
+    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
+        &[
+            ::hybrid_dispatch::__private::TwinMethod::new("name", false),
+            ::hybrid_dispatch::__private::TwinMethod::new("handle", true),
+            ::hybrid_dispatch::__private::TwinMethod::new("lookup", true),
+        ]
+    };
     fn method_layout(
         &self,
         method: usize,

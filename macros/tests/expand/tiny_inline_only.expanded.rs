@@ -25,6 +25,7 @@ pub trait DynTiny<
     /// spells it: for diagnostics and the registry's reports.
     fn twin_type_name(&self) -> &'static str;
 }
+#[allow(deprecated)]
 impl<Space: ::hybrid_dispatch::__private::Capacity, Implementor: Tiny> DynTiny<Space>
 for Implementor {
     #[inline]
@@ -49,6 +50,7 @@ for Implementor {
         ::core::any::type_name::<Implementor>()
     }
 }
+#[allow(deprecated)]
 impl<'dyn_twin, Space: ::hybrid_dispatch::__private::Capacity> Tiny
 for dyn DynTiny<Space> + 'dyn_twin {
     #[inline]
@@ -63,9 +65,9 @@ impl<
     Space: ::hybrid_dispatch::__private::Capacity,
 > ::hybrid_dispatch::__private::Twin for dyn DynTiny<Space> + 'dyn_twin {
     type Space = Space;
-    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = &[
-        ::hybrid_dispatch::__private::TwinMethod::new("add", true),
-    ];
+    const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
+        &[::hybrid_dispatch::__private::TwinMethod::new("add", true)]
+    };
     fn method_layout(
         &self,
         method: usize,
