@@ -38,7 +38,7 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: static-only (`Clone` supertrait); not refused by the attribute: E0038 "the trait `SendDynCacheStorage` is not dyn compatible", E0277 `CountedTwin<Implementor>: Clone`
+#[cfg(any())] // BLOCKED: static-only; refused: "`Clone` is not dyn-compatible (it needs `Self: Sized` or names `Self`), so a trait with it as a supertrait cannot be a trait object"
 pub mod migrated {
     use super::*;
 

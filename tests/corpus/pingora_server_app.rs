@@ -45,7 +45,7 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: refused: `process_new` takes `self: &Arc<Self>`; then E0642 "patterns aren't allowed in functions without bodies" (`mut session`)
+#[cfg(any())] // BLOCKED: refused: "#[dyn_twin] supports `&self`, `&mut self` and `self: Box<Self>` receivers; `process_new` takes `self` by value or through another pointer"
 pub mod migrated {
     use super::*;
 
