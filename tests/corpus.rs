@@ -31,8 +31,18 @@ mod bb8_customize_connection;
 mod bb8_manage_connection;
 #[path = "corpus/casbin_adapter.rs"]
 mod casbin_adapter;
+#[path = "corpus/datafusion_schema_provider.rs"]
+mod datafusion_schema_provider;
+#[path = "corpus/datafusion_table_provider.rs"]
+mod datafusion_table_provider;
+#[path = "corpus/datafusion_table_provider_factory.rs"]
+mod datafusion_table_provider_factory;
 #[path = "corpus/deadpool_manager.rs"]
 mod deadpool_manager;
+#[path = "corpus/hickory_authority.rs"]
+mod hickory_authority;
+#[path = "corpus/hickory_authority_object.rs"]
+mod hickory_authority_object;
 #[path = "corpus/object_store.rs"]
 mod object_store;
 #[path = "corpus/object_store_credential_provider.rs"]
@@ -527,6 +537,46 @@ async fn actix_session_store() {
 async fn pingora_proxy_http() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
     tokio::spawn(pingora_proxy_http::migrated::run())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn datafusion_table_provider() {
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(datafusion_table_provider::migrated::run())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn datafusion_schema_provider() {
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(datafusion_schema_provider::migrated::run())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn datafusion_table_provider_factory() {
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(datafusion_table_provider_factory::migrated::run())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hickory_authority_object() {
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(hickory_authority_object::migrated::run())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hickory_authority() {
+    // Spawned: the calls through the `Send` twin make a `Send` future.
+    tokio::spawn(hickory_authority::migrated::run())
         .await
         .unwrap();
 }
