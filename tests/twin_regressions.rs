@@ -47,9 +47,17 @@ impl Guarded for Keeps {}
 fn send_default_bodies_keep_every_argument_until_the_future_ends() {
     let drops = DropCounter::default();
     let mut future = pin!(Keeps.hold(drops.token(), drops.token(), drops.token()));
-    assert_eq!(drops.drops(), 0, "arguments dropped when the method returned");
+    assert_eq!(
+        drops.drops(),
+        0,
+        "arguments dropped when the method returned"
+    );
     assert!(poll_once(future.as_mut()).is_pending());
-    assert_eq!(drops.drops(), 0, "arguments dropped before the future ended");
+    assert_eq!(
+        drops.drops(),
+        0,
+        "arguments dropped before the future ended"
+    );
     assert_eq!(block_on(future).0, 7);
     assert_eq!(drops.drops(), 3);
 
@@ -121,7 +129,10 @@ fn counted_twin_runs_the_implementors_overrides_of_sized_methods() {
     let counted = CountedTwin::new::<dyn DynIdentified>(FortyTwo);
     assert_eq!(counted.id(), 42);
     assert_eq!(block_on(counted.async_id()).0, 42);
-    assert_eq!(Box::new(CountedTwin::new::<dyn DynIdentified>(FortyTwo)).into_id(), 42);
+    assert_eq!(
+        Box::new(CountedTwin::new::<dyn DynIdentified>(FortyTwo)).into_id(),
+        42
+    );
     let made = <CountedTwin<FortyTwo> as Identified>::make();
     assert_eq!(made.id(), 42);
     // A trait with a `self: Box<Self>` sized method still registers.
@@ -133,9 +144,8 @@ fn counted_twin_runs_the_implementors_overrides_of_sized_methods() {
 // ---------------------------------------------------------------------------
 // Hygiene: every name the expansion generates, used by the user.
 
-#[allow(non_camel_case_types, dead_code)]
+#[allow(non_camel_case_types, dead_code, unreachable_pub)]
 mod hygiene {
-    #![allow(unreachable_pub)]
     use super::*;
 
     /// Types named like the generated parameters.
@@ -220,7 +230,10 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     assert_eq!(block_on(erased.lifetimes_dyn("a", "bb", &c)).0, 6);
     assert_eq!(block_on(erased.generic_dyn(9)).0, 10);
     let shared: Arc<dyn SendDynNames<'static, u16, Item_ = ()>> = Arc::new(Impl);
-    assert_eq!(block_on(shared.types(Space(1), Implementor(1), P(1), 1, 1, 1)).0, 6);
+    assert_eq!(
+        block_on(shared.types(Space(1), Implementor(1), P(1), 1, 1, 1)).0,
+        6
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -262,6 +275,10 @@ impl Store for Files {
     async fn get(&self, ctx: &Ctx<'_>, info: Option<&Ctx<'_>>) -> usize {
         ctx.path.len() + info.map_or(0, |i| i.path.len())
     }
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "the future is 'static: an async fn's would borrow self"
+    )]
     fn detached(&self) -> impl Future<Output = u8> + 'static {
         async { 3 }
     }
@@ -378,7 +395,16 @@ async fn supertraits_the_wrapper_implements_or_cannot() {
     assert_eq!(handle.show().await, "<x>");
     assert_eq!(handle.to_string(), "x");
     assert_eq!(handle.base(), 9);
-    assert_eq!(registry.stats().get("label").unwrap().get("show").unwrap().calls, 1);
+    assert_eq!(
+        registry
+            .stats()
+            .get("label")
+            .unwrap()
+            .get("show")
+            .unwrap()
+            .calls,
+        1
+    );
 
     let mut sink: Box<dyn SendDynSink> = Box::new(Buffer(Vec::new()));
     std::io::Write::write_all(&mut sink, b"abc").unwrap();

@@ -452,7 +452,11 @@ fn pattern_error(pat: &Pat, method: &Ident, ty: &Type) -> syn::Error {
     )
 }
 
-fn read_method(method: &TraitItemFn, index: usize, names: &mut Names) -> Result<Method, syn::Error> {
+fn read_method(
+    method: &TraitItemFn,
+    index: usize,
+    names: &mut Names,
+) -> Result<Method, syn::Error> {
     let sig = &method.sig;
     let fix_sized = "or add `where Self: Sized` to keep it out of the twin";
     if let Some(unsafety) = &sig.unsafety {
@@ -508,11 +512,13 @@ fn read_method(method: &TraitItemFn, index: usize, names: &mut Names) -> Result<
                         lifetime: r.lifetime.clone(),
                         boxed: None,
                     }),
-                    ty if matches!(receiver_type(ty), Some(ReceiverType::Boxed)) => Some(Receiver {
-                        mutable: false,
-                        lifetime: None,
-                        boxed: Some(ty.clone()),
-                    }),
+                    ty if matches!(receiver_type(ty), Some(ReceiverType::Boxed)) => {
+                        Some(Receiver {
+                            mutable: false,
+                            lifetime: None,
+                            boxed: Some(ty.clone()),
+                        })
+                    }
                     _ => None,
                 },
                 (None, None) => None,

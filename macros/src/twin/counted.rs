@@ -49,7 +49,11 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         // `where Self: Sync` on the method (added in `send` mode for a
         // default body) says it of the wrapper; the forwarded call needs it
         // of `P`.
-        extra.extend(self_bounds(&sig).into_iter().map(|b| quote!(#implementor: #b)));
+        extra.extend(
+            self_bounds(&sig)
+                .into_iter()
+                .map(|b| quote!(#implementor: #b)),
+        );
         let this = if m.receiver.boxed.is_some() {
             // `P` takes `Box<P>`: the wrapper's box is unwrapped and `P`
             // boxed again (an allocation; the counters live on in the
@@ -137,16 +141,22 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
     }
     let names = &m.args;
     let returns_self = matches!(&sig.output, ReturnType::Type(_, t) if matches!(&**t, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")));
-    let other_self = m.sig.inputs.iter().any(|i| matches!(i, FnArg::Typed(t) if mentions_self(&t.ty)))
+    let other_self = m
+        .sig
+        .inputs
+        .iter()
+        .any(|i| matches!(i, FnArg::Typed(t) if mentions_self(&t.ty)))
         || (!returns_self && matches!(&sig.output, ReturnType::Type(_, t) if mentions_self(t)));
     if other_self && m.has_default {
         // `Self` in an argument or in the result (`-> Option<Self>`): `P`'s
         // method takes or makes a `P`, not the wrapper; the default stays.
         return TokenStream::new();
     }
-    let has_impl_trait_arg = m.sig.inputs.iter().any(|i| {
-        matches!(i, FnArg::Typed(t) if matches!(*t.ty, syn::Type::ImplTrait(_)))
-    });
+    let has_impl_trait_arg = m
+        .sig
+        .inputs
+        .iter()
+        .any(|i| matches!(i, FnArg::Typed(t) if matches!(*t.ty, syn::Type::ImplTrait(_))));
     let turbofish: Vec<TokenStream> = m
         .sig
         .generics

@@ -184,7 +184,12 @@ impl Cx<'_> {
     }
 
     /// `fn m_dyn<lifetimes, 'fut>(…) -> Storage<'fut, T, Space> where …`.
-    pub(crate) fn erased_sig(&self, m: &Method, ident: &Ident, storage: &TokenStream) -> TokenStream {
+    pub(crate) fn erased_sig(
+        &self,
+        m: &Method,
+        ident: &Ident,
+        storage: &TokenStream,
+    ) -> TokenStream {
         let space = &self.names.space;
         let lt = self.lifetimes_of(m);
         if lt.simple {
@@ -376,9 +381,10 @@ impl Cx<'_> {
     /// the layout's closure makes such a reference, which needs it.
     pub(crate) fn receiver_outlives(&self, m: &Method) -> Option<syn::WherePredicate> {
         let lifetime = m.receiver.lifetime.as_ref()?;
-        let own = m.sig.generics.params.iter().any(|p| {
-            matches!(p, GenericParam::Lifetime(l) if l.lifetime.ident == lifetime.ident)
-        });
+        let own =
+            m.sig.generics.params.iter().any(
+                |p| matches!(p, GenericParam::Lifetime(l) if l.lifetime.ident == lifetime.ident),
+            );
         (!own).then(|| syn::parse_quote!(Self: #lifetime))
     }
 

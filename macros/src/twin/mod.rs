@@ -66,7 +66,10 @@ pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
     let lifetimes: Vec<Option<Lifetimes>> = model
         .methods
         .iter()
-        .map(|m| m.is_async().then(|| erased::lifetimes(&item, m, &mut names)))
+        .map(|m| {
+            m.is_async()
+                .then(|| erased::lifetimes(&item, m, &mut names))
+        })
         .collect();
     let cx = Cx::new(opts, &item, &model, &names, &lifetimes);
 

@@ -267,8 +267,10 @@ fn slot_method(
     let sig = cx.slot_sig(m, ident, send);
     let doc = docs(cx, m, what, false);
     let body = cx.slot_body(m);
+    // The slot is one argument more than the user's method has.
+    let allow = quote!(#[allow(clippy::too_many_arguments)]);
     (
-        quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;),
-        quote!(#(#cfgs)* #[inline] #sig { #body }),
+        quote!(#(#cfgs)* #doc #allow #[must_use = #MUST_USE] #sig;),
+        quote!(#(#cfgs)* #allow #[inline] #sig { #body }),
     )
 }

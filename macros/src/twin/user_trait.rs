@@ -73,7 +73,11 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
         let TraitItem::Fn(method) = trait_item else {
             continue;
         };
-        let Some(m) = model.methods.iter_mut().find(|m| m.ident == method.sig.ident) else {
+        let Some(m) = model
+            .methods
+            .iter_mut()
+            .find(|m| m.ident == method.sig.ident)
+        else {
             // `where Self: Sized`: not in the twin, kept as written.
             continue;
         };

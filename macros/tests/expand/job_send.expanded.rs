@@ -28,6 +28,7 @@ pub trait DynJob<
         n: u64,
     ) -> ::hybrid_dispatch::__private::InlineFuture<'_, u64, Space>;
     ///[`Job::run`] through `dyn`, into a caller-owned `FutureSlot` where it is polled in place: no allocation once the slot has grown to the largest future it serves.
+    #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn run_in<'slot, 'life0, 'fut>(
         &'life0 mut self,
@@ -53,6 +54,7 @@ pub trait DynJob<
         Self: ::core::marker::Sync,
         'life0: 'fut;
     ///[`Job::retries`] through `dyn`, into a caller-owned `FutureSlot` where it is polled in place: no allocation once the slot has grown to the largest future it serves.
+    #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn retries_in<'slot, 'life0, 'fut>(
         &'life0 self,
@@ -94,6 +96,7 @@ for Implementor {
             <Implementor as Job>::run(self, n),
         )
     }
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn run_in<'slot, 'life0, 'fut>(
         &'life0 mut self,
@@ -138,6 +141,7 @@ for Implementor {
         <Implementor as Job>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
     }
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn retries_in<'slot, 'life0, 'fut>(
         &'life0 self,
@@ -182,6 +186,7 @@ pub trait SendDynJob<
         n: u64,
     ) -> ::hybrid_dispatch::__private::SendInlineFuture<'_, u64, Space>;
     ///[`Job::run`] through `dyn`, `Send`, into a caller-owned `SendFutureSlot` where it is polled in place.
+    #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn run_send_in<'slot, 'life0, 'fut>(
         &'life0 mut self,
@@ -207,6 +212,7 @@ pub trait SendDynJob<
         Self: ::core::marker::Sync,
         'life0: 'fut;
     ///[`Job::retries`] through `dyn`, `Send`, into a caller-owned `SendFutureSlot` where it is polled in place.
+    #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn retries_send_in<'slot, 'life0, 'fut>(
         &'life0 self,
@@ -245,6 +251,7 @@ impl<
             <Implementor as Job>::run(self, n),
         )
     }
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn run_send_in<'slot, 'life0, 'fut>(
         &'life0 mut self,
@@ -284,6 +291,7 @@ impl<
         <Implementor as Job>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
     }
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn retries_send_in<'slot, 'life0, 'fut>(
         &'life0 self,

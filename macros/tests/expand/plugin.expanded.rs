@@ -31,6 +31,7 @@ pub trait DynPlugin<
         req: Request,
     ) -> ::hybrid_dispatch::__private::InlineFuture<'_, u64, Space>;
     ///[`Plugin::handle`] through `dyn`, into a caller-owned `FutureSlot` where it is polled in place: no allocation once the slot has grown to the largest future it serves.
+    #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn handle_in<'slot, 'life0, 'fut>(
         &'life0 self,
@@ -59,6 +60,7 @@ pub trait DynPlugin<
         'life0: 'fut,
         'life1: 'fut;
     ///[`Plugin::lookup`] through `dyn`, into a caller-owned `FutureSlot` where it is polled in place: no allocation once the slot has grown to the largest future it serves.
+    #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn lookup_in<'slot, 'life0, 'life1, 'fut>(
         &'life0 self,
@@ -98,6 +100,7 @@ for Implementor {
         <Implementor as Plugin>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
     }
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn handle_in<'slot, 'life0, 'fut>(
         &'life0 self,
@@ -139,6 +142,7 @@ for Implementor {
         <Implementor as Plugin>::__dyn_twin_observe(self, 2usize, future.erasure());
         future
     }
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn lookup_in<'slot, 'life0, 'life1, 'fut>(
         &'life0 self,
