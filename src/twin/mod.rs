@@ -15,6 +15,9 @@ use alloc::sync::Arc;
 use crate::layout::FutureLayout;
 use crate::space::Capacity;
 
+#[cfg(all(doc, feature = "std", feature = "macros"))]
+pub mod example;
+
 #[doc = include_str!("docs.md")]
 #[cfg(feature = "macros")]
 #[doc(inline)]
