@@ -1,6 +1,6 @@
-//! The HTTP gateway of `examples/http_gateway` as its clients see it: the
-//! same app, started on `127.0.0.1:0` inside each test and called over real
-//! TCP connections by hyper's HTTP/1 client.
+//! The gateway as its clients see it: the same app as the binary, started
+//! on `127.0.0.1:0` inside each test and called over real TCP connections
+//! by hyper's HTTP/1 client (or by hand, for clients that misbehave).
 //!
 //! * every route, status and body, and `/stats` (per plugin and per
 //!   method) after them;
@@ -8,7 +8,14 @@
 //!   checked, panics, timeouts and health checks among them, a plugin
 //!   registered and removed over and over meanwhile, and `/stats` adding up
 //!   exactly;
-//! * graceful shutdown: a request in flight finishes, then the server stops.
+//! * graceful shutdown: a request in flight finishes, then the server stops;
+//! * hostile and careless clients: a CPU-bound request, 1000 idle
+//!   connections, stalled heads and bodies, a flood past the in-flight
+//!   limit, oversized bodies and names: each answered (or closed) as the
+//!   crate docs say, in time, and counted.
+//!
+//! What only the process shows (signals, the shutdown deadline, the log
+//! lines) is in `tests/process.rs`.
 //!
 //! Loopback only; every test is bounded in requests and in time (each runs
 //! under a `tokio::time::timeout`) and stops its server. Miri cannot run
@@ -23,24 +30,18 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
+use http_gateway::Served;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-
-#[allow(
-    dead_code,
-    reason = "the example's app, shared with its main.rs and its bench: the test uses a part"
-)]
-#[path = "../examples/http_gateway/gateway.rs"]
-mod gateway;
 
 #[path = "common/http_client.rs"]
 mod http_client;
 
-use gateway::{Config, Gateway, Health, Plugin, Reply};
 use http_client::Client;
+use http_gateway::{Config, Gateway, Health, Plugin, Reply};
 
 /// The most any test may take, server start and stop included.
 const TEST_LIMIT: Duration = Duration::from_secs(120);
@@ -66,20 +67,22 @@ fn quiet_plugin_panics() {
 struct Server {
     addr: SocketAddr,
     gateway: Gateway,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<io::Result<()>>,
+    stop: mpsc::Sender<()>,
+    task: JoinHandle<io::Result<Served>>,
 }
 
 impl Server {
     async fn start(config: Config) -> Server {
-        let (router, gateway) = gateway::app(config);
+        let (router, gateway) = http_gateway::app(config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let shutdown = async move {
-            let _ = stopped.await;
-        };
-        let task = tokio::spawn(gateway::serve(listener, router, shutdown));
+        let (stop, stops) = mpsc::channel(2);
+        let task = tokio::spawn(http_gateway::serve(
+            listener,
+            router,
+            gateway.clone(),
+            stops,
+        ));
         Server {
             addr,
             gateway,
@@ -89,13 +92,13 @@ impl Server {
     }
 
     /// Signals shutdown and waits for the server to stop on its own.
-    async fn stop(self) {
-        let _ = self.stop.send(());
+    async fn stop(self) -> Served {
+        let _ = self.stop.send(()).await;
         let stopped = tokio::time::timeout(Duration::from_secs(10), self.task).await;
         stopped
             .expect("the server stops within 10 s of the signal")
             .expect("the server task did not panic")
-            .expect("the server returns Ok");
+            .expect("the server returns Ok")
     }
 }
 
@@ -105,6 +108,7 @@ struct Answer {
     status: StatusCode,
     /// The `x-plugin-future` header: where the plugin's future lived.
     future: Option<String>,
+    headers: hyper::HeaderMap,
     body: Value,
 }
 
@@ -116,6 +120,7 @@ async fn send(c: &mut Client, method: Method, path: &str, body: String) -> Answe
     Answer {
         status: answer.status,
         future: answer.future,
+        headers: answer.headers,
         body,
     }
 }
@@ -196,13 +201,40 @@ fn assert_counters(
 /// The gateway's answers on one route, all kinds at zero but those given.
 fn answers(kinds: &[(&str, u64)]) -> Value {
     let mut all = json!({
-        "ok": 0, "bad_request": 0, "not_found": 0, "rejected": 0,
-        "unhealthy": 0, "panicked": 0, "timed_out": 0,
+        "ok": 0, "bad_request": 0, "not_found": 0, "method_not_allowed": 0,
+        "request_timeout": 0, "too_large": 0, "rejected": 0, "panicked": 0,
+        "unhealthy": 0, "overloaded": 0, "not_ready": 0, "timed_out": 0,
+        "other": 0,
     });
     for (kind, n) in kinds {
         all[*kind] = json!(n);
     }
     all
+}
+
+/// `GET /metrics`, as text.
+async fn scrape(c: &mut Client) -> String {
+    let answer = c.send(Method::GET, "/metrics", String::new()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    String::from_utf8(answer.body.to_vec()).expect("UTF-8")
+}
+
+/// The sum of the samples of `/metrics` named `name` with (at least)
+/// `labels`: 0 when there is none, as Prometheus reads a counter that
+/// never moved.
+fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> u64 {
+    text.lines()
+        .filter(|line| line.starts_with(&format!("{name}{{")))
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
+        })
+        .map(|line| {
+            let value = line.rsplit(' ').next().expect("a value");
+            value.parse::<f64>().expect("a number") as u64
+        })
+        .sum()
 }
 
 /// The plugins and what they answer to `GET /plugins/{name}/health`.
@@ -396,9 +428,59 @@ async fn every_route_status_and_body() {
         assert!(started.elapsed() >= Duration::from_millis(300));
         assert!(started.elapsed() < Duration::from_secs(30));
 
+        // The errors that layers make are JSON too, and counted.
+        let wrong_method = get(c, "/plugins/echo").await;
+        assert_error(
+            &wrong_method,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "echo",
+            "method GET is not allowed",
+        );
+        assert_eq!(wrong_method.headers["allow"], "POST");
+        let not_utf8 = post(c, "%FF", "{}").await;
+        assert_error(
+            &not_utf8,
+            StatusCode::BAD_REQUEST,
+            "\u{fffd}",
+            "bad plugin name: not UTF-8",
+        );
+        let control = post(c, "x%0Ay%1B", "{}").await;
+        assert_error(
+            &control,
+            StatusCode::BAD_REQUEST,
+            "x\ny\u{1b}",
+            "bad plugin name: control characters",
+        );
+        let long = post(c, &"n".repeat(60_000), "{}").await;
+        let echoed = "n".repeat(64);
+        assert_error(
+            &long,
+            StatusCode::BAD_REQUEST,
+            &echoed,
+            "longer than 128 bytes",
+        );
+        let limit = Config::default().max_body_bytes;
+        let too_large = format!("\"{}\"", "b".repeat(limit - 1));
+        let too_large = post(c, "echo", too_large).await;
+        assert_error(
+            &too_large,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "echo",
+            "over the limit of 65536 bytes",
+        );
+        let just_fits = format!("\"{}\"", "b".repeat(limit - 2));
+        let just_fits = post(c, "echo", just_fits).await;
+        assert_eq!(just_fits.status, StatusCode::OK);
+        assert_eq!(get(c, "/healthz").await.body, json!({ "ok": true }));
+        let ready = get(c, "/readyz").await;
+        assert_eq!(
+            (ready.status, ready.body),
+            (StatusCode::OK, json!({ "ready": true }))
+        );
+
         // The counters add up to exactly the calls above, per method.
         let stats = get(c, "/stats").await.body;
-        assert_counters(&stats, "echo", "handle", [3, 0, 0]); // 2 + 1 chain step
+        assert_counters(&stats, "echo", "handle", [4, 0, 0]); // 3 + 1 chain step
         assert_counters(&stats, "hash", "handle", [3, 0, 0]); // 1 + 1 chain step + 1 refused
         assert_counters(&stats, "render", "handle", [1, 0, 0]);
         assert_counters(&stats, "sleep", "handle", [2, 1, 0]); // 1 + 1 refused; 1 timed out
@@ -419,24 +501,73 @@ async fn every_route_status_and_body() {
             );
         }
         let handled = answers(&[
-            ("ok", 6),
-            ("bad_request", 2),
+            ("ok", 7),
+            ("bad_request", 5),
             ("not_found", 1),
+            ("method_not_allowed", 1),
+            ("too_large", 1),
             ("rejected", 4),
             ("panicked", 1),
             ("timed_out", 1),
         ]);
         let checked = answers(&[("ok", 7), ("unhealthy", 2), ("not_found", 1)]);
+        // `/plugins`, `/stats`, `/healthz`, `/readyz`; `/nowhere`.
+        let other = answers(&[("ok", 4), ("not_found", 1)]);
         assert_eq!(
             stats["answers"],
-            json!({ "handle": handled, "health": checked })
+            json!({ "handle": handled, "health": checked, "other": other })
         );
-        let handle_calls = 3 + 3 + 1 + 3 + 3 + 1;
+        let handle_calls = 4 + 3 + 1 + 3 + 3 + 1;
         let health_calls = 6 + 3;
         assert_eq!(stats["total"]["calls"], handle_calls + health_calls + 6);
         assert_eq!(stats["total"]["completed"], handle_calls - 2 + health_calls);
         assert_eq!(stats["total"]["panicked"], 1);
         assert_eq!(stats["total"]["cancelled"], 1);
+
+        // `/metrics` counts the same: answers by route and kind, plugin
+        // calls by placement and outcome, with their latencies.
+        let metrics = scrape(c).await;
+        let answered = |route: &str, kind: &str| {
+            metric(
+                &metrics,
+                "gateway_answers_total",
+                &[("route", route), ("kind", kind)],
+            )
+        };
+        for route in ["handle", "health", "other"] {
+            for (kind, n) in stats["answers"][route].as_object().unwrap() {
+                let n = n.as_u64().unwrap();
+                // `/stats` itself was answered (and counted) after it was built.
+                let n = n + u64::from(route == "other" && kind == "ok");
+                assert_eq!(answered(route, kind), n, "{route}/{kind}");
+            }
+        }
+        let calls = |plugin: &str, placement: &str, outcome: &str| {
+            let labels = [
+                ("plugin", plugin),
+                ("method", "handle"),
+                ("placement", placement),
+                ("outcome", outcome),
+            ];
+            metric(&metrics, "gateway_plugin_calls_total", &labels)
+        };
+        assert_eq!(calls("echo", "inline", "completed"), 4);
+        assert_eq!(calls("render", "heap", "completed"), 1);
+        assert_eq!(calls("chain", "heap", "completed"), 3);
+        assert_eq!(calls("sleep", "inline", "cancelled"), 1);
+        assert_eq!(calls("panic", "inline", "panicked"), 1);
+        let sleep_labels = [
+            ("plugin", "sleep"),
+            ("method", "handle"),
+            ("placement", "inline"),
+            ("outcome", "cancelled"),
+        ];
+        let slept = metric(
+            &metrics,
+            "gateway_plugin_call_duration_seconds_count",
+            &sleep_labels,
+        );
+        assert_eq!(slept, 1);
     })
     .await
     .expect("within the time limit");
@@ -758,8 +889,32 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
     ]);
     assert_eq!(
         stats["answers"],
-        json!({ "handle": handled, "health": checked })
+        json!({ "handle": handled, "health": checked, "other": answers(&[]) })
     );
+    // `/metrics` saw the same calls end the same way as the registry.
+    let metrics = scrape(c).await;
+    for (plugin, _) in PLUGINS {
+        for method in ["handle", "health"] {
+            let c = counters(&stats, plugin, method);
+            for outcome in ["completed", "cancelled", "panicked"] {
+                let labels = [("plugin", plugin), ("method", method), ("outcome", outcome)];
+                let n = metric(&metrics, "gateway_plugin_calls_total", &labels);
+                assert_eq!(n, c[outcome], "{plugin}.{method} {outcome}");
+            }
+            for placement in ["inline", "heap"] {
+                let labels = [
+                    ("plugin", plugin),
+                    ("method", method),
+                    ("placement", placement),
+                ];
+                let n = metric(&metrics, "gateway_plugin_calls_total", &labels);
+                assert_eq!(n, c[placement], "{plugin}.{method} {placement}");
+            }
+        }
+    }
+    let dynamic = [("plugin", "dynamic"), ("outcome", "completed")];
+    let served_dynamic = metric(&metrics, "gateway_plugin_calls_total", &dynamic);
+    assert_eq!(served_dynamic, dynamic_ok);
     assert!(
         stats["plugins"].get("dynamic").is_none(),
         "removed at the end"
