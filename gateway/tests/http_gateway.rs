@@ -35,7 +35,7 @@ use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 #[path = "common/http_client.rs"]
 mod http_client;
@@ -977,4 +977,352 @@ async fn shutdown_lets_requests_in_flight_finish() {
     })
     .await
     .expect("within the time limit");
+}
+
+// ---------------------------------------------------------------------------
+// Hostile and careless clients.
+
+/// Waits (bounded: 5 s) until `done` holds for the gateway's `/stats`.
+async fn until_stats(gateway: &Gateway, what: &str, done: impl Fn(&Value) -> bool) {
+    let started = Instant::now();
+    while !done(&gateway.stats()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "never happened: {what}: {}",
+            gateway.stats()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Reads from `tcp` until the server closes it (or resets it): when that
+/// happened, or `None` if it did not within `limit`. What arrives before
+/// is returned too.
+async fn until_closed(tcp: &mut TcpStream, limit: Duration) -> (Option<Instant>, Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = limit.saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, tcp.read(&mut buf)).await {
+            Err(_) => return (None, received),
+            Ok(Ok(0)) | Ok(Err(_)) => return (Some(Instant::now()), received),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A CPU-bound plugin call used to run on a runtime worker without
+/// yielding: the timeout could not stop it, and two of them blocked every
+/// other request. Now its work is on the blocking pool, stopped when the
+/// request is dropped, and bounded by the input limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn cpu_bound_request_answers_504_in_time_while_echo_stays_fast() {
+    let config = Config {
+        timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        // 40 000 × 6 700 bytes: under the 2^28 limit, about 4 s of one
+        // core in a debug build (0.3 s in release).
+        let heavy = json!({ "text": "h".repeat(40_000), "rounds": 6_700 }).to_string();
+        let hashes: Vec<_> = (0..2)
+            .map(|_| {
+                let heavy = heavy.clone();
+                tokio::spawn(async move {
+                    let mut c = Client::connect(addr).await;
+                    let started = Instant::now();
+                    let answer = post(&mut c, "hash", heavy).await;
+                    (answer, started.elapsed())
+                })
+            })
+            .collect();
+
+        // Meanwhile `echo` answers as usual, request after request.
+        let mut c = Client::connect(addr).await;
+        until_stats(&server.gateway, "two hashes in flight", |s| {
+            counters(s, "hash", "handle")["in_flight"] == 2
+        })
+        .await;
+        let mut slowest = Duration::ZERO;
+        for i in 0..20 {
+            let started = Instant::now();
+            let echo = post(&mut c, "echo", i.to_string()).await;
+            slowest = slowest.max(started.elapsed());
+            assert_eq!((echo.status, echo.body), (StatusCode::OK, json!(i)));
+        }
+        assert!(slowest < Duration::from_secs(1), "echo took {slowest:?}");
+
+        for hash in hashes {
+            let (answer, took) = hash.await.expect("client task");
+            assert_error(
+                &answer,
+                StatusCode::GATEWAY_TIMEOUT,
+                "hash",
+                "within 300 ms",
+            );
+            assert!(
+                took >= Duration::from_millis(300) && took < Duration::from_millis(1500),
+                "the 504 came after {took:?}"
+            );
+        }
+        // The work stopped with its requests: every core is free again.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let free = format!("{cores} of {cores} cores free");
+        let started = Instant::now();
+        loop {
+            let health = get(&mut c, "/plugins/hash/health").await;
+            if health.body["detail"].as_str().unwrap().contains(&free) {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(1), "{health:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // The registry saw both calls cancelled.
+        let stats = get(&mut c, "/stats").await.body;
+        assert_eq!(counters(&stats, "hash", "handle")["cancelled"], 2);
+
+        // Work over the limit is refused before it starts.
+        let too_much = json!({ "text": "h".repeat(40_000), "rounds": 100_000 }).to_string();
+        let refused = post(&mut c, "hash", too_much).await;
+        assert_error(
+            &refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash",
+            "<= 268435456",
+        );
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// Past `max_in_flight` plugin requests the gateway sheds load: 503 with
+/// `Retry-After` at once, counted; the operational routes still answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn past_the_in_flight_limit_503_with_retry_after() {
+    let config = Config {
+        max_in_flight: 2,
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let sleepers: Vec<_> = (0..2)
+            .map(|_| {
+                tokio::spawn(async move {
+                    let mut c = Client::connect(addr).await;
+                    post(&mut c, "sleep", r#"{"ms": 500}"#).await
+                })
+            })
+            .collect();
+        until_stats(&server.gateway, "two sleeps in flight", |s| {
+            counters(s, "sleep", "handle")["in_flight"] == 2
+        })
+        .await;
+
+        let c = &mut Client::connect(addr).await;
+        let started = Instant::now();
+        let shed = post(c, "echo", "1").await;
+        assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE, "{shed:?}");
+        assert_eq!(shed.headers["retry-after"], "1");
+        let error = shed.body["error"].as_str().unwrap();
+        assert!(
+            error.starts_with("overloaded: 2 plugin requests in flight"),
+            "{error}"
+        );
+        let shed_health = get(c, "/plugins/echo/health").await;
+        assert_eq!(shed_health.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(shed_health.headers.contains_key("retry-after"));
+        // Shed, not queued: well before the sleeps end.
+        assert!(started.elapsed() < Duration::from_millis(450));
+        assert_eq!(get(c, "/healthz").await.status, StatusCode::OK);
+        assert_eq!(get(c, "/readyz").await.status, StatusCode::OK);
+
+        for sleeper in sleepers {
+            let slept = sleeper.await.expect("client task");
+            assert_eq!(slept.status, StatusCode::OK, "{slept:?}");
+        }
+        assert_eq!(post(c, "echo", "2").await.body, json!(2));
+        let stats = get(c, "/stats").await.body;
+        assert_eq!(stats["answers"]["handle"]["overloaded"], 1);
+        assert_eq!(stats["answers"]["health"]["overloaded"], 1);
+        assert_eq!(stats["answers"]["handle"]["ok"], 3);
+        // The shed requests never reached a plugin.
+        assert_eq!(counters(&stats, "echo", "handle")["calls"], 1);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// A body that stalls gets 408 after the body timeout; a head that stalls,
+/// or a keep-alive connection left idle, is closed after the header
+/// timeout. Nothing is held for longer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn stalled_heads_bodies_and_idle_connections_are_timed_out() {
+    use tokio::io::AsyncWriteExt;
+    let config = Config {
+        body_timeout: Duration::from_millis(200),
+        header_timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    let limit = Duration::from_secs(3);
+    tokio::time::timeout(TEST_LIMIT, async {
+        // Mid-body: 10 of 100 bytes.
+        let mut body = TcpStream::connect(addr).await.unwrap();
+        let head = "POST /plugins/echo HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n";
+        body.write_all(format!("{head}{{\"a\": 1234").as_bytes())
+            .await
+            .unwrap();
+        // Mid-head.
+        let head_sent = Instant::now();
+        let mut head = TcpStream::connect(addr).await.unwrap();
+        head.write_all(b"POST /plugins/echo HTTP/1.1\r\nhost: x\r\n")
+            .await
+            .unwrap();
+        // Idle after one request.
+        let mut idle = TcpStream::connect(addr).await.unwrap();
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
+
+        let (closed, received) = until_closed(&mut body, limit).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(text.contains("application/json"), "{text}");
+        assert!(
+            text.contains(
+                r#""error":"the request body stalled for more than 200 ms","plugin":"echo""#
+            ),
+            "{text}"
+        );
+        assert!(closed.is_some(), "the connection is closed after the 408");
+
+        let (closed, received) = until_closed(&mut head, limit).await;
+        assert!(received.is_empty(), "{received:?}");
+        let closed = closed.expect("the stalled head's connection is closed");
+        let after = closed - head_sent;
+        assert!(after >= Duration::from_millis(250), "{after:?}");
+
+        let (closed, received) = until_closed(&mut idle, limit).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+        assert!(closed.is_some(), "the idle connection is closed");
+
+        until_stats(&server.gateway, "both closed", |s| {
+            s["connections"]["header_timeouts"] == 2 && s["connections"]["open"] == 0
+        })
+        .await;
+        let stats = server.gateway.stats();
+        assert_eq!(stats["answers"]["handle"]["request_timeout"], 1);
+        assert_eq!(stats["answers"]["other"]["ok"], 1);
+        // The stalled body never reached the plugin.
+        assert_eq!(counters(&stats, "echo", "handle")["calls"], 0);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// 1000 idle connections: a new client is still served at once, and the
+/// header timeout closes them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn a_thousand_idle_connections_do_not_stop_a_new_client() {
+    const IDLE: usize = 1000;
+    // Both ends of every connection are in this process.
+    let limit = rlimit::increase_nofile_limit(4 * IDLE as u64).expect("the fd limit");
+    assert!(limit >= 2 * IDLE as u64 + 100, "fd limit {limit}");
+    let config = Config {
+        header_timeout: Duration::from_millis(1500),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let mut idle = Vec::with_capacity(IDLE);
+        for _ in 0..IDLE {
+            idle.push(TcpStream::connect(addr).await.expect("connect"));
+        }
+        until_stats(&server.gateway, "1000 connections open", |s| {
+            s["connections"]["open"] == IDLE
+        })
+        .await;
+
+        // A new client's first request (connecting included), three times.
+        let mut took = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            let c = &mut Client::connect(addr).await;
+            assert_eq!(get(c, "/healthz").await.status, StatusCode::OK);
+            took.push(started.elapsed());
+        }
+        took.sort();
+        assert!(took[0] < Duration::from_millis(100), "{took:?}");
+        assert!(took[2] < Duration::from_secs(1), "{took:?}");
+
+        // Every idle connection is closed by the header timeout.
+        let mut closing = JoinSet::new();
+        for mut tcp in idle {
+            closing.spawn(async move { until_closed(&mut tcp, Duration::from_secs(5)).await });
+        }
+        while let Some(closed) = closing.join_next().await {
+            let (closed, received) = closed.expect("reader task");
+            assert!(closed.is_some() && received.is_empty());
+        }
+        until_stats(&server.gateway, "all closed", |s| {
+            s["connections"]["open"] == 0
+        })
+        .await;
+        let timeouts = server.gateway.stats()["connections"]["header_timeouts"].clone();
+        // The new clients closed their own connections.
+        assert_eq!(timeouts, json!(IDLE));
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// Past `max_connections` a new connection waits in the backlog until one
+/// closes: served, later, and the process never holds more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn past_the_connection_cap_new_connections_wait() {
+    let config = Config {
+        max_connections: 2,
+        header_timeout: Duration::from_millis(400),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let _idle = [
+            TcpStream::connect(addr).await.unwrap(),
+            TcpStream::connect(addr).await.unwrap(),
+        ];
+        until_stats(&server.gateway, "two open", |s| {
+            s["connections"]["open"] == 2
+        })
+        .await;
+        let started = Instant::now();
+        let c = &mut Client::connect(addr).await;
+        assert_eq!(get(c, "/healthz").await.status, StatusCode::OK);
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(300), "{waited:?}");
+        let stats = server.gateway.stats();
+        assert!(stats["connections"]["open"].as_u64().unwrap() <= 2);
+        assert_eq!(stats["connections"]["accepted"], 3);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
 }
