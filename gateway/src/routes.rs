@@ -274,6 +274,10 @@ fn error_response(status: StatusCode, plugin: &str, error: String) -> Response {
 }
 
 /// The plugin name of a request on a plugin route, or its 400 answer.
+#[allow(
+    clippy::result_large_err,
+    reason = "the error is the answer, returned at once: boxing it only adds an allocation"
+)]
 fn plugin_name(info: &RouteInfo) -> Result<&str, Response> {
     let name = info.name.as_ref().expect("a plugin route has a name");
     name.valid().map_err(|problem| {
