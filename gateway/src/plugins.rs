@@ -72,13 +72,15 @@ impl Health {
 /// Chosen from the sizing report (printed at startup, and in `GET /stats`;
 /// x86-64, rustc 1.95): every method's future is 16 to 48 bytes except
 /// `sleep.handle` (200 bytes) and `sleep.health` (144), which hold a tokio
-/// `Sleep`. With the default capacity (120 bytes) both would go to the heap
-/// on every call; 256 is the smallest named capacity above 200. Two
-/// futures spill at any reasonable capacity: `render.handle` on purpose
-/// (1 KiB of state), and `chain.handle`, whose future holds a call of this
-/// same registry in flight, larger than the capacity it is erased into.
-/// (The `tracing` feature's per-call span wraps the erased future from the
-/// outside, so it changes none of these sizes.)
+/// `Sleep`, and `hash.handle` (200), which waits for a core and then for
+/// its work on the blocking pool. With the default capacity (120 bytes)
+/// those would go to the heap on every call; 256 is the smallest named
+/// capacity above 200. Two futures spill at any reasonable capacity:
+/// `render.handle` on purpose (1 KiB of state), and `chain.handle`, whose
+/// future holds a call of this same registry in flight, larger than the
+/// capacity it is erased into. (The `tracing` feature's per-call span and
+/// the gateway's metering wrap the erased future from the outside, so they
+/// change none of these sizes.)
 pub type Space = S32;
 
 /// The plugins, by name, behind their `Send` twin; every entry counts its
