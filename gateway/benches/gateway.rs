@@ -5,7 +5,8 @@
 //! is, and what the per-request INFO log line costs.
 //!
 //! ```text
-//! cargo bench -p hybrid-dispatch-gateway --bench gateway
+//! cargo bench -p hybrid-dispatch-gateway --bench gateway             # everything
+//! cargo bench -p hybrid-dispatch-gateway --bench gateway -- logging  # section 4 only
 //! ```
 //!
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
@@ -38,7 +39,9 @@
 //!    an operator runs it (its own 2-worker runtime), one with
 //!    `RUST_LOG=info` (a line per request), one with `RUST_LOG=off`; both
 //!    write stdout to a file under cargo's target directory. `echo` over
-//!    one connection and over 32, the two processes alternating.
+//!    one connection and over 32, the two processes alternating; besides
+//!    throughput, the server's CPU time per request (user + system, from
+//!    `/proc/<pid>/stat`), which a busy machine disturbs much less.
 //!
 //! Plugins: `echo` (a 48-byte `handle` future, inline in the twin) and
 //! `render` (1120 bytes, on the heap either way). Rounds alternate the two
@@ -100,7 +103,18 @@ const LOAD_TIME: Duration = Duration::from_millis(1000);
 
 fn main() {
     let started = Instant::now();
+    // `cargo bench` passes `--bench`; a word names the one section to run.
+    let only_logging = std::env::args().skip(1).any(|arg| arg == "logging");
     println!("gateway bench: {ROUNDS} rounds, modes alternating within each round\n");
+    if only_logging {
+        let clients = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("client runtime");
+        measure_logging(&clients);
+        println!("\nwhole run: {:.1?}", started.elapsed());
+        return;
+    }
 
     let dispatch = measure_dispatch();
 
@@ -238,6 +252,29 @@ impl Process {
     }
 }
 
+impl Process {
+    /// The CPU time the process has used so far (user + system).
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("/proc/<pid>/stat");
+        // Fields after the command (which may hold spaces), from field 3 on.
+        let fields: Vec<&str> = stat[stat.rfind(')').expect("(comm)") + 2..]
+            .split(' ')
+            .collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+    }
+}
+
+/// Clock ticks per second, the unit of `/proc/<pid>/stat`'s times.
+fn clock_ticks() -> u64 {
+    let out = Command::new("getconf").arg("CLK_TCK").output();
+    out.ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
+}
+
 impl Drop for Process {
     fn drop(&mut self) {
         // This bench's own child, by its id.
@@ -256,13 +293,18 @@ fn measure_logging(clients: &Runtime) {
     let mut sequential = vec![Vec::new(); LOGGING.len()];
     let mut loaded = vec![Vec::new(); LOGGING.len()];
     let mut rates = vec![Vec::new(); LOGGING.len()];
+    // Server CPU time and requests, per setting, over the 32-connection loads.
+    let mut cpu = vec![(Duration::ZERO, 0usize); LOGGING.len()];
     for round in 0..ROUNDS {
         let (samples, _) = clients.block_on(one_connection_each(&addrs, plugin, body));
         for (l, samples) in samples.into_iter().enumerate() {
             sequential[l].extend(samples);
         }
         for l in (0..LOGGING.len()).map(|l| (l + round) % LOGGING.len()) {
+            let before = processes[l].cpu();
             let (samples, elapsed) = clients.block_on(many_connections(addrs[l], plugin, body));
+            cpu[l].0 += processes[l].cpu() - before;
+            cpu[l].1 += samples.len();
             rates[l].push(samples.len() as f64 / elapsed.as_secs_f64());
             loaded[l].extend(samples);
         }
@@ -271,9 +313,9 @@ fn measure_logging(clients: &Runtime) {
         "\nthe binary (`{plugin}`), its per-request INFO log line off and on (stdout to a file):\n"
     );
     println!(
-        "| RUST_LOG | 1 connection: req/s | p50 | p99 | {CONNECTIONS} connections: req/s (min-max of {ROUNDS} rounds) | p50 | p99 |"
+        "| RUST_LOG | 1 connection: req/s | p50 | p99 | {CONNECTIONS} connections: req/s (min-max of {ROUNDS} rounds) | p50 | p99 | server CPU per request |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut medians = Vec::new();
     for (l, log) in LOGGING.iter().enumerate() {
         let one = &mut sequential[l];
@@ -281,22 +323,26 @@ fn measure_logging(clients: &Runtime) {
         let round_rates = &mut rates[l];
         round_rates.sort_by(f64::total_cmp);
         let many_rate = round_rates[round_rates.len() / 2];
-        medians.push((one_rate, many_rate));
+        medians.push((one_rate, many_rate, 0.0));
         let (low, high) = (round_rates[0], round_rates[round_rates.len() - 1]);
         let many = &mut loaded[l];
+        let per_request = cpu[l].0.as_nanos() as f64 / cpu[l].1 as f64;
+        medians[l].2 = per_request;
         println!(
-            "| {log} | {one_rate:.0} | {} | {} | {many_rate:.0} ({low:.0}-{high:.0}) | {} | {} |",
+            "| {log} | {one_rate:.0} | {} | {} | {many_rate:.0} ({low:.0}-{high:.0}) | {} | {} | {:.1} µs |",
             micros(percentile(one, 50)),
             micros(percentile(one, 99)),
             micros(percentile(many, 50)),
             micros(percentile(many, 99)),
+            per_request / 1e3,
         );
     }
-    let ((off_one, off_many), (on_one, on_many)) = (medians[0], medians[1]);
+    let ((off_one, off_many, off_cpu), (on_one, on_many, on_cpu)) = (medians[0], medians[1]);
     println!(
-        "\nlogging on / off: {:.2}x over 1 connection, {:.2}x over {CONNECTIONS}",
+        "\nlogging on / off: throughput {:.2}x over 1 connection, {:.2}x over {CONNECTIONS}; server CPU per request {:.2}x",
         on_one / off_one,
-        on_many / off_many
+        on_many / off_many,
+        on_cpu / off_cpu,
     );
 }
 

@@ -59,6 +59,10 @@ pub(crate) fn request_span<B>(request: &Request<B>) -> Span {
         plugin = Empty,
         path = Empty,
     );
+    // Logging off: no name to escape.
+    if span.is_disabled() {
+        return span;
+    }
     if let Some(info) = request.extensions().get::<std::sync::Arc<RouteInfo>>() {
         span.record("route", info.route.name());
         match &info.name {
