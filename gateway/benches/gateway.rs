@@ -82,7 +82,7 @@ const MODES: [(Dispatch, &str); 2] = [(Dispatch::Twin, "twin"), (Dispatch::Boxed
 /// The rows of the measurement without HTTP: the two gateways' own calls,
 /// and calls through a plugin resolved once; with the mode (index into
 /// `MODES`) whose round trip each is set against.
-const DISPATCH_ROWS: [(&str, usize); 9] = [
+const DISPATCH_ROWS: [(&str, usize); 10] = [
     ("twin, by name (the gateway)", 0),
     ("boxed, by name (the gateway)", 1),
     ("twin, resolved once, tracked (`track` + `handle_send`)", 0),
@@ -92,6 +92,10 @@ const DISPATCH_ROWS: [(&str, usize); 9] = [
     ("twin, bare, default capacity (128-byte handle)", 0),
     ("twin, bare, S32, pinned where returned (`pin!`)", 0),
     ("twin, bare, default capacity, pinned where returned", 0),
+    (
+        "twin, by name, metered (the gateway's handler: + `/metrics`)",
+        0,
+    ),
 ];
 const WORKLOADS: [(&str, &str); 2] = [("echo", r#"{"i": 1}"#), ("render", r#"{"text": "hello"}"#)];
 
@@ -457,6 +461,9 @@ enum Caller {
     Pinned(Arc<dyn SendDynPlugin<Space>>),
     /// `BareDefault`, pinned where returned.
     PinnedDefault(Arc<dyn SendDynPlugin>),
+    /// `Gateway`, the call wrapped as the HTTP handler wraps it: counted in
+    /// `/metrics` (labels with the plugin's name, a latency histogram).
+    Metered(Gateway),
 }
 
 /// The gateway's plugin `name`, outside any registry.
@@ -501,6 +508,7 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
                 Caller::BareDefault(bare(plugin)),
                 Caller::Pinned(bare(plugin)),
                 Caller::PinnedDefault(bare(plugin)),
+                Caller::Metered(gateway(Dispatch::Twin)),
             ];
             callers
                 .iter()
@@ -547,6 +555,11 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
             Caller::BareDefault(plugin) => plugin.handle_send(input.clone()).await,
             Caller::Pinned(plugin) => pin!(plugin.handle_send(input.clone())).await,
             Caller::PinnedDefault(plugin) => pin!(plugin.handle_send(input.clone())).await,
+            Caller::Metered(gateway) => {
+                let resolved = gateway.plugin(black_box(plugin)).expect("plugin");
+                let (call, placement) = resolved.handle(input.clone());
+                gateway.metered(plugin, "handle", placement, call).await
+            }
         };
         black_box(output.expect("answer"));
     }
