@@ -1218,11 +1218,26 @@ async fn stalled_heads_bodies_and_idle_connections_are_timed_out() {
         assert!(text.starts_with("HTTP/1.1 200"), "{text}");
         assert!(closed.is_some(), "the idle connection is closed");
 
+        // A chunked body (no length up front) over the limit: cut at the
+        // limit, 413, nothing more read or held.
+        let max_body = Config::default().max_body_bytes;
+        let mut chunked = TcpStream::connect(addr).await.unwrap();
+        let head = "POST /plugins/echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+        let chunk = format!("{:x}\r\n{}\r\n", max_body + 1, "c".repeat(max_body + 1));
+        let request = format!("{head}{chunk}0\r\n\r\n");
+        chunked.write_all(request.as_bytes()).await.unwrap();
+        let (closed, received) = until_closed(&mut chunked, limit).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+        assert!(text.contains(r#""error":"the request body is over the limit of 65536 bytes","plugin":"echo""#), "{text}");
+        assert!(closed.is_some());
+
         until_stats(&server.gateway, "both closed", |s| {
             s["connections"]["header_timeouts"] == 2 && s["connections"]["open"] == 0
         })
         .await;
         let stats = server.gateway.stats();
+        assert_eq!(stats["answers"]["handle"]["too_large"], 1);
         assert_eq!(stats["answers"]["handle"]["request_timeout"], 1);
         assert_eq!(stats["answers"]["other"]["ok"], 1);
         // The stalled body never reached the plugin.
