@@ -1,11 +1,12 @@
-//! The HTTP gateway of `examples/http_gateway` over loopback, in one run:
-//! requests per second and latency percentiles with the same plugins (one
-//! `Plugin` trait written with `async fn`) dispatched through the
-//! `#[dyn_twin]` twin's inline erasure and through boxed futures, and what
-//! share of a request the dispatch is.
+//! The HTTP gateway over loopback, in one run: requests per second and
+//! latency percentiles with the same plugins (one `Plugin` trait written
+//! with `async fn`) dispatched through the `#[dyn_twin]` twin's inline
+//! erasure and through boxed futures, what share of a request the dispatch
+//! is, and what the per-request INFO log line costs.
 //!
 //! ```text
-//! cargo bench --bench gateway
+//! cargo bench -p hybrid-dispatch-gateway --bench gateway             # everything
+//! cargo bench -p hybrid-dispatch-gateway --bench gateway -- logging  # section 4 only
 //! ```
 //!
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
@@ -34,6 +35,14 @@
 //!    same machine.
 //! 3. **32 connections**: throughput and latency under load.
 //!
+//! 4. **Logging on and off**: the built `http_gateway` binary, twice, as
+//!    an operator runs it (its own 2-worker runtime), one with
+//!    `RUST_LOG=info` (a line per request), one with `RUST_LOG=off`; both
+//!    write stdout to a file under cargo's target directory. `echo` over
+//!    one connection and over 32, the two processes alternating; besides
+//!    throughput, the server's CPU time per request (user + system, from
+//!    `/proc/<pid>/stat`), which a busy machine disturbs much less.
+//!
 //! Plugins: `echo` (a 48-byte `handle` future, inline in the twin) and
 //! `render` (1120 bytes, on the heap either way). Rounds alternate the two
 //! gateways so drift on a shared machine does not favour one.
@@ -48,25 +57,21 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
-#[allow(
-    dead_code,
-    reason = "the example's app, shared with its main.rs and its test: the bench uses a part"
-)]
-#[path = "../examples/http_gateway/gateway.rs"]
-mod gateway;
-
 #[path = "../tests/common/http_client.rs"]
 mod http_client;
 
-// The tests' counting allocator (per thread), so this file needs no `unsafe`.
-#[path = "../tests/common/mod.rs"]
-mod common;
+// The library tests' counting allocator (per thread), so this file needs
+// no `unsafe` of its own.
+#[path = "../../tests/common/counting_alloc.rs"]
+#[allow(dead_code, unreachable_pub, reason = "the bench uses a part")]
+mod counting_alloc;
 
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-use common::counting_alloc::{self, count};
-use gateway::{BoxedPlugin, Config, Dispatch, Gateway, Resolved, SendDynPlugin, Space};
+use counting_alloc::count;
 use http_client::Client;
+use http_gateway::{BoxedPlugin, Config, Dispatch, Gateway, Resolved, SendDynPlugin, Space};
 use hybrid_dispatch::registry::TwinHandle;
 use hybrid_dispatch::space::Capacity;
 
@@ -77,7 +82,7 @@ const MODES: [(Dispatch, &str); 2] = [(Dispatch::Twin, "twin"), (Dispatch::Boxed
 /// The rows of the measurement without HTTP: the two gateways' own calls,
 /// and calls through a plugin resolved once; with the mode (index into
 /// `MODES`) whose round trip each is set against.
-const DISPATCH_ROWS: [(&str, usize); 9] = [
+const DISPATCH_ROWS: [(&str, usize); 10] = [
     ("twin, by name (the gateway)", 0),
     ("boxed, by name (the gateway)", 1),
     ("twin, resolved once, tracked (`track` + `handle_send`)", 0),
@@ -87,6 +92,10 @@ const DISPATCH_ROWS: [(&str, usize); 9] = [
     ("twin, bare, default capacity (128-byte handle)", 0),
     ("twin, bare, S32, pinned where returned (`pin!`)", 0),
     ("twin, bare, default capacity, pinned where returned", 0),
+    (
+        "twin, by name, metered (the gateway's handler: + `/metrics`)",
+        0,
+    ),
 ];
 const WORKLOADS: [(&str, &str); 2] = [("echo", r#"{"i": 1}"#), ("render", r#"{"text": "hello"}"#)];
 
@@ -98,7 +107,18 @@ const LOAD_TIME: Duration = Duration::from_millis(1000);
 
 fn main() {
     let started = Instant::now();
+    // `cargo bench` passes `--bench`; a word names the one section to run.
+    let only_logging = std::env::args().skip(1).any(|arg| arg == "logging");
     println!("gateway bench: {ROUNDS} rounds, modes alternating within each round\n");
+    if only_logging {
+        let clients = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("client runtime");
+        measure_logging(&clients);
+        println!("\nwhole run: {:.1?}", started.elapsed());
+        return;
+    }
 
     let dispatch = measure_dispatch();
 
@@ -189,7 +209,145 @@ fn main() {
             );
         }
     }
+    measure_logging(&clients);
     println!("\nwhole run: {:.1?}", started.elapsed());
+}
+
+/// The logging settings compared, as `RUST_LOG` values.
+const LOGGING: [&str; 2] = ["off", "info"];
+
+/// The built binary, started with `RUST_LOG=log`, its stdout to a file.
+struct Process {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Process {
+    fn start(log: &str) -> Process {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let path = dir.join(format!("gateway-bench-{log}.log"));
+        let file = std::fs::File::create(&path).expect("the log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_http_gateway"))
+            .args(["--addr", "127.0.0.1:0"])
+            .env("RUST_LOG", log)
+            .stdin(Stdio::null())
+            .stdout(file)
+            .spawn()
+            .expect("the gateway binary");
+        // Killed on drop, also if it never listens.
+        let mut process = Process {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let started = Instant::now();
+        loop {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let addr = text.lines().find_map(|line| {
+                let rest = line.strip_prefix("listening on http://")?;
+                rest.split(' ').next()?.parse().ok()
+            });
+            if let Some(addr) = addr {
+                process.addr = addr;
+                return process;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{text}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Process {
+    /// The CPU time the process has used so far (user + system).
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("/proc/<pid>/stat");
+        // Fields after the command (which may hold spaces), from field 3 on.
+        let fields: Vec<&str> = stat[stat.rfind(')').expect("(comm)") + 2..]
+            .split(' ')
+            .collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        Duration::from_secs_f64(ticks as f64 / clock_ticks() as f64)
+    }
+}
+
+/// Clock ticks per second, the unit of `/proc/<pid>/stat`'s times.
+fn clock_ticks() -> u64 {
+    let out = Command::new("getconf").arg("CLK_TCK").output();
+    out.ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100)
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // This bench's own child, by its id.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `echo` through the binary with logging off and on: one connection
+/// (the two alternating request by request), then 32 (alternating which
+/// goes first), `ROUNDS` times.
+fn measure_logging(clients: &Runtime) {
+    let processes: Vec<Process> = LOGGING.iter().map(|log| Process::start(log)).collect();
+    let addrs: Vec<SocketAddr> = processes.iter().map(|p| p.addr).collect();
+    let (plugin, body) = WORKLOADS[0];
+    let mut sequential = vec![Vec::new(); LOGGING.len()];
+    let mut loaded = vec![Vec::new(); LOGGING.len()];
+    let mut rates = vec![Vec::new(); LOGGING.len()];
+    // Server CPU time and requests, per setting, over the 32-connection loads.
+    let mut cpu = vec![(Duration::ZERO, 0usize); LOGGING.len()];
+    for round in 0..ROUNDS {
+        let (samples, _) = clients.block_on(one_connection_each(&addrs, plugin, body));
+        for (l, samples) in samples.into_iter().enumerate() {
+            sequential[l].extend(samples);
+        }
+        for l in (0..LOGGING.len()).map(|l| (l + round) % LOGGING.len()) {
+            let before = processes[l].cpu();
+            let (samples, elapsed) = clients.block_on(many_connections(addrs[l], plugin, body));
+            cpu[l].0 += processes[l].cpu() - before;
+            cpu[l].1 += samples.len();
+            rates[l].push(samples.len() as f64 / elapsed.as_secs_f64());
+            loaded[l].extend(samples);
+        }
+    }
+    println!(
+        "\nthe binary (`{plugin}`), its per-request INFO log line off and on (stdout to a file):\n"
+    );
+    println!(
+        "| RUST_LOG | 1 connection: req/s | p50 | p99 | {CONNECTIONS} connections: req/s (min-max of {ROUNDS} rounds) | p50 | p99 | server CPU per request |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut medians = Vec::new();
+    for (l, log) in LOGGING.iter().enumerate() {
+        let one = &mut sequential[l];
+        let one_rate = one.len() as f64 / (one.iter().sum::<u64>() as f64 / 1e9);
+        let round_rates = &mut rates[l];
+        round_rates.sort_by(f64::total_cmp);
+        let many_rate = round_rates[round_rates.len() / 2];
+        medians.push((one_rate, many_rate, 0.0));
+        let (low, high) = (round_rates[0], round_rates[round_rates.len() - 1]);
+        let many = &mut loaded[l];
+        let per_request = cpu[l].0.as_nanos() as f64 / cpu[l].1 as f64;
+        medians[l].2 = per_request;
+        println!(
+            "| {log} | {one_rate:.0} | {} | {} | {many_rate:.0} ({low:.0}-{high:.0}) | {} | {} | {:.1} µs |",
+            micros(percentile(one, 50)),
+            micros(percentile(one, 99)),
+            micros(percentile(many, 50)),
+            micros(percentile(many, 99)),
+            per_request / 1e3,
+        );
+    }
+    let ((off_one, off_many, off_cpu), (on_one, on_many, on_cpu)) = (medians[0], medians[1]);
+    println!(
+        "\nlogging on / off: throughput {:.2}x over 1 connection, {:.2}x over {CONNECTIONS}; server CPU per request {:.2}x",
+        on_one / off_one,
+        on_many / off_many,
+        on_cpu / off_cpu,
+    );
 }
 
 /// Starts a gateway dispatching with `mode` on an ephemeral loopback port.
@@ -198,12 +356,14 @@ fn start(runtime: &Runtime, mode: Dispatch) -> SocketAddr {
         dispatch: mode,
         ..Config::default()
     };
-    let (router, _gateway) = gateway::app(config);
+    let (router, gateway) = http_gateway::app(config);
     runtime.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
-        // Served until the process exits.
-        tokio::spawn(gateway::serve(listener, router, std::future::pending()));
+        // Served until the process exits: no stop is ever sent.
+        let (stop, stops) = tokio::sync::mpsc::channel(1);
+        std::mem::forget(stop);
+        tokio::spawn(http_gateway::serve(listener, router, gateway, stops));
         addr
     })
 }
@@ -301,13 +461,16 @@ enum Caller {
     Pinned(Arc<dyn SendDynPlugin<Space>>),
     /// `BareDefault`, pinned where returned.
     PinnedDefault(Arc<dyn SendDynPlugin>),
+    /// `Gateway`, the call wrapped as the HTTP handler wraps it: counted in
+    /// `/metrics` (labels with the plugin's name, a latency histogram).
+    Metered(Gateway),
 }
 
 /// The gateway's plugin `name`, outside any registry.
 fn bare<S: Capacity>(name: &str) -> Arc<dyn SendDynPlugin<S>> {
     match name {
-        "echo" => Arc::new(gateway::Echo),
-        "render" => Arc::new(gateway::Render),
+        "echo" => Arc::new(http_gateway::Echo),
+        "render" => Arc::new(http_gateway::Render),
         _ => unreachable!("not a workload: {name}"),
     }
 }
@@ -319,7 +482,7 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
         .build()
         .expect("runtime");
     let gateway = |dispatch| {
-        gateway::app(Config {
+        http_gateway::app(Config {
             dispatch,
             ..Config::default()
         })
@@ -345,6 +508,7 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
                 Caller::BareDefault(bare(plugin)),
                 Caller::Pinned(bare(plugin)),
                 Caller::PinnedDefault(bare(plugin)),
+                Caller::Metered(gateway(Dispatch::Twin)),
             ];
             callers
                 .iter()
@@ -391,6 +555,11 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
             Caller::BareDefault(plugin) => plugin.handle_send(input.clone()).await,
             Caller::Pinned(plugin) => pin!(plugin.handle_send(input.clone())).await,
             Caller::PinnedDefault(plugin) => pin!(plugin.handle_send(input.clone())).await,
+            Caller::Metered(gateway) => {
+                let resolved = gateway.plugin(black_box(plugin)).expect("plugin");
+                let (call, placement) = resolved.handle(input.clone());
+                gateway.metered(plugin, "handle", placement, call).await
+            }
         };
         black_box(output.expect("answer"));
     }

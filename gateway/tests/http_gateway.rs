@@ -1,6 +1,6 @@
-//! The HTTP gateway of `examples/http_gateway` as its clients see it: the
-//! same app, started on `127.0.0.1:0` inside each test and called over real
-//! TCP connections by hyper's HTTP/1 client.
+//! The gateway as its clients see it: the same app as the binary, started
+//! on `127.0.0.1:0` inside each test and called over real TCP connections
+//! by hyper's HTTP/1 client (or by hand, for clients that misbehave).
 //!
 //! * every route, status and body, and `/stats` (per plugin and per
 //!   method) after them;
@@ -8,7 +8,14 @@
 //!   checked, panics, timeouts and health checks among them, a plugin
 //!   registered and removed over and over meanwhile, and `/stats` adding up
 //!   exactly;
-//! * graceful shutdown: a request in flight finishes, then the server stops.
+//! * graceful shutdown: a request in flight finishes, then the server stops;
+//! * hostile and careless clients: a CPU-bound request, 1000 idle
+//!   connections, stalled heads and bodies, a flood past the in-flight
+//!   limit, oversized bodies and names: each answered (or closed) as the
+//!   crate docs say, in time, and counted.
+//!
+//! What only the process shows (signals, the shutdown deadline, the log
+//! lines) is in `tests/process.rs`.
 //!
 //! Loopback only; every test is bounded in requests and in time (each runs
 //! under a `tokio::time::timeout`) and stops its server. Miri cannot run
@@ -23,24 +30,18 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
+use http_gateway::Served;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-#[allow(
-    dead_code,
-    reason = "the example's app, shared with its main.rs and its bench: the test uses a part"
-)]
-#[path = "../examples/http_gateway/gateway.rs"]
-mod gateway;
+use tokio::sync::mpsc;
+use tokio::task::{JoinHandle, JoinSet};
 
 #[path = "common/http_client.rs"]
 mod http_client;
 
-use gateway::{Config, Gateway, Health, Plugin, Reply};
 use http_client::Client;
+use http_gateway::{Config, Gateway, Health, Plugin, Reply};
 
 /// The most any test may take, server start and stop included.
 const TEST_LIMIT: Duration = Duration::from_secs(120);
@@ -66,20 +67,22 @@ fn quiet_plugin_panics() {
 struct Server {
     addr: SocketAddr,
     gateway: Gateway,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<io::Result<()>>,
+    stop: mpsc::Sender<()>,
+    task: JoinHandle<io::Result<Served>>,
 }
 
 impl Server {
     async fn start(config: Config) -> Server {
-        let (router, gateway) = gateway::app(config);
+        let (router, gateway) = http_gateway::app(config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let shutdown = async move {
-            let _ = stopped.await;
-        };
-        let task = tokio::spawn(gateway::serve(listener, router, shutdown));
+        let (stop, stops) = mpsc::channel(2);
+        let task = tokio::spawn(http_gateway::serve(
+            listener,
+            router,
+            gateway.clone(),
+            stops,
+        ));
         Server {
             addr,
             gateway,
@@ -89,13 +92,13 @@ impl Server {
     }
 
     /// Signals shutdown and waits for the server to stop on its own.
-    async fn stop(self) {
-        let _ = self.stop.send(());
+    async fn stop(self) -> Served {
+        let _ = self.stop.send(()).await;
         let stopped = tokio::time::timeout(Duration::from_secs(10), self.task).await;
         stopped
             .expect("the server stops within 10 s of the signal")
             .expect("the server task did not panic")
-            .expect("the server returns Ok");
+            .expect("the server returns Ok")
     }
 }
 
@@ -105,6 +108,7 @@ struct Answer {
     status: StatusCode,
     /// The `x-plugin-future` header: where the plugin's future lived.
     future: Option<String>,
+    headers: hyper::HeaderMap,
     body: Value,
 }
 
@@ -116,6 +120,7 @@ async fn send(c: &mut Client, method: Method, path: &str, body: String) -> Answe
     Answer {
         status: answer.status,
         future: answer.future,
+        headers: answer.headers,
         body,
     }
 }
@@ -196,13 +201,40 @@ fn assert_counters(
 /// The gateway's answers on one route, all kinds at zero but those given.
 fn answers(kinds: &[(&str, u64)]) -> Value {
     let mut all = json!({
-        "ok": 0, "bad_request": 0, "not_found": 0, "rejected": 0,
-        "unhealthy": 0, "panicked": 0, "timed_out": 0,
+        "ok": 0, "bad_request": 0, "not_found": 0, "method_not_allowed": 0,
+        "request_timeout": 0, "too_large": 0, "rejected": 0, "panicked": 0,
+        "unhealthy": 0, "overloaded": 0, "not_ready": 0, "timed_out": 0,
+        "other": 0,
     });
     for (kind, n) in kinds {
         all[*kind] = json!(n);
     }
     all
+}
+
+/// `GET /metrics`, as text.
+async fn scrape(c: &mut Client) -> String {
+    let answer = c.send(Method::GET, "/metrics", String::new()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    String::from_utf8(answer.body.to_vec()).expect("UTF-8")
+}
+
+/// The sum of the samples of `/metrics` named `name` with (at least)
+/// `labels`: 0 when there is none, as Prometheus reads a counter that
+/// never moved.
+fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> u64 {
+    text.lines()
+        .filter(|line| line.starts_with(&format!("{name}{{")))
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
+        })
+        .map(|line| {
+            let value = line.rsplit(' ').next().expect("a value");
+            value.parse::<f64>().expect("a number") as u64
+        })
+        .sum()
 }
 
 /// The plugins and what they answer to `GET /plugins/{name}/health`.
@@ -396,9 +428,59 @@ async fn every_route_status_and_body() {
         assert!(started.elapsed() >= Duration::from_millis(300));
         assert!(started.elapsed() < Duration::from_secs(30));
 
+        // The errors that layers make are JSON too, and counted.
+        let wrong_method = get(c, "/plugins/echo").await;
+        assert_error(
+            &wrong_method,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "echo",
+            "method GET is not allowed",
+        );
+        assert_eq!(wrong_method.headers["allow"], "POST");
+        let not_utf8 = post(c, "%FF", "{}").await;
+        assert_error(
+            &not_utf8,
+            StatusCode::BAD_REQUEST,
+            "\u{fffd}",
+            "bad plugin name: not UTF-8",
+        );
+        let control = post(c, "x%0Ay%1B", "{}").await;
+        assert_error(
+            &control,
+            StatusCode::BAD_REQUEST,
+            "x\ny\u{1b}",
+            "bad plugin name: control characters",
+        );
+        let long = post(c, &"n".repeat(60_000), "{}").await;
+        let echoed = "n".repeat(64);
+        assert_error(
+            &long,
+            StatusCode::BAD_REQUEST,
+            &echoed,
+            "longer than 128 bytes",
+        );
+        let limit = Config::default().max_body_bytes;
+        let too_large = format!("\"{}\"", "b".repeat(limit - 1));
+        let too_large = post(c, "echo", too_large).await;
+        assert_error(
+            &too_large,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "echo",
+            "over the limit of 65536 bytes",
+        );
+        let just_fits = format!("\"{}\"", "b".repeat(limit - 2));
+        let just_fits = post(c, "echo", just_fits).await;
+        assert_eq!(just_fits.status, StatusCode::OK);
+        assert_eq!(get(c, "/healthz").await.body, json!({ "ok": true }));
+        let ready = get(c, "/readyz").await;
+        assert_eq!(
+            (ready.status, ready.body),
+            (StatusCode::OK, json!({ "ready": true }))
+        );
+
         // The counters add up to exactly the calls above, per method.
         let stats = get(c, "/stats").await.body;
-        assert_counters(&stats, "echo", "handle", [3, 0, 0]); // 2 + 1 chain step
+        assert_counters(&stats, "echo", "handle", [4, 0, 0]); // 3 + 1 chain step
         assert_counters(&stats, "hash", "handle", [3, 0, 0]); // 1 + 1 chain step + 1 refused
         assert_counters(&stats, "render", "handle", [1, 0, 0]);
         assert_counters(&stats, "sleep", "handle", [2, 1, 0]); // 1 + 1 refused; 1 timed out
@@ -419,24 +501,73 @@ async fn every_route_status_and_body() {
             );
         }
         let handled = answers(&[
-            ("ok", 6),
-            ("bad_request", 2),
+            ("ok", 7),
+            ("bad_request", 5),
             ("not_found", 1),
+            ("method_not_allowed", 1),
+            ("too_large", 1),
             ("rejected", 4),
             ("panicked", 1),
             ("timed_out", 1),
         ]);
         let checked = answers(&[("ok", 7), ("unhealthy", 2), ("not_found", 1)]);
+        // `/plugins`, `/stats`, `/healthz`, `/readyz`; `/nowhere`.
+        let other = answers(&[("ok", 4), ("not_found", 1)]);
         assert_eq!(
             stats["answers"],
-            json!({ "handle": handled, "health": checked })
+            json!({ "handle": handled, "health": checked, "other": other })
         );
-        let handle_calls = 3 + 3 + 1 + 3 + 3 + 1;
+        let handle_calls = 4 + 3 + 1 + 3 + 3 + 1;
         let health_calls = 6 + 3;
         assert_eq!(stats["total"]["calls"], handle_calls + health_calls + 6);
         assert_eq!(stats["total"]["completed"], handle_calls - 2 + health_calls);
         assert_eq!(stats["total"]["panicked"], 1);
         assert_eq!(stats["total"]["cancelled"], 1);
+
+        // `/metrics` counts the same: answers by route and kind, plugin
+        // calls by placement and outcome, with their latencies.
+        let metrics = scrape(c).await;
+        let answered = |route: &str, kind: &str| {
+            metric(
+                &metrics,
+                "gateway_answers_total",
+                &[("route", route), ("kind", kind)],
+            )
+        };
+        for route in ["handle", "health", "other"] {
+            for (kind, n) in stats["answers"][route].as_object().unwrap() {
+                let n = n.as_u64().unwrap();
+                // `/stats` itself was answered (and counted) after it was built.
+                let n = n + u64::from(route == "other" && kind == "ok");
+                assert_eq!(answered(route, kind), n, "{route}/{kind}");
+            }
+        }
+        let calls = |plugin: &str, placement: &str, outcome: &str| {
+            let labels = [
+                ("plugin", plugin),
+                ("method", "handle"),
+                ("placement", placement),
+                ("outcome", outcome),
+            ];
+            metric(&metrics, "gateway_plugin_calls_total", &labels)
+        };
+        assert_eq!(calls("echo", "inline", "completed"), 4);
+        assert_eq!(calls("render", "heap", "completed"), 1);
+        assert_eq!(calls("chain", "heap", "completed"), 3);
+        assert_eq!(calls("sleep", "inline", "cancelled"), 1);
+        assert_eq!(calls("panic", "inline", "panicked"), 1);
+        let sleep_labels = [
+            ("plugin", "sleep"),
+            ("method", "handle"),
+            ("placement", "inline"),
+            ("outcome", "cancelled"),
+        ];
+        let slept = metric(
+            &metrics,
+            "gateway_plugin_call_duration_seconds_count",
+            &sleep_labels,
+        );
+        assert_eq!(slept, 1);
     })
     .await
     .expect("within the time limit");
@@ -758,8 +889,32 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
     ]);
     assert_eq!(
         stats["answers"],
-        json!({ "handle": handled, "health": checked })
+        json!({ "handle": handled, "health": checked, "other": answers(&[]) })
     );
+    // `/metrics` saw the same calls end the same way as the registry.
+    let metrics = scrape(c).await;
+    for (plugin, _) in PLUGINS {
+        for method in ["handle", "health"] {
+            let c = counters(&stats, plugin, method);
+            for outcome in ["completed", "cancelled", "panicked"] {
+                let labels = [("plugin", plugin), ("method", method), ("outcome", outcome)];
+                let n = metric(&metrics, "gateway_plugin_calls_total", &labels);
+                assert_eq!(n, c[outcome], "{plugin}.{method} {outcome}");
+            }
+            for placement in ["inline", "heap"] {
+                let labels = [
+                    ("plugin", plugin),
+                    ("method", method),
+                    ("placement", placement),
+                ];
+                let n = metric(&metrics, "gateway_plugin_calls_total", &labels);
+                assert_eq!(n, c[placement], "{plugin}.{method} {placement}");
+            }
+        }
+    }
+    let dynamic = [("plugin", "dynamic"), ("outcome", "completed")];
+    let served_dynamic = metric(&metrics, "gateway_plugin_calls_total", &dynamic);
+    assert_eq!(served_dynamic, dynamic_ok);
     assert!(
         stats["plugins"].get("dynamic").is_none(),
         "removed at the end"
@@ -822,4 +977,367 @@ async fn shutdown_lets_requests_in_flight_finish() {
     })
     .await
     .expect("within the time limit");
+}
+
+// ---------------------------------------------------------------------------
+// Hostile and careless clients.
+
+/// Waits (bounded: 5 s) until `done` holds for the gateway's `/stats`.
+async fn until_stats(gateway: &Gateway, what: &str, done: impl Fn(&Value) -> bool) {
+    let started = Instant::now();
+    while !done(&gateway.stats()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "never happened: {what}: {}",
+            gateway.stats()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Reads from `tcp` until the server closes it (or resets it): when that
+/// happened, or `None` if it did not within `limit`. What arrives before
+/// is returned too.
+async fn until_closed(tcp: &mut TcpStream, limit: Duration) -> (Option<Instant>, Vec<u8>) {
+    use tokio::io::AsyncReadExt;
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = limit.saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, tcp.read(&mut buf)).await {
+            Err(_) => return (None, received),
+            Ok(Ok(0)) | Ok(Err(_)) => return (Some(Instant::now()), received),
+            Ok(Ok(n)) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A CPU-bound plugin call used to run on a runtime worker without
+/// yielding: the timeout could not stop it, and two of them blocked every
+/// other request. Now its work is on the blocking pool, stopped when the
+/// request is dropped, and bounded by the input limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn cpu_bound_request_answers_504_in_time_while_echo_stays_fast() {
+    let config = Config {
+        timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        // 40 000 × 6 700 bytes: under the 2^28 limit, about 4 s of one
+        // core in a debug build (0.3 s in release).
+        let heavy = json!({ "text": "h".repeat(40_000), "rounds": 6_700 }).to_string();
+        let hashes: Vec<_> = (0..2)
+            .map(|_| {
+                let heavy = heavy.clone();
+                tokio::spawn(async move {
+                    let mut c = Client::connect(addr).await;
+                    let started = Instant::now();
+                    let answer = post(&mut c, "hash", heavy).await;
+                    (answer, started.elapsed())
+                })
+            })
+            .collect();
+
+        // Meanwhile `echo` answers as usual, request after request.
+        let mut c = Client::connect(addr).await;
+        until_stats(&server.gateway, "two hashes in flight", |s| {
+            counters(s, "hash", "handle")["in_flight"] == 2
+        })
+        .await;
+        let mut slowest = Duration::ZERO;
+        for i in 0..20 {
+            let started = Instant::now();
+            let echo = post(&mut c, "echo", i.to_string()).await;
+            slowest = slowest.max(started.elapsed());
+            assert_eq!((echo.status, echo.body), (StatusCode::OK, json!(i)));
+        }
+        assert!(slowest < Duration::from_secs(1), "echo took {slowest:?}");
+
+        for hash in hashes {
+            let (answer, took) = hash.await.expect("client task");
+            assert_error(
+                &answer,
+                StatusCode::GATEWAY_TIMEOUT,
+                "hash",
+                "within 300 ms",
+            );
+            assert!(
+                took >= Duration::from_millis(300) && took < Duration::from_millis(1500),
+                "the 504 came after {took:?}"
+            );
+        }
+        // The work stopped with its requests: every core is free again.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let free = format!("{cores} of {cores} cores free");
+        let started = Instant::now();
+        loop {
+            let health = get(&mut c, "/plugins/hash/health").await;
+            if health.body["detail"].as_str().unwrap().contains(&free) {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(1), "{health:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // The registry saw both calls cancelled.
+        let stats = get(&mut c, "/stats").await.body;
+        assert_eq!(counters(&stats, "hash", "handle")["cancelled"], 2);
+
+        // Work over the limit is refused before it starts.
+        let too_much = json!({ "text": "h".repeat(40_000), "rounds": 100_000 }).to_string();
+        let refused = post(&mut c, "hash", too_much).await;
+        assert_error(
+            &refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash",
+            "<= 268435456",
+        );
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// Past `max_in_flight` plugin requests the gateway sheds load: 503 with
+/// `Retry-After` at once, counted; the operational routes still answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn past_the_in_flight_limit_503_with_retry_after() {
+    let config = Config {
+        max_in_flight: 2,
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let sleepers: Vec<_> = (0..2)
+            .map(|_| {
+                tokio::spawn(async move {
+                    let mut c = Client::connect(addr).await;
+                    post(&mut c, "sleep", r#"{"ms": 500}"#).await
+                })
+            })
+            .collect();
+        until_stats(&server.gateway, "two sleeps in flight", |s| {
+            counters(s, "sleep", "handle")["in_flight"] == 2
+        })
+        .await;
+
+        let c = &mut Client::connect(addr).await;
+        let started = Instant::now();
+        let shed = post(c, "echo", "1").await;
+        assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE, "{shed:?}");
+        assert_eq!(shed.headers["retry-after"], "1");
+        let error = shed.body["error"].as_str().unwrap();
+        assert!(
+            error.starts_with("overloaded: 2 plugin requests in flight"),
+            "{error}"
+        );
+        let shed_health = get(c, "/plugins/echo/health").await;
+        assert_eq!(shed_health.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(shed_health.headers.contains_key("retry-after"));
+        // Shed, not queued: well before the sleeps end.
+        assert!(started.elapsed() < Duration::from_millis(450));
+        assert_eq!(get(c, "/healthz").await.status, StatusCode::OK);
+        assert_eq!(get(c, "/readyz").await.status, StatusCode::OK);
+
+        for sleeper in sleepers {
+            let slept = sleeper.await.expect("client task");
+            assert_eq!(slept.status, StatusCode::OK, "{slept:?}");
+        }
+        assert_eq!(post(c, "echo", "2").await.body, json!(2));
+        let stats = get(c, "/stats").await.body;
+        assert_eq!(stats["answers"]["handle"]["overloaded"], 1);
+        assert_eq!(stats["answers"]["health"]["overloaded"], 1);
+        assert_eq!(stats["answers"]["handle"]["ok"], 3);
+        // The shed requests never reached a plugin.
+        assert_eq!(counters(&stats, "echo", "handle")["calls"], 1);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// A body that stalls gets 408 after the body timeout; a head that stalls,
+/// or a keep-alive connection left idle, is closed after the header
+/// timeout. Nothing is held for longer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn stalled_heads_bodies_and_idle_connections_are_timed_out() {
+    use tokio::io::AsyncWriteExt;
+    let config = Config {
+        body_timeout: Duration::from_millis(200),
+        header_timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    let limit = Duration::from_secs(3);
+    tokio::time::timeout(TEST_LIMIT, async {
+        // Mid-body: 10 of 100 bytes.
+        let mut body = TcpStream::connect(addr).await.unwrap();
+        let head = "POST /plugins/echo HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n";
+        body.write_all(format!("{head}{{\"a\": 1234").as_bytes())
+            .await
+            .unwrap();
+        // Mid-head.
+        let head_sent = Instant::now();
+        let mut head = TcpStream::connect(addr).await.unwrap();
+        head.write_all(b"POST /plugins/echo HTTP/1.1\r\nhost: x\r\n")
+            .await
+            .unwrap();
+        // Idle after one request.
+        let mut idle = TcpStream::connect(addr).await.unwrap();
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
+
+        let (closed, received) = until_closed(&mut body, limit).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(text.contains("application/json"), "{text}");
+        assert!(
+            text.contains(
+                r#""error":"the request body stalled for more than 200 ms","plugin":"echo""#
+            ),
+            "{text}"
+        );
+        assert!(closed.is_some(), "the connection is closed after the 408");
+
+        let (closed, received) = until_closed(&mut head, limit).await;
+        assert!(received.is_empty(), "{received:?}");
+        let closed = closed.expect("the stalled head's connection is closed");
+        let after = closed - head_sent;
+        assert!(after >= Duration::from_millis(250), "{after:?}");
+
+        let (closed, received) = until_closed(&mut idle, limit).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+        assert!(closed.is_some(), "the idle connection is closed");
+
+        // A chunked body (no length up front) over the limit: cut at the
+        // limit, 413, nothing more read or held.
+        let max_body = Config::default().max_body_bytes;
+        let mut chunked = TcpStream::connect(addr).await.unwrap();
+        let head = "POST /plugins/echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+        let chunk = format!("{:x}\r\n{}\r\n", max_body + 1, "c".repeat(max_body + 1));
+        let request = format!("{head}{chunk}0\r\n\r\n");
+        chunked.write_all(request.as_bytes()).await.unwrap();
+        let (closed, received) = until_closed(&mut chunked, limit).await;
+        let text = String::from_utf8_lossy(&received);
+        assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+        assert!(text.contains(r#""error":"the request body is over the limit of 65536 bytes","plugin":"echo""#), "{text}");
+        assert!(closed.is_some());
+
+        until_stats(&server.gateway, "both closed", |s| {
+            s["connections"]["header_timeouts"] == 2 && s["connections"]["open"] == 0
+        })
+        .await;
+        let stats = server.gateway.stats();
+        assert_eq!(stats["answers"]["handle"]["too_large"], 1);
+        assert_eq!(stats["answers"]["handle"]["request_timeout"], 1);
+        assert_eq!(stats["answers"]["other"]["ok"], 1);
+        // The stalled body never reached the plugin.
+        assert_eq!(counters(&stats, "echo", "handle")["calls"], 0);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// 1000 idle connections: a new client is still served at once, and the
+/// header timeout closes them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn a_thousand_idle_connections_do_not_stop_a_new_client() {
+    const IDLE: usize = 1000;
+    // Both ends of every connection are in this process.
+    let limit = rlimit::increase_nofile_limit(4 * IDLE as u64).expect("the fd limit");
+    assert!(limit >= 2 * IDLE as u64 + 100, "fd limit {limit}");
+    let config = Config {
+        header_timeout: Duration::from_millis(1500),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let mut idle = Vec::with_capacity(IDLE);
+        for _ in 0..IDLE {
+            idle.push(TcpStream::connect(addr).await.expect("connect"));
+        }
+        until_stats(&server.gateway, "1000 connections open", |s| {
+            s["connections"]["open"] == IDLE
+        })
+        .await;
+
+        // A new client's first request (connecting included), three times.
+        let mut took = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            let c = &mut Client::connect(addr).await;
+            assert_eq!(get(c, "/healthz").await.status, StatusCode::OK);
+            took.push(started.elapsed());
+        }
+        took.sort();
+        assert!(took[0] < Duration::from_millis(100), "{took:?}");
+        assert!(took[2] < Duration::from_secs(1), "{took:?}");
+
+        // Every idle connection is closed by the header timeout.
+        let mut closing = JoinSet::new();
+        for mut tcp in idle {
+            closing.spawn(async move { until_closed(&mut tcp, Duration::from_secs(5)).await });
+        }
+        while let Some(closed) = closing.join_next().await {
+            let (closed, received) = closed.expect("reader task");
+            assert!(closed.is_some() && received.is_empty());
+        }
+        until_stats(&server.gateway, "all closed", |s| {
+            s["connections"]["open"] == 0
+        })
+        .await;
+        let timeouts = server.gateway.stats()["connections"]["header_timeouts"].clone();
+        // The new clients closed their own connections.
+        assert_eq!(timeouts, json!(IDLE));
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
+
+/// Past `max_connections` a new connection waits in the backlog until one
+/// closes: served, later, and the process never holds more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn past_the_connection_cap_new_connections_wait() {
+    let config = Config {
+        max_connections: 2,
+        header_timeout: Duration::from_millis(400),
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    let addr = server.addr;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let _idle = [
+            TcpStream::connect(addr).await.unwrap(),
+            TcpStream::connect(addr).await.unwrap(),
+        ];
+        until_stats(&server.gateway, "two open", |s| {
+            s["connections"]["open"] == 2
+        })
+        .await;
+        let started = Instant::now();
+        let c = &mut Client::connect(addr).await;
+        assert_eq!(get(c, "/healthz").await.status, StatusCode::OK);
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(300), "{waited:?}");
+        let stats = server.gateway.stats();
+        assert!(stats["connections"]["open"].as_u64().unwrap() <= 2);
+        assert_eq!(stats["connections"]["accepted"], 3);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
 }

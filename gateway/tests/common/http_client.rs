@@ -1,14 +1,19 @@
 //! A minimal HTTP/1 client over one TCP connection (hyper's `conn::http1`),
-//! for the gateway's test and bench, which include this file with
+//! for the gateway's tests and bench, which include this file with
 //! `#[path]`: one connection per client, so "32 clients" is exactly 32
 //! connections.
+
+#![allow(
+    dead_code,
+    reason = "each test binary and the bench use a different part of this module"
+)]
 
 use std::net::SocketAddr;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::{Method, Request, StatusCode};
+use hyper::{HeaderMap, Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
@@ -24,6 +29,7 @@ pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     /// The `x-plugin-future` header: where the plugin's future lived.
     pub(crate) future: Option<String>,
+    pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
 }
 
@@ -43,6 +49,11 @@ impl Client {
         }
     }
 
+    /// Whether the server closed the connection.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.sender.is_closed()
+    }
+
     /// Sends a request and reads the whole response.
     pub(crate) async fn send(&mut self, method: Method, path: &str, body: String) -> Answer {
         self.sender.ready().await.expect("connection ready");
@@ -55,6 +66,7 @@ impl Client {
             .expect("request");
         let response = self.sender.send_request(request).await.expect("response");
         let status = response.status();
+        let headers = response.headers().clone();
         let future = response
             .headers()
             .get("x-plugin-future")
@@ -68,6 +80,7 @@ impl Client {
         Answer {
             status,
             future,
+            headers,
             body,
         }
     }

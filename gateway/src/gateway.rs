@@ -1,0 +1,493 @@
+//! The gateway's shared state: its plugins, its counters, its metrics.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use futures_util::future::Either;
+use hybrid_dispatch::registry::TwinHandle;
+use serde_json::{Map, Value, json};
+
+use crate::Config;
+use crate::Dispatch;
+use crate::metrics::{AnswerLabels, CallLabels, Metrics};
+use crate::plugins::{
+    BoxedPlugin, BoxedPlugins, Health, Plugin, Plugins, Reply, SendDynPlugin, Space, add_plugins,
+};
+
+/// The gateway's shared state: cheap to clone (an `Arc`).
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+/// A [`Gateway`] that does not keep it alive: what `chain` holds, since
+/// the gateway owns `chain`.
+#[derive(Clone, Debug)]
+pub struct WeakGateway(Weak<Inner>);
+
+impl WeakGateway {
+    /// The gateway, unless it is gone.
+    pub fn upgrade(&self) -> Option<Gateway> {
+        self.0.upgrade().map(|inner| Gateway { inner })
+    }
+}
+
+struct Inner {
+    config: Config,
+    plugins: Plugins,
+    /// `Some` for [`Dispatch::Boxed`].
+    boxed: Option<BoxedPlugins>,
+    answers: Answers,
+    metrics: Metrics,
+    /// Set on the first shutdown signal: `/readyz` answers 503 from then on.
+    draining: AtomicBool,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("config", &self.config)
+            .field("plugins", &self.plugins.names())
+            .field("draining", &self.draining)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where an answer went: the two plugin routes, and everything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `/plugins/{name}`, whatever the method.
+    Handle,
+    /// `/plugins/{name}/health`, whatever the method.
+    Health,
+    /// Every other path: `/plugins`, `/stats`, `/metrics`, `/healthz`,
+    /// `/readyz`, unknown ones.
+    Other,
+}
+
+impl Route {
+    const ALL: [Route; 3] = [Route::Handle, Route::Health, Route::Other];
+
+    /// Its name in `/stats` and in `/metrics` (label `route`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Route::Handle => "handle",
+            Route::Health => "health",
+            Route::Other => "other",
+        }
+    }
+}
+
+/// What kind of answer the gateway sent: every answer is counted as one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// 2xx.
+    Ok,
+    /// 400: malformed JSON, a bad plugin name, an unreadable body.
+    BadRequest,
+    /// 404: no such plugin, no such route.
+    NotFound,
+    /// 405: the route exists, not with this method.
+    MethodNotAllowed,
+    /// 408: the request body stalled longer than the body timeout.
+    RequestTimeout,
+    /// 413: the request body is over the body limit.
+    TooLarge,
+    /// 422: the plugin refused its input.
+    Rejected,
+    /// 500: a plugin (or the gateway) panicked.
+    Panicked,
+    /// 503 from a plugin's health check.
+    Unhealthy,
+    /// 503 with `Retry-After`: too many requests in flight (load shedding).
+    Overloaded,
+    /// 503 from `/readyz` while draining.
+    NotReady,
+    /// 504: no answer within the request timeout.
+    TimedOut,
+    /// Any other status.
+    Other,
+}
+
+impl Kind {
+    const ALL: [Kind; 13] = [
+        Kind::Ok,
+        Kind::BadRequest,
+        Kind::NotFound,
+        Kind::MethodNotAllowed,
+        Kind::RequestTimeout,
+        Kind::TooLarge,
+        Kind::Rejected,
+        Kind::Panicked,
+        Kind::Unhealthy,
+        Kind::Overloaded,
+        Kind::NotReady,
+        Kind::TimedOut,
+        Kind::Other,
+    ];
+
+    /// Its name in `/stats` and in `/metrics` (label `kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Ok => "ok",
+            Kind::BadRequest => "bad_request",
+            Kind::NotFound => "not_found",
+            Kind::MethodNotAllowed => "method_not_allowed",
+            Kind::RequestTimeout => "request_timeout",
+            Kind::TooLarge => "too_large",
+            Kind::Rejected => "rejected",
+            Kind::Panicked => "panicked",
+            Kind::Unhealthy => "unhealthy",
+            Kind::Overloaded => "overloaded",
+            Kind::NotReady => "not_ready",
+            Kind::TimedOut => "timed_out",
+            Kind::Other => "other",
+        }
+    }
+
+    /// The kind of an answer with `status`. A 503 is `Overloaded` unless
+    /// whoever made it said otherwise (a response extension).
+    pub fn of(status: u16, said: Option<Kind>) -> Kind {
+        if let Some(kind) = said {
+            return kind;
+        }
+        match status {
+            200..=299 => Kind::Ok,
+            400 => Kind::BadRequest,
+            404 => Kind::NotFound,
+            405 => Kind::MethodNotAllowed,
+            408 => Kind::RequestTimeout,
+            413 => Kind::TooLarge,
+            422 => Kind::Rejected,
+            500 => Kind::Panicked,
+            503 => Kind::Overloaded,
+            504 => Kind::TimedOut,
+            _ => Kind::Other,
+        }
+    }
+
+    fn index(self) -> usize {
+        Kind::ALL.iter().position(|k| *k == self).expect("listed")
+    }
+}
+
+/// The answers sent, by route and kind.
+#[derive(Default)]
+struct Answers {
+    counts: [[AtomicU64; Kind::ALL.len()]; Route::ALL.len()],
+}
+
+impl Answers {
+    fn to_json(&self) -> Value {
+        let mut routes = Map::new();
+        for (route, counts) in Route::ALL.iter().zip(&self.counts) {
+            let kinds: Map<String, Value> = Kind::ALL
+                .iter()
+                .zip(counts)
+                .map(|(kind, n)| (kind.name().to_owned(), json!(n.load(Relaxed))))
+                .collect();
+            routes.insert(route.name().to_owned(), Value::Object(kinds));
+        }
+        Value::Object(routes)
+    }
+}
+
+/// One plugin, resolved for one request.
+pub enum Resolved {
+    /// A registry entry: calls are tracked (in flight, then completed,
+    /// cancelled or panicked) per method.
+    Twin(TwinHandle<dyn SendDynPlugin<Space>>),
+    /// [`Dispatch::Boxed`].
+    Boxed(Arc<dyn BoxedPlugin>),
+}
+
+impl Resolved {
+    /// Starts a `handle` call: the call, to be awaited, and where its
+    /// future lives (`"inline"` or `"heap"`). Nothing runs until it is
+    /// awaited.
+    pub fn handle(&self, input: Value) -> (impl Future<Output = Reply> + Send + '_, &'static str) {
+        let (call, placement) = match self {
+            Resolved::Twin(plugin) => {
+                let call = plugin.track("handle", |p| p.handle_send(input));
+                let placement = placement_of(call.is_heap());
+                (Either::Left(call), placement)
+            }
+            Resolved::Boxed(plugin) => (Either::Right(plugin.handle_boxed(input)), "heap"),
+        };
+        (call, placement)
+    }
+
+    /// Starts a `health` call, as [`handle`](Self::handle) does.
+    pub fn health(&self) -> (impl Future<Output = Health> + Send + '_, &'static str) {
+        let (call, placement) = match self {
+            Resolved::Twin(plugin) => {
+                let call = plugin.track("health", |p| p.health_send());
+                let placement = placement_of(call.is_heap());
+                (Either::Left(call), placement)
+            }
+            Resolved::Boxed(plugin) => (Either::Right(plugin.health_boxed()), "heap"),
+        };
+        (call, placement)
+    }
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Resolved::Twin(handle) => f.debug_tuple("Twin").field(handle).finish(),
+            Resolved::Boxed(_) => f.write_str("Boxed(..)"),
+        }
+    }
+}
+
+/// The `x-plugin-future` header's value.
+fn placement_of(heap: bool) -> &'static str {
+    if heap { "heap" } else { "inline" }
+}
+
+impl Gateway {
+    /// The gateway with its six plugins registered.
+    pub fn new(config: Config) -> Self {
+        // `chain` calls plugins through the gateway, which owns it: it
+        // holds a `Weak`, so the gateway is not kept alive by its own plugin.
+        let inner = Arc::new_cyclic(|gateway: &Weak<Inner>| {
+            let plugins = Plugins::new();
+            let mut boxed = (config.dispatch == Dispatch::Boxed).then(BoxedPlugins::new);
+            add_plugins(&plugins, boxed.as_mut(), WeakGateway(gateway.clone()));
+            Inner {
+                config,
+                plugins,
+                boxed,
+                answers: Answers::default(),
+                metrics: Metrics::new(),
+                draining: AtomicBool::new(false),
+            }
+        });
+        Gateway { inner }
+    }
+
+    /// Its settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The registry: register and remove plugins while the gateway runs.
+    pub fn plugins(&self) -> &Plugins {
+        &self.inner.plugins
+    }
+
+    /// Resolves plugin `name` for one request (`None`: no such plugin).
+    pub fn plugin(&self, name: &str) -> Option<Resolved> {
+        match &self.inner.boxed {
+            None => self.inner.plugins.handle(name).ok().map(Resolved::Twin),
+            Some(boxed) => boxed.get(name).cloned().map(Resolved::Boxed),
+        }
+    }
+
+    /// `call` (of `plugin`'s `method`, its future in `placement`), counted
+    /// in `/metrics` when it ends: completed, cancelled or panicked, and
+    /// how long it took.
+    pub fn metered<F: Future>(
+        &self,
+        plugin: &str,
+        method: &'static str,
+        placement: &'static str,
+        call: F,
+    ) -> Metered<F> {
+        Metered {
+            call,
+            gateway: self.clone(),
+            labels: CallLabels {
+                plugin: plugin.to_owned(),
+                method,
+                placement,
+                outcome: "cancelled",
+            },
+            started: None,
+        }
+    }
+
+    /// Counts one answer.
+    pub fn count(&self, route: Route, kind: Kind) {
+        self.inner.answers.counts[Route::ALL.iter().position(|r| *r == route).expect("listed")]
+            [kind.index()]
+        .fetch_add(1, Relaxed);
+        let labels = AnswerLabels {
+            route: route.name(),
+            kind: kind.name(),
+        };
+        self.inner.metrics.answers.get_or_create(&labels).inc();
+    }
+
+    /// From now on `/readyz` answers 503 (and `gateway_ready` is 0).
+    pub fn start_draining(&self) {
+        self.inner.draining.store(true, Relaxed);
+        self.inner.metrics.ready.set(0);
+    }
+
+    /// Whether [`start_draining`](Self::start_draining) was called.
+    pub fn is_draining(&self) -> bool {
+        self.inner.draining.load(Relaxed)
+    }
+
+    /// `GET /metrics`: the Prometheus text format.
+    pub fn metrics_text(&self) -> String {
+        self.inner.metrics.encode()
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// `GET /plugins`: each plugin's name and description.
+    pub(crate) fn list(&self) -> Value {
+        let plugins = &self.inner.plugins;
+        let list: Vec<Value> = plugins
+            .names()
+            .into_iter()
+            // A plugin removed since `names()` is left out.
+            .filter_map(|name| {
+                let plugin = plugins.handle(&name).ok()?;
+                Some(json!({ "name": name, "description": plugin.describe() }))
+            })
+            .collect();
+        json!({ "plugins": list })
+    }
+
+    /// `GET /stats`, built from the registry's public counters: per plugin
+    /// and per method, what the entry's `CountedTwin` counted (calls,
+    /// placements, heap bytes) and how the tracked calls ended.
+    pub fn stats(&self) -> Value {
+        let stats = self.inner.plugins.stats();
+        let mut plugins = Map::new();
+        let mut total = Map::new();
+        for (name, counted) in stats.iter() {
+            let mut methods = Map::new();
+            for (method, c) in counted.iter() {
+                let mut counters = vec![("calls", c.calls)];
+                // Async methods only: a sync method has no future.
+                if let Some(t) = stats.tracked(name, method) {
+                    counters.extend([
+                        ("inline", c.inline),
+                        ("heap", c.heap),
+                        ("heap_bytes", c.allocated_bytes),
+                        ("in_flight", t.in_flight),
+                        ("completed", t.completed),
+                        ("cancelled", t.cancelled),
+                        ("panicked", t.panicked),
+                    ]);
+                }
+                for (key, value) in &counters {
+                    let sum = total.entry(*key).or_insert(json!(0));
+                    *sum = json!(sum.as_u64().unwrap_or(0) + value);
+                }
+                methods.insert(method.to_owned(), Value::Object(object(&counters)));
+            }
+            plugins.insert(name.to_owned(), Value::Object(methods));
+        }
+
+        let sizing = self.inner.plugins.sizing();
+        let mut futures = Map::new();
+        for (row, entry) in sizing.iter() {
+            let layout = entry.future_layout();
+            let fields = json!({
+                "future_bytes": layout.size(),
+                "future_align": layout.align(),
+                "placement": placement_of(!entry.is_inline()),
+                "plugin_type": entry.service_type_name(),
+            });
+            futures.insert(row.to_owned(), fields);
+        }
+
+        json!({
+            "plugins": plugins,
+            "total": total,
+            "answers": self.inner.answers.to_json(),
+            "connections": {
+                "accepted": self.inner.metrics.accepted.get(),
+                "open": self.inner.metrics.open.get(),
+                "header_timeouts": self.inner.metrics.header_timeouts.get(),
+            },
+            "ready": !self.is_draining(),
+            "sizing": {
+                "capacity": sizing.capacity(),
+                "capacity_align": sizing.capacity_align(),
+                "all_inline": sizing.all_inline(),
+                "required_capacity": sizing.required_capacity(),
+                "smallest_space": sizing.smallest_space(),
+                "futures": futures,
+            },
+        })
+    }
+}
+
+fn object(pairs: &[(&str, u64)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), json!(value)))
+        .collect()
+}
+
+pin_project_lite::pin_project! {
+    /// A plugin call counted in `/metrics` when it ends (see
+    /// [`Gateway::metered`]).
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Metered<F> {
+        #[pin]
+        call: F,
+        gateway: Gateway,
+        labels: CallLabels,
+        // Set at the first poll.
+        started: Option<Instant>,
+    }
+
+    impl<F> PinnedDrop for Metered<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(started) = *this.started {
+                this.gateway.inner.metrics.call_ended(this.labels, started);
+            }
+        }
+    }
+}
+
+impl<F: std::fmt::Debug> std::fmt::Debug for Metered<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metered")
+            .field("labels", &self.labels)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Marks the call panicked if a poll unwinds: the future is dropped later,
+/// by whoever caught the panic, when `std::thread::panicking()` no longer
+/// says so.
+struct PanicGuard<'a>(&'a mut &'static str);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            *self.0 = "panicked";
+        }
+    }
+}
+
+impl<F: Future> Future for Metered<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        this.started.get_or_insert_with(Instant::now);
+        let guard = PanicGuard(&mut this.labels.outcome);
+        let poll = this.call.poll(cx);
+        if poll.is_ready() {
+            *guard.0 = "completed";
+        }
+        poll
+    }
+}

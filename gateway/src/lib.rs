@@ -1,0 +1,100 @@
+//! A plugin gateway over HTTP, built to be run: plugins of one trait
+//! written with `async fn`, made callable through `dyn` by
+//! `#[hybrid_dispatch::dyn_twin]` and held in a
+//! `hybrid_dispatch::registry::TwinRegistry`, behind an axum router with
+//! the layers an operator expects (tower, tower-http, hyper's server with
+//! a timer), Prometheus metrics and a shutdown that drains.
+//!
+//! `main.rs` runs it (`cargo run --release -p hybrid-dispatch-gateway`);
+//! `tests/http_gateway.rs` and `benches/gateway.rs` start the same gateway
+//! on a port of their own, or the built binary.
+//!
+//! | route | answer |
+//! |---|---|
+//! | `POST /plugins/{name}`, JSON body | 200 and the plugin's JSON output (header `x-plugin-future`: `inline` or `heap`); 400 malformed JSON or a bad name (not UTF-8, control characters, over [`MAX_NAME_BYTES`]); 404 unknown plugin; 405 another method; 408 the body stalled over `body_timeout`; 413 a body over `max_body_bytes`; 422 the plugin refused the input; 500 the plugin panicked; 503 with `Retry-After` over `max_in_flight` plugin requests; 504 no answer within `timeout` |
+//! | `GET /plugins/{name}/health` | 200 `{"plugin", "ok": true, "detail"}`; 503 the same with `"ok": false`; the errors above |
+//! | `GET /plugins` | `{"plugins": [{"name", "description"}]}`, by name |
+//! | `GET /stats` | per plugin and per method: calls, placements, heap bytes, in flight, completed, cancelled, panicked (the registry's counters); every answer by route and kind; connections; readiness; the sizing report |
+//! | `GET /metrics` | Prometheus text format (OpenMetrics): per plugin and method, calls by placement and outcome and a latency histogram; answers by route and kind; connections (see [`metrics`](crate::metrics)) |
+//! | `GET /healthz` | 200 `{"ok": true}` while the process answers |
+//! | `GET /readyz` | 200 `{"ready": true}`; 503 `{"ready": false}` once shutdown began |
+//!
+//! Every error is JSON, `{"error": "...", "plugin": "..."}` (`plugin` on
+//! the plugin routes), and every answer is counted in `/stats` and
+//! `/metrics`.
+
+use std::time::Duration;
+
+pub mod gateway;
+pub mod log;
+mod metrics;
+pub mod plugins;
+pub mod routes;
+pub mod serve;
+
+pub use gateway::{Gateway, Kind, Resolved, Route};
+pub use plugins::{
+    BoxedPlugin, Chain, DynPlugin, Echo, Hash, Health, Panic, Plugin, PluginError, Plugins, Render,
+    Reply, SendDynPlugin, Sleep, Space,
+};
+pub use routes::{MAX_NAME_BYTES, app};
+pub use serve::{Served, serve};
+
+/// How the gateway reaches a plugin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// Through the [`TwinRegistry`](hybrid_dispatch::registry::TwinRegistry):
+    /// the inline erasure, counted per plugin and per method.
+    Twin,
+    /// Through a map of `Arc<dyn BoxedPlugin>`: one `Box` per call,
+    /// nothing counted by a registry. For comparison (`benches/gateway.rs`);
+    /// plugins registered while the gateway runs are only reachable
+    /// through the registry.
+    Boxed,
+}
+
+/// The gateway's settings; `main.rs` has a flag for each.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// How long a request on a plugin route may take, body included; then
+    /// it gets 504 and the plugin's future is dropped (counted as
+    /// cancelled).
+    pub timeout: Duration,
+    /// How long the request body may stall between two reads; then 408.
+    /// Shorter than `timeout`, or the 504 comes first.
+    pub body_timeout: Duration,
+    /// The largest request body, in bytes; over it, 413.
+    pub max_body_bytes: usize,
+    /// Plugin requests in flight at once; past it, 503 with `Retry-After`
+    /// at once (load shedding, not queueing).
+    pub max_in_flight: usize,
+    /// Open connections at once; past it, new ones wait in the backlog.
+    pub max_connections: usize,
+    /// How long a connection may take to send a request head, or stay
+    /// idle between requests; then it is closed.
+    pub header_timeout: Duration,
+    /// After the first stop: how long `/readyz` answers 503 while the
+    /// gateway still takes new connections.
+    pub drain_delay: Duration,
+    /// After that: how long requests in flight may take to finish before
+    /// their connections are closed.
+    pub shutdown_deadline: Duration,
+    /// How plugins are called.
+    pub dispatch: Dispatch,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            timeout: Duration::from_secs(2),
+            body_timeout: Duration::from_secs(1),
+            max_body_bytes: 64 * 1024,
+            max_in_flight: 256,
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(5),
+            drain_delay: Duration::ZERO,
+            shutdown_deadline: Duration::from_secs(10),
+            dispatch: Dispatch::Twin,
+        }
+    }
+}
