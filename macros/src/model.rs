@@ -309,7 +309,7 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                 if requires_sized(&method.sig) {
                     // Not callable on a trait object: left out of the twin,
                     // kept in the trait, forwarded by the counting wrapper.
-                    match read_sized(method) {
+                    match read_sized(method, names) {
                         Ok(m) => model.sized_methods.push(m),
                         Err(e) => errors.push(e),
                     }
@@ -361,7 +361,7 @@ fn combine(errors: Vec<syn::Error>) -> syn::Error {
 }
 
 /// A `where Self: Sized` method, for the counting wrapper to forward.
-fn read_sized(method: &TraitItemFn) -> Result<SizedMethod, syn::Error> {
+fn read_sized(method: &TraitItemFn, names: &mut Names) -> Result<SizedMethod, syn::Error> {
     let receiver = match method.sig.inputs.first() {
         Some(FnArg::Receiver(r)) => match (&r.reference, r.mutability, r.colon_token) {
             (Some(_), None, None) => SizedReceiver::Ref,
@@ -392,7 +392,7 @@ fn read_sized(method: &TraitItemFn) -> Result<SizedMethod, syn::Error> {
                 Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
                     args.push(p.ident.clone())
                 }
-                Pat::Wild(_) => args.push(Ident::new(&format!("__arg{i}"), typed.pat.span())),
+                Pat::Wild(_) => args.push(names.wildcard_arg(i)),
                 other => {
                     return Err(pattern_error(other, &method.sig.ident, &typed.ty));
                 }
