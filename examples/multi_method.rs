@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use counting_alloc::{CountingAlloc, count};
-use hybrid_dispatch::layer::CountedTwin;
 use hybrid_dispatch::space::S8;
+use hybrid_dispatch::twin::CountedTwin;
 use hybrid_dispatch::{FutureSlot, dyn_twin};
 
 #[global_allocator]

@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use hybrid_dispatch::registry::TwinRegistry;
+use hybrid_dispatch::twin::TwinRegistry;
 use hybrid_dispatch::{Error, dyn_twin};
 
 /// A document-processing plugin. `send = SendDynPlugin`: the trait's

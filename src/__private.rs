@@ -17,12 +17,12 @@ pub use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 pub use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
 pub use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
-#[cfg(feature = "alloc")]
-pub use crate::layer::counted_twin::CountedTwin;
 pub use crate::layout::{Erasure, FutureLayout};
 pub use crate::space::{Capacity, DefaultSpace};
 #[cfg(feature = "alloc")]
 pub use crate::twin::TwinOf;
+#[cfg(feature = "alloc")]
+pub use crate::twin::counted::CountedTwin;
 pub use crate::twin::{Twin, TwinMethod};
 
 use crate::layout::{Placement, fits_inline};
@@ -51,7 +51,7 @@ pub fn counted_new<P>(inner: P, methods: &'static [TwinMethod]) -> CountedTwin<P
     CountedTwin::with_counters(
         inner,
         methods,
-        crate::layer::counted_twin::new_counters(methods.len()),
+        crate::twin::counted::new_counters(methods.len()),
     )
 }
 

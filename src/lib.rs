@@ -50,7 +50,7 @@
 //! ```
 //!
 //! [`dyn_twin`] keeps the trait and generates its `dyn` twins, implemented
-//! for every implementor; [`registry::TwinRegistry`] holds twins by name.
+//! for every implementor; [`TwinRegistry`] holds twins by name.
 //!
 //! # One request, one response: [`Service`]
 //!
@@ -108,7 +108,7 @@
 //! | layer | module | what |
 //! |---|---|---|
 //! | authoring | [`dyn_twin`] ([`twin`]), [`service_fn`](crate::service_fn()), [`layer`], `compat` (feature `tower`) | your own trait behind `dyn`; services from closures; middleware with named futures ([`ServiceExt`]); `tower::Service` ⇄ [`Service`] |
-//! | registry | [`registry`] | [`Registry`] and [`registry::TwinRegistry`]: services and twins by name, handles, [`Error`], statistics and a sizing report |
+//! | registry | [`registry`] | [`Registry`]: services by name, handles, [`Error`], statistics and a sizing report; the name map both registries share |
 //! | erasure | `erase` (private; its traits are at the root) | [`DynService`], [`SendDynService`] (`call_dyn`, `call_in`, `call_boxed`), [`InlineOnlyService`], [`SendInlineOnlyService`] (`call_inline`): blanket-implemented for every service |
 //! | core | `service` (private; at the root) | [`Service`], the GAT trait; [`SendService`], the nameable `Send` bound |
 //! | storage | [`future`], [`space`] | [`InlineFuture`], [`FutureSlot`], [`future::InlineOnlyFuture`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
@@ -166,6 +166,9 @@ pub use service::{SendService, Service};
 #[cfg(feature = "macros")]
 pub use service_attr::service;
 pub use service_fn::{ServiceFn, service_fn};
+#[cfg(feature = "std")]
+#[doc(inline)]
+pub use twin::TwinRegistry;
 #[cfg(feature = "macros")]
 pub use twin::dyn_twin;
 

@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once, poll_pinned};
-use hybrid_dispatch::layer::CountedTwin;
 use hybrid_dispatch::layout::Placement;
 use hybrid_dispatch::space::{DefaultSpace, S1, S4, S8, S64};
+use hybrid_dispatch::twin::CountedTwin;
 use hybrid_dispatch::twin::Twin;
 use hybrid_dispatch::{FutureSlot, SendFutureSlot, dyn_twin};
 use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
@@ -88,7 +88,7 @@ assert_impl_all!(Memory: DynStore, DynStore<S1>, DynStore<S64>);
 assert_impl_all!(dyn DynStore: Store);
 assert_impl_all!(CountedTwin<Memory>: Store, DynStore, std::fmt::Debug, Send, Sync);
 assert_impl_all!(
-    hybrid_dispatch::layer::TwinStats: std::fmt::Debug,
+    hybrid_dispatch::twin::TwinStats: std::fmt::Debug,
     Clone,
     Eq,
     Default,

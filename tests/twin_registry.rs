@@ -12,10 +12,9 @@ use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on, poll_once};
-use hybrid_dispatch::registry::{
-    EntryStats, TwinCall, TwinHandle, TwinRegistry, TwinRegistryStats,
-};
+use hybrid_dispatch::registry::EntryStats;
 use hybrid_dispatch::space::S8;
+use hybrid_dispatch::twin::{TwinCall, TwinHandle, TwinRegistry, TwinRegistryStats};
 use hybrid_dispatch::{Error, Registry, dyn_twin, service_fn};
 use static_assertions::assert_impl_all;
 

@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once};
-use hybrid_dispatch::layer::CountedTwin;
 use hybrid_dispatch::layout::FutureLayout;
-use hybrid_dispatch::registry::TwinRegistry;
+use hybrid_dispatch::twin::CountedTwin;
 use hybrid_dispatch::twin::Twin;
+use hybrid_dispatch::twin::TwinRegistry;
 use hybrid_dispatch::{FutureSlot, dyn_twin};
 
 // ---------------------------------------------------------------------------

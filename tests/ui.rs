@@ -25,7 +25,9 @@ fn ui() {
     // `tower` feature adds one (`FromTower`): they are pinned for the
     // default features, and skipped (not failed) with `tower` on.
     if cfg!(feature = "tower") {
-        eprintln!("tests/ui/implementors/ skipped: the `tower` feature adds a Service implementor to their messages");
+        eprintln!(
+            "tests/ui/implementors/ skipped: the `tower` feature adds a Service implementor to their messages"
+        );
     } else {
         cases.compile_fail("tests/ui/implementors/*.rs");
     }

@@ -11,7 +11,7 @@
 //!
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
 //! only in [`Dispatch`]: `twin` (the
-//! [`TwinRegistry`](hybrid_dispatch::registry::TwinRegistry): a name lookup
+//! [`TwinRegistry`](hybrid_dispatch::twin::TwinRegistry): a name lookup
 //! under a read lock, `handle_send` on `dyn SendDynPlugin` with futures up
 //! to 256 bytes inline, tracked and counted per method) and `boxed` (a
 //! `BTreeMap` of `Arc<dyn BoxedPlugin>`: the same trait with every call's
@@ -72,8 +72,8 @@ use std::sync::Arc;
 use counting_alloc::count;
 use http_client::Client;
 use http_gateway::{BoxedPlugin, Config, Dispatch, Gateway, Resolved, SendDynPlugin, Space};
-use hybrid_dispatch::registry::TwinHandle;
 use hybrid_dispatch::space::Capacity;
+use hybrid_dispatch::twin::TwinHandle;
 
 #[global_allocator]
 static GLOBAL: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;

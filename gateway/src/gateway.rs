@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use futures_util::future::Either;
-use hybrid_dispatch::registry::TwinHandle;
+use hybrid_dispatch::twin::TwinHandle;
 use serde_json::{Map, Value, json};
 
 use crate::Config;

@@ -1,7 +1,7 @@
 //! A plugin gateway over HTTP, built to be run: plugins of one trait
 //! written with `async fn`, made callable through `dyn` by
 //! `#[hybrid_dispatch::dyn_twin]` and held in a
-//! `hybrid_dispatch::registry::TwinRegistry`, behind an axum router with
+//! `hybrid_dispatch::twin::TwinRegistry`, behind an axum router with
 //! the layers an operator expects (tower, tower-http, hyper's server with
 //! a timer), Prometheus metrics and a shutdown that drains.
 //!
@@ -43,7 +43,7 @@ pub use serve::{Served, serve};
 /// How the gateway reaches a plugin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dispatch {
-    /// Through the [`TwinRegistry`](hybrid_dispatch::registry::TwinRegistry):
+    /// Through the [`TwinRegistry`](hybrid_dispatch::twin::TwinRegistry):
     /// the inline erasure, counted per plugin and per method.
     Twin,
     /// Through a map of `Arc<dyn BoxedPlugin>`: one `Box` per call,

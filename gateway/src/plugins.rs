@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use hybrid_dispatch::registry::TwinRegistry;
 use hybrid_dispatch::space::S32;
+use hybrid_dispatch::twin::TwinRegistry;
 
 use crate::gateway::WeakGateway;
 

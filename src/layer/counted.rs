@@ -44,7 +44,7 @@ pub struct Counted<S> {
 }
 
 /// The counters of one service (or of one method of a `#[dyn_twin]` trait,
-/// see [`CountedTwin`](crate::layer::CountedTwin)): relaxed atomics, one add
+/// see [`CountedTwin`](crate::twin::CountedTwin)): relaxed atomics, one add
 /// per call and one or two per erasure.
 #[derive(Debug, Default)]
 pub(crate) struct CallCounters {

@@ -19,7 +19,6 @@
 //! | `timed.rs` (feature `std`) | latency histogram | [`Timed`] | [`TimedLayer`] | [`TimedFuture`] | 1 pointer + `Option<Instant>` |
 //! | `traced.rs` (feature `tracing`) | a `tracing` span per call | `Traced` | `TracedLayer` | `TracedFuture` | span + pointer + state |
 //! | `counted.rs` | call and placement counters | [`Counted`](crate::Counted) | – | the inner one | 0 |
-//! | `counted_twin.rs` (feature `alloc`) | the same, per method of a [`#[dyn_twin]`](crate::dyn_twin) trait | [`CountedTwin`] | – | the inner one | 0 |
 //!
 //! and `stack.rs` ([`Layer`], [`Identity`], [`Stack`]), `builder.rs`
 //! ([`ServiceBuilder`]),
@@ -43,8 +42,6 @@
 
 mod builder;
 pub(crate) mod counted;
-#[cfg(feature = "alloc")]
-pub(crate) mod counted_twin;
 pub(crate) mod ext;
 mod inspect;
 mod latency;
@@ -61,8 +58,6 @@ mod traced;
 
 pub use builder::ServiceBuilder;
 pub use counted::ServiceStats;
-#[cfg(feature = "alloc")]
-pub use counted_twin::{CountedTwin, TwinStats};
 pub use inspect::{Inspect, InspectFuture, InspectLayer, Inspected};
 pub use latency::{LatencyHistogram, LatencySnapshot};
 pub use map_request::{MapRequest, MapRequestLayer};

@@ -80,21 +80,21 @@ where
 
 /// Counts a started call as panicked unless defused: for a `Service::call`
 /// (or a twin's method) that panics before there is a future to count the
-/// end. Shared with [`TwinHandle::track`](crate::registry::TwinHandle::track).
-pub(super) struct StartGuard<'a, H: Fn() -> bool> {
+/// end. Shared with [`TwinHandle::track`](crate::twin::TwinHandle::track).
+pub(crate) struct StartGuard<'a, H: Fn() -> bool> {
     counters: &'a Counters,
     heap: H,
 }
 
 impl<'a, H: Fn() -> bool> StartGuard<'a, H> {
     #[inline]
-    pub(super) fn new(counters: &'a Counters, heap: H) -> Self {
+    pub(crate) fn new(counters: &'a Counters, heap: H) -> Self {
         counters.started();
         StartGuard { counters, heap }
     }
 
     #[inline]
-    pub(super) fn defuse(self) {
+    pub(crate) fn defuse(self) {
         core::mem::forget(self);
     }
 }

@@ -17,10 +17,7 @@
 //! | `stats.rs` | [`EntryStats`], [`RegistryStats`] |
 //! | `sizing.rs` | [`EntrySizing`], [`SizingReport`]: which futures spill, and the capacity that would keep them inline |
 //! | `table.rs` | the plain-text tables the reports print |
-//! | `names.rs` | the name → entry map and lock both registries share |
-//! | `twin_registry.rs` | [`TwinRegistry`]: implementors of a [`#[dyn_twin]`](crate::dyn_twin) trait by name; [`TwinRegistryStats`] |
-//! | `twin_handle.rs` | [`TwinHandle`]: a pre-resolved twin entry, dereferencing to the twin object; [`TwinHandle::track`] |
-//! | `twin_call.rs` | [`TwinCall`]: one tracked call of a twin's async method, counted until its future is dropped |
+//! | `names.rs` | the name → entry map and lock both registries share (the twin registry is [`crate::twin::TwinRegistry`]) |
 
 pub(crate) mod call;
 pub(crate) mod counters;
@@ -36,16 +33,10 @@ pub(crate) mod registry;
 pub(crate) mod sizing;
 pub(crate) mod stats;
 mod table;
-pub(crate) mod twin_call;
-pub(crate) mod twin_handle;
-pub(crate) mod twin_registry;
 
 pub use call::RegistryFuture;
 pub use sizing::{EntrySizing, SizingReport};
 pub use stats::{EntryStats, RegistryStats};
-pub use twin_call::TwinCall;
-pub use twin_handle::TwinHandle;
-pub use twin_registry::{TwinRegistry, TwinRegistryStats};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! [`Names`]: the name → shared entry map both registries are built on
 //! ([`Registry`](crate::Registry) for services,
-//! [`TwinRegistry`](crate::registry::TwinRegistry) for `#[dyn_twin]` traits):
+//! [`TwinRegistry`](crate::twin::TwinRegistry) for `#[dyn_twin]` traits):
 //! the lock, the typed errors and the rule that no user code runs under the
 //! lock live here once.
 

@@ -92,7 +92,7 @@ pub struct SizingReport {
 }
 
 impl SizingReport {
-    pub(super) fn new<Space>(entries: Vec<(String, EntrySizing)>) -> Self {
+    pub(crate) fn new<Space>(entries: Vec<(String, EntrySizing)>) -> Self {
         SizingReport {
             capacity: size_of::<Space>(),
             capacity_align: align_of::<Space>(),
@@ -359,7 +359,7 @@ pub struct EntrySizing {
 }
 
 impl EntrySizing {
-    pub(super) fn new<Space>(service_type_name: &'static str, future: FutureLayout) -> Self {
+    pub(crate) fn new<Space>(service_type_name: &'static str, future: FutureLayout) -> Self {
         EntrySizing {
             service_type_name,
             future,

@@ -1,5 +1,6 @@
-//! Your own async trait behind `dyn`: the [`dyn_twin`] attribute, and the
-//! traits its generated code implements ([`Twin`], [`TwinOf`]).
+//! Your own async trait behind `dyn`: the [`dyn_twin`] attribute, the
+//! traits its generated code implements ([`Twin`], [`TwinOf`]), counting
+//! ([`CountedTwin`]) and the registry of twins ([`TwinRegistry`]).
 //!
 //! [`Service`](crate::Service) gives one request type one `dyn` erasure. Most
 //! code has its own multi-method trait instead — a `Plugin` with `handle`,
@@ -17,6 +18,28 @@ use crate::space::Capacity;
 
 #[cfg(all(doc, feature = "std", feature = "macros"))]
 pub mod example;
+
+// The map of this folder, top to bottom: `docs.md` (the attribute's
+// manual), `counted.rs` (per-method counters: `CountedTwin`, `TwinStats`),
+// `registry.rs` (implementors by name: `TwinRegistry`), `handle.rs` (a
+// resolved entry: `TwinHandle`), `call.rs` (one tracked call: `TwinCall`).
+#[cfg(feature = "std")]
+pub(crate) mod call;
+#[cfg(feature = "alloc")]
+pub(crate) mod counted;
+#[cfg(feature = "std")]
+pub(crate) mod handle;
+#[cfg(feature = "std")]
+pub(crate) mod registry;
+
+#[cfg(feature = "std")]
+pub use call::TwinCall;
+#[cfg(feature = "alloc")]
+pub use counted::{CountedTwin, TwinStats};
+#[cfg(feature = "std")]
+pub use handle::TwinHandle;
+#[cfg(feature = "std")]
+pub use registry::{TwinRegistry, TwinRegistryStats};
 
 #[doc = include_str!("docs.md")]
 #[cfg(feature = "macros")]
@@ -163,7 +186,7 @@ pub trait Twin {
 /// "`P` can be shared as this twin object": the unsizing coercion
 /// `Arc<P>` → `Arc<dyn DynPlugin>`, which generic code cannot write, made
 /// callable. Implemented by [`dyn_twin`] for every implementor; the
-/// [`TwinRegistry`](crate::registry::TwinRegistry) uses it.
+/// [`TwinRegistry`] uses it.
 ///
 /// # Examples
 ///

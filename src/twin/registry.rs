@@ -6,13 +6,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::layer::counted_twin::{CountedTwin, TwinStats, new_counters};
 use crate::registry::counters::Counters;
 use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::EntryStats;
-use crate::registry::twin_handle::{TwinEntry, TwinHandle};
+use crate::twin::counted::{CountedTwin, TwinStats, new_counters};
+use crate::twin::handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
 
 /// Implementors of your own [`#[dyn_twin]`](crate::dyn_twin) trait, each
@@ -33,7 +33,7 @@ use crate::twin::{Twin, TwinOf};
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{Error, dyn_twin, registry::TwinRegistry};
+/// use hybrid_dispatch::{Error, TwinRegistry, dyn_twin};
 ///
 /// #[dyn_twin(DynPlugin, send = SendDynPlugin)]
 /// pub trait Plugin {
@@ -148,7 +148,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{Error, dyn_twin, registry::TwinRegistry};
+    /// use hybrid_dispatch::{Error, TwinRegistry, dyn_twin};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { fn ping(&self) -> u8; }
@@ -182,7 +182,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, registry::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { fn ping(&self) -> u8; }
@@ -343,7 +343,7 @@ impl TwinRegistryStats {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, registry::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { async fn ping(&self) -> u8; fn name(&self) -> &str; }

@@ -20,13 +20,13 @@ use crate::twin::{Twin, TwinMethod};
 /// Per method, [`ServiceStats`] counts `calls` (static or through `dyn`),
 /// `inline` / `heap` / `slot_heap` placements and the allocations they made.
 ///
-/// A [`TwinRegistry`](crate::registry::TwinRegistry) wraps every entry in a
+/// A [`TwinRegistry`](crate::twin::TwinRegistry) wraps every entry in a
 /// `CountedTwin`, so its per-entry statistics are per method.
 ///
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+/// use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
 ///
 /// #[dyn_twin(DynCounter)]
 /// trait Counter {
@@ -96,7 +96,7 @@ impl<P> CountedTwin<P> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { fn ping(&self) -> u8; }
@@ -125,7 +125,7 @@ impl<P> CountedTwin<P> {
     /// # Examples
     ///
     /// ```
-    /// # use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { fn ping(&self) -> u8; }
     /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } }
@@ -140,7 +140,7 @@ impl<P> CountedTwin<P> {
     /// # Examples
     ///
     /// ```
-    /// # use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { fn ping(&self) -> u8; }
     /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } }
@@ -227,7 +227,7 @@ impl<P: fmt::Debug> fmt::Debug for CountedTwin<P> {
 
 /// A snapshot of one twin implementor's counters, per method, from
 /// [`CountedTwin::stats`] or a
-/// [`TwinHandle`](crate::registry::TwinHandle). `Display` prints one line per
+/// [`TwinHandle`](crate::twin::TwinHandle). `Display` prints one line per
 /// method.
 ///
 /// # Examples
@@ -244,7 +244,7 @@ impl TwinStats {
     /// # Examples
     ///
     /// ```
-    /// # use hybrid_dispatch::{dyn_twin, layer::CountedTwin};
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
     /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }

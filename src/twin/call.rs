@@ -1,5 +1,5 @@
 //! [`TwinCall`]: one call of a twin's async method through a
-//! [`TwinHandle`](crate::registry::TwinHandle), counted until its future is
+//! [`TwinHandle`](crate::twin::TwinHandle), counted until its future is
 //! dropped.
 
 use core::fmt;
@@ -15,7 +15,7 @@ use crate::space::Capacity;
 
 pin_project! {
     /// The future of a call made with
-    /// [`TwinHandle::track`](crate::registry::TwinHandle::track): the twin
+    /// [`TwinHandle::track`](crate::twin::TwinHandle::track): the twin
     /// method's erased future (an [`InlineFuture`](crate::InlineFuture) from
     /// `m_dyn` or a [`SendInlineFuture`](crate::SendInlineFuture) from
     /// `m_send`) plus a reference to the method's counters in the registry
@@ -45,7 +45,7 @@ pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, registry::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     ///
     /// #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// trait Plugin {
@@ -155,7 +155,7 @@ impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, registry::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { async fn ping(&self) -> u8; }

@@ -1,5 +1,5 @@
 //! [`TwinHandle`]: one implementor of a `#[dyn_twin]` trait in a
-//! [`TwinRegistry`](crate::registry::TwinRegistry), resolved once.
+//! [`TwinRegistry`](crate::twin::TwinRegistry), resolved once.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -9,13 +9,13 @@ use core::ops::Deref;
 
 use crate::future::inline_box::InlineBox;
 use crate::layer::counted::CallCounters;
-use crate::layer::counted_twin::{TwinStats, stats_of};
 use crate::registry::counters::Counters;
 use crate::registry::entry::StartGuard;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
-use crate::registry::twin_call::TwinCall;
 use crate::twin::Twin;
+use crate::twin::call::TwinCall;
+use crate::twin::counted::{TwinStats, stats_of};
 
 /// A registered twin: the shared object (a `CountedTwin` of the
 /// implementor, erased) and its per-method counters, shared by the map,
@@ -84,7 +84,7 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
 ///
 /// Like [`Handle`](crate::Handle), it is an `Arc` to the registry's entry:
 /// cheap to clone, and it keeps the implementor alive after
-/// [`TwinRegistry::remove`](crate::registry::TwinRegistry::remove).
+/// [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove).
 ///
 /// The handle's own methods ([`name`](Self::name), [`stats`](Self::stats),
 /// [`sizing`](Self::sizing), [`track`](Self::track), …) come before the
@@ -94,7 +94,7 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
 ///
 /// # Examples
 ///
-/// See [`TwinRegistry`](crate::registry::TwinRegistry).
+/// See [`TwinRegistry`](crate::twin::TwinRegistry).
 pub struct TwinHandle<T: ?Sized> {
     entry: Arc<TwinEntry<T>>,
 }
@@ -108,7 +108,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::registry::TwinRegistry).
+    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
     pub fn name(&self) -> &str {
         &self.entry.name
@@ -119,7 +119,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::registry::TwinRegistry).
+    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
     pub fn stats(&self) -> TwinStats {
         self.entry.stats()
@@ -138,7 +138,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     /// the call goes to, and nothing can check that the closure agrees.
     /// (Untracked calls — `handle.handle(req)`, `handle.handle_send(req)`
     /// directly — are still counted by the entry's
-    /// [`CountedTwin`](crate::layer::CountedTwin), in [`stats`](Self::stats),
+    /// [`CountedTwin`](crate::twin::CountedTwin), in [`stats`](Self::stats),
     /// without their outcome.)
     ///
     /// Why a name and a closure rather than one generated method per async
@@ -201,7 +201,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::registry::TwinRegistry).
+    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
     pub fn sizing(&self) -> Vec<(&'static str, EntrySizing)> {
         self.entry.sizing()
@@ -211,7 +211,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::registry::TwinRegistry).
+    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
     pub fn shared(&self) -> Arc<T> {
         Arc::clone(&self.entry.twin)
@@ -221,7 +221,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry::remove`](crate::registry::TwinRegistry::remove).
+    /// See [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove).
     #[must_use]
     pub fn same_entry(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.entry, &other.entry)
