@@ -85,7 +85,10 @@ fn errors_are_typed_and_leave_the_registry_unchanged() {
         plugins.register("upper", Render).unwrap_err(),
         Error::Duplicate("upper".into())
     );
-    assert!(upper.same_entry(&plugins.handle("upper").unwrap()));
+    assert!(TwinHandle::same_entry(
+        &upper,
+        &plugins.handle("upper").unwrap()
+    ));
     assert_eq!(
         plugins.handle("nope").unwrap_err(),
         Error::NotFound("nope".into())
@@ -110,7 +113,7 @@ fn handles_call_every_method_and_outlive_removal() {
     assert!(!plugins.contains("upper"));
     assert_eq!(block_on(removed.handle_send("b".into())).0, "B");
     // The handle shares the twin object.
-    let shared: Arc<dyn SendDynPlugin<S8>> = removed.shared();
+    let shared: Arc<dyn SendDynPlugin<S8>> = TwinHandle::shared(&removed);
     assert_eq!(block_on(shared.handle("c".into())).0, "C");
 }
 
@@ -143,7 +146,7 @@ fn stats_are_per_method() {
     let render_handle = *stats.get("render").unwrap().get("handle").unwrap();
     assert_eq!((render_handle.calls, render_handle.heap), (3, 3));
     assert_eq!(render_handle.allocated_bytes, 3 * render_size);
-    assert_eq!(render.stats(), *stats.get("render").unwrap());
+    assert_eq!(TwinHandle::stats(&render), *stats.get("render").unwrap());
     let text = stats.to_string();
     assert!(text.contains("render.handle: 3 calls"), "{text}");
 }
@@ -164,7 +167,10 @@ fn sizing_says_which_method_spills_and_what_would_stop_it() {
     assert!(sizing.required_capacity() > 256);
     assert_eq!(sizing.smallest_space(), Some("S64"));
     let render = plugins.handle("render").unwrap();
-    let methods: Vec<&str> = render.sizing().iter().map(|(m, _)| *m).collect();
+    let methods: Vec<&str> = TwinHandle::sizing(&render)
+        .iter()
+        .map(|(m, _)| *m)
+        .collect();
     assert_eq!(methods, ["handle", "health"]);
     print!("{sizing}");
 }
@@ -257,49 +263,54 @@ fn tracked_calls_count_completion_cancellation_and_in_flight() {
 
     // Completed, through the `Send` and the local erasure.
     assert_eq!(
-        block_on(upper.track("handle", |p| p.handle_send("a".into()))).0,
+        block_on(TwinHandle::track(&upper, "handle", |p| p.handle_send("a".into()))).0,
         "A"
     );
     assert_eq!(
-        block_on(upper.track("handle", |p| p.handle_dyn("b".into()))).0,
+        block_on(TwinHandle::track(&upper, "handle", |p| p.handle_dyn("b".into()))).0,
         "B"
     );
     // In flight while its future lives; cancelled when dropped pending.
-    let mut pending = Box::pin(render.track("handle", |p| p.handle_send("c".into())));
+    let mut pending = Box::pin(TwinHandle::track(&render, "handle", |p| {
+        p.handle_send("c".into())
+    }));
     assert!(pending.is_heap());
     assert_eq!(pending.inner().layout().size() as u64, render_size);
     assert!(poll_once(pending.as_mut()).is_pending());
     assert_eq!(
-        render.tracked("handle").unwrap(),
+        TwinHandle::tracked(&render, "handle").unwrap(),
         tracked(1, true, render_size, [0, 0, 0], 1)
     );
     drop(pending);
-    drop(upper.track("health", |p| p.health_send())); // never polled
-    assert!(block_on(upper.track("health", |p| p.health_dyn())).0);
+    drop(TwinHandle::track(&upper, "health", |p| p.health_send())); // never polled
+    assert!(block_on(TwinHandle::track(&upper, "health", |p| p.health_dyn())).0);
 
     assert_eq!(
-        upper.tracked("handle").unwrap(),
+        TwinHandle::tracked(&upper, "handle").unwrap(),
         tracked(2, false, 0, [2, 0, 0], 0)
     );
     assert_eq!(
-        upper.tracked("health").unwrap(),
+        TwinHandle::tracked(&upper, "health").unwrap(),
         tracked(2, false, 0, [1, 1, 0], 0)
     );
     assert_eq!(
-        render.tracked("handle").unwrap(),
+        TwinHandle::tracked(&render, "handle").unwrap(),
         tracked(1, true, render_size, [0, 1, 0], 0)
     );
-    assert_eq!(render.tracked("health").unwrap(), EntryStats::default());
+    assert_eq!(
+        TwinHandle::tracked(&render, "health").unwrap(),
+        EntryStats::default()
+    );
     // A sync or unknown method has no tracked calls.
-    assert_eq!(upper.tracked("name"), None);
-    assert_eq!(upper.tracked("nope"), None);
+    assert_eq!(TwinHandle::tracked(&upper, "name"), None);
+    assert_eq!(TwinHandle::tracked(&upper, "nope"), None);
 
     // The registry's snapshot has the same, beside the `CountedTwin`
     // counters, which saw the same calls.
     let stats = plugins.stats();
     assert_eq!(
         stats.tracked("upper", "handle"),
-        upper.tracked("handle").as_ref()
+        TwinHandle::tracked(&upper, "handle").as_ref()
     );
     assert_eq!(
         stats.tracked("render", "handle").unwrap().heap_bytes,
@@ -321,20 +332,22 @@ fn tracked_calls_count_completion_cancellation_and_in_flight() {
 fn tracked_calls_that_panic_are_counted_and_the_next_call_is_fine() {
     let plugins = registry();
     let faulty = plugins.register("faulty", Faulty).unwrap();
-    let mut call = Box::pin(faulty.track("handle", |p| p.handle_send("boom".into())));
+    let mut call = Box::pin(TwinHandle::track(&faulty, "handle", |p| {
+        p.handle_send("boom".into())
+    }));
     assert!(poll_once(call.as_mut()).is_pending());
     let panicked = catch_unwind(AssertUnwindSafe(|| poll_once(call.as_mut())));
     assert!(panicked.is_err());
     assert!(call.inner().has_panicked());
-    assert_eq!(faulty.tracked("handle").unwrap().in_flight, 1);
+    assert_eq!(TwinHandle::tracked(&faulty, "handle").unwrap().in_flight, 1);
     drop(call);
-    assert!(!block_on(faulty.track("health", |p| p.health_send())).0);
+    assert!(!block_on(TwinHandle::track(&faulty, "health", |p| p.health_send())).0);
     assert_eq!(
-        faulty.tracked("handle").unwrap(),
+        TwinHandle::tracked(&faulty, "handle").unwrap(),
         tracked(1, false, 0, [0, 0, 1], 0)
     );
     assert_eq!(
-        faulty.tracked("health").unwrap(),
+        TwinHandle::tracked(&faulty, "health").unwrap(),
         tracked(1, false, 0, [1, 0, 0], 0)
     );
 }
@@ -344,7 +357,8 @@ fn a_closure_that_panics_is_counted_as_a_panicked_call() {
     let plugins = registry();
     let upper = plugins.handle("upper").unwrap();
     let panicked = catch_unwind(AssertUnwindSafe(|| {
-        upper.track(
+        TwinHandle::track(
+            &upper,
             "handle",
             |_| -> hybrid_dispatch::SendInlineFuture<'_, String, S8> {
                 panic!("before any future")
@@ -353,7 +367,7 @@ fn a_closure_that_panics_is_counted_as_a_panicked_call() {
     }));
     assert!(panicked.is_err());
     assert_eq!(
-        upper.tracked("handle").unwrap(),
+        TwinHandle::tracked(&upper, "handle").unwrap(),
         tracked(1, false, 0, [0, 0, 1], 0)
     );
 }
@@ -364,7 +378,7 @@ fn track_panics_on_a_method_that_is_not_async_and_counts_nothing() {
     let upper = plugins.handle("upper").unwrap();
     for method in ["nope", "name"] {
         let refused = catch_unwind(AssertUnwindSafe(|| {
-            drop(upper.track(method, |p| p.health_send()));
+            drop(TwinHandle::track(&upper, method, |p| p.health_send()));
         }));
         let message = *refused.unwrap_err().downcast::<String>().unwrap();
         assert!(
@@ -374,15 +388,19 @@ fn track_panics_on_a_method_that_is_not_async_and_counts_nothing() {
             "{message}"
         );
     }
-    assert_eq!(upper.tracked("health").unwrap(), EntryStats::default());
-    assert_eq!(upper.stats().get("health").unwrap().calls, 0);
+    assert_eq!(
+        TwinHandle::tracked(&upper, "health").unwrap(),
+        EntryStats::default()
+    );
+    assert_eq!(TwinHandle::stats(&upper).get("health").unwrap().calls, 0);
 }
 
 #[test]
 fn tracked_calls_that_fit_allocate_nothing() {
     let plugins = registry();
     let upper = plugins.handle("upper").unwrap();
-    let (out, allocs) = count(|| block_on(upper.track("health", |p| p.health_send())).0);
+    let (out, allocs) =
+        count(|| block_on(TwinHandle::track(&upper, "health", |p| p.health_send())).0);
     assert_eq!((out, allocs), (true, Allocs::NONE));
 }
 
@@ -401,7 +419,8 @@ fn tracked_calls_from_many_tasks_add_up() {
                 let render = plugins.handle("render").unwrap();
                 tokio::spawn(async move {
                     for i in 0..CALLS {
-                        let call = render.track("handle", |p| p.handle_send(i.to_string()));
+                        let call =
+                            TwinHandle::track(&render, "handle", |p| p.handle_send(i.to_string()));
                         assert!(!call.await.is_empty());
                     }
                 })
@@ -414,7 +433,7 @@ fn tracked_calls_from_many_tasks_add_up() {
     let render = plugins.handle("render").unwrap();
     let size = render.handle_layout().size() as u64;
     assert_eq!(
-        render.tracked("handle").unwrap(),
+        TwinHandle::tracked(&render, "handle").unwrap(),
         tracked(TASKS * CALLS, true, size, [TASKS * CALLS, 0, 0], 0)
     );
 }
@@ -483,10 +502,12 @@ mod traced_calls {
             let upper = plugins.register("upper", Upper).unwrap();
             let render = plugins.register("render", Render).unwrap();
             assert_eq!(
-                block_on(upper.track("handle", |p| p.handle_send("a".into()))).0,
+                block_on(TwinHandle::track(&upper, "handle", |p| p.handle_send("a".into()))).0,
                 "A"
             );
-            drop(render.track("handle", |p| p.handle_send("b".into())));
+            drop(TwinHandle::track(&render, "handle", |p| {
+                p.handle_send("b".into())
+            }));
         });
         let spans = spans.0.lock().unwrap();
         let field = |i: usize, k: &str| spans[i].0.get(k).cloned().unwrap_or_default();
@@ -509,4 +530,14 @@ mod traced_calls {
         );
         assert!(spans.iter().all(|(_, closed)| *closed), "every span closed");
     }
+}
+
+/// The handle's own functions are associated functions: a plugin trait with
+/// `name()` (or `stats()`) is reached through the handle as on the object.
+#[test]
+fn a_plugins_name_method_is_not_shadowed_by_the_handle() {
+    let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    let handle = plugins.register("entry-name", Upper).unwrap();
+    assert_eq!(handle.name(), "upper", "the plugin's own `name`");
+    assert_eq!(TwinHandle::name(&handle), "entry-name", "the entry's name");
 }

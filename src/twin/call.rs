@@ -45,7 +45,7 @@ pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     ///
     /// #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// trait Plugin {
@@ -64,14 +64,14 @@ pin_project! {
     /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
     /// let double = plugins.register("double", Double).unwrap();
     ///
-    /// let call = double.track("handle", |p| p.handle_send(21));
+    /// let call = TwinHandle::track(&double, "handle", |p| p.handle_send(21));
     /// assert!(!call.is_heap());
-    /// assert_eq!(double.tracked("handle").unwrap().in_flight, 1);
+    /// assert_eq!(TwinHandle::tracked(&double, "handle").unwrap().in_flight, 1);
     /// assert_eq!(block_on(call), 42);
-    /// assert_eq!(double.tracked("handle").unwrap().completed, 1);
+    /// assert_eq!(TwinHandle::tracked(&double, "handle").unwrap().completed, 1);
     ///
-    /// drop(double.track("handle", |p| p.handle_send(1))); // dropped before `Ready`
-    /// assert_eq!(double.tracked("handle").unwrap().cancelled, 1);
+    /// drop(TwinHandle::track(&double, "handle", |p| p.handle_send(1))); // dropped before `Ready`
+    /// assert_eq!(TwinHandle::tracked(&double, "handle").unwrap().cancelled, 1);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct TwinCall<'a, D: ?Sized, Space: Capacity> {
@@ -155,7 +155,7 @@ impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { async fn ping(&self) -> u8; }
@@ -164,7 +164,7 @@ impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
     ///
     /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
     /// let one = registry.register("one", One).unwrap();
-    /// let call = one.track("ping", |p| p.ping_dyn());
+    /// let call = TwinHandle::track(&one, "ping", |p| p.ping_dyn());
     /// assert_eq!(call.inner().layout(), one.ping_layout());
     /// ```
     #[inline]

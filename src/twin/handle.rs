@@ -86,11 +86,10 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
 /// cheap to clone, and it keeps the implementor alive after
 /// [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove).
 ///
-/// The handle's own methods ([`name`](Self::name), [`stats`](Self::stats),
-/// [`sizing`](Self::sizing), [`track`](Self::track), …) come before the
-/// twin object's in method resolution: if your trait has a method of the
-/// same name (a plugin's `fn name(&self)`), call it on the object,
-/// `(*handle).name_dyn()` or `Plugin::name(&*handle)`.
+/// The handle's own functions are associated functions, as `Arc`'s are
+/// (`TwinHandle::name(&handle)`, `TwinHandle::stats(&handle)`, …), so that
+/// they never shadow your trait's methods reached through `Deref`:
+/// `handle.name()` calls your plugin's `fn name(&self)`.
 ///
 /// # Examples
 ///
@@ -110,8 +109,8 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
-    pub fn name(&self) -> &str {
-        &self.entry.name
+    pub fn name(this: &Self) -> &str {
+        &this.entry.name
     }
 
     /// A snapshot of this implementor's counters, per method: calls, inline
@@ -121,8 +120,8 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
-    pub fn stats(&self) -> TwinStats {
-        self.entry.stats()
+    pub fn stats(this: &Self) -> TwinStats {
+        this.entry.stats()
     }
 
     /// Calls the async method `method` through `call`, and counts the call
@@ -160,11 +159,11 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     /// See [`TwinCall`].
     #[inline]
     pub fn track<'a, D: ?Sized>(
-        &'a self,
+        this: &'a Self,
         method: &str,
         call: impl FnOnce(&'a T) -> InlineBox<D, T::Space>,
     ) -> TwinCall<'a, D, T::Space> {
-        let entry: &'a TwinEntry<T> = &self.entry;
+        let entry: &'a TwinEntry<T> = &this.entry;
         let Some(index) = entry.async_method(method) else {
             unknown_method(&entry.name, method, T::METHODS)
         };
@@ -192,8 +191,8 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// See [`TwinCall`].
     #[must_use]
-    pub fn tracked(&self, method: &str) -> Option<EntryStats> {
-        self.entry.tracked_at(self.entry.async_method(method)?)
+    pub fn tracked(this: &Self, method: &str) -> Option<EntryStats> {
+        this.entry.tracked_at(this.entry.async_method(method)?)
     }
 
     /// Each async method's future layout against the twin's capacity
@@ -203,8 +202,8 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
-    pub fn sizing(&self) -> Vec<(&'static str, EntrySizing)> {
-        self.entry.sizing()
+    pub fn sizing(this: &Self) -> Vec<(&'static str, EntrySizing)> {
+        this.entry.sizing()
     }
 
     /// The shared twin object, to keep or pass on without the handle.
@@ -213,8 +212,8 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// See [`TwinRegistry`](crate::twin::TwinRegistry).
     #[must_use]
-    pub fn shared(&self) -> Arc<T> {
-        Arc::clone(&self.entry.twin)
+    pub fn shared(this: &Self) -> Arc<T> {
+        Arc::clone(&this.entry.twin)
     }
 
     /// Whether two handles refer to the same registration.
@@ -223,8 +222,8 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// See [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove).
     #[must_use]
-    pub fn same_entry(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.entry, &other.entry)
+    pub fn same_entry(this: &Self, other: &Self) -> bool {
+        Arc::ptr_eq(&this.entry, &other.entry)
     }
 }
 
@@ -264,9 +263,9 @@ impl<T: ?Sized> Clone for TwinHandle<T> {
 impl<T: ?Sized + Twin> fmt::Debug for TwinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TwinHandle")
-            .field("name", &self.name())
+            .field("name", &Self::name(self))
             .field("type", &self.entry.type_name)
-            .field("stats", &self.stats())
+            .field("stats", &Self::stats(self))
             .finish()
     }
 }

@@ -33,7 +33,7 @@ use crate::twin::{Twin, TwinOf};
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{Error, TwinRegistry, dyn_twin};
+/// use hybrid_dispatch::{Error, TwinRegistry, dyn_twin, twin::TwinHandle};
 ///
 /// #[dyn_twin(DynPlugin, send = SendDynPlugin)]
 /// pub trait Plugin {
@@ -148,7 +148,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{Error, TwinRegistry, dyn_twin};
+    /// use hybrid_dispatch::{Error, TwinRegistry, dyn_twin, twin::TwinHandle};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { fn ping(&self) -> u8; }
@@ -158,7 +158,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
     /// let first = registry.register("one", One).unwrap();
     /// let removed = registry.remove("one").unwrap();
-    /// assert!(first.same_entry(&removed));
+    /// assert!(TwinHandle::same_entry(&first, &removed));
     /// assert_eq!(removed.ping_dyn(), 1); // still callable
     /// assert!(registry.is_empty());
     /// assert_eq!(registry.remove("one").unwrap_err(), Error::NotFound("one".into()));
@@ -182,7 +182,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { fn ping(&self) -> u8; }
@@ -343,7 +343,7 @@ impl TwinRegistryStats {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     ///
     /// #[dyn_twin(DynPing)]
     /// trait Ping { async fn ping(&self) -> u8; fn name(&self) -> &str; }
@@ -355,7 +355,7 @@ impl TwinRegistryStats {
     ///
     /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
     /// let one = registry.register("one", One).unwrap();
-    /// drop(one.track("ping", |p| p.ping_dyn()));
+    /// drop(TwinHandle::track(&one, "ping", |p| p.ping_dyn()));
     /// let stats = registry.stats();
     /// assert_eq!(stats.tracked("one", "ping").unwrap().cancelled, 1);
     /// assert!(stats.tracked("one", "name").is_none()); // sync
