@@ -142,6 +142,7 @@ mod service;
 mod service_attr;
 mod service_fn;
 pub mod space;
+pub mod stream;
 pub mod twin;
 
 #[cfg(test)]

@@ -279,6 +279,34 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
             .expect("the larger of two valid layouts is valid")
     }
 
+    /// Whether a future is stored: one a leaked handle left behind, or one
+    /// an owner keeps in flight across polls without a handle
+    /// ([`IterBox`](super::IterBox)).
+    pub(super) fn holds_future(&self) -> bool {
+        !self.storage.is_empty()
+    }
+
+    /// Polls the stored future where it lies, without a [`SlotFuture`]:
+    /// for an owner that keeps it in flight across polls.
+    ///
+    /// # Safety
+    ///
+    /// A future is stored, `T` is its output type, no [`SlotFuture`] for it
+    /// is alive, and the slot is pinned (**Pinned**).
+    #[inline]
+    pub(super) unsafe fn poll_stored<T>(&mut self, cx: &mut Context<'_>) -> Poll<T> {
+        debug_assert!(self.holds_future());
+        // SAFETY: the caller's guarantee; the vtable was chosen for the
+        // stored future (**Vtable describes the storage**).
+        unsafe { self.storage.poll::<T>(cx) }
+    }
+
+    /// Drops the stored future, if any, and leaves the slot empty (the
+    /// heap buffer stays for the next future).
+    pub(super) fn clear(&mut self) {
+        self.storage.clear();
+    }
+
     /// Where [`put`](Self::put) would store a future of `layout` now, told
     /// before the future exists: for the hooks of `&mut self` twin methods,
     /// which hear before the call (the future then borrows `self`).
