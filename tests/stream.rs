@@ -38,6 +38,8 @@ struct Counter<const N: usize> {
     next: u64,
     end: u64,
     panic_at: Option<u64>,
+    /// Panic in that item's first poll (before its `Pending`), not its second.
+    panic_early: bool,
     drops: DropCounter,
     _iter_token: DropToken,
 }
@@ -48,6 +50,7 @@ impl<const N: usize> Counter<N> {
             next: 0,
             end,
             panic_at: None,
+            panic_early: false,
             drops: drops.clone(),
             _iter_token: drops.token(),
         }
@@ -64,6 +67,9 @@ struct CounterNext<'a, const N: usize> {
 impl<const N: usize> Future for CounterNext<'_, N> {
     type Output = Option<u64>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
+        if self.iter.panic_early && self.iter.panic_at == Some(self.iter.next) {
+            panic!("next future asked to panic in its first poll");
+        }
         if Pin::new(&mut self.yielded).poll(cx).is_pending() {
             return Poll::Pending;
         }
@@ -349,12 +355,15 @@ fn stream_of(
     flavour: Flavour,
     end: u64,
     panic_at: Option<u64>,
+    panic_early: bool,
     drops: &DropCounter,
 ) -> Pin<Box<dyn Stream<Item = u64>>> {
     let mut small = Small::new(end, drops);
     small.panic_at = panic_at;
+    small.panic_early = panic_early;
     let mut large = Large::new(end, drops);
     large.panic_at = panic_at;
+    large.panic_early = panic_early;
     match flavour {
         Flavour::Gat => {
             drop(large);
@@ -379,7 +388,7 @@ fn stream_of(
 fn dropping_the_stream_mid_item_drops_future_and_iterator_once() {
     for flavour in FLAVOURS {
         let drops = DropCounter::default();
-        let mut stream = stream_of(flavour, 10, None, &drops);
+        let mut stream = stream_of(flavour, 10, None, false, &drops);
         let baseline = drops.drops(); // the unused iterator of `stream_of`
         let mut cx = Context::from_waker(Waker::noop());
         assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Pending);
@@ -398,32 +407,36 @@ fn dropping_the_stream_mid_item_drops_future_and_iterator_once() {
 
 #[test]
 fn a_panicking_next_future_propagates_and_everything_drops_once() {
-    for flavour in FLAVOURS {
-        let drops = DropCounter::default();
-        let mut stream = stream_of(flavour, 10, Some(1), &drops);
-        let baseline = drops.drops();
-        let mut cx = Context::from_waker(Waker::noop());
-        assert_eq!(drain_until_panic(stream.as_mut(), &mut cx), vec![0]);
-        // Polling again panics with a clear message, never resumes it.
-        let again = catch_unwind(AssertUnwindSafe(|| stream.as_mut().poll_next(&mut cx)));
-        let message = again.expect_err("polled after a panic");
-        let message = message
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| message.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        assert!(message.contains("panicked"), "{flavour:?}: {message}");
-        assert_eq!(
-            drops.drops() - baseline,
-            1,
-            "{flavour:?}: first future only"
-        );
-        drop(stream);
-        assert_eq!(
-            drops.drops() - baseline,
-            3,
-            "{flavour:?}: the panicked future and the iterator, once each"
-        );
+    // Early: the panic comes in the item's first poll (inside the erased
+    // iterator's one `dyn` call that starts it); late: after a `Pending`.
+    for early in [false, true] {
+        for flavour in FLAVOURS {
+            let drops = DropCounter::default();
+            let mut stream = stream_of(flavour, 10, Some(1), early, &drops);
+            let baseline = drops.drops();
+            let mut cx = Context::from_waker(Waker::noop());
+            assert_eq!(drain_until_panic(stream.as_mut(), &mut cx), vec![0]);
+            // Polling again panics with a clear message, never resumes it.
+            let again = catch_unwind(AssertUnwindSafe(|| stream.as_mut().poll_next(&mut cx)));
+            let message = again.expect_err("polled after a panic");
+            let message = message
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| message.downcast_ref::<&str>().copied())
+                .unwrap_or_default();
+            assert!(message.contains("panicked"), "{flavour:?}: {message}");
+            assert_eq!(
+                drops.drops() - baseline,
+                1,
+                "{flavour:?}, early {early}: first future only"
+            );
+            drop(stream);
+            assert_eq!(
+                drops.drops() - baseline,
+                3,
+                "{flavour:?}, early {early}: the panicked future and the iterator, once each"
+            );
+        }
     }
 }
 

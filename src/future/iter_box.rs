@@ -199,7 +199,7 @@ impl<It: ?Sized, D: ?Sized, Space: Capacity> IterBox<It, D, Space> {
 
 /// Builds the constructors, the `Stream` impl and `Debug` for one flavour.
 macro_rules! flavour {
-    ($name:literal, $dyn_iter:ident, $bound:ident, $next_in:ident $(+ $send:ident)?) => {
+    ($name:literal, $dyn_iter:ident, $bound:ident, $start:ident $(+ $send:ident)?) => {
         impl<'a, Item, Space: Capacity> IterBox<dyn $dyn_iter<Item, Space> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Space> {
             #[doc = concat!("Boxes `iter` (one allocation, for the whole iteration) into a `", $name, "`.")]
             ///
@@ -276,22 +276,22 @@ macro_rules! flavour {
                     // until `this` drops it, after the slot (field order),
                     // so after the future made here. The `&mut` comes from
                     // the raw pointer (**Raw access**); `'a` is the slot's
-                    // lifetime, and `next_in` is generic over it, so the
+                    // lifetime, and the method is generic over it, so the
                     // future can keep the borrow nowhere but in itself.
                     let iter: &'a mut (dyn $dyn_iter<Item, Space> + 'a) = unsafe { &mut *this.iter.ptr.as_ptr() };
                     // SAFETY: the slot lives in the pinned `this`
                     // (**Pinned**).
                     let slot = unsafe { Pin::new_unchecked(&mut this.slot) };
-                    // The handle would drop the future with it; instead the
-                    // future stays in flight across polls, owned by the slot
-                    // (cleared below once `Ready`, or by the slot's `Drop`).
-                    // INVARIANT: **In flight**: the slot holds the future.
-                    core::mem::forget(iter.$next_in(slot));
+                    // One `dyn` call makes the future in the slot and polls
+                    // it: dropped if ready, left in flight (no handle) if
+                    // pending. INVARIANT: **In flight**: the slot holds a
+                    // future exactly when this returns `Pending`.
+                    return iter.$start(slot, cx);
                 }
-                // SAFETY: the slot holds a future (just made, or in flight
-                // from an earlier poll), whose output is `Option<Item>`
-                // (**Flavour**: the slot's `D`), that no handle owns (it was
-                // forgotten), pinned in `this` (**Pinned**).
+                // SAFETY: the slot holds a future in flight from an earlier
+                // poll, whose output is `Option<Item>` (**Flavour**: the
+                // slot's `D`), that no handle owns (it was forgotten),
+                // pinned in `this` (**Pinned**).
                 let out = unsafe { this.slot.poll_stored::<Option<Item>>(cx) };
                 if out.is_ready() {
                     // The borrow ends here: the next poll makes a new one.
@@ -315,10 +315,10 @@ macro_rules! flavour {
     };
 }
 
-flavour!("BoxAsyncIter", DynAsyncIter, AsyncIter, next_in);
+flavour!("BoxAsyncIter", DynAsyncIter, AsyncIter, start_next_in);
 flavour!(
     "SendBoxAsyncIter",
     SendDynAsyncIter,
     SendAsyncIter,
-    next_send_in + Send
+    start_next_send_in + Send
 );

@@ -2,7 +2,9 @@
 //! [`SendDynAsyncIter`], its `Send` twin for every [`SendAsyncIter`].
 
 use core::future::Future;
-use core::pin::Pin;
+use core::mem::ManuallyDrop;
+use core::pin::{Pin, pin};
+use core::task::{Context, Poll};
 
 use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
@@ -83,6 +85,19 @@ pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
         slot: Pin<&'s mut FutureSlot<'f, Option<Item>, Space>>,
     ) -> SlotFuture<'s, dyn Future<Output = Option<Item>> + 'f, Space>;
 
+    /// Starts the next item in `slot` and polls it once, in one `dyn` call:
+    /// what [`BoxAsyncIter`](crate::stream::BoxAsyncIter)'s `poll_next`
+    /// does when no item is in flight. If the item is ready, its future is
+    /// dropped before returning; if it is pending, the future stays in the
+    /// slot without a handle (as a leaked one's would), for the owner to
+    /// poll where it lies. Not useful without such an owner, hence hidden.
+    #[doc(hidden)]
+    fn start_next_in<'f>(
+        &'f mut self,
+        slot: Pin<&mut FutureSlot<'f, Option<Item>, Space>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Item>>;
+
     /// The `next` future, erased into an [`InlineFuture`]: no allocation
     /// while it fits `Space`, one per item when it does not.
     ///
@@ -139,6 +154,15 @@ where
     ) -> SlotFuture<'s, dyn Future<Output = Option<I::Item>> + 'f, Space> {
         let () = PointerRoom::<Space>::CHECK;
         slot.put(self.next())
+    }
+
+    #[inline]
+    fn start_next_in<'f>(
+        &'f mut self,
+        slot: Pin<&mut FutureSlot<'f, Option<I::Item>, Space>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<I::Item>> {
+        start(slot.put_with(|| self.next()), cx)
     }
 
     #[inline]
@@ -209,6 +233,14 @@ pub trait SendDynAsyncIter<Item, Space: Capacity = DefaultSpace>:
         slot: Pin<&'s mut SendFutureSlot<'f, Option<Item>, Space>>,
     ) -> SlotFuture<'s, dyn Future<Output = Option<Item>> + Send + 'f, Space>;
 
+    /// [`DynAsyncIter::start_next_in`] with a [`SendFutureSlot`].
+    #[doc(hidden)]
+    fn start_next_send_in<'f>(
+        &'f mut self,
+        slot: Pin<&mut SendFutureSlot<'f, Option<Item>, Space>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Item>>;
+
     /// [`DynAsyncIter::next_dyn`] with a `Send` future.
     ///
     /// # Examples
@@ -241,7 +273,37 @@ where
     }
 
     #[inline]
+    fn start_next_send_in<'f>(
+        &'f mut self,
+        slot: Pin<&mut SendFutureSlot<'f, Option<I::Item>, Space>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<I::Item>> {
+        start(slot.put_with(|| self.next()), cx)
+    }
+
+    #[inline]
     fn next_send_dyn(&mut self) -> SendInlineFuture<'_, Option<I::Item>, Space> {
         SendInlineFuture::new(self.next())
     }
+}
+
+/// Polls a just-stored `next` future once: dropped with its handle when
+/// ready, left in its slot (the handle never dropped) when pending or when
+/// its `poll` panics, so that the owner finds it there either way (and a
+/// panicked one panics again if polled, as it would have without this
+/// shortcut). Inlined into each iterator's `start_next_in`, where the
+/// vtable just written is a known constant, so the first poll and the drop
+/// are direct calls.
+#[inline]
+fn start<D, Space, T>(handle: SlotFuture<'_, D, Space>, cx: &mut Context<'_>) -> Poll<T>
+where
+    D: Future<Output = T> + ?Sized,
+    Space: Capacity,
+{
+    let mut handle = ManuallyDrop::new(handle);
+    let out = pin!(&mut *handle).poll(cx);
+    if out.is_ready() {
+        drop(ManuallyDrop::into_inner(handle));
+    }
+    out
 }
