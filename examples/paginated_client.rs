@@ -160,11 +160,7 @@ fn describe(name: &str, source: &SendBoxAsyncIter<'static, Event>) {
     };
     println!(
         "{name:<8} {:<8} next future {:>3} bytes: {place}",
-        source
-            .iter_type_name()
-            .rsplit("::")
-            .next()
-            .unwrap_or_default(),
+        short_name(source.iter_type_name()),
         layout.size()
     );
 }
