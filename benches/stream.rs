@@ -33,6 +33,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use criterion::{Criterion, Throughput};
 use futures_core::Stream;
+use futures_util::StreamExt;
 use hybrid_dispatch::stream::{AsyncIter, BoxAsyncIter, DynAsyncIter, GatStream};
 
 // --- counting allocator -------------------------------------------------------------
@@ -170,10 +171,11 @@ fn poll_dyn(mut fut: Pin<&mut dyn Future<Output = u64>>) -> u64 {
     }
 }
 
-/// Drains a pinned stream inside the task.
+/// Drains a pinned stream inside the task, one `StreamExt::next().await`
+/// per item (the same loop for every `Stream` row).
 async fn sum_stream<S: Stream<Item = u64> + ?Sized>(mut stream: Pin<&mut S>) -> u64 {
     let mut sum = 0u64;
-    while let Some(x) = core::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+    while let Some(x) = stream.next().await {
         sum = sum.wrapping_add(x);
     }
     sum
