@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! cargo bench --bench stream                          # allocations + ns per item (1,000,000 items, interleaved medians)
-//! cargo bench --bench stream -- --criterion           # the same rows under criterion (1,000 items per iteration)
+//! BENCH_CRITERION=1 cargo bench --bench stream          # the same rows under criterion (1,000 items per iteration)
 //! cargo bench --bench stream -- --measure 20000       # instructions per item (callgrind)
 //! cargo bench --bench stream -- --measure 20000 small # one size (or row)
 //! ```
@@ -281,16 +281,23 @@ fn allocation_table() {
     println!();
 }
 
-/// Nanoseconds per item: `ROUNDS` rounds, each running every row once over
-/// `ITEMS` items (round-robin, so drift hits every row alike); the median
-/// per row, with the ratios the targets are about.
+/// Nanoseconds per item: rounds that each run every row once over `ITEMS`
+/// items (round-robin, so drift hits every row alike). Prints the median
+/// per row, and the ratios the targets are about as medians of per-round
+/// ratios (each round's row against the same round's baseline), which other
+/// work on the machine disturbs less than a ratio of medians.
 fn time_table() {
     let rounds = if std::env::var_os("BENCH_QUICK").is_some() {
-        3
+        5
     } else {
-        11
+        21
     };
-    println!("ns per item, median of {rounds} interleaved rounds of {ITEMS} items:");
+    println!("ns per item, median of {rounds} interleaved rounds of {ITEMS} items;");
+    println!("ratios: median of the per-round ratios");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
     for size in SIZES {
         let mut samples: Vec<Vec<f64>> = vec![Vec::new(); ROWS.len()];
         for _ in 0..rounds {
@@ -300,22 +307,29 @@ fn time_table() {
                 samples[i].push(start.elapsed().as_nanos() as f64 / ITEMS as f64);
             }
         }
-        let medians: Vec<f64> = samples
-            .iter_mut()
-            .map(|s| {
-                s.sort_by(f64::total_cmp);
-                s[s.len() / 2]
-            })
-            .collect();
-        let of = |name: &str| medians[ROWS.iter().position(|r| *r == name).unwrap()];
-        let (at, boxed) = (of("async_trait"), of("pin_box_dyn_stream"));
+        let index = |name: &str| ROWS.iter().position(|r| *r == name).unwrap();
+        let (at, boxed) = (index("async_trait"), index("pin_box_dyn_stream"));
+        let ratio = |i: usize, base: usize| {
+            median(
+                samples[i]
+                    .iter()
+                    .zip(&samples[base])
+                    .map(|(a, b)| a / b)
+                    .collect(),
+            )
+        };
         println!("\n{size}:");
         println!(
             "{:<20}{:>10}{:>16}{:>22}",
             "row", "ns/item", "÷ async_trait", "÷ Pin<Box<dyn Stream>>"
         );
-        for (row, m) in ROWS.iter().zip(&medians) {
-            println!("{row:<20}{m:>10.2}{:>16.2}{:>22.2}", m / at, m / boxed);
+        for (i, row) in ROWS.iter().enumerate() {
+            println!(
+                "{row:<20}{:>10.2}{:>16.2}{:>22.2}",
+                median(samples[i].clone()),
+                ratio(i, at),
+                ratio(i, boxed)
+            );
         }
     }
     println!();
@@ -415,7 +429,7 @@ fn main() {
         // `cargo test --benches`: the check above is the test.
         return;
     }
-    if args.iter().any(|a| a == "--criterion") {
+    if std::env::var_os("BENCH_CRITERION").is_some() {
         const PER_ITER: u64 = 1000;
         let mut criterion = Criterion::default().configure_from_args();
         for size in SIZES {
