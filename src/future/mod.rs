@@ -46,6 +46,13 @@
 //!   `put` or the slot's `Drop`), whatever state it is in, including after a
 //!   panic in its `poll` or when its destructor panics (heap blocks and
 //!   slot buffers are freed then too).
+//! * **In flight** (`gat_stream.rs`, `iter_box.rs`: stated on
+//!   [`GatStream`](crate::stream::GatStream) and [`IterBox`]). A storage
+//!   that owns both an async iterator and that iterator's in-flight `next`
+//!   future, which borrows it mutably, holds a future exactly while its
+//!   state says so; while it does, nothing else reaches the iterator, and
+//!   the future is dropped before the iterator is and before another one
+//!   is made.
 //! * **Flavour.** A storage typed for `dyn Future<Output = T> (+ Send) + 'a`
 //!   only ever holds an `F: Future<Output = T> (+ Send) + 'a`: the
 //!   constructors are generic over exactly that, so the stored output type
