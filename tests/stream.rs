@@ -519,3 +519,35 @@ fn debug_names_the_parts() {
         "{text}"
     );
 }
+
+#[test]
+fn unfold_ends_when_a_next_future_is_dropped_unfinished() {
+    let mut iter = unfold(0u32, |n| async move {
+        YieldOnce::default().await;
+        Some((n, n + 1))
+    });
+    assert_eq!(block_on(iter.next()).0, Some(0));
+    {
+        let mut next = pin!(iter.next());
+        assert!(common::poll_once(next.as_mut()).is_pending());
+    } // dropped with the state inside it
+    assert_eq!(block_on(iter.next()).0, None);
+    assert_eq!(block_on(iter.next()).0, None);
+}
+
+#[test]
+fn a_borrowed_iterator_streams_and_is_usable_afterwards() {
+    let drops = DropCounter::default();
+    let mut iter = Small::new(4, &drops);
+    {
+        // `&mut I` is an `AsyncIter` too: stream an item, keep the rest.
+        let mut stream = pin!(GatStream::new(&mut iter));
+        assert_eq!(block_on(stream.as_mut().next()).0, Some(0));
+    }
+    {
+        // And `Box<I>`: here a box of a borrow, erased.
+        let mut erased = pin!(BoxAsyncIter::<'_, u64>::new(Box::new(&mut iter)));
+        assert_eq!(block_on(erased.as_mut().next()).0, Some(1));
+    }
+    assert_eq!(block_on(iter.next()).0, Some(2));
+}
