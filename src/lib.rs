@@ -111,6 +111,7 @@
 //! | registry | [`registry`] | [`Registry`]: services by name, handles, [`Error`], statistics and a sizing report; the name map both registries share |
 //! | erasure | `erase` (private; its traits are at the root) | [`DynService`], [`SendDynService`] (`call_dyn`, `call_in`, `call_boxed`), [`InlineOnlyService`], [`SendInlineOnlyService`] (`call_inline`): blanket-implemented for every service |
 //! | core | `service` (private; at the root) | [`Service`], the GAT trait; [`SendService`], the nameable `Send` bound |
+//! | streams | [`stream`] | [`stream::AsyncIter`], the GAT async iterator; [`stream::GatStream`] (a `Stream` over one, no allocation); [`stream::DynAsyncIter`] and [`stream::BoxAsyncIter`]: behind `dyn` with zero allocations per item |
 //! | storage | [`future`], [`space`] | [`InlineFuture`], [`FutureSlot`], [`future::InlineOnlyFuture`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
 //! | measurement | [`layout`], [`Counted`] | [`layout::FutureLayout`] (size, alignment, fits?), [`assert_fits_inline!`], per-service counters |
 //!
@@ -142,6 +143,7 @@ mod service;
 mod service_attr;
 mod service_fn;
 pub mod space;
+pub mod stream;
 pub mod twin;
 
 #[cfg(test)]

@@ -82,3 +82,57 @@ assert_impl_all!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Debug, 
 assert_not_impl_any!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Sync, Unpin);
 assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::error::Error);
 assert_impl_all!(hybrid_dispatch::registry::EntryStats: Debug, Copy, Eq, Default, Send, Sync);
+
+// Async iterators. `GatStream` and the erased iterators hold a future that
+// points into themselves: never `Unpin`, never `Sync`; `Send` exactly when
+// the iterator and its `next` future are. The `next` futures of the
+// adapters follow their parts.
+mod streams {
+    use core::fmt::Debug;
+    use core::future::{Future, Ready};
+
+    use futures_core::Stream;
+    use hybrid_dispatch::space::S1;
+    use hybrid_dispatch::stream::{
+        AsyncIter, BoxAsyncIter, DynAsyncIter, GatStream, NextItem, SendAsyncIter,
+        SendBoxAsyncIter, SendDynAsyncIter, Unfold, UnfoldNext,
+    };
+    use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
+
+    #[allow(dead_code, reason = "used by static assertions")]
+    type ReadyStep = Ready<Option<(u8, u8)>>;
+    #[allow(dead_code, reason = "used by static assertions")]
+    type Counter = Unfold<u8, fn(u8) -> ReadyStep, ReadyStep>;
+    #[allow(dead_code, reason = "used by static assertions")]
+    type LocalStep = Ready<Option<(u8, std::rc::Rc<u8>)>>;
+    #[allow(dead_code, reason = "used by static assertions")]
+    type Local = Unfold<std::rc::Rc<u8>, fn(std::rc::Rc<u8>) -> LocalStep, LocalStep>;
+
+    assert_obj_safe!(DynAsyncIter<u8>);
+    assert_obj_safe!(SendDynAsyncIter<u8, S1>);
+    assert_impl_all!(dyn SendDynAsyncIter<u8>: Send);
+    assert_not_impl_any!(dyn SendDynAsyncIter<u8>: Sync);
+    assert_not_impl_any!(dyn DynAsyncIter<u8>: Send, Sync);
+
+    assert_impl_all!(Counter: AsyncIter, SendAsyncIter, DynAsyncIter<u8>, SendDynAsyncIter<u8>, Debug, Send, Sync, Unpin);
+    assert_impl_all!(Local: AsyncIter, DynAsyncIter<u8>, Debug);
+    assert_not_impl_any!(Local: SendAsyncIter, Send, Sync);
+    assert_impl_all!(UnfoldNext<'static, u8, ReadyStep>: Future, Debug, Send, Sync, Unpin);
+    assert_impl_all!(&'static mut Counter: AsyncIter);
+    assert_impl_all!(Box<Counter>: AsyncIter);
+
+    assert_impl_all!(GatStream<'static, Counter>: Stream, Debug, Send);
+    assert_not_impl_any!(GatStream<'static, Counter>: Sync, Unpin);
+    assert_impl_all!(GatStream<'static, Local>: Stream, Debug);
+    assert_not_impl_any!(GatStream<'static, Local>: Send, Sync, Unpin);
+
+    assert_impl_all!(BoxAsyncIter<'static, u8>: Stream, Debug);
+    assert_not_impl_any!(BoxAsyncIter<'static, u8>: Send, Sync, Unpin);
+    assert_impl_all!(SendBoxAsyncIter<'static, u8, S1>: Stream, Debug, Send);
+    assert_not_impl_any!(SendBoxAsyncIter<'static, u8, S1>: Sync, Unpin);
+
+    // The future of `next()` on a pinned stream is a `Pin<&mut S>`: `Unpin`,
+    // and `Send` when the stream is.
+    assert_impl_all!(NextItem<'static, SendBoxAsyncIter<'static, u8>>: Future, Debug, Send, Unpin);
+    assert_not_impl_any!(NextItem<'static, BoxAsyncIter<'static, u8>>: Send);
+}

@@ -6,6 +6,8 @@
 //! | `reusable_slot.rs` | [`ReusableSlot`]: caller-owned, reused, grows once | [`FutureSlot`](crate::FutureSlot), [`SendFutureSlot`](crate::SendFutureSlot), [`SlotFuture`] (`call_in`) |
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
 //! | `vtable.rs` | the buffer + vtable pair all three share, and the per-type vtables | – |
+//! | `gat_stream.rs` | [`GatStream`](crate::stream::GatStream): an async iterator and its in-flight `next` future, typed | `Stream` over any [`AsyncIter`](crate::stream::AsyncIter) |
+//! | `iter_box.rs` | [`IterBox`]: an erased async iterator and a [`ReusableSlot`] for its `next` futures | [`BoxAsyncIter`](crate::stream::BoxAsyncIter), [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter) |
 //! | `capacity.rs` | the [`Capacity`](crate::space::Capacity) promise and the capacities, re-exported by [`space`](crate::space) | – |
 //!
 //! # Invariants
@@ -44,15 +46,25 @@
 //!   `put` or the slot's `Drop`), whatever state it is in, including after a
 //!   panic in its `poll` or when its destructor panics (heap blocks and
 //!   slot buffers are freed then too).
+//! * **In flight** (`gat_stream.rs`, `iter_box.rs`: stated on
+//!   [`GatStream`](crate::stream::GatStream) and [`IterBox`]). A storage
+//!   that owns both an async iterator and that iterator's in-flight `next`
+//!   future, which borrows it mutably, holds a future exactly while its
+//!   state says so; while it does, nothing else reaches the iterator, and
+//!   the future is dropped before the iterator is and before another one
+//!   is made.
 //! * **Flavour.** A storage typed for `dyn Future<Output = T> (+ Send) + 'a`
 //!   only ever holds an `F: Future<Output = T> (+ Send) + 'a`: the
 //!   constructors are generic over exactly that, so the stored output type
 //!   and auto traits are `D`'s.
 
 pub(crate) mod capacity;
+pub(crate) mod gat_stream;
 #[cfg(feature = "alloc")]
 pub(crate) mod inline_box;
 pub(crate) mod inline_only_box;
+#[cfg(feature = "alloc")]
+pub(crate) mod iter_box;
 #[cfg(feature = "alloc")]
 pub(crate) mod reusable_slot;
 mod vtable;
@@ -60,5 +72,7 @@ mod vtable;
 #[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;
 pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
+#[cfg(feature = "alloc")]
+pub use iter_box::IterBox;
 #[cfg(feature = "alloc")]
 pub use reusable_slot::{ReusableSlot, SlotFuture};

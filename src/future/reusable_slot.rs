@@ -165,6 +165,7 @@ impl HeapBuffer {
         HeapBuffer { ptr, layout }
     }
 
+    #[inline]
     fn holds(&self, layout: Layout) -> bool {
         self.layout.size() >= layout.size() && self.layout.align() >= layout.align()
     }
@@ -253,19 +254,27 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
 
     /// The heap buffer, grown if it cannot hold `layout`, and whether it
     /// grew. The slot must be empty (a grown buffer replaces the old one).
+    /// Inlined: reusing the buffer is the steady state, a check and a load.
+    #[inline]
     fn heap_for(&mut self, layout: Layout) -> (NonNull<u8>, bool) {
         debug_assert_eq!(self.header().state, State::Empty);
         match &self.heap {
             Some(heap) if heap.holds(layout) => (heap.ptr, false),
-            _ => {
-                let grown = self.grown_for(layout);
-                // The old buffer is freed first; nothing lives in it.
-                self.heap = None;
-                let heap = self.heap.insert(HeapBuffer::new(grown));
-                self.growths += 1;
-                (heap.ptr, true)
-            }
+            _ => (self.grow_heap(layout), true),
         }
+    }
+
+    /// Replaces the heap buffer with one that holds `layout`: once per
+    /// future larger than any before it, so out of line.
+    #[cold]
+    #[inline(never)]
+    fn grow_heap(&mut self, layout: Layout) -> NonNull<u8> {
+        let grown = self.grown_for(layout);
+        // The old buffer is freed first; nothing lives in it.
+        self.heap = None;
+        let heap = self.heap.insert(HeapBuffer::new(grown));
+        self.growths += 1;
+        heap.ptr
     }
 
     /// What the heap buffer grows to for a `layout` it cannot hold: large
@@ -277,6 +286,34 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
             .map_or((0, 1), |old| (old.layout.size(), old.layout.align()));
         Layout::from_size_align(layout.size().max(size), layout.align().max(align))
             .expect("the larger of two valid layouts is valid")
+    }
+
+    /// Whether a future is stored: one a leaked handle left behind, or one
+    /// an owner keeps in flight across polls without a handle
+    /// ([`IterBox`](super::IterBox)).
+    pub(super) fn holds_future(&self) -> bool {
+        !self.storage.is_empty()
+    }
+
+    /// Polls the stored future where it lies, without a [`SlotFuture`]:
+    /// for an owner that keeps it in flight across polls.
+    ///
+    /// # Safety
+    ///
+    /// A future is stored, `T` is its output type, no [`SlotFuture`] for it
+    /// is alive, and the slot is pinned (**Pinned**).
+    #[inline]
+    pub(super) unsafe fn poll_stored<T>(&mut self, cx: &mut Context<'_>) -> Poll<T> {
+        debug_assert!(self.holds_future());
+        // SAFETY: the caller's guarantee; the vtable was chosen for the
+        // stored future (**Vtable describes the storage**).
+        unsafe { self.storage.poll::<T>(cx) }
+    }
+
+    /// Drops the stored future, if any, and leaves the slot empty (the
+    /// heap buffer stays for the next future).
+    pub(super) fn clear(&mut self) {
+        self.storage.clear();
     }
 
     /// Where [`put`](Self::put) would store a future of `layout` now, told
@@ -329,6 +366,19 @@ macro_rules! put {
             where
                 F: Future<Output = T> $($bounds)* + 'f,
             {
+                self.put_with(move || future)
+            }
+
+            /// [`put`](Self::put) with the future made by `make` once its
+            /// place is ready (the slot emptied, the heap buffer grown), so
+            /// that an inlined `make` writes it there directly: a large
+            /// future passed to `put` by value is first built on the stack
+            /// and then copied. If `make` panics the slot stays empty.
+            #[inline]
+            pub(crate) fn put_with<'s, F>(self: Pin<&'s mut Self>, make: impl FnOnce() -> F) -> SlotFuture<'s, dyn Future<Output = T> $($bounds)* + 'f, Space>
+            where
+                F: Future<Output = T> $($bounds)* + 'f,
+            {
                 // SAFETY: nothing is moved out of the slot (**Pinned**).
                 let this = unsafe { self.get_unchecked_mut() };
                 if !this.storage.is_empty() {
@@ -343,14 +393,14 @@ macro_rules! put {
                     // storage may own the `F` in it (**Pinned**: it never
                     // moves).
                     unsafe {
-                        place.as_ptr().write(future);
+                        place.as_ptr().write(make());
                         this.storage.put_pointer(place.as_ptr(), false);
                     }
                     grew
                 } else {
                     // SAFETY: the storage was just emptied; it lives in the
                     // pinned slot (**Pinned**).
-                    unsafe { this.storage.put_inline(future) };
+                    unsafe { this.storage.put_inline(make()) };
                     false
                 };
                 SlotFuture { slot: this, grew }
