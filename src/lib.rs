@@ -150,8 +150,12 @@ mod tests_support;
 #[cfg(feature = "alloc")]
 pub use erase::dyn_service::{DynService, SendDynService};
 pub use erase::inline_only::{InlineOnlyService, SendInlineOnlyService};
+#[cfg(feature = "std")]
+pub use erase::recycled::Recycled;
 #[cfg(feature = "alloc")]
 pub use future::inline_box::{InlineFuture, SendInlineFuture};
+#[cfg(feature = "std")]
+pub use future::recycled::{RecycledFuture, SendRecycledFuture};
 #[cfg(feature = "alloc")]
 pub use future::reusable_slot::{FutureSlot, SendFutureSlot};
 pub use layer::counted::Counted;
