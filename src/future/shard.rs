@@ -48,6 +48,19 @@ pub(crate) fn thread_index() -> usize {
     })
 }
 
+/// This thread's own shard, if it has one: the first [`SHARDS`] threads to
+/// ask each own one, which only they write, so they may count with a plain
+/// load and store instead of a read-modify-write (no `lock` prefix on
+/// x86). Later threads share an overflow shard with atomic adds. Indices
+/// are not reused when threads exit: a program that starts many
+/// short-lived threads before its long-lived ones leaves those on the
+/// overflow shard (still correct, only contended).
+#[inline]
+pub(crate) fn own_shard() -> Option<usize> {
+    let index = thread_index();
+    if index < SHARDS { Some(index) } else { None }
+}
+
 /// This thread's shard among [`SHARDS`].
 #[inline]
 pub(crate) fn shard() -> usize {
