@@ -21,10 +21,15 @@
 //!   the future's drop can give the block back to a live pool that has not
 //!   moved. A leaked handle leaks its block: it is never given back.
 //! * **Owned blocks.** A block is owned by exactly one of: a pool's free
-//!   list (idle), or one handle (in use, holding one live future). Taking
-//!   moves it out of the free list, the future's drop moves it back (or
-//!   frees it when the free lists are full), and the pool frees the idle
-//!   ones when it is dropped or trimmed.
+//!   list or a thread's cache (idle), or one handle (in use, holding one
+//!   live future). Taking moves it out of a free list or cache, the
+//!   future's drop moves it back (or frees it when they are full), and the
+//!   pool frees the idle ones when it is dropped or trimmed.
+//! * **Thread caches have one user.** The cache of shard `i` is read and
+//!   written only by the thread whose [`own_shard`] is `i` (thread indices
+//!   are never shared), or through `&mut RecyclePool` (in `Drop`). So its
+//!   length and slots can be updated with plain atomic loads and stores,
+//!   no read-modify-write.
 
 #![allow(
     unsafe_code,
@@ -39,14 +44,14 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use crossbeam_queue::ArrayQueue;
 
 use super::alloc_error::AllocError;
 use super::capacity::{Capacity, PointerRoom, S1};
 use super::inline_box::InlineBox;
-use super::shard::{CacheLine, SHARDS, shard};
+use super::shard::{CacheLine, SHARDS, own_shard, shard};
 use super::vtable::{Indirect, OwnedStorage, Place, PlaceKind};
 use crate::layout::{Erasure, FutureLayout, fits_inline};
 
@@ -67,11 +72,15 @@ use crate::layout::{Erasure, FutureLayout, fits_inline};
 ///
 /// # How it scales
 ///
-/// The idle buffers sit in [`SHARDS`](self)-many bounded lock-free queues
-/// (crossbeam's `ArrayQueue`), each on cache lines of its own: a thread
-/// takes from and gives back to its own queue, so calls on different cores
-/// touch different lines. Only when its queue is empty (or full) does a
-/// thread look at the others, before allocating (or freeing).
+/// Each of the first sixteen threads to use recycled storage keeps a few
+/// idle buffers in a cache of its own (up to 4; plain loads and stores, no
+/// atomic read-modify-write: a take and a give-back cost less than a
+/// `malloc` and a `free`). Behind the caches, the idle buffers sit in up to
+/// sixteen bounded lock-free queues (crossbeam's `ArrayQueue`), each on
+/// cache lines of its own: a thread takes from and gives back to its own
+/// queue, so calls on different cores touch different lines. Only when its
+/// cache and queue are empty (or full) does a thread look at the other
+/// queues, before allocating (or freeing).
 ///
 /// # What allocates
 ///
@@ -116,7 +125,22 @@ pub struct RecyclePool {
     shards: Box<[CacheLine<Shard>]>,
     /// `shards.len() - 1`; the length is a power of two.
     mask: usize,
+    /// One cache per thread that owns a shard (**Thread caches have one
+    /// user**); each holds at most `hot` blocks.
+    caches: Box<[CacheLine<Cache>]>,
+    hot: usize,
     max_idle: usize,
+}
+
+/// How many idle blocks a thread's cache may hold, at most.
+const HOT_MAX: usize = 4;
+
+/// A thread's own idle blocks: `slots[..len]` (**Owned blocks**, **Thread
+/// caches have one user**).
+#[derive(Default)]
+struct Cache {
+    len: AtomicUsize,
+    slots: [AtomicPtr<u8>; HOT_MAX],
 }
 
 /// One shard: a bounded queue of idle blocks (**Owned blocks**) and the
@@ -208,17 +232,22 @@ impl RecyclePool {
             .checked_add(layout.size())
             .and_then(|size| Layout::from_size_align(size, align).ok())
             .expect("a recycled buffer's size overflows isize::MAX");
-        // As many shards as there are buffers to keep, up to `SHARDS`, a
-        // power of two; the bound is split between them.
+        // Up to a quarter of the bound in the threads' caches, at most
+        // `HOT_MAX` each; the rest in the queues: as many as there are
+        // buffers to keep, up to `SHARDS`, a power of two.
+        let hot = (max_idle / (4 * SHARDS)).min(HOT_MAX);
+        let queued = max_idle - hot * SHARDS;
         let count = if max_idle == 0 {
             0
         } else {
-            let fit = max_idle.min(SHARDS);
+            let fit = queued.clamp(1, SHARDS);
             1 << (usize::BITS - 1 - fit.leading_zeros())
         };
         let shards = (0..count)
             .map(|i| {
-                let share = max_idle / count + usize::from(i < max_idle % count);
+                // At least one each: `queued` is at least `count` unless the
+                // pool keeps fewer buffers than shards (then `count` is 1).
+                let share = (queued / count + usize::from(i < queued % count)).max(1);
                 CacheLine(Shard {
                     free: ArrayQueue::new(share),
                     misses: AtomicU64::new(0),
@@ -227,20 +256,30 @@ impl RecyclePool {
             })
             .collect::<Vec<_>>()
             .into_boxed_slice();
+        let caches = (0..if hot == 0 { 0 } else { SHARDS })
+            .map(|_| CacheLine(Cache::default()))
+            .collect::<Vec<_>>()
+            .into_boxed_slice();
         RecyclePool {
             layout,
             block,
             mask: count.saturating_sub(1),
             shards,
+            caches,
+            hot,
             max_idle,
         }
     }
 
     /// The bound on idle buffers that [`Registry`](crate::Registry) and
     /// [`Recycled`](crate::Recycled) choose for futures of `layout`: about
-    /// 64 KiB of idle buffers, at least 16 and at most 256 of them. Sixteen
-    /// covers a burst of sixteen concurrent calls without allocating; the
-    /// byte budget keeps kilobyte futures from holding megabytes.
+    /// 128 KiB of idle buffers, at least 64 and at most 256 of them.
+    /// Sixty-four keeps a buffer in each of sixteen threads' caches and
+    /// covers a burst of 48 more concurrent calls without allocating; the
+    /// byte budget keeps kilobyte futures from holding megabytes (a 64 KiB
+    /// future may still keep 4 MiB idle: lower it with
+    /// [`Registry::with_max_idle`](crate::Registry::with_max_idle) or
+    /// [`trim`](Self::trim)).
     ///
     /// # Examples
     ///
@@ -249,14 +288,14 @@ impl RecyclePool {
     /// use hybrid_dispatch::layout::FutureLayout;
     ///
     /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 184]>()), 256);
-    /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 3072]>()), 21);
-    /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 65536]>()), 16);
+    /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 1024]>()), 126);
+    /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 65536]>()), 64);
     /// ```
     #[must_use]
     pub fn default_max_idle(layout: FutureLayout) -> usize {
-        const IDLE_BYTES: usize = 64 * 1024;
+        const IDLE_BYTES: usize = 128 * 1024;
         let buffer = layout.size().max(1) + size_of::<*const RecyclePool>();
-        (IDLE_BYTES / buffer).clamp(16, 256)
+        (IDLE_BYTES / buffer).clamp(64, 256)
     }
 
     /// The largest future layout this pool serves.
@@ -328,7 +367,8 @@ impl RecyclePool {
     #[must_use]
     pub fn stats(&self) -> PoolStats {
         let sum = |f: fn(&Shard) -> u64| self.shards.iter().map(|s| f(&s.0)).sum::<u64>();
-        let idle = sum(|s| s.free.len() as u64);
+        let cached: u64 = self.caches.iter().map(|c| c.0.len.load(Relaxed) as u64).sum();
+        let idle = sum(|s| s.free.len() as u64) + cached;
         PoolStats {
             misses: sum(|s| s.misses.load(Relaxed)),
             freed: sum(|s| s.freed.load(Relaxed)),
@@ -339,8 +379,11 @@ impl RecyclePool {
         }
     }
 
-    /// Frees every idle buffer and returns how many it freed. Buffers in
-    /// use are not affected; they come back (and are kept again) when
+    /// Frees every idle buffer it can reach and returns how many it freed:
+    /// those in the shared queues and in the calling thread's cache. Other
+    /// threads' caches (at most 4 buffers each, and only when `max_idle` is
+    /// at least 64) are theirs alone; they are freed with the pool. Buffers
+    /// in use are not affected; they come back (and are kept again) when
     /// their futures are dropped.
     ///
     /// # Examples
@@ -358,6 +401,13 @@ impl RecyclePool {
     /// ```
     pub fn trim(&self) -> usize {
         let mut freed = 0;
+        if let Some(cache) = self.own_cache() {
+            while let Some(block) = cache.pop() {
+                self.free_block(block);
+                self.home().freed.fetch_add(1, Relaxed);
+                freed += 1;
+            }
+        }
         for shard in &*self.shards {
             while let Some(block) = shard.0.free.pop() {
                 self.free_block(block);
@@ -380,6 +430,35 @@ impl RecyclePool {
     /// The pool must accept something (`!shards.is_empty()`).
     #[inline]
     fn take(&self) -> Option<(Block, bool)> {
+        let cache = self.own_cache();
+        let (block, miss) = match cache.and_then(Cache::pop) {
+            Some(block) => (block, false),
+            None => self.take_shared()?,
+        };
+        // SAFETY: **Block layout**: every block has room for a pointer at
+        // offset 0, aligned (the block is at least pointer-aligned); this
+        // block is ours (**Owned blocks**). Rewritten on every take, so
+        // the pool may move while it holds no block in use.
+        unsafe {
+            block
+                .0
+                .cast::<*const RecyclePool>()
+                .write(core::ptr::from_ref(self))
+        };
+        Some((block, miss))
+    }
+
+    /// This thread's cache, if it owns one and the pool keeps caches.
+    #[inline]
+    fn own_cache(&self) -> Option<&Cache> {
+        let index = own_shard()?;
+        let cache = &self.caches.get(index)?.0;
+        Some(cache)
+    }
+
+    /// A block from the queues, or a fresh one (`true`: a miss).
+    #[inline]
+    fn take_shared(&self) -> Option<(Block, bool)> {
         let home = self.home();
         let (block, miss) = match home.free.pop() {
             Some(block) => (block, false),
@@ -393,16 +472,6 @@ impl RecyclePool {
                     (Block(fresh), true)
                 }
             },
-        };
-        // SAFETY: **Block layout**: every block has room for a pointer at
-        // offset 0, aligned (the block is at least pointer-aligned); this
-        // block is ours (**Owned blocks**). Rewritten on every take, so
-        // the pool may move while it holds no block in use.
-        unsafe {
-            block
-                .0
-                .cast::<*const RecyclePool>()
-                .write(core::ptr::from_ref(self))
         };
         Some((block, miss))
     }
@@ -419,6 +488,13 @@ impl RecyclePool {
     /// full (**Owned blocks**).
     #[inline]
     fn give_back(&self, block: Block) {
+        let block = match self.own_cache() {
+            Some(cache) => match cache.push(block, self.hot) {
+                Ok(()) => return,
+                Err(block) => block,
+            },
+            None => block,
+        };
         let home = self.home();
         if let Err(block) = home.free.push(block) {
             self.give_back_elsewhere(block, home);
@@ -449,6 +525,48 @@ impl Drop for RecyclePool {
         // Blocks in use cannot exist: each borrows the pool (**Pool
         // outlives its blocks**); leaked ones are leaked.
         self.trim();
+        let block_layout = self.block;
+        for cache in &mut *self.caches {
+            let cache = &mut cache.0;
+            let len = *cache.len.get_mut();
+            for slot in &mut cache.slots[..len] {
+                // SAFETY: **Thread caches have one user**: with `&mut self`
+                // no thread can use the cache; `slots[..len]` are idle
+                // blocks of `block_layout` (**Owned blocks**, **Block
+                // layout**).
+                unsafe { dealloc(*slot.get_mut(), block_layout) };
+            }
+            *cache.len.get_mut() = 0;
+        }
+    }
+}
+
+impl Cache {
+    /// The last block cached, if any.
+    ///
+    /// Only the cache's own thread calls it (**Thread caches have one
+    /// user**): the plain load and store of `len` cannot race.
+    #[inline]
+    fn pop(&self) -> Option<Block> {
+        let len = self.len.load(Relaxed);
+        let top = len.checked_sub(1)?;
+        let block = self.slots[top].load(Relaxed);
+        self.len.store(top, Relaxed);
+        // The slot held a block (`slots[..len]`), never null.
+        NonNull::new(block).map(Block)
+    }
+
+    /// Caches `block` if fewer than `hot` are cached; else hands it back.
+    /// Only the cache's own thread calls it, as for [`pop`](Self::pop).
+    #[inline]
+    fn push(&self, block: Block, hot: usize) -> Result<(), Block> {
+        let len = self.len.load(Relaxed);
+        if len >= hot {
+            return Err(block);
+        }
+        self.slots[len].store(block.0.as_ptr(), Relaxed);
+        self.len.store(len + 1, Relaxed);
+        Ok(())
     }
 }
 
@@ -984,14 +1102,42 @@ mod tests {
         assert_eq!(run(pin!(local)), 8);
     }
 
+    #[test]
+    fn a_threads_cache_comes_first_and_is_trimmed() {
+        let layout = FutureLayout::of::<core::future::Ready<[u8; 100]>>();
+        let pool = RecyclePool::new(layout, 64); // one cached buffer per thread
+        let futures: Vec<_> = (0..5)
+            .map(|_| Send1::new_recycled(&pool, || core::future::ready([0u8; 100])))
+            .collect();
+        drop(futures);
+        assert_eq!(pool.stats().idle, 5);
+        for _ in 0..3 {
+            drop(Send1::new_recycled(&pool, || core::future::ready([0u8; 100])));
+        }
+        assert_eq!(pool.stats().misses, 5);
+        assert_eq!(pool.trim(), 5);
+        assert_eq!(pool.stats().idle, 0);
+        // A pool dropped with buffers in a thread's cache frees them.
+        let pool = RecyclePool::new(layout, 256);
+        drop(Send1::new_recycled(&pool, || core::future::ready([0u8; 100])));
+        assert_eq!(pool.stats().idle, 1);
+        drop(pool);
+    }
+
     /// Many threads take and give back at once; every buffer comes back,
-    /// the bound holds, nothing is dropped twice (Miri checks the races).
+    /// the bound holds, nothing is dropped twice (Miri checks the races),
+    /// with and without the threads' caches.
     #[test]
     fn concurrent_calls_from_threads() {
+        concurrent_calls(4);
+        concurrent_calls(64);
+    }
+
+    fn concurrent_calls(max_idle: usize) {
         let threads = if cfg!(miri) { 3 } else { 8 };
         let rounds = if cfg!(miri) { 5 } else { 2_000 };
         let drops = AtomicUsize::new(0);
-        let pool = pool_for(|| make(&drops, false), 4);
+        let pool = pool_for(|| make(&drops, false), max_idle);
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| {
@@ -1005,7 +1151,7 @@ mod tests {
         });
         assert_eq!(drops.load(Relaxed), 2 * threads * rounds);
         let stats = pool.stats();
-        assert!(stats.idle <= 4);
+        assert!(stats.idle <= max_idle as u64);
         // Every buffer allocated is idle or was freed: none is lost.
         assert_eq!(stats.misses, stats.idle + stats.freed);
     }

@@ -7,8 +7,10 @@
 //! No `unsafe` here; it lives in `future` because both the storage and the
 //! registry above it use it, and imports only run downward.
 
+use alloc::collections::BTreeSet;
 use core::cell::Cell;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
 
 /// How many shards the sharded structures keep. A power of two, so the
 /// thread's index is reduced with a mask. Sixteen keeps threads of a
@@ -22,49 +24,75 @@ pub(crate) const SHARDS: usize = 16;
 #[repr(align(128))]
 pub(crate) struct CacheLine<T>(pub(crate) T);
 
-/// Hands out thread indices in order of first use.
+/// Hands out fresh thread indices.
 static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
 
-std::thread_local! {
-    /// This thread's index, `usize::MAX` until first asked. A `const`
-    /// initializer, so reading it is a plain thread-local load, with no lazy
-    /// initialization check of the runtime's own.
-    static THREAD: Cell<usize> = const { Cell::new(usize::MAX) };
-}
+/// Indices of threads that have exited, handed out again lowest first, so
+/// that threads come and go (a test harness, a blocking pool) without
+/// pushing the long-lived ones off the shards they could own.
+static FREED: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
 
-/// The current thread's index, in `0..usize::MAX`: threads first asking in
-/// turn get 0, 1, 2, …, so the first [`SHARDS`] threads (a runtime's
-/// workers, typically) each get a shard of their own.
-#[inline]
-pub(crate) fn thread_index() -> usize {
-    THREAD.with(|index| {
-        let current = index.get();
-        if current != usize::MAX {
-            return current;
+/// This thread's index, `usize::MAX` until first asked; given back to
+/// [`FREED`] when the thread exits.
+struct ThreadIndex(Cell<usize>);
+
+impl Drop for ThreadIndex {
+    fn drop(&mut self) {
+        let index = self.0.get();
+        if index != usize::MAX {
+            // The lock orders everything this thread did on its shards
+            // before whatever the next owner does on them.
+            FREED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(index);
         }
-        let fresh = NEXT_THREAD.fetch_add(1, Relaxed) % (usize::MAX - 1);
-        index.set(fresh);
-        fresh
-    })
+    }
 }
 
-/// This thread's own shard, if it has one: the first [`SHARDS`] threads to
-/// ask each own one, which only they write, so they may count with a plain
-/// load and store instead of a read-modify-write (no `lock` prefix on
-/// x86). Later threads share an overflow shard with atomic adds. Indices
-/// are not reused when threads exit: a program that starts many
-/// short-lived threads before its long-lived ones leaves those on the
-/// overflow shard (still correct, only contended).
+std::thread_local! {
+    /// A `const` initializer: no lazy initialization beyond registering
+    /// the destructor on first use.
+    static THREAD: ThreadIndex = const { ThreadIndex(Cell::new(usize::MAX)) };
+}
+
+/// The current thread's index: unique among live threads, the lowest one
+/// free when the thread first asks. `None` while the thread's locals are
+/// being destroyed.
+#[inline]
+pub(crate) fn thread_index() -> Option<usize> {
+    THREAD
+        .try_with(|index| {
+            let current = index.0.get();
+            if current != usize::MAX {
+                return current;
+            }
+            let fresh = FREED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop_first()
+                .unwrap_or_else(|| NEXT_THREAD.fetch_add(1, Relaxed));
+            index.0.set(fresh);
+            fresh
+        })
+        .ok()
+}
+
+/// This thread's own shard, if it has one: threads holding the indices
+/// below [`SHARDS`] each own one, which only they write, so they may count
+/// with a plain load and store instead of a read-modify-write (no `lock`
+/// prefix on x86). More threads than that at once share an overflow path
+/// with atomic adds. An index, and with it a shard, passes to another
+/// thread only after its thread has exited.
 #[inline]
 pub(crate) fn own_shard() -> Option<usize> {
-    let index = thread_index();
-    if index < SHARDS { Some(index) } else { None }
+    thread_index().filter(|&index| index < SHARDS)
 }
 
-/// This thread's shard among [`SHARDS`].
+/// This thread's shard among [`SHARDS`] (shared when more threads run).
 #[inline]
 pub(crate) fn shard() -> usize {
-    thread_index() & (SHARDS - 1)
+    thread_index().unwrap_or(0) & (SHARDS - 1)
 }
 
 #[cfg(test)]
@@ -72,11 +100,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_thread_keeps_its_index_and_threads_differ() {
-        let here = thread_index();
-        assert_eq!(thread_index(), here);
-        let there = std::thread::spawn(thread_index).join().unwrap();
+    fn a_thread_keeps_its_index_and_live_threads_differ() {
+        let here = thread_index().unwrap();
+        assert_eq!(thread_index(), Some(here));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            tx.send(thread_index().unwrap()).unwrap();
+            wait.recv().unwrap(); // alive until `here` is compared
+        });
+        let there = rx.recv().unwrap();
         assert_ne!(here, there);
+        done.send(()).unwrap();
+        other.join().unwrap();
         assert!(shard() < SHARDS);
     }
 
