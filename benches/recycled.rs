@@ -43,8 +43,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use hybrid_dispatch::space::S1;
 use hybrid_dispatch::{
-    Handle, Recycled, Registry, SendDynService, SendInlineFuture, SendService,
-    service_fn,
+    Handle, Recycled, Registry, SendDynService, SendInlineFuture, SendService, service_fn,
 };
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -208,13 +207,17 @@ impl<S: Svc> RbService for S {
 
 // ---------------------------------------------------------------- rows
 
+/// A batch of `n` static calls from `from`.
+type StaticBatch = Box<dyn Fn(u64, u64) -> BoxedBatch + Send + Sync>;
+type BoxedBatch = Pin<Box<dyn Future<Output = u64> + Send>>;
+
 /// Everything a row may call, for one size.
 struct Subjects {
     name: &'static str,
     layout: usize,
     /// The static floor: a whole batch of direct calls (one box per
     /// batch, none per call).
-    direct: Box<dyn Fn(u64, u64) -> Pin<Box<dyn Future<Output = u64> + Send>> + Send + Sync>,
+    direct: StaticBatch,
     at: Arc<dyn AtService>,
     rb: Arc<dyn RbService>,
     shared: Arc<dyn SendDynService<u64, u64>>,
@@ -234,7 +237,7 @@ fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
     let handle_s1 = registry_s1.register(name, make()).unwrap();
     let direct = {
         let svc = Arc::new(make());
-        Box::new(move |from: u64, n: u64| -> Pin<Box<dyn Future<Output = u64> + Send>> {
+        Box::new(move |from: u64, n: u64| -> BoxedBatch {
             let svc = Arc::clone(&svc);
             Box::pin(async move {
                 let mut acc = 0u64;
@@ -437,7 +440,9 @@ fn single(all: &[Subjects]) {
     let rounds = if quick() { 5 } else { 31 };
     let batch = 2_000;
     println!("## One thread: allocations per call and time ratios\n");
-    println!("| size | future bytes | row | allocations / call | ns / call | ÷ async-trait | ÷ ReusableBoxFuture |");
+    println!(
+        "| size | future bytes | row | allocations / call | ns / call | ÷ async-trait | ÷ ReusableBoxFuture |"
+    );
     println!("|---|---:|---|---:|---:|---:|---:|");
     for s in all {
         // Allocations per call in steady state: 2000 calls minus 1000 calls
@@ -466,11 +471,7 @@ fn single(all: &[Subjects]) {
             }
         }
         let ratio = |i: usize, base: usize| {
-            median(
-                (0..rounds)
-                    .map(|r| times[i][r] / times[base][r])
-                    .collect(),
-            )
+            median((0..rounds).map(|r| times[i][r] / times[base][r]).collect())
         };
         for (i, row) in Row::ALL.iter().enumerate() {
             println!(
@@ -524,9 +525,8 @@ fn concurrent(all: Vec<Subjects>) {
                         black_box(task.await.unwrap());
                     }
                 });
-                times[i].push(
-                    start.elapsed().as_nanos() as f64 / (TASKS * CONCURRENT_CALLS) as f64,
-                );
+                times[i]
+                    .push(start.elapsed().as_nanos() as f64 / (TASKS * CONCURRENT_CALLS) as f64);
             }
         }
         let ratio = |i: usize, base: usize| {
@@ -558,18 +558,24 @@ fn repeat(all: &[Subjects], size: &str, key: &str, n: u64) {
 
 fn instructions(exe: &str, size: &str, key: &str, n: u64) -> u64 {
     let out = std::env::temp_dir().join(format!("cg.recycled.{size}.{key}.{n}"));
-    let status = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file"])
-        .arg(&out)
+    let run = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
         .args([exe, "--repeat", size, key, &n.to_string()])
-        .stderr(std::process::Stdio::null())
-        .status()
+        .output()
         .expect("valgrind");
-    assert!(status.success());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     let total = text
         .lines()
-        .find_map(|l| l.strip_prefix("summary: ").or_else(|| l.strip_prefix("totals: ")))
+        .find_map(|l| {
+            l.strip_prefix("summary: ")
+                .or_else(|| l.strip_prefix("totals: "))
+        })
         .expect("callgrind summary");
     total.trim().parse().unwrap()
 }
@@ -617,7 +623,10 @@ fn main() {
         single(&all);
     }
     if let Some(at) = args.iter().position(|a| a == "--callgrind") {
-        let n = args.get(at + 1).and_then(|a| a.parse().ok()).unwrap_or(2_000);
+        let n = args
+            .get(at + 1)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(2_000);
         callgrind(&all, n);
     }
     if every || args.iter().any(|a| a == "--concurrent") {

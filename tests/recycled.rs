@@ -114,7 +114,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-const CALLS: u64 = 200;
+const CALLS: u64 = if cfg!(miri) { 4 } else { 200 };
 
 /// What `run(calls)` allocates per call in steady state: the runtime's own
 /// allocations once per `block_on` (tokio allocates its deferred-wakers
@@ -210,7 +210,7 @@ fn the_wrapper_allocates_nothing_once_warm_at_every_size() {
 #[test]
 fn allocations_are_bounded_under_concurrency() {
     const TASKS: u64 = 8;
-    let calls_per_task: u64 = 500;
+    let calls_per_task: u64 = if cfg!(miri) { 5 } else { 500 };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_time()

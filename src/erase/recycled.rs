@@ -100,7 +100,10 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     /// assert_eq!(recycled.stats().max_idle, 2);
     /// ```
     #[must_use]
-    pub fn with_max_idle(service: Arc<dyn SendDynService<Req, Resp, Space>>, max_idle: usize) -> Self {
+    pub fn with_max_idle(
+        service: Arc<dyn SendDynService<Req, Resp, Space>>,
+        max_idle: usize,
+    ) -> Self {
         let pool = RecyclePool::new(service.future_layout(), max_idle);
         Recycled { service, pool }
     }

@@ -8,7 +8,7 @@
 //!
 //! * **Block layout.** Every buffer ("block") of a pool was allocated with
 //!   the pool's `block` layout: a pool pointer at offset 0, then room for
-//!   the pool's future layout at [`future_offset`] of its alignment. A
+//!   the pool's future layout at [`offset_for`] its size and alignment. A
 //!   future `F` is only ever written to a block of a pool that
 //!   [`accepts`](RecyclePool::accepts) it (size and alignment at most the
 //!   pool's), so it fits at `future_offset::<F>()`, which is at most the
@@ -194,12 +194,31 @@ pub struct PoolStats {
     pub buffer_bytes: u64,
 }
 
-/// Where an `F` starts in a block: after the pool pointer, at `F`'s
-/// alignment (**Block layout**).
-const fn future_offset<F>() -> usize {
+/// From this size on, a future starts on a cache line of its own: its
+/// first bytes do not share a line with the pool pointer, and wide stores
+/// into it (an `async fn` filling a buffer) do not straddle lines.
+const LINE_ALIGNED_FROM: usize = 512;
+
+/// A cache line, for [`LINE_ALIGNED_FROM`].
+const LINE: usize = 64;
+
+/// Where a future of `size` and `align` starts in a block: after the pool
+/// pointer, at its alignment, or at a cache line for a large one
+/// (**Block layout**). Monotonic in both, so a future no larger and no more
+/// aligned than the pool's starts no later than the pool's own offset.
+const fn offset_for(size: usize, align: usize) -> usize {
     let header = size_of::<*const RecyclePool>();
-    let align = align_of::<F>();
+    let align = if size >= LINE_ALIGNED_FROM && align < LINE {
+        LINE
+    } else {
+        align
+    };
     header.div_ceil(align) * align
+}
+
+/// Where an `F` starts in a block.
+const fn future_offset<F>() -> usize {
+    offset_for(size_of::<F>(), align_of::<F>())
 }
 
 impl RecyclePool {
@@ -222,12 +241,16 @@ impl RecyclePool {
     ///
     /// let pool = RecyclePool::new(FutureLayout::of::<[u8; 1024]>(), 64);
     /// assert_eq!(pool.max_idle(), 64);
-    /// assert_eq!(pool.buffer_bytes(), 1032);
+    /// assert_eq!(pool.buffer_bytes(), 64 + 1024); // a large future starts on a cache line
     /// ```
     #[must_use]
     pub fn new(layout: FutureLayout, max_idle: usize) -> Self {
-        let align = layout.align().max(align_of::<*const RecyclePool>());
-        let header = size_of::<*const RecyclePool>().div_ceil(layout.align()) * layout.align();
+        let header = offset_for(layout.size(), layout.align());
+        // The block is aligned as its future's start must be.
+        let align = layout
+            .align()
+            .max(align_of::<*const RecyclePool>())
+            .max(if header >= LINE { LINE } else { 1 });
         let block = header
             .checked_add(layout.size())
             .and_then(|size| Layout::from_size_align(size, align).ok())
@@ -367,7 +390,11 @@ impl RecyclePool {
     #[must_use]
     pub fn stats(&self) -> PoolStats {
         let sum = |f: fn(&Shard) -> u64| self.shards.iter().map(|s| f(&s.0)).sum::<u64>();
-        let cached: u64 = self.caches.iter().map(|c| c.0.len.load(Relaxed) as u64).sum();
+        let cached: u64 = self
+            .caches
+            .iter()
+            .map(|c| c.0.len.load(Relaxed) as u64)
+            .sum();
         let idle = sum(|s| s.free.len() as u64) + cached;
         PoolStats {
             misses: sum(|s| s.misses.load(Relaxed)),
@@ -1044,7 +1071,9 @@ mod tests {
         assert_eq!((stats.idle, stats.freed), (3, 2));
         // Reused: no more misses.
         for _ in 0..3 {
-            drop(Send1::new_recycled(&pool, || core::future::ready([0u8; 100])));
+            drop(Send1::new_recycled(&pool, || {
+                core::future::ready([0u8; 100])
+            }));
         }
         assert_eq!(pool.stats().misses, 5);
         assert_eq!(pool.trim(), 3);
@@ -1082,7 +1111,10 @@ mod tests {
             assert_eq!(out.0[63], 3);
         }
         // The pool pointer takes a whole 64-byte step before the future.
-        assert_eq!(pool.buffer_bytes(), 64 + size_of::<core::future::Ready<Wide>>());
+        assert_eq!(
+            pool.buffer_bytes(),
+            64 + size_of::<core::future::Ready<Wide>>()
+        );
     }
 
     #[test]
@@ -1112,14 +1144,18 @@ mod tests {
         drop(futures);
         assert_eq!(pool.stats().idle, 5);
         for _ in 0..3 {
-            drop(Send1::new_recycled(&pool, || core::future::ready([0u8; 100])));
+            drop(Send1::new_recycled(&pool, || {
+                core::future::ready([0u8; 100])
+            }));
         }
         assert_eq!(pool.stats().misses, 5);
         assert_eq!(pool.trim(), 5);
         assert_eq!(pool.stats().idle, 0);
         // A pool dropped with buffers in a thread's cache frees them.
         let pool = RecyclePool::new(layout, 256);
-        drop(Send1::new_recycled(&pool, || core::future::ready([0u8; 100])));
+        drop(Send1::new_recycled(&pool, || {
+            core::future::ready([0u8; 100])
+        }));
         assert_eq!(pool.stats().idle, 1);
         drop(pool);
     }

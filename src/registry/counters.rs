@@ -1,8 +1,8 @@
 //! [`Counters`]: what a registry entry counts per call, and how a snapshot
 //! of them becomes [`EntryStats`].
 
-use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 use core::sync::atomic::AtomicU64;
+use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 
 use crate::future::inline_box::InlineBox;
 use crate::future::shard::{CacheLine, SHARDS, own_shard};

@@ -106,7 +106,8 @@ impl<E: ?Sized> Names<E> {
 
     /// The entry under `name`, or [`Error::NotFound`].
     pub(crate) fn get(&self, name: &str) -> Result<Arc<E>, Error> {
-        self.find(name).map(|found| Arc::clone(&found.snapshot[found.index].1))
+        self.find(name)
+            .map(|found| Arc::clone(&found.snapshot[found.index].1))
     }
 
     /// The entry under `name` in the current snapshot, or
@@ -135,7 +136,10 @@ impl<E: ?Sized> Names<E> {
     }
 
     pub(crate) fn names(&self) -> Vec<String> {
-        self.read().iter().map(|(name, _)| name.to_string()).collect()
+        self.read()
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     pub(crate) fn len(&self) -> usize {

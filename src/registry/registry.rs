@@ -189,8 +189,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
         let name: Arc<str> = Arc::from(name);
         // Built before taking the lock, so the write lock covers one map
         // insertion and nothing that allocates for the service.
-        let (pool, place) =
-            Entry::<()>::placement::<Space>(service.future_layout(), self.max_idle);
+        let (pool, place) = Entry::<()>::placement::<Space>(service.future_layout(), self.max_idle);
         let entry: Arc<DynEntry<Req, Resp, Space>> = Arc::new(Entry {
             name: Arc::clone(&name),
             counters: Counters::default(),

@@ -481,7 +481,11 @@ impl fmt::Display for SpillReason<'_> {
         if self.0.is_inline() {
             return f.write_str("inline");
         }
-        let place = if recycling.is_some() { "recycled" } else { "heap" };
+        let place = if recycling.is_some() {
+            "recycled"
+        } else {
+            "heap"
+        };
         if future.size() > capacity {
             write!(f, "{place} ({} bytes > capacity {capacity}", future.size())?;
         } else {

@@ -123,10 +123,7 @@ impl fmt::Display for EntryStats {
         write!(
             f,
             "; {} completed, {} cancelled, {} panicked, {} in flight",
-            self.completed,
-            self.cancelled,
-            self.panicked,
-            self.in_flight
+            self.completed, self.cancelled, self.panicked, self.in_flight
         )
     }
 }
