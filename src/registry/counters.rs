@@ -13,13 +13,14 @@ use crate::space::Capacity;
 /// is called) and one when its future is dropped, each on the calling
 /// thread's own shard, summed when read.
 ///
-/// * **Sharded, per thread.** The first [`SHARDS`] threads each own a shard
-///   on cache lines of their own and count with a plain load and store (no
-///   read-modify-write: only they write it); later threads share one more
-///   shard and count with atomic adds. So calls on different cores never
-///   write the same line: with one shared set of atomics, two cores calling
-///   one entry measured 1.4–1.8× the cost of one core (`benches/recycled.rs`
-///   has today's numbers). A snapshot sums the shards.
+/// * **Sharded, per thread.** Threads holding the first [`SHARDS`] thread
+///   indices each own a shard on cache lines of their own and count with a
+///   plain load and store (no read-modify-write: only they write it); more
+///   threads at once share one more shard and count with atomic adds. So
+///   calls on different cores never write the same line, where one shared
+///   set of atomics had every call on two cores wait for the other core's
+///   line (`benches/recycled.rs` measures calls from 8 tasks on 2 workers).
+///   A snapshot sums the shards.
 /// * `started` is counted *before* the `dyn` call, not after it: right after
 ///   the call, the freshly written future (up to 128 bytes) is still in the
 ///   store buffer, and a count behind it waits for it to drain (our
