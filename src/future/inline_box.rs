@@ -253,7 +253,16 @@ macro_rules! constructors {
                     .field("size", &header.layout.size())
                     .field("align", &header.layout.align())
                     .field("capacity", &size_of::<Space>())
-                    .field("location", &crate::layout::Placement::of_header(header.is_boxed(), header.is_pooled()))
+                    .field(
+                        "location",
+                        &if header.is_pooled() {
+                            "recycled"
+                        } else if header.is_boxed() {
+                            "heap"
+                        } else {
+                            "inline"
+                        },
+                    )
                     .field("state", &header.state)
                     .finish()
             }

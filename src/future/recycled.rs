@@ -1199,6 +1199,6 @@ mod tests {
         let pool = RecyclePool::new(FutureLayout::of::<core::future::Ready<[u8; 200]>>(), 2);
         let fut = Send1::new_recycled(&pool, || core::future::ready([0u8; 200]));
         let text = alloc::format!("{fut:?} {pool:?}");
-        assert!(text.contains("Recycled"), "{text}");
+        assert!(text.contains("location: \"recycled\""), "{text}");
     }
 }
