@@ -313,7 +313,7 @@ impl RecyclePool {
     /// use hybrid_dispatch::layout::FutureLayout;
     ///
     /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 184]>()), 256);
-    /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 1024]>()), 126);
+    /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 1024]>()), 127);
     /// assert_eq!(RecyclePool::default_max_idle(FutureLayout::of::<[u8; 65536]>()), 64);
     /// ```
     #[must_use]

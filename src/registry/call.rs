@@ -95,7 +95,7 @@ impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     /// ```
     /// use hybrid_dispatch::{Registry, service_fn, space::S1};
     ///
-    /// let registry: Registry<u64, [u64; 4], S1> = Registry::new();
+    /// let registry: Registry<u64, [u64; 4], S1> = Registry::with_max_idle(0); // no recycling
     /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 4]))).unwrap();
     /// assert!(wide.call(1).is_heap());
     /// ```

@@ -53,7 +53,9 @@ const SPACES: [StandardSpace; 8] = [
 /// `Display` prints it as a table.
 ///
 /// The report is about types, not calls: it is exact before the first call,
-/// and a service listed as `heap` allocates its future's size on every call.
+/// a service listed as `recycled` allocates only when its pool has no idle
+/// buffer, and one listed as `heap` allocates its future's size on every
+/// call.
 ///
 /// # Examples
 ///
@@ -333,9 +335,10 @@ impl fmt::Display for SizingReport {
 /// capacity: whether its erased futures stay inline, and if not, why.
 ///
 /// The layout is the service's future *type*, known without calling it, so
-/// the answer holds for every call: a service either never allocates
-/// through the registry or allocates `future_layout().size()` bytes on every
-/// call. From [`Handle::sizing`](crate::Handle::sizing) or, for every
+/// the answer holds for every call: a service's futures are inline on every
+/// call, or in a buffer recycled from its entry's pool on every call
+/// (allocating only when no idle buffer is left), or — with recycling off —
+/// in a box of `future_layout().size()` bytes on every call. From [`Handle::sizing`](crate::Handle::sizing) or, for every
 /// service at once, [`Registry::sizing`](crate::Registry::sizing).
 ///
 /// # Examples
@@ -348,7 +351,15 @@ impl fmt::Display for SizingReport {
 /// let sizing = wide.sizing();
 /// assert!(!sizing.is_inline());
 /// assert_eq!(sizing.future_layout().size(), 72);
-/// assert_eq!(sizing.to_string(), "72 bytes, align 8: heap (72 bytes > capacity 32)");
+/// assert_eq!(
+///     sizing.to_string(),
+///     "72 bytes, align 8: recycled (72 bytes > capacity 32; up to 256 idle buffers of 80 bytes)",
+/// );
+///
+/// // Without recycling, every call boxes its future.
+/// let boxing: Registry<u64, [u64; 8], S4> = Registry::with_max_idle(0);
+/// let wide = boxing.register("wide", service_fn(|x: u64| core::future::ready([x; 8]))).unwrap();
+/// assert_eq!(wide.sizing().to_string(), "72 bytes, align 8: heap (72 bytes > capacity 32)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EntrySizing {
