@@ -48,6 +48,12 @@ struct Shared<E: ?Sized> {
 /// An entry found by name, in the snapshot that holds it: no `Arc` of the
 /// entry is cloned, and the snapshot keeps it alive even if it is removed
 /// from the map meanwhile.
+///
+/// A call by name holds one until its future is dropped. arc-swap keeps a
+/// few such loads per thread in thread-local slots (8 in arc-swap 1.x);
+/// beyond that a load clones the map's `Arc` instead (one atomic add on a
+/// count all threads share): correct, but no longer free of shared writes
+/// when a thread has many calls by name in flight at once.
 pub(crate) struct Found<E: ?Sized> {
     snapshot: Snapshot<E>,
     index: usize,
