@@ -55,6 +55,22 @@ impl FutureLayout {
         }
     }
 
+    /// The layout of `value`'s type: for futures whose type cannot be
+    /// named, such as an `async fn`'s or an `async` block's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// async fn hold() -> u8 { let buffer = [1u8; 64]; core::future::ready(()).await; buffer[0] }
+    /// assert!(FutureLayout::of_val(&hold()).size() >= 64);
+    /// ```
+    #[must_use]
+    pub const fn of_val<F>(_value: &F) -> Self {
+        Self::of::<F>()
+    }
+
     /// Size in bytes.
     ///
     /// # Examples
@@ -209,6 +225,11 @@ pub enum Placement {
     /// reuses. No allocation for this call, unless the buffer had to grow
     /// for it ([`Erasure::allocated_bytes`] says so).
     SlotHeap,
+    /// In a buffer taken from a
+    /// [`RecyclePool`](crate::future::RecyclePool) and given back when the
+    /// future is dropped. No allocation for this call, unless the pool had
+    /// no idle buffer ([`Erasure::allocated_bytes`] says so).
+    Recycled,
 }
 
 impl Placement {
@@ -219,6 +240,7 @@ impl Placement {
             Placement::Inline => "inline",
             Placement::Heap => "heap",
             Placement::SlotHeap => "slot_heap",
+            Placement::Recycled => "recycled",
         }
     }
 }
@@ -230,6 +252,15 @@ impl Placement {
             Placement::Heap
         } else {
             Placement::Inline
+        }
+    }
+
+    /// Where an erased handle's future is, from its vtable's place.
+    pub(crate) const fn of_header(boxed: bool, pooled: bool) -> Self {
+        if pooled {
+            Placement::Recycled
+        } else {
+            Placement::of_handle(boxed)
         }
     }
 
@@ -271,11 +302,22 @@ impl Erasure {
     pub(crate) const fn new(layout: FutureLayout, placement: Placement) -> Self {
         let allocated = match placement {
             Placement::Heap => layout.size(),
-            Placement::Inline | Placement::SlotHeap => 0,
+            Placement::Inline | Placement::SlotHeap | Placement::Recycled => 0,
         };
         Erasure {
             layout,
             placement,
+            allocated,
+        }
+    }
+
+    /// An erasure into a recycled buffer; `allocated` is the buffer's size
+    /// when the pool had none idle, 0 otherwise.
+    #[cfg(feature = "std")]
+    pub(crate) const fn recycled(layout: FutureLayout, allocated: usize) -> Self {
+        Erasure {
+            layout,
+            placement: Placement::Recycled,
             allocated,
         }
     }

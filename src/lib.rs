@@ -94,6 +94,11 @@
 //!   you.)
 //! * **Large futures, or calls in a loop**: `call_in` with a [`FutureSlot`]:
 //!   zero allocations once it has grown, the future never moves.
+//! * **Large futures from a shared service, many tasks at once**: a
+//!   [`Registry`] (it recycles by default) or [`Recycled`] around an
+//!   `Arc<dyn SendDynService>`: buffers sized from the future's exact
+//!   layout, taken per call and given back on drop; zero allocations in a
+//!   steady stream of calls, whatever the size.
 //! * **An allocation must be impossible**: `call_inline`
 //!   ([`InlineOnlyService`]) or `#[dyn_twin(.., inline_only)]`: a future that
 //!   does not fit fails the build; no `alloc` needed.
@@ -112,7 +117,7 @@
 //! | erasure | `erase` (private; its traits are at the root) | [`DynService`], [`SendDynService`] (`call_dyn`, `call_in`, `call_boxed`), [`InlineOnlyService`], [`SendInlineOnlyService`] (`call_inline`): blanket-implemented for every service |
 //! | core | `service` (private; at the root) | [`Service`], the GAT trait; [`SendService`], the nameable `Send` bound |
 //! | streams | [`stream`] | [`stream::AsyncIter`], the GAT async iterator; [`stream::GatStream`] (a `Stream` over one, no allocation); [`stream::DynAsyncIter`] and [`stream::BoxAsyncIter`]: behind `dyn` with zero allocations per item |
-//! | storage | [`future`], [`space`] | [`InlineFuture`], [`FutureSlot`], [`future::InlineOnlyFuture`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
+//! | storage | [`future`], [`space`] | [`InlineFuture`], [`FutureSlot`], [`future::InlineOnlyFuture`], [`future::RecyclePool`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
 //! | measurement | [`layout`], [`Counted`] | [`layout::FutureLayout`] (size, alignment, fits?), [`assert_fits_inline!`], per-service counters |
 //!
 //! All `unsafe` code lives in one module, [`future`] (its docs state the
@@ -152,8 +157,12 @@ mod tests_support;
 #[cfg(feature = "alloc")]
 pub use erase::dyn_service::{DynService, SendDynService};
 pub use erase::inline_only::{InlineOnlyService, SendInlineOnlyService};
+#[cfg(feature = "std")]
+pub use erase::recycled::Recycled;
 #[cfg(feature = "alloc")]
 pub use future::inline_box::{InlineFuture, SendInlineFuture};
+#[cfg(feature = "std")]
+pub use future::recycled::{RecycledFuture, SendRecycledFuture};
 #[cfg(feature = "alloc")]
 pub use future::reusable_slot::{FutureSlot, SendFutureSlot};
 pub use layer::counted::Counted;

@@ -83,6 +83,18 @@ assert_not_impl_any!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Syn
 assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::error::Error);
 assert_impl_all!(hybrid_dispatch::registry::EntryStats: Debug, Copy, Eq, Default, Send, Sync);
 
+// Recycled storage: the pool is shared by many threads; the 16-byte handle
+// is `Send` exactly when its future is; the wrapper is shareable.
+assert_impl_all!(hybrid_dispatch::future::RecyclePool: Debug, Send, Sync);
+assert_impl_all!(hybrid_dispatch::future::PoolStats: Debug, Copy, Eq, Default, Send, Sync);
+assert_impl_all!(hybrid_dispatch::future::AllocError: Debug, Copy, Eq, Send, Sync, std::error::Error);
+assert_impl_all!(hybrid_dispatch::SendRecycledFuture<'static, u8>: Debug, Send, core::future::Future);
+assert_not_impl_any!(hybrid_dispatch::SendRecycledFuture<'static, u8>: Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::RecycledFuture<'static, u8>: Debug, core::future::Future);
+assert_not_impl_any!(hybrid_dispatch::RecycledFuture<'static, u8>: Send, Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::Recycled<u8, u8>: Debug, Send, Sync);
+static_assertions::assert_eq_size!(hybrid_dispatch::SendRecycledFuture<'static, u8>, [usize; 2]);
+
 // Async iterators. `GatStream` and the erased iterators hold a future that
 // points into themselves: never `Unpin`, never `Sync`; `Send` exactly when
 // the iterator and its `next` future are. The `next` futures of the

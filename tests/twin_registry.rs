@@ -251,6 +251,7 @@ fn tracked(calls: u64, heap: bool, size: u64, ended: [u64; 3], in_flight: u64) -
         cancelled,
         panicked,
         in_flight,
+        ..EntryStats::default()
     }
 }
 

@@ -7,6 +7,8 @@ use core::pin::Pin;
 
 use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
+#[cfg(feature = "std")]
+use crate::future::recycled::RecyclePool;
 use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 use crate::layout::{Erasure, FutureLayout, Placement};
 use crate::service::{SendService, Service};
@@ -140,6 +142,43 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     where
         Req: 'f;
 
+    /// Calls the service and builds its future in place: inline when it
+    /// fits `Space`, in a buffer taken from `pool` when the pool accepts it
+    /// (given back when the future is dropped), in a box otherwise (see
+    /// [`InlineBox::new_recycled`](crate::future::InlineBox::new_recycled)).
+    /// Make the pool from [`future_layout`](Self::future_layout), and a
+    /// steady stream of calls allocates nothing, whatever the future's size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{DynService, future::RecyclePool, service_fn, space::S1};
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let svc = service_fn(|x: u64| async move { [x; 32].iter().sum::<u64>() });
+    /// let erased: &dyn DynService<u64, u64, S1> = &svc;
+    /// let pool = RecyclePool::new(erased.future_layout(), 4);
+    /// for i in 0..10 {
+    ///     let fut = erased.call_recycled(&pool, i);
+    ///     assert!(fut.is_recycled());
+    ///     assert_eq!(block_on(fut), 32 * i);
+    /// }
+    /// assert_eq!(pool.stats().misses, 1);
+    /// ```
+    #[cfg(feature = "std")]
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> InlineFuture<'a, Resp, Space>
+    where
+        Req: 'a;
+
     /// The layout of the future [`call_dyn`](Self::call_dyn) erases, without
     /// calling the service.
     ///
@@ -213,6 +252,21 @@ where
         let () = PointerRoom::<Space>::CHECK;
         let future = slot.put(self.call(req));
         self.observe_erasure(future.erasure());
+        future
+    }
+
+    #[cfg(feature = "std")]
+    #[inline]
+    fn call_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> InlineFuture<'a, S::Response, Space>
+    where
+        Req: 'a,
+    {
+        let (future, erasure) = InlineFuture::recycled_erasure(pool, move || self.call(req));
+        self.observe_erasure(erasure);
         future
     }
 
@@ -346,6 +400,34 @@ pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
     where
         Req: 'a;
 
+    /// [`DynService::call_recycled`] with a `Send` future: what
+    /// [`Registry`](crate::Registry) and [`Recycled`](crate::Recycled) call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use hybrid_dispatch::{SendDynService, future::RecyclePool, service_fn};
+    ///
+    /// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// async fn main() {
+    ///     let svc: Arc<dyn SendDynService<u64, u64>> =
+    ///         Arc::new(service_fn(|x: u64| async move { [x; 64].iter().sum::<u64>() }));
+    ///     let pool = Arc::new(RecyclePool::new(svc.future_layout(), 8));
+    ///     let task = tokio::spawn(async move { svc.call_send_recycled(&pool, 2).await });
+    ///     assert_eq!(task.await.unwrap(), 128);
+    /// }
+    /// ```
+    #[cfg(feature = "std")]
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    fn call_send_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> SendInlineFuture<'a, Resp, Space>
+    where
+        Req: 'a;
+
     /// [`DynService::call_in`] with a [`SendFutureSlot`].
     ///
     /// # Examples
@@ -399,6 +481,21 @@ where
             layout,
             Placement::of_handle(layout.size() != 0),
         ));
+        future
+    }
+
+    #[cfg(feature = "std")]
+    #[inline]
+    fn call_send_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> SendInlineFuture<'a, S::Response, Space>
+    where
+        Req: 'a,
+    {
+        let (future, erasure) = SendInlineFuture::recycled_erasure(pool, move || self.call(req));
+        self.observe_erasure(erasure);
         future
     }
 

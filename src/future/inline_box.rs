@@ -253,7 +253,16 @@ macro_rules! constructors {
                     .field("size", &header.layout.size())
                     .field("align", &header.layout.align())
                     .field("capacity", &size_of::<Space>())
-                    .field("location", &if header.is_boxed() { "heap" } else { "inline" })
+                    .field(
+                        "location",
+                        &if header.is_pooled() {
+                            "recycled"
+                        } else if header.is_boxed() {
+                            "heap"
+                        } else {
+                            "inline"
+                        },
+                    )
                     .field("state", &header.state)
                     .finish()
             }
@@ -265,6 +274,38 @@ constructors!("InlineFuture");
 constructors!("SendInlineFuture" + Send);
 
 impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
+    /// Wraps a storage built for a `D` (**Flavour**: the callers build it
+    /// from an `F: Future<Output = T> (+ Send) + 'a` for this `D`).
+    #[cfg(feature = "std")]
+    #[inline(always)]
+    pub(super) fn from_storage(storage: OwnedStorage<Space>) -> Self {
+        InlineBox {
+            storage,
+            _pinned: PhantomPinned,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Whether the future lives in a buffer recycled from a
+    /// [`RecyclePool`](crate::future::RecyclePool) (see
+    /// [`new_recycled`](Self::new_recycled)): no allocation of its own, and
+    /// the buffer goes back to the pool when the future is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{SendInlineFuture, future::RecyclePool, layout::FutureLayout};
+    ///
+    /// let pool = RecyclePool::new(FutureLayout::of::<core::future::Ready<[u8; 256]>>(), 1);
+    /// let fut = SendInlineFuture::<'_, [u8; 256]>::new_recycled(&pool, || core::future::ready([0; 256]));
+    /// assert!(fut.is_recycled());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn is_recycled(&self) -> bool {
+        self.storage.header().is_pooled()
+    }
+
     /// Whether the future lives in a heap allocation (it did not fit
     /// `Space`). Zero-sized futures are never on the heap.
     ///
@@ -319,7 +360,7 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
         let header = self.storage.header();
         crate::layout::Erasure::new(
             header.layout,
-            crate::layout::Placement::of_handle(header.is_boxed()),
+            crate::layout::Placement::of_header(header.is_boxed(), header.is_pooled()),
         )
     }
 

@@ -5,6 +5,9 @@
 //! | `inline_box.rs` | [`InlineBox`]: inline first, heap fallback | [`InlineFuture`](crate::InlineFuture), [`SendInlineFuture`](crate::SendInlineFuture) (`call_dyn`) |
 //! | `reusable_slot.rs` | [`ReusableSlot`]: caller-owned, reused, grows once | [`FutureSlot`](crate::FutureSlot), [`SendFutureSlot`](crate::SendFutureSlot), [`SlotFuture`] (`call_in`) |
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
+//! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`](crate::RecycledFuture), [`SendRecycledFuture`](crate::SendRecycledFuture), [`InlineBox::new_recycled`] |
+//! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
+//! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
 //! | `vtable.rs` | the buffer + vtable pair all three share, and the per-type vtables | – |
 //! | `gat_stream.rs` | [`GatStream`](crate::stream::GatStream): an async iterator and its in-flight `next` future, typed | `Stream` over any [`AsyncIter`](crate::stream::AsyncIter) |
 //! | `iter_box.rs` | [`IterBox`]: an erased async iterator and a [`ReusableSlot`] for its `next` futures | [`BoxAsyncIter`](crate::stream::BoxAsyncIter), [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter) |
@@ -57,20 +60,32 @@
 //!   only ever holds an `F: Future<Output = T> (+ Send) + 'a`: the
 //!   constructors are generic over exactly that, so the stored output type
 //!   and auto traits are `D`'s.
+//! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
+//!   recycled buffers' own three, stated in `recycled.rs`.
 
+#[cfg(feature = "alloc")]
+pub(crate) mod alloc_error;
 pub(crate) mod capacity;
 pub(crate) mod gat_stream;
 #[cfg(feature = "alloc")]
 pub(crate) mod inline_box;
 pub(crate) mod inline_only_box;
+#[cfg(feature = "std")]
+pub(crate) mod recycled;
 #[cfg(feature = "alloc")]
 pub(crate) mod iter_box;
 #[cfg(feature = "alloc")]
 pub(crate) mod reusable_slot;
+#[cfg(feature = "std")]
+pub(crate) mod shard;
 mod vtable;
 
 #[cfg(feature = "alloc")]
+pub use alloc_error::AllocError;
+#[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;
+#[cfg(feature = "std")]
+pub use recycled::{PoolStats, RecyclePool};
 pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
 pub use iter_box::IterBox;

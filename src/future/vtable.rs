@@ -88,6 +88,10 @@ pub(super) enum PlaceKind {
     /// buffer ([`Indirect`]).
     #[cfg(feature = "alloc")]
     Elsewhere,
+    /// In a buffer taken from a [`RecyclePool`](super::RecyclePool), given
+    /// back when the future is dropped (`recycled.rs`).
+    #[cfg(feature = "std")]
+    Pool,
 }
 
 impl Header {
@@ -95,6 +99,15 @@ impl Header {
     #[cfg(feature = "alloc")]
     pub(super) fn is_boxed(&self) -> bool {
         self.place == PlaceKind::Box
+    }
+
+    /// Whether the future is in a buffer of a [`RecyclePool`](super::RecyclePool).
+    #[cfg(feature = "alloc")]
+    pub(super) fn is_pooled(&self) -> bool {
+        #[cfg(feature = "std")]
+        return self.place == PlaceKind::Pool;
+        #[cfg(not(feature = "std"))]
+        return false;
     }
 }
 
@@ -496,6 +509,25 @@ impl<Space: Capacity> Storage<Space> {
         };
     }
 
+    /// Records that the buffer holds `pointer`, from which place `P` finds
+    /// an `F` stored elsewhere (a recycled buffer).
+    ///
+    /// # Safety
+    ///
+    /// `P::future::<F>` of this storage, once `pointer` is in its buffer,
+    /// points to a live, pinned `F` that the storage now owns (`P::drop`
+    /// drops it and releases its memory), and the storage holds nothing that
+    /// still needs dropping.
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) unsafe fn put_pointer_at<F: Future, P: Place>(&mut self, pointer: *mut u8) {
+        let () = super::capacity::PointerRoom::<Space>::CHECK;
+        // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
+        // written unaligned, so any capacity will do.
+        unsafe { self.buffer().cast::<*mut u8>().write_unaligned(pointer) };
+        self.vtable = VTableSet::live(&VTables::<F, P>::SET);
+    }
+
     /// Polls the stored future.
     ///
     /// # Safety
@@ -573,6 +605,37 @@ impl<Space: Capacity> OwnedStorage<Space> {
         let mut storage = Storage::empty();
         // SAFETY: a fresh box, owned from here on by the fresh storage.
         unsafe { storage.put_pointer(Box::into_raw(Box::new(future)), true) };
+        OwnedStorage { storage }
+    }
+
+    /// A storage whose buffer holds `pointer`, from which place `P` finds
+    /// the stored `F`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Storage::put_pointer_at`], for a fresh storage.
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) unsafe fn pointer_at<F: Future, P: Place>(pointer: *mut u8) -> Self {
+        let mut storage = Storage::empty();
+        // SAFETY: the caller's guarantee; a fresh storage holds nothing.
+        unsafe { storage.put_pointer_at::<F, P>(pointer) };
+        OwnedStorage { storage }
+    }
+
+    /// A storage that owns the boxed `F` at `future`.
+    ///
+    /// # Safety
+    ///
+    /// `future` points to a live `F` in memory allocated with
+    /// `Layout::new::<F>()` (so `Box::from_raw` may free it), owned by the
+    /// storage from here on.
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) unsafe fn boxed_raw<F: Future>(future: *mut F) -> Self {
+        let mut storage = Storage::empty();
+        // SAFETY: the caller's guarantee; a fresh storage holds nothing.
+        unsafe { storage.put_pointer(future, true) };
         OwnedStorage { storage }
     }
 

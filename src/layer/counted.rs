@@ -52,6 +52,7 @@ pub(crate) struct CallCounters {
     inline: AtomicU64,
     heap: AtomicU64,
     slot_heap: AtomicU64,
+    recycled: AtomicU64,
     allocations: AtomicU64,
     allocated_bytes: AtomicU64,
 }
@@ -63,6 +64,7 @@ impl CallCounters {
             inline: AtomicU64::new(0),
             heap: AtomicU64::new(0),
             slot_heap: AtomicU64::new(0),
+            recycled: AtomicU64::new(0),
             allocations: AtomicU64::new(0),
             allocated_bytes: AtomicU64::new(0),
         }
@@ -79,6 +81,7 @@ impl CallCounters {
             Placement::Inline => self.inline.fetch_add(1, Relaxed),
             Placement::Heap => self.heap.fetch_add(1, Relaxed),
             Placement::SlotHeap => self.slot_heap.fetch_add(1, Relaxed),
+            Placement::Recycled => self.recycled.fetch_add(1, Relaxed),
         };
         let allocated = erasure.allocated_bytes();
         if allocated != 0 {
@@ -93,6 +96,7 @@ impl CallCounters {
             inline: self.inline.load(Relaxed),
             heap: self.heap.load(Relaxed),
             slot_heap: self.slot_heap.load(Relaxed),
+            recycled: self.recycled.load(Relaxed),
             allocations: self.allocations.load(Relaxed),
             allocated_bytes: self.allocated_bytes.load(Relaxed),
         }
@@ -104,6 +108,7 @@ impl CallCounters {
             inline: self.inline.swap(0, Relaxed),
             heap: self.heap.swap(0, Relaxed),
             slot_heap: self.slot_heap.swap(0, Relaxed),
+            recycled: self.recycled.swap(0, Relaxed),
             allocations: self.allocations.swap(0, Relaxed),
             allocated_bytes: self.allocated_bytes.swap(0, Relaxed),
         }
@@ -232,7 +237,7 @@ impl<S: Default> Default for Counted<S> {
 /// use hybrid_dispatch::layer::ServiceStats;
 ///
 /// let stats = ServiceStats {
-///     calls: 10, inline: 7, heap: 3, slot_heap: 0, allocations: 3, allocated_bytes: 600,
+///     calls: 10, inline: 7, heap: 3, slot_heap: 0, recycled: 0, allocations: 3, allocated_bytes: 600,
 /// };
 /// assert_eq!(stats.erased(), 10);
 /// assert_eq!(
@@ -252,15 +257,20 @@ pub struct ServiceStats {
     /// Calls through `dyn` whose future went to a reusable slot's heap
     /// buffer (allocating only when the buffer had to grow).
     pub slot_heap: u64,
-    /// Calls that allocated: every `heap` call, and every slot call for which
-    /// the slot grew its buffer.
+    /// Calls through `dyn` whose future went to a buffer recycled from a
+    /// [`RecyclePool`](crate::future::RecyclePool) (allocating only when
+    /// the pool had no idle buffer).
+    pub recycled: u64,
+    /// Calls that allocated: every `heap` call, every slot call for which
+    /// the slot grew its buffer, every recycled call that found no idle
+    /// buffer.
     pub allocations: u64,
     /// Bytes those allocations took.
     pub allocated_bytes: u64,
 }
 
 impl ServiceStats {
-    /// Calls made through `dyn` (`inline + heap + slot_heap`).
+    /// Calls made through `dyn` (`inline + heap + slot_heap + recycled`).
     ///
     /// # Examples
     ///
@@ -270,7 +280,7 @@ impl ServiceStats {
     /// ```
     #[must_use]
     pub const fn erased(&self) -> u64 {
-        self.inline + self.heap + self.slot_heap
+        self.inline + self.heap + self.slot_heap + self.recycled
     }
 }
 
@@ -294,6 +304,7 @@ impl Add for ServiceStats {
             inline: self.inline + other.inline,
             heap: self.heap + other.heap,
             slot_heap: self.slot_heap + other.slot_heap,
+            recycled: self.recycled + other.recycled,
             allocations: self.allocations + other.allocations,
             allocated_bytes: self.allocated_bytes + other.allocated_bytes,
         }
@@ -304,14 +315,21 @@ impl fmt::Display for ServiceStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} calls, {} erased: {} inline, {} heap, {} in a slot's heap buffer; {} allocations ({} bytes)",
+            "{} calls, {} erased: {} inline, {} heap, {} in a slot's heap buffer",
             self.calls,
             self.erased(),
             self.inline,
             self.heap,
             self.slot_heap,
-            self.allocations,
-            self.allocated_bytes
+        )?;
+        // Only where it happened: most services never recycle.
+        if self.recycled != 0 {
+            write!(f, ", {} recycled", self.recycled)?;
+        }
+        write!(
+            f,
+            "; {} allocations ({} bytes)",
+            self.allocations, self.allocated_bytes
         )
     }
 }

@@ -108,6 +108,7 @@ const fn encode(placement: Placement) -> u8 {
         Placement::Inline => 1,
         Placement::Heap => 2,
         Placement::SlotHeap => 3,
+        Placement::Recycled => 4,
     }
 }
 
@@ -117,6 +118,7 @@ const fn decode(code: u8) -> Option<Placement> {
         1 => Some(Placement::Inline),
         2 => Some(Placement::Heap),
         3 => Some(Placement::SlotHeap),
+        4 => Some(Placement::Recycled),
         _ => None,
     }
 }

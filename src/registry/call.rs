@@ -9,7 +9,7 @@ use core::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::future::inline_box::SendInlineFuture;
-use crate::registry::counters::{Counters, Outcome};
+use crate::registry::counters::{Counters, Outcome, Place};
 use crate::space::{Capacity, DefaultSpace};
 
 pin_project! {
@@ -75,7 +75,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             this.counters
-                .finished(this.future.is_heap(), Outcome::of(&this.future));
+                .finished_in(Place::of(&this.future), Outcome::of(&this.future));
         }
     }
 }
@@ -95,7 +95,7 @@ impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     /// ```
     /// use hybrid_dispatch::{Registry, service_fn, space::S1};
     ///
-    /// let registry: Registry<u64, [u64; 4], S1> = Registry::new();
+    /// let registry: Registry<u64, [u64; 4], S1> = Registry::with_max_idle(0); // no recycling
     /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 4]))).unwrap();
     /// assert!(wide.call(1).is_heap());
     /// ```
@@ -103,6 +103,25 @@ impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     #[must_use]
     pub fn is_heap(&self) -> bool {
         self.future.is_heap()
+    }
+
+    /// Whether the service's future is in a buffer recycled from the
+    /// entry's pool (it did not fit `Space`); see
+    /// [`InlineBox::is_recycled`](crate::future::InlineBox::is_recycled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 32]> = Registry::new();
+    /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// assert!(wide.call(1).is_recycled());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn is_recycled(&self) -> bool {
+        self.future.is_recycled()
     }
 
     /// The service's erased future: its layout, placement and state.

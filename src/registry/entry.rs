@@ -2,8 +2,10 @@
 //! every [`Handle`](super::Handle) and every call in flight.
 
 use crate::erase::dyn_service::SendDynService;
+use crate::future::recycled::RecyclePool;
 use crate::registry::call::RegistryFuture;
-use crate::registry::counters::{Counters, Outcome};
+use crate::registry::counters::{Counters, Outcome, Place};
+use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
 use crate::space::Capacity;
 use alloc::sync::Arc;
@@ -16,23 +18,89 @@ use alloc::sync::Arc;
 pub(super) struct Entry<S: ?Sized> {
     pub(super) name: Arc<str>,
     pub(super) counters: Counters,
+    /// Buffers for the service's futures when they do not fit inline; keeps
+    /// nothing (and accepts nothing) when they fit or recycling is off.
+    pub(super) pool: RecyclePool,
+    /// Where every call's future goes (a property of the future's type and
+    /// of the pool): how calls in flight are counted.
+    pub(super) place: Place,
     pub(super) service: S,
+}
+
+impl<S: ?Sized> Entry<S> {
+    /// The pool and placement for futures of `layout` in a registry of
+    /// capacity `Space`: inline when they fit (or are zero-sized), else
+    /// recycled when `max_idle` (default: [`RecyclePool::default_max_idle`])
+    /// is not 0, else the heap.
+    pub(super) fn placement<Space: Capacity>(
+        layout: crate::layout::FutureLayout,
+        max_idle: Option<usize>,
+    ) -> (RecyclePool, Place) {
+        let max_idle = if fits::<Space>(layout) {
+            0
+        } else {
+            max_idle.unwrap_or_else(|| RecyclePool::default_max_idle(layout))
+        };
+        let place = place::<Space>(layout, max_idle);
+        (RecyclePool::new(layout, max_idle), place)
+    }
+}
+
+/// Whether futures of `layout` stay in a handle of capacity `Space`.
+fn fits<Space: Capacity>(layout: crate::layout::FutureLayout) -> bool {
+    layout.size() == 0 || layout.fits::<Space>()
+}
+
+/// Where futures of `layout` go, with a pool keeping `max_idle` buffers.
+fn place<Space: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) -> Place {
+    if fits::<Space>(layout) {
+        Place::Inline
+    } else if max_idle == 0 {
+        Place::Heap
+    } else {
+        Place::Recycled
+    }
 }
 
 /// The shared form of an entry.
 pub(super) type DynEntry<Req, Resp, Space> = Entry<dyn TrackedService<Req, Resp, Space>>;
 
 impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
+    /// Calls the service, counted, its future built in place.
+    #[inline]
+    pub(super) fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Space>
+    where
+        Req: 'a,
+    {
+        self.service.call_tracked(req, &self.counters, &self.pool)
+    }
+
+    /// Where the entry's futures go.
+    pub(super) fn sizing(&self) -> EntrySizing {
+        EntrySizing::new::<Space>(
+            self.service.service_type_name(),
+            self.service.future_layout(),
+        )
+        .with_pool(self.pool.max_idle(), self.pool.buffer_bytes())
+    }
+
     /// A snapshot of the entry's counters.
     pub(super) fn stats(&self) -> EntryStats {
         let layout = self.service.future_layout();
-        self.counters
-            .snapshot(layout.size() as u64, !layout.fits::<Space>())
+        let pool = self.pool.stats();
+        EntryStats {
+            recycle_misses: pool.misses,
+            idle_buffers: pool.idle,
+            idle_bytes: pool.idle_bytes,
+            ..self.counters.snapshot_in(layout.size() as u64, self.place)
+        }
     }
 }
 
 /// [`SendDynService`] plus one method that builds the whole
-/// [`RegistryFuture`] on the callee's side of the `dyn` call.
+/// [`RegistryFuture`] on the callee's side of the `dyn` call, with the
+/// service's future built in place (inline, or in a buffer from the entry's
+/// pool).
 ///
 /// Why not call `call_send` through `dyn SendDynService` and wrap its result?
 /// Then the erased future is returned into a temporary and *moved* into the
@@ -46,11 +114,13 @@ impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
 pub(super) trait TrackedService<Req, Resp, Space: Capacity>:
     SendDynService<Req, Resp, Space>
 {
-    /// `call_send`, counted on `counters` and wrapped to count its end.
+    /// `call_send_recycled`, counted on `counters` and wrapped to count its
+    /// end.
     fn call_tracked<'a>(
         &'a self,
         req: Req,
         counters: &'a Counters,
+        pool: &'a RecyclePool,
     ) -> RegistryFuture<'a, Resp, Space>
     where
         Req: 'a;
@@ -65,14 +135,17 @@ where
         &'a self,
         req: Req,
         counters: &'a Counters,
+        pool: &'a RecyclePool,
     ) -> RegistryFuture<'a, Resp, Space>
     where
         Req: 'a,
     {
         // Counted before the call: see `Counters`. If `call` panics, the
         // guard counts the call as panicked, so the books still balance.
-        let guard = StartGuard::new(counters, || !self.future_layout().fits::<Space>());
-        let future = RegistryFuture::new(self.call_send(req), counters);
+        let guard = StartGuard::new(counters, || {
+            place::<Space>(self.future_layout(), pool.max_idle())
+        });
+        let future = RegistryFuture::new(self.call_send_recycled(pool, req), counters);
         guard.defuse();
         future
     }
@@ -81,12 +154,12 @@ where
 /// Counts a started call as panicked unless defused: for a `Service::call`
 /// (or a twin's method) that panics before there is a future to count the
 /// end. Shared with [`TwinHandle::track`](crate::twin::TwinHandle::track).
-pub(crate) struct StartGuard<'a, H: Fn() -> bool> {
+pub(crate) struct StartGuard<'a, P: Into<Place>, H: Fn() -> P> {
     counters: &'a Counters,
     heap: H,
 }
 
-impl<'a, H: Fn() -> bool> StartGuard<'a, H> {
+impl<'a, P: Into<Place>, H: Fn() -> P> StartGuard<'a, P, H> {
     #[inline]
     pub(crate) fn new(counters: &'a Counters, heap: H) -> Self {
         counters.started();
@@ -99,8 +172,9 @@ impl<'a, H: Fn() -> bool> StartGuard<'a, H> {
     }
 }
 
-impl<H: Fn() -> bool> Drop for StartGuard<'_, H> {
+impl<P: Into<Place>, H: Fn() -> P> Drop for StartGuard<'_, P, H> {
     fn drop(&mut self) {
-        self.counters.finished((self.heap)(), Outcome::Panicked);
+        self.counters
+            .finished_in((self.heap)().into(), Outcome::Panicked);
     }
 }

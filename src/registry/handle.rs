@@ -77,7 +77,7 @@ impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
         Req: 'a,
     {
         let entry: &'a DynEntry<Req, Resp, Space> = &self.entry;
-        entry.service.call_tracked(req, &entry.counters)
+        entry.call(req)
     }
 
     /// The name the service was registered under.
@@ -124,14 +124,12 @@ impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
     ///
     /// let registry: Registry<u64, [u64; 32]> = Registry::new();
     /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
-    /// assert!(!wide.sizing().is_inline()); // 264 bytes > 128
+    /// assert!(!wide.sizing().is_inline()); // 264 bytes > 120
+    /// assert!(wide.sizing().is_recycled()); // so: a recycled buffer per call
     /// ```
     #[must_use]
     pub fn sizing(&self) -> EntrySizing {
-        EntrySizing::new::<Space>(
-            self.entry.service.service_type_name(),
-            self.entry.service.future_layout(),
-        )
+        self.entry.sizing()
     }
 
     /// Whether two handles refer to the same registration.

@@ -1,86 +1,161 @@
 //! [`Names`]: the name → shared entry map both registries are built on
 //! ([`Registry`](crate::Registry) for services,
 //! [`TwinRegistry`](crate::twin::TwinRegistry) for `#[dyn_twin]` traits):
-//! the lock, the typed errors and the rule that no user code runs under the
-//! lock live here once.
+//! the snapshot reads, the typed errors and the rule that no user code runs
+//! under the writers' lock live here once.
 
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, PoisonError};
+
+use arc_swap::{ArcSwap, Guard};
 
 use crate::registry::error::Error;
 
-/// Entries by name. A `BTreeMap` rather than a `HashMap`: `names()` and the
-/// reports come out sorted, it lives in `alloc`, and for the tens of names a
-/// registry holds a few string comparisons cost less than hashing the name.
-pub(crate) type Map<E> = BTreeMap<Arc<str>, Arc<E>>;
+/// Entries by name, sorted by name: `names()` and the reports come out
+/// sorted, a lookup is a binary search (for the tens of names a registry
+/// holds, a few string comparisons cost less than hashing the name), and a
+/// position in one snapshot stays valid for as long as that snapshot is
+/// held (see [`Found`]).
+pub(crate) type Map<E> = Vec<(Arc<str>, Arc<E>)>;
 
-/// A shared, locked map of named entries. Cloning shares it.
+/// A snapshot of the map, as readers hold it.
+pub(crate) type Snapshot<E> = Guard<Arc<Map<E>>>;
+
+/// A shared map of named entries. Cloning shares it.
 ///
-/// Every operation holds the lock only for a map operation and `Arc`
-/// clones: entries are built before the write lock is taken and dropped
-/// after it is released, so no user code (not even a destructor) runs under
-/// it, the lock cannot be poisoned by it, and a poisoned lock (from a panic
-/// elsewhere) is recovered.
+/// Reads take no lock and clone no `Arc`: the map is an immutable snapshot
+/// behind an [`ArcSwap`], loaded with a thread-local "debt" (arc-swap's
+/// fast path: a store to this thread's own slot, no write to a line other
+/// threads use). Before, a `RwLock` read and an `Arc` clone of the entry
+/// wrote the lock's and the entry's counts from every core on every call by
+/// name. Writers (register, remove) build a new map and swap it in, one at
+/// a time under a mutex; entries are built before and dropped after, so no
+/// user code (not even a destructor) runs under it, and a poisoned mutex is
+/// recovered.
 pub(crate) struct Names<E: ?Sized> {
-    map: Arc<RwLock<Map<E>>>,
+    shared: Arc<Shared<E>>,
+}
+
+struct Shared<E: ?Sized> {
+    map: ArcSwap<Map<E>>,
+    /// Serialises writers: each copies the current map, changes it and
+    /// stores it; two at once would lose one's change.
+    writer: Mutex<()>,
+}
+
+/// An entry found by name, in the snapshot that holds it: no `Arc` of the
+/// entry is cloned, and the snapshot keeps it alive even if it is removed
+/// from the map meanwhile.
+///
+/// A call by name holds one until its future is dropped. arc-swap keeps a
+/// few such loads per thread in thread-local slots (8 in arc-swap 1.x);
+/// beyond that a load clones the map's `Arc` instead (one atomic add on a
+/// count all threads share): correct, but no longer free of shared writes
+/// when a thread has many calls by name in flight at once.
+pub(crate) struct Found<E: ?Sized> {
+    snapshot: Snapshot<E>,
+    index: usize,
+}
+
+impl<E: ?Sized> Found<E> {
+    /// The entry.
+    #[inline]
+    pub(crate) fn entry(&self) -> &E {
+        &self.snapshot[self.index].1
+    }
+}
+
+/// Where `name` is in `map`, or where it would go.
+fn search<E: ?Sized>(map: &Map<E>, name: &str) -> Result<usize, usize> {
+    map.binary_search_by(|(key, _)| (**key).cmp(name))
 }
 
 impl<E: ?Sized> Names<E> {
     pub(crate) fn new() -> Self {
         Names {
-            map: Arc::new(RwLock::new(BTreeMap::new())),
+            shared: Arc::new(Shared {
+                map: ArcSwap::from_pointee(Vec::new()),
+                writer: Mutex::new(()),
+            }),
         }
+    }
+
+    /// Replaces the map by `change(current)`; returns what `change` returns.
+    /// The old map is dropped after the writers' lock is released.
+    fn update<T>(&self, change: impl FnOnce(&mut Map<E>) -> T) -> T {
+        let lock = self
+            .shared
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut map: Map<E> = (**self.shared.map.load()).clone();
+        let out = change(&mut map);
+        let old = self.shared.map.swap(Arc::new(map));
+        drop(lock);
+        drop(old);
+        out
     }
 
     /// Inserts `entry` under `name`, or gives it back with
     /// [`Error::Duplicate`] (dropped by the caller, outside the lock).
     pub(crate) fn insert(&self, name: Arc<str>, entry: &Arc<E>) -> Result<(), Error> {
-        let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
-        if map.contains_key(&name) {
-            return Err(Error::Duplicate(name.to_string()));
-        }
-        map.insert(name, Arc::clone(entry));
-        Ok(())
+        self.update(|map| match search(map, &name) {
+            Ok(_) => Err(Error::Duplicate(name.to_string())),
+            Err(at) => {
+                map.insert(at, (name, Arc::clone(entry)));
+                Ok(())
+            }
+        })
     }
 
     /// The entry under `name`, or [`Error::NotFound`].
     pub(crate) fn get(&self, name: &str) -> Result<Arc<E>, Error> {
-        let entry = self.read().get(name).cloned();
-        entry.ok_or_else(|| Error::NotFound(name.into()))
+        self.find(name)
+            .map(|found| Arc::clone(&found.snapshot[found.index].1))
+    }
+
+    /// The entry under `name` in the current snapshot, or
+    /// [`Error::NotFound`]; no lock, no `Arc` clone.
+    #[inline]
+    pub(crate) fn find(&self, name: &str) -> Result<Found<E>, Error> {
+        let snapshot = self.shared.map.load();
+        match search(&snapshot, name) {
+            Ok(index) => Ok(Found { snapshot, index }),
+            Err(_) => Err(Error::NotFound(name.into())),
+        }
     }
 
     /// Takes the entry under `name` out, or [`Error::NotFound`]. The entry
     /// is returned, so it is dropped (maybe running user code) outside the
     /// lock.
     pub(crate) fn remove(&self, name: &str) -> Result<Arc<E>, Error> {
-        // The guard is a temporary: released at the end of the statement.
-        let removed = self
-            .map
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(name);
-        removed.ok_or_else(|| Error::NotFound(name.into()))
+        self.update(|map| match search(map, name) {
+            Ok(at) => Ok(map.remove(at).1),
+            Err(_) => Err(Error::NotFound(name.into())),
+        })
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.read().contains_key(name)
+        search(&self.read(), name).is_ok()
     }
 
     pub(crate) fn names(&self) -> Vec<String> {
-        self.read().keys().map(|name| name.to_string()).collect()
+        self.read()
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect()
     }
 
     pub(crate) fn len(&self) -> usize {
         self.read().len()
     }
 
-    /// Every entry, cloned out under the lock and returned after it is
-    /// released: for reports that call into the entries (a hand-written
-    /// [`Twin`](crate::twin::Twin)'s `method_layout` is user code, which
-    /// could take this lock again).
+    /// Every entry, cloned out of the current snapshot: for reports that
+    /// call into the entries (a hand-written [`Twin`](crate::twin::Twin)'s
+    /// `method_layout` is user code, which may register or remove entries)
+    /// and should not hold a snapshot guard meanwhile.
     pub(crate) fn snapshot(&self) -> Vec<(Arc<str>, Arc<E>)> {
         self.read()
             .iter()
@@ -88,17 +163,37 @@ impl<E: ?Sized> Names<E> {
             .collect()
     }
 
-    /// The read lock, for reports that read every entry's atomics (no `Arc`
-    /// is cloned or dropped under it).
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Map<E>> {
-        self.map.read().unwrap_or_else(PoisonError::into_inner)
+    /// The current snapshot, for reports that read every entry.
+    pub(crate) fn read(&self) -> Snapshot<E> {
+        self.shared.map.load()
     }
 }
 
 impl<E: ?Sized> Clone for Names<E> {
     fn clone(&self) -> Self {
         Names {
-            map: Arc::clone(&self.map),
+            shared: Arc::clone(&self.shared),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_found_entry_outlives_its_removal() {
+        let names: Names<u32> = Names::new();
+        names.insert("b".into(), &Arc::new(2)).unwrap();
+        names.insert("a".into(), &Arc::new(1)).unwrap();
+        assert_eq!(names.names(), ["a", "b"]);
+        let found = names.find("b").unwrap();
+        assert_eq!(*names.remove("b").unwrap(), 2);
+        assert_eq!(*found.entry(), 2);
+        assert!(names.find("b").is_err());
+        assert_eq!(
+            names.insert("a".into(), &Arc::new(3)),
+            Err(Error::Duplicate("a".into()))
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::registry::entry::{DynEntry, Entry};
 use crate::registry::error::Error;
 use crate::registry::handle::Handle;
 use crate::registry::names::Names;
-use crate::registry::sizing::{EntrySizing, SizingReport};
+use crate::registry::sizing::SizingReport;
 use crate::registry::stats::RegistryStats;
 use crate::space::{Capacity, DefaultSpace};
 
@@ -82,6 +82,9 @@ use crate::space::{Capacity, DefaultSpace};
 /// ```
 pub struct Registry<Req, Resp, Space: Capacity = DefaultSpace> {
     entries: Names<DynEntry<Req, Resp, Space>>,
+    /// The bound on each entry's idle recycled buffers; `None`:
+    /// [`RecyclePool::default_max_idle`](crate::future::RecyclePool::default_max_idle) of the entry's future layout.
+    max_idle: Option<usize>,
 }
 
 impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
@@ -100,7 +103,60 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     pub fn new() -> Self {
         Registry {
             entries: Names::new(),
+            max_idle: None,
         }
+    }
+
+    /// An empty registry whose entries each keep at most `max_idle` idle
+    /// recycled buffers (instead of
+    /// [`RecyclePool::default_max_idle`](crate::future::RecyclePool::default_max_idle) of their future layout). `0`
+    /// turns recycling off: futures that do not fit `Space` go to the heap,
+    /// one allocation per call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 32]> = Registry::with_max_idle(2);
+    /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// let calls: Vec<_> = (0..4).map(|i| wide.call(i)).collect();
+    /// drop(calls);
+    /// assert_eq!(wide.stats().idle_buffers, 2); // two kept, two freed
+    ///
+    /// let off: Registry<u64, [u64; 32]> = Registry::with_max_idle(0);
+    /// let wide = off.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// assert!(wide.call(1).is_heap());
+    /// ```
+    #[must_use]
+    pub fn with_max_idle(max_idle: usize) -> Self {
+        Registry {
+            entries: Names::new(),
+            max_idle: Some(max_idle),
+        }
+    }
+
+    /// Frees every entry's idle recycled buffers and returns how many it
+    /// freed (see [`RecyclePool::trim`](crate::future::RecyclePool::trim)). Calls in flight keep theirs, and
+    /// give them back when they end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 32]> = Registry::new();
+    /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// drop(wide.call(1));
+    /// assert_eq!(registry.trim(), 1);
+    /// assert_eq!(wide.stats().idle_bytes, 0);
+    /// ```
+    pub fn trim(&self) -> usize {
+        self.entries
+            .read()
+            .iter()
+            .map(|(_, entry)| entry.pool.trim())
+            .sum()
     }
 
     /// Registers `service` under `name` and returns a [`Handle`] to it.
@@ -133,9 +189,12 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
         let name: Arc<str> = Arc::from(name);
         // Built before taking the lock, so the write lock covers one map
         // insertion and nothing that allocates for the service.
+        let (pool, place) = Entry::<()>::placement::<Space>(service.future_layout(), self.max_idle);
         let entry: Arc<DynEntry<Req, Resp, Space>> = Arc::new(Entry {
             name: Arc::clone(&name),
             counters: Counters::default(),
+            pool,
+            place,
             service,
         });
         // On a duplicate the rejected service is dropped here, after the
@@ -163,7 +222,6 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// assert_eq!(registry.handle("ohce").unwrap_err(), Error::NotFound("ohce".into()));
     /// ```
     pub fn handle(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
-        // The read lock is held for the lookup and one `Arc` clone.
         self.entries.get(name).map(Handle::new)
     }
 
@@ -176,11 +234,13 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// polled: a future dropped unpolled calls nothing and counts nothing.
     /// It is `Send` when `Req` is.
     ///
-    /// What the name costs: the read lock, the map lookup, an `Arc` clone
-    /// and drop, and one move of the erased future into the returned
-    /// future's state (a [`RegistryFuture`](crate::registry::RegistryFuture) plus the `Arc` and the request).
-    /// `benches/registry.rs` measures it against a [`Handle`]; for hot
-    /// paths, resolve a handle once.
+    /// What the name costs: a snapshot load of the name map (no lock, no
+    /// `Arc` clone: a store to this thread's own slot, which the future
+    /// holds until it is dropped so that a concurrent
+    /// [`remove`](Self::remove) cannot free the entry under it), a binary
+    /// search of the names, and one move of the erased future into the
+    /// returned future's state. `benches/recycled.rs` measures it against a
+    /// [`Handle`] and a bare `dyn` call.
     ///
     /// # Errors
     ///
@@ -206,8 +266,8 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
         name: &str,
         req: Req,
     ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Space>, Error> {
-        let handle = self.handle(name)?;
-        Ok(async move { handle.call(req).await })
+        let found = self.entries.find(name)?;
+        Ok(async move { found.entry().call(req).await })
     }
 
     /// Removes the service registered under `name` and returns a handle to
@@ -358,14 +418,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
         SizingReport::new::<Space>(
             entries
                 .iter()
-                .map(|(name, entry)| {
-                    let service = &entry.service;
-                    let sizing = EntrySizing::new::<Space>(
-                        service.service_type_name(),
-                        service.future_layout(),
-                    );
-                    (name.to_string(), sizing)
-                })
+                .map(|(name, entry)| (name.to_string(), entry.sizing()))
                 .collect(),
         )
     }
@@ -376,6 +429,7 @@ impl<Req, Resp, Space: Capacity> Clone for Registry<Req, Resp, Space> {
     fn clone(&self) -> Self {
         Registry {
             entries: self.entries.clone(),
+            max_idle: self.max_idle,
         }
     }
 }

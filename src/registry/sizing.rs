@@ -53,7 +53,9 @@ const SPACES: [StandardSpace; 8] = [
 /// `Display` prints it as a table.
 ///
 /// The report is about types, not calls: it is exact before the first call,
-/// and a service listed as `heap` allocates its future's size on every call.
+/// a service listed as `recycled` allocates only when its pool has no idle
+/// buffer, and one listed as `heap` allocates its future's size on every
+/// call.
 ///
 /// # Examples
 ///
@@ -79,7 +81,7 @@ const SPACES: [StandardSpace; 8] = [
 /// print!("{sizing}");
 /// // capacity: 120 bytes, align 8 (S15)
 /// // service  future bytes  align  placement                    service type
-/// // large             ...      8  heap (... bytes > capacity 120)  ServiceFn<...>
+/// // large             ...      8  recycled (... bytes > capacity 120; up to 256 idle buffers of ... bytes)  ServiceFn<...>
 /// // small             ...      8  inline                       ServiceFn<...>
 /// // every future inline needs 336 bytes, align 8: space::S64 (512 bytes)
 /// ```
@@ -333,9 +335,10 @@ impl fmt::Display for SizingReport {
 /// capacity: whether its erased futures stay inline, and if not, why.
 ///
 /// The layout is the service's future *type*, known without calling it, so
-/// the answer holds for every call: a service either never allocates
-/// through the registry or allocates `future_layout().size()` bytes on every
-/// call. From [`Handle::sizing`](crate::Handle::sizing) or, for every
+/// the answer holds for every call: a service's futures are inline on every
+/// call, or in a buffer recycled from its entry's pool on every call
+/// (allocating only when no idle buffer is left), or — with recycling off —
+/// in a box of `future_layout().size()` bytes on every call. From [`Handle::sizing`](crate::Handle::sizing) or, for every
 /// service at once, [`Registry::sizing`](crate::Registry::sizing).
 ///
 /// # Examples
@@ -348,7 +351,15 @@ impl fmt::Display for SizingReport {
 /// let sizing = wide.sizing();
 /// assert!(!sizing.is_inline());
 /// assert_eq!(sizing.future_layout().size(), 72);
-/// assert_eq!(sizing.to_string(), "72 bytes, align 8: heap (72 bytes > capacity 32)");
+/// assert_eq!(
+///     sizing.to_string(),
+///     "72 bytes, align 8: recycled (72 bytes > capacity 32; up to 256 idle buffers of 80 bytes)",
+/// );
+///
+/// // Without recycling, every call boxes its future.
+/// let boxing: Registry<u64, [u64; 8], S4> = Registry::with_max_idle(0);
+/// let wide = boxing.register("wide", service_fn(|x: u64| core::future::ready([x; 8]))).unwrap();
+/// assert_eq!(wide.sizing().to_string(), "72 bytes, align 8: heap (72 bytes > capacity 32)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EntrySizing {
@@ -356,6 +367,9 @@ pub struct EntrySizing {
     future: FutureLayout,
     capacity: usize,
     capacity_align: usize,
+    /// For a registry entry that recycles: the bound on its idle buffers
+    /// and one buffer's size.
+    recycling: Option<(usize, usize)>,
 }
 
 impl EntrySizing {
@@ -365,7 +379,37 @@ impl EntrySizing {
             future,
             capacity: size_of::<Space>(),
             capacity_align: align_of::<Space>(),
+            recycling: None,
         }
+    }
+
+    /// The same sizing, for an entry whose futures go to a pool keeping
+    /// at most `max_idle` buffers of `buffer_bytes` (when they do not fit).
+    pub(super) fn with_pool(mut self, max_idle: usize, buffer_bytes: usize) -> Self {
+        if !self.is_inline() && max_idle != 0 {
+            self.recycling = Some((max_idle, buffer_bytes));
+        }
+        self
+    }
+
+    /// Whether the service's futures go to buffers recycled from the
+    /// entry's pool: they do not fit inline, and the registry recycles
+    /// (see [`Registry::with_max_idle`](crate::Registry::with_max_idle)).
+    /// Such an entry allocates only when its pool has no idle buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 32]> = Registry::new();
+    /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// assert!(wide.sizing().is_recycled());
+    /// assert!(wide.sizing().to_string().contains("recycled"));
+    /// ```
+    #[must_use]
+    pub fn is_recycled(&self) -> bool {
+        self.recycling.is_some()
     }
 
     /// The concrete service type, as [`core::any::type_name`] spells it.
@@ -442,18 +486,31 @@ impl fmt::Display for SpillReason<'_> {
             future,
             capacity,
             capacity_align,
+            recycling,
             ..
         } = *self.0;
         if self.0.is_inline() {
-            f.write_str("inline")
-        } else if future.size() > capacity {
-            write!(f, "heap ({} bytes > capacity {capacity})", future.size())
+            return f.write_str("inline");
+        }
+        let place = if recycling.is_some() {
+            "recycled"
+        } else {
+            "heap"
+        };
+        if future.size() > capacity {
+            write!(f, "{place} ({} bytes > capacity {capacity}", future.size())?;
         } else {
             write!(
                 f,
-                "heap (align {} > capacity align {capacity_align})",
+                "{place} (align {} > capacity align {capacity_align}",
                 future.align()
-            )
+            )?;
+        }
+        match recycling {
+            Some((max_idle, bytes)) => {
+                write!(f, "; up to {max_idle} idle buffers of {bytes} bytes)")
+            }
+            None => f.write_str(")"),
         }
     }
 }

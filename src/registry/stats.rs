@@ -17,14 +17,17 @@ use crate::registry::table::Table;
 /// its future is dropped, as `completed` (it had returned `Ready`),
 /// `cancelled` (it had not) or `panicked` (`Service::call` or the future's
 /// `poll` panicked).
-/// `inline` and `heap` say where the calls' erased futures went: recorded
-/// when a call ends, and for calls in flight given by the service's future
-/// layout, which decides the placement of every call of a service. So, in
-/// any snapshot:
+/// `inline`, `heap` and `recycled` say where the calls' erased futures
+/// went: recorded when a call ends, and for calls in flight given by the
+/// entry's placement, which decides the placement of every call of a
+/// service (see [`EntrySizing`](crate::registry::EntrySizing)). So, in any
+/// snapshot:
 ///
-/// * `calls == inline + heap`;
+/// * `calls == inline + heap + recycled`;
 /// * `calls == completed + cancelled + panicked + in_flight`;
-/// * `heap_bytes == heap × the service's future size`.
+/// * `heap_bytes == heap × the service's future size`;
+/// * recycled calls that found an idle buffer (hits) are
+///   `recycled - recycle_misses`, give or take the calls in flight.
 ///
 /// Each counter is read atomically, the set is not: under load a snapshot
 /// may include a call's start and not yet its end (it is then in flight),
@@ -43,7 +46,7 @@ use crate::registry::table::Table;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EntryStats {
-    /// Calls started: `inline + heap`.
+    /// Calls started: `inline + heap + recycled`.
     pub calls: u64,
     /// Calls whose erased future was stored in the handle's buffer.
     pub inline: u64,
@@ -51,6 +54,16 @@ pub struct EntryStats {
     pub heap: u64,
     /// Bytes allocated for those heap futures.
     pub heap_bytes: u64,
+    /// Calls whose erased future went to a buffer recycled from the
+    /// entry's pool (it did not fit inline).
+    pub recycled: u64,
+    /// Buffers the entry's pool allocated because none was idle: the
+    /// recycled calls that allocated.
+    pub recycle_misses: u64,
+    /// Idle buffers the entry's pool holds for the next calls.
+    pub idle_buffers: u64,
+    /// Bytes those idle buffers take.
+    pub idle_bytes: u64,
     /// Futures dropped after they returned `Ready`.
     pub completed: u64,
     /// Futures dropped before they returned `Ready`.
@@ -80,6 +93,10 @@ impl Add for EntryStats {
             inline: self.inline + other.inline,
             heap: self.heap + other.heap,
             heap_bytes: self.heap_bytes + other.heap_bytes,
+            recycled: self.recycled + other.recycled,
+            recycle_misses: self.recycle_misses + other.recycle_misses,
+            idle_buffers: self.idle_buffers + other.idle_buffers,
+            idle_bytes: self.idle_bytes + other.idle_bytes,
             completed: self.completed + other.completed,
             cancelled: self.cancelled + other.cancelled,
             panicked: self.panicked + other.panicked,
@@ -92,15 +109,21 @@ impl fmt::Display for EntryStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} calls: {} inline, {} heap ({} bytes); {} completed, {} cancelled, {} panicked, {} in flight",
-            self.calls,
-            self.inline,
-            self.heap,
-            self.heap_bytes,
-            self.completed,
-            self.cancelled,
-            self.panicked,
-            self.in_flight
+            "{} calls: {} inline, {} heap ({} bytes)",
+            self.calls, self.inline, self.heap, self.heap_bytes,
+        )?;
+        // Only for entries that recycle: most futures fit inline.
+        if self.recycled != 0 || self.idle_buffers != 0 {
+            write!(
+                f,
+                ", {} recycled ({} misses, {} idle buffers of {} bytes)",
+                self.recycled, self.recycle_misses, self.idle_buffers, self.idle_bytes
+            )?;
+        }
+        write!(
+            f,
+            "; {} completed, {} cancelled, {} panicked, {} in flight",
+            self.completed, self.cancelled, self.panicked, self.in_flight
         )
     }
 }
@@ -126,10 +149,10 @@ impl fmt::Display for EntryStats {
 /// assert_eq!(stats.get("one").unwrap().cancelled, 1);
 /// assert_eq!(stats.total().calls, 1);
 /// print!("{stats}");
-/// // service  calls  inline  heap  heap bytes  completed  cancelled  in flight
-/// // one          1       1     0           0          0          1          0
-/// // two          0       0     0           0          0          0          0
-/// // total        1       1     0           0          0          1          0
+/// // service  calls  inline  heap  heap bytes  recycled  misses  idle bytes  completed  cancelled  in flight
+/// // one          1       1     0           0         0       0           0          0          1          0
+/// // two          0       0     0           0         0       0           0          0          0          0
+/// // total        1       1     0           0         0       0           0          0          1          0
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegistryStats {
@@ -204,11 +227,16 @@ impl fmt::Display for RegistryStats {
                 "inline",
                 "heap",
                 "heap bytes",
+                "recycled",
+                "misses",
+                "idle bytes",
                 "completed",
                 "cancelled",
                 "in flight",
             ],
-            [false, true, true, true, true, true, true, true],
+            [
+                false, true, true, true, true, true, true, true, true, true, true,
+            ],
         );
         let total = self.total();
         let totals = core::iter::once(("total", &total));
@@ -219,6 +247,9 @@ impl fmt::Display for RegistryStats {
                 s.inline.to_string(),
                 s.heap.to_string(),
                 s.heap_bytes.to_string(),
+                s.recycled.to_string(),
+                s.recycle_misses.to_string(),
+                s.idle_bytes.to_string(),
                 s.completed.to_string(),
                 s.cancelled.to_string(),
                 s.in_flight.to_string(),

@@ -98,6 +98,7 @@ fn counters_derive_calls_in_flight_and_placement() {
         cancelled: 1,
         panicked: 1,
         in_flight: 2,
+        ..EntryStats::default()
     };
     assert_eq!(counters.snapshot(16, false), inline_service);
 
@@ -116,6 +117,7 @@ fn counters_derive_calls_in_flight_and_placement() {
         cancelled: 1,
         panicked: 0,
         in_flight: 1,
+        ..EntryStats::default()
     };
     assert_eq!(counters.snapshot(300, true), heap_service);
 }

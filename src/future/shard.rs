@@ -1,0 +1,143 @@
+//! Which shard of a per-thread-sharded structure the current thread uses,
+//! and a cache-line wrapper for the shards: what keeps per-call bookkeeping
+//! shared by many threads (a [`RecyclePool`](super::RecyclePool)'s free
+//! lists, a registry entry's counters) from writing the same cache line
+//! from every core.
+//!
+//! No `unsafe` here; it lives in `future` because both the storage and the
+//! registry above it use it, and imports only run downward.
+
+use alloc::collections::BTreeSet;
+use core::cell::Cell;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
+
+/// How many shards the sharded structures keep. A power of two, so the
+/// thread's index is reduced with a mask. Sixteen keeps threads of a
+/// runtime with up to sixteen workers on lines of their own, and costs a
+/// registry entry 16 × 128 bytes of counters.
+pub(crate) const SHARDS: usize = 16;
+
+/// A value on cache lines of its own: 128 bytes, because x86-64 prefetches
+/// lines in pairs (crossbeam's `CachePadded` makes the same choice there).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub(crate) struct CacheLine<T>(pub(crate) T);
+
+/// Hands out fresh thread indices.
+static NEXT_THREAD: AtomicUsize = AtomicUsize::new(0);
+
+/// Indices of threads that have exited, handed out again lowest first, so
+/// that threads come and go (a test harness, a blocking pool) without
+/// pushing the long-lived ones off the shards they could own.
+static FREED: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+
+/// `INDEX` before the thread first asks.
+const UNASSIGNED: usize = usize::MAX;
+/// `INDEX` once the thread's locals are being destroyed: its index was
+/// given back, and whatever runs after uses the shared paths.
+const GONE: usize = usize::MAX - 1;
+
+std::thread_local! {
+    /// This thread's index. `const`-initialized and without a destructor,
+    /// so reading it is a plain thread-local load, inlined, with no state
+    /// check (a local with a destructor costs an out-of-line `try_with`,
+    /// measured at ~40 instructions per read), and it can be read while
+    /// other locals are destroyed.
+    static INDEX: Cell<usize> = const { Cell::new(UNASSIGNED) };
+    /// Gives the index back when the thread exits; touched once, when the
+    /// index is assigned.
+    static RELEASE: Release = const { Release };
+}
+
+/// Gives this thread's index back to [`FREED`] when the thread exits.
+struct Release;
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let index = INDEX.with(|index| index.replace(GONE));
+        if index < GONE {
+            // The lock orders everything this thread did on its shards
+            // before whatever the next owner does on them.
+            FREED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(index);
+        }
+    }
+}
+
+/// The current thread's index: unique among live threads, the lowest one
+/// free when the thread first asks. `None` once the thread's locals are
+/// being destroyed.
+#[inline]
+pub(crate) fn thread_index() -> Option<usize> {
+    let index = INDEX.with(Cell::get);
+    if index < GONE {
+        Some(index)
+    } else if index == UNASSIGNED {
+        assign()
+    } else {
+        None
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn assign() -> Option<usize> {
+    // Registers the destructor first: if that is no longer possible (the
+    // thread is exiting), the thread takes no index.
+    RELEASE.try_with(|_| ()).ok()?;
+    let fresh = FREED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .pop_first()
+        .unwrap_or_else(|| NEXT_THREAD.fetch_add(1, Relaxed));
+    INDEX.with(|index| index.set(fresh));
+    Some(fresh)
+}
+
+/// This thread's own shard, if it has one: threads holding the indices
+/// below [`SHARDS`] each own one, which only they write, so they may count
+/// with a plain load and store instead of a read-modify-write (no `lock`
+/// prefix on x86). More threads than that at once share an overflow path
+/// with atomic adds. An index, and with it a shard, passes to another
+/// thread only after its thread has exited.
+#[inline]
+pub(crate) fn own_shard() -> Option<usize> {
+    thread_index().filter(|&index| index < SHARDS)
+}
+
+/// This thread's shard among [`SHARDS`] (shared when more threads run).
+#[inline]
+pub(crate) fn shard() -> usize {
+    thread_index().unwrap_or(0) & (SHARDS - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_keeps_its_index_and_live_threads_differ() {
+        let here = thread_index().unwrap();
+        assert_eq!(thread_index(), Some(here));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            tx.send(thread_index().unwrap()).unwrap();
+            wait.recv().unwrap(); // alive until `here` is compared
+        });
+        let there = rx.recv().unwrap();
+        assert_ne!(here, there);
+        done.send(()).unwrap();
+        other.join().unwrap();
+        assert!(shard() < SHARDS);
+    }
+
+    #[test]
+    fn a_cache_line_is_128_bytes() {
+        assert_eq!(core::mem::align_of::<CacheLine<u8>>(), 128);
+        assert_eq!(core::mem::size_of::<CacheLine<[u64; 10]>>(), 128);
+    }
+}
