@@ -27,6 +27,70 @@ pub use crate::twin::{Twin, TwinMethod};
 
 use crate::layout::{Placement, fits_inline};
 
+/// A counted twin's recycled storage, as the trait's hidden pool hook
+/// returns it. Without `std` there is none: an empty type.
+#[cfg(feature = "std")]
+pub use crate::future::recycled::RecyclePool as Pool;
+/// A counted twin's recycled storage: none without `std`.
+#[cfg(all(feature = "alloc", not(feature = "std")))]
+#[derive(Debug)]
+pub enum Pool {}
+
+/// `make()`'s future in an [`InlineFuture`]: inline when it fits `Space`,
+/// else in a buffer of the pool `pool()` gives (a counted twin's, through
+/// the hook; asked only then), else on the heap. Built in place.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn inline_future<'a, T, Space: Capacity, F: Future<Output = T> + 'a>(
+    pool: impl FnOnce() -> Option<&'a Pool>,
+    make: impl FnOnce() -> F,
+) -> InlineFuture<'a, T, Space> {
+    if !fits_inline::<F, Space>() {
+        if let Some(pool) = pool() {
+            #[cfg(feature = "std")]
+            return InlineFuture::new_recycled(pool, make);
+            #[cfg(not(feature = "std"))]
+            match *pool {}
+        }
+    }
+    InlineFuture::new(make())
+}
+
+/// [`inline_future`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn send_inline_future<'a, T, Space: Capacity, F: Future<Output = T> + Send + 'a>(
+    pool: impl FnOnce() -> Option<&'a Pool>,
+    make: impl FnOnce() -> F,
+) -> SendInlineFuture<'a, T, Space> {
+    if !fits_inline::<F, Space>() {
+        if let Some(pool) = pool() {
+            #[cfg(feature = "std")]
+            return SendInlineFuture::new_recycled(pool, make);
+            #[cfg(not(feature = "std"))]
+            match *pool {}
+        }
+    }
+    SendInlineFuture::new(make())
+}
+
+/// A counted twin's pool for method `index`'s futures of `layout`.
+#[cfg(feature = "alloc")]
+#[inline]
+pub fn counted_pool<P>(
+    counted: &CountedTwin<P>,
+    index: usize,
+    layout: FutureLayout,
+) -> Option<&Pool> {
+    #[cfg(feature = "std")]
+    return counted.pool(index, layout);
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = (counted, index, layout);
+        None
+    }
+}
+
 /// The layout of the future `f` would return, from its type alone: `f` is
 /// never called. Its body makes the receiver and the arguments with
 /// [`unreachable_value`] and calls the method.

@@ -8,8 +8,10 @@ use syn::{Ident, ItemTrait};
 use crate::model::Model;
 use crate::options::Options;
 
-/// The hidden method added to the user's trait.
+/// The hidden methods added to the user's trait: where each erased future
+/// went, and the recycled storage a counting wrapper lends.
 pub(crate) const HOOK: &str = "__dyn_twin_observe";
+pub(crate) const POOL_HOOK: &str = "__dyn_twin_pool";
 /// The twin's method naming the implementing type.
 pub(crate) const TYPE_NAME: &str = "twin_type_name";
 
@@ -26,7 +28,10 @@ pub(crate) fn generated_names(
             _ => None,
         })
         .collect();
-    if let Some((name, ident)) = user.iter().find(|(n, _)| n == TYPE_NAME || n == HOOK) {
+    if let Some((name, ident)) = user
+        .iter()
+        .find(|(n, _)| n == TYPE_NAME || n == HOOK || n == POOL_HOOK)
+    {
         return Err(syn::Error::new(
             ident.span(),
             format!(
@@ -52,7 +57,11 @@ pub(crate) fn generated_names(
         }
     }
     for (name, from) in &generated {
-        if user.iter().any(|(n, _)| n == name) || name == TYPE_NAME || name == HOOK {
+        if user.iter().any(|(n, _)| n == name)
+            || name == TYPE_NAME
+            || name == HOOK
+            || name == POOL_HOOK
+        {
             return Err(syn::Error::new(
                 from.span(),
                 format!(

@@ -70,10 +70,10 @@ pub(crate) mod gat_stream;
 #[cfg(feature = "alloc")]
 pub(crate) mod inline_box;
 pub(crate) mod inline_only_box;
-#[cfg(feature = "std")]
-pub(crate) mod recycled;
 #[cfg(feature = "alloc")]
 pub(crate) mod iter_box;
+#[cfg(feature = "std")]
+pub(crate) mod recycled;
 #[cfg(feature = "alloc")]
 pub(crate) mod reusable_slot;
 #[cfg(feature = "std")]
@@ -84,10 +84,10 @@ mod vtable;
 pub use alloc_error::AllocError;
 #[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;
-#[cfg(feature = "std")]
-pub use recycled::{PoolStats, RecyclePool};
 pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
 pub use iter_box::IterBox;
+#[cfg(feature = "std")]
+pub use recycled::{PoolStats, RecyclePool};
 #[cfg(feature = "alloc")]
 pub use reusable_slot::{ReusableSlot, SlotFuture};

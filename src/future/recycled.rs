@@ -360,6 +360,23 @@ impl RecyclePool {
         self.block.size()
     }
 
+    /// The bytes of one buffer of a pool made for `layout`, without making
+    /// the pool (for reports).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::future::RecyclePool;
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// let layout = FutureLayout::of::<[u8; 1024]>();
+    /// assert_eq!(RecyclePool::buffer_bytes_for(layout), RecyclePool::new(layout, 1).buffer_bytes());
+    /// ```
+    #[must_use]
+    pub const fn buffer_bytes_for(layout: FutureLayout) -> usize {
+        offset_for(layout.size(), layout.align()) + layout.size()
+    }
+
     /// Whether a future of type `F` goes into this pool's buffers: it is
     /// not zero-sized (those need no buffer), it is no larger and no more
     /// aligned than [`layout`](Self::layout), and the pool keeps buffers

@@ -157,24 +157,11 @@ impl Counters {
         bump(&tally.started, owned, Relaxed);
     }
 
-    /// Counts the end of a call whose future, inline or on the heap, is
-    /// being dropped.
-    #[inline]
-    pub(crate) fn finished(&self, heap: bool, outcome: Outcome) {
-        self.finished_in(Place::of_heap(heap), outcome);
-    }
-
     /// Counts the end of a call whose future lived at `place`.
     #[inline]
     pub(crate) fn finished_in(&self, place: Place, outcome: Outcome) {
         let (tally, owned) = self.shard();
         bump(&tally.ended[ended_index(place, outcome)], owned, Release);
-    }
-
-    /// A snapshot, for a service whose futures are `future_size` bytes and
-    /// go to the heap when `heap`.
-    pub(crate) fn snapshot(&self, future_size: u64, heap: bool) -> EntryStats {
-        self.snapshot_in(future_size, Place::of_heap(heap))
     }
 
     /// A snapshot, for a service whose futures are `future_size` bytes and

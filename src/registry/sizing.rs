@@ -385,7 +385,7 @@ impl EntrySizing {
 
     /// The same sizing, for an entry whose futures go to a pool keeping
     /// at most `max_idle` buffers of `buffer_bytes` (when they do not fit).
-    pub(super) fn with_pool(mut self, max_idle: usize, buffer_bytes: usize) -> Self {
+    pub(crate) fn with_pool(mut self, max_idle: usize, buffer_bytes: usize) -> Self {
         if !self.is_inline() && max_idle != 0 {
             self.recycling = Some((max_idle, buffer_bytes));
         }

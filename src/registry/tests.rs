@@ -8,7 +8,7 @@ use core::mem::size_of;
 use crate::future::inline_box::SendInlineFuture;
 use crate::layout::FutureLayout;
 use crate::registry::call::RegistryFuture;
-use crate::registry::counters::{Counters, Outcome};
+use crate::registry::counters::{Counters, Outcome, Place};
 use crate::registry::stats::EntryStats;
 use crate::service::Service;
 use crate::service_fn::service_fn;
@@ -25,7 +25,7 @@ fn guarded<'a, S: Service<u64>>(
     struct Guard<'a>(&'a Counters);
     impl Drop for Guard<'_> {
         fn drop(&mut self) {
-            self.0.finished(false, Outcome::Completed);
+            self.0.finished_in(Place::Inline, Outcome::Completed);
         }
     }
     async move {
@@ -85,10 +85,10 @@ fn counters_derive_calls_in_flight_and_placement() {
     for _ in 0..6 {
         counters.started();
     }
-    counters.finished(false, Outcome::Completed);
-    counters.finished(false, Outcome::Completed);
-    counters.finished(false, Outcome::Cancelled);
-    counters.finished(false, Outcome::Panicked);
+    counters.finished_in(Place::Inline, Outcome::Completed);
+    counters.finished_in(Place::Inline, Outcome::Completed);
+    counters.finished_in(Place::Inline, Outcome::Cancelled);
+    counters.finished_in(Place::Inline, Outcome::Panicked);
     let inline_service = EntryStats {
         calls: 6,
         inline: 6,
@@ -100,14 +100,14 @@ fn counters_derive_calls_in_flight_and_placement() {
         in_flight: 2,
         ..EntryStats::default()
     };
-    assert_eq!(counters.snapshot(16, false), inline_service);
+    assert_eq!(counters.snapshot_in(16, Place::Inline), inline_service);
 
     let counters = Counters::default();
     for _ in 0..3 {
         counters.started();
     }
-    counters.finished(true, Outcome::Completed);
-    counters.finished(true, Outcome::Cancelled);
+    counters.finished_in(Place::Heap, Outcome::Completed);
+    counters.finished_in(Place::Heap, Outcome::Cancelled);
     let heap_service = EntryStats {
         calls: 3,
         inline: 0,
@@ -119,5 +119,5 @@ fn counters_derive_calls_in_flight_and_placement() {
         in_flight: 1,
         ..EntryStats::default()
     };
-    assert_eq!(counters.snapshot(300, true), heap_service);
+    assert_eq!(counters.snapshot_in(300, Place::Heap), heap_service);
 }

@@ -10,7 +10,7 @@ use core::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::future::inline_box::InlineBox;
-use crate::registry::counters::{Counters, Outcome};
+use crate::registry::counters::{Counters, Outcome, Place};
 use crate::space::Capacity;
 
 pin_project! {
@@ -85,7 +85,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             let outcome = Outcome::of(&this.future);
-            this.counters.finished(this.future.is_heap(), outcome);
+            this.counters.finished_in(Place::of(&*this.future), outcome);
             record_outcome(this.span, outcome);
         }
     }
@@ -99,8 +99,8 @@ type CallSpan = tracing::Span;
 type CallSpan = ();
 
 #[cfg(feature = "tracing")]
-fn call_span(entry: &str, method: &str, heap: bool) -> CallSpan {
-    let placement = crate::layout::Placement::of_handle(heap).name();
+fn call_span(entry: &str, method: &str, placement: crate::layout::Placement) -> CallSpan {
+    let placement = placement.name();
     tracing::info_span!(
         "call",
         service = %entry,
@@ -111,7 +111,7 @@ fn call_span(entry: &str, method: &str, heap: bool) -> CallSpan {
 }
 
 #[cfg(not(feature = "tracing"))]
-fn call_span(_: &str, _: &str, _: bool) -> CallSpan {}
+fn call_span(_: &str, _: &str, _: crate::layout::Placement) -> CallSpan {}
 
 #[cfg(feature = "tracing")]
 fn record_outcome(span: &CallSpan, outcome: Outcome) {
@@ -132,7 +132,7 @@ impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
         method: &str,
     ) -> Self {
         TwinCall {
-            span: call_span(entry, method, future.is_heap()),
+            span: call_span(entry, method, future.erasure().placement()),
             future,
             counters,
         }

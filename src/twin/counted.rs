@@ -5,9 +5,15 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
+#[cfg(feature = "std")]
+use crate::future::recycled::{PoolStats, RecyclePool};
 use crate::layer::counted::{CallCounters, ServiceStats};
 use crate::layout::Erasure;
+#[cfg(feature = "std")]
+use crate::layout::FutureLayout;
 use crate::twin::{Twin, TwinMethod};
+#[cfg(feature = "std")]
+use alloc::boxed::Box;
 
 /// Wraps an implementor of a [`#[dyn_twin]`](crate::dyn_twin) trait and
 /// counts, per method, its calls and where its erased futures went: what
@@ -54,7 +60,69 @@ pub struct CountedTwin<P> {
     /// One per entry of `methods`, in the same order. Shared with a
     /// registry entry, which reads them without knowing `P`.
     counters: Arc<[CallCounters]>,
+    /// Recycled storage for the futures that do not fit inline, one pool
+    /// per method. Shared with a registry entry (reports, `trim`).
+    #[cfg(feature = "std")]
+    pools: Arc<Pools>,
     inner: P,
+}
+
+/// One [`RecyclePool`] per method of a counted twin, each made the first
+/// time that method's future does not fit inline and sized from its exact
+/// layout, so that a steady stream of calls allocates nothing at any
+/// future size (see [`RecyclePool`] for the bound on idle memory).
+#[cfg(feature = "std")]
+pub(crate) struct Pools {
+    pools: Box<[std::sync::OnceLock<RecyclePool>]>,
+    /// `None`: each pool's default bound; `Some(0)`: never recycle.
+    max_idle: Option<usize>,
+}
+
+#[cfg(feature = "std")]
+impl Pools {
+    pub(crate) fn new(methods: usize, max_idle: Option<usize>) -> Arc<Self> {
+        Arc::new(Pools {
+            pools: (0..methods).map(|_| std::sync::OnceLock::new()).collect(),
+            max_idle,
+        })
+    }
+
+    /// Method `index`'s pool for futures of `layout`, made on first use;
+    /// `None` when recycling is off or `index` is unknown.
+    #[inline]
+    pub(crate) fn get(&self, index: usize, layout: FutureLayout) -> Option<&RecyclePool> {
+        if self.max_idle == Some(0) {
+            return None;
+        }
+        let max_idle = self.max_idle;
+        Some(self.pools.get(index)?.get_or_init(|| {
+            RecyclePool::new(
+                layout,
+                max_idle.unwrap_or_else(|| RecyclePool::default_max_idle(layout)),
+            )
+        }))
+    }
+
+    /// Method `index`'s pool, if it was made.
+    pub(crate) fn made(&self, index: usize) -> Option<&RecyclePool> {
+        self.pools.get(index)?.get()
+    }
+
+    /// The bound on idle buffers a pool of `layout` gets here (`0`: no
+    /// recycling).
+    pub(crate) fn max_idle_for(&self, layout: FutureLayout) -> usize {
+        self.max_idle
+            .unwrap_or_else(|| RecyclePool::default_max_idle(layout))
+    }
+
+    /// Frees every idle buffer; returns how many.
+    pub(crate) fn trim(&self) -> usize {
+        self.pools
+            .iter()
+            .filter_map(std::sync::OnceLock::get)
+            .map(RecyclePool::trim)
+            .sum()
+    }
 }
 
 impl<P> CountedTwin<P> {
@@ -76,9 +144,79 @@ impl<P> CountedTwin<P> {
         debug_assert_eq!(methods.len(), counters.len());
         CountedTwin {
             methods,
+            #[cfg(feature = "std")]
+            pools: Pools::new(counters.len(), None),
             counters,
             inner,
         }
+    }
+
+    /// Method `method`'s recycled storage: buffers taken from it that had
+    /// to be allocated (misses), idle buffers and their bytes. `None` for an
+    /// unknown method, or one whose futures have not needed the pool yet
+    /// (they fit inline, or no call was made).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    ///
+    /// #[dyn_twin(DynRender)]
+    /// trait Render { async fn page(&self, x: u8) -> usize; }
+    /// struct Big;
+    /// impl Render for Big {
+    ///     async fn page(&self, x: u8) -> usize {
+    ///         let page = [x; 1024];
+    ///         std::future::ready(()).await;
+    ///         page.len()
+    ///     }
+    /// }
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let counted = CountedTwin::new::<dyn DynRender>(Big);
+    /// let erased: &dyn DynRender = &counted;
+    /// for _ in 0..10 {
+    ///     let fut = erased.page_dyn(1); // 1 KiB: does not fit inline
+    ///     assert!(fut.is_recycled());
+    ///     assert_eq!(block_on(fut), 1024);
+    /// }
+    /// let pool = counted.pool_stats("page").unwrap();
+    /// assert_eq!((pool.misses, pool.idle), (1, 1)); // one buffer, ten calls
+    /// ```
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn pool_stats(&self, method: &str) -> Option<PoolStats> {
+        let index = self.methods.iter().position(|m| m.name() == method)?;
+        Some(self.pools.made(index)?.stats())
+    }
+
+    /// Frees the idle buffers of every method's recycled storage; returns
+    /// how many. Calls in flight keep theirs.
+    ///
+    /// # Examples
+    ///
+    /// See [`pool_stats`](Self::pool_stats).
+    #[cfg(feature = "std")]
+    pub fn trim(&self) -> usize {
+        self.pools.trim()
+    }
+
+    /// The same wrapper, recycling into `pools` (a registry entry's).
+    #[cfg(feature = "std")]
+    pub(crate) fn with_pools(mut self, pools: Arc<Pools>) -> Self {
+        self.pools = pools;
+        self
+    }
+
+    /// Method `index`'s recycled storage for futures of `layout`
+    /// (generated code, through the trait's hidden pool hook).
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(crate) fn pool(&self, index: usize, layout: FutureLayout) -> Option<&RecyclePool> {
+        self.pools.get(index, layout)
     }
 
     /// A snapshot of every method's counters.
@@ -211,6 +349,8 @@ impl<P: Clone> Clone for CountedTwin<P> {
         CountedTwin {
             methods: self.methods,
             counters: Arc::clone(&self.counters),
+            #[cfg(feature = "std")]
+            pools: Arc::clone(&self.pools),
             inner: self.inner.clone(),
         }
     }

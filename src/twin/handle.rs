@@ -8,14 +8,16 @@ use core::fmt;
 use core::ops::Deref;
 
 use crate::future::inline_box::InlineBox;
+use crate::future::recycled::{PoolStats, RecyclePool};
 use crate::layer::counted::CallCounters;
-use crate::registry::counters::Counters;
+use crate::layout::FutureLayout;
+use crate::registry::counters::{Counters, Place};
 use crate::registry::entry::StartGuard;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
 use crate::twin::Twin;
 use crate::twin::call::TwinCall;
-use crate::twin::counted::{TwinStats, stats_of};
+use crate::twin::counted::{Pools, TwinStats, stats_of};
 
 /// A registered twin: the shared object (a `CountedTwin` of the
 /// implementor, erased) and its per-method counters, shared by the map,
@@ -29,6 +31,8 @@ pub(crate) struct TwinEntry<T: ?Sized> {
     /// How the calls made with [`TwinHandle::track`] ended, one per entry
     /// of `T::METHODS` (a sync method's stays at zero: it has no future).
     pub(crate) calls: Box<[Counters]>,
+    /// The recycled storage of the entry's counting wrapper, per method.
+    pub(crate) pools: Arc<Pools>,
     pub(crate) twin: Arc<T>,
 }
 
@@ -49,8 +53,20 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
     /// The tracked calls of method `index`; `None` for a sync method.
     fn tracked_at(&self, index: usize) -> Option<EntryStats> {
         let layout = self.twin.method_layout(index)?;
-        let heap = !layout.fits::<T::Space>();
-        Some(self.calls[index].snapshot(layout.size() as u64, heap))
+        Some(self.calls[index].snapshot_in(layout.size() as u64, self.place(index, layout)))
+    }
+
+    /// Where method `index`'s futures of `layout` go: inline when they
+    /// fit, else recycled when the method recycles and the entry keeps
+    /// buffers, else a box of their own.
+    fn place(&self, index: usize, layout: FutureLayout) -> Place {
+        if layout.fits::<T::Space>() {
+            Place::Inline
+        } else if T::METHODS[index].recycles() && self.pools.max_idle_for(layout) > 0 {
+            Place::Recycled
+        } else {
+            Place::Heap
+        }
     }
 
     /// The position of async method `method` in `T::METHODS`.
@@ -67,10 +83,14 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
             .enumerate()
             .filter_map(|(index, method)| {
                 let layout = self.twin.method_layout(index)?;
-                Some((
-                    method.name(),
-                    EntrySizing::new::<T::Space>(self.type_name, layout),
-                ))
+                let mut sizing = EntrySizing::new::<T::Space>(self.type_name, layout);
+                if method.recycles() {
+                    sizing = sizing.with_pool(
+                        self.pools.max_idle_for(layout),
+                        RecyclePool::buffer_bytes_for(layout),
+                    );
+                }
+                Some((method.name(), sizing))
             })
             .collect()
     }
@@ -174,7 +194,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
             entry
                 .twin
                 .method_layout(index)
-                .is_some_and(|layout| !layout.fits::<T::Space>())
+                .map_or(Place::Inline, |layout| entry.place(index, layout))
         });
         let future = TwinCall::new(call(&entry.twin), counters, &entry.name, method);
         guard.defuse();
@@ -204,6 +224,20 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     #[must_use]
     pub fn sizing(this: &Self) -> Vec<(&'static str, EntrySizing)> {
         this.entry.sizing()
+    }
+
+    /// Method `method`'s recycled storage (see
+    /// [`CountedTwin::pool_stats`](crate::twin::CountedTwin::pool_stats)):
+    /// misses, idle buffers and bytes. `None` if the method is unknown or
+    /// its futures have not needed the pool.
+    ///
+    /// # Examples
+    ///
+    /// See [`TwinRegistry::trim`](crate::twin::TwinRegistry::trim).
+    #[must_use]
+    pub fn pool_stats(this: &Self, method: &str) -> Option<PoolStats> {
+        let index = T::METHODS.iter().position(|m| m.name() == method)?;
+        Some(this.entry.pools.made(index)?.stats())
     }
 
     /// The shared twin object, to keep or pass on without the handle.

@@ -61,6 +61,7 @@ pub struct TwinMethod {
     name: &'static str,
     is_async: bool,
     present: bool,
+    recycles: bool,
 }
 
 impl TwinMethod {
@@ -75,7 +76,41 @@ impl TwinMethod {
             name,
             is_async,
             present: true,
+            recycles: false,
         }
+    }
+
+    /// This method, whose twin erasure puts a future that does not fit
+    /// inline into a counting wrapper's recycled storage (a
+    /// [`CountedTwin`]'s, so every [`TwinRegistry`] entry's) rather than
+    /// a box. The attribute says so of `&self` methods; `&mut self` and
+    /// `self: Box<Self>` methods, and futures bounded `+ 'static`, box.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// assert!(TwinMethod::new("handle", true).recycling().recycles());
+    /// assert!(!TwinMethod::new("handle", true).recycles());
+    /// ```
+    #[must_use]
+    pub const fn recycling(self) -> Self {
+        TwinMethod {
+            recycles: true,
+            ..self
+        }
+    }
+
+    /// Whether the method's futures can be recycled (see
+    /// [`recycling`](Self::recycling)).
+    ///
+    /// # Examples
+    ///
+    /// See [`recycling`](Self::recycling).
+    #[must_use]
+    pub const fn recycles(&self) -> bool {
+        self.recycles
     }
 
     /// This method, present in this build only if `present`: a method

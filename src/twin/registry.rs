@@ -11,7 +11,7 @@ use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::EntryStats;
-use crate::twin::counted::{CountedTwin, TwinStats, new_counters};
+use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters};
 use crate::twin::handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
 
@@ -71,7 +71,9 @@ use crate::twin::{Twin, TwinOf};
 ///
 ///     let stats = plugins.stats();
 ///     assert_eq!(stats.get("upper").unwrap().get("handle").unwrap().inline, 1);
-///     assert_eq!(stats.get("render").unwrap().get("handle").unwrap().heap, 1);
+///     // A 1 KiB future does not fit inline: it went to a buffer recycled
+///     // from the entry's pool for `handle`, made for its exact layout.
+///     assert_eq!(stats.get("render").unwrap().get("handle").unwrap().recycled, 1);
 ///     let sizing = plugins.sizing();
 ///     assert_eq!(sizing.spilled().collect::<Vec<_>>(), ["render.handle"]);
 ///     print!("{stats}{sizing}");
@@ -80,6 +82,9 @@ use crate::twin::{Twin, TwinOf};
 /// ```
 pub struct TwinRegistry<T: ?Sized + Twin> {
     entries: Names<TwinEntry<T>>,
+    /// The bound on each entry's idle recycled buffers, per method;
+    /// `None`: [`RecyclePool::default_max_idle`](crate::future::RecyclePool::default_max_idle) of the method's layout.
+    max_idle: Option<usize>,
 }
 
 impl<T: ?Sized + Twin> TwinRegistry<T> {
@@ -92,7 +97,69 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     pub fn new() -> Self {
         TwinRegistry {
             entries: Names::new(),
+            max_idle: None,
         }
+    }
+
+    /// An empty registry whose entries keep at most `max_idle` idle
+    /// recycled buffers per method (the default is
+    /// [`RecyclePool::default_max_idle`](crate::future::RecyclePool::default_max_idle) of each method's future layout).
+    /// `0` turns recycling off: a future that does not fit inline goes to
+    /// a box of its own, one allocation per call.
+    ///
+    /// # Examples
+    ///
+    /// See [`trim`](Self::trim).
+    #[must_use]
+    pub fn with_max_idle(max_idle: usize) -> Self {
+        TwinRegistry {
+            entries: Names::new(),
+            max_idle: Some(max_idle),
+        }
+    }
+
+    /// Frees every entry's idle recycled buffers; returns how many. Calls
+    /// in flight keep theirs and give them back when they end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{TwinRegistry, dyn_twin, twin::TwinHandle};
+    ///
+    /// #[dyn_twin(DynRender, send = SendDynRender)]
+    /// trait Render { async fn page(&self, x: u8) -> usize; }
+    /// struct Big;
+    /// impl Render for Big {
+    ///     async fn page(&self, x: u8) -> usize {
+    ///         let page = [x; 1024]; // held across the await: a 1 KiB future
+    ///         tokio::task::yield_now().await;
+    ///         page.len()
+    ///     }
+    /// }
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     let plugins: TwinRegistry<dyn SendDynRender> = TwinRegistry::new();
+    ///     let big = plugins.register("big", Big).unwrap();
+    ///     for _ in 0..100 {
+    ///         assert_eq!(big.page(7).await, 1024); // through the bridge
+    ///     }
+    ///     let pool = TwinHandle::pool_stats(&big, "page").unwrap();
+    ///     assert_eq!((pool.misses, pool.idle), (1, 1)); // one buffer, 100 calls
+    ///     assert!(TwinHandle::sizing(&big)[0].1.is_recycled());
+    ///     assert_eq!(plugins.trim(), 1);
+    ///
+    ///     let boxed: TwinRegistry<dyn SendDynRender> = TwinRegistry::with_max_idle(0);
+    ///     let big = boxed.register("big", Big).unwrap();
+    ///     assert!(big.page_send(7).is_heap());
+    /// }
+    /// ```
+    pub fn trim(&self) -> usize {
+        self.entries
+            .snapshot()
+            .iter()
+            .map(|(_, entry)| entry.pools.trim())
+            .sum()
     }
 
     /// Registers `plugin` under `name`, wrapped in a [`CountedTwin`], and
@@ -112,12 +179,15 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     {
         let name: Arc<str> = Arc::from(name);
         let counters = new_counters(T::METHODS.len());
-        let counted = CountedTwin::with_counters(plugin, T::METHODS, Arc::clone(&counters));
+        let pools = Pools::new(T::METHODS.len(), self.max_idle);
+        let counted = CountedTwin::with_counters(plugin, T::METHODS, Arc::clone(&counters))
+            .with_pools(Arc::clone(&pools));
         let entry = Arc::new(TwinEntry {
             name: Arc::clone(&name),
             type_name: core::any::type_name::<P>(),
             counters,
             calls: T::METHODS.iter().map(|_| Counters::default()).collect(),
+            pools,
             twin: T::share(Arc::new(counted)),
         });
         self.entries.insert(name, &entry)?;
@@ -270,6 +340,7 @@ impl<T: ?Sized + Twin> Clone for TwinRegistry<T> {
     fn clone(&self) -> Self {
         TwinRegistry {
             entries: self.entries.clone(),
+            max_idle: self.max_idle,
         }
     }
 }

@@ -13,7 +13,7 @@ use syn::{FnArg, GenericParam, ReturnType, TypeParamBound, WherePredicate};
 
 use super::Cx;
 use super::erased::named_sig;
-use crate::check::HOOK;
+use crate::check::{HOOK, POOL_HOOK};
 use crate::model::{SizedMethod, SizedReceiver, mentions_self};
 
 pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
@@ -79,6 +79,14 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         fn #hook(&self, #method: usize, #erasure: #p::Erasure) {
             #p::observe(self, #method, #erasure);
             <#implementor as #trait_path>::#hook(self.get_ref(), #method, #erasure);
+        }
+    });
+    let pool_hook = syn::Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
+    let layout = &cx.names.layout;
+    items.push(quote! {
+        #[inline]
+        fn #pool_hook(&self, #method: usize, #layout: #p::FutureLayout) -> ::core::option::Option<&#p::Pool> {
+            #p::counted_pool(self, #method, #layout)
         }
     });
     let where_clause = cx.where_clause(&extra);

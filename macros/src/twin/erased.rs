@@ -8,7 +8,7 @@ use syn::visit_mut::VisitMut;
 use syn::{FnArg, GenericParam, Ident, ItemTrait, Lifetime, Signature, Type, WherePredicate};
 
 use super::Cx;
-use crate::check::HOOK;
+use crate::check::{HOOK, POOL_HOOK};
 use crate::lifetimes::{FillElided, has_elided};
 use crate::model::Method;
 use crate::names::Names;
@@ -307,6 +307,20 @@ impl Cx<'_> {
                 <#implementor as #trait_path>::#hook(&*self, #index, #predicted);
                 #storage::new(#call)
             }
+        } else if let Some(maker) = self.recycling_maker(m, storage) {
+            // Inline when it fits; else in the buffer a counting wrapper
+            // lends (its hook; an ordinary implementor's lends none, and
+            // the call compiles to `new`); else on the heap.
+            let pool_hook = Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
+            let layout = self.layout_call(m);
+            quote! {
+                let #future = #p::#maker::<_, #space, _>(
+                    || <#implementor as #trait_path>::#pool_hook(self, #index, #layout),
+                    move || #call,
+                );
+                <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
+                #future
+            }
         } else {
             quote! {
                 let #future = #storage::new(#call);
@@ -314,6 +328,39 @@ impl Cx<'_> {
                 #future
             }
         }
+    }
+
+    /// The `__private` constructor that lets a counting wrapper's pool
+    /// hold a future that does not fit. `None` for the inline-only
+    /// storages, under `assert_inline` (its futures always fit), and for a
+    /// future the trait bounds itself (`+ 'static`: a buffer borrowed from
+    /// the receiver would bound it shorter).
+    fn recycling_maker(&self, m: &Method, storage: &TokenStream) -> Option<Ident> {
+        if !self.recycles(m) {
+            return None;
+        }
+        let text = storage.to_string();
+        let name = if text.ends_with("SendInlineFuture") {
+            "send_inline_future"
+        } else if text.ends_with("InlineFuture") {
+            "inline_future"
+        } else {
+            return None;
+        };
+        Some(Ident::new(name, proc_macro2::Span::call_site()))
+    }
+
+    /// Whether `m`'s erasure lends its futures to a counting wrapper's
+    /// recycled storage: `&self` methods, unless the storage is inline-only,
+    /// `assert_inline` says they always fit, or the trait bounds the future
+    /// itself (`+ 'static`: a buffer borrowed from the receiver would bound
+    /// it shorter).
+    pub(crate) fn recycles(&self, m: &Method) -> bool {
+        m.is_async()
+            && !m.receiver.hook_first()
+            && !self.opts.inline_only
+            && !self.opts.assert_inline
+            && m.future_lifetime.is_none()
     }
 
     /// `<Implementor as DynPlugin<…>>::m_layout(&*self)`.

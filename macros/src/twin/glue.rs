@@ -15,7 +15,11 @@ impl Cx<'_> {
         let methods = self.model.methods.iter().map(|m| {
             let name = m.ident.to_string();
             let is_async = m.is_async();
-            let method = quote!(#p::TwinMethod::new(#name, #is_async));
+            let method = if self.recycles(m) {
+                quote!(#p::TwinMethod::new(#name, #is_async).recycling())
+            } else {
+                quote!(#p::TwinMethod::new(#name, #is_async))
+            };
             if m.cfgs.is_empty() {
                 method
             } else {
