@@ -16,6 +16,8 @@ pub use core::pin::Pin;
 pub use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 pub use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
+pub use crate::future::inline_stream::{InlineStream, SendInlineStream};
+#[cfg(feature = "alloc")]
 pub use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 pub use crate::layout::{Erasure, FutureLayout};
 pub use crate::space::{Capacity, DefaultSpace};
