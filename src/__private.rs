@@ -38,6 +38,15 @@ pub fn layout_of<R: Future>(f: impl FnOnce() -> R) -> FutureLayout {
     FutureLayout::of::<R>()
 }
 
+/// The layout of the stream `f` would return (a method returning
+/// `impl Stream`), from its type alone: `f` is never called, as in
+/// [`layout_of`].
+#[inline]
+pub fn stream_layout_of<R: futures_core::Stream>(f: impl FnOnce() -> R) -> FutureLayout {
+    let _ = f;
+    FutureLayout::of::<R>()
+}
+
 /// A value of any type, for closures that are never called
 /// ([`layout_of`]). Not `-> !`, so the code after it is not unreachable to
 /// the compiler's lints.

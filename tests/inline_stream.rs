@@ -19,6 +19,7 @@ use futures_test::future::FutureTestExt;
 use futures_test::stream::StreamTestExt;
 use hybrid_dispatch::layout::Placement;
 use hybrid_dispatch::space::{DefaultSpace, S1, S4, S16};
+use hybrid_dispatch::stream::{GatStream, unfold};
 use hybrid_dispatch::{InlineStream, SendInlineStream};
 
 #[global_allocator]
@@ -370,14 +371,21 @@ fn a_panicking_destructor_still_drops_once_and_frees_the_box() {
     }
 }
 
-/// `futures_util::stream::unfold` whose future keeps a `&mut` into its own
-/// state across an `await`: once polled, the stream points into itself.
-/// Polled through the handle inline and on the heap, with `size_hint` and
-/// `Debug` between polls; Miri checks the aliasing.
+/// A stream that points into itself once polled: a `GatStream` (which
+/// keeps its in-flight `next` future, borrowing the iterator, inside
+/// itself) over an `unfold` whose `async` block keeps a `&mut` into its own
+/// locals across an `await`. Polled through the handle inline and on the
+/// heap, with `size_hint`, `is_terminated` and `Debug` between polls; Miri
+/// checks the aliasing.
+///
+/// Not `futures_util::stream::unfold` with the same `async` block: polled
+/// in a plain `pin!`, with no erasure at all, Miri's Stacked Borrows
+/// reports it (its `take_value` reborrows the whole state, suspended
+/// `async` block included, as shared); Tree Borrows accepts it.
 #[test]
 fn a_self_referential_stream_survives_polls_inline_and_on_the_heap() {
     fn stream<const PAD: usize>(end: u32) -> impl Stream<Item = u32> {
-        futures_util::stream::unfold(0u32, move |n| async move {
+        GatStream::new(unfold(0u32, move |n| async move {
             let mut state = [n; 4];
             let pad = [0u8; PAD];
             let slot = &mut state[2];
@@ -385,7 +393,7 @@ fn a_self_referential_stream_survives_polls_inline_and_on_the_heap() {
             *slot += 1;
             let pad = pad.first().map_or(0, |&b| u32::from(b));
             (n < end).then(|| (state.iter().sum::<u32>() + pad, n + 1))
-        })
+        }))
     }
     let end = if cfg!(miri) { 3 } else { 50 };
     let expected: Vec<u32> = (0..end).map(|n| 4 * n + 1).collect();
@@ -399,7 +407,7 @@ fn a_self_referential_stream_survives_polls_inline_and_on_the_heap() {
     assert_eq!(drain(heap.as_mut()), expected);
 
     // Inline: zero allocations, with `size_hint` and `is_terminated`
-    // (which read the stream and the vtable) between polls.
+    // (which read only the vtable) between polls.
     let ((), allocs) = count(|| {
         let s = InlineStream::<'_, u32>::new(stream::<0>(end));
         assert!(!s.is_heap());
@@ -535,4 +543,20 @@ fn debug_names_the_stored_type_and_where_it_is() {
     assert!(text.starts_with("SendInlineStream {"), "{text}");
     assert!(text.contains(r#"location: "heap""#), "{text}");
     assert_eq!(heap.layout().type_name(), core::any::type_name::<Small>());
+}
+
+/// What `#[dyn_twin]` reads before a call (`__private::stream_layout_of`,
+/// never calling the closure) is what the handle reports after it, and the
+/// sizing helper places it where `new` does.
+#[test]
+fn the_layout_known_before_the_call_is_the_handles() {
+    use hybrid_dispatch::__private::{handle_erasure, stream_layout_of, unreachable_value};
+    let before = stream_layout_of(|| Large::new(unreachable_value()));
+    let handle = InlineStream::<'_, u64>::new(Large::new(1));
+    assert_eq!(before, handle.layout());
+    assert_eq!(handle_erasure::<DefaultSpace>(before), handle.erasure());
+    let before = stream_layout_of(|| Small::new(unreachable_value()));
+    let handle = InlineStream::<'_, u64>::new(Small::new(1));
+    assert_eq!(handle_erasure::<DefaultSpace>(before), handle.erasure());
+    assert!(!handle.erasure().is_heap());
 }
