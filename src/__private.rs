@@ -16,6 +16,8 @@ pub use core::pin::Pin;
 pub use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 pub use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
+pub use crate::future::inline_stream::{InlineStream, SendInlineStream};
+#[cfg(feature = "alloc")]
 pub use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 pub use crate::layout::{Erasure, FutureLayout};
 pub use crate::space::{Capacity, DefaultSpace};
@@ -96,6 +98,15 @@ pub fn counted_pool<P>(
 /// [`unreachable_value`] and calls the method.
 #[inline]
 pub fn layout_of<R: Future>(f: impl FnOnce() -> R) -> FutureLayout {
+    let _ = f;
+    FutureLayout::of::<R>()
+}
+
+/// The layout of the stream `f` would return (a method returning
+/// `impl Stream`), from its type alone: `f` is never called, as in
+/// [`layout_of`].
+#[inline]
+pub fn stream_layout_of<R: futures_core::Stream>(f: impl FnOnce() -> R) -> FutureLayout {
     let _ = f;
     FutureLayout::of::<R>()
 }

@@ -49,6 +49,12 @@ assert_not_impl_any!(InlineFuture<'static, u8>: Send, Sync, Unpin);
 assert_impl_all!(SendInlineFuture<'static, u8>: Debug, Send, core::future::Future);
 assert_not_impl_any!(SendInlineFuture<'static, u8>: Sync, Unpin);
 
+// Erased streams: as the erased futures, and fused (`FusedStream`).
+assert_impl_all!(hybrid_dispatch::InlineStream<'static, u8>: Debug, futures_core::Stream, futures_core::stream::FusedStream);
+assert_not_impl_any!(hybrid_dispatch::InlineStream<'static, u8>: Send, Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::SendInlineStream<'static, u8, S1>: Debug, Send, futures_core::Stream, futures_core::stream::FusedStream);
+assert_not_impl_any!(hybrid_dispatch::SendInlineStream<'static, u8>: Sync, Unpin);
+
 // Erased services: the Send variant is shareable, the local one is not.
 assert_impl_all!(dyn SendDynService<u8, u8>: Send, Sync);
 assert_not_impl_any!(dyn DynService<u8, u8>: Send, Sync);

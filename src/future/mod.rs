@@ -8,6 +8,7 @@
 //! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`](crate::RecycledFuture), [`SendRecycledFuture`](crate::SendRecycledFuture), [`InlineBox::new_recycled`] |
 //! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
 //! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
+//! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`](crate::InlineStream), [`SendInlineStream`](crate::SendInlineStream) (`#[dyn_twin]` methods returning `impl Stream`) |
 //! | `vtable.rs` | the buffer + vtable pair all three share, and the per-type vtables | – |
 //! | `gat_stream.rs` | [`GatStream`](crate::stream::GatStream): an async iterator and its in-flight `next` future, typed | `Stream` over any [`AsyncIter`](crate::stream::AsyncIter) |
 //! | `iter_box.rs` | [`IterBox`]: an erased async iterator and a [`ReusableSlot`] for its `next` futures | [`BoxAsyncIter`](crate::stream::BoxAsyncIter), [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter) |
@@ -59,7 +60,11 @@
 //! * **Flavour.** A storage typed for `dyn Future<Output = T> (+ Send) + 'a`
 //!   only ever holds an `F: Future<Output = T> (+ Send) + 'a`: the
 //!   constructors are generic over exactly that, so the stored output type
-//!   and auto traits are `D`'s.
+//!   and auto traits are `D`'s. Likewise a storage typed for
+//!   `dyn Stream<Item = T> (+ Send) + 'a` only holds an
+//!   `S: Stream<Item = T> (+ Send) + 'a` (`inline_stream.rs`, whose vtables
+//!   start with the same header, and whose `Completed` state means "returned
+//!   `None`": polled again, it returns `None`).
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
 
@@ -70,6 +75,8 @@ pub(crate) mod gat_stream;
 #[cfg(feature = "alloc")]
 pub(crate) mod inline_box;
 pub(crate) mod inline_only_box;
+#[cfg(feature = "alloc")]
+pub(crate) mod inline_stream;
 #[cfg(feature = "alloc")]
 pub(crate) mod iter_box;
 #[cfg(feature = "std")]
@@ -85,6 +92,8 @@ pub use alloc_error::AllocError;
 #[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;
 pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
+#[cfg(feature = "alloc")]
+pub use inline_stream::InlineStreamBox;
 #[cfg(feature = "alloc")]
 pub use iter_box::IterBox;
 #[cfg(feature = "std")]

@@ -554,6 +554,29 @@ impl<Space: Capacity> Storage<Space> {
         out
     }
 
+    /// The vtable pointer, for storages whose vtables are not [`VTable`]s
+    /// but start with a [`Header`] too (`inline_stream.rs`).
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(super) fn vtable(&self) -> VTablePtr {
+        self.vtable
+    }
+
+    /// Replaces the vtable pointer, for storages that choose their own
+    /// vtables (`inline_stream.rs`).
+    ///
+    /// # Safety
+    ///
+    /// **Vtable describes the storage**: `vtable` points to a [`Header`]
+    /// at the start of a vtable that lives for the whole program and was
+    /// made for what the buffer holds now (its type, place and state), or
+    /// is [`empty`] and the buffer holds nothing that needs dropping.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(super) unsafe fn set_vtable(&mut self, vtable: VTablePtr) {
+        self.vtable = vtable;
+    }
+
     /// Whether the storage holds nothing.
     #[cfg(feature = "alloc")]
     #[inline]

@@ -1,0 +1,796 @@
+//! [`InlineStreamBox`]: the pinned, inline-first storage behind
+//! [`InlineStream`](crate::InlineStream) and
+//! [`SendInlineStream`](crate::SendInlineStream), what a `#[dyn_twin]`
+//! method returning `impl Stream` returns through `dyn`.
+//!
+//! Part of the crate's one `unsafe` module (`future`); its invariants are
+//! stated in `future/mod.rs` and cited here by name.
+//!
+//! # The futures' storage, with stream vtables
+//!
+//! The buffer, the vtable pointer and the places (in the buffer, in a box,
+//! nowhere for a zero-sized stream) are the futures' own ([`Storage`],
+//! [`InPlace`], [`Boxed`], [`ZeroSized`] in `vtable.rs`), and so is the
+//! vtable's shape: a stream's vtable is a [`VTable<Option<T>>`](VTable)
+//! (the same [`Header`], then `poll` is the stream's `poll_next`), so
+//! dropping, `is_heap`, `layout` and `erasure` read it exactly as for a
+//! future. Only the per-type functions and the state changes differ:
+//!
+//! * `Live`: polling polls the stream, which may return `Some` any number
+//!   of times.
+//! * `Completed`, here "ended": the stream returned `None`. It is **fused**:
+//!   polling again returns `None` without reaching the stream (whose
+//!   behaviour after `None` is unspecified), and it is dropped with the
+//!   handle.
+//! * `Panicked`: its `poll_next` panicked; polling again panics with a
+//!   clear message (the stream's state after a panic is unspecified, so it
+//!   is never resumed), and it is dropped with the handle.
+//!
+//! Rejected: making `vtable.rs`'s vtable sets generic over "poll a future"
+//! and "poll a stream". Their `Completed` state panics where a stream's
+//! returns `None`, and `Ready` completes a future where only `Ready(None)`
+//! ends a stream: a kind parameter would thread through every future
+//! constructor and the slot for two functions' difference. The stream sets
+//! live here instead, and `vtable.rs` only gained the two accessors
+//! ([`Storage::vtable`], [`Storage::set_vtable`]) that let a storage choose
+//! a vtable it did not make.
+//!
+//! Also rejected: forwarding `size_hint`. It takes `&S`, a shared borrow of
+//! the whole pinned stream, and a stream made of an `async` block (say
+//! `futures_util::stream::unfold`) may hold a `&mut` into itself across a
+//! `Pending`: Miri reports the shared retag invalidating that `&mut` as
+//! undefined behaviour under Stacked Borrows (`tests/inline_stream.rs` hit
+//! it). So `size_hint` is `(0, None)` while the stream runs (always
+//! correct) and `(0, Some(0))` once it has ended.
+//!
+//! # Invariants
+//!
+//! **Vtable describes the storage** (the vtable is a [`VTable`] from a
+//! [`StreamVTableSet`] made for the stream's type and place: established in
+//! [`store`], advanced only to the ended or panicked vtable of the same set),
+//! **Pinned** (the handle is `!Unpin`; the stream is reached mutably only
+//! through `Pin<&mut Self>` in `poll_next` and in `Drop`), **Raw access**
+//! (the per-type functions get a pointer to the whole [`Storage`]),
+//! **Dropped once** (`Drop` empties the storage before dropping, and a
+//! stream is dropped only there) and **Flavour** (the constructors only
+//! store an `S: Stream<Item = T> (+ Send) + 'a` in an
+//! `InlineStreamBox<dyn Stream<Item = T> (+ Send) + 'a, _>`).
+
+#![allow(
+    unsafe_code,
+    reason = "part of the crate's one unsafe module: a type-erased stream in an inline buffer or a box"
+)]
+
+use alloc::boxed::Box;
+use core::fmt;
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::{offset_of, size_of};
+use core::pin::Pin;
+use core::ptr::{self, NonNull};
+use core::task::{Context, Poll};
+
+use futures_core::stream::{FusedStream, Stream};
+
+use super::capacity::{Capacity, DefaultSpace, PointerRoom};
+use super::vtable::{Boxed, Header, InPlace, Place, State, Storage, VTable, VTablePtr, ZeroSized};
+use crate::layout::{FutureLayout, fits_inline};
+
+/// A type-erased [`Stream`] stored inline when it fits `Space`, on the heap
+/// otherwise: what a [`#[dyn_twin]`](crate::dyn_twin) method that returns
+/// `impl Stream<Item = T>` returns through `dyn`. The stream counterpart of
+/// [`InlineFuture`](crate::InlineFuture), with the same storage.
+///
+/// * **Inline first.** A stream whose size and alignment fit `Space` is
+///   written into the handle's own buffer: no allocation. Larger or
+///   over-aligned streams go to the heap (one allocation of exactly their
+///   size, for the whole stream, not per item); zero-sized streams never
+///   allocate. [`is_heap`](InlineStreamBox::is_heap),
+///   [`layout`](InlineStreamBox::layout) and
+///   [`erasure`](InlineStreamBox::erasure) say which happened and why.
+/// * **Pinned, never moved.** The handle is `!Unpin` and only polled through
+///   `Pin`: the inline bytes *are* the stream, which may point into itself
+///   (an `async` block inside `unfold`, say). Pin it with
+///   [`core::pin::pin!`] where it was returned. (Moving it *before* the
+///   first poll is allowed and safe.)
+/// * **Fused.** Once the stream returns `None`, every later `poll_next`
+///   returns `None` again without polling the stream
+///   ([`FusedStream::is_terminated`] then says `true`).
+/// * **A panic ends it.** If the stream's `poll_next` panics, polling again
+///   panics with "erased stream polled again after its poll_next panicked"
+///   and the stream's type; it is never resumed
+///   ([`has_panicked`](InlineStreamBox::has_panicked)).
+/// * **Dropped exactly once**, whenever the handle is (mid-stream, after
+///   `None`, after a panic), in place, even when its destructor panics.
+///
+/// `size_hint` is `(0, None)` while the stream runs (the stream's own is not
+/// forwarded: that would borrow a pinned, possibly self-referential stream
+/// while it is suspended) and `(0, Some(0))` once it has ended or panicked. `InlineStream` is `!Send`; [`SendInlineStream`] is
+/// its `Send` twin.
+///
+/// # Memory layout
+///
+/// As [`InlineFuture`](crate::InlineFuture)'s: a vtable pointer and the
+/// buffer, 128 bytes with the default capacity on 64-bit targets. The vtable
+/// (one static per stream type, place and state) holds `drop`, the layout
+/// and `poll_next`.
+///
+/// # Examples
+///
+/// ```
+/// use core::pin::pin;
+/// use core::task::{Context, Poll, Waker};
+/// use futures_core::Stream;
+/// use hybrid_dispatch::InlineStream;
+///
+/// struct Countdown(u8);
+/// impl Stream for Countdown {
+///     type Item = u8;
+///     fn poll_next(mut self: core::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u8>> {
+///         if self.0 == 0 { return Poll::Ready(None); }
+///         self.0 -= 1;
+///         Poll::Ready(Some(self.0))
+///     }
+/// }
+///
+/// let stream: InlineStream<'_, u8> = InlineStream::new(Countdown(2));
+/// assert!(!stream.is_heap());
+/// println!("{stream:?}"); // InlineStream { stream: "…Countdown", size: 1, … location: "inline", … }
+/// let mut stream = pin!(stream);
+/// let cx = &mut Context::from_waker(Waker::noop());
+/// assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(Some(1)));
+/// assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(Some(0)));
+/// assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(None));
+/// assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(None)); // fused
+/// ```
+pub type InlineStream<'a, T, Space = DefaultSpace> =
+    InlineStreamBox<dyn Stream<Item = T> + 'a, Space>;
+
+/// The `Send` twin of [`InlineStream`]: the same storage and guarantees, for
+/// streams that are `Send`.
+///
+/// # Examples
+///
+/// ```
+/// use futures_core::Stream;
+/// use hybrid_dispatch::SendInlineStream;
+///
+/// # struct Once(Option<u32>);
+/// # impl Stream for Once {
+/// #     type Item = u32;
+/// #     fn poll_next(mut self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u32>> {
+/// #         core::task::Poll::Ready(self.0.take())
+/// #     }
+/// # }
+/// #[tokio::main]
+/// async fn main() {
+///     let stream: SendInlineStream<'static, u32> = SendInlineStream::new(Once(Some(7)));
+///     let task = tokio::spawn(async move {
+///         let mut stream = core::pin::pin!(stream);
+///         core::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await
+///     });
+///     assert_eq!(task.await.unwrap(), Some(7));
+/// }
+/// ```
+///
+/// A stream that is not `Send` does not fit:
+///
+/// ```compile_fail
+/// use futures_core::Stream;
+/// use hybrid_dispatch::SendInlineStream;
+/// use std::rc::Rc;
+///
+/// struct Shared(Rc<u8>);
+/// impl Stream for Shared {
+///     type Item = u8;
+///     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u8>> {
+///         core::task::Poll::Ready(Some(*self.0))
+///     }
+/// }
+/// let stream: SendInlineStream<'_, u8> = SendInlineStream::new(Shared(Rc::new(1)));
+/// ```
+pub type SendInlineStream<'a, T, Space = DefaultSpace> =
+    InlineStreamBox<dyn Stream<Item = T> + Send + 'a, Space>;
+
+/// Pinned storage for one erased stream `D` (a `dyn Stream` type): inline in
+/// `Space` when it fits, on the heap otherwise.
+///
+/// Users meet it as [`InlineStream`](crate::InlineStream) (for
+/// `D = dyn Stream<Item = T> + 'a`) and
+/// [`SendInlineStream`](crate::SendInlineStream) (for
+/// `D = dyn Stream<Item = T> + Send + 'a`); see those for the whole story.
+///
+/// # Invariants
+///
+/// `storage` always holds a stream (it is never empty before `Drop`), under
+/// a vtable from the `StreamVTableSet` made for that stream's type and place (**Vtable describes the storage**), whose item
+/// type is `D`'s (**Flavour**).
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::{InlineStream, space::S1};
+///
+/// # struct Empty;
+/// # impl futures_core::Stream for Empty {
+/// #     type Item = u8;
+/// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u8>> {
+/// #         core::task::Poll::Ready(None)
+/// #     }
+/// # }
+/// let stream: InlineStream<'_, u8, S1> = InlineStream::new(Empty);
+/// assert!(!stream.is_heap()); // zero-sized: stored nowhere
+/// ```
+pub struct InlineStreamBox<D: ?Sized, Space: Capacity> {
+    /// The stream (inline), a pointer to it (heap), or nothing (zero-sized),
+    /// with the vtable that says which, for which type, in which state.
+    storage: Storage<Space>,
+    _pinned: PhantomPinned,
+    /// The box owns a `D`: its auto traits and drop check follow `D`'s.
+    _owns: PhantomData<D>,
+}
+
+// **Pinned** rests on this: safe code can never move a pinned box.
+static_assertions::assert_not_impl_any!(InlineStreamBox<dyn Stream<Item = u8>, super::capacity::S1>: Unpin);
+static_assertions::assert_not_impl_any!(InlineStreamBox<dyn Stream<Item = u8> + Send, super::capacity::S1>: Unpin);
+
+/// The three vtables of one stream type at one place, side by side: `ended`
+/// (the header's `Completed`) one [`VTable`] past `live`, `panicked` two, so
+/// that a state change is pointer arithmetic within the provenance of this
+/// one constant (as `vtable.rs`'s `VTableSet` does for futures). Each is a
+/// `VTable<Option<T>>` whose `poll` is `poll_next`; pointers are derived
+/// from the whole set, since `poll` lies past the header.
+#[repr(C)]
+struct StreamVTableSet<T> {
+    live: VTable<Option<T>>,
+    ended: VTable<Option<T>>,
+    panicked: VTable<Option<T>>,
+}
+
+impl<T> StreamVTableSet<T> {
+    /// The `Live` vtable pointer. Only ever called on a promoted constant
+    /// (`&StreamVTables::<S, P>::SET`), valid for the whole program.
+    fn live(&self) -> VTablePtr {
+        NonNull::from(self).cast::<Header>()
+    }
+}
+
+/// The vtable of the same stream and place once it has returned `None`.
+///
+/// # Safety
+///
+/// `live` is the `Live` pointer of a [`StreamVTableSet<T>`] (from
+/// [`StreamVTableSet::live`]).
+unsafe fn ended<T>(live: VTablePtr) -> VTablePtr {
+    // SAFETY: the caller's guarantee; `ended` follows `live` in the
+    // `#[repr(C)]` set, within the provenance of the whole set.
+    unsafe { live.byte_add(offset_of!(StreamVTableSet<T>, ended)) }
+}
+
+/// The vtable of the same stream and place once its `poll_next` panicked.
+///
+/// # Safety
+///
+/// As for [`ended`].
+unsafe fn panicked<T>(live: VTablePtr) -> VTablePtr {
+    // SAFETY: as for `ended`.
+    unsafe { live.byte_add(offset_of!(StreamVTableSet<T>, panicked)) }
+}
+
+/// The vtables of a stream type `S` stored at a place `P`, as a promotable
+/// constant.
+struct StreamVTables<S, P>(PhantomData<(S, P)>);
+
+impl<S: Stream, P: Place> StreamVTables<S, P> {
+    const fn header(state: State) -> Header {
+        Header {
+            drop: P::drop::<S>,
+            layout: FutureLayout::of::<S>(),
+            place: P::KIND,
+            state,
+        }
+    }
+
+    const SET: StreamVTableSet<S::Item> = StreamVTableSet {
+        live: VTable {
+            header: Self::header(State::Live),
+            poll: poll_next_live::<S, P>,
+        },
+        ended: VTable {
+            header: Self::header(State::Completed),
+            poll: poll_next_ended::<S::Item>,
+        },
+        panicked: VTable {
+            header: Self::header(State::Panicked),
+            poll: poll_next_panicked::<S::Item>,
+        },
+    };
+
+    /// The `Live` pointer of this type and place.
+    fn live() -> VTablePtr {
+        StreamVTableSet::live(&Self::SET)
+    }
+}
+
+/// Swaps in the `Panicked` vtable if the stored stream's `poll_next` unwinds.
+struct PoisonOnUnwind<S: Stream, P: Place> {
+    storage: *mut u8,
+    _vtables: PhantomData<StreamVTables<S, P>>,
+}
+
+impl<S: Stream, P: Place> Drop for PoisonOnUnwind<S, P> {
+    fn drop(&mut self) {
+        // SAFETY: `storage` is the `Storage` being polled by the
+        // `poll_next_live` call that made this guard, writable, with its
+        // vtable pointer at offset 0 (`#[repr(C)]`). **Vtable describes the
+        // storage**: same `S`, same place, now panicked.
+        unsafe {
+            self.storage
+                .cast::<VTablePtr>()
+                .write(panicked::<S::Item>(StreamVTables::<S, P>::live()));
+        }
+    }
+}
+
+/// The `poll_next` of a live stream.
+///
+/// # Safety
+///
+/// `storage` points to the [`Storage`] `P` was chosen for, which holds a
+/// live `S` that is pinned (**Pinned**) and reached by nothing else
+/// meanwhile (**Raw access**), and is valid for writes.
+unsafe fn poll_next_live<S: Stream, P: Place>(
+    storage: *mut u8,
+    cx: &mut Context<'_>,
+) -> Poll<Option<S::Item>> {
+    let poison = PoisonOnUnwind::<S, P> {
+        storage,
+        _vtables: PhantomData,
+    };
+    // SAFETY: the caller's guarantee; the `&mut S` lives for this call only.
+    let stream = unsafe { Pin::new_unchecked(&mut *P::future::<S>(storage)) };
+    let out = stream.poll_next(cx);
+    core::mem::forget(poison);
+    out
+}
+
+/// The `poll_next` of an ended stream: fused, the stream is not reached.
+fn poll_next_ended<T>(_: *mut u8, _: &mut Context<'_>) -> Poll<Option<T>> {
+    Poll::Ready(None)
+}
+
+/// The `poll_next` of a stream whose `poll_next` panicked: a clear panic,
+/// never a resumed state machine.
+///
+/// # Safety
+///
+/// `storage` points to a [`Storage`] whose vtable pointer is this one.
+#[cold]
+#[inline(never)]
+unsafe fn poll_next_panicked<T>(storage: *mut u8, _: &mut Context<'_>) -> Poll<Option<T>> {
+    // SAFETY: the caller's guarantee: offset 0 holds a vtable pointer into
+    // a `StreamVTableSet` constant, which lives for the whole program.
+    let header = unsafe { storage.cast::<VTablePtr>().read().as_ref() };
+    panic!(
+        "erased stream polled again after its poll_next panicked (type {})",
+        header.layout.type_name()
+    )
+}
+
+/// `stream` in a fresh storage: in the buffer when it fits `Space`, nowhere
+/// when it is zero-sized, in a box of its own otherwise.
+#[inline]
+fn store<S: Stream, Space: Capacity>(stream: S) -> Storage<Space> {
+    let () = PointerRoom::<Space>::CHECK;
+    let mut storage = Storage::<Space>::empty();
+    let vtable = if !fits_inline::<S, Space>() {
+        // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
+        // written unaligned, so any capacity will do. The box is owned by
+        // the storage from here on and freed by `Boxed::drop`.
+        unsafe {
+            storage
+                .buffer()
+                .cast::<*mut S>()
+                .write_unaligned(Box::into_raw(Box::new(stream)));
+        }
+        StreamVTables::<S, Boxed<Space>>::live()
+    } else if size_of::<S>() == 0 {
+        // Nothing to store (and an over-aligned zero-sized `S` must not be
+        // written to a less aligned buffer): the vtable conjures it from an
+        // aligned dangling pointer.
+        core::mem::forget(stream);
+        StreamVTables::<S, ZeroSized>::live()
+    } else {
+        // SAFETY: `S` fits the buffer in size and alignment, and the fresh
+        // buffer holds nothing.
+        unsafe { storage.buffer().cast::<S>().write(stream) };
+        StreamVTables::<S, InPlace<Space>>::live()
+    };
+    // SAFETY: INVARIANT: **Vtable describes the storage**: the live vtable
+    // of `S` at the place it was just put. The storage has not been polled,
+    // so returning it moves an unpolled stream (**Pinned**).
+    unsafe { storage.set_vtable(vtable) };
+    storage
+}
+
+/// Builds the constructors and `Debug` for one `dyn Stream` flavour.
+macro_rules! constructors {
+    ($name:literal $($bounds:tt)*) => {
+        impl<'a, T, Space: Capacity> InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Space> {
+            /// Erases `stream`, storing it inline when its size and alignment
+            /// fit `Space` and on the heap otherwise (one allocation of
+            /// exactly its size). Zero-sized streams never allocate.
+            ///
+            /// `Space` must be at least one pointer in size, to hold the
+            /// heap pointer; smaller capacities fail the build.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", space::S1};")]
+            ///
+            /// # struct Words<const N: usize>([u64; N]);
+            /// # impl<const N: usize> futures_core::Stream for Words<N> {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            /// // `Words<N>` is a stream of `N` words.
+            #[doc = concat!("let small = ", $name, "::<'_, u64, S1>::new(Words([0; 1]));")]
+            #[doc = concat!("let large = ", $name, "::<'_, u64, S1>::new(Words([0; 8]));")]
+            /// assert!(!small.is_heap());
+            /// assert!(large.is_heap());
+            /// ```
+            #[inline]
+            #[must_use = "streams do nothing unless polled"]
+            pub fn new<S>(stream: S) -> Self
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+            {
+                // INVARIANT: **Flavour**: `S` has `D`'s item type and
+                // bounds; `store` establishes the rest.
+                InlineStreamBox {
+                    storage: store::<S, Space>(stream),
+                    _pinned: PhantomPinned,
+                    _owns: PhantomData,
+                }
+            }
+
+            /// Erases `stream` only if it fits `Space` inline; otherwise
+            /// hands it back untouched. Never allocates.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", space::S1};")]
+            ///
+            /// # struct Words<const N: usize>([u64; N]);
+            /// # impl<const N: usize> futures_core::Stream for Words<N> {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            #[doc = concat!("assert!(", $name, "::<'_, u64, S1>::try_new(Words([0; 1])).is_ok());")]
+            #[doc = concat!("assert!(", $name, "::<'_, u64, S1>::try_new(Words([0; 8])).is_err());")]
+            /// ```
+            #[inline]
+            pub fn try_new<S>(stream: S) -> Result<Self, S>
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+            {
+                if fits_inline::<S, Space>() {
+                    Ok(Self::new(stream))
+                } else {
+                    Err(stream)
+                }
+            }
+        }
+
+        impl<'a, T, Space: Capacity> fmt::Debug for InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Space> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let header = self.storage.header();
+                f.debug_struct($name)
+                    .field("stream", &header.layout.type_name())
+                    .field("size", &header.layout.size())
+                    .field("align", &header.layout.align())
+                    .field("capacity", &size_of::<Space>())
+                    .field("location", &if header.is_boxed() { "heap" } else { "inline" })
+                    .field("state", &match header.state {
+                        State::Live => "live",
+                        State::Completed => "ended",
+                        State::Panicked => "panicked",
+                        State::Empty => "empty",
+                    })
+                    .finish()
+            }
+        }
+    };
+}
+
+constructors!("InlineStream");
+constructors!("SendInlineStream" + Send);
+
+impl<D: ?Sized, Space: Capacity> InlineStreamBox<D, Space> {
+    /// Whether the stream lives in a heap allocation (it did not fit
+    /// `Space`). Zero-sized streams are never on the heap.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{InlineStream, space::S1};
+    ///
+    /// # struct Words([u64; 4]);
+    /// # impl futures_core::Stream for Words {
+    /// #     type Item = u64;
+    /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+    /// #         core::task::Poll::Ready(None)
+    /// #     }
+    /// # }
+    /// assert!(InlineStream::<'_, u64, S1>::new(Words([0; 4])).is_heap());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn is_heap(&self) -> bool {
+        self.storage.header().is_boxed()
+    }
+
+    /// The erased stream's size, alignment and type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::InlineStream;
+    ///
+    /// # struct Words([u64; 4]);
+    /// # impl futures_core::Stream for Words {
+    /// #     type Item = u64;
+    /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+    /// #         core::task::Poll::Ready(None)
+    /// #     }
+    /// # }
+    /// let stream = InlineStream::<'_, u64>::new(Words([0; 4]));
+    /// assert_eq!(stream.layout().size(), 32);
+    /// assert!(stream.layout().type_name().ends_with("Words"));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn layout(&self) -> FutureLayout {
+        self.storage.header().layout
+    }
+
+    /// Where the stream went, as the same [`Erasure`](crate::layout::Erasure)
+    /// an erased future reports, so that
+    /// [`Service::observe_erasure`](crate::Service::observe_erasure),
+    /// [`Counted`](crate::Counted) and the registries count streams as they
+    /// count futures (once per stream, not per item).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{InlineStream, layout::Placement, space::S1};
+    ///
+    /// # struct Words<const N: usize>([u64; N]);
+    /// # impl<const N: usize> futures_core::Stream for Words<N> {
+    /// #     type Item = u64;
+    /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+    /// #         core::task::Poll::Ready(None)
+    /// #     }
+    /// # }
+    /// let spilled = InlineStream::<'_, u64, S1>::new(Words([0; 8])).erasure();
+    /// assert_eq!(spilled.placement(), Placement::Heap);
+    /// assert_eq!(spilled.allocated_bytes(), 64);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn erasure(&self) -> crate::layout::Erasure {
+        let header = self.storage.header();
+        crate::layout::Erasure::new(
+            header.layout,
+            crate::layout::Placement::of_handle(header.is_boxed()),
+        )
+    }
+
+    /// Whether the stream has finished: it returned `None` (later polls
+    /// return `None` again), or its `poll_next` panicked (later polls
+    /// panic). Also [`FusedStream::is_terminated`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::task::{Context, Waker};
+    /// use futures_core::Stream;
+    /// use hybrid_dispatch::InlineStream;
+    ///
+    /// # struct Empty;
+    /// # impl Stream for Empty {
+    /// #     type Item = u8;
+    /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut Context<'_>) -> core::task::Poll<Option<u8>> {
+    /// #         core::task::Poll::Ready(None)
+    /// #     }
+    /// # }
+    /// let mut stream = Box::pin(InlineStream::<'_, u8>::new(Empty));
+    /// assert!(!stream.is_terminated());
+    /// let _ = stream.as_mut().poll_next(&mut Context::from_waker(Waker::noop()));
+    /// assert!(stream.is_terminated());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn is_terminated(&self) -> bool {
+        self.storage.header().state != State::Live
+    }
+
+    /// Whether a `poll_next` of the stream panicked. Such a stream is
+    /// finished ([`is_terminated`](Self::is_terminated)): polling it again
+    /// panics, dropping it drops what it holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::panic::{AssertUnwindSafe, catch_unwind};
+    /// use core::task::{Context, Waker};
+    /// use futures_core::Stream;
+    /// use hybrid_dispatch::InlineStream;
+    ///
+    /// # struct Boom;
+    /// # impl Stream for Boom {
+    /// #     type Item = u8;
+    /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut Context<'_>) -> core::task::Poll<Option<u8>> {
+    /// #         panic!("boom")
+    /// #     }
+    /// # }
+    /// let mut stream = Box::pin(InlineStream::<'_, u8>::new(Boom));
+    /// let cx = &mut Context::from_waker(Waker::noop());
+    /// assert!(catch_unwind(AssertUnwindSafe(|| stream.as_mut().poll_next(cx))).is_err());
+    /// assert!(stream.has_panicked() && stream.is_terminated());
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn has_panicked(&self) -> bool {
+        self.storage.header().state == State::Panicked
+    }
+}
+
+impl<D: Stream + ?Sized, Space: Capacity> Stream for InlineStreamBox<D, Space> {
+    type Item = D::Item;
+
+    #[inline]
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<D::Item>> {
+        // SAFETY: nothing is moved out of `this` (**Pinned**).
+        let this = unsafe { self.get_unchecked_mut() };
+        let vtable = this.storage.vtable();
+        // SAFETY: the vtable is a `VTable<Option<D::Item>>` in a
+        // `StreamVTableSet` (**Vtable describes the storage** and
+        // **Flavour**; `#[repr(C)]`, header first), a constant that lives for
+        // the whole program.
+        let poll_next = unsafe { vtable.cast::<VTable<Option<D::Item>>>().as_ref() }.poll;
+        let storage = ptr::from_mut(&mut this.storage).cast::<u8>();
+        // SAFETY: `poll_next` was made for what this storage holds (**Vtable
+        // describes the storage**), which is pinned, as `self` is
+        // (**Pinned**), and reached only through `storage` (**Raw access**).
+        let out = unsafe { poll_next(storage, cx) };
+        if let Poll::Ready(None) = out {
+            // The end of the stream (once), or a poll after it (every later
+            // one): only a live vtable moves on. Not on the `Some` path.
+            if this.storage.header().state == State::Live {
+                // SAFETY: a `Live` pointer comes from `StreamVTableSet::live`
+                // of a `StreamVTableSet<D::Item>` (**Vtable describes the
+                // storage**, **Flavour**). INVARIANT: the same stream and
+                // place, ended; it stays stored until `Drop`.
+                unsafe { this.storage.set_vtable(ended::<D::Item>(vtable)) };
+            }
+        }
+        out
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        // Not the stream's own: see "Also rejected" in this file's docs.
+        if self.is_terminated() {
+            (0, Some(0))
+        } else {
+            (0, None)
+        }
+    }
+}
+
+impl<D: Stream + ?Sized, Space: Capacity> FusedStream for InlineStreamBox<D, Space> {
+    #[inline]
+    fn is_terminated(&self) -> bool {
+        InlineStreamBox::is_terminated(self)
+    }
+}
+
+impl<D: ?Sized, Space: Capacity> Drop for InlineStreamBox<D, Space> {
+    #[inline]
+    fn drop(&mut self) {
+        // **Dropped once**: `clear` empties the vtable before running the
+        // stream's destructor (a panicking destructor cannot lead to a second
+        // drop) and frees the box, if any, even then. Nothing moves: `self`
+        // is dropped in place.
+        self.storage.clear();
+    }
+}
+
+// SAFETY: `InlineStreamBox` owns its `D` like a `Box<D>` does (**Flavour**);
+// the vtable is an immutable constant and the capacity is never a value. So
+// it may go to another thread exactly when `D` may. (No `Sync`: `D` is a
+// `dyn Stream` type, never `Sync`.)
+unsafe impl<D: ?Sized + Send, Space: Capacity> Send for InlineStreamBox<D, Space> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::future::capacity::{S1, S16};
+
+    /// Yields `0..n`, pending once before each item, keeping a `&mut` into
+    /// its own state across the `Pending` (the shape `async_stream` makes).
+    struct SelfRef {
+        state: [u32; 4],
+        /// Points into `state` once polled (and never moved since).
+        slot: *mut u32,
+        pending: bool,
+        n: u32,
+        _pinned: PhantomPinned,
+    }
+
+    impl Stream for SelfRef {
+        type Item = u32;
+        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+            // SAFETY: test code, never moved out of.
+            let this = unsafe { self.get_unchecked_mut() };
+            if this.slot.is_null() {
+                this.slot = &raw mut this.state[1];
+            }
+            if !this.pending {
+                this.pending = true;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            this.pending = false;
+            // SAFETY: points into `this`, which has not moved since.
+            let slot = unsafe { &mut *this.slot };
+            if *slot == this.n {
+                return Poll::Ready(None);
+            }
+            *slot += 1;
+            Poll::Ready(Some(*slot - 1))
+        }
+    }
+
+    #[test]
+    fn vtable_state_follows_the_stream() {
+        let stream = InlineStreamBox::<dyn Stream<Item = u32>, S16>::new(SelfRef {
+            state: [0; 4],
+            slot: ptr::null_mut(),
+            pending: false,
+            n: 2,
+            _pinned: PhantomPinned,
+        });
+        let mut stream = core::pin::pin!(stream);
+        let cx = &mut Context::from_waker(core::task::Waker::noop());
+        let mut items = alloc::vec::Vec::new();
+        loop {
+            assert!(!stream.is_terminated());
+            match stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(n)) => items.push(n),
+                Poll::Ready(None) => break,
+                Poll::Pending => {}
+            }
+        }
+        assert_eq!(items, [0, 1]);
+        assert_eq!(stream.storage.header().state, State::Completed);
+        assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(None));
+        // Still the same set's `ended` vtable, not one further.
+        assert_eq!(stream.storage.header().state, State::Completed);
+        assert_eq!(stream.size_hint(), (0, Some(0)));
+        let heap = InlineStreamBox::<dyn Stream<Item = u32>, S1>::new(SelfRef {
+            state: [0; 4],
+            slot: ptr::null_mut(),
+            pending: false,
+            n: 0,
+            _pinned: PhantomPinned,
+        });
+        assert!(heap.is_heap());
+    }
+}
