@@ -161,10 +161,10 @@ pub use erase::inline_only::{InlineOnlyService, SendInlineOnlyService};
 pub use erase::recycled::Recycled;
 #[cfg(feature = "alloc")]
 pub use future::inline_box::{InlineFuture, SendInlineFuture};
-#[cfg(feature = "std")]
-pub use future::recycled::{RecycledFuture, SendRecycledFuture};
 #[cfg(feature = "alloc")]
 pub use future::inline_stream::{InlineStream, SendInlineStream};
+#[cfg(feature = "std")]
+pub use future::recycled::{RecycledFuture, SendRecycledFuture};
 #[cfg(feature = "alloc")]
 pub use future::reusable_slot::{FutureSlot, SendFutureSlot};
 pub use layer::counted::Counted;

@@ -39,18 +39,27 @@ pub(crate) fn generated_names(
             ),
         ));
     }
+    if let Some(m) = model.methods.iter().find(|m| m.stream && opts.inline_only) {
+        return Err(syn::Error::new(
+            m.ident.span(),
+            format!(
+                "#[dyn_twin(.., inline_only)] erases futures only: `{}` returns a stream; drop `inline_only` (its stream is then stored inline when it fits, boxed otherwise), or add `where Self: Sized` to leave it out of the twin",
+                m.ident
+            ),
+        ));
+    }
     let mut generated: Vec<(String, &Ident)> = vec![];
     for m in &model.methods {
         let name = m.ident.to_string();
         generated.push((format!("{name}_dyn"), &m.ident));
         if m.is_async() {
             generated.push((format!("{name}_layout"), &m.ident));
-            if !opts.inline_only {
+            if !opts.inline_only && !m.stream {
                 generated.push((format!("{name}_in"), &m.ident));
             }
             if opts.send.is_some() {
                 generated.push((format!("{name}_send"), &m.ident));
-                if !opts.inline_only {
+                if !opts.inline_only && !m.stream {
                     generated.push((format!("{name}_send_in"), &m.ident));
                 }
             }

@@ -64,6 +64,9 @@ pub(crate) struct Method {
     /// The trait as written bounds the future by a lifetime
     /// (`-> impl Future<Output = T> + 'static`): the twin's future has it.
     pub(crate) future_lifetime: Option<Lifetime>,
+    /// The method returns `impl Stream<Item = T>` (then `output` is `T`):
+    /// erased into an `InlineStream`, with no slot variant.
+    pub(crate) stream: bool,
 }
 
 impl Method {
@@ -159,9 +162,12 @@ fn is_self(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
 }
 
-/// What `-> impl Future<Output = T> + …` declares.
+/// What `-> impl Future<Output = T> + …` (or `impl Stream<Item = T>`)
+/// declares.
 pub(crate) struct ImplFuture {
     pub(crate) output: Type,
+    /// `impl Stream<Item = T>`: `output` is the item type.
+    pub(crate) stream: bool,
     pub(crate) send: bool,
     pub(crate) sync: Option<Span>,
     pub(crate) lifetime: Option<Lifetime>,
@@ -176,6 +182,7 @@ pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
         return None;
     };
     let mut found = None;
+    let mut stream = false;
     let mut send = false;
     let mut sync = None;
     let mut lifetime = None;
@@ -188,6 +195,18 @@ pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
                 }
                 if last.ident == "Sync" {
                     sync = Some(last.ident.span());
+                }
+                if last.ident == "Stream" {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::AssocType(assoc) = arg {
+                                if assoc.ident == "Item" {
+                                    found = Some(assoc.ty.clone());
+                                    stream = true;
+                                }
+                            }
+                        }
+                    }
                 }
                 if last.ident == "Future" {
                     if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
@@ -205,12 +224,15 @@ pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
                     }
                 }
             }
-            TypeParamBound::Lifetime(l) => lifetime = Some(l.clone()),
+            // `+ '_` is the receiver's lifetime, which the erased future
+            // outlives anyway (`'fut`): only a named bound is kept.
+            TypeParamBound::Lifetime(l) if l.ident != "_" => lifetime = Some(l.clone()),
             _ => {}
         }
     }
     found.map(|output| ImplFuture {
         output,
+        stream,
         send,
         sync,
         lifetime,
@@ -600,6 +622,7 @@ fn read_method(
     }
     let declared_send = declared.as_ref().is_some_and(|d| d.send);
     let future_lifetime = declared.as_ref().and_then(|d| d.lifetime.clone());
+    let stream = sig.asyncness.is_none() && declared.as_ref().is_some_and(|d| d.stream);
     let output = if sig.asyncness.is_some() {
         Some(match &sig.output {
             ReturnType::Default => syn::parse_quote!(()),
@@ -614,7 +637,7 @@ fn read_method(
                 return Err(err(
                     imp.span(),
                     format!(
-                        "`{}` returns an `impl Trait` that is not a future; a `dyn` twin can only erase futures: return a concrete type, or add `where Self: Sized` to leave it out of the twin",
+                        "`{}` returns an `impl Trait` that is neither a future nor a stream; a `dyn` twin erases `impl Future<Output = T>` and `impl Stream<Item = T>`: return one of those or a concrete type, or add `where Self: Sized` to leave it out of the twin",
                         sig.ident
                     ),
                 ));
@@ -653,6 +676,7 @@ fn read_method(
         output,
         declared_send,
         future_lifetime,
+        stream,
     })
 }
 

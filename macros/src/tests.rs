@@ -85,3 +85,11 @@ fn generated_code_has_no_unsafe() {
         assert!(!expand_case(name).contains("unsafe"), "{name}");
     }
 }
+
+#[test]
+fn stream_expansion_is_pinned() {
+    let pretty = expand_case("log_stream");
+    // Erased into the stream storage, with no slot variant.
+    assert!(pretty.contains("InlineStream<"));
+    assert!(!pretty.contains("lines_in"));
+}

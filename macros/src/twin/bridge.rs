@@ -54,10 +54,14 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             None => (base, format_ident!("{}_dyn", m.ident)),
         };
         let call = quote!(<Self as #twin_trait #twin_args>::#via(self, #args));
-        if cx.opts.send.is_some() && lazy(cx, m) {
+        if cx.opts.send.is_some() && lazy(cx, m) && !m.stream {
             send_bounds.extend(captured_send_bounds(cx, m));
         }
-        let body = if lazy(cx, m) {
+        let body = if m.stream {
+            // A stream is made eagerly: a stream block would need a stream
+            // macro, and the handle is what the caller polls item by item.
+            call
+        } else if lazy(cx, m) {
             // An `async` block that calls the twin on its first poll and
             // pins the handle where the call writes it. Returning the
             // handle itself would have every `p.m(x).await` move it (128

@@ -357,6 +357,7 @@ impl Cx<'_> {
     /// it shorter).
     pub(crate) fn recycles(&self, m: &Method) -> bool {
         m.is_async()
+            && !m.stream
             && !m.receiver.hook_first()
             && !self.opts.inline_only
             && !self.opts.assert_inline
@@ -471,8 +472,13 @@ impl Cx<'_> {
             quote!(#(#cfgs)* let #arg: #ty = #p::unreachable_value();)
         });
         let args = Self::call_args(m);
+        let layout_of = if m.stream {
+            quote!(stream_layout_of)
+        } else {
+            quote!(layout_of)
+        };
         quote! {
-            #p::layout_of(|| {
+            #p::#layout_of(|| {
                 let #this: #receiver = #p::unreachable_value();
                 #(#lets)*
                 <#implementor as #trait_path>::#ident(#this, #args)

@@ -165,6 +165,14 @@ fn local_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     // `impl Plugin for dyn DynPlugin` must return a `Send` future then.
     let send = m.declared_send && cx.opts.send.is_none();
     let (storage, storage_doc) = match (cx.opts.inline_only, send) {
+        _ if m.stream && send => (
+            quote!(#p::SendInlineStream),
+            "through `dyn`: the `Send` stream (the trait declares it so) is stored in the returned `SendInlineStream`, inline when it fits the capacity (no allocation), on the heap otherwise.",
+        ),
+        _ if m.stream => (
+            quote!(#p::InlineStream),
+            "through `dyn`: the stream is stored in the returned `InlineStream`, inline when it fits the capacity (no allocation), on the heap otherwise.",
+        ),
         (true, false) => (
             quote!(#p::InlineOnlyFuture),
             "through `dyn`: the future is stored inline in the returned `InlineOnlyFuture` (a future too large for the capacity fails the build).",
@@ -191,7 +199,7 @@ fn local_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     decls.push(quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;));
     defs.push(quote!(#(#cfgs)* #[inline] #sig { #body }));
 
-    if !cx.opts.inline_only {
+    if !cx.opts.inline_only && !m.stream {
         let (decl, def) = slot_method(
             cx,
             m,
@@ -224,7 +232,12 @@ fn send_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
         return (TokenStream::new(), TokenStream::new());
     }
     let ident = &m.ident;
-    let (storage, storage_doc) = if cx.opts.inline_only {
+    let (storage, storage_doc) = if m.stream {
+        (
+            quote!(#p::SendInlineStream),
+            "through `dyn`, `Send`: the stream is stored in the returned `SendInlineStream`, inline when it fits the capacity, on the heap otherwise.",
+        )
+    } else if cx.opts.inline_only {
         (
             quote!(#p::SendInlineOnlyFuture),
             "through `dyn`, `Send`: the future is stored inline in the returned `SendInlineOnlyFuture` (too large fails the build).",
@@ -241,7 +254,7 @@ fn send_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     let body = cx.erase_body(m, &storage);
     let mut decls = vec![quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;)];
     let mut defs = vec![quote!(#(#cfgs)* #[inline] #sig { #body })];
-    if !cx.opts.inline_only {
+    if !cx.opts.inline_only && !m.stream {
         let (decl, def) = slot_method(
             cx,
             m,
