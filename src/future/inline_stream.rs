@@ -38,10 +38,13 @@
 //!
 //! `size_hint` takes `&S` while the stream may be suspended with references
 //! into itself, as every owner of a stream does (`Box<dyn Stream>` too):
-//! the `Stream` contract lets any holder of a pinned stream call it. A
-//! stream that cannot take that shared borrow is unsound wherever it lives;
+//! the `Stream` contract lets any holder of a pinned stream call it.
 //! `tests/inline_stream.rs` calls it between polls of a self-referential
-//! `GatStream` under Miri.
+//! `GatStream` under Miri (both borrow models). Not every stream takes that
+//! shared borrow well under Stacked Borrows: `futures_util`'s `unfold` over
+//! an `async` block that holds a borrow across an `await` is reported even
+//! in a plain `pin!`, by its own shared reborrow of its state (Tree Borrows
+//! accepts it); the storage adds no borrow of its own.
 //!
 //! # Invariants
 //!
