@@ -44,7 +44,7 @@
 //! shared borrow well under Stacked Borrows: `futures_util`'s `unfold` over
 //! an `async` block that holds a borrow across an `await` is reported even
 //! in a plain `pin!`, by its own shared reborrow of its state (Tree Borrows
-//! accepts it); the storage adds no borrow of its own.
+//! accepts it); the storage borrows a stream no more than `Box` does.
 //!
 //! # Invariants
 //!
