@@ -10,11 +10,11 @@
 //!
 //! The buffer, the vtable pointer and the places (in the buffer, in a box,
 //! nowhere for a zero-sized stream) are the futures' own ([`Storage`],
-//! [`InPlace`], [`Boxed`], [`ZeroSized`] in `vtable.rs`), and so is the
-//! vtable's shape: a stream's vtable is a [`VTable<Option<T>>`](VTable)
-//! (the same [`Header`], then `poll` is the stream's `poll_next`), so
-//! dropping, `is_heap`, `layout` and `erasure` read it exactly as for a
-//! future. Only the per-type functions and the state changes differ:
+//! [`InPlace`], [`Boxed`], [`ZeroSized`] in `vtable.rs`); only the vtables
+//! differ. A stream's vtable starts with the same [`Header`] (drop, layout,
+//! place, state), so dropping, `is_heap`, `layout` and `erasure` read it
+//! exactly as for a future, and adds `poll_next` and `size_hint`. Its states
+//! differ in meaning:
 //!
 //! * `Live`: polling polls the stream, which may return `Some` any number
 //!   of times.
@@ -26,26 +26,29 @@
 //!   clear message (the stream's state after a panic is unspecified, so it
 //!   is never resumed), and it is dropped with the handle.
 //!
-//! Rejected: making `vtable.rs`'s vtable sets generic over "poll a future"
-//! and "poll a stream". Their `Completed` state panics where a stream's
-//! returns `None`, and `Ready` completes a future where only `Ready(None)`
-//! ends a stream: a kind parameter would thread through every future
-//! constructor and the slot for two functions' difference. The stream sets
-//! live here instead, and `vtable.rs` only gained the two accessors
-//! ([`Storage::vtable`], [`Storage::set_vtable`]) that let a storage choose
-//! a vtable it did not make.
+//! Rejected: making `vtable.rs`'s future vtables generic over "poll a
+//! future" and "poll a stream". Their `Completed` state panics where a
+//! stream's returns `None`, `Ready` completes a future where only
+//! `Ready(None)` ends a stream, and a stream also wants `size_hint`: a kind
+//! parameter would thread through every future constructor and the slot for
+//! two functions' difference. The stream vtables live here instead, with
+//! their own set type and offsets, and `vtable.rs` only gained the two
+//! accessors ([`Storage::vtable`], [`Storage::set_vtable`]) that let a
+//! storage choose a vtable it did not make.
 //!
-//! Also rejected: forwarding `size_hint`. It takes `&S`, a shared borrow of
-//! the whole pinned stream, and a stream made of an `async` block (say
-//! `futures_util::stream::unfold`) may hold a `&mut` into itself across a
-//! `Pending`: Miri reports the shared retag invalidating that `&mut` as
-//! undefined behaviour under Stacked Borrows (`tests/inline_stream.rs` hit
-//! it). So `size_hint` is `(0, None)` while the stream runs (always
-//! correct) and `(0, Some(0))` once it has ended.
+//! `size_hint` takes `&S` while the stream may be suspended with references
+//! into itself, as every owner of a stream does (`Box<dyn Stream>` too):
+//! the `Stream` contract lets any holder of a pinned stream call it.
+//! `tests/inline_stream.rs` calls it between polls of a self-referential
+//! `GatStream` under Miri (both borrow models). Not every stream takes that
+//! shared borrow well under Stacked Borrows: `futures_util`'s `unfold` over
+//! an `async` block that holds a borrow across an `await` is reported even
+//! in a plain `pin!`, by its own shared reborrow of its state (Tree Borrows
+//! accepts it); the storage borrows a stream no more than `Box` does.
 //!
 //! # Invariants
 //!
-//! **Vtable describes the storage** (the vtable is a [`VTable`] from a
+//! **Vtable describes the storage** (the vtable is a [`StreamVTable`] from a
 //! [`StreamVTableSet`] made for the stream's type and place: established in
 //! [`store`], advanced only to the ended or panicked vtable of the same set),
 //! **Pinned** (the handle is `!Unpin`; the stream is reached mutably only
@@ -72,7 +75,7 @@ use core::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::capacity::{Capacity, DefaultSpace, PointerRoom};
-use super::vtable::{Boxed, Header, InPlace, Place, State, Storage, VTable, VTablePtr, ZeroSized};
+use super::vtable::{Boxed, Header, InPlace, Place, State, Storage, VTablePtr, ZeroSized};
 use crate::layout::{FutureLayout, fits_inline};
 
 /// A type-erased [`Stream`] stored inline when it fits `Space`, on the heap
@@ -102,17 +105,16 @@ use crate::layout::{FutureLayout, fits_inline};
 /// * **Dropped exactly once**, whenever the handle is (mid-stream, after
 ///   `None`, after a panic), in place, even when its destructor panics.
 ///
-/// `size_hint` is `(0, None)` while the stream runs (the stream's own is not
-/// forwarded: that would borrow a pinned, possibly self-referential stream
-/// while it is suspended) and `(0, Some(0))` once it has ended or panicked. `InlineStream` is `!Send`; [`SendInlineStream`] is
+/// `size_hint` is the stream's own while it runs (as `Pin<Box<dyn Stream>>`
+/// forwards it) and `(0, Some(0))` once it has ended or panicked. `InlineStream` is `!Send`; [`SendInlineStream`] is
 /// its `Send` twin.
 ///
 /// # Memory layout
 ///
 /// As [`InlineFuture`](crate::InlineFuture)'s: a vtable pointer and the
 /// buffer, 128 bytes with the default capacity on 64-bit targets. The vtable
-/// (one static per stream type, place and state) holds `drop`, the layout
-/// and `poll_next`.
+/// (one static per stream type, place and state) holds `drop`, the layout,
+/// `poll_next` and `size_hint`.
 ///
 /// # Examples
 ///
@@ -233,17 +235,30 @@ pub struct InlineStreamBox<D: ?Sized, Space: Capacity> {
 static_assertions::assert_not_impl_any!(InlineStreamBox<dyn Stream<Item = u8>, super::capacity::S1>: Unpin);
 static_assertions::assert_not_impl_any!(InlineStreamBox<dyn Stream<Item = u8> + Send, super::capacity::S1>: Unpin);
 
+/// A stream's vtable: a [`Header`] first (`#[repr(C)]`), so that a pointer
+/// to it is a storage's [`VTablePtr`] and the header-only code (`drop`,
+/// `layout`, `Debug`) reads it as it reads a future's. Pointers are derived
+/// from the whole [`StreamVTableSet`], since the functions lie past the
+/// header.
+#[repr(C)]
+struct StreamVTable<T> {
+    header: Header,
+    /// Polls the stored stream, given the address of its [`Storage`]; if
+    /// the stream's `poll_next` panics, it writes the `Panicked` vtable there.
+    poll_next: unsafe fn(*mut u8, &mut Context<'_>) -> Poll<Option<T>>,
+    /// The stored stream's `size_hint`, given the address of its `Storage`.
+    size_hint: unsafe fn(*const u8) -> (usize, Option<usize>),
+}
+
 /// The three vtables of one stream type at one place, side by side: `ended`
-/// (the header's `Completed`) one [`VTable`] past `live`, `panicked` two, so
-/// that a state change is pointer arithmetic within the provenance of this
-/// one constant (as `vtable.rs`'s `VTableSet` does for futures). Each is a
-/// `VTable<Option<T>>` whose `poll` is `poll_next`; pointers are derived
-/// from the whole set, since `poll` lies past the header.
+/// (the header's `Completed`) one [`StreamVTable`] past `live`, `panicked`
+/// two, so that a state change is pointer arithmetic within the provenance
+/// of this one constant (as `vtable.rs`'s `VTableSet` does for futures).
 #[repr(C)]
 struct StreamVTableSet<T> {
-    live: VTable<Option<T>>,
-    ended: VTable<Option<T>>,
-    panicked: VTable<Option<T>>,
+    live: StreamVTable<T>,
+    ended: StreamVTable<T>,
+    panicked: StreamVTable<T>,
 }
 
 impl<T> StreamVTableSet<T> {
@@ -291,17 +306,20 @@ impl<S: Stream, P: Place> StreamVTables<S, P> {
     }
 
     const SET: StreamVTableSet<S::Item> = StreamVTableSet {
-        live: VTable {
+        live: StreamVTable {
             header: Self::header(State::Live),
-            poll: poll_next_live::<S, P>,
+            poll_next: poll_next_live::<S, P>,
+            size_hint: size_hint_live::<S, P>,
         },
-        ended: VTable {
+        ended: StreamVTable {
             header: Self::header(State::Completed),
-            poll: poll_next_ended::<S::Item>,
+            poll_next: poll_next_ended::<S::Item>,
+            size_hint: size_hint_ended,
         },
-        panicked: VTable {
+        panicked: StreamVTable {
             header: Self::header(State::Panicked),
-            poll: poll_next_panicked::<S::Item>,
+            poll_next: poll_next_panicked::<S::Item>,
+            size_hint: size_hint_ended,
         },
     };
 
@@ -353,9 +371,27 @@ unsafe fn poll_next_live<S: Stream, P: Place>(
     out
 }
 
+/// The `size_hint` of a live stream.
+///
+/// # Safety
+///
+/// `storage` points to the [`Storage`] `P` was chosen for, which holds a
+/// live `S` that nothing reaches mutably meanwhile.
+unsafe fn size_hint_live<S: Stream, P: Place>(storage: *const u8) -> (usize, Option<usize>) {
+    // SAFETY: the caller's guarantee. `P::future` only computes or reads a
+    // pointer; the `&S` lives for this call, in which nothing writes the
+    // stream.
+    unsafe { &*P::future::<S>(storage.cast_mut()) }.size_hint()
+}
+
 /// The `poll_next` of an ended stream: fused, the stream is not reached.
 fn poll_next_ended<T>(_: *mut u8, _: &mut Context<'_>) -> Poll<Option<T>> {
     Poll::Ready(None)
+}
+
+/// The `size_hint` of an ended or panicked stream: no more items.
+fn size_hint_ended(_: *const u8) -> (usize, Option<usize>) {
+    (0, Some(0))
 }
 
 /// The `poll_next` of a stream whose `poll_next` panicked: a clear panic,
@@ -659,11 +695,10 @@ impl<D: Stream + ?Sized, Space: Capacity> Stream for InlineStreamBox<D, Space> {
         // SAFETY: nothing is moved out of `this` (**Pinned**).
         let this = unsafe { self.get_unchecked_mut() };
         let vtable = this.storage.vtable();
-        // SAFETY: the vtable is a `VTable<Option<D::Item>>` in a
-        // `StreamVTableSet` (**Vtable describes the storage** and
-        // **Flavour**; `#[repr(C)]`, header first), a constant that lives for
-        // the whole program.
-        let poll_next = unsafe { vtable.cast::<VTable<Option<D::Item>>>().as_ref() }.poll;
+        // SAFETY: the vtable is a `StreamVTable<D::Item>` (**Vtable describes
+        // the storage** and **Flavour**; `#[repr(C)]`, header first) in a
+        // constant that lives for the whole program.
+        let poll_next = unsafe { vtable.cast::<StreamVTable<D::Item>>().as_ref() }.poll_next;
         let storage = ptr::from_mut(&mut this.storage).cast::<u8>();
         // SAFETY: `poll_next` was made for what this storage holds (**Vtable
         // describes the storage**), which is pinned, as `self` is
@@ -685,12 +720,17 @@ impl<D: Stream + ?Sized, Space: Capacity> Stream for InlineStreamBox<D, Space> {
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        // Not the stream's own: see "Also rejected" in this file's docs.
-        if self.is_terminated() {
-            (0, Some(0))
-        } else {
-            (0, None)
+        // SAFETY: as in `poll_next`.
+        let size_hint = unsafe {
+            self.storage
+                .vtable()
+                .cast::<StreamVTable<D::Item>>()
+                .as_ref()
         }
+        .size_hint;
+        // SAFETY: `size_hint` was made for what this storage holds (**Vtable
+        // describes the storage**); `&self` means nothing reaches it mutably.
+        unsafe { size_hint(ptr::from_ref(&self.storage).cast::<u8>()) }
     }
 }
 

@@ -24,7 +24,8 @@
 //!   (in the buffer, behind a box pointer, nowhere for a zero-sized one) and
 //!   for its state; only the stored future's own `poll` changes it, to the
 //!   `Completed` or `Panicked` vtable of the same type and place. Upheld by
-//!   the constructors (`vtable.rs`, `reusable_slot.rs`).
+//!   the constructors (`vtable.rs`, `reusable_slot.rs`, `inline_stream.rs`,
+//!   whose stream vtables start with the same header).
 //! * **Pinned.** Every storage is `!Unpin` (asserted at compile time) and
 //!   reaches its future mutably only through `Pin<&mut Self>` or in its own
 //!   `Drop`, so once polled a future's bytes never move. Moving a handle
