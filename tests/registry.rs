@@ -682,14 +682,20 @@ fn inline_calls_allocate_nothing_and_spills_allocate_their_future_once() {
     // With recycling off, a spill allocates its future once per call.
     let off = Registry::<u64, u64>::with_max_idle(0);
     let spills = off
-        .register("large", service_fn(|x: u64| async move {
-            let scratch = [x; 36];
-            core::future::ready(()).await;
-            scratch.iter().sum::<u64>()
-        }))
+        .register(
+            "large",
+            service_fn(|x: u64| async move {
+                let scratch = [x; 36];
+                core::future::ready(()).await;
+                scratch.iter().sum::<u64>()
+            }),
+        )
         .unwrap();
     let size = spills.sizing().future_layout().size() as u64;
     assert!(!spills.sizing().is_recycled());
     let (_, spilled) = count(|| drop(spills.call(1)));
-    assert_eq!((spilled.allocs, spilled.bytes, spilled.deallocs), (1, size, 1));
+    assert_eq!(
+        (spilled.allocs, spilled.bytes, spilled.deallocs),
+        (1, size, 1)
+    );
 }

@@ -72,8 +72,8 @@ mod vtable;
 pub use alloc_error::AllocError;
 #[cfg(feature = "alloc")]
 pub use inline_box::InlineBox;
+pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "std")]
 pub use recycled::{PoolStats, RecyclePool};
-pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
 pub use reusable_slot::{ReusableSlot, SlotFuture};
