@@ -1,0 +1,98 @@
+//! The `try_` constructors when the allocator has no memory: an
+//! `AllocError`, not an abort. A global allocator that refuses, on the
+//! calling thread and while armed, every allocation of one size.
+
+#![allow(
+    unsafe_code,
+    reason = "a GlobalAlloc impl is unsafe by definition; it only forwards to System or refuses"
+)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::{Ready, ready};
+
+use hybrid_dispatch::SendInlineFuture;
+use hybrid_dispatch::future::{AllocError, RecyclePool};
+use hybrid_dispatch::layout::FutureLayout;
+use hybrid_dispatch::space::S1;
+
+/// Refuses allocations of exactly `REFUSE` bytes on this thread.
+struct Refusing;
+
+thread_local! {
+    static REFUSE: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to `System`, or returns null, which `GlobalAlloc`
+// allows for a failed allocation.
+unsafe impl GlobalAlloc for Refusing {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if REFUSE.with(Cell::get) == layout.size() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: forwarded unchanged; the caller upholds the contract.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged; the caller upholds the contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Refusing = Refusing;
+
+/// Runs `f` with allocations of `size` bytes refused on this thread.
+fn refusing<R>(size: usize, f: impl FnOnce() -> R) -> R {
+    REFUSE.with(|r| r.set(size));
+    let out = f();
+    REFUSE.with(|r| r.set(0));
+    out
+}
+
+type Big = Ready<[u8; 300]>;
+
+#[test]
+fn a_box_that_cannot_be_allocated_is_an_error() {
+    let size = size_of::<Big>();
+    let result = refusing(size, || {
+        SendInlineFuture::<'_, [u8; 300], S1>::try_new_boxed(ready([7; 300]))
+    });
+    let error: AllocError = result.unwrap_err();
+    assert_eq!(error.layout(), FutureLayout::of::<Big>());
+    assert!(error.to_string().contains("could not allocate 301 bytes"));
+    // With memory, the same call succeeds.
+    let fut = SendInlineFuture::<'_, [u8; 300], S1>::try_new_boxed(ready([7; 300])).unwrap();
+    assert!(fut.is_heap());
+}
+
+#[test]
+fn a_pool_miss_that_cannot_be_allocated_is_an_error_and_a_hit_needs_no_memory() {
+    let pool = RecyclePool::new(FutureLayout::of::<Big>(), 4);
+    let buffer = pool.buffer_bytes();
+    let made = std::cell::Cell::new(false);
+    let miss = refusing(buffer, || {
+        SendInlineFuture::<'_, [u8; 300], S1>::try_new_recycled(&pool, || {
+            made.set(true);
+            ready([1; 300])
+        })
+    });
+    assert_eq!(miss.unwrap_err().layout(), FutureLayout::of::<Big>());
+    assert!(!made.get(), "the future is not built when there is no room");
+    // One buffer, allocated while memory is there, then kept idle.
+    drop(SendInlineFuture::<'_, [u8; 300], S1>::new_recycled(
+        &pool,
+        || ready([2; 300]),
+    ));
+    assert_eq!(pool.stats().idle, 1);
+    // Now a call needs no memory: it succeeds even while allocation fails.
+    let hit = refusing(buffer, || {
+        SendInlineFuture::<'_, [u8; 300], S1>::try_new_recycled(&pool, || ready([3; 300]))
+    });
+    assert!(hit.unwrap().is_recycled());
+    // A future the pool does not take goes to a box, which can fail too.
+    let refused = refusing(size_of::<Ready<[u8; 400]>>(), || {
+        SendInlineFuture::<'_, [u8; 400], S1>::try_new_recycled(&pool, || ready([4; 400]))
+    });
+    assert!(refused.is_err());
+}
