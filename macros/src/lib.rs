@@ -9,6 +9,7 @@ mod model;
 mod names;
 mod options;
 mod service;
+mod shapes;
 mod twin;
 
 use proc_macro::TokenStream;

@@ -8,10 +8,11 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{
     Attribute, FnArg, GenericParam, Ident, ItemTrait, Lifetime, Pat, ReturnType, Signature,
-    TraitItem, TraitItemFn, TraitItemType, Type, TypeParamBound, WherePredicate,
+    TraitItem, TraitItemFn, TraitItemType, Type, TypeParamBound,
 };
 
 use crate::names::Names;
+use crate::shapes::{BareSelf, ImplTraitArg, impl_future, is_marker, is_self, requires_sized};
 
 /// One argument of a method (the receiver excluded).
 pub(crate) struct Arg {
@@ -128,146 +129,6 @@ const NOT_DYN_COMPATIBLE: &[&str] = &[
     "Ord",
     "Hash",
 ];
-
-/// Whether a where clause says `Self: Sized` (`Sized`, `core::marker::Sized`,
-/// `::std::marker::Sized`, …).
-pub(crate) fn requires_sized(sig: &Signature) -> bool {
-    sig.generics.where_clause.as_ref().is_some_and(|clause| {
-        clause.predicates.iter().any(|predicate| match predicate {
-            WherePredicate::Type(pred) => {
-                is_self(&pred.bounded_ty)
-                    && pred.bounds.iter().any(|bound| match bound {
-                        TypeParamBound::Trait(t) => is_marker(&t.path, "Sized"),
-                        _ => false,
-                    })
-            }
-            _ => false,
-        })
-    })
-}
-
-/// `Sized`, `core::marker::Sized`, `::std::marker::Sized` (for `name`).
-fn is_marker(path: &syn::Path, name: &str) -> bool {
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    match segments.as_slice() {
-        [one] => one == name,
-        [krate, marker, last] => {
-            (krate == "core" || krate == "std") && marker == "marker" && last == name
-        }
-        _ => false,
-    }
-}
-
-fn is_self(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
-}
-
-/// What `-> impl Future<Output = T> + …` (or `impl Stream<Item = T>`)
-/// declares.
-pub(crate) struct ImplFuture {
-    pub(crate) output: Type,
-    /// `impl Stream<Item = T>`: `output` is the item type.
-    pub(crate) stream: bool,
-    pub(crate) send: bool,
-    pub(crate) sync: Option<Span>,
-    pub(crate) lifetime: Option<Lifetime>,
-}
-
-/// `Some(..)` if the return type is `impl Future<Output = T> (+ …)`.
-pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let Type::ImplTrait(imp) = &**ty else {
-        return None;
-    };
-    let mut found = None;
-    let mut stream = false;
-    let mut send = false;
-    let mut sync = None;
-    let mut lifetime = None;
-    for bound in &imp.bounds {
-        match bound {
-            TypeParamBound::Trait(t) => {
-                let last = t.path.segments.last()?;
-                if last.ident == "Send" {
-                    send = true;
-                }
-                if last.ident == "Sync" {
-                    sync = Some(last.ident.span());
-                }
-                if last.ident == "Stream" {
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                        for arg in &args.args {
-                            if let syn::GenericArgument::AssocType(assoc) = arg {
-                                if assoc.ident == "Item" {
-                                    found = Some(assoc.ty.clone());
-                                    stream = true;
-                                }
-                            }
-                        }
-                    }
-                }
-                if last.ident == "Future" {
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                        for arg in &args.args {
-                            if let syn::GenericArgument::AssocType(assoc) = arg {
-                                if assoc.ident == "Output" {
-                                    found = Some(assoc.ty.clone());
-                                }
-                            }
-                        }
-                    }
-                    if found.is_none() {
-                        // `impl Future` without `Output`: the unit type.
-                        found = Some(syn::parse_quote!(()));
-                    }
-                }
-            }
-            // `+ '_` is the receiver's lifetime, which the erased future
-            // outlives anyway (`'fut`): only a named bound is kept.
-            TypeParamBound::Lifetime(l) if l.ident != "_" => lifetime = Some(l.clone()),
-            _ => {}
-        }
-    }
-    found.map(|output| ImplFuture {
-        output,
-        stream,
-        send,
-        sync,
-        lifetime,
-    })
-}
-
-/// Finds a bare `Self` (not `Self::Assoc`) in a type: such an argument or
-/// result makes a method not dyn-compatible.
-struct BareSelf(Option<Span>);
-
-impl<'ast> Visit<'ast> for BareSelf {
-    fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
-        if ty.qself.is_none() && ty.path.segments.len() == 1 && ty.path.segments[0].ident == "Self"
-        {
-            self.0.get_or_insert(ty.span());
-        }
-        syn::visit::visit_type_path(self, ty);
-    }
-}
-
-/// Whether a type names a bare `Self`.
-pub(crate) fn mentions_self(ty: &Type) -> bool {
-    let mut bare_self = BareSelf(None);
-    bare_self.visit_type(ty);
-    bare_self.0.is_some()
-}
-
-/// Finds `impl Trait` in argument position.
-struct ImplTraitArg(Option<Span>);
-
-impl<'ast> Visit<'ast> for ImplTraitArg {
-    fn visit_type_impl_trait(&mut self, ty: &'ast syn::TypeImplTrait) {
-        self.0.get_or_insert(ty.span());
-    }
-}
 
 fn err(span: Span, message: impl core::fmt::Display) -> syn::Error {
     syn::Error::new(span, message)

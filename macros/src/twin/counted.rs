@@ -14,7 +14,8 @@ use syn::{FnArg, GenericParam, ReturnType, TypeParamBound, WherePredicate};
 use super::Cx;
 use super::erased::named_sig;
 use crate::check::{HOOK, POOL_HOOK};
-use crate::model::{SizedMethod, SizedReceiver, mentions_self};
+use crate::model::{SizedMethod, SizedReceiver};
+use crate::shapes::mentions_self;
 
 pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let p = &cx.p;

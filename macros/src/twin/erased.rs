@@ -405,16 +405,7 @@ impl Cx<'_> {
     pub(crate) fn layout_sig(&self, m: &Method) -> TokenStream {
         let p = &self.p;
         let ident = format_ident!("{}_layout", m.ident);
-        let own: Vec<String> = m
-            .sig
-            .generics
-            .params
-            .iter()
-            .filter_map(|p| match p {
-                GenericParam::Lifetime(l) => Some(l.lifetime.ident.to_string()),
-                _ => None,
-            })
-            .collect();
+        let own = own_lifetimes(m);
         let preds = self.lifetimes_of(m).preds.iter().filter(|pred| {
             let mut names = Vec::new();
             collect_lifetimes(quote!(#pred), &mut names);
@@ -447,16 +438,7 @@ impl Cx<'_> {
         let this = &self.names.this;
         let trait_path = &self.trait_path;
         let ident = &m.ident;
-        let own: Vec<String> = m
-            .sig
-            .generics
-            .params
-            .iter()
-            .filter_map(|p| match p {
-                GenericParam::Lifetime(l) => Some(l.lifetime.ident.to_string()),
-                _ => None,
-            })
-            .collect();
+        let own = own_lifetimes(m);
         let receiver = match &m.receiver.boxed {
             Some(ty) => quote!(#ty),
             None => {
@@ -485,6 +467,20 @@ impl Cx<'_> {
             })
         }
     }
+}
+
+/// The names of the method's own lifetime parameters (not in scope in
+/// `m_layout`, which has none).
+fn own_lifetimes(m: &Method) -> Vec<String> {
+    m.sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(l) => Some(l.lifetime.ident.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Replaces the method's own lifetimes with `'_` (not in scope in

@@ -8,7 +8,8 @@ use syn::{ItemTrait, ReturnType, TraitItem, Type};
 
 use super::Cx;
 use crate::check::{HOOK, POOL_HOOK};
-use crate::model::{Model, impl_future};
+use crate::model::Model;
+use crate::shapes::impl_future;
 
 /// The trait, plus `fn __dyn_twin_observe(&self, usize, Erasure)` with an
 /// empty default (the counting wrapper overrides it).
