@@ -81,7 +81,7 @@ impl Place {
     }
 }
 
-/// A twin's calls are inline or on the heap.
+/// A `heap` flag: in a box of its own, or inline.
 impl From<bool> for Place {
     fn from(heap: bool) -> Self {
         Place::of_heap(heap)
