@@ -6,13 +6,16 @@
 //! cargo bench --bench callgrind_dispatch -- --measure 20000 small 09        # a size, a strategy
 //! cargo bench --bench callgrind_dispatch -- --measure 20000 small/09/awaited large/12
 //! cargo bench --bench callgrind_dispatch -- --measure 20000 --markdown      # tables for BENCHMARKS.md
+//! cargo bench --bench callgrind_dispatch -- --measure 20000 --svg docs/charts  # and its chart
 //! ```
 //!
-//! `--measure N [--markdown] [SEL…]` runs every row of every size (or those
+//! `--measure N [--markdown] [--svg DIR] [SEL…]` runs every row of every size (or those
 //! selected: `/`-separated parts naming a size, `small`; a strategy, `09`,
 //! `call_dyn` or `09_call_dyn`; a shape, `awaited`) under
 //! `valgrind --tool=callgrind` with N and 2N calls, prints `(Ir(2N) - Ir(N))
-//! / N` for each, then a table per size (a column per shape). The output
+//! / N` for each, then a table per size (a column per shape); with `--svg DIR`
+//! (or `BENCH_SVG=DIR`) it also draws the awaited column of every size as
+//! `DIR/instructions_awaited.svg` (`support/chart.rs`). The output
 //! files stay in `<target>/release/callgrind/` for `callgrind_annotate`.
 //!
 //! `SIZE/STRATEGY/SHAPE N` runs one row N times (what `--measure` runs under
@@ -27,8 +30,10 @@
 mod support;
 
 use support::callgrind::{self, Cell, Repeat};
+use support::chart::{Bar, StrategyChart, svg_dir_from_env};
 use support::fixture::bench_sizes;
 use support::report::{Format, print_grids};
+use support::shape::Shape;
 
 fn main() {
     // `cargo bench` appends `--bench`; it is not a row selector.
@@ -41,11 +46,23 @@ fn main() {
     let names: Vec<&'static str> = infos.iter().map(|i| i.name).collect();
 
     if let Some(at) = args.iter().position(|a| a == "--measure") {
-        let markdown = args.iter().any(|a| a == "--markdown") || support::report::markdown();
-        let rest: Vec<&String> = args[at + 1..]
-            .iter()
-            .filter(|a| *a != "--markdown")
-            .collect();
+        let mut markdown = support::report::markdown();
+        let mut svg = svg_dir_from_env();
+        let mut rest: Vec<&String> = Vec::new();
+        let mut options = args[at + 1..].iter();
+        while let Some(arg) = options.next() {
+            match arg.as_str() {
+                "--markdown" => markdown = true,
+                "--svg" => match options.next() {
+                    Some(dir) => svg = Some(dir.into()),
+                    None => {
+                        eprintln!("callgrind_dispatch: --svg needs a directory");
+                        std::process::exit(2);
+                    }
+                },
+                _ => rest.push(arg),
+            }
+        }
         let (n, sels) = match rest.first().and_then(|a| a.parse::<u64>().ok()) {
             Some(n) => (n, &rest[1..]),
             None => (20_000, &rest[..]),
@@ -80,6 +97,22 @@ fn main() {
         });
         println!();
         callgrind::print_targets(&results, &names);
+        if let Some(dir) = svg {
+            let chart = StrategyChart::new(
+                format!("Instructions per call, awaited (callgrind, N = {n}; fewer is better)"),
+                "instructions per call: (Ir(2N) − Ir(N)) / N".into(),
+                Shape::Awaited,
+                &infos,
+                callgrind::ir_cell,
+                |size, row| {
+                    callgrind::per_call(&results, size.name, row).map(|value| Bar {
+                        value,
+                        spread: None,
+                    })
+                },
+            );
+            chart.write_to(&dir, "instructions_awaited.svg");
+        }
         return;
     }
 
@@ -113,7 +146,7 @@ fn main() {
     sizes.verify();
     println!(
         "callgrind_dispatch: all {} rows agree at {} sizes; count instructions with \
-         `cargo bench --bench callgrind_dispatch -- --measure [N] [--markdown] [SEL...]`",
+         `cargo bench --bench callgrind_dispatch -- --measure [N] [--markdown] [--svg DIR] [SEL...]`",
         support::rows::Row::all().count(),
         names.len()
     );

@@ -11,6 +11,7 @@
 //! cargo bench --bench dispatch                        # ~2 min
 //! BENCH_QUICK=1 cargo bench --bench dispatch          # ~30 s, noisier
 //! BENCH_MARKDOWN=1 cargo bench --bench dispatch       # tables for BENCHMARKS.md
+//! BENCH_SVG=docs/charts cargo bench --bench dispatch  # and the awaited chart
 //! cargo bench --bench dispatch -- small/09_call_dyn   # criterion filter: its table then has gaps
 //! ```
 //!
@@ -22,7 +23,9 @@
 //! interleaved round-robin timer of `support/interleaved.rs` over every row,
 //! and prints per size: time as a ratio to the direct call pinned, with the
 //! spread of three repeated blocks; criterion's medians; allocations and
-//! bytes per call.
+//! bytes per call. With `BENCH_SVG=DIR` it also draws the interleaved ratios
+//! of the awaited shape, every size, as `DIR/time_awaited.svg`
+//! (`support/chart.rs`).
 
 #[allow(dead_code, reason = "each bench uses its part of the shared support")]
 #[path = "support/mod.rs"]
@@ -31,12 +34,14 @@ mod support;
 use std::time::{Duration, SystemTime};
 
 use support::allocations::CountAllocations;
+use support::chart::{Bar, StrategyChart, svg_dir_from_env};
 use support::counting_alloc::CountingAlloc;
 use support::fixture::bench_sizes;
 use support::harness::{CriterionRows, criterion, measuring, pin_to_one_core};
 use support::interleaved::{CollectBatches, Plan, interleaved};
 use support::report::{Format, print_grids};
 use support::rows::Row;
+use support::shape::Shape;
 
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
@@ -112,6 +117,29 @@ fn main() {
         &infos,
         |size, row| timing(size.name, row).map_or_else(|| "–".into(), |t| t.cell()),
     );
+    if let Some(dir) = svg_dir_from_env() {
+        let chart = StrategyChart::new(
+            format!(
+                "Time per call, awaited, ÷ the direct call pinned ({} interleaved rounds; lower is \
+                 better)",
+                plan.blocks * plan.rounds
+            ),
+            format!(
+                "time ÷ direct call pinned, same size (whisker: spread of {} block medians)",
+                plan.blocks
+            ),
+            Shape::Awaited,
+            &infos,
+            |ratio| format!("{ratio:.2}×"),
+            |size, row| {
+                timing(size.name, row).map(|t| Bar {
+                    value: t.ratio,
+                    spread: Some((t.low, t.high)),
+                })
+            },
+        );
+        chart.write_to(&dir, "time_awaited.svg");
+    }
     print_grids(
         format,
         &format!(

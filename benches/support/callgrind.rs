@@ -156,25 +156,28 @@ pub(crate) fn ir_cell(ir: f64) -> String {
     }
 }
 
-/// The measured count of `size`/`row` among `results`, formatted, or `–`.
-pub(crate) fn lookup(results: &[(Cell, f64)], size: &str, row: Row) -> String {
+/// The measured count of `size`/`row` among `results`, if it was measured.
+pub(crate) fn per_call(results: &[(Cell, f64)], size: &str, row: Row) -> Option<f64> {
     results
         .iter()
         .find(|(c, _)| c.size == size && c.row == row)
-        .map_or_else(|| "–".into(), |&(_, ir)| ir_cell(ir))
+        .map(|&(_, ir)| ir)
 }
 
-/// Ratios the issues track, where both rows were measured: awaited
+/// The measured count of `size`/`row` among `results`, formatted, or `–`.
+pub(crate) fn lookup(results: &[(Cell, f64)], size: &str, row: Row) -> String {
+    per_call(results, size, row).map_or_else(|| "–".into(), ir_cell)
+}
+
+/// The ratios that compare our rows with their closest peers, where both
+/// rows were measured: awaited
 /// `call_dyn` against awaited `stackfuture`, and the like. `call_inline`
 /// and `stackfuture` have the same capacity at every size (64 bytes at
 /// SMALL), so their ratio compares the two storages at equal capacity;
 /// `call_dyn` has the default one.
 pub(crate) fn print_targets(results: &[(Cell, f64)], sizes: &[&'static str]) {
     let get = |size: &str, strategy: Strategy, shape: Shape| {
-        results
-            .iter()
-            .find(|(c, _)| c.size == size && c.row == Row { strategy, shape })
-            .map(|&(_, ir)| ir)
+        per_call(results, size, Row { strategy, shape })
     };
     for &size in sizes {
         let pairs = [

@@ -7,9 +7,9 @@
 //! reuses the slot's heap buffer. Inline-only cannot spill, so `call_inline`
 //! names a capacity that holds the future, and `StackFuture` gets the same
 //! capacity, so that those two rows compare the two storages at equal
-//! capacity: `S8` / 64 bytes for SMALL (the `StackFuture<_, 64>` the issue
-//! names), `S64` / 512 bytes for MEDIUM and `[u64; 131]` / 1048 bytes for
-//! LARGE (no predefined space holds LARGE).
+//! capacity: `S8` / 64 bytes for SMALL (`StackFuture<_, 64>`), `S64` / 512
+//! bytes for MEDIUM and `[u64; 131]` / 1048 bytes for LARGE (no predefined
+//! space holds LARGE).
 
 use std::hint::black_box;
 use std::marker::PhantomData;

@@ -16,9 +16,11 @@
 //! | `harness.rs` | one pinned core, quick mode, criterion's configuration and results |
 //! | `callgrind.rs` | instructions per call under `valgrind --tool=callgrind` |
 //! | `report.rs` | the tables, as text or markdown |
+//! | `chart.rs` | the same numbers as SVG bar charts, for `BENCHMARKS.md` |
 
 pub(crate) mod allocations;
 pub(crate) mod callgrind;
+pub(crate) mod chart;
 pub(crate) mod counting_alloc;
 pub(crate) mod fixture;
 pub(crate) mod harness;
