@@ -15,7 +15,7 @@
 //!
 //! `--measure N [SEL…]` runs each selected cell under
 //! `valgrind --tool=callgrind` with N and 2N calls and prints
-//! `(Ir(2N) - Ir(N)) / N`, with the ratios the targets are about
+//! `(Ir(2N) - Ir(N)) / N`, with the ratios that matter for a twin
 //! (to `async_trait` and to `call_dyn`). The allocation counts come from a
 //! counting global allocator (one relaxed atomic add per allocation, paid
 //! only by the rows that allocate).
