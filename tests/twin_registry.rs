@@ -545,7 +545,7 @@ mod traced_calls {
                 field(1, "placement"),
                 field(1, "outcome")
             ),
-            ("render".into(), "heap".into(), "cancelled".into())
+            ("render".into(), "recycled".into(), "cancelled".into())
         );
         assert!(spans.iter().all(|(_, closed)| *closed), "every span closed");
     }
