@@ -130,13 +130,13 @@ pub fn counted_new<P>(inner: P, methods: &'static [TwinMethod]) -> CountedTwin<P
     )
 }
 
-/// `future`, after failing the build if it does not fit `Space` inline
-/// (`#[dyn_twin(.., assert_inline)]`).
+/// `future`, after failing the build if it does not fit the capacity
+/// `Cap` inline (`#[dyn_twin(.., assert_inline)]`).
 #[inline(always)]
-pub fn assert_fits_inline<Space, F>(future: F) -> F {
+pub fn assert_fits_inline<Cap, F>(future: F) -> F {
     const {
         assert!(
-            fits_inline::<F, Space>(),
+            fits_inline::<F, Cap>(),
             "#[dyn_twin(.., assert_inline)]: this implementor's future does not fit the twin's inline capacity: name a larger one in the twin object type (`dyn DynPlugin<space::S32>`), make the future smaller, or drop `assert_inline`"
         );
     }

@@ -545,9 +545,7 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
                 call.await
             }
             Caller::Tracked(handle) => {
-                handle
-                    .track("handle", |p| p.handle_send(input.clone()))
-                    .await
+                TwinHandle::track(handle, "handle", |p| p.handle_send(input.clone())).await
             }
             Caller::Untracked(handle) => handle.handle_send(input.clone()).await,
             Caller::Boxed(plugin) => plugin.handle_boxed(input.clone()).await,

@@ -213,7 +213,7 @@ impl Resolved {
     pub fn handle(&self, input: Value) -> (impl Future<Output = Reply> + Send + '_, &'static str) {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
-                let call = plugin.track("handle", |p| p.handle_send(input));
+                let call = TwinHandle::track(plugin, "handle", |p| p.handle_send(input));
                 let placement = placement_of(call.is_heap());
                 (Either::Left(call), placement)
             }
@@ -226,7 +226,7 @@ impl Resolved {
     pub fn health(&self) -> (impl Future<Output = Health> + Send + '_, &'static str) {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
-                let call = plugin.track("health", |p| p.health_send());
+                let call = TwinHandle::track(plugin, "health", |p| p.health_send());
                 let placement = placement_of(call.is_heap());
                 (Either::Left(call), placement)
             }
@@ -256,7 +256,10 @@ impl Gateway {
         // `chain` calls plugins through the gateway, which owns it: it
         // holds a `Weak`, so the gateway is not kept alive by its own plugin.
         let inner = Arc::new_cyclic(|gateway: &Weak<Inner>| {
-            let plugins = Plugins::new();
+            // No recycling: the two plugins that spill do so on purpose, to
+            // show a spill (a box per call) in `/stats` and `/metrics`; a
+            // registry recycles them by default (`TwinRegistry::new`).
+            let plugins = Plugins::with_max_idle(0);
             let mut boxed = (config.dispatch == Dispatch::Boxed).then(BoxedPlugins::new);
             add_plugins(&plugins, boxed.as_mut(), WeakGateway(gateway.clone()));
             Inner {

@@ -42,6 +42,7 @@ mod http_client;
 
 use http_client::Client;
 use http_gateway::{Config, Gateway, Health, Plugin, Reply};
+use hybrid_dispatch::twin::TwinHandle;
 
 /// The most any test may take, server start and stop included.
 const TEST_LIMIT: Duration = Duration::from_secs(120);
@@ -925,12 +926,15 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
     assert_eq!(dynamic_ok + dynamic_not_found, n(Kind::Dynamic));
     let mut served = 0;
     for handle in &handles {
-        let s = handle.tracked("handle").expect("an async method");
+        let s = TwinHandle::tracked(handle, "handle").expect("an async method");
         assert_eq!(s.completed, s.calls);
         assert_eq!((s.cancelled, s.panicked, s.in_flight), (0, 0, 0));
         assert_eq!(s.inline, s.calls);
         // The entry's `CountedTwin` saw the same calls.
-        assert_eq!(handle.stats().get("handle").unwrap().calls, s.calls);
+        assert_eq!(
+            TwinHandle::stats(handle).get("handle").unwrap().calls,
+            s.calls
+        );
         served += s.calls;
     }
     assert_eq!(served, dynamic_ok);
