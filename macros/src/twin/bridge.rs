@@ -86,6 +86,30 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             #(#cfgs)* #[inline] #sig { #body }
         });
     }
+    // A required `where Self: Sized` method: never callable on a trait
+    // object, and omitted by newer compilers; rustc 1.86 (the MSRV) still
+    // asks for it.
+    for m in &cx.model.sized_methods {
+        if m.has_default {
+            continue;
+        }
+        let cfgs = &m.cfgs;
+        let mut sig = m.sig.clone();
+        let mut names = m.args.iter();
+        for input in &mut sig.inputs {
+            if let syn::FnArg::Typed(typed) = input {
+                let name = names.next().expect("one name per argument");
+                *typed.pat = syn::parse_quote!(#name);
+            }
+        }
+        items.push(quote! {
+            #(#cfgs)*
+            #[allow(unused_variables)]
+            #sig {
+                ::core::unreachable!("a `where Self: Sized` method is never called on a trait object")
+            }
+        });
+    }
     let where_clause = cx.where_clause(&send_bounds);
     quote! {
         #[allow(deprecated)]
