@@ -114,18 +114,22 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// Calls per measurement. Under Miri too, more than the 32 slots of one
+/// Calls to warm up with. Under Miri too, more than the 32 slots of one
 /// block of tokio's `mpsc` channel, which allocates its second block on the
 /// first run that crosses a block boundary (its own allocation, not the
 /// call's) and reuses blocks from then on.
-const CALLS: u64 = if cfg!(miri) { 40 } else { 200 };
+const WARM: u64 = if cfg!(miri) { 40 } else { CALLS };
+
+/// Calls per measurement, once warm (fewer under Miri, where each call of
+/// a 3 KiB future through tokio takes a good part of a second).
+const CALLS: u64 = if cfg!(miri) { 6 } else { 200 };
 
 /// What `run(calls)` allocates per call in steady state: the runtime's own
 /// allocations once per `block_on` (tokio allocates its deferred-wakers
 /// list once per `block_on` when a task yields or runs out of budget) are
 /// the same for `CALLS` and `2 * CALLS` calls, and cancel out.
 fn allocs_per_call(run: impl Fn(u64)) -> (u64, u64) {
-    run(CALLS); // warm: the pool's buffer, the runtime's timer wheel
+    run(WARM); // the pool's buffer, the runtime's timer wheel, mpsc blocks
     let ((), once) = count(|| run(CALLS));
     let ((), twice) = count(|| run(2 * CALLS));
     (
