@@ -663,3 +663,41 @@ async fn a_client_that_stops_reading_blocks_nobody_and_is_cut_by_the_send_timeou
     .expect("within the time limit");
     server.stop().await;
 }
+
+/// Through `Pin<Box<dyn Stream>>` ([`Dispatch::Boxed`]) the route answers
+/// the same, and says where the stream lived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn a_boxed_plugin_streams_the_same() {
+    let config = Config {
+        dispatch: http_gateway::Dispatch::Boxed,
+        ..Config::default()
+    };
+    let server = Server::start(config).await;
+    tokio::time::timeout(TEST_LIMIT, async {
+        let c = &mut Client::connect(server.addr).await;
+        let input = r#"{"every_ms": 1, "count": 2}"#;
+        let response = c
+            .open(Method::POST, "/plugins/sleep/stream", input.into())
+            .await;
+        assert_eq!(response.headers()["x-plugin-future"], "heap");
+        let ticks: Vec<Value> = Events::of(response)
+            .rest()
+            .await
+            .into_iter()
+            .map(|e| e.data["tick"].clone())
+            .collect();
+        assert_eq!(ticks, [json!(1), json!(2), Value::Null]);
+        let path = "/plugins/echo/stream";
+        assert_refused(c, path, "{}", StatusCode::NOT_FOUND, "does not stream").await;
+        let labels = [
+            ("plugin", "sleep"),
+            ("placement", "heap"),
+            ("end", "completed"),
+        ];
+        assert_eq!(metric(&server.gateway, "gateway_streams_total", &labels), 1);
+    })
+    .await
+    .expect("within the time limit");
+    server.stop().await;
+}
