@@ -158,7 +158,10 @@ impl Streams {
 pub(crate) struct Opened {
     gateway: Gateway,
     counts: Arc<StreamCounts>,
-    labels: StreamLabels,
+    plugin: String,
+    placement: &'static str,
+    /// How it ended, once known.
+    end: Option<End>,
     /// `gateway_stream_items_total` for this plugin, resolved once.
     items: Counter,
     _slot: OwnedSemaphorePermit,
@@ -183,11 +186,9 @@ impl Opened {
         Some(Opened {
             gateway: gateway.clone(),
             counts,
-            labels: StreamLabels {
-                plugin: plugin.to_owned(),
-                placement: "inline",
-                end: End::Cancelled.name(),
-            },
+            plugin: plugin.to_owned(),
+            placement: "inline",
+            end: None,
             items,
             _slot: slot,
         })
@@ -195,13 +196,13 @@ impl Opened {
 
     /// Where the plugin's erased stream lives: `inline` or `heap`.
     pub(crate) fn placed(&mut self, placement: &'static str) {
-        self.labels.placement = placement;
+        self.placement = placement;
     }
 
     /// Records how the stream ended (the last call wins); dropped without
     /// one, it was cancelled, or it panicked.
     pub(crate) fn end(&mut self, end: End) {
-        self.labels.end = end.name();
+        self.end = Some(end);
     }
 
     fn item(&self) {
@@ -212,18 +213,27 @@ impl Opened {
 
 impl Drop for Opened {
     fn drop(&mut self) {
-        if self.labels.end == End::Cancelled.name() && std::thread::panicking() {
-            self.labels.end = End::Panicked.name();
-        }
-        let outcome = match self.labels.end {
-            "completed" | "error" | "refused" => &self.counts.completed,
-            "panicked" => &self.counts.panicked,
-            _ => &self.counts.cancelled,
+        let end = self.end.unwrap_or(if std::thread::panicking() {
+            End::Panicked
+        } else {
+            End::Cancelled
+        });
+        let outcome = match end {
+            End::Completed | End::Error | End::Refused => &self.counts.completed,
+            End::Panicked => &self.counts.panicked,
+            End::MaxItems | End::MaxDuration | End::Shutdown | End::Cancelled => {
+                &self.counts.cancelled
+            }
         };
         outcome.fetch_add(1, Relaxed);
         self.counts.open.fetch_sub(1, Relaxed);
         let metrics = self.gateway.metrics();
-        metrics.streams.get_or_create(&self.labels).inc();
+        let labels = StreamLabels {
+            plugin: std::mem::take(&mut self.plugin),
+            placement: self.placement,
+            end: end.name(),
+        };
+        metrics.streams.get_or_create(&labels).inc();
         metrics.streams_open.dec();
     }
 }
