@@ -12,7 +12,7 @@
 //! | route | answer |
 //! |---|---|
 //! | `POST /plugins/{name}`, JSON body | 200 and the plugin's JSON output (header `x-plugin-future`: `inline` or `heap`); 400 malformed JSON or a bad name (not UTF-8, control characters, over [`MAX_NAME_BYTES`]); 404 unknown plugin; 405 another method; 408 the body stalled over `body_timeout`; 413 a body over `max_body_bytes`; 422 the plugin refused the input; 500 the plugin panicked; 503 with `Retry-After` over `max_in_flight` plugin requests; 504 no answer within `timeout` |
-//! | `GET` or `POST /plugins/{name}/stream`, JSON body or none (`{}`) | 200 `text/event-stream`: each item of the plugin's stream as an event (`data:` its JSON), a comment every `keep_alive` while it is quiet, then `event: end` with `{"reason"}` (`completed`, `max_items`, `max_duration` or `shutdown`), or `event: error` with `{"error"}`; 404 unknown plugin, or a plugin that does not stream; 503 with `Retry-After` over `max_streams` open streams; the errors of `POST /plugins/{name}` (422 is a refusal by the stream's first item; 504 no first item within `timeout`) |
+//! | `GET` or `POST /plugins/{name}/stream`, JSON body or none (`{}`) | 200 `text/event-stream` (header `x-plugin-future`: where the erased stream lives), after the stream's first item: each item of the plugin's stream as an event (`data:` its JSON), a comment every `keep_alive` while it is quiet, then `event: end` with `{"reason"}` (`completed`, `max_items`, `max_duration` or `shutdown`), or `event: error` with `{"error"}`; 404 unknown plugin, or a plugin that does not stream; 503 with `Retry-After` over `max_streams` open streams; the errors of `POST /plugins/{name}` (422 is a refusal by the stream's first item; 504 no first item within `timeout`) |
 //! | `GET /plugins/{name}/health` | 200 `{"plugin", "ok": true, "detail"}`; 503 the same with `"ok": false`; the errors above |
 //! | `GET /plugins` | `{"plugins": [{"name", "description", "stream"}]}`, by name (`stream`: what its stream sends, or `null`) |
 //! | `GET /stats` | per plugin and per method: calls, placements, heap bytes, in flight, completed, cancelled, panicked (the registry's counters); every answer by route and kind; connections; readiness; the sizing report |
@@ -22,7 +22,8 @@
 //!
 //! Every error is JSON, `{"error": "...", "plugin": "..."}` (`plugin` on
 //! the plugin routes), and every answer is counted in `/stats` and
-//! `/metrics`.
+//! `/metrics` (a stream's when its head is sent; how it ended, when it
+//! ends: see [`stream`]).
 
 use std::time::Duration;
 

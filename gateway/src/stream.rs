@@ -19,7 +19,7 @@
 //! * **the client**: when it goes away, the next write fails (an item or a
 //!   keep-alive comment, every `keep_alive` at the latest), hyper drops the
 //!   body, and with it the plugin's stream; when it stops reading, the
-//!   connection's send timeout closes it (see [`serve`](crate::serve)).
+//!   connection's send timeout closes it (see [`serve`](mod@crate::serve)).
 //!
 //! Every stream ends with an event that says why (`end`, or `error` for a
 //! plugin's error or panic), so that a client (a browser's `EventSource`
