@@ -113,7 +113,9 @@ impl Health {
 /// `Sleep`, and `hash.handle` (200), which waits for a core and then for
 /// its work on the blocking pool. With the default capacity (120 bytes)
 /// those would go to the heap on every call; 256 is the smallest named
-/// capacity above 200. Two futures spill at any reasonable capacity:
+/// capacity above 200. The streams fit too: `sleep.events`, its ticks (176
+/// bytes: an `Interval` and the step in flight), and the empty default
+/// streams (0 bytes). Two futures spill at any reasonable capacity:
 /// `render.handle` on purpose (1 KiB of state), and `chain.handle`, whose
 /// future holds a call of this same registry in flight, larger than the
 /// capacity it is erased into. (The `tracing` feature's per-call span and
