@@ -336,6 +336,8 @@ async fn a_stream_is_sent_as_events_in_order_and_ends_with_the_plugins_stream() 
         .unwrap();
     gateway.plugins().register("slow", slow.clone()).unwrap();
     gateway.plugins().register("faulty", Faulty).unwrap();
+    let late = Ticker::new(Duration::from_secs(30), 0);
+    gateway.plugins().register("late", late.clone()).unwrap();
     tokio::time::timeout(TEST_LIMIT, async {
         let c = &mut Client::connect(server.addr).await;
 
@@ -423,6 +425,13 @@ async fn a_stream_is_sent_as_events_in_order_and_ends_with_the_plugins_stream() 
         assert_refused(c, sleep, "[1", StatusCode::BAD_REQUEST, "malformed JSON").await;
         let put = c.send(Method::PUT, sleep, "{}".into()).await;
         assert_eq!(put.status, StatusCode::METHOD_NOT_ALLOWED);
+        // No first item within the request's timeout: 504, and the
+        // plugin's stream is dropped.
+        let late_path = "/plugins/late/stream";
+        let within = "did not answer within 500 ms";
+        assert_refused(c, late_path, "{}", StatusCode::GATEWAY_TIMEOUT, within).await;
+        until("the late stream is dropped", || late.dropped() == 1).await;
+        assert_eq!(events_stats(&gateway, "late")["cancelled"], 1);
 
         // `max_streams` (2) open: the third waits for nothing, 503 with
         // `Retry-After`; the plugin is not called.
@@ -484,6 +493,7 @@ async fn a_stream_is_sent_as_events_in_order_and_ends_with_the_plugins_stream() 
             ("bad_request", 1),
             ("method_not_allowed", 1),
             ("overloaded", 1),
+            ("timed_out", 1),
         ];
         for (kind, n) in kinds {
             assert_eq!(answers[kind], n, "{kind}: {answers}");
