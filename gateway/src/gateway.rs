@@ -18,6 +18,7 @@ use crate::metrics::{AnswerLabels, CallLabels, Metrics};
 use crate::plugins::{
     BoxedPlugin, BoxedPlugins, Health, Plugin, Plugins, Reply, SendDynPlugin, Space, add_plugins,
 };
+use crate::stream::{PluginStream, Streams};
 
 /// The gateway's shared state: cheap to clone (an `Arc`).
 #[derive(Clone, Debug)]
@@ -44,6 +45,8 @@ struct Inner {
     boxed: Option<BoxedPlugins>,
     answers: Answers,
     metrics: Metrics,
+    /// Open streams: their slots, per-plugin counts, the drain signal.
+    streams: Streams,
     /// Set on the first shutdown signal: `/readyz` answers 503 from then on.
     draining: AtomicBool,
 }
@@ -58,26 +61,29 @@ impl std::fmt::Debug for Inner {
     }
 }
 
-/// Where an answer went: the two plugin routes, and everything else.
+/// Where an answer went: the three plugin routes, and everything else.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route {
     /// `/plugins/{name}`, whatever the method.
     Handle,
     /// `/plugins/{name}/health`, whatever the method.
     Health,
+    /// `/plugins/{name}/stream`, whatever the method.
+    Stream,
     /// Every other path: `/plugins`, `/stats`, `/metrics`, `/healthz`,
     /// `/readyz`, unknown ones.
     Other,
 }
 
 impl Route {
-    const ALL: [Route; 3] = [Route::Handle, Route::Health, Route::Other];
+    const ALL: [Route; 4] = [Route::Handle, Route::Health, Route::Stream, Route::Other];
 
     /// Its name in `/stats` and in `/metrics` (label `route`).
     pub fn name(self) -> &'static str {
         match self {
             Route::Handle => "handle",
             Route::Health => "health",
+            Route::Stream => "stream",
             Route::Other => "other",
         }
     }
@@ -90,7 +96,7 @@ pub enum Kind {
     Ok,
     /// 400: malformed JSON, a bad plugin name, an unreadable body.
     BadRequest,
-    /// 404: no such plugin, no such route.
+    /// 404: no such plugin, no such route, a plugin that does not stream.
     NotFound,
     /// 405: the route exists, not with this method.
     MethodNotAllowed,
@@ -104,7 +110,8 @@ pub enum Kind {
     Panicked,
     /// 503 from a plugin's health check.
     Unhealthy,
-    /// 503 with `Retry-After`: too many requests in flight (load shedding).
+    /// 503 with `Retry-After`: too many requests in flight (load shedding),
+    /// or too many streams open.
     Overloaded,
     /// 503 from `/readyz` while draining.
     NotReady,
@@ -222,6 +229,28 @@ impl Resolved {
         (call, placement)
     }
 
+    /// Whether the plugin streams ([`Plugin::streams`]).
+    pub fn streams(&self) -> bool {
+        match self {
+            Resolved::Twin(plugin) => plugin.streams().is_some(),
+            Resolved::Boxed(plugin) => plugin.streams_boxed().is_some(),
+        }
+    }
+
+    /// Starts the plugin's stream ([`Plugin::events`]), and where it lives
+    /// (`"inline"` or `"heap"`). It owns what it needs: it outlives the
+    /// handle.
+    pub(crate) fn events(&self, input: Value) -> (PluginStream, &'static str) {
+        match self {
+            Resolved::Twin(plugin) => {
+                let events = plugin.events_send(input);
+                let placement = placement_of(events.is_heap());
+                (Either::Left(events), placement)
+            }
+            Resolved::Boxed(plugin) => (Either::Right(plugin.events_boxed(input)), "heap"),
+        }
+    }
+
     /// Starts a `health` call, as [`handle`](Self::handle) does.
     pub fn health(&self) -> (impl Future<Output = Health> + Send + '_, &'static str) {
         let (call, placement) = match self {
@@ -268,6 +297,7 @@ impl Gateway {
                 boxed,
                 answers: Answers::default(),
                 metrics: Metrics::new(),
+                streams: Streams::new(config.max_streams),
                 draining: AtomicBool::new(false),
             }
         });
@@ -327,10 +357,13 @@ impl Gateway {
         self.inner.metrics.answers.get_or_create(&labels).inc();
     }
 
-    /// From now on `/readyz` answers 503 (and `gateway_ready` is 0).
+    /// From now on `/readyz` answers 503 (and `gateway_ready` is 0), and
+    /// every plugin stream ends (`event: end`, `shutdown`), so that the
+    /// drain waits for no stream.
     pub fn start_draining(&self) {
         self.inner.draining.store(true, Relaxed);
         self.inner.metrics.ready.set(0);
+        self.inner.streams.drain();
     }
 
     /// Whether [`start_draining`](Self::start_draining) was called.
@@ -347,7 +380,12 @@ impl Gateway {
         &self.inner.metrics
     }
 
-    /// `GET /plugins`: each plugin's name and description.
+    pub(crate) fn streams(&self) -> &Streams {
+        &self.inner.streams
+    }
+
+    /// `GET /plugins`: each plugin's name and description, and what its
+    /// stream sends (`null`: it does not stream).
     pub(crate) fn list(&self) -> Value {
         let plugins = &self.inner.plugins;
         let list: Vec<Value> = plugins
@@ -356,7 +394,8 @@ impl Gateway {
             // A plugin removed since `names()` is left out.
             .filter_map(|name| {
                 let plugin = plugins.handle(&name).ok()?;
-                Some(json!({ "name": name, "description": plugin.describe() }))
+                let (description, stream) = (plugin.describe(), plugin.streams());
+                Some(json!({ "name": name, "description": description, "stream": stream }))
             })
             .collect();
         json!({ "plugins": list })
@@ -364,7 +403,11 @@ impl Gateway {
 
     /// `GET /stats`, built from the registry's public counters: per plugin
     /// and per method, what the entry's `CountedTwin` counted (calls,
-    /// placements, heap bytes) and how the tracked calls ended.
+    /// placements, heap bytes) and how the tracked calls ended. The stream
+    /// method, `events`, is not a future the registry can track: its
+    /// `in_flight` (streams open), `completed`, `cancelled` and `panicked`
+    /// are the gateway's own counts (see [`stream`](crate::stream)), with
+    /// `items`, the events sent.
     pub fn stats(&self) -> Value {
         let stats = self.inner.plugins.stats();
         let mut plugins = Map::new();
@@ -374,7 +417,20 @@ impl Gateway {
             for (method, c) in counted.iter() {
                 let mut counters = vec![("calls", c.calls)];
                 // Async methods only: a sync method has no future.
-                if let Some(t) = stats.tracked(name, method) {
+                let streams = (method == "events").then(|| self.inner.streams.counts(name));
+                if let Some(streams) = streams {
+                    let s = streams.unwrap_or_default();
+                    counters.extend([
+                        ("inline", c.inline),
+                        ("heap", c.heap),
+                        ("heap_bytes", c.allocated_bytes),
+                        ("in_flight", s.open.load(Relaxed)),
+                        ("completed", s.completed.load(Relaxed)),
+                        ("cancelled", s.cancelled.load(Relaxed)),
+                        ("panicked", s.panicked.load(Relaxed)),
+                        ("items", s.items.load(Relaxed)),
+                    ]);
+                } else if let Some(t) = stats.tracked(name, method) {
                     counters.extend([
                         ("inline", c.inline),
                         ("heap", c.heap),
@@ -415,6 +471,10 @@ impl Gateway {
                 "accepted": self.inner.metrics.accepted.get(),
                 "open": self.inner.metrics.open.get(),
                 "header_timeouts": self.inner.metrics.header_timeouts.get(),
+            },
+            "streams": {
+                "open": self.inner.streams.open(),
+                "max": self.inner.streams.max(),
             },
             "ready": !self.is_draining(),
             "sizing": {

@@ -12,8 +12,9 @@
 //! | route | answer |
 //! |---|---|
 //! | `POST /plugins/{name}`, JSON body | 200 and the plugin's JSON output (header `x-plugin-future`: `inline` or `heap`); 400 malformed JSON or a bad name (not UTF-8, control characters, over [`MAX_NAME_BYTES`]); 404 unknown plugin; 405 another method; 408 the body stalled over `body_timeout`; 413 a body over `max_body_bytes`; 422 the plugin refused the input; 500 the plugin panicked; 503 with `Retry-After` over `max_in_flight` plugin requests; 504 no answer within `timeout` |
+//! | `GET` or `POST /plugins/{name}/stream`, JSON body or none (`{}`) | 200 `text/event-stream` (header `x-plugin-future`: where the erased stream lives), after the stream's first item: each item of the plugin's stream as an event (`data:` its JSON), a comment every `keep_alive` while it is quiet, then `event: end` with `{"reason"}` (`completed`, `max_items`, `max_duration` or `shutdown`), or `event: error` with `{"error"}`; 404 unknown plugin, or a plugin that does not stream; 503 with `Retry-After` over `max_streams` open streams; the errors of `POST /plugins/{name}` (422 is a refusal by the stream's first item; 504 no first item within `timeout`) |
 //! | `GET /plugins/{name}/health` | 200 `{"plugin", "ok": true, "detail"}`; 503 the same with `"ok": false`; the errors above |
-//! | `GET /plugins` | `{"plugins": [{"name", "description"}]}`, by name |
+//! | `GET /plugins` | `{"plugins": [{"name", "description", "stream"}]}`, by name (`stream`: what its stream sends, or `null`) |
 //! | `GET /stats` | per plugin and per method: calls, placements, heap bytes, in flight, completed, cancelled, panicked (the registry's counters); every answer by route and kind; connections; readiness; the sizing report |
 //! | `GET /metrics` | Prometheus text format (OpenMetrics): per plugin and method, calls by placement and outcome and a latency histogram; answers by route and kind; connections (see [`metrics`](crate::metrics)) |
 //! | `GET /healthz` | 200 `{"ok": true}` while the process answers |
@@ -21,7 +22,8 @@
 //!
 //! Every error is JSON, `{"error": "...", "plugin": "..."}` (`plugin` on
 //! the plugin routes), and every answer is counted in `/stats` and
-//! `/metrics`.
+//! `/metrics` (a stream's when its head is sent; how it ended, when it
+//! ends: see [`stream`]).
 
 use std::time::Duration;
 
@@ -31,11 +33,12 @@ mod metrics;
 pub mod plugins;
 pub mod routes;
 pub mod serve;
+pub mod stream;
 
 pub use gateway::{Gateway, Kind, Resolved, Route};
 pub use plugins::{
-    BoxedPlugin, Chain, DynPlugin, Echo, Hash, Health, Panic, Plugin, PluginError, Plugins, Render,
-    Reply, SendDynPlugin, Sleep, Space,
+    BoxStream, BoxedPlugin, Chain, DynPlugin, Echo, Hash, Health, Panic, Plugin, PluginError,
+    Plugins, Render, Reply, SendDynPlugin, Sleep, Space,
 };
 pub use routes::{MAX_NAME_BYTES, app};
 pub use serve::{Served, serve};
@@ -81,6 +84,27 @@ pub struct Config {
     pub shutdown_deadline: Duration,
     /// How plugins are called.
     pub dispatch: Dispatch,
+    /// Plugin streams open at once (`/plugins/{name}/stream`); past it,
+    /// 503 with `Retry-After`. Apart from `max_in_flight`, which bounds
+    /// only how a stream starts (up to its first item): an open stream
+    /// holds one of these instead, so long streams cannot starve plain
+    /// requests.
+    pub max_streams: usize,
+    /// The longest a stream stays open; then the gateway ends it with
+    /// `event: end` (`max_duration`). `timeout` covers only the wait for
+    /// its first item.
+    pub max_stream_duration: Duration,
+    /// The most items one stream sends; then it ends (`max_items`).
+    pub max_stream_items: u64,
+    /// While a stream is quiet, a comment line this often, so that proxies
+    /// keep the connection and a client that went away is noticed (a write
+    /// to a closed connection fails, and the stream is dropped).
+    pub keep_alive: Duration,
+    /// How long a write to a connection may stall (a client that does not
+    /// read); then the connection is closed and its stream dropped. Without
+    /// it a stalled reader would hold its stream past `max_stream_duration`:
+    /// hyper stops polling a body it cannot write.
+    pub send_timeout: Duration,
 }
 
 impl Default for Config {
@@ -95,6 +119,11 @@ impl Default for Config {
             drain_delay: Duration::ZERO,
             shutdown_deadline: Duration::from_secs(10),
             dispatch: Dispatch::Twin,
+            max_streams: 64,
+            max_stream_duration: Duration::from_secs(300),
+            max_stream_items: 100_000,
+            keep_alive: Duration::from_secs(15),
+            send_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -35,7 +35,12 @@ const USAGE: &str = "usage: http_gateway [--FLAG VALUE]...
   --max-connections N         open connections at once (default 1024, kept below the fd limit)
   --header-timeout-ms MS      a connection idle or sending its request head longer is closed (default 5000)
   --drain-delay-ms MS         after a signal, /readyz answers 503 this long before accepting stops (default 0)
-  --shutdown-deadline-ms MS   then requests in flight get this long to finish (default 10000)";
+  --shutdown-deadline-ms MS   then requests in flight get this long to finish (default 10000)
+  --max-streams N             plugin streams open at once: past it, 503 + Retry-After (default 64)
+  --max-stream-ms MS          the longest a plugin stream stays open (default 300000)
+  --max-stream-items N        the most events one plugin stream sends (default 100000)
+  --keep-alive-ms MS          a comment this often while a stream is quiet (default 15000)
+  --send-timeout-ms MS        a connection whose client does not read this long is closed (default 30000)";
 
 /// Parses the command line into the gateway's settings and its address.
 fn parse_args() -> Result<(SocketAddr, Config), String> {
@@ -66,6 +71,11 @@ fn parse_args() -> Result<(SocketAddr, Config), String> {
             "--header-timeout-ms" => config.header_timeout = ms()?,
             "--drain-delay-ms" => config.drain_delay = ms()?,
             "--shutdown-deadline-ms" => config.shutdown_deadline = ms()?,
+            "--max-streams" => config.max_streams = number()?.max(1) as usize,
+            "--max-stream-ms" => config.max_stream_duration = ms()?,
+            "--max-stream-items" => config.max_stream_items = number()?,
+            "--keep-alive-ms" => config.keep_alive = ms()?.max(Duration::from_millis(1)),
+            "--send-timeout-ms" => config.send_timeout = ms()?,
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
@@ -224,6 +234,9 @@ async fn run(addr: SocketAddr, config: Config) -> ExitCode {
         "  curl -s -X POST http://{addr}/plugins/chain -d '{{\"steps\": [\"render\", \"echo\"], \"input\": {{\"text\": \"hi\"}}}}'"
     );
     println!("  curl -s http://{addr}/plugins/sleep/health");
+    println!(
+        "  curl -sN http://{addr}/plugins/sleep/stream -d '{{\"every_ms\": 500, \"count\": 5}}'"
+    );
     println!("  curl -s http://{addr}/stats");
     println!("  curl -s http://{addr}/metrics");
     println!();

@@ -10,6 +10,9 @@
 //! | `gateway_plugin_calls_total` | `plugin`, `method`, `placement`, `outcome` | plugin calls that ended: `placement` is `inline` or `heap` (where the call's future lived), `outcome` `completed`, `cancelled` (timeout, client gone) or `panicked` |
 //! | `gateway_plugin_call_duration_seconds` | the same | a histogram of how long those calls took |
 //! | `gateway_answers_total` | `route` (`handle`, `health`, `other`), `kind` | every answer the gateway sent, by kind (the same counts as `answers` in `/stats`) |
+//! | `gateway_streams_total` | `plugin`, `placement`, `end` | plugin streams (`/plugins/{name}/stream`) that ended: `end` is `completed`, `error`, `refused` (422), `max_items`, `max_duration`, `shutdown`, `cancelled` (client gone, no first item in time) or `panicked` |
+//! | `gateway_streams_open` | | plugin streams open now |
+//! | `gateway_stream_items_total` | `plugin` | items sent as events |
 //! | `gateway_connections_accepted_total`, `gateway_connections_open` | | TCP connections |
 //! | `gateway_connections_header_timeouts_total` | | connections closed because a request's head did not arrive within the header timeout (idle keep-alive connections included) |
 //! | `gateway_ready` | | 1 while serving, 0 while draining |
@@ -41,6 +44,20 @@ pub(crate) struct AnswerLabels {
     pub(crate) kind: &'static str,
 }
 
+/// The labels of one ended stream.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct StreamLabels {
+    pub(crate) plugin: String,
+    pub(crate) placement: &'static str,
+    pub(crate) end: &'static str,
+}
+
+/// A plugin's name, as a label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct PluginLabel {
+    pub(crate) plugin: String,
+}
+
 /// 50 µs to 13 s, ×4 per bucket: from an `echo` call to a `sleep` at the
 /// timeout.
 fn call_buckets() -> Histogram {
@@ -53,6 +70,9 @@ pub(crate) struct Metrics {
     pub(crate) calls: Family<CallLabels, Counter>,
     pub(crate) durations: Family<CallLabels, Histogram, fn() -> Histogram>,
     pub(crate) answers: Family<AnswerLabels, Counter>,
+    pub(crate) streams: Family<StreamLabels, Counter>,
+    pub(crate) streams_open: Gauge,
+    pub(crate) stream_items: Family<PluginLabel, Counter>,
     pub(crate) accepted: Counter,
     pub(crate) open: Gauge,
     pub(crate) header_timeouts: Counter<u64, AtomicU64>,
@@ -72,6 +92,9 @@ impl Metrics {
             calls: Family::default(),
             durations: Family::new_with_constructor(call_buckets),
             answers: Family::default(),
+            streams: Family::default(),
+            streams_open: Gauge::default(),
+            stream_items: Family::default(),
             accepted: Counter::default(),
             open: Gauge::default(),
             header_timeouts: Counter::default(),
@@ -92,6 +115,21 @@ impl Metrics {
             "answers",
             "Answers sent, by route and kind",
             metrics.answers.clone(),
+        );
+        r.register(
+            "streams",
+            "Plugin streams that ended, by plugin, where the stream lived and how it ended",
+            metrics.streams.clone(),
+        );
+        r.register(
+            "streams_open",
+            "Plugin streams open",
+            metrics.streams_open.clone(),
+        );
+        r.register(
+            "stream_items",
+            "Items sent by plugin streams, by plugin",
+            metrics.stream_items.clone(),
         );
         r.register(
             "connections_accepted",

@@ -1,5 +1,9 @@
 //! The [`Plugin`] trait, written with plain `async fn` and made callable
 //! through `dyn` by `#[dyn_twin]`, and the gateway's six plugins.
+//!
+//! A plugin may also stream ([`Plugin::events`], served as server-sent
+//! events at `/plugins/{name}/stream`): `sleep` does, one tick per
+//! interval.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,6 +12,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
+use futures_util::Stream;
+use futures_util::future::Either;
+use futures_util::stream;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
@@ -21,11 +28,42 @@ use crate::gateway::WeakGateway;
 /// inline futures, and (`send = …`) `SendDynPlugin`, the `Send + Sync`
 /// twin the gateway's tasks share: `handle_send`, `health_send` and
 /// `describe_dyn` on `dyn SendDynPlugin`, plus `handle_layout` /
-/// `health_layout`, the size of each method's future.
+/// `health_layout`, the size of each method's future; `events_send`
+/// erases the stream of [`events`](Plugin::events) the same way (a
+/// `SendInlineStream`, sized by `events_layout`).
 #[hybrid_dispatch::dyn_twin(DynPlugin, send = SendDynPlugin)]
 pub trait Plugin {
     /// One line for `GET /plugins`: what the plugin does with its input.
     fn describe(&self) -> &str;
+
+    /// What the plugin's stream ([`events`](Plugin::events)) sends, in one
+    /// line for `GET /plugins`; `None` (the default) if the plugin does not
+    /// stream, and then `/plugins/{name}/stream` answers 404 without
+    /// calling `events`.
+    ///
+    /// Why a method of its own rather than a default `events` that fails:
+    /// the gateway tells "does not stream" from "refused this input" (422)
+    /// and from "had nothing to send" (an empty stream) without starting a
+    /// stream, and `GET /plugins` shows which plugins stream.
+    fn streams(&self) -> Option<&str> {
+        None
+    }
+
+    /// Answers `/plugins/{name}/stream` (when [`streams`](Plugin::streams)
+    /// says so): items over time, each sent as one server-sent event. The
+    /// first item decides the answer: `Err` is a refusal of the input (422,
+    /// as for `handle`), and `Ok` starts a `200 text/event-stream` with it.
+    /// A later `Err` is sent as an `error` event and ends the stream.
+    ///
+    /// The stream owns what it needs (`+ 'static`): the gateway sends it
+    /// after its handler has returned the response head, so it cannot
+    /// borrow the request's handle on the plugin. The gateway bounds it
+    /// (items, duration, open streams) and drops it when the client goes
+    /// away. The default streams nothing.
+    fn events(&self, input: Value) -> impl Stream<Item = Reply> + Send + 'static {
+        drop(input);
+        stream::empty()
+    }
 
     /// Answers one `POST /plugins/{name}`: JSON in, JSON out, or a refusal
     /// of the input (422).
@@ -75,7 +113,9 @@ impl Health {
 /// `Sleep`, and `hash.handle` (200), which waits for a core and then for
 /// its work on the blocking pool. With the default capacity (120 bytes)
 /// those would go to the heap on every call; 256 is the smallest named
-/// capacity above 200. Two futures spill at any reasonable capacity:
+/// capacity above 200. The streams fit too: `sleep.events`, its ticks (176
+/// bytes: an `Interval` and the step in flight), and the empty default
+/// streams (0 bytes). Two futures spill at any reasonable capacity:
 /// `render.handle` on purpose (1 KiB of state), and `chain.handle`, whose
 /// future holds a call of this same registry in flight, larger than the
 /// capacity it is erased into. (The `tracing` feature's per-call span and
@@ -91,6 +131,8 @@ pub type Plugins = TwinRegistry<dyn SendDynPlugin<Space>>;
 pub const MAX_SLEEP_MS: u64 = 60_000;
 /// The most rounds `hash` computes for one request.
 pub const MAX_ROUNDS: u64 = 100_000;
+/// The most ticks in one `sleep` stream.
+pub const MAX_TICKS: u64 = 10_000;
 /// The most bytes `hash` hashes for one request (`rounds` × text length):
 /// 256 MiB, a few hundred milliseconds of one core in a release build.
 pub const MAX_HASH_BYTES: u64 = 1 << 28;
@@ -114,7 +156,14 @@ pub trait BoxedPlugin: Send + Sync {
     fn handle_boxed(&self, input: Value) -> BoxFuture<'_, Reply>;
     /// [`Plugin::health`], its future boxed.
     fn health_boxed(&self) -> BoxFuture<'_, Health>;
+    /// [`Plugin::streams`].
+    fn streams_boxed(&self) -> Option<&str>;
+    /// [`Plugin::events`], its stream boxed.
+    fn events_boxed(&self, input: Value) -> BoxStream<Reply>;
 }
+
+/// A boxed stream, as `Pin<Box<dyn Stream>>` users write.
+pub type BoxStream<T> = Pin<Box<dyn Stream<Item = T> + Send>>;
 
 impl<P: Plugin + Send + Sync> BoxedPlugin for P {
     fn handle_boxed(&self, input: Value) -> BoxFuture<'_, Reply> {
@@ -123,6 +172,14 @@ impl<P: Plugin + Send + Sync> BoxedPlugin for P {
 
     fn health_boxed(&self) -> BoxFuture<'_, Health> {
         Box::pin(self.health())
+    }
+
+    fn streams_boxed(&self) -> Option<&str> {
+        self.streams()
+    }
+
+    fn events_boxed(&self, input: Value) -> BoxStream<Reply> {
+        Box::pin(self.events(input))
     }
 }
 
@@ -177,13 +234,69 @@ impl Plugin for Echo {
     }
 }
 
-/// Awaits a tokio timer: its futures hold a `Sleep`.
+/// Awaits a tokio timer: its futures hold a `Sleep`. It also streams:
+/// one tick every `every_ms` milliseconds, `count` of them, on a tokio
+/// `Interval`, the first at once.
 #[derive(Clone, Copy, Debug)]
 pub struct Sleep;
+
+/// The input of `sleep`'s stream: `(every_ms, count)`, by default one
+/// tick a second, ten of them.
+fn ticks(input: &Value) -> Result<(u64, u64), PluginError> {
+    let usage = || {
+        refuse(format!(
+            "expected {{\"every_ms\": 1..={MAX_SLEEP_MS}, \"count\": 1..={MAX_TICKS}}}"
+        ))
+    };
+    if !input.is_object() {
+        return Err(usage());
+    }
+    let field = |key: &str, default: u64, max: u64| match input.get(key) {
+        None => Ok(default),
+        Some(value) => value
+            .as_u64()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(usage),
+    };
+    Ok((
+        field("every_ms", 1000, MAX_SLEEP_MS)?,
+        field("count", 10, MAX_TICKS)?,
+    ))
+}
 
 impl Plugin for Sleep {
     fn describe(&self) -> &str {
         "sleeps {\"ms\": 0..=60000} milliseconds on a tokio timer"
+    }
+
+    fn streams(&self) -> Option<&str> {
+        Some(
+            "ticks {\"count\": 1..=10000} times, every {\"every_ms\": 1..=60000} ms, the first at once",
+        )
+    }
+
+    fn events(&self, input: Value) -> impl Stream<Item = Reply> + Send + 'static {
+        let (every_ms, count) = match ticks(&input) {
+            Ok(ticks) => ticks,
+            Err(refusal) => return Either::Left(stream::iter([Err(refusal)])),
+        };
+        // The interval is made at the first poll, on the runtime that polls.
+        let state = (0, None::<(tokio::time::Interval, Instant)>);
+        Either::Right(stream::unfold(state, move |(tick, timer)| async move {
+            if tick == count {
+                return None;
+            }
+            let (mut interval, started) = timer.unwrap_or_else(|| {
+                let mut interval = tokio::time::interval(Duration::from_millis(every_ms));
+                // A slow reader gets the ticks late, not in a burst.
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                (interval, Instant::now())
+            });
+            interval.tick().await;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let item = json!({ "tick": tick + 1, "of": count, "elapsed_ms": elapsed_ms });
+            Some((Ok(item), (tick + 1, Some((interval, started)))))
+        }))
     }
 
     async fn handle(&self, input: Value) -> Reply {

@@ -10,13 +10,17 @@
 //!    ([`crate::log`]);
 //! 3. tower-http's `CatchPanicLayer`: a panicking plugin ends its request
 //!    with 500, nothing else;
-//! 4. on the two plugin routes only (so `/healthz`, `/readyz`, `/metrics`
+//! 4. on the three plugin routes only (so `/healthz`, `/readyz`, `/metrics`
 //!    and `/stats` answer under any load): tower's `LoadShed` over a
 //!    `GlobalConcurrencyLimit` (over `max_in_flight` plugin requests in
 //!    flight: 503 with `Retry-After` at once), tower-http's
 //!    `RequestBodyLimitLayer` (413), `TimeoutLayer` (504; the plugin's
 //!    future is dropped, which counts the call as cancelled) and
 //!    `RequestBodyTimeoutLayer` (408 when the body stalls).
+//!
+//! On the stream route these layers see the request until the response
+//! head: the stream's first item, not the stream. What bounds the rest is
+//! in [`stream`](crate::stream).
 
 use std::any::Any;
 use std::error::Error as StdError;
@@ -28,6 +32,7 @@ use axum::extract::{Extension, Request, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
+use axum::response::sse::{KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{BoxError, Json, Router};
@@ -46,6 +51,7 @@ use crate::Config;
 use crate::gateway::{Gateway, Kind, Route};
 use crate::log::{self, SHOWN_CHARS, shown};
 use crate::plugins::{Health, PluginError};
+use crate::stream::{EventStream, Opened};
 
 /// The longest plugin name the gateway looks up, in bytes (decoded).
 pub const MAX_NAME_BYTES: usize = 128;
@@ -61,6 +67,10 @@ pub fn app(config: Config) -> (Router, Gateway) {
     let plugin_routes = Router::new()
         .route("/plugins/{name}", post(call_plugin))
         .route("/plugins/{name}/health", get(check_plugin))
+        .route(
+            "/plugins/{name}/stream",
+            get(stream_plugin).post(stream_plugin),
+        )
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(move |error: BoxError| async move {
@@ -104,14 +114,14 @@ pub fn app(config: Config) -> (Router, Gateway) {
 pub struct RouteInfo {
     /// The route, by the shape of the path (whatever the method).
     pub route: Route,
-    /// The plugin name, on the two plugin routes.
+    /// The plugin name, on the three plugin routes.
     pub name: Option<Name>,
 }
 
 impl RouteInfo {
     /// `/plugins/{name}` is [`Route::Handle`], `/plugins/{name}/health`
-    /// [`Route::Health`] (`name` percent-decoded), anything else
-    /// [`Route::Other`].
+    /// [`Route::Health`], `/plugins/{name}/stream` [`Route::Stream`]
+    /// (`name` percent-decoded), anything else [`Route::Other`].
     pub fn of(path: &str) -> RouteInfo {
         let mut segments = path.strip_prefix("/plugins/").map(|rest| rest.split('/'));
         let (first, second, third) = match &mut segments {
@@ -121,6 +131,7 @@ impl RouteInfo {
         let route = match (first, second, third) {
             (Some(name), None, None) if !name.is_empty() => Some((Route::Handle, name)),
             (Some(name), Some("health"), None) if !name.is_empty() => Some((Route::Health, name)),
+            (Some(name), Some("stream"), None) if !name.is_empty() => Some((Route::Stream, name)),
             _ => None,
         };
         match route {
@@ -258,6 +269,11 @@ fn overloaded(error: &BoxError, max_in_flight: usize) -> Response {
     } else {
         format!("unavailable: {error}")
     };
+    retry_later(message)
+}
+
+/// 503 with `Retry-After`, counted as [`Kind::Overloaded`].
+fn retry_later(message: String) -> Response {
     let retry = HeaderValue::from(RETRY_AFTER_SECONDS);
     let mut response = (
         StatusCode::SERVICE_UNAVAILABLE,
@@ -377,6 +393,64 @@ async fn check_plugin(
         response.extensions_mut().insert(Kind::Unhealthy);
     }
     response
+}
+
+/// `GET` or `POST /plugins/{name}/stream`: the plugin's stream as
+/// server-sent events. The input is the JSON body, `{}` when there is none
+/// (so that `curl -N` and a browser's `EventSource` can `GET` it).
+async fn stream_plugin(
+    State(gateway): State<Gateway>,
+    Extension(info): Extension<Arc<RouteInfo>>,
+    body: Body,
+) -> Response {
+    let name = match plugin_name(&info) {
+        Ok(name) => name,
+        Err(answer) => return answer,
+    };
+    let body = match read_body(body, name, gateway.config()).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
+    let input: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(input) => input,
+            Err(err) => {
+                let error = format!("malformed JSON body: {err}");
+                return error_response(StatusCode::BAD_REQUEST, name, error);
+            }
+        }
+    };
+    drop(body);
+    let Some(plugin) = gateway.plugin(name) else {
+        return not_found(name);
+    };
+    if !plugin.streams() {
+        let error = format!("plugin '{name}' does not stream");
+        return error_response(StatusCode::NOT_FOUND, name, error);
+    }
+    // The slot before the stream: past `max_streams`, the plugin is not
+    // called at all.
+    let Some(mut opened) = Opened::new(&gateway, name) else {
+        let max = gateway.config().max_streams;
+        return retry_later(format!("overloaded: {max} streams open; retry later"));
+    };
+    let (events, placement) = plugin.events(input);
+    opened.placed(placement);
+    drop(plugin);
+    // Pinned once, where the body will own it: the plugin's stream is
+    // polled for its first item here and must not move after. (axum boxes
+    // every response body anyway; this box takes that one's place.)
+    let mut events = Box::pin(EventStream::new(events, opened));
+    // The first item decides the answer; waiting for it is under the
+    // route's timeout (504, the stream dropped and counted as cancelled).
+    if let Err(PluginError(error)) = events.as_mut().first().await {
+        return error_response(StatusCode::UNPROCESSABLE_ENTITY, name, error);
+    }
+    let keep_alive = KeepAlive::new().interval(gateway.config().keep_alive);
+    let header = [("x-plugin-future", placement)];
+    (header, Sse::new(events).keep_alive(keep_alive)).into_response()
 }
 
 fn not_found(name: &str) -> Response {

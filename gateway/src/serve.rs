@@ -11,6 +11,13 @@
 //!   head, so it covers a client stalled mid-header and an idle keep-alive
 //!   connection alike. A stalled body is the body timeout's (408, see
 //!   `routes.rs`).
+//! * **A connection that does not read is closed** after `send_timeout`:
+//!   a write that stays pending that long fails, and hyper drops the
+//!   connection and the response it was sending. hyper has no such timer,
+//!   and it stops polling a body it cannot write, so without this a client
+//!   that stops reading would hold its plugin stream open for good (past
+//!   the stream's own duration bound, which only runs when the stream is
+//!   polled).
 //! * **Shutdown**: the first stop (SIGINT or SIGTERM in `main.rs`) turns
 //!   `/readyz` to 503, keeps serving for `drain_delay` (so that a load
 //!   balancer sees it), then stops accepting and lets the requests in
@@ -20,8 +27,9 @@
 
 use std::future::Future;
 use std::io;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use axum::Router;
@@ -30,6 +38,7 @@ use axum::extract::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
@@ -92,6 +101,7 @@ pub async fn serve(
                         gateway.clone(),
                         closing.clone(),
                         config.header_timeout,
+                        config.send_timeout,
                     );
                     connections.spawn(connection);
                 }
@@ -192,6 +202,7 @@ fn serve_connection(
     gateway: Gateway,
     mut closing: watch::Receiver<bool>,
     header_timeout: Duration,
+    send_timeout: Duration,
 ) -> impl Future<Output = ()> + Send + 'static {
     gateway.metrics().accepted.inc();
     gateway.metrics().open.inc();
@@ -206,6 +217,7 @@ fn serve_connection(
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
             .keep_alive(true);
+        let tcp = SendTimeout::new(tcp, send_timeout);
         let connection =
             builder.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
         let mut connection = pin!(connection);
@@ -229,5 +241,95 @@ fn serve_connection(
             }
         }
         drop(open);
+    }
+}
+
+/// A connection whose writes fail with `TimedOut` once one has been
+/// pending for `limit`: the client stopped reading. The timer is made at
+/// the first stall and reset at each later one (one allocation per
+/// connection that ever stalls; a `Sleep` is `!Unpin` and hyper needs an
+/// `Unpin` connection).
+struct SendTimeout {
+    tcp: TcpStream,
+    limit: Duration,
+    /// Set while a write is pending: when that stall times out.
+    stall: Option<Pin<Box<tokio::time::Sleep>>>,
+    stalled: bool,
+}
+
+impl SendTimeout {
+    fn new(tcp: TcpStream, limit: Duration) -> Self {
+        SendTimeout {
+            tcp,
+            limit,
+            stall: None,
+            stalled: false,
+        }
+    }
+
+    /// `poll` is a write's result: on `Pending`, starts or checks the
+    /// stall's timer; on progress, clears it.
+    fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.stalled = false;
+            return poll;
+        }
+        let deadline = tokio::time::Instant::now() + self.limit;
+        let stall = match &mut self.stall {
+            Some(stall) if self.stalled => stall,
+            Some(stall) => {
+                stall.as_mut().reset(deadline);
+                stall
+            }
+            None => self
+                .stall
+                .insert(Box::pin(tokio::time::sleep_until(deadline))),
+        };
+        self.stalled = true;
+        ready!(stall.as_mut().poll(cx));
+        let error = "the client did not read for the send timeout";
+        Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, error)))
+    }
+}
+
+impl AsyncRead for SendTimeout {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for SendTimeout {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        self.watch(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs);
+        self.watch(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
     }
 }

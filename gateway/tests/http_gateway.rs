@@ -22,27 +22,26 @@
 //! sockets, so these tests are ignored under it.
 
 use std::collections::BTreeMap;
-use std::io;
-use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use http_gateway::Served;
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::net::TcpStream;
+use tokio::task::JoinSet;
 
 #[path = "common/http_client.rs"]
 mod http_client;
+#[path = "common/server.rs"]
+mod server;
 
 use http_client::Client;
 use http_gateway::{Config, Gateway, Health, Plugin, Reply};
 use hybrid_dispatch::twin::TwinHandle;
+use server::Server;
 
 /// The most any test may take, server start and stop included.
 const TEST_LIMIT: Duration = Duration::from_secs(120);
@@ -60,47 +59,6 @@ fn quiet_plugin_panics() {
             }
         }));
     });
-}
-
-// ---------------------------------------------------------------------------
-// A server on an ephemeral loopback port, and a client connection to it.
-
-struct Server {
-    addr: SocketAddr,
-    gateway: Gateway,
-    stop: mpsc::Sender<()>,
-    task: JoinHandle<io::Result<Served>>,
-}
-
-impl Server {
-    async fn start(config: Config) -> Server {
-        let (router, gateway) = http_gateway::app(config);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local address");
-        let (stop, stops) = mpsc::channel(2);
-        let task = tokio::spawn(http_gateway::serve(
-            listener,
-            router,
-            gateway.clone(),
-            stops,
-        ));
-        Server {
-            addr,
-            gateway,
-            stop,
-            task,
-        }
-    }
-
-    /// Signals shutdown and waits for the server to stop on its own.
-    async fn stop(self) -> Served {
-        let _ = self.stop.send(()).await;
-        let stopped = tokio::time::timeout(Duration::from_secs(10), self.task).await;
-        stopped
-            .expect("the server stops within 10 s of the signal")
-            .expect("the server task did not panic")
-            .expect("the server returns Ok")
-    }
 }
 
 /// What the gateway answered, its body parsed.
@@ -274,13 +232,20 @@ async fn every_route_status_and_body() {
             "{listed:?}"
         );
         assert_eq!(listed[1]["description"], "answers its JSON input as it is");
+        // Only `sleep` streams; the others say `null`.
+        for plugin in listed {
+            let streams = plugin["name"] == "sleep";
+            assert_eq!(plugin["stream"].is_string(), streams, "{plugin}");
+            assert_eq!(plugin["stream"].is_null(), !streams, "{plugin}");
+        }
 
         // The sizing report is in /stats from the start: one row per
-        // plugin and async method.
+        // plugin and async method (the stream method `events` included).
         let stats = get(c, "/stats").await.body;
         let sizing = &stats["sizing"];
         assert_eq!(sizing["capacity"], 256);
-        assert_eq!(sizing["futures"].as_object().unwrap().len(), 12);
+        assert_eq!(sizing["futures"].as_object().unwrap().len(), 18);
+        assert_eq!(sizing["futures"]["sleep.events"]["placement"], "inline");
         assert_eq!(sizing["futures"]["echo.handle"]["placement"], "inline");
         assert_eq!(sizing["futures"]["sleep.handle"]["placement"], "inline");
         assert_eq!(sizing["futures"]["render.handle"]["placement"], "heap");
@@ -495,11 +460,17 @@ async fn every_route_status_and_body() {
                 1
             };
             assert_counters(&stats, plugin, "health", [checked, 0, 0]);
-            // `describe` is sync: called once by `GET /plugins`.
-            assert_eq!(
-                counters(&stats, plugin, "describe"),
-                [("calls".to_owned(), 1)].into()
-            );
+            // `describe` and `streams` are sync: called once by `GET /plugins`.
+            for method in ["describe", "streams"] {
+                assert_eq!(
+                    counters(&stats, plugin, method),
+                    [("calls".to_owned(), 1)].into()
+                );
+            }
+            // No stream was asked for.
+            let events = counters(&stats, plugin, "events");
+            assert!(events.values().all(|n| *n == 0), "{plugin}: {events:?}");
+            assert_eq!(events.len(), 9, "{events:?}");
         }
         let handled = answers(&[
             ("ok", 7),
@@ -516,11 +487,12 @@ async fn every_route_status_and_body() {
         let other = answers(&[("ok", 4), ("not_found", 1)]);
         assert_eq!(
             stats["answers"],
-            json!({ "handle": handled, "health": checked, "other": other })
+            json!({ "handle": handled, "health": checked, "stream": answers(&[]), "other": other })
         );
         let handle_calls = 4 + 3 + 1 + 3 + 3 + 1;
         let health_calls = 6 + 3;
-        assert_eq!(stats["total"]["calls"], handle_calls + health_calls + 6);
+        // + `describe` and `streams`, 6 each.
+        assert_eq!(stats["total"]["calls"], handle_calls + health_calls + 12);
         assert_eq!(stats["total"]["completed"], handle_calls - 2 + health_calls);
         assert_eq!(stats["total"]["panicked"], 1);
         assert_eq!(stats["total"]["cancelled"], 1);
@@ -535,7 +507,7 @@ async fn every_route_status_and_body() {
                 &[("route", route), ("kind", kind)],
             )
         };
-        for route in ["handle", "health", "other"] {
+        for route in ["handle", "health", "stream", "other"] {
             for (kind, n) in stats["answers"][route].as_object().unwrap() {
                 let n = n.as_u64().unwrap();
                 // `/stats` itself was answered (and counted) after it was built.
@@ -890,7 +862,7 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
     ]);
     assert_eq!(
         stats["answers"],
-        json!({ "handle": handled, "health": checked, "other": answers(&[]) })
+        json!({ "handle": handled, "health": checked, "stream": answers(&[]), "other": answers(&[]) })
     );
     // `/metrics` saw the same calls end the same way as the registry.
     let metrics = scrape(c).await;

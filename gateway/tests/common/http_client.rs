@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 
 use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
+use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{HeaderMap, Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
@@ -54,8 +54,14 @@ impl Client {
         self.sender.is_closed()
     }
 
-    /// Sends a request and reads the whole response.
-    pub(crate) async fn send(&mut self, method: Method, path: &str, body: String) -> Answer {
+    /// Sends a request; the response's body is left to read as it comes
+    /// (a stream).
+    pub(crate) async fn open(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: String,
+    ) -> hyper::Response<Incoming> {
         self.sender.ready().await.expect("connection ready");
         let request = Request::builder()
             .method(method)
@@ -64,7 +70,12 @@ impl Client {
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(body)))
             .expect("request");
-        let response = self.sender.send_request(request).await.expect("response");
+        self.sender.send_request(request).await.expect("response")
+    }
+
+    /// Sends a request and reads the whole response.
+    pub(crate) async fn send(&mut self, method: Method, path: &str, body: String) -> Answer {
+        let response = self.open(method, path, body).await;
         let status = response.status();
         let headers = response.headers().clone();
         let future = response
