@@ -25,6 +25,8 @@ pub use crate::space::{Capacity, DefaultSpace};
 pub use crate::twin::TwinOf;
 #[cfg(feature = "alloc")]
 pub use crate::twin::counted::CountedTwin;
+#[cfg(feature = "alloc")]
+pub use crate::twin::tracked::Tracked;
 pub use crate::twin::{Twin, TwinMethod};
 
 use crate::layout::{Placement, fits_inline};
@@ -74,6 +76,29 @@ pub fn send_inline_future<'a, T, Space: Capacity, F: Future<Output = T> + Send +
         }
     }
     SendInlineFuture::new(make())
+}
+
+/// The call of `&self` method `index` of a counted twin: counted, and its
+/// future tracked until it ends (`call` calls the implementor's method).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn track_ref<'a, P, F>(
+    counted: &'a CountedTwin<P>,
+    index: usize,
+    call: impl FnOnce(&'a P) -> F,
+) -> Tracked<'a, F> {
+    counted.track_ref(index, call)
+}
+
+/// [`track_ref`] for a `&mut self` method.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn track_mut<'a, P, F>(
+    counted: &'a mut CountedTwin<P>,
+    index: usize,
+    call: impl FnOnce(&'a mut P) -> F,
+) -> Tracked<'a, F> {
+    counted.track_mut(index, call)
 }
 
 /// A counted twin's pool for method `index`'s futures of `layout`.
@@ -127,6 +152,7 @@ pub fn counted_new<P>(inner: P, methods: &'static [TwinMethod]) -> CountedTwin<P
         inner,
         methods,
         crate::twin::counted::new_counters(methods.len()),
+        crate::twin::counted::new_outcomes(methods.len()),
     )
 }
 

@@ -6,15 +6,14 @@
 
 mod common;
 
-use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on, poll_once};
 use hybrid_dispatch::registry::EntryStats;
-use hybrid_dispatch::space::S8;
-use hybrid_dispatch::twin::{TwinCall, TwinHandle, TwinRegistry, TwinRegistryStats};
+use hybrid_dispatch::space::S15;
+use hybrid_dispatch::twin::{Tracked, TwinHandle, TwinRegistry, TwinRegistryStats};
 use hybrid_dispatch::{Error, Registry, dyn_twin, service_fn};
 use static_assertions::assert_impl_all;
 
@@ -43,7 +42,7 @@ impl Plugin for Upper {
     }
 }
 
-/// Holds a page across an await: spills from `S8`.
+/// Holds a page across an await: spills from `S15`.
 struct Render;
 
 impl Plugin for Render {
@@ -60,15 +59,14 @@ impl Plugin for Render {
     }
 }
 
-type Plugins = TwinRegistry<dyn SendDynPlugin<S8>>;
+type Plugins = TwinRegistry<dyn SendDynPlugin<S15>>;
 
 assert_impl_all!(Plugins: Send, Sync, Clone, Default, std::fmt::Debug);
-assert_impl_all!(TwinHandle<dyn SendDynPlugin<S8>>: Send, Sync, Clone, std::fmt::Debug);
+assert_impl_all!(TwinHandle<dyn SendDynPlugin<S15>>: Send, Sync, Clone, std::fmt::Debug);
 assert_impl_all!(TwinRegistryStats: Send, Sync, Clone, Eq, std::fmt::Debug);
-// A tracked call of the `Send` twin can move into `tokio::spawn`.
-assert_impl_all!(
-    TwinCall<'static, dyn Future<Output = String> + Send, S8>: Send, std::fmt::Debug
-);
+// A tracked future is `Send` (and `Sync`) when the implementor's is, so a
+// `Send` twin's erased future stays `Send`.
+assert_impl_all!(Tracked<'static, std::future::Ready<String>>: Send, Sync, Unpin, std::fmt::Debug);
 
 fn registry() -> Plugins {
     let plugins = Plugins::new();
@@ -113,7 +111,7 @@ fn handles_call_every_method_and_outlive_removal() {
     assert!(!plugins.contains("upper"));
     assert_eq!(block_on(removed.handle_send("b".into())).0, "B");
     // The handle shares the twin object.
-    let shared: Arc<dyn SendDynPlugin<S8>> = TwinHandle::shared(&removed);
+    let shared: Arc<dyn SendDynPlugin<S15>> = TwinHandle::shared(&removed);
     assert_eq!(block_on(shared.handle("c".into())).0, "C");
 }
 
@@ -144,7 +142,7 @@ fn stats_are_per_method() {
     assert_eq!(upper_stats.get("health").unwrap().calls, 1);
     assert_eq!(upper_stats.get("name").unwrap().calls, 1);
     let render_handle = *stats.get("render").unwrap().get("handle").unwrap();
-    // Too large for `S8`: recycled from the entry's pool for `handle`, whose
+    // Too large for `S15`: recycled from the entry's pool for `handle`, whose
     // one buffer (a miss) served all three calls.
     assert_eq!(
         (
@@ -167,7 +165,7 @@ fn stats_are_per_method() {
 fn sizing_says_which_method_spills_and_what_would_stop_it() {
     let plugins = registry();
     let sizing = plugins.sizing();
-    assert_eq!(sizing.capacity(), 64);
+    assert_eq!(sizing.capacity(), 120);
     assert_eq!(sizing.spilled().collect::<Vec<_>>(), ["render.handle"]);
     let row = sizing.get("render.handle").unwrap();
     assert!(!row.is_inline());
@@ -232,9 +230,10 @@ fn twins_are_called_from_many_tasks() {
 }
 
 // ---------------------------------------------------------------------------
-// Tracked calls: `TwinHandle::track` counts how each call ended.
+// Tracked calls: every call to a registered implementor is counted until its
+// future ends, however it was made.
 
-/// Panics inside its futures, or (for `start`) before returning one.
+/// Panics inside its futures.
 struct Faulty;
 
 impl Plugin for Faulty {
@@ -277,39 +276,35 @@ fn tracked(calls: u64, went: Went, ended: [u64; 3], in_flight: u64) -> EntryStat
 }
 
 #[test]
-fn tracked_calls_count_completion_cancellation_and_in_flight() {
+fn every_path_to_an_entry_is_tracked() {
     let plugins = registry();
     let upper = plugins.handle("upper").unwrap();
     let render = plugins.handle("render").unwrap();
     let render_size = render.handle_layout().size() as u64;
 
-    // Completed, through the `Send` and the local erasure.
-    assert_eq!(
-        block_on(TwinHandle::track(&upper, "handle", |p| p.handle_send("a".into()))).0,
-        "A"
-    );
-    assert_eq!(
-        block_on(TwinHandle::track(&upper, "handle", |p| p.handle_dyn("b".into()))).0,
-        "B"
-    );
+    // Completed: the `Send` and the local erasure, the bridge (the trait's
+    // own method on the twin object), and the object `shared()` hands out.
+    assert_eq!(block_on(upper.handle_send("a".into())).0, "A");
+    assert_eq!(block_on(upper.handle_dyn("b".into())).0, "B");
+    assert_eq!(block_on(upper.handle("c".into())).0, "C");
+    let shared = TwinHandle::shared(&upper);
+    assert_eq!(block_on(shared.handle("d".into())).0, "D");
     // In flight while its future lives; cancelled when dropped pending.
-    let mut pending = Box::pin(TwinHandle::track(&render, "handle", |p| {
-        p.handle_send("c".into())
-    }));
-    assert!(pending.inner().is_recycled());
-    assert_eq!(pending.inner().layout().size() as u64, render_size);
+    let mut pending = Box::pin(render.handle_send("e".into()));
+    assert!(pending.is_recycled());
+    assert_eq!(pending.layout().size() as u64, render_size);
     assert!(poll_once(pending.as_mut()).is_pending());
     assert_eq!(
         TwinHandle::tracked(&render, "handle").unwrap(),
         tracked(1, Went::Recycled, [0, 0, 0], 1)
     );
     drop(pending);
-    drop(TwinHandle::track(&upper, "health", |p| p.health_send())); // never polled
-    assert!(block_on(TwinHandle::track(&upper, "health", |p| p.health_dyn())).0);
+    drop(upper.health_send()); // never polled
+    assert!(block_on(upper.health_dyn()).0);
 
     assert_eq!(
         TwinHandle::tracked(&upper, "handle").unwrap(),
-        tracked(2, Went::Inline, [2, 0, 0], 0)
+        tracked(4, Went::Inline, [4, 0, 0], 0)
     );
     assert_eq!(
         TwinHandle::tracked(&upper, "health").unwrap(),
@@ -338,7 +333,7 @@ fn tracked_calls_count_completion_cancellation_and_in_flight() {
     assert_eq!(stats.tracked("upper", "name"), None);
     assert_eq!(stats.tracked("ghost", "handle"), None);
     let counted = stats.get("upper").unwrap();
-    assert_eq!(counted.get("handle").unwrap().inline, 2);
+    assert_eq!(counted.get("handle").unwrap().inline, 4);
     assert_eq!(counted.get("health").unwrap().calls, 2);
     let text = stats.to_string();
     assert!(
@@ -348,19 +343,42 @@ fn tracked_calls_count_completion_cancellation_and_in_flight() {
 }
 
 #[test]
+fn calls_by_name_are_tracked_and_the_future_holds_one_pointer_more() {
+    let plugins = registry();
+    assert_eq!(
+        block_on(plugins.handle("upper").unwrap().handle_send("x".into())).0,
+        "X"
+    );
+    let upper = plugins.handle("upper").unwrap();
+    assert_eq!(
+        TwinHandle::tracked(&upper, "handle").unwrap(),
+        tracked(1, Went::Inline, [1, 0, 0], 0)
+    );
+    // The registered object's future is the implementor's, tracked: one
+    // pointer (the counters) more than the bare implementor's twin reports.
+    let bare: Box<dyn DynPlugin<S15>> = Box::new(Upper);
+    assert_eq!(
+        upper.handle_layout().size(),
+        bare.handle_layout().size() + core::mem::size_of::<usize>()
+    );
+}
+
+#[test]
 fn tracked_calls_that_panic_are_counted_and_the_next_call_is_fine() {
     let plugins = registry();
     let faulty = plugins.register("faulty", Faulty).unwrap();
-    let mut call = Box::pin(TwinHandle::track(&faulty, "handle", |p| {
-        p.handle_send("boom".into())
-    }));
+    let mut call = Box::pin(faulty.handle_send("boom".into()));
     assert!(poll_once(call.as_mut()).is_pending());
     let panicked = catch_unwind(AssertUnwindSafe(|| poll_once(call.as_mut())));
     assert!(panicked.is_err());
-    assert!(call.inner().has_panicked());
-    assert_eq!(TwinHandle::tracked(&faulty, "handle").unwrap().in_flight, 1);
+    assert!(call.has_panicked());
+    // Counted as it unwound, not when dropped.
+    assert_eq!(
+        TwinHandle::tracked(&faulty, "handle").unwrap(),
+        tracked(1, Went::Inline, [0, 0, 1], 0)
+    );
     drop(call);
-    assert!(!block_on(TwinHandle::track(&faulty, "health", |p| p.health_send())).0);
+    assert!(!block_on(faulty.health_send()).0);
     assert_eq!(
         TwinHandle::tracked(&faulty, "handle").unwrap(),
         tracked(1, Went::Inline, [0, 0, 1], 0)
@@ -372,54 +390,10 @@ fn tracked_calls_that_panic_are_counted_and_the_next_call_is_fine() {
 }
 
 #[test]
-fn a_closure_that_panics_is_counted_as_a_panicked_call() {
-    let plugins = registry();
-    let upper = plugins.handle("upper").unwrap();
-    let panicked = catch_unwind(AssertUnwindSafe(|| {
-        TwinHandle::track(
-            &upper,
-            "handle",
-            |_| -> hybrid_dispatch::SendInlineFuture<'_, String, S8> {
-                panic!("before any future")
-            },
-        )
-    }));
-    assert!(panicked.is_err());
-    assert_eq!(
-        TwinHandle::tracked(&upper, "handle").unwrap(),
-        tracked(1, Went::Inline, [0, 0, 1], 0)
-    );
-}
-
-#[test]
-fn track_panics_on_a_method_that_is_not_async_and_counts_nothing() {
-    let plugins = registry();
-    let upper = plugins.handle("upper").unwrap();
-    for method in ["nope", "name"] {
-        let refused = catch_unwind(AssertUnwindSafe(|| {
-            drop(TwinHandle::track(&upper, method, |p| p.health_send()));
-        }));
-        let message = *refused.unwrap_err().downcast::<String>().unwrap();
-        assert!(
-            message.contains(&format!(
-                "{method:?} is not an async method of \"upper\"'s twin"
-            )) && message.contains(r#"["handle", "health"]"#),
-            "{message}"
-        );
-    }
-    assert_eq!(
-        TwinHandle::tracked(&upper, "health").unwrap(),
-        EntryStats::default()
-    );
-    assert_eq!(TwinHandle::stats(&upper).get("health").unwrap().calls, 0);
-}
-
-#[test]
 fn tracked_calls_that_fit_allocate_nothing() {
     let plugins = registry();
     let upper = plugins.handle("upper").unwrap();
-    let (out, allocs) =
-        count(|| block_on(TwinHandle::track(&upper, "health", |p| p.health_send())).0);
+    let (out, allocs) = count(|| block_on(upper.health_send()).0);
     assert_eq!((out, allocs), (true, Allocs::NONE));
 }
 
@@ -438,9 +412,7 @@ fn tracked_calls_from_many_tasks_add_up() {
                 let render = plugins.handle("render").unwrap();
                 tokio::spawn(async move {
                     for i in 0..CALLS {
-                        let call =
-                            TwinHandle::track(&render, "handle", |p| p.handle_send(i.to_string()));
-                        assert!(!call.await.is_empty());
+                        assert!(!render.handle(i.to_string()).await.is_empty());
                     }
                 })
             })
@@ -455,100 +427,6 @@ fn tracked_calls_from_many_tasks_add_up() {
         TwinHandle::tracked(&render, "handle").unwrap(),
         tracked(TASKS * CALLS, Went::Recycled, [TASKS * CALLS, 0, 0], 0)
     );
-}
-
-/// With the `tracing` feature, every tracked call has a `call` span naming
-/// the entry, the method, where its future lives and how it ended.
-#[cfg(feature = "tracing")]
-mod traced_calls {
-    use std::collections::BTreeMap;
-    use std::fmt::Debug;
-    use std::sync::Mutex;
-
-    use tracing::field::{Field, Visit};
-    use tracing::span::{Attributes, Id, Record};
-    use tracing::{Event, Metadata, Subscriber};
-
-    use super::*;
-
-    /// Records each span's fields, and whether it was closed.
-    #[derive(Default)]
-    struct Spans(Mutex<Vec<(BTreeMap<String, String>, bool)>>);
-
-    struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-    impl Visit for Fields<'_> {
-        fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-            self.0.insert(field.name().into(), format!("{value:?}"));
-        }
-        fn record_str(&mut self, field: &Field, value: &str) {
-            self.0.insert(field.name().into(), value.into());
-        }
-    }
-
-    struct Shared(Arc<Spans>);
-
-    impl Subscriber for Shared {
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-            let mut spans = self.0.0.lock().unwrap();
-            let mut fields = BTreeMap::new();
-            attrs.record(&mut Fields(&mut fields));
-            spans.push((fields, false));
-            Id::from_u64(spans.len() as u64)
-        }
-        fn record(&self, id: &Id, values: &Record<'_>) {
-            let mut spans = self.0.0.lock().unwrap();
-            values.record(&mut Fields(&mut spans[id.into_u64() as usize - 1].0));
-        }
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, _: &Event<'_>) {}
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-        fn try_close(&self, id: Id) -> bool {
-            self.0.0.lock().unwrap()[id.into_u64() as usize - 1].1 = true;
-            true
-        }
-    }
-
-    #[test]
-    fn each_tracked_call_has_a_span_with_its_placement_and_outcome() {
-        let spans = Arc::new(Spans::default());
-        tracing::subscriber::with_default(Shared(Arc::clone(&spans)), || {
-            let plugins: TwinRegistry<dyn SendDynPlugin<S8>> = TwinRegistry::new();
-            let upper = plugins.register("upper", Upper).unwrap();
-            let render = plugins.register("render", Render).unwrap();
-            assert_eq!(
-                block_on(TwinHandle::track(&upper, "handle", |p| p.handle_send("a".into()))).0,
-                "A"
-            );
-            drop(TwinHandle::track(&render, "handle", |p| {
-                p.handle_send("b".into())
-            }));
-        });
-        let spans = spans.0.lock().unwrap();
-        let field = |i: usize, k: &str| spans[i].0.get(k).cloned().unwrap_or_default();
-        assert_eq!(spans.len(), 2);
-        assert_eq!(
-            (field(0, "service"), field(0, "method")),
-            ("upper".into(), "handle".into())
-        );
-        assert_eq!(
-            (field(0, "placement"), field(0, "outcome")),
-            ("inline".into(), "completed".into())
-        );
-        assert_eq!(
-            (
-                field(1, "service"),
-                field(1, "placement"),
-                field(1, "outcome")
-            ),
-            ("render".into(), "recycled".into(), "cancelled".into())
-        );
-        assert!(spans.iter().all(|(_, closed)| *closed), "every span closed");
-    }
 }
 
 /// The handle's own functions are associated functions: a plugin trait with

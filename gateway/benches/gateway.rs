@@ -21,8 +21,8 @@
 //!
 //! 1. **The call without HTTP**: the gateway's own call (lookup, erasure,
 //!    the plugin, poll to completion, drop) in a loop on a current-thread
-//!    runtime; the same call through a plugin resolved once (tracked,
-//!    untracked, boxed); and, to take the cost apart, through a bare
+//!    runtime; the same call through a plugin resolved once (the twin's
+//!    handle, tracked, and the boxed plugin); and, to take the cost apart, through a bare
 //!    `Arc<dyn SendDynPlugin>` outside any registry (no counters), with
 //!    the gateway's capacity and the default one, awaited as returned or
 //!    pinned where returned. Each minus a loop that only clones and drops
@@ -82,11 +82,10 @@ const MODES: [(Dispatch, &str); 2] = [(Dispatch::Twin, "twin"), (Dispatch::Boxed
 /// The rows of the measurement without HTTP: the two gateways' own calls,
 /// and calls through a plugin resolved once; with the mode (index into
 /// `MODES`) whose round trip each is set against.
-const DISPATCH_ROWS: [(&str, usize); 10] = [
+const DISPATCH_ROWS: [(&str, usize); 9] = [
     ("twin, by name (the gateway)", 0),
     ("boxed, by name (the gateway)", 1),
-    ("twin, resolved once, tracked (`track` + `handle_send`)", 0),
-    ("twin, resolved once, untracked (`handle_send`)", 0),
+    ("twin, resolved once (`handle_send`, tracked)", 0),
     ("boxed, resolved once (`handle_boxed`)", 1),
     ("twin, bare `Arc<dyn SendDynPlugin<S32>>` (no counters)", 0),
     ("twin, bare, default capacity (128-byte handle)", 0),
@@ -443,12 +442,10 @@ async fn request(c: &mut Client, path: &str, body: &str) -> String {
 enum Caller {
     /// The gateway's own call: by name, through its `Dispatch`.
     Gateway(Gateway),
-    /// The registry's handle, resolved once (no lock, no name lookup), the
-    /// call tracked as the gateway tracks it.
-    Tracked(TwinHandle<dyn SendDynPlugin<Space>>),
-    /// The same handle, calling `handle_send` directly: counted by the
-    /// entry's `CountedTwin`, its outcome not tracked.
-    Untracked(TwinHandle<dyn SendDynPlugin<Space>>),
+    /// The registry's handle, resolved once (no lock, no name lookup),
+    /// calling `handle_send`: counted and tracked by the entry's
+    /// `CountedTwin`, as every call to a registered plugin is.
+    Handle(TwinHandle<dyn SendDynPlugin<Space>>),
     /// The boxed gateway's plugin, resolved once.
     Boxed(Arc<dyn BoxedPlugin>),
     /// The plugin behind its twin, outside any registry: no counting
@@ -501,8 +498,7 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
             let callers = [
                 Caller::Gateway(twin),
                 Caller::Gateway(boxed),
-                Caller::Tracked(handle.clone()),
-                Caller::Untracked(handle),
+                Caller::Handle(handle),
                 Caller::Boxed(boxed_plugin),
                 Caller::Bare(bare(plugin)),
                 Caller::BareDefault(bare(plugin)),
@@ -544,10 +540,7 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
                 let (call, _) = resolved.handle(input.clone());
                 call.await
             }
-            Caller::Tracked(handle) => {
-                TwinHandle::track(handle, "handle", |p| p.handle_send(input.clone())).await
-            }
-            Caller::Untracked(handle) => handle.handle_send(input.clone()).await,
+            Caller::Handle(handle) => handle.handle_send(input.clone()).await,
             Caller::Boxed(plugin) => plugin.handle_boxed(input.clone()).await,
             Caller::Bare(plugin) => plugin.handle_send(input.clone()).await,
             Caller::BareDefault(plugin) => plugin.handle_send(input.clone()).await,

@@ -220,9 +220,12 @@ impl Resolved {
     pub fn handle(&self, input: Value) -> (impl Future<Output = Reply> + Send + '_, &'static str) {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
-                let call = TwinHandle::track(plugin, "handle", |p| p.handle_send(input));
+                let call = plugin.handle_send(input);
                 let placement = placement_of(call.is_heap());
-                (Either::Left(call), placement)
+                (
+                    Either::Left(traced(call, plugin, "handle", placement)),
+                    placement,
+                )
             }
             Resolved::Boxed(plugin) => (Either::Right(plugin.handle_boxed(input)), "heap"),
         };
@@ -255,9 +258,12 @@ impl Resolved {
     pub fn health(&self) -> (impl Future<Output = Health> + Send + '_, &'static str) {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
-                let call = TwinHandle::track(plugin, "health", |p| p.health_send());
+                let call = plugin.health_send();
                 let placement = placement_of(call.is_heap());
-                (Either::Left(call), placement)
+                (
+                    Either::Left(traced(call, plugin, "health", placement)),
+                    placement,
+                )
             }
             Resolved::Boxed(plugin) => (Either::Right(plugin.health_boxed()), "heap"),
         };
@@ -277,6 +283,37 @@ impl std::fmt::Debug for Resolved {
 /// The `x-plugin-future` header's value.
 fn placement_of(heap: bool) -> &'static str {
     if heap { "heap" } else { "inline" }
+}
+
+/// With the `tracing` feature, the call in a `call` span naming the plugin,
+/// the method and where its future lives, entered around every poll, so
+/// what the plugin logs nests under it. (The registry counts how the call
+/// ended, in `/stats` and `/metrics`.)
+#[cfg(feature = "tracing")]
+fn traced<F: Future>(
+    call: F,
+    plugin: &TwinHandle<dyn SendDynPlugin<Space>>,
+    method: &'static str,
+    placement: &'static str,
+) -> tracing::instrument::Instrumented<F> {
+    use tracing::Instrument;
+    call.instrument(tracing::info_span!(
+        "call",
+        service = %TwinHandle::name(plugin),
+        method,
+        placement,
+    ))
+}
+
+/// Without the `tracing` feature, the call as it is.
+#[cfg(not(feature = "tracing"))]
+fn traced<F: Future>(
+    call: F,
+    _: &TwinHandle<dyn SendDynPlugin<Space>>,
+    _: &'static str,
+    _: &'static str,
+) -> F {
+    call
 }
 
 impl Gateway {

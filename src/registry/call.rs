@@ -159,3 +159,30 @@ impl<Resp, Space: Capacity> fmt::Debug for RegistryFuture<'_, Resp, Space> {
             .finish_non_exhaustive()
     }
 }
+
+/// Counts a started call as panicked unless defused: for a `Service::call`
+/// that panics before there is a future to count the end.
+pub(crate) struct StartGuard<'a, P: Into<Place>, H: Fn() -> P> {
+    counters: &'a Counters,
+    heap: H,
+}
+
+impl<'a, P: Into<Place>, H: Fn() -> P> StartGuard<'a, P, H> {
+    #[inline]
+    pub(crate) fn new(counters: &'a Counters, heap: H) -> Self {
+        counters.started();
+        StartGuard { counters, heap }
+    }
+
+    #[inline]
+    pub(crate) fn defuse(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl<P: Into<Place>, H: Fn() -> P> Drop for StartGuard<'_, P, H> {
+    fn drop(&mut self) {
+        self.counters
+            .finished_in((self.heap)().into(), Outcome::Panicked);
+    }
+}

@@ -112,16 +112,6 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    /// `cancelled`, `completed` or `panicked`: how logs and spans name it.
-    #[cfg(feature = "tracing")]
-    pub(crate) const fn name(self) -> &'static str {
-        match self {
-            Outcome::Cancelled => "cancelled",
-            Outcome::Completed => "completed",
-            Outcome::Panicked => "panicked",
-        }
-    }
-
     /// How the call whose future this is ended, as its future is dropped
     /// (a service's `SendInlineFuture`, or a twin method's `InlineFuture` or
     /// `SendInlineFuture`).
@@ -162,6 +152,44 @@ impl Counters {
     pub(crate) fn finished_in(&self, place: Place, outcome: Outcome) {
         let (tally, owned) = self.shard();
         bump(&tally.ended[ended_index(place, outcome)], owned, Release);
+    }
+
+    /// Counts the end of a call whose placement is counted elsewhere (a
+    /// twin's, whose erasure its [`CountedTwin`](crate::twin::CountedTwin)
+    /// counts): only the outcome matters.
+    #[inline]
+    pub(crate) fn finished(&self, outcome: Outcome) {
+        self.finished_in(Place::Inline, outcome);
+    }
+
+    /// How many calls started, and how many ended each way, whatever their
+    /// placement: `(started, completed, cancelled, panicked)`, read in the
+    /// order the type's docs give.
+    pub(crate) fn outcomes(&self) -> (u64, u64, u64, u64) {
+        let mut ends = [0u64; 9];
+        for shard in &self.shards {
+            for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
+                *sum += counter.load(Acquire);
+            }
+        }
+        let started = self
+            .shards
+            .iter()
+            .map(|shard| shard.0.started.load(Relaxed))
+            .sum();
+        let places = [Place::Inline, Place::Heap, Place::Recycled];
+        let total = |outcome| {
+            places
+                .iter()
+                .map(|&p| ends[ended_index(p, outcome)])
+                .sum::<u64>()
+        };
+        (
+            started,
+            total(Outcome::Completed),
+            total(Outcome::Cancelled),
+            total(Outcome::Panicked),
+        )
     }
 
     /// A snapshot, for a service whose futures are `future_size` bytes and

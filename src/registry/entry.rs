@@ -3,8 +3,8 @@
 
 use crate::erase::dyn_service::SendDynService;
 use crate::future::recycled::RecyclePool;
-use crate::registry::call::RegistryFuture;
-use crate::registry::counters::{Counters, Outcome, Place};
+use crate::registry::call::{RegistryFuture, StartGuard};
+use crate::registry::counters::{Counters, Place};
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
 use crate::space::Capacity;
@@ -148,33 +148,5 @@ where
         let future = RegistryFuture::new(self.call_send_recycled(pool, req), counters);
         guard.defuse();
         future
-    }
-}
-
-/// Counts a started call as panicked unless defused: for a `Service::call`
-/// (or a twin's method) that panics before there is a future to count the
-/// end. Shared with [`TwinHandle::track`](crate::twin::TwinHandle::track).
-pub(crate) struct StartGuard<'a, P: Into<Place>, H: Fn() -> P> {
-    counters: &'a Counters,
-    heap: H,
-}
-
-impl<'a, P: Into<Place>, H: Fn() -> P> StartGuard<'a, P, H> {
-    #[inline]
-    pub(crate) fn new(counters: &'a Counters, heap: H) -> Self {
-        counters.started();
-        StartGuard { counters, heap }
-    }
-
-    #[inline]
-    pub(crate) fn defuse(self) {
-        core::mem::forget(self);
-    }
-}
-
-impl<P: Into<Place>, H: Fn() -> P> Drop for StartGuard<'_, P, H> {
-    fn drop(&mut self) {
-        self.counters
-            .finished_in((self.heap)().into(), Outcome::Panicked);
     }
 }

@@ -11,6 +11,7 @@ use crate::layer::counted::{CallCounters, ServiceStats};
 use crate::layout::Erasure;
 #[cfg(feature = "std")]
 use crate::layout::FutureLayout;
+use crate::twin::tracked::{Counters, Tracked};
 use crate::twin::{Twin, TwinMethod};
 #[cfg(feature = "std")]
 use alloc::boxed::Box;
@@ -60,6 +61,9 @@ pub struct CountedTwin<P> {
     /// One per entry of `methods`, in the same order. Shared with a
     /// registry entry, which reads them without knowing `P`.
     counters: Arc<[CallCounters]>,
+    /// How each method's calls ended (see [`Tracked`]), in the same order.
+    /// Shared with a registry entry. Empty without `std`.
+    outcomes: Arc<[Counters]>,
     /// Recycled storage for the futures that do not fit inline, one pool
     /// per method. Shared with a registry entry (reports, `trim`).
     #[cfg(feature = "std")]
@@ -133,13 +137,19 @@ impl<P> CountedTwin<P> {
     ///
     /// See [`CountedTwin`].
     pub fn new<T: Twin + ?Sized>(inner: P) -> Self {
-        Self::with_counters(inner, T::METHODS, new_counters(T::METHODS.len()))
+        Self::with_counters(
+            inner,
+            T::METHODS,
+            new_counters(T::METHODS.len()),
+            new_outcomes(T::METHODS.len()),
+        )
     }
 
     pub(crate) fn with_counters(
         inner: P,
         methods: &'static [TwinMethod],
         counters: Arc<[CallCounters]>,
+        outcomes: Arc<[Counters]>,
     ) -> Self {
         debug_assert_eq!(methods.len(), counters.len());
         CountedTwin {
@@ -147,6 +157,7 @@ impl<P> CountedTwin<P> {
             #[cfg(feature = "std")]
             pools: Pools::new(counters.len(), None),
             counters,
+            outcomes,
             inner,
         }
     }
@@ -219,6 +230,54 @@ impl<P> CountedTwin<P> {
         self.pools.get(index, layout)
     }
 
+    /// How the calls of async method `method` ended: how many were made
+    /// through this wrapper and completed, were cancelled, panicked or are
+    /// still in flight (see [`Tracked`] for which methods are tracked),
+    /// beside where their futures went; `heap_bytes` is what those on the
+    /// heap allocated. `None` if `method` is not an async method. A
+    /// [`TwinRegistry`](crate::twin::TwinRegistry) reports the same per entry
+    /// ([`TwinHandle::tracked`](crate::twin::TwinHandle::tracked)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    ///
+    /// #[dyn_twin(DynLog)]
+    /// trait Log {
+    ///     async fn push(&mut self, line: String) -> usize;
+    /// }
+    /// struct Lines(Vec<String>);
+    /// impl Log for Lines {
+    ///     async fn push(&mut self, line: String) -> usize {
+    ///         self.0.push(line);
+    ///         self.0.len()
+    ///     }
+    /// }
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let mut log = CountedTwin::new::<dyn DynLog>(Lines(Vec::new()));
+    /// assert_eq!(block_on(log.push("a".into())), 1);
+    /// drop(log.push("b".into())); // never polled: cancelled
+    /// let push = log.tracked("push").unwrap();
+    /// assert_eq!((push.calls, push.completed, push.cancelled, push.in_flight), (2, 1, 1, 0));
+    /// ```
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn tracked(&self, method: &str) -> Option<crate::registry::EntryStats> {
+        let index = self
+            .methods
+            .iter()
+            .position(|m| m.name() == method && m.is_async())?;
+        let placed = self.counters[index].snapshot();
+        let heap_bytes = placed.allocated_bytes;
+        Some(tracked_stats(&self.outcomes[index], placed, heap_bytes))
+    }
+
     /// A snapshot of every method's counters.
     ///
     /// # Examples
@@ -229,7 +288,10 @@ impl<P> CountedTwin<P> {
         stats_of(self.methods, &self.counters)
     }
 
-    /// Sets every counter back to zero and returns what they were.
+    /// Sets every counter back to zero and returns what they were. How
+    /// calls ended ([`tracked`](Self::tracked)) is not reset: its counts
+    /// run from the wrapper's creation, so that calls in flight still end
+    /// where they started.
     ///
     /// # Examples
     ///
@@ -307,6 +369,32 @@ impl<P> CountedTwin<P> {
         }
     }
 
+    /// Counts a call of method `index` and tracks its future, made by
+    /// `call` from the implementor (generated code, `&self` methods).
+    #[inline(always)]
+    pub(crate) fn track_ref<'a, F>(
+        &'a self,
+        index: usize,
+        call: impl FnOnce(&'a P) -> F,
+    ) -> Tracked<'a, F> {
+        self.count_call(index);
+        Tracked::new(call(&self.inner), self.outcomes.get(index))
+    }
+
+    /// [`track_ref`](Self::track_ref) for `&mut self` methods.
+    #[inline(always)]
+    pub(crate) fn track_mut<'a, F>(
+        &'a mut self,
+        index: usize,
+        call: impl FnOnce(&'a mut P) -> F,
+    ) -> Tracked<'a, F> {
+        self.count_call(index);
+        let CountedTwin {
+            inner, outcomes, ..
+        } = self;
+        Tracked::new(call(inner), outcomes.get(index))
+    }
+
     /// Counts where method `index`'s erased future went (generated code).
     #[inline]
     pub(crate) fn observe(&self, index: usize, erasure: Erasure) {
@@ -319,6 +407,40 @@ impl<P> CountedTwin<P> {
 /// Zeroed counters for `n` methods.
 pub(crate) fn new_counters(n: usize) -> Arc<[CallCounters]> {
     (0..n).map(|_| CallCounters::new()).collect()
+}
+
+/// One method's tracked calls: started and ended from its `Tracked`
+/// futures' `outcomes`, placements from the erasures counted in `placed`.
+#[cfg(feature = "std")]
+pub(crate) fn tracked_stats(
+    outcomes: &Counters,
+    placed: ServiceStats,
+    heap_bytes: u64,
+) -> crate::registry::EntryStats {
+    let (calls, completed, cancelled, panicked) = outcomes.outcomes();
+    crate::registry::EntryStats {
+        calls,
+        inline: placed.inline + placed.slot_heap,
+        heap: placed.heap,
+        heap_bytes,
+        recycled: placed.recycled,
+        completed,
+        cancelled,
+        panicked,
+        in_flight: calls.saturating_sub(completed + cancelled + panicked),
+        ..Default::default()
+    }
+}
+
+/// Counters of how calls ended for `n` methods (none without `std`).
+pub(crate) fn new_outcomes(n: usize) -> Arc<[Counters]> {
+    #[cfg(feature = "std")]
+    return (0..n).map(|_| Counters::default()).collect();
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = n;
+        Arc::from([])
+    }
 }
 
 /// A snapshot of `counters`, named after `methods`.
@@ -349,6 +471,7 @@ impl<P: Clone> Clone for CountedTwin<P> {
         CountedTwin {
             methods: self.methods,
             counters: Arc::clone(&self.counters),
+            outcomes: Arc::clone(&self.outcomes),
             #[cfg(feature = "std")]
             pools: Arc::clone(&self.pools),
             inner: self.inner.clone(),

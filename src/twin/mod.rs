@@ -22,24 +22,25 @@ pub mod example;
 // The map of this folder, top to bottom: `docs.md` (the attribute's
 // manual), `counted.rs` (per-method counters: `CountedTwin`, `TwinStats`),
 // `registry.rs` (implementors by name: `TwinRegistry`), `handle.rs` (a
-// resolved entry: `TwinHandle`), `call.rs` (one tracked call: `TwinCall`).
-#[cfg(feature = "std")]
-pub(crate) mod call;
+// resolved entry: `TwinHandle`), `tracked.rs` (a counted call's future,
+// which counts how the call ended: `Tracked`).
 #[cfg(feature = "alloc")]
 pub(crate) mod counted;
 #[cfg(feature = "std")]
 pub(crate) mod handle;
 #[cfg(feature = "std")]
 pub(crate) mod registry;
+#[cfg(feature = "alloc")]
+pub(crate) mod tracked;
 
-#[cfg(feature = "std")]
-pub use call::TwinCall;
 #[cfg(feature = "alloc")]
 pub use counted::{CountedTwin, TwinStats};
 #[cfg(feature = "std")]
 pub use handle::TwinHandle;
 #[cfg(feature = "std")]
 pub use registry::{TwinRegistry, TwinRegistryStats};
+#[cfg(feature = "alloc")]
+pub use tracked::Tracked;
 
 #[doc = include_str!("docs.md")]
 #[cfg(feature = "macros")]

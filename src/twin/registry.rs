@@ -6,12 +6,11 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::registry::counters::Counters;
 use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::EntryStats;
-use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters};
+use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters, new_outcomes};
 use crate::twin::handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
 
@@ -179,14 +178,20 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     {
         let name: Arc<str> = Arc::from(name);
         let counters = new_counters(T::METHODS.len());
+        let outcomes = new_outcomes(T::METHODS.len());
         let pools = Pools::new(T::METHODS.len(), self.max_idle);
-        let counted = CountedTwin::with_counters(plugin, T::METHODS, Arc::clone(&counters))
-            .with_pools(Arc::clone(&pools));
+        let counted = CountedTwin::with_counters(
+            plugin,
+            T::METHODS,
+            Arc::clone(&counters),
+            Arc::clone(&outcomes),
+        )
+        .with_pools(Arc::clone(&pools));
         let entry = Arc::new(TwinEntry {
             name: Arc::clone(&name),
             type_name: core::any::type_name::<P>(),
             counters,
-            calls: T::METHODS.iter().map(|_| Counters::default()).collect(),
+            outcomes,
             pools,
             twin: T::share(Arc::new(counted)),
         });
@@ -289,8 +294,8 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
         self.entries.len() == 0
     }
 
-    /// Every entry's counters, per method, and how its
-    /// [tracked](TwinHandle::track) calls ended.
+    /// Every entry's counters, per method, and how its calls ended
+    /// ([tracked](crate::twin::Tracked) calls).
     ///
     /// # Examples
     ///
@@ -362,8 +367,8 @@ impl<T: ?Sized + Twin> fmt::Debug for TwinRegistry<T> {
 
 /// A snapshot of every entry's per-method counters, from
 /// [`TwinRegistry::stats`]: what the entry's
-/// [`CountedTwin`] counted ([`get`](Self::get)) and how the calls made with
-/// [`TwinHandle::track`] ended ([`tracked`](Self::tracked)). `Display`
+/// [`CountedTwin`] counted ([`get`](Self::get)) and how the calls ended
+/// ([`tracked`](Self::tracked)). `Display`
 /// prints one line per entry and method.
 ///
 /// # Examples
@@ -406,7 +411,7 @@ impl TwinRegistryStats {
         self.entry(name).map(|entry| &entry.counted)
     }
 
-    /// How the [tracked](TwinHandle::track) calls of async method `method`
+    /// How the [tracked](crate::twin::Tracked) calls of async method `method`
     /// of the entry named `name` ended (see
     /// [`TwinHandle::tracked`]); `None` if there is no such entry or async
     /// method.
@@ -426,7 +431,7 @@ impl TwinRegistryStats {
     ///
     /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
     /// let one = registry.register("one", One).unwrap();
-    /// drop(TwinHandle::track(&one, "ping", |p| p.ping_dyn()));
+    /// drop(one.ping_dyn()); // dropped before `Ready`
     /// let stats = registry.stats();
     /// assert_eq!(stats.tracked("one", "ping").unwrap().cancelled, 1);
     /// assert!(stats.tracked("one", "name").is_none()); // sync

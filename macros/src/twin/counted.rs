@@ -55,6 +55,23 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
                 .into_iter()
                 .map(|b| quote!(#implementor: #b)),
         );
+        if tracks(m) {
+            // The implementor's future, in a `Tracked` that borrows the
+            // method's counters for as long as the future borrows `self`:
+            // the call is counted as started, then as ended, however.
+            let this = &cx.names.this;
+            let track = if m.receiver.mutable {
+                quote!(track_mut)
+            } else {
+                quote!(track_ref)
+            };
+            items.push(quote! {
+                #(#cfgs)* #[inline] #sig {
+                    #p::#track(self, #index, |#this| <#implementor as #trait_path>::#ident(#this, #args))
+                }
+            });
+            continue;
+        }
         let this = if m.receiver.boxed.is_some() {
             // `P` takes `Box<P>`: the wrapper's box is unwrapped and `P`
             // boxed again (an allocation; the counters live on in the
@@ -96,6 +113,25 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         impl<#(#params,)* #implementor: #trait_path> #trait_path for #counted #where_clause {
             #(#items)*
         }
+    }
+}
+
+/// Whether the wrapper tracks the method's future (counts how the call
+/// ended, in a `Tracked` that borrows the counters): an async method (not a
+/// stream) whose future borrows `self`, which is every `async fn` with a
+/// `&self` or `&mut self` receiver and every `-> impl Future` that names no
+/// lifetime or the receiver's own. Not a future declared `+ 'static` (or
+/// `+ 'a` for another lifetime), which cannot hold a borrow of the
+/// counters, nor `self: Box<Self>`.
+fn tracks(m: &crate::model::Method) -> bool {
+    if !m.is_async() || m.stream || m.receiver.boxed.is_some() {
+        return false;
+    }
+    match (&m.future_lifetime, &m.receiver.lifetime) {
+        (None, _) => true,
+        (Some(future), _) if future.ident == "static" => false,
+        (Some(future), None) => future.ident == "_",
+        (Some(future), Some(receiver)) => future.ident == receiver.ident || future.ident == "_",
     }
 }
 

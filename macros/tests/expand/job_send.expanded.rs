@@ -378,16 +378,22 @@ where
         &mut self,
         n: u64,
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
-        ::hybrid_dispatch::__private::count_call(&*self, 0usize);
-        <Implementor as Job>::run(self.get_mut(), n)
+        ::hybrid_dispatch::__private::track_mut(
+            self,
+            0usize,
+            |this| <Implementor as Job>::run(this, n),
+        )
     }
     #[inline]
     fn retries(&self) -> impl ::core::future::Future<Output = u32> + ::core::marker::Send
     where
         Self: ::core::marker::Sync,
     {
-        ::hybrid_dispatch::__private::count_call(&*self, 1usize);
-        <Implementor as Job>::retries(self.get_ref())
+        ::hybrid_dispatch::__private::track_ref(
+            self,
+            1usize,
+            |this| <Implementor as Job>::retries(this),
+        )
     }
     #[inline]
     fn __dyn_twin_observe(

@@ -237,13 +237,19 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     }
     #[inline]
     fn handle(&self, req: Request) -> impl ::core::future::Future<Output = u64> {
-        ::hybrid_dispatch::__private::count_call(&*self, 1usize);
-        <Implementor as Plugin>::handle(self.get_ref(), req)
+        ::hybrid_dispatch::__private::track_ref(
+            self,
+            1usize,
+            |this| <Implementor as Plugin>::handle(this, req),
+        )
     }
     #[inline]
     fn lookup(&self, key: &str) -> impl ::core::future::Future<Output = usize> {
-        ::hybrid_dispatch::__private::count_call(&*self, 2usize);
-        <Implementor as Plugin>::lookup(self.get_ref(), key)
+        ::hybrid_dispatch::__private::track_ref(
+            self,
+            2usize,
+            |this| <Implementor as Plugin>::lookup(this, key),
+        )
     }
     #[inline]
     fn __dyn_twin_observe(
