@@ -143,7 +143,15 @@ impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
     ///
     /// # Examples
     ///
-    /// See [`TwinCall`].
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// let triple = plugins.register("triple", 3u64).unwrap();
+    /// let call = TwinHandle::track(&triple, "handle", |p| p.handle_send(2));
+    /// assert!(!call.is_heap()); // a small future: inline
+    /// ```
     #[inline]
     #[must_use]
     pub fn is_heap(&self) -> bool {
