@@ -197,8 +197,9 @@ pub struct PoolStats {
 /// From this size on, a future starts on a cache line of its own: its
 /// first bytes do not share a line with the pool pointer, and wide stores
 /// into it (an `async fn` filling a buffer) do not straddle lines. A 3 KiB
-/// `async fn` 8 bytes past a line took 97–106 ns per awaited call, on a
-/// line of its own 68 ns (`benches/recycled.rs`, one thread).
+/// `async fn` 8 bytes past a line was clearly slower per awaited call than
+/// one on a line of its own (`benches/recycled.rs`, one thread, the 3 KiB
+/// row).
 const LINE_ALIGNED_FROM: usize = 512;
 
 /// A cache line, for [`LINE_ALIGNED_FROM`].

@@ -29,9 +29,9 @@ pin_project! {
     /// difference: a `RegistryFuture` is built in place on the callee's side
     /// of the `dyn` call, while a `TwinCall` wraps the handle your closure
     /// returns, which the compiler may copy once more before the first poll.
-    /// Measured in `gateway/benches/gateway.rs` (a 48-byte future, 256-byte
-    /// capacity, awaited): a tracked call costs 5 to 9 ns more than the
-    /// same `handle_send` call untracked.
+    /// `gateway/benches/gateway.rs` measures a tracked call against the same
+    /// `handle_send` call untracked; `BENCHMARKS.md` (the HTTP gateway) and
+    /// `GATEWAY_BENCH.md` have the numbers.
     ///
     /// The end is counted when the drop begins, before the method's future
     /// is dropped, so even a destructor that panics is counted.
