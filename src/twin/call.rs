@@ -143,6 +143,7 @@ impl<'a, D: ?Sized, Space: Capacity> TwinCall<'a, D, Space> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }

@@ -152,6 +152,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
@@ -170,6 +171,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
@@ -223,6 +225,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
@@ -271,6 +274,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
@@ -292,6 +296,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
@@ -346,6 +351,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
@@ -368,6 +374,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
     /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
     /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }

@@ -293,6 +293,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
@@ -333,6 +334,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
@@ -351,6 +353,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
@@ -370,6 +373,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
@@ -403,6 +407,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
@@ -463,6 +468,7 @@ impl<T: ?Sized + Twin> fmt::Debug for TwinRegistry<T> {
 ///
 /// # Examples
 ///
+/// ```
 /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
 /// # #[dyn_twin(DynPing)]
 /// # trait Ping { async fn ping(&self) -> u8; }
@@ -495,6 +501,7 @@ impl TwinRegistryStats {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
@@ -502,7 +509,8 @@ impl TwinRegistryStats {
     /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
     /// registry.register("b", 2u8).unwrap();
     /// registry.register("a", 1u8).unwrap();
-    /// let names: Vec<&str> = registry.stats().iter().map(|(name, _)| name).collect();
+    /// let stats = registry.stats();
+    /// let names: Vec<&str> = stats.iter().map(|(name, _)| name).collect();
     /// assert_eq!(names, ["a", "b"]);
     /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &TwinStats)> {
@@ -515,6 +523,7 @@ impl TwinRegistryStats {
     ///
     /// # Examples
     ///
+    /// ```
     /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
     /// # #[dyn_twin(DynPing)]
     /// # trait Ping { async fn ping(&self) -> u8; }
