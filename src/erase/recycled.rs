@@ -86,7 +86,7 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     /// let layout = svc.future_layout();
     /// let recycled = Recycled::new(svc);
     /// assert_eq!(recycled.stats().max_idle as usize, RecyclePool::default_max_idle(layout));
-    /// assert!(recycled.call(1).is_recycled()); // 256 bytes: does not fit the default 120
+    /// assert!(recycled.call(1).is_recycled()); // over 256 bytes: more than the default 120
     /// ```
     #[must_use]
     pub fn new(service: Arc<dyn SendDynService<Req, Resp, Space>>) -> Self {

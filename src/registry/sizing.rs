@@ -195,7 +195,7 @@ impl SizingReport {
     /// let registry: Registry<u64, [u64; 32]> = Registry::new();
     /// registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
     /// registry.register("zero", service_fn(|_: u64| core::future::ready([0; 32]))).unwrap();
-    /// // Both futures hold 256 bytes, more than the default 120.
+    /// // Both futures hold a 256-byte array, more than the default 120 bytes.
     /// assert_eq!(registry.sizing().spilled().collect::<Vec<_>>(), ["wide", "zero"]);
     /// ```
     pub fn spilled(&self) -> impl Iterator<Item = &str> {
