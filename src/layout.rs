@@ -336,7 +336,15 @@ impl Erasure {
     ///
     /// # Examples
     ///
-    /// See [`Erasure`].
+    /// ```
+    /// use hybrid_dispatch::{InlineFuture, layout::FutureLayout};
+    ///
+    /// let ready = core::future::ready([0u64; 4]);
+    /// let layout = FutureLayout::of_val(&ready);
+    /// let fut = InlineFuture::<'_, [u64; 4]>::new(ready);
+    /// assert_eq!(fut.erasure().layout(), layout);
+    /// assert_eq!(fut.erasure().layout().size(), core::mem::size_of::<core::future::Ready<[u64; 4]>>());
+    /// ```
     #[must_use]
     pub const fn layout(&self) -> FutureLayout {
         self.layout
@@ -346,7 +354,14 @@ impl Erasure {
     ///
     /// # Examples
     ///
-    /// See [`Placement`].
+    /// ```
+    /// use hybrid_dispatch::{InlineFuture, layout::Placement, space::S1};
+    ///
+    /// let small = InlineFuture::<'_, u8, S1>::new(core::future::ready(1u8));
+    /// assert_eq!(small.erasure().placement(), Placement::Inline);
+    /// let large = InlineFuture::<'_, [u64; 4], S1>::new(core::future::ready([0u64; 4]));
+    /// assert_eq!(large.erasure().placement(), Placement::Heap); // larger than 8 bytes
+    /// ```
     #[must_use]
     pub const fn placement(&self) -> Placement {
         self.placement
@@ -357,7 +372,15 @@ impl Erasure {
     ///
     /// # Examples
     ///
-    /// See [`Erasure`].
+    /// ```
+    /// use hybrid_dispatch::{InlineFuture, space::S1};
+    ///
+    /// let small = InlineFuture::<'_, u8, S1>::new(core::future::ready(1u8));
+    /// assert!(!small.erasure().is_heap());
+    /// let large = InlineFuture::<'_, [u64; 4], S1>::new(core::future::ready([0u64; 4]));
+    /// assert!(large.erasure().is_heap());
+    /// assert_eq!(large.erasure().allocated_bytes(), large.erasure().layout().size());
+    /// ```
     #[must_use]
     pub const fn is_heap(&self) -> bool {
         matches!(self.placement, Placement::Heap)

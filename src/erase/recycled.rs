@@ -77,7 +77,17 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     ///
     /// # Examples
     ///
-    /// See [`Recycled`].
+    /// ```
+    /// use std::sync::Arc;
+    /// use hybrid_dispatch::{Recycled, SendDynService, future::RecyclePool, service_fn};
+    ///
+    /// let svc: Arc<dyn SendDynService<u64, [u64; 32]>> =
+    ///     Arc::new(service_fn(|x: u64| core::future::ready([x; 32])));
+    /// let layout = svc.future_layout();
+    /// let recycled = Recycled::new(svc);
+    /// assert_eq!(recycled.stats().max_idle as usize, RecyclePool::default_max_idle(layout));
+    /// assert!(recycled.call(1).is_recycled()); // over 256 bytes: more than the default 120
+    /// ```
     #[must_use]
     pub fn new(service: Arc<dyn SendDynService<Req, Resp, Space>>) -> Self {
         let max_idle = RecyclePool::default_max_idle(service.future_layout());
@@ -158,7 +168,20 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     ///
     /// # Examples
     ///
-    /// See [`Recycled`].
+    /// ```
+    /// use std::sync::Arc;
+    /// use hybrid_dispatch::{Recycled, SendDynService, service_fn};
+    ///
+    /// let svc: Arc<dyn SendDynService<u64, [u64; 32]>> =
+    ///     Arc::new(service_fn(|x: u64| core::future::ready([x; 32])));
+    /// let recycled = Recycled::new(svc);
+    /// for x in 0..10 {
+    ///     drop(recycled.call(x)); // each call gives its buffer back when dropped
+    /// }
+    /// let stats = recycled.stats();
+    /// assert_eq!((stats.misses, stats.idle), (1, 1)); // one allocation for ten calls
+    /// assert_eq!(stats.idle_bytes, stats.buffer_bytes);
+    /// ```
     #[must_use]
     pub fn stats(&self) -> PoolStats {
         self.pool.stats()

@@ -32,7 +32,13 @@ impl AllocError {
     ///
     /// # Examples
     ///
-    /// See [`AllocError`].
+    /// ```
+    /// use hybrid_dispatch::future::AllocError;
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// let error = AllocError::new(FutureLayout::of::<[u8; 4096]>());
+    /// assert_eq!(error.layout().size(), 4096);
+    /// ```
     #[must_use]
     pub const fn new(layout: FutureLayout) -> Self {
         AllocError { layout }
@@ -42,7 +48,15 @@ impl AllocError {
     ///
     /// # Examples
     ///
-    /// See [`AllocError`].
+    /// ```
+    /// use hybrid_dispatch::future::AllocError;
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// let layout = FutureLayout::of::<[u64; 16]>();
+    /// let error = AllocError::new(layout);
+    /// assert_eq!(error.layout(), layout);
+    /// assert_eq!((error.layout().size(), error.layout().align()), (128, 8));
+    /// ```
     #[must_use]
     pub const fn layout(&self) -> FutureLayout {
         self.layout

@@ -194,11 +194,12 @@ const _: () = {
 /// Why 128 for the handle: every `.await` of a returned future moves it
 /// into the awaiting state machine, and on x86-64 a move of up to 128 bytes
 /// is a few inline vector moves while a larger one is a call to `memcpy`.
-/// Measured with `cargo bench --bench callgrind_dispatch` (a 40-byte future
-/// awaited inside an outer `async fn`, rustc 1.95): 187 instructions per
-/// call with this capacity, 231 with 16 words (a 136-byte handle); pinned
-/// where the call returns it (`pin!(svc.call_dyn(x)).await`, no move) both
-/// take 164. See `BENCHMARKS.md`.
+/// `cargo bench --bench callgrind_dispatch` measures it (a 40-byte future
+/// awaited inside an outer `async fn`): with one word more (a 136-byte
+/// handle) an awaited call takes clearly more instructions, and pinned
+/// where the call returns it (`pin!(svc.call_dyn(x)).await`) the handle is
+/// not moved at all. `BENCHMARKS.md` ("What the numbers say") has the
+/// counts.
 ///
 /// What it keeps inline, from measured sizes of ordinary tokio-based
 /// `async fn` futures (rustc 1.95, x86-64, release; `cargo run --release

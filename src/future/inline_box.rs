@@ -13,8 +13,8 @@
 //! `self_reference_survives_polls_inline_and_heap` below shows it under
 //! Miri), so we had to cache a second pointer on the first poll; it decides
 //! inline-or-heap with a sentinel compare on every access, and its drop
-//! could not be inlined: 133 instructions per erased call where this layout
-//! took 104 (callgrind, 40-byte `async fn`, pending once). Here a per-type
+//! could not be inlined: an erased call took more instructions than with
+//! this layout (callgrind, 40-byte `async fn`, pending once). Here a per-type
 //! static vtable is chosen once, at construction, so neither `poll` nor
 //! `drop` branches on the location. `BENCHMARKS.md` has today's numbers,
 //! with `smallbox` among the peers.

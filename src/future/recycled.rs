@@ -197,8 +197,9 @@ pub struct PoolStats {
 /// From this size on, a future starts on a cache line of its own: its
 /// first bytes do not share a line with the pool pointer, and wide stores
 /// into it (an `async fn` filling a buffer) do not straddle lines. A 3 KiB
-/// `async fn` 8 bytes past a line took 97–106 ns per awaited call, on a
-/// line of its own 68 ns (`benches/recycled.rs`, one thread).
+/// `async fn` 8 bytes past a line was clearly slower per awaited call than
+/// one on a line of its own (`benches/recycled.rs`, one thread, the 3 KiB
+/// row).
 const LINE_ALIGNED_FROM: usize = 512;
 
 /// A cache line, for [`LINE_ALIGNED_FROM`].
@@ -343,7 +344,14 @@ impl RecyclePool {
     ///
     /// # Examples
     ///
-    /// See [`RecyclePool::new`].
+    /// ```
+    /// use hybrid_dispatch::future::RecyclePool;
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// let pool = RecyclePool::new(FutureLayout::of::<[u64; 64]>(), 3);
+    /// assert_eq!(pool.max_idle(), 3);
+    /// assert_eq!(pool.stats().max_idle, 3);
+    /// ```
     #[must_use]
     pub fn max_idle(&self) -> usize {
         self.max_idle
@@ -354,7 +362,14 @@ impl RecyclePool {
     ///
     /// # Examples
     ///
-    /// See [`RecyclePool::new`].
+    /// ```
+    /// use hybrid_dispatch::future::RecyclePool;
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// let pool = RecyclePool::new(FutureLayout::of::<[u64; 8]>(), 3);
+    /// // The pointer back to the pool, then the 64-byte future (64-bit targets).
+    /// assert_eq!(pool.buffer_bytes(), 8 + 64);
+    /// ```
     #[must_use]
     pub fn buffer_bytes(&self) -> usize {
         self.block.size()
@@ -405,7 +420,20 @@ impl RecyclePool {
     ///
     /// # Examples
     ///
-    /// See [`RecyclePool`].
+    /// ```
+    /// use hybrid_dispatch::SendRecycledFuture;
+    /// use hybrid_dispatch::future::RecyclePool;
+    /// use hybrid_dispatch::layout::FutureLayout;
+    ///
+    /// let pool = RecyclePool::new(FutureLayout::of::<core::future::Ready<[u8; 512]>>(), 1);
+    /// let first = SendRecycledFuture::new_recycled(&pool, || core::future::ready([0u8; 512]));
+    /// let second = SendRecycledFuture::new_recycled(&pool, || core::future::ready([0u8; 512]));
+    /// drop(first);
+    /// drop(second); // the pool keeps one idle buffer: this one is freed
+    /// let stats = pool.stats();
+    /// assert_eq!((stats.misses, stats.idle, stats.freed), (2, 1, 1));
+    /// assert_eq!(stats.idle_bytes, pool.buffer_bytes() as u64);
+    /// ```
     #[must_use]
     pub fn stats(&self) -> PoolStats {
         let sum = |f: fn(&Shard) -> u64| self.shards.iter().map(|s| f(&s.0)).sum::<u64>();
@@ -804,7 +832,24 @@ pub type RecycledFuture<'a, T> = InlineBox<dyn Future<Output = T> + 'a, S1>;
 ///
 /// # Examples
 ///
-/// See [`RecyclePool`].
+/// ```
+/// use hybrid_dispatch::SendRecycledFuture;
+/// use hybrid_dispatch::future::RecyclePool;
+/// use hybrid_dispatch::layout::FutureLayout;
+///
+/// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+/// #     let mut f = core::pin::pin!(f);
+/// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+/// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// let pool = RecyclePool::new(FutureLayout::of::<core::future::Ready<[u8; 300]>>(), 2);
+/// let fut = SendRecycledFuture::new_recycled(&pool, || core::future::ready([1u8; 300]));
+/// assert_eq!(core::mem::size_of_val(&fut), 16);
+/// // `Send`: another thread may finish it.
+/// let out = std::thread::scope(|s| s.spawn(move || block_on(fut)).join().unwrap());
+/// assert_eq!(out.len(), 300);
+/// assert_eq!(pool.stats().idle, 1); // its buffer came back
+/// ```
 pub type SendRecycledFuture<'a, T> = InlineBox<dyn Future<Output = T> + Send + 'a, S1>;
 
 /// Builds the recycled constructors for one `dyn Future` flavour.

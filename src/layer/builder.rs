@@ -140,7 +140,23 @@ impl<L> ServiceBuilder<L> {
     ///
     /// # Examples
     ///
-    /// See [`ServiceBuilder`].
+    /// ```
+    /// use hybrid_dispatch::layer::ServiceBuilder;
+    /// use hybrid_dispatch::{Service, service_fn};
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// // One builder, two services wrapped the same way.
+    /// let builder = ServiceBuilder::new()
+    ///     .map_request(|x: u8| u64::from(x) * 10)
+    ///     .map_response(|x: u64| x + 1);
+    /// let a = builder.service(service_fn(|x: u64| async move { x }));
+    /// let b = builder.service(service_fn(|x: u64| async move { 2 * x }));
+    /// assert_eq!((block_on(a.call(1)), block_on(b.call(1))), (11, 21));
+    /// ```
     pub fn service<S>(&self, service: S) -> L::Service
     where
         L: Layer<S>,

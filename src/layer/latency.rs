@@ -108,7 +108,19 @@ impl LatencyHistogram {
     ///
     /// # Examples
     ///
-    /// See [`LatencyHistogram`].
+    /// ```
+    /// use core::time::Duration;
+    /// use hybrid_dispatch::layer::LatencyHistogram;
+    ///
+    /// let histogram = LatencyHistogram::new();
+    /// histogram.record(Duration::from_micros(3));
+    /// histogram.record(Duration::from_micros(5));
+    /// let snapshot = histogram.snapshot();
+    /// assert_eq!(snapshot.count, 2);
+    /// assert_eq!(snapshot.total, Duration::from_micros(8));
+    /// assert_eq!(snapshot.max, Duration::from_micros(5));
+    /// assert_eq!(snapshot.buckets.iter().sum::<u64>(), 2);
+    /// ```
     #[must_use]
     pub fn snapshot(&self) -> LatencySnapshot {
         LatencySnapshot {

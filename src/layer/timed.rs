@@ -116,7 +116,22 @@ impl<S, H: AsRef<LatencyHistogram>> Timed<S, H> {
     ///
     /// # Examples
     ///
-    /// See [`Timed`].
+    /// ```
+    /// use hybrid_dispatch::layer::Timed;
+    /// use hybrid_dispatch::{Service, service_fn};
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let svc = Timed::new(service_fn(|x: u64| async move { x + 1 }));
+    /// block_on(svc.call(1));
+    /// drop(svc.call(2)); // never polled: not seen
+    /// let stats = svc.stats();
+    /// assert_eq!((stats.count, stats.cancelled), (1, 0));
+    /// assert!(stats.max >= stats.mean().unwrap());
+    /// ```
     #[must_use]
     pub fn stats(&self) -> LatencySnapshot {
         self.histogram().snapshot()

@@ -175,7 +175,13 @@ impl<S> Traced<S> {
     ///
     /// # Examples
     ///
-    /// See [`Traced::new`].
+    /// ```
+    /// use hybrid_dispatch::layer::Traced;
+    /// use hybrid_dispatch::service_fn;
+    ///
+    /// let svc = Traced::new(service_fn(|x: u8| async move { x }), "echo");
+    /// assert_eq!(svc.name(), "echo");
+    /// ```
     #[must_use]
     pub fn name(&self) -> &str {
         &self.fields.name

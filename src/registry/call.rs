@@ -34,9 +34,10 @@ pin_project! {
     /// unit tests), so a future that fits the capacity exactly would spill
     /// on every call. In time, tracking costs one uncontended atomic add when
     /// the call starts and one when the future is dropped: a call through a
-    /// handle measured 1.05× a `dyn SendDynService` call counted the same way
-    /// and 1.8–1.9× an uncounted one (about 6 ns: the two atomic adds), on
-    /// the same 40-byte future (`cargo bench --bench registry`).
+    /// handle costs what a `dyn SendDynService` call counted the same way
+    /// costs, and those two adds are what it costs over an uncounted one
+    /// (`cargo bench --bench registry`; `BENCHMARKS.md`, the registry, has
+    /// the numbers).
     ///
     /// The drop is counted when it begins, just before the inner future's
     /// own destructor runs, so even a destructor that panics is counted.

@@ -105,10 +105,11 @@ impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
 /// Why not call `call_send` through `dyn SendDynService` and wrap its result?
 /// Then the erased future is returned into a temporary and *moved* into the
 /// wrapper: a copy of the whole handle (128 bytes with the default
-/// capacity; with the earlier 144-byte handle, a `memcpy` measured at +8 to
-/// +16 % per call against a plain `dyn` call in `benches/registry.rs`; see
-/// `BENCHMARKS.md` on the cost of moving a handle). Here `call_send` is inlined into `call_tracked`, so the future is
-/// written straight into the returned `RegistryFuture`. Every
+/// capacity; a larger handle's copy is a `memcpy` call, which
+/// `benches/registry.rs` measured as a cost on every call; `BENCHMARKS.md`
+/// has what moving a handle costs). Here `call_send` is inlined into
+/// `call_tracked`, so the future is written straight into the returned
+/// `RegistryFuture`. Every
 /// `SendDynService` is a `TrackedService`, so the registry accepts exactly
 /// the services of the `Send + Sync` erasure and erases them with it.
 pub(super) trait TrackedService<Req, Resp, Space: Capacity>:

@@ -189,7 +189,15 @@ impl SizingReport {
     ///
     /// # Examples
     ///
-    /// See [`SizingReport`].
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, [u64; 32]> = Registry::new();
+    /// registry.register("wide", service_fn(|x: u64| core::future::ready([x; 32]))).unwrap();
+    /// registry.register("zero", service_fn(|_: u64| core::future::ready([0; 32]))).unwrap();
+    /// // Both futures hold a 256-byte array, more than the default 120 bytes.
+    /// assert_eq!(registry.sizing().spilled().collect::<Vec<_>>(), ["wide", "zero"]);
+    /// ```
     pub fn spilled(&self) -> impl Iterator<Item = &str> {
         self.iter()
             .filter(|(_, sizing)| !sizing.is_inline())

@@ -209,7 +209,18 @@ impl RegistryStats {
     ///
     /// # Examples
     ///
-    /// See [`RegistryStats`].
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// let registry: Registry<u64, u64> = Registry::new();
+    /// let one = registry.register("one", service_fn(|x: u64| async move { x })).unwrap();
+    /// let two = registry.register("two", service_fn(|x: u64| async move { 2 * x })).unwrap();
+    /// drop(one.call(1));
+    /// drop(two.call(1));
+    /// drop(two.call(2));
+    /// let total = registry.stats().total();
+    /// assert_eq!((total.calls, total.inline, total.cancelled), (3, 3, 3));
+    /// ```
     #[must_use]
     pub fn total(&self) -> EntryStats {
         self.entries

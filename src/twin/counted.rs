@@ -135,7 +135,17 @@ impl<P> CountedTwin<P> {
     ///
     /// # Examples
     ///
-    /// See [`CountedTwin`].
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// impl Ping for u8 { fn ping(&self) -> u8 { *self } }
+    ///
+    /// let counted = CountedTwin::new::<dyn DynPing>(7u8);
+    /// assert_eq!(counted.ping(), 7); // the trait is implemented for the wrapper
+    /// assert_eq!(counted.stats().get("ping").unwrap().calls, 1);
+    /// ```
     pub fn new<T: Twin + ?Sized>(inner: P) -> Self {
         Self::with_counters(
             inner,
@@ -209,7 +219,27 @@ impl<P> CountedTwin<P> {
     ///
     /// # Examples
     ///
-    /// See [`pool_stats`](Self::pool_stats).
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    ///
+    /// #[dyn_twin(DynRender)]
+    /// trait Render { async fn page(&self) -> usize; }
+    /// struct Big;
+    /// impl Render for Big {
+    ///     async fn page(&self) -> usize {
+    ///         let page = [0u8; 1024];
+    ///         std::future::ready(()).await;
+    ///         page.len()
+    ///     }
+    /// }
+    ///
+    /// let counted = CountedTwin::new::<dyn DynRender>(Big);
+    /// let erased: &dyn DynRender = &counted;
+    /// drop(erased.page_dyn()); // does not fit inline: a recycled buffer, given back here
+    /// assert_eq!(counted.pool_stats("page").unwrap().idle, 1);
+    /// assert_eq!(counted.trim(), 1);
+    /// assert_eq!(counted.pool_stats("page").unwrap().idle, 0);
+    /// ```
     #[cfg(feature = "std")]
     pub fn trim(&self) -> usize {
         self.pools.trim()
@@ -282,7 +312,19 @@ impl<P> CountedTwin<P> {
     ///
     /// # Examples
     ///
-    /// See [`CountedTwin`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }
+    /// let counted = CountedTwin::new::<dyn DynPing>(1u8);
+    /// counted.ping();
+    /// let erased: &dyn DynPing = &counted;
+    /// drop(erased.pong_dyn()); // erased, never polled: counted as a call, inline
+    /// let stats = counted.stats();
+    /// assert_eq!(stats.get("ping").unwrap().calls, 1);
+    /// assert_eq!(stats.get("pong").unwrap().inline, 1);
+    /// ```
     #[must_use]
     pub fn stats(&self) -> TwinStats {
         stats_of(self.methods, &self.counters)
@@ -356,7 +398,16 @@ impl<P> CountedTwin<P> {
     ///
     /// # Examples
     ///
-    /// See [`get_mut`](Self::get_mut).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }
+    /// let counted = CountedTwin::new::<dyn DynPing>(5u8);
+    /// counted.ping();
+    /// let inner: u8 = counted.into_inner();
+    /// assert_eq!(inner, 5);
+    /// ```
     pub fn into_inner(self) -> P {
         self.inner
     }
@@ -495,7 +546,18 @@ impl<P: fmt::Debug> fmt::Debug for CountedTwin<P> {
 ///
 /// # Examples
 ///
-/// See [`CountedTwin`].
+/// ```
+/// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+/// # #[dyn_twin(DynPing)]
+/// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
+/// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }
+/// let counted = CountedTwin::new::<dyn DynPing>(1u8);
+/// counted.ping();
+/// let stats = counted.stats();
+/// assert_eq!(stats.total().calls, 1);
+/// print!("{stats}"); // one line per method
+/// assert_eq!(stats.to_string().lines().count(), 2);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TwinStats {
     methods: Vec<(&'static str, ServiceStats)>,
@@ -523,7 +585,16 @@ impl TwinStats {
     ///
     /// # Examples
     ///
-    /// See [`CountedTwin`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }
+    /// let counted = CountedTwin::new::<dyn DynPing>(1u8);
+    /// counted.ping();
+    /// assert_eq!(counted.stats().get("ping").unwrap().calls, 1);
+    /// assert!(counted.stats().get("pang").is_none());
+    /// ```
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&ServiceStats> {
         self.methods
@@ -536,7 +607,17 @@ impl TwinStats {
     ///
     /// # Examples
     ///
-    /// See [`CountedTwin::reset`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::CountedTwin};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { fn ping(&self) -> u8; async fn pong(&self) -> u8; }
+    /// # impl Ping for u8 { fn ping(&self) -> u8 { *self } async fn pong(&self) -> u8 { *self } }
+    /// let counted = CountedTwin::new::<dyn DynPing>(1u8);
+    /// counted.ping();
+    /// let erased: &dyn DynPing = &counted;
+    /// drop(erased.pong_dyn());
+    /// assert_eq!(counted.stats().total().calls, 2);
+    /// ```
     #[must_use]
     pub fn total(&self) -> ServiceStats {
         self.methods

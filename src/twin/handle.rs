@@ -100,7 +100,32 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
 ///
 /// # Examples
 ///
-/// See [`TwinRegistry`](crate::twin::TwinRegistry).
+/// ```
+/// use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+///
+/// #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+/// trait Plugin {
+///     fn name(&self) -> &str;
+///     async fn handle(&self, x: u64) -> u64;
+/// }
+/// struct Double;
+/// impl Plugin for Double {
+///     fn name(&self) -> &str { "twice" }
+///     async fn handle(&self, x: u64) -> u64 { x * 2 }
+/// }
+///
+/// #[tokio::main(flavor = "current_thread")]
+/// async fn main() {
+///     let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+///     let double: TwinHandle<dyn SendDynPlugin> = plugins.register("double", Double).unwrap();
+///     assert_eq!(double.handle(21).await, 42); // the trait, through the bridge
+///     assert_eq!(double.name(), "twice"); // the plugin's method, not the handle's
+///     assert_eq!(TwinHandle::name(&double), "double"); // the registered name
+///     let again = double.clone();
+///     let task = tokio::spawn(async move { again.handle_send(1).await });
+///     assert_eq!(task.await.unwrap(), 2);
+/// }
+/// ```
 pub struct TwinHandle<T: ?Sized> {
     entry: Arc<TwinEntry<T>>,
 }
@@ -114,7 +139,15 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// let triple = plugins.register("triple", 3u64).unwrap();
+    /// assert_eq!(TwinHandle::name(&triple), "triple");
+    /// ```
     #[must_use]
     pub fn name(this: &Self) -> &str {
         &this.entry.name
@@ -125,7 +158,23 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let triple = plugins.register("triple", 3u64).unwrap();
+    /// assert_eq!(block_on(triple.handle_send(2)), 6);
+    /// let stats = TwinHandle::stats(&triple);
+    /// assert_eq!(stats.get("handle").unwrap().calls, 1);
+    /// assert_eq!(stats.get("handle").unwrap().inline, 1);
+    /// ```
     #[must_use]
     pub fn stats(this: &Self) -> TwinStats {
         this.entry.stats()
@@ -146,7 +195,26 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`Tracked`](crate::twin::Tracked).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// let triple = plugins.register("triple", 3u64).unwrap();
+    /// let call = triple.handle_send(2);
+    /// assert_eq!(TwinHandle::tracked(&triple, "handle").unwrap().in_flight, 1);
+    /// assert_eq!(block_on(call), 6);
+    /// drop(triple.handle_send(2)); // never polled
+    /// let tracked = TwinHandle::tracked(&triple, "handle").unwrap();
+    /// assert_eq!((tracked.calls, tracked.completed, tracked.cancelled), (2, 1, 1));
+    /// assert!(TwinHandle::tracked(&triple, "nope").is_none());
+    /// ```
     #[must_use]
     pub fn tracked(this: &Self, method: &str) -> Option<EntryStats> {
         this.entry.tracked_at(this.entry.async_method(method)?)
@@ -157,7 +225,17 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// let triple = plugins.register("triple", 3u64).unwrap();
+    /// let sizing = TwinHandle::sizing(&triple); // nothing is called
+    /// assert_eq!(sizing[0].0, "handle");
+    /// assert!(sizing[0].1.is_inline());
+    /// ```
     #[must_use]
     pub fn sizing(this: &Self) -> Vec<(&'static str, EntrySizing)> {
         this.entry.sizing()
@@ -170,7 +248,28 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry::trim`](crate::twin::TwinRegistry::trim).
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    ///
+    /// #[dyn_twin(DynRender)]
+    /// trait Render { async fn page(&self) -> usize; }
+    /// struct Big;
+    /// impl Render for Big {
+    ///     async fn page(&self) -> usize {
+    ///         let page = [0u8; 1024]; // held across the await: a 1 KiB future
+    ///         std::future::ready(()).await;
+    ///         page.len()
+    ///     }
+    /// }
+    ///
+    /// let plugins: TwinRegistry<dyn DynRender> = TwinRegistry::new();
+    /// let big = plugins.register("big", Big).unwrap();
+    /// assert!(TwinHandle::pool_stats(&big, "page").is_none()); // no call has needed it yet
+    /// drop(big.page_dyn());
+    /// drop(big.page_dyn());
+    /// let pool = TwinHandle::pool_stats(&big, "page").unwrap();
+    /// assert_eq!((pool.misses, pool.idle), (1, 1)); // the second call reused the first's buffer
+    /// ```
     #[must_use]
     pub fn pool_stats(this: &Self, method: &str) -> Option<PoolStats> {
         let index = T::METHODS.iter().position(|m| m.name() == method)?;
@@ -181,7 +280,20 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`](crate::twin::TwinRegistry).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// use std::sync::Arc;
+    /// let triple = plugins.register("triple", 3u64).unwrap();
+    /// let shared: Arc<dyn SendDynPlugin> = TwinHandle::shared(&triple);
+    /// drop(triple);
+    /// drop(shared.handle_send(2)); // still counted by the entry's wrapper
+    /// let stats = plugins.stats();
+    /// assert_eq!(stats.get("triple").unwrap().total().calls, 1);
+    /// ```
     #[must_use]
     pub fn shared(this: &Self) -> Arc<T> {
         Arc::clone(&this.entry.twin)
@@ -191,7 +303,18 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::{TwinHandle, TwinRegistry}};
+    /// # #[dyn_twin(DynPlugin, send = SendDynPlugin)]
+    /// # trait Plugin { async fn handle(&self, x: u64) -> u64; }
+    /// # impl Plugin for u64 { async fn handle(&self, x: u64) -> u64 { x * self } }
+    /// let plugins: TwinRegistry<dyn SendDynPlugin> = TwinRegistry::new();
+    /// let first = plugins.register("triple", 3u64).unwrap();
+    /// let again = plugins.handle("triple").unwrap();
+    /// assert!(TwinHandle::same_entry(&first, &again));
+    /// let other = plugins.register("double", 2u64).unwrap();
+    /// assert!(!TwinHandle::same_entry(&first, &other));
+    /// ```
     #[must_use]
     pub fn same_entry(this: &Self, other: &Self) -> bool {
         Arc::ptr_eq(&this.entry, &other.entry)

@@ -70,7 +70,12 @@ impl TwinMethod {
     ///
     /// # Examples
     ///
-    /// See [`TwinMethod`].
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// let handle = TwinMethod::new("handle", true);
+    /// assert!(handle.is_present() && !handle.recycles());
+    /// ```
     #[must_use]
     pub const fn new(name: &'static str, is_async: bool) -> Self {
         TwinMethod {
@@ -108,7 +113,16 @@ impl TwinMethod {
     ///
     /// # Examples
     ///
-    /// See [`recycling`](Self::recycling).
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// const METHODS: &[TwinMethod] = &[
+    ///     TwinMethod::new("handle", true).recycling(),
+    ///     TwinMethod::new("reload", true),
+    /// ];
+    /// let recycling: Vec<&str> = METHODS.iter().filter(|m| m.recycles()).map(|m| m.name()).collect();
+    /// assert_eq!(recycling, ["handle"]);
+    /// ```
     #[must_use]
     pub const fn recycles(&self) -> bool {
         self.recycles
@@ -140,7 +154,13 @@ impl TwinMethod {
     ///
     /// # Examples
     ///
-    /// See [`present_if`](Self::present_if).
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// assert!(TwinMethod::new("handle", true).is_present());
+    /// let dump = TwinMethod::new("dump", false).present_if(cfg!(debug_assertions));
+    /// assert_eq!(dump.is_present(), cfg!(debug_assertions));
+    /// ```
     #[must_use]
     pub const fn is_present(&self) -> bool {
         self.present
@@ -150,7 +170,11 @@ impl TwinMethod {
     ///
     /// # Examples
     ///
-    /// See [`TwinMethod`].
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// assert_eq!(TwinMethod::new("handle", true).name(), "handle");
+    /// ```
     #[must_use]
     pub const fn name(&self) -> &'static str {
         self.name
@@ -160,7 +184,12 @@ impl TwinMethod {
     ///
     /// # Examples
     ///
-    /// See [`TwinMethod`].
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// assert!(TwinMethod::new("handle", true).is_async());
+    /// assert!(!TwinMethod::new("name", false).is_async());
+    /// ```
     #[must_use]
     pub const fn is_async(&self) -> bool {
         self.is_async
@@ -208,14 +237,40 @@ pub trait Twin {
     ///
     /// # Examples
     ///
-    /// See [`Twin`].
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::Twin};
+    ///
+    /// #[dyn_twin(DynDouble)]
+    /// trait Double {
+    ///     async fn double(&self, x: u64) -> u64;
+    /// }
+    /// struct Two;
+    /// impl Double for Two {
+    ///     async fn double(&self, x: u64) -> u64 { 2 * x }
+    /// }
+    ///
+    /// let erased: &dyn DynDouble = &Two;
+    /// let layout = erased.method_layout(0).unwrap();
+    /// assert!(layout.size() <= 120); // fits the default capacity: `double_dyn` will not allocate
+    /// assert!(erased.method_layout(1).is_none()); // no such method
+    /// ```
     fn method_layout(&self, index: usize) -> Option<FutureLayout>;
 
     /// The implementing type's name.
     ///
     /// # Examples
     ///
-    /// See [`Twin`].
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::Twin};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// struct Pong;
+    /// impl Ping for Pong { fn ping(&self) -> u8 { 1 } }
+    ///
+    /// let erased: &dyn DynPing = &Pong;
+    /// assert!(erased.type_name().ends_with("Pong"));
+    /// ```
     fn type_name(&self) -> &'static str;
 }
 
@@ -244,6 +299,21 @@ pub trait TwinOf<P>: Twin {
     ///
     /// # Examples
     ///
-    /// See [`TwinOf`].
+    /// ```
+    /// use std::sync::Arc;
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinOf};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// struct One;
+    /// impl Ping for One { fn ping(&self) -> u8 { 1 } }
+    ///
+    /// // Generic code can name the coercion it could not write itself.
+    /// fn share_all<T: TwinOf<P> + ?Sized, P>(plugins: Vec<P>) -> Vec<Arc<T>> {
+    ///     plugins.into_iter().map(|p| T::share(Arc::new(p))).collect()
+    /// }
+    /// let shared: Vec<Arc<dyn DynPing>> = share_all(vec![One, One]);
+    /// assert_eq!(shared.iter().map(|p| p.ping_dyn()).sum::<u8>(), 2);
+    /// ```
     fn share(plugin: Arc<P>) -> Arc<Self>;
 }

@@ -91,7 +91,15 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynPing, send = SendDynPing)]
+    /// trait Ping { async fn ping(&self) -> u8; }
+    ///
+    /// let plugins: TwinRegistry<dyn SendDynPing> = TwinRegistry::new();
+    /// assert!(plugins.is_empty());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         TwinRegistry {
@@ -108,7 +116,25 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`trim`](Self::trim).
+    /// ```
+    /// use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynBig)]
+    /// trait Big { async fn page(&self) -> usize; }
+    /// struct Page;
+    /// impl Big for Page {
+    ///     async fn page(&self) -> usize {
+    ///         let page = [0u8; 1024]; // held across the await: a 1 KiB future
+    ///         std::future::ready(()).await;
+    ///         page.len()
+    ///     }
+    /// }
+    ///
+    /// let recycling: TwinRegistry<dyn DynBig> = TwinRegistry::new();
+    /// assert!(recycling.register("page", Page).unwrap().page_dyn().is_recycled());
+    /// let boxing: TwinRegistry<dyn DynBig> = TwinRegistry::with_max_idle(0);
+    /// assert!(boxing.register("page", Page).unwrap().page_dyn().is_heap());
+    /// ```
     #[must_use]
     pub fn with_max_idle(max_idle: usize) -> Self {
         TwinRegistry {
@@ -171,7 +197,20 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// use hybrid_dispatch::{Error, dyn_twin, twin::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// impl Ping for u8 { fn ping(&self) -> u8 { *self } }
+    ///
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// let one = registry.register("one", 1u8)?;
+    /// assert_eq!(one.ping_dyn(), 1); // the handle dereferences to the twin object
+    /// assert_eq!(registry.register("one", 2u8).unwrap_err(), Error::Duplicate("one".into()));
+    /// assert_eq!(registry.handle("one")?.ping_dyn(), 1); // unchanged
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn register<P>(&self, name: &str, plugin: P) -> Result<TwinHandle<T>, Error>
     where
         T: TwinOf<CountedTwin<P>>,
@@ -207,7 +246,20 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// use hybrid_dispatch::{Error, dyn_twin, twin::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynPing)]
+    /// trait Ping { fn ping(&self) -> u8; }
+    /// impl Ping for u8 { fn ping(&self) -> u8 { *self } }
+    ///
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// registry.register("one", 1u8)?;
+    /// let one = registry.handle("one")?; // no lookup per call from here on
+    /// assert_eq!(one.ping_dyn() + one.ping_dyn(), 2);
+    /// assert_eq!(registry.handle("two").unwrap_err(), Error::NotFound("two".into()));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn handle(&self, name: &str) -> Result<TwinHandle<T>, Error> {
         self.entries.get(name).map(TwinHandle::new)
     }
@@ -246,7 +298,16 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`names`](Self::names).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// registry.register("one", 1u8).unwrap();
+    /// assert!(registry.contains("one"));
+    /// assert!(!registry.contains("two"));
+    /// ```
     #[must_use]
     pub fn contains(&self, name: &str) -> bool {
         self.entries.contains(name)
@@ -278,7 +339,16 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`names`](Self::names).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// registry.register("one", 1u8).unwrap();
+    /// registry.register("two", 2u8).unwrap();
+    /// assert_eq!(registry.len(), 2);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -288,7 +358,16 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`remove`](Self::remove).
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// assert!(registry.is_empty());
+    /// registry.register("one", 1u8).unwrap();
+    /// assert!(!registry.is_empty());
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.len() == 0
@@ -299,7 +378,18 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// let one = registry.register("one", 1u8).unwrap();
+    /// drop(one.ping_dyn()); // erased inline, never polled
+    /// let stats = registry.stats();
+    /// let ping = stats.get("one").unwrap().get("ping").unwrap();
+    /// assert_eq!((ping.calls, ping.inline), (1, 1));
+    /// ```
     #[must_use]
     pub fn stats(&self) -> TwinRegistryStats {
         // Outside the lock: `tracked` asks each twin for its layouts.
@@ -322,7 +412,17 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// registry.register("one", 1u8).unwrap();
+    /// let sizing = registry.sizing(); // nothing is called
+    /// assert_eq!(sizing.spilled().count(), 0); // `one.ping` fits the default capacity
+    /// print!("{sizing}");
+    /// ```
     #[must_use]
     pub fn sizing(&self) -> SizingReport {
         // Outside the lock: each twin reports its layouts.
@@ -373,7 +473,19 @@ impl<T: ?Sized + Twin> fmt::Debug for TwinRegistry<T> {
 ///
 /// # Examples
 ///
-/// See [`TwinRegistry`].
+/// ```
+/// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+/// # #[dyn_twin(DynPing)]
+/// # trait Ping { async fn ping(&self) -> u8; }
+/// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+/// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+/// let one = registry.register("one", 1u8).unwrap();
+/// drop(one.ping_dyn());
+/// let stats = registry.stats();
+/// assert_eq!(stats.get("one").unwrap().total().calls, 1);
+/// print!("{stats}"); // one line per entry and method
+/// assert!(stats.to_string().starts_with("one.ping: 1 calls"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TwinRegistryStats {
     /// In name order.
@@ -394,7 +506,18 @@ impl TwinRegistryStats {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// registry.register("b", 2u8).unwrap();
+    /// registry.register("a", 1u8).unwrap();
+    /// let stats = registry.stats();
+    /// let names: Vec<&str> = stats.iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &TwinStats)> {
         self.entries
             .iter()
@@ -405,7 +528,18 @@ impl TwinRegistryStats {
     ///
     /// # Examples
     ///
-    /// See [`TwinRegistry`].
+    /// ```
+    /// # use hybrid_dispatch::{dyn_twin, twin::TwinRegistry};
+    /// # #[dyn_twin(DynPing)]
+    /// # trait Ping { async fn ping(&self) -> u8; }
+    /// # impl Ping for u8 { async fn ping(&self) -> u8 { *self } }
+    /// let registry: TwinRegistry<dyn DynPing> = TwinRegistry::new();
+    /// let one = registry.register("one", 1u8).unwrap();
+    /// drop(one.ping_dyn());
+    /// let stats = registry.stats();
+    /// assert_eq!(stats.get("one").unwrap().get("ping").unwrap().calls, 1);
+    /// assert!(stats.get("two").is_none());
+    /// ```
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&TwinStats> {
         self.entry(name).map(|entry| &entry.counted)
