@@ -9,7 +9,7 @@ use syn::{FnArg, GenericParam, Ident, ItemTrait, Lifetime, Signature, Type, Wher
 
 use super::Cx;
 use crate::check::{HOOK, POOL_HOOK};
-use crate::lifetimes::{FillElided, has_elided};
+use crate::lifetimes::{FillElided, has_elided, may_hide_lifetime};
 use crate::model::Method;
 use crate::names::Names;
 
@@ -63,8 +63,14 @@ pub(crate) fn named_sig(m: &Method) -> Signature {
 }
 
 /// Names every lifetime of `m` (elided ones as `async-trait` does,
-/// `'life0`, …) and decides the future's.
-pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Lifetimes {
+/// `'life0`, …), decides the future's, and wraps each argument that may
+/// hide a lifetime in `Held<'fut, _>` (`p` is the path of `__private`).
+pub(crate) fn lifetimes(
+    item: &ItemTrait,
+    m: &Method,
+    names: &mut Names,
+    p: &TokenStream,
+) -> Lifetimes {
     let output = m.output.clone().expect("async method");
     let mut sig = named_sig(m);
     sig.asyncness = None;
@@ -94,6 +100,23 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
         }
     };
     let args_elided = m.args.iter().any(|a| has_elided(&a.ty));
+    let type_params: Vec<&Ident> = item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            _ => None,
+        })
+        .collect();
+    // A lifetime hidden in a path (`w: Window` for `Window<'a>`) is one
+    // the signature cannot name, so no `'hidden: 'fut` can be written;
+    // `Held<'fut, Window>` is `Window`, and its definition,
+    // `<&'fut Window as Hold>::Arg`, implies `Window: 'fut`: the method's
+    // body may assume it and every caller proves it. Not needed for a
+    // future bounded by a lifetime of its own (`+ 'static`), which cannot
+    // hold such an argument.
+    let mut held = false;
     for input in sig.inputs.iter_mut().skip(1) {
         if let FnArg::Typed(t) = input {
             FillElided(|_| {
@@ -102,6 +125,11 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
                 l
             })
             .visit_type_mut(&mut t.ty);
+            if m.future_lifetime.is_none() && may_hide_lifetime(&t.ty, &type_params) {
+                let (ty, fut) = (&t.ty, &names.fut);
+                *t.ty = syn::parse_quote!(#p::Held<#fut, #ty>);
+                held = true;
+            }
         }
     }
     let mut resolved = output;
@@ -148,6 +176,7 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
         .unwrap_or_default();
     let simple = explicit.is_empty()
         && !args_elided
+        && !held
         && item.generics.params.is_empty()
         && sig.generics.where_clause.is_none()
         && m.future_lifetime.is_none()

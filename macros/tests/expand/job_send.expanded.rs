@@ -353,8 +353,12 @@ for dyn SendDynJob<Space> + 'dyn_twin {
         &mut self,
         n: u64,
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
-        async move {
-            ::core::pin::pin!(< Self as SendDynJob < Space > > ::run_send(self, n)).await
+        {
+            ::hybrid_dispatch::__private::send_argument(&n);
+            async move {
+                ::core::pin::pin!(< Self as SendDynJob < Space > > ::run_send(self, n))
+                    .await
+            }
         }
     }
     #[inline]
