@@ -571,7 +571,9 @@ static_assertions::assert_impl_all!(dyn SendDynAcceptor: Send);
 static_assertions::assert_not_impl_any!(dyn SendDynAcceptor: Sync);
 static_assertions::assert_impl_all!(dyn SendDynGuarded: Send, Sync);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// `tokio::spawn` asks `Send` of the task on any runtime; one thread keeps
+// the test cheap under Miri.
+#[tokio::test]
 async fn a_send_only_implementor_has_a_send_twin_without_shared_async_methods() {
     let mut acceptor: Box<dyn SendDynAcceptor> = Box::new(Listener {
         next: 0,
@@ -601,6 +603,9 @@ trait Writer {
     async fn write(&self, w: Window) -> usize;
     async fn write_all(&mut self, first: Option<Window>, rest: (Box<Window>, u8)) -> usize;
     fn peek(&self, w: Window) -> u8;
+    /// Taken as `Held<'fut, Box<dyn Debug + Send>>`: a caller's
+    /// `Box::new(3)` still coerces.
+    async fn describe(&self, value: Box<dyn fmt::Debug + Send>) -> String;
 }
 
 struct Counter(usize);
@@ -618,6 +623,9 @@ impl Writer for Counter {
     fn peek(&self, w: Window<'_>) -> u8 {
         w.bytes[0]
     }
+    async fn describe(&self, value: Box<dyn fmt::Debug + Send>) -> String {
+        format!("{value:?}")
+    }
 }
 
 #[test]
@@ -627,6 +635,7 @@ fn hidden_lifetimes_in_arguments_are_bounded_by_the_future() {
     let local: &dyn DynWriter = &Counter(1);
     assert_eq!(block_on(local.write_dyn(window())).0, 4);
     assert_eq!(local.peek_dyn(window()), 7);
+    assert_eq!(block_on(local.describe_dyn(Box::new(3))).0, "3");
     let mut slot = pin!(FutureSlot::new());
     assert_eq!(block_on(local.write_in(slot.as_mut(), window())).0, 4);
 
