@@ -5,7 +5,9 @@
 //! `CountedTwin`, hygiene of every generated name, `'static` supertraits,
 //! `'_` nested in borrowed arguments, supertraits the counting wrapper
 //! implements or cannot, `#[cfg]` on methods and arguments, a `macro_rules!`
-//! caller, and generic parameters captured by `Send` futures.
+//! caller, generic parameters captured by `Send` futures, a `Send`-only
+//! implementor of a trait whose async methods take `&mut self`, and
+//! lifetimes hidden in argument types.
 
 mod common;
 
