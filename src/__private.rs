@@ -13,6 +13,8 @@ pub use core::future::Future;
 pub use core::pin::Pin;
 
 #[cfg(feature = "alloc")]
+pub use crate::future::capacity::PointerRoom;
+#[cfg(feature = "alloc")]
 pub use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 pub use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]

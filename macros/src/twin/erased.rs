@@ -323,6 +323,7 @@ impl Cx<'_> {
         } else {
             call
         };
+        let check = self.pointer_room_check();
         if m.receiver.hook_first() {
             // The future borrows `self` mutably (or owns it): the hook hears
             // first, with the placement the layout decides.
@@ -333,6 +334,7 @@ impl Cx<'_> {
                 quote!(#p::handle_erasure::<#space>(#layout))
             };
             quote! {
+                #check
                 <#implementor as #trait_path>::#hook(&*self, #index, #predicted);
                 #storage::new(#call)
             }
@@ -343,6 +345,7 @@ impl Cx<'_> {
             let pool_hook = Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
             let layout = self.layout_call(m);
             quote! {
+                #check
                 let #future = #p::#maker::<_, #space, _>(
                     || <#implementor as #trait_path>::#pool_hook(self, #index, #layout),
                     move || #call,
@@ -352,6 +355,7 @@ impl Cx<'_> {
             }
         } else {
             quote! {
+                #check
                 let #future = #storage::new(#call);
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future
@@ -402,6 +406,21 @@ impl Cx<'_> {
         quote!(<#implementor as #twin #twin_args>::#layout(&*self))
     }
 
+    /// `PointerRoom::<Space>::CHECK`, named in the erasure methods of
+    /// storages with a heap fallback (not `inline_only`): a capacity
+    /// smaller than a pointer fails the build there (the storage checks it
+    /// too), so the error says "while instantiating `<Echo as
+    /// DynPlugin<u32>>::handle_dyn`" at the user's coercion to the twin,
+    /// not at a function inside the storage.
+    fn pointer_room_check(&self) -> TokenStream {
+        if self.opts.inline_only {
+            return TokenStream::new();
+        }
+        let p = &self.p;
+        let space = &self.names.space;
+        quote!(let () = #p::PointerRoom::<#space>::CHECK;)
+    }
+
     /// The body of `m_in` / `m_send_in`.
     pub(crate) fn slot_body(&self, m: &Method) -> TokenStream {
         let p = &self.p;
@@ -413,15 +432,18 @@ impl Cx<'_> {
         let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
         let index = m.index;
         let call = self.forward(m);
+        let check = self.pointer_room_check();
         if m.receiver.hook_first() {
             let layout_call = self.layout_call(m);
             quote! {
+                #check
                 let #layout = #layout_call;
                 <#implementor as #trait_path>::#hook(&*self, #index, #p::slot_erasure(&#slot, #layout));
                 #slot.put(#call)
             }
         } else {
             quote! {
+                #check
                 let #future = #slot.put(#call);
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future

@@ -112,6 +112,7 @@ for Implementor {
     where
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::inline_future::<
             _,
             Space,
@@ -143,6 +144,7 @@ for Implementor {
     where
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = slot.put(<Implementor as Plugin>::handle(self, req));
         <Implementor as Plugin>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
@@ -163,6 +165,7 @@ for Implementor {
         'life0: 'fut,
         'life1: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::inline_future::<
             _,
             Space,
@@ -195,6 +198,7 @@ for Implementor {
         'life0: 'fut,
         'life1: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = slot.put(<Implementor as Plugin>::lookup(self, key));
         <Implementor as Plugin>::__dyn_twin_observe(self, 2usize, future.erasure());
         future
