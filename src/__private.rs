@@ -13,6 +13,8 @@ pub use core::future::Future;
 pub use core::pin::Pin;
 
 #[cfg(feature = "alloc")]
+pub use crate::future::capacity::PointerRoom;
+#[cfg(feature = "alloc")]
 pub use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 pub use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
@@ -167,6 +169,46 @@ pub fn assert_fits_inline<Cap, F>(future: F) -> F {
         );
     }
     future
+}
+
+/// `T`, an argument the erased future holds for `'fut`: the twins' methods
+/// take an argument that may hide a lifetime (`w: Window` for
+/// `struct Window<'a>`) as `Held<'fut, Window>`. It is `Window`; written
+/// as a projection from `&'fut Window`, it implies `Window: 'fut`, which
+/// the signature cannot say otherwise (the hidden lifetime has no name):
+/// the method's body may assume it, and every caller proves it.
+pub type Held<'fut, T> = <&'fut T as Hold>::Arg;
+
+/// The projection behind [`Held`]: `<&T as Hold>::Arg` is `T`.
+pub trait Hold {
+    /// The referenced type.
+    type Arg;
+}
+
+impl<T> Hold for &T {
+    type Arg = T;
+}
+
+/// An argument of a method of a `send = …` twin: the bridge's future
+/// carries it to its first poll, so it must be `Send`. Implemented for
+/// every `Send` type; its message is what a user reads for one that is not
+/// (instead of an error about an `async` block they never wrote).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Send`, so a method of the `Send` twin cannot take it",
+    label = "not `Send`",
+    note = "with `#[dyn_twin(.., send = …)]` the trait's futures are `Send`, and a method's future holds its arguments",
+    note = "take a `Send` type instead (`Arc` for `Rc`, `Mutex` for `RefCell`), or add `where Self: Sized` to leave the method out of the twin"
+)]
+pub trait SendArgument {}
+
+impl<T: ?Sized + Send> SendArgument for T {}
+
+/// Fails the build, naming the argument, when `arg` is not `Send`
+/// ([`SendArgument`]). Its error also keeps the compiler from reporting the
+/// bridge's `async` block, which captures `arg`, as not `Send`.
+#[inline(always)]
+pub fn send_argument<T: ?Sized + SendArgument>(arg: &T) {
+    let _ = arg;
 }
 
 /// Where `InlineFuture::new` puts a future of `layout`: for `&mut self`

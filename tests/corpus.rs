@@ -322,7 +322,6 @@ async fn poem_endpoint() {
     tokio::spawn(poem_endpoint::migrated::run()).await.unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/poem_acceptor.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poem_acceptor() {
     // Spawned: the calls through the `Send` twin make a `Send` future.

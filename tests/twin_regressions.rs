@@ -5,7 +5,9 @@
 //! `CountedTwin`, hygiene of every generated name, `'static` supertraits,
 //! `'_` nested in borrowed arguments, supertraits the counting wrapper
 //! implements or cannot, `#[cfg]` on methods and arguments, a `macro_rules!`
-//! caller, and generic parameters captured by `Send` futures.
+//! caller, generic parameters captured by `Send` futures, a `Send`-only
+//! implementor of a trait whose async methods take `&mut self`, and
+//! lifetimes hidden in argument types.
 
 mod common;
 
@@ -530,4 +532,121 @@ fn registry_reports_call_user_code_outside_the_lock() {
     assert!(stats.iter().count() >= 1);
     assert!(REENTERED.load(std::sync::atomic::Ordering::SeqCst) >= 2);
     assert!(registry.len() >= 3);
+}
+
+// ---------------------------------------------------------------------------
+// A `Send`-only implementor (a `Cell` inside, like an acceptor or a
+// connection) has a `Send` twin when no async method takes `&self`: its
+// futures borrow `self` mutably or own it, so `Send` suffices. A trait with
+// an async `&self` method keeps the `Sync` twin, which `Arc` sharing needs.
+
+#[dyn_twin(DynAcceptor, send = SendDynAcceptor)]
+trait Acceptor: Send {
+    fn local_addr(&self) -> String;
+    async fn accept(&mut self) -> u32;
+    async fn close(self: Box<Self>) -> u32;
+}
+
+struct Listener {
+    next: u32,
+    /// Not `Sync`.
+    seen: std::cell::Cell<u32>,
+}
+
+impl Acceptor for Listener {
+    fn local_addr(&self) -> String {
+        format!("127.0.0.1:{}", self.seen.get())
+    }
+    async fn accept(&mut self) -> u32 {
+        YieldOnce::default().await;
+        self.next += 1;
+        self.seen.set(self.next);
+        self.next
+    }
+    async fn close(self: Box<Self>) -> u32 {
+        YieldOnce::default().await;
+        self.seen.get() * 10
+    }
+}
+
+static_assertions::assert_impl_all!(dyn SendDynAcceptor: Send);
+static_assertions::assert_not_impl_any!(dyn SendDynAcceptor: Sync);
+static_assertions::assert_impl_all!(dyn SendDynGuarded: Send, Sync);
+
+// `tokio::spawn` asks `Send` of the task on any runtime; one thread keeps
+// the test cheap under Miri.
+#[tokio::test]
+async fn a_send_only_implementor_has_a_send_twin_without_shared_async_methods() {
+    let mut acceptor: Box<dyn SendDynAcceptor> = Box::new(Listener {
+        next: 0,
+        seen: Default::default(),
+    });
+    let task = tokio::spawn(async move {
+        let first = acceptor.accept().await;
+        let second = acceptor.accept_send().await;
+        assert_eq!(acceptor.local_addr(), "127.0.0.1:2");
+        (first, second, acceptor.close().await)
+    });
+    assert_eq!(task.await.unwrap(), (1, 2, 20));
+}
+
+// ---------------------------------------------------------------------------
+// A lifetime hidden in an argument's path type (`w: Window` for
+// `Window<'a>`), by value, in an `Option`, a `Box` or a tuple: the twins'
+// signatures cannot name it, and take such arguments as `Held<'fut, _>`,
+// which bounds it by the future's lifetime all the same.
+
+struct Window<'a> {
+    bytes: &'a [u8],
+}
+
+#[dyn_twin(DynWriter, send = SendDynWriter)]
+trait Writer {
+    async fn write(&self, w: Window) -> usize;
+    async fn write_all(&mut self, first: Option<Window>, rest: (Box<Window>, u8)) -> usize;
+    fn peek(&self, w: Window) -> u8;
+    /// Taken as `Held<'fut, Box<dyn Debug + Send>>`: a caller's
+    /// `Box::new(3)` still coerces.
+    async fn describe(&self, value: Box<dyn fmt::Debug + Send>) -> String;
+}
+
+struct Counter(usize);
+
+impl Writer for Counter {
+    async fn write(&self, w: Window<'_>) -> usize {
+        YieldOnce::default().await;
+        self.0 + w.bytes.len()
+    }
+    async fn write_all(&mut self, first: Option<Window<'_>>, rest: (Box<Window<'_>>, u8)) -> usize {
+        YieldOnce::default().await;
+        self.0 += first.map_or(0, |w| w.bytes.len()) + rest.0.bytes.len() + usize::from(rest.1);
+        self.0
+    }
+    fn peek(&self, w: Window<'_>) -> u8 {
+        w.bytes[0]
+    }
+    async fn describe(&self, value: Box<dyn fmt::Debug + Send>) -> String {
+        format!("{value:?}")
+    }
+}
+
+#[test]
+fn hidden_lifetimes_in_arguments_are_bounded_by_the_future() {
+    let bytes = vec![7u8, 8, 9];
+    let window = || Window { bytes: &bytes };
+    let local: &dyn DynWriter = &Counter(1);
+    assert_eq!(block_on(local.write_dyn(window())).0, 4);
+    assert_eq!(local.peek_dyn(window()), 7);
+    assert_eq!(block_on(local.describe_dyn(Box::new(3))).0, "3");
+    let mut slot = pin!(FutureSlot::new());
+    assert_eq!(block_on(local.write_in(slot.as_mut(), window())).0, 4);
+
+    let mut shared: Box<dyn SendDynWriter> = Box::new(Counter(0));
+    assert_eq!(block_on(shared.write_send(window())).0, 3);
+    assert_eq!(block_on(shared.write(window())).0, 3);
+    assert_eq!(shared.peek(window()), 7);
+    let rest = (Box::new(window()), 1);
+    assert_eq!(block_on(shared.write_all(Some(window()), rest)).0, 7);
+    let rest = (Box::new(window()), 0);
+    assert_eq!(block_on(shared.write_all_send(None, rest)).0, 10);
 }

@@ -24,6 +24,8 @@ pub(crate) struct Arg {
     pub(crate) cfgs: Vec<Attribute>,
     /// Declared `mut x`.
     pub(crate) mutable: bool,
+    /// The user's name (or `_`): where an error about the argument points.
+    pub(crate) span: Span,
 }
 
 /// The receiver of a twin method: `&self` or `&mut self`, maybe with a
@@ -74,6 +76,12 @@ impl Method {
     pub(crate) fn is_async(&self) -> bool {
         self.output.is_some()
     }
+
+    /// An async method whose future borrows `self` shared (`&self`,
+    /// `&'a self`): `Send` only if the implementor is `Sync`.
+    pub(crate) fn shares_self(&self) -> bool {
+        self.is_async() && !self.receiver.mutable && self.receiver.boxed.is_none()
+    }
 }
 
 /// An associated type of the user's trait.
@@ -116,6 +124,22 @@ pub(crate) struct Model {
     /// `send` need no extra bound.
     pub(crate) sync_supertrait: bool,
     pub(crate) send_supertrait: bool,
+}
+
+impl Model {
+    /// Whether the `Send` twin is also `Sync`. Yes when an async method
+    /// takes `&self`: its futures are shared borrows of the implementor,
+    /// and the twin object is meant to be shared (`Arc<dyn SendDynPlugin>`
+    /// into `tokio::spawn`, the bridge's block holding `&self`). A trait
+    /// whose async methods all take `&mut self` or `self: Box<Self>` needs
+    /// only `Send` (a `&mut` borrow or a box of a `Send` value is `Send`),
+    /// so a `Send`-only implementor (`Cell` inside, like an acceptor or a
+    /// connection) has a `Send` twin, `Box<dyn SendDynX>` moves into a
+    /// task; sharing one across threads needs a `Mutex`, as it would anyway
+    /// for `&mut self` calls.
+    pub(crate) fn send_twin_sync(&self) -> bool {
+        self.methods.iter().any(Method::shares_self)
+    }
 }
 
 /// Standard supertraits that make a trait not dyn-compatible.
@@ -434,11 +458,13 @@ fn read_method(
         let FnArg::Typed(typed) = input else {
             unreachable!("only the first input can be a receiver");
         };
-        let (ident, mutable) = match &*typed.pat {
-            Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
-                (pat.ident.clone(), pat.mutability.is_some())
-            }
-            Pat::Wild(_) => (names.wildcard_arg(i), false),
+        let (ident, mutable, span) = match &*typed.pat {
+            Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => (
+                pat.ident.clone(),
+                pat.mutability.is_some(),
+                pat.ident.span(),
+            ),
+            Pat::Wild(w) => (names.wildcard_arg(i), false, w.underscore_token.span),
             other => return Err(pattern_error(other, &sig.ident, &typed.ty)),
         };
         let mut impl_trait = ImplTraitArg(None);
@@ -469,6 +495,7 @@ fn read_method(
             ty: (*typed.ty).clone(),
             cfgs,
             mutable,
+            span,
         });
     }
     let declared = impl_future(&sig.output);

@@ -245,13 +245,17 @@ pub type DefaultSpace = S15;
 /// inline `const` block so that it is evaluated, and reported, once per
 /// capacity; the first function to mention it (the user's constructor call,
 /// or the erasure method behind the user's `dyn` cast) is where the error
-/// points.
+/// points. Public for the code `#[dyn_twin]` generates (through
+/// `__private`): a twin's erasure methods name it, so that the error says
+/// which twin method, made where (the user's cast), asked for the capacity.
 #[cfg(feature = "alloc")]
-pub(crate) struct PointerRoom<Space>(PhantomData<Space>);
+#[derive(Debug)]
+pub struct PointerRoom<Space>(PhantomData<Space>);
 
 #[cfg(feature = "alloc")]
 impl<Space> PointerRoom<Space> {
-    pub(crate) const CHECK: () = assert!(
+    /// Fails the build (when evaluated) if `Space` cannot hold a pointer.
+    pub const CHECK: () = assert!(
         core::mem::size_of::<Space>() >= core::mem::size_of::<*mut u8>(),
         "this capacity is smaller than a pointer, which `InlineFuture`, `FutureSlot` and `DynService` keep in it for a future that does not fit (even when this one fits): use `space::S1` or larger, or the inline-only erasure (`InlineOnlyFuture`, `InlineOnlyService`), which never boxes"
     );

@@ -62,7 +62,6 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0277 "`Cell<()>` cannot be shared between threads safely" at the coercion: the `Send` twin requires `Sync`, the trait only `Send`
 pub mod migrated {
     use super::*;
 

@@ -10,8 +10,8 @@
 //! calls on `Box`/`Arc` reach the object by auto-deref; generic code takes
 //! `&*boxed`.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
 use syn::visit::Visit;
 
 use super::Cx;
@@ -70,7 +70,17 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             // first poll copies only its captures (the receiver and the
             // arguments). It also names every input lifetime, which a
             // single `impl Future + 'a` could not.
-            quote!(async move { ::core::pin::pin!(#call).await })
+            let block = quote!(async move { ::core::pin::pin!(#call).await });
+            let checks = if cx.opts.send.is_some() {
+                send_arguments(cx, m)
+            } else {
+                Vec::new()
+            };
+            if checks.is_empty() {
+                block
+            } else {
+                quote!({ #(#checks)* #block })
+            }
         } else if cx.lifetimes_of(m).declared.len() > 1 {
             // Eager (see `lazy`), wrapped so the result names every input
             // lifetime.
@@ -146,6 +156,40 @@ fn captured_send_bounds(cx: &Cx<'_>, m: &Method) -> Vec<TokenStream> {
     params
         .chain(assoc)
         .map(|t| quote!(#t: ::core::marker::Send + ::core::marker::Sync))
+        .collect()
+}
+
+/// `send_argument(&arg);` for each argument the `Send` bridge's block
+/// captures, spanned on the argument's name: an argument that is not
+/// `Send` is then one error there, saying so, and not an error about the
+/// block (the failed check keeps the compiler from checking the block's
+/// `Send`). The captured parameters' bounds (`captured_send_bounds`) make
+/// it pass for those.
+fn send_arguments(cx: &Cx<'_>, m: &Method) -> Vec<TokenStream> {
+    m.args
+        .iter()
+        .map(|arg| {
+            let (cfgs, ident) = (&arg.cfgs, &arg.ident);
+            let p = respan(cx.p.clone(), arg.span);
+            quote_spanned!(arg.span=> #(#cfgs)* #p::send_argument(&#ident);)
+        })
+        .collect()
+}
+
+/// `tokens`, every one spanned at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(g) = &token {
+                let mut group = Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                token = TokenTree::Group(group);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
         .collect()
 }
 

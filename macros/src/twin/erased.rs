@@ -9,7 +9,7 @@ use syn::{FnArg, GenericParam, Ident, ItemTrait, Lifetime, Signature, Type, Wher
 
 use super::Cx;
 use crate::check::{HOOK, POOL_HOOK};
-use crate::lifetimes::{FillElided, has_elided};
+use crate::lifetimes::{FillElided, has_elided, may_hide_lifetime};
 use crate::model::Method;
 use crate::names::Names;
 
@@ -63,8 +63,14 @@ pub(crate) fn named_sig(m: &Method) -> Signature {
 }
 
 /// Names every lifetime of `m` (elided ones as `async-trait` does,
-/// `'life0`, …) and decides the future's.
-pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Lifetimes {
+/// `'life0`, …), decides the future's, and wraps each argument that may
+/// hide a lifetime in `Held<'fut, _>` (`p` is the path of `__private`).
+pub(crate) fn lifetimes(
+    item: &ItemTrait,
+    m: &Method,
+    names: &mut Names,
+    p: &TokenStream,
+) -> Lifetimes {
     let output = m.output.clone().expect("async method");
     let mut sig = named_sig(m);
     sig.asyncness = None;
@@ -94,6 +100,23 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
         }
     };
     let args_elided = m.args.iter().any(|a| has_elided(&a.ty));
+    let type_params: Vec<&Ident> = item
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(&t.ident),
+            _ => None,
+        })
+        .collect();
+    // A lifetime hidden in a path (`w: Window` for `Window<'a>`) is one
+    // the signature cannot name, so no `'hidden: 'fut` can be written;
+    // `Held<'fut, Window>` is `Window`, and its definition,
+    // `<&'fut Window as Hold>::Arg`, implies `Window: 'fut`: the method's
+    // body may assume it and every caller proves it. Not needed for a
+    // future bounded by a lifetime of its own (`+ 'static`), which cannot
+    // hold such an argument.
+    let mut held = false;
     for input in sig.inputs.iter_mut().skip(1) {
         if let FnArg::Typed(t) = input {
             FillElided(|_| {
@@ -102,6 +125,11 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
                 l
             })
             .visit_type_mut(&mut t.ty);
+            if m.future_lifetime.is_none() && may_hide_lifetime(&t.ty, &type_params) {
+                let (ty, fut) = (&t.ty, &names.fut);
+                *t.ty = syn::parse_quote!(#p::Held<#fut, #ty>);
+                held = true;
+            }
         }
     }
     let mut resolved = output;
@@ -148,6 +176,7 @@ pub(crate) fn lifetimes(item: &ItemTrait, m: &Method, names: &mut Names) -> Life
         .unwrap_or_default();
     let simple = explicit.is_empty()
         && !args_elided
+        && !held
         && item.generics.params.is_empty()
         && sig.generics.where_clause.is_none()
         && m.future_lifetime.is_none()
@@ -294,6 +323,7 @@ impl Cx<'_> {
         } else {
             call
         };
+        let check = self.pointer_room_check();
         if m.receiver.hook_first() {
             // The future borrows `self` mutably (or owns it): the hook hears
             // first, with the placement the layout decides.
@@ -304,6 +334,7 @@ impl Cx<'_> {
                 quote!(#p::handle_erasure::<#space>(#layout))
             };
             quote! {
+                #check
                 <#implementor as #trait_path>::#hook(&*self, #index, #predicted);
                 #storage::new(#call)
             }
@@ -314,6 +345,7 @@ impl Cx<'_> {
             let pool_hook = Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
             let layout = self.layout_call(m);
             quote! {
+                #check
                 let #future = #p::#maker::<_, #space, _>(
                     || <#implementor as #trait_path>::#pool_hook(self, #index, #layout),
                     move || #call,
@@ -323,6 +355,7 @@ impl Cx<'_> {
             }
         } else {
             quote! {
+                #check
                 let #future = #storage::new(#call);
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future
@@ -373,6 +406,21 @@ impl Cx<'_> {
         quote!(<#implementor as #twin #twin_args>::#layout(&*self))
     }
 
+    /// `PointerRoom::<Space>::CHECK`, named in the erasure methods of
+    /// storages with a heap fallback (not `inline_only`): a capacity
+    /// smaller than a pointer fails the build there (the storage checks it
+    /// too), so the error says "while instantiating `<Echo as
+    /// DynPlugin<u32>>::handle_dyn`" at the user's coercion to the twin,
+    /// not at a function inside the storage.
+    fn pointer_room_check(&self) -> TokenStream {
+        if self.opts.inline_only {
+            return TokenStream::new();
+        }
+        let p = &self.p;
+        let space = &self.names.space;
+        quote!(let () = #p::PointerRoom::<#space>::CHECK;)
+    }
+
     /// The body of `m_in` / `m_send_in`.
     pub(crate) fn slot_body(&self, m: &Method) -> TokenStream {
         let p = &self.p;
@@ -384,15 +432,18 @@ impl Cx<'_> {
         let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
         let index = m.index;
         let call = self.forward(m);
+        let check = self.pointer_room_check();
         if m.receiver.hook_first() {
             let layout_call = self.layout_call(m);
             quote! {
+                #check
                 let #layout = #layout_call;
                 <#implementor as #trait_path>::#hook(&*self, #index, #p::slot_erasure(&#slot, #layout));
                 #slot.put(#call)
             }
         } else {
             quote! {
+                #check
                 let #future = #slot.put(#call);
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future

@@ -98,8 +98,10 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             })
             .collect();
         let bound = with_bindings(trait_path, &bindings);
-        let send_bound = if send {
+        let send_bound = if send && cx.model.send_twin_sync() {
             quote!(+ ::core::marker::Send + ::core::marker::Sync)
+        } else if send {
+            quote!(+ ::core::marker::Send)
         } else {
             quote!()
         };
@@ -118,10 +120,11 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     out
 }
 
-/// Whether the twin object (`send`: the `Send + Sync` one) meets `m`'s
-/// where clause: `Self: Send`/`Sync` it has, `Self: 'static` when its
-/// objects are `'static`. Any other predicate (`Self::Ctx: Send`, `T:
-/// Clone`) is not known of every object type: no layout there.
+/// Whether the twin object (`send`: the `Send` one, `Sync` too when
+/// `send_twin_sync`) meets `m`'s where clause: `Self: Send`/`Sync` it
+/// has, `Self: 'static` when its objects are `'static`. Any other
+/// predicate (`Self::Ctx: Send`, `T: Clone`) is not known of every object
+/// type: no layout there.
 fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
     let receiver = cx.receiver_outlives(m);
     let lt = cx.lifetimes_of(m);
@@ -136,7 +139,9 @@ fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
             syn::TypeParamBound::Trait(t) => {
                 let last = t.path.segments.last().map(|s| s.ident.to_string());
                 match last.as_deref() {
-                    Some("Sync") => send || cx.model.sync_supertrait,
+                    Some("Sync") => {
+                        (send && cx.model.send_twin_sync()) || cx.model.sync_supertrait
+                    }
                     Some("Send") => send || cx.model.send_supertrait,
                     _ => false,
                 }

@@ -63,12 +63,14 @@ pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
     if opts.send.is_some() {
         user_trait::rewrite_for_send(&mut item, &mut model);
     }
+    let krate = &opts.krate;
+    let p = quote!(#krate::__private);
     let lifetimes: Vec<Option<Lifetimes>> = model
         .methods
         .iter()
         .map(|m| {
             m.is_async()
-                .then(|| erased::lifetimes(&item, m, &mut names))
+                .then(|| erased::lifetimes(&item, m, &mut names, &p))
         })
         .collect();
     let cx = Cx::new(opts, &item, &model, &names, &lifetimes);

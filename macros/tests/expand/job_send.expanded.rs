@@ -98,6 +98,7 @@ for Implementor {
         &mut self,
         n: u64,
     ) -> ::hybrid_dispatch::__private::InlineFuture<'_, u64, Space> {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         <Implementor as Job>::__dyn_twin_observe(
             &*self,
             0usize,
@@ -125,6 +126,7 @@ for Implementor {
     where
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let layout = <Implementor as DynJob<Space>>::run_layout(&*self);
         <Implementor as Job>::__dyn_twin_observe(
             &*self,
@@ -148,6 +150,7 @@ for Implementor {
         Self: ::core::marker::Sync,
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::inline_future::<
             _,
             Space,
@@ -179,6 +182,7 @@ for Implementor {
         Self: ::core::marker::Sync,
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = slot.put(<Implementor as Job>::retries(self));
         <Implementor as Job>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
@@ -262,6 +266,7 @@ impl<
         &mut self,
         n: u64,
     ) -> ::hybrid_dispatch::__private::SendInlineFuture<'_, u64, Space> {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         <Implementor as Job>::__dyn_twin_observe(
             &*self,
             0usize,
@@ -291,6 +296,7 @@ impl<
     where
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let layout = <Implementor as DynJob<Space>>::run_layout(&*self);
         <Implementor as Job>::__dyn_twin_observe(
             &*self,
@@ -307,6 +313,7 @@ impl<
         Self: ::core::marker::Sync,
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::send_inline_future::<
             _,
             Space,
@@ -340,6 +347,7 @@ impl<
         Self: ::core::marker::Sync,
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = slot.put(<Implementor as Job>::retries(self));
         <Implementor as Job>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
@@ -353,8 +361,12 @@ for dyn SendDynJob<Space> + 'dyn_twin {
         &mut self,
         n: u64,
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
-        async move {
-            ::core::pin::pin!(< Self as SendDynJob < Space > > ::run_send(self, n)).await
+        {
+            ::hybrid_dispatch::__private::send_argument(&n);
+            async move {
+                ::core::pin::pin!(< Self as SendDynJob < Space > > ::run_send(self, n))
+                    .await
+            }
         }
     }
     #[inline]

@@ -45,6 +45,7 @@ for Implementor {
         &self,
         from: u32,
     ) -> ::hybrid_dispatch::__private::InlineStream<'_, u32, Space> {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::InlineStream::new(
             <Implementor as Log>::lines(self, from),
         );
@@ -84,6 +85,7 @@ impl<
         &self,
         from: u32,
     ) -> ::hybrid_dispatch::__private::SendInlineStream<'_, u32, Space> {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::SendInlineStream::new(
             <Implementor as Log>::lines(self, from),
         );

@@ -39,10 +39,12 @@ pub trait DynPlugin<
     ///
     ///[`Plugin::handle`] through `dyn`: the future is stored in the returned `InlineFuture`, inline when it fits the capacity (no allocation), on the heap otherwise.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn handle_dyn(
-        &self,
-        req: Request,
-    ) -> ::hybrid_dispatch::__private::InlineFuture<'_, u64, Space>;
+    fn handle_dyn<'life0, 'fut>(
+        &'life0 self,
+        req: ::hybrid_dispatch::__private::Held<'fut, Request>,
+    ) -> ::hybrid_dispatch::__private::InlineFuture<'fut, u64, Space>
+    where
+        'life0: 'fut;
     ///[`Plugin::handle`] through `dyn`, into a caller-owned `FutureSlot` where it is polled in place: no allocation once the slot has grown to the largest future it serves.
     #[allow(clippy::too_many_arguments)]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
@@ -51,7 +53,7 @@ pub trait DynPlugin<
         slot: ::hybrid_dispatch::__private::Pin<
             &'slot mut ::hybrid_dispatch::__private::FutureSlot<'fut, u64, Space>,
         >,
-        req: Request,
+        req: ::hybrid_dispatch::__private::Held<'fut, Request>,
     ) -> ::hybrid_dispatch::__private::SlotFuture<
         'slot,
         dyn ::hybrid_dispatch::__private::Future<Output = u64> + 'fut,
@@ -103,10 +105,14 @@ for Implementor {
         <Implementor as Plugin>::name(self)
     }
     #[inline]
-    fn handle_dyn(
-        &self,
-        req: Request,
-    ) -> ::hybrid_dispatch::__private::InlineFuture<'_, u64, Space> {
+    fn handle_dyn<'life0, 'fut>(
+        &'life0 self,
+        req: ::hybrid_dispatch::__private::Held<'fut, Request>,
+    ) -> ::hybrid_dispatch::__private::InlineFuture<'fut, u64, Space>
+    where
+        'life0: 'fut,
+    {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::inline_future::<
             _,
             Space,
@@ -129,7 +135,7 @@ for Implementor {
         slot: ::hybrid_dispatch::__private::Pin<
             &'slot mut ::hybrid_dispatch::__private::FutureSlot<'fut, u64, Space>,
         >,
-        req: Request,
+        req: ::hybrid_dispatch::__private::Held<'fut, Request>,
     ) -> ::hybrid_dispatch::__private::SlotFuture<
         'slot,
         dyn ::hybrid_dispatch::__private::Future<Output = u64> + 'fut,
@@ -138,6 +144,7 @@ for Implementor {
     where
         'life0: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = slot.put(<Implementor as Plugin>::handle(self, req));
         <Implementor as Plugin>::__dyn_twin_observe(self, 1usize, future.erasure());
         future
@@ -158,6 +165,7 @@ for Implementor {
         'life0: 'fut,
         'life1: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = ::hybrid_dispatch::__private::inline_future::<
             _,
             Space,
@@ -190,6 +198,7 @@ for Implementor {
         'life0: 'fut,
         'life1: 'fut,
     {
+        let () = ::hybrid_dispatch::__private::PointerRoom::<Space>::CHECK;
         let future = slot.put(<Implementor as Plugin>::lookup(self, key));
         <Implementor as Plugin>::__dyn_twin_observe(self, 2usize, future.erasure());
         future
