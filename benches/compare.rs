@@ -266,7 +266,7 @@ fn print_hints(m: &Measured, timing: impl Fn(Row) -> Timing) {
         println!(
             "  - call_dyn spills ({} B): {:.0} allocation/call, {:.2}x async-trait's time; in a \
              loop, call_in with one FutureSlot takes {:.2}x call_dyn's time with {:.4} \
-             allocations/call; or name a Space of at least {} B (call_inline proves it fits: \
+             allocations/call; or name a Cap of at least {} B (call_inline proves it fits: \
              {:.2}x call_dyn's time)",
             m.info.future_size,
             allocs(Strategy::CallDyn).allocs,

@@ -42,7 +42,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use hybrid_dispatch::space::S1;
+use hybrid_dispatch::capacity::S1;
 use hybrid_dispatch::{
     Handle, Recycled, Registry, SendDynService, SendInlineFuture, SendService, service_fn,
 };

@@ -51,7 +51,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use counting_alloc::{CountingAlloc, count};
-use hybrid_dispatch::space::DefaultSpace;
+use hybrid_dispatch::capacity::DefaultCapacity;
 
 // Counts every allocation (the allocator is at the end of this file).
 #[global_allocator]
@@ -340,10 +340,10 @@ fn main() {
     println!(
         "        svc.quote_send(3): a {}-byte future, inline space {} bytes, is_heap() = {}",
         layout.size(),
-        size_of::<DefaultSpace>(),
+        size_of::<DefaultCapacity>(),
         handle.is_heap(),
     );
-    assert!(layout.fits::<DefaultSpace>() && !handle.is_heap());
+    assert!(layout.fits::<DefaultCapacity>() && !handle.is_heap());
     assert_eq!(block_on(handle), 121);
 
     // `Arc<dyn SendDynQuote>` is `Send + Sync`: it moves to another thread.

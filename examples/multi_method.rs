@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use counting_alloc::{CountingAlloc, count};
-use hybrid_dispatch::space::S8;
+use hybrid_dispatch::capacity::S8;
 use hybrid_dispatch::twin::CountedTwin;
 use hybrid_dispatch::{FutureSlot, dyn_twin};
 
@@ -123,7 +123,7 @@ fn main() {
 
     println!(
         "layouts, from the types alone (default capacity, {} bytes):",
-        size_of::<hybrid_dispatch::space::DefaultSpace>()
+        size_of::<hybrid_dispatch::capacity::DefaultCapacity>()
     );
     let erased: &dyn DynRepository = &repo;
     for (name, layout) in [
@@ -132,7 +132,7 @@ fn main() {
         ("reindex", erased.reindex_layout()),
         ("clear", erased.clear_layout()),
     ] {
-        let placement = if layout.fits::<hybrid_dispatch::space::DefaultSpace>() {
+        let placement = if layout.fits::<hybrid_dispatch::capacity::DefaultCapacity>() {
             "inline"
         } else {
             "heap"

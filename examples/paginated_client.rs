@@ -19,7 +19,7 @@ use core::task::{Context, Poll};
 use std::time::Duration;
 
 use counting_alloc::{CountingAlloc, count};
-use hybrid_dispatch::space::DefaultSpace;
+use hybrid_dispatch::capacity::DefaultCapacity;
 use hybrid_dispatch::stream::{AsyncIter, GatStream, SendBoxAsyncIter, unfold};
 use tokio::sync::mpsc;
 
@@ -153,7 +153,7 @@ fn short_name(type_name: &str) -> &str {
 
 fn describe(name: &str, source: &SendBoxAsyncIter<'static, Event>) {
     let layout = source.next_layout();
-    let place = if layout.fits::<DefaultSpace>() {
+    let place = if layout.fits::<DefaultCapacity>() {
         "inline, in the box's own buffer"
     } else {
         "in a heap buffer allocated once, at the first item"

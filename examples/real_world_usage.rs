@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use counting_alloc::{Allocs, CountingAlloc, count};
-use hybrid_dispatch::space::{DefaultSpace, S32};
+use hybrid_dispatch::capacity::{DefaultCapacity, S32};
 use hybrid_dispatch::{
     Counted, DynService, SendDynService, Service, layout::FutureLayout, service_fn,
 };
@@ -138,8 +138,8 @@ fn main() {
     let text = "the quick brown fox jumps over the lazy dog ".repeat(8);
     let svc = WordCount { chunk: 64 };
     println!(
-        "inline capacity (DefaultSpace): {} bytes\n",
-        size_of::<DefaultSpace>()
+        "inline capacity (DefaultCapacity): {} bytes\n",
+        size_of::<DefaultCapacity>()
     );
 
     println!("== WordCount: a GAT service whose future borrows its &str input ==");
@@ -247,15 +247,15 @@ trait Placement {
         None
     }
 }
-impl<T, Space: hybrid_dispatch::space::Capacity> Placement
-    for hybrid_dispatch::InlineFuture<'_, T, Space>
+impl<T, Cap: hybrid_dispatch::capacity::Capacity> Placement
+    for hybrid_dispatch::InlineFuture<'_, T, Cap>
 {
     fn placement(&self) -> Option<(usize, bool)> {
         Some((self.layout().size(), self.is_heap()))
     }
 }
-impl<T, Space: hybrid_dispatch::space::Capacity> Placement
-    for hybrid_dispatch::SendInlineFuture<'_, T, Space>
+impl<T, Cap: hybrid_dispatch::capacity::Capacity> Placement
+    for hybrid_dispatch::SendInlineFuture<'_, T, Cap>
 {
     fn placement(&self) -> Option<(usize, bool)> {
         Some((self.layout().size(), self.is_heap()))
@@ -327,7 +327,7 @@ fn typical_sizes() {
         ),
     ];
     for (what, size) in rows {
-        let fits = size <= size_of::<DefaultSpace>();
+        let fits = size <= size_of::<DefaultCapacity>();
         println!(
             "{what:<42} {size:>4} bytes  {}",
             if fits { "inline" } else { "spills" }

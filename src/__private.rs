@@ -12,6 +12,7 @@ pub use alloc::sync::Arc;
 pub use core::future::Future;
 pub use core::pin::Pin;
 
+pub use crate::capacity::{Capacity, DefaultCapacity};
 #[cfg(feature = "alloc")]
 pub use crate::future::capacity::PointerRoom;
 #[cfg(feature = "alloc")]
@@ -22,7 +23,6 @@ pub use crate::future::inline_stream::{InlineStream, SendInlineStream};
 #[cfg(feature = "alloc")]
 pub use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 pub use crate::layout::{Erasure, FutureLayout};
-pub use crate::space::{Capacity, DefaultSpace};
 #[cfg(feature = "alloc")]
 pub use crate::twin::TwinOf;
 #[cfg(feature = "alloc")]
@@ -42,16 +42,16 @@ pub use crate::future::recycled::RecyclePool as Pool;
 #[derive(Debug)]
 pub enum Pool {}
 
-/// `make()`'s future in an [`InlineFuture`]: inline when it fits `Space`,
+/// `make()`'s future in an [`InlineFuture`]: inline when it fits `Cap`,
 /// else in a buffer of the pool `pool()` gives (a counted twin's, through
 /// the hook; asked only then), else on the heap. Built in place.
 #[cfg(feature = "alloc")]
 #[inline(always)]
-pub fn inline_future<'a, T, Space: Capacity, F: Future<Output = T> + 'a>(
+pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     pool: impl FnOnce() -> Option<&'a Pool>,
     make: impl FnOnce() -> F,
-) -> InlineFuture<'a, T, Space> {
-    if !fits_inline::<F, Space>() {
+) -> InlineFuture<'a, T, Cap> {
+    if !fits_inline::<F, Cap>() {
         if let Some(pool) = pool() {
             #[cfg(feature = "std")]
             return InlineFuture::new_recycled(pool, make);
@@ -65,11 +65,11 @@ pub fn inline_future<'a, T, Space: Capacity, F: Future<Output = T> + 'a>(
 /// [`inline_future`] for the `Send` storage.
 #[cfg(feature = "alloc")]
 #[inline(always)]
-pub fn send_inline_future<'a, T, Space: Capacity, F: Future<Output = T> + Send + 'a>(
+pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
     pool: impl FnOnce() -> Option<&'a Pool>,
     make: impl FnOnce() -> F,
-) -> SendInlineFuture<'a, T, Space> {
-    if !fits_inline::<F, Space>() {
+) -> SendInlineFuture<'a, T, Cap> {
+    if !fits_inline::<F, Cap>() {
         if let Some(pool) = pool() {
             #[cfg(feature = "std")]
             return SendInlineFuture::new_recycled(pool, make);
@@ -165,7 +165,7 @@ pub fn assert_fits_inline<Cap, F>(future: F) -> F {
     const {
         assert!(
             fits_inline::<F, Cap>(),
-            "#[dyn_twin(.., assert_inline)]: this implementor's future does not fit the twin's inline capacity: name a larger one in the twin object type (`dyn DynPlugin<space::S32>`), make the future smaller, or drop `assert_inline`"
+            "#[dyn_twin(.., assert_inline)]: this implementor's future does not fit the twin's inline capacity: name a larger one in the twin object type (`dyn DynPlugin<capacity::S32>`), make the future smaller, or drop `assert_inline`"
         );
     }
     future
@@ -215,8 +215,8 @@ pub fn send_argument<T: ?Sized + SendArgument>(arg: &T) {
 /// methods, whose hook hears before the call.
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn handle_erasure<Space>(layout: FutureLayout) -> Erasure {
-    Erasure::new(layout, Placement::of_handle(!layout.fits::<Space>()))
+pub fn handle_erasure<Cap>(layout: FutureLayout) -> Erasure {
+    Erasure::new(layout, Placement::of_handle(!layout.fits::<Cap>()))
 }
 
 /// An inline-only future's erasure: always inline.
@@ -228,8 +228,8 @@ pub fn inline_erasure(layout: FutureLayout) -> Erasure {
 /// Where `slot.put` will put a future of `layout`, told before the call
 /// (for `&mut self` methods): what the slot itself predicts.
 #[cfg(feature = "alloc")]
-pub fn slot_erasure<D: ?Sized, Space: Capacity>(
-    slot: &Pin<&mut crate::future::reusable_slot::ReusableSlot<D, Space>>,
+pub fn slot_erasure<D: ?Sized, Cap: Capacity>(
+    slot: &Pin<&mut crate::future::reusable_slot::ReusableSlot<D, Cap>>,
     layout: FutureLayout,
 ) -> Erasure {
     slot.erasure_for(layout)

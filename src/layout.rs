@@ -16,7 +16,7 @@ use core::mem::{align_of, size_of};
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{service_fn, layout::FutureLayout, space::{S2, S8}};
+/// use hybrid_dispatch::{service_fn, layout::FutureLayout, capacity::{S2, S8}};
 ///
 /// let svc = service_fn(|x: u64| async move { [x; 6].iter().sum::<u64>() });
 /// let layout = FutureLayout::of_service_val(&svc, &0u64);
@@ -108,19 +108,19 @@ impl FutureLayout {
     }
 
     /// Whether a future of this layout is stored without allocating in the
-    /// inline capacity `Space` (see [`fits_inline`]).
+    /// inline capacity `Cap` (see [`fits_inline`]).
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{layout::FutureLayout, space::S4};
+    /// use hybrid_dispatch::{layout::FutureLayout, capacity::S4};
     ///
     /// assert!(FutureLayout::of::<[u64; 4]>().fits::<S4>());
     /// assert!(!FutureLayout::of::<[u64; 5]>().fits::<S4>());
     /// ```
     #[must_use]
-    pub const fn fits<Space>(&self) -> bool {
-        self.fits_capacity(size_of::<Space>(), align_of::<Space>())
+    pub const fn fits<Cap>(&self) -> bool {
+        self.fits_capacity(size_of::<Cap>(), align_of::<Cap>())
     }
 
     /// Whether a future of this layout is stored without allocating in an
@@ -178,7 +178,7 @@ impl PartialEq for FutureLayout {
 impl Eq for FutureLayout {}
 
 /// Whether a value of type `F` is stored without allocating in inline
-/// capacity `Space`: it fits in size and alignment, or it is zero-sized.
+/// capacity `Cap`: it fits in size and alignment, or it is zero-sized.
 ///
 /// A `const fn`, so it can fail a build; see
 /// [`assert_fits_inline!`](crate::assert_fits_inline).
@@ -186,7 +186,7 @@ impl Eq for FutureLayout {}
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{layout::fits_inline, space::S1};
+/// use hybrid_dispatch::{layout::fits_inline, capacity::S1};
 ///
 /// const _: () = assert!(fits_inline::<u64, S1>());
 /// assert!(!fits_inline::<u128, S1>());
@@ -196,8 +196,8 @@ impl Eq for FutureLayout {}
 /// assert!(fits_inline::<Aligned, S1>());
 /// ```
 #[must_use]
-pub const fn fits_inline<F, Space>() -> bool {
-    FutureLayout::of::<F>().fits::<Space>()
+pub const fn fits_inline<F, Cap>() -> bool {
+    FutureLayout::of::<F>().fits::<Cap>()
 }
 
 /// Where an erased future was put.
@@ -280,7 +280,7 @@ impl Placement {
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{Counted, DynService, service_fn, space::S1};
+/// use hybrid_dispatch::{Counted, DynService, service_fn, capacity::S1};
 ///
 /// let svc = Counted::new(service_fn(|x: u64| core::future::ready([x; 4])));
 /// let erased: &dyn DynService<u64, [u64; 4], S1> = &svc;
@@ -355,7 +355,7 @@ impl Erasure {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{InlineFuture, layout::Placement, space::S1};
+    /// use hybrid_dispatch::{InlineFuture, layout::Placement, capacity::S1};
     ///
     /// let small = InlineFuture::<'_, u8, S1>::new(core::future::ready(1u8));
     /// assert_eq!(small.erasure().placement(), Placement::Inline);
@@ -373,7 +373,7 @@ impl Erasure {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{InlineFuture, space::S1};
+    /// use hybrid_dispatch::{InlineFuture, capacity::S1};
     ///
     /// let small = InlineFuture::<'_, u8, S1>::new(core::future::ready(1u8));
     /// assert!(!small.erasure().is_heap());
@@ -394,7 +394,7 @@ impl Erasure {
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    /// use hybrid_dispatch::{FutureSlot, capacity::S1};
     ///
     /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
     /// let first = slot.as_mut().put(core::future::ready([0u8; 32])).erasure();
@@ -411,14 +411,14 @@ impl Erasure {
 /// Fails the build when a service's future would not fit inline.
 ///
 /// `assert_fits_inline!(Service, Request)` checks against the
-/// [default capacity](crate::space::DefaultSpace);
-/// `assert_fits_inline!(Service, Request, Space)` against `Space`. The
+/// [default capacity](crate::capacity::DefaultCapacity);
+/// `assert_fits_inline!(Service, Request, Cap)` against `Cap`. The
 /// service type must be `'static` (it is named in a constant).
 ///
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S2};
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, capacity::S2};
 /// use core::future::Ready;
 ///
 /// type Small = ServiceFn<fn(u64) -> Ready<u64>>;
@@ -429,7 +429,7 @@ impl Erasure {
 /// A future larger than the capacity is a compile error:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S2};
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, capacity::S2};
 /// use core::future::Ready;
 ///
 /// type Large = ServiceFn<fn(u64) -> Ready<[u64; 32]>>;
@@ -440,7 +440,7 @@ impl Erasure {
 /// small enough:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, space::S16};
+/// use hybrid_dispatch::{assert_fits_inline, ServiceFn, capacity::S16};
 /// use core::future::Ready;
 ///
 /// #[repr(align(64))]
@@ -475,13 +475,13 @@ macro_rules! assert_fits_inline {
                 ::core::concat!(
                     "assert_fits_inline!: the future of `", ::core::stringify!($service),
                     "` is aligned more strictly than ", $space_name,
-                    ", so it would spill to the heap: use a capacity of over-aligned blocks, like `[space::Align64; N]`",
+                    ", so it would spill to the heap: use a capacity of over-aligned blocks, like `[capacity::Align64; N]`",
                 ),
             );
         };
     };
     ($service:ty, $request:ty $(,)?) => {
-        $crate::assert_fits_inline!(@check $service, $request, $crate::space::DefaultSpace, "the default capacity (`space::DefaultSpace`)");
+        $crate::assert_fits_inline!(@check $service, $request, $crate::capacity::DefaultCapacity, "the default capacity (`capacity::DefaultCapacity`)");
     };
     ($service:ty, $request:ty, $space:ty $(,)?) => {
         $crate::assert_fits_inline!(@check $service, $request, $space, ::core::concat!("`", ::core::stringify!($space), "`"));

@@ -135,6 +135,7 @@ extern crate std;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod capacity;
 #[cfg(feature = "tower")]
 pub mod compat;
 mod erase;
@@ -147,34 +148,49 @@ mod service;
 #[cfg(feature = "macros")]
 mod service_attr;
 mod service_fn;
-pub mod space;
+/// The inline capacities' old home: renamed [`capacity`], one word for
+/// one concept (the trait was already [`Capacity`](capacity::Capacity)).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `capacity` (and `DefaultSpace` to `DefaultCapacity`)"
+)]
+pub mod space {
+    #[allow(deprecated)]
+    pub use crate::capacity::DefaultSpace;
+    pub use crate::capacity::{
+        Align16, Align32, Align64, Capacity, S1, S2, S4, S8, S15, S16, S32, S64,
+    };
+}
 pub mod stream;
 pub mod twin;
 
 #[cfg(test)]
 mod tests_support;
 
+// The names a first program uses, at the root; each lives in (and is
+// documented at) one home module: `future`, `layer`, `registry`, `twin`.
+// `erase` is private: the erasure traits' home is the root.
 #[cfg(feature = "alloc")]
 pub use erase::dyn_service::{DynService, SendDynService};
 pub use erase::inline_only::{InlineOnlyService, SendInlineOnlyService};
 #[cfg(feature = "std")]
 pub use erase::recycled::Recycled;
 #[cfg(feature = "alloc")]
-pub use future::inline_box::{InlineFuture, SendInlineFuture};
+#[doc(inline)]
+pub use future::{FutureSlot, InlineFuture, SendFutureSlot, SendInlineFuture};
+#[doc(inline)]
+pub use future::{InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
-pub use future::inline_stream::{InlineStream, SendInlineStream};
+#[doc(inline)]
+pub use future::{InlineStream, SendInlineStream};
 #[cfg(feature = "std")]
-pub use future::recycled::{RecycledFuture, SendRecycledFuture};
-#[cfg(feature = "alloc")]
-pub use future::reusable_slot::{FutureSlot, SendFutureSlot};
-pub use layer::counted::Counted;
-pub use layer::ext::ServiceExt;
+#[doc(inline)]
+pub use future::{RecycledFuture, SendRecycledFuture};
+#[doc(inline)]
+pub use layer::{Counted, ServiceExt};
 #[cfg(feature = "std")]
-pub use registry::error::Error;
-#[cfg(feature = "std")]
-pub use registry::handle::Handle;
-#[cfg(feature = "std")]
-pub use registry::registry::Registry;
+#[doc(inline)]
+pub use registry::{Error, Handle, Registry};
 pub use service::{SendService, Service};
 #[cfg(feature = "macros")]
 pub use service_attr::service;

@@ -12,9 +12,9 @@ use std::cell::Cell;
 use std::future::{Ready, ready};
 
 use hybrid_dispatch::SendInlineFuture;
+use hybrid_dispatch::capacity::S1;
 use hybrid_dispatch::future::{AllocError, RecyclePool};
 use hybrid_dispatch::layout::FutureLayout;
-use hybrid_dispatch::space::S1;
 
 /// Refuses allocations of exactly `REFUSE` bytes on this thread.
 struct Refusing;

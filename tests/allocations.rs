@@ -7,7 +7,7 @@ use std::mem::size_of;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count, count_size};
 use common::{DropCounter, Fixed, Payload, YieldOnce, block_on, poll_once, poll_pinned};
-use hybrid_dispatch::space::{S1, S4, S8};
+use hybrid_dispatch::capacity::{S1, S4, S8};
 use hybrid_dispatch::{Counted, DynService, SendDynService, Service, service_fn};
 
 #[global_allocator]

@@ -4,7 +4,7 @@
 use core::fmt::Debug;
 use core::future::Ready;
 
-use hybrid_dispatch::space::{DefaultSpace, S1};
+use hybrid_dispatch::capacity::{DefaultCapacity, S1};
 use hybrid_dispatch::{
     Counted, DynService, FutureSlot, InlineFuture, InlineOnlyService, SendDynService,
     SendFutureSlot, SendInlineFuture, Service, ServiceFn,
@@ -65,7 +65,7 @@ assert_impl_all!(Counted<u8>: Default);
 assert_impl_all!(FutureLayout: Debug, Copy, Eq, Send, Sync, Unpin);
 assert_impl_all!(Erasure: Debug, Copy, Eq, Send, Sync, Unpin);
 assert_impl_all!(ServiceStats: Debug, Copy, Eq, Default, Send, Sync, Unpin, core::ops::Add<Output = ServiceStats>);
-assert_impl_all!(DefaultSpace: Send, Sync, Unpin);
+assert_impl_all!(DefaultCapacity: Send, Sync, Unpin);
 
 // Every Service is both erasures (when 'static, Send + Sync, Send futures).
 assert_impl_all!(Fn_: DynService<u8, u8>, SendDynService<u8, u8>, DynService<u8, u8, S1>, InlineOnlyService<u8, u8>);
@@ -76,10 +76,10 @@ fn assertions_compile() {}
 
 // Capacities are never values, but they are public types: Debug, and the
 // Capacity promise.
-assert_impl_all!(hybrid_dispatch::space::S15: Debug, hybrid_dispatch::space::Capacity, Send, Sync, Unpin);
-assert_impl_all!(hybrid_dispatch::space::Align64: Debug, hybrid_dispatch::space::Capacity, Send, Sync);
-assert_impl_all!([hybrid_dispatch::space::Align16; 3]: hybrid_dispatch::space::Capacity);
-assert_not_impl_any!((u64, u8): hybrid_dispatch::space::Capacity);
+assert_impl_all!(hybrid_dispatch::capacity::S15: Debug, hybrid_dispatch::capacity::Capacity, Send, Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::capacity::Align64: Debug, hybrid_dispatch::capacity::Capacity, Send, Sync);
+assert_impl_all!([hybrid_dispatch::capacity::Align16; 3]: hybrid_dispatch::capacity::Capacity);
+assert_not_impl_any!((u64, u8): hybrid_dispatch::capacity::Capacity);
 
 // The registries and what they hand out.
 assert_impl_all!(hybrid_dispatch::Registry<u8, u8>: Debug, Clone, Default, Send, Sync);
@@ -110,7 +110,7 @@ mod streams {
     use core::future::{Future, Ready};
 
     use futures_core::Stream;
-    use hybrid_dispatch::space::S1;
+    use hybrid_dispatch::capacity::S1;
     use hybrid_dispatch::stream::{
         AsyncIter, BoxAsyncIter, DynAsyncIter, GatStream, NextItem, SendAsyncIter,
         SendBoxAsyncIter, SendDynAsyncIter, Unfold, UnfoldNext,

@@ -11,7 +11,7 @@ use core::task::{Context, Poll};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::{DropCounter, Payload, YieldOnce, block_on, poll_once};
-use hybrid_dispatch::space::{S1, S16};
+use hybrid_dispatch::capacity::{S1, S16};
 use hybrid_dispatch::{DynService, InlineFuture, SendDynService, SendInlineFuture, service_fn};
 
 type BoxedFuture<'s> = Pin<Box<dyn Future<Output = usize> + 's>>;

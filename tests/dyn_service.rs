@@ -9,7 +9,7 @@ use core::task::{Context, Poll};
 use std::sync::Arc;
 
 use common::{YieldOnce, block_on};
-use hybrid_dispatch::space::{S1, S2, S8};
+use hybrid_dispatch::capacity::{S1, S2, S8};
 use hybrid_dispatch::{
     Counted, DynService, SendDynService, Service, assert_fits_inline, layout::FutureLayout,
     service_fn,

@@ -17,8 +17,8 @@ use common::{DropCounter, DropToken, YieldOnce};
 use futures_core::stream::{FusedStream, Stream};
 use futures_test::future::FutureTestExt;
 use futures_test::stream::StreamTestExt;
+use hybrid_dispatch::capacity::{DefaultCapacity, S1, S4, S16};
 use hybrid_dispatch::layout::Placement;
-use hybrid_dispatch::space::{DefaultSpace, S1, S4, S16};
 use hybrid_dispatch::stream::{GatStream, unfold};
 use hybrid_dispatch::{InlineStream, SendInlineStream};
 
@@ -193,9 +193,9 @@ fn placement_follows_size_and_alignment_at_every_capacity() {
             InlineStream::<'_, u64, S1>::new(Counter::<0>::new(1)).is_heap(),
             InlineStream::<'_, u64, S16>::new(Counter::<0>::new(1)).is_heap(),
             InlineStream::<'_, u64, S16>::new(Counter::<100>::new(1)).is_heap(),
-            InlineStream::<'_, u64, DefaultSpace>::new(Counter::<64>::new(1)).is_heap(),
+            InlineStream::<'_, u64, DefaultCapacity>::new(Counter::<64>::new(1)).is_heap(),
             InlineStream::<'_, u64, S16>::new(OverAligned(1)).is_heap(),
-            InlineStream::<'_, u64, [hybrid_dispatch::space::Align32; 1]>::new(OverAligned(1))
+            InlineStream::<'_, u64, [hybrid_dispatch::capacity::Align32; 1]>::new(OverAligned(1))
                 .is_heap(),
         ]
     });
@@ -553,9 +553,9 @@ fn the_layout_known_before_the_call_is_the_handles() {
     let before = stream_layout_of(|| Large::new(unreachable_value()));
     let handle = InlineStream::<'_, u64>::new(Large::new(1));
     assert_eq!(before, handle.layout());
-    assert_eq!(handle_erasure::<DefaultSpace>(before), handle.erasure());
+    assert_eq!(handle_erasure::<DefaultCapacity>(before), handle.erasure());
     let before = stream_layout_of(|| Small::new(unreachable_value()));
     let handle = InlineStream::<'_, u64>::new(Small::new(1));
-    assert_eq!(handle_erasure::<DefaultSpace>(before), handle.erasure());
+    assert_eq!(handle_erasure::<DefaultCapacity>(before), handle.erasure());
     assert!(!handle.erasure().is_heap());
 }

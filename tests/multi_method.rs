@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once};
-use hybrid_dispatch::space::DefaultSpace;
+use hybrid_dispatch::capacity::DefaultCapacity;
 use hybrid_dispatch::{Counted, DynService, InlineFuture, Service, layout::fits_inline};
 use static_assertions::assert_obj_safe;
 
@@ -145,9 +145,9 @@ impl Repository for Memory {
     }
 }
 
-const _: () = assert!(fits_inline::<FetchFuture<'static>, DefaultSpace>());
-const _: () = assert!(fits_inline::<ProcessFuture<'static>, DefaultSpace>());
-const _: () = assert!(fits_inline::<StoreFuture<'static>, DefaultSpace>());
+const _: () = assert!(fits_inline::<FetchFuture<'static>, DefaultCapacity>());
+const _: () = assert!(fits_inline::<ProcessFuture<'static>, DefaultCapacity>());
+const _: () = assert!(fits_inline::<StoreFuture<'static>, DefaultCapacity>());
 
 async fn pipeline_static<R: Repository>(repo: &R, key: u64, bytes: &[u8]) -> Option<u64> {
     repo.store(key, bytes).await;

@@ -17,7 +17,7 @@ mod common;
 
 use common::counting_alloc::{CountingAlloc, count};
 use common::poll_once;
-use hybrid_dispatch::space::S1;
+use hybrid_dispatch::capacity::S1;
 use hybrid_dispatch::{
     Error, Handle, Registry, Service,
     registry::{EntrySizing, EntryStats, RegistryFuture, RegistryStats, SizingReport},
@@ -566,7 +566,7 @@ fn sizing_report_explains_each_spill() {
     assert!(large_row.contains("recycled ("), "{table}");
     assert!(large.is_recycled());
     assert!(
-        table.lines().last().unwrap().contains("space::S64"),
+        table.lines().last().unwrap().contains("capacity::S64"),
         "{table}"
     );
 
@@ -577,7 +577,7 @@ fn sizing_report_explains_each_spill() {
     assert_eq!(huge.sizing().smallest_space(), None);
     assert!(huge.sizing().to_string().contains("[usize; 81]"));
     // 128 bytes: it fits a 16-word capacity in size, not in alignment.
-    let aligned = Registry::<u64, Aligned, hybrid_dispatch::space::S16>::new();
+    let aligned = Registry::<u64, Aligned, hybrid_dispatch::capacity::S16>::new();
     aligned
         .register(
             "aligned",
@@ -601,7 +601,7 @@ fn sizing_report_explains_each_spill() {
         "{report}"
     );
     assert!(
-        report.to_string().contains("[space::Align64; 2]"),
+        report.to_string().contains("[capacity::Align64; 2]"),
         "{report}"
     );
 }

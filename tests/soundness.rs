@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::counting_alloc::{CountingAlloc, count, count_size};
 use common::{DropCounter, Payload, YieldOnce, block_on, poll_once};
-use hybrid_dispatch::space::{Align16, Align64, S1, S16};
+use hybrid_dispatch::capacity::{Align16, Align64, S1, S16};
 use hybrid_dispatch::{
     DynService, FutureSlot, InlineFuture, SendInlineFuture, future::InlineOnlyFuture, service_fn,
 };
@@ -48,11 +48,11 @@ fn shuffle<T>(value: T) -> T {
 /// future across moves before its first poll.
 #[test]
 fn regression_issue_12_odd_capacities_keep_every_byte_inline() {
-    fn check<Space: hybrid_dispatch::space::Capacity>(name: &str) {
-        let fut = InlineFuture::<'_, [u8; 16], Space>::new(Pattern(pattern()));
+    fn check<Cap: hybrid_dispatch::capacity::Capacity>(name: &str) {
+        let fut = InlineFuture::<'_, [u8; 16], Cap>::new(Pattern(pattern()));
         assert!(!fut.is_heap(), "{name}: fits inline");
         assert_eq!(block_on(shuffle(fut)).0, pattern(), "{name}");
-        let only = InlineOnlyFuture::<'_, [u8; 16], Space>::new(Pattern(pattern()));
+        let only = InlineOnlyFuture::<'_, [u8; 16], Cap>::new(Pattern(pattern()));
         assert_eq!(block_on(shuffle(only)).0, pattern(), "{name} (inline-only)");
     }
     check::<[u8; 16]>("[u8; 16]");
@@ -256,7 +256,7 @@ fn regression_issue_12_debug_names_the_send_slot() {
 }
 
 /// One rule for `Send`: a capacity is never a value, so no erased future
-/// asks anything of it (`SendInlineOnlyFuture` asked `Space: Send`).
+/// asks anything of it (`SendInlineOnlyFuture` asked `Cap: Send`).
 #[test]
 fn regression_issue_12_send_never_asks_anything_of_the_capacity() {
     fn assert_send<T: Send>() {}
@@ -265,7 +265,7 @@ fn regression_issue_12_send_never_asks_anything_of_the_capacity() {
     struct NotSend([*const u8; 2]);
     // SAFETY: two pointers, no padding.
     #[allow(unsafe_code, reason = "the promise a capacity of one's own makes")]
-    unsafe impl hybrid_dispatch::space::Capacity for NotSend {}
+    unsafe impl hybrid_dispatch::capacity::Capacity for NotSend {}
     assert_send::<SendInlineFuture<'static, u8, NotSend>>();
     assert_send::<hybrid_dispatch::future::SendInlineOnlyFuture<'static, u8, NotSend>>();
     assert_send::<hybrid_dispatch::SendFutureSlot<'static, u8, NotSend>>();

@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{DropCounter, Fixed, Payload, YieldOnce, block_on, poll_once};
-use hybrid_dispatch::space::{S1, S16};
+use hybrid_dispatch::capacity::{S1, S16};
 use hybrid_dispatch::{
     Counted, DynService, FutureSlot, InlineOnlyService, SendDynService, SendFutureSlot, Service,
     service_fn,

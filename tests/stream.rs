@@ -17,7 +17,7 @@ use futures_core::Stream;
 use futures_test::future::FutureTestExt;
 use futures_test::stream::StreamTestExt;
 use hybrid_dispatch::FutureSlot;
-use hybrid_dispatch::space::{S1, S16};
+use hybrid_dispatch::capacity::{S1, S16};
 use hybrid_dispatch::stream::{
     AsyncIter, BoxAsyncIter, DynAsyncIter, GatStream, SendBoxAsyncIter, unfold,
 };

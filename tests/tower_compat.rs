@@ -13,8 +13,8 @@ use std::time::Duration;
 use common::YieldOnce;
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use hybrid_dispatch::ServiceExt as _;
+use hybrid_dispatch::capacity::{S2, S32};
 use hybrid_dispatch::compat::{FromTower, ToTower};
-use hybrid_dispatch::space::{S2, S32};
 use hybrid_dispatch::{DynService, SendDynService, Service, layout::FutureLayout, service_fn};
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
@@ -298,5 +298,5 @@ fn from_tower_future_sizes_quoted_in_the_docs() {
     println!("the same, inner service awaiting tokio::time::sleep: {sleeps}");
     assert!(plain.size() > 128 && plain.fits::<S32>(), "{plain}");
     assert!(sleeps.size() > plain.size() + 100, "{sleeps}");
-    assert!(sleeps.fits::<hybrid_dispatch::space::S64>(), "{sleeps}");
+    assert!(sleeps.fits::<hybrid_dispatch::capacity::S64>(), "{sleeps}");
 }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once, poll_pinned};
+use hybrid_dispatch::capacity::{DefaultCapacity, S1, S4, S8, S64};
 use hybrid_dispatch::layout::Placement;
-use hybrid_dispatch::space::{DefaultSpace, S1, S4, S8, S64};
 use hybrid_dispatch::twin::CountedTwin;
 use hybrid_dispatch::twin::Twin;
 use hybrid_dispatch::{FutureSlot, SendFutureSlot, dyn_twin};
@@ -596,5 +596,5 @@ fn inline_only_twins_never_allocate() {
     assert_eq!((out, allocs), (6, Allocs::NONE));
     let shared: &dyn SendDynTiny = &5u64;
     assert_eq!(block_on(shared.add_send(2)).0, 7);
-    assert!(shared.add_layout().fits::<DefaultSpace>());
+    assert!(shared.add_layout().fits::<DefaultCapacity>());
 }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on, poll_once};
+use hybrid_dispatch::capacity::S15;
 use hybrid_dispatch::registry::EntryStats;
-use hybrid_dispatch::space::S15;
 use hybrid_dispatch::twin::{Tracked, TwinHandle, TwinRegistry, TwinRegistryStats};
 use hybrid_dispatch::{Error, Registry, dyn_twin, service_fn};
 use static_assertions::assert_impl_all;

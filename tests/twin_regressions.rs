@@ -152,7 +152,7 @@ mod hygiene {
 
     /// Types named like the generated parameters.
     #[derive(Debug, Clone, Copy, PartialEq)]
-    pub struct Space(pub u8);
+    pub struct Cap(pub u8);
     #[derive(Debug, Clone, Copy, PartialEq)]
     pub struct Implementor(pub u8);
     #[derive(Debug, Clone, Copy, PartialEq)]
@@ -164,7 +164,7 @@ mod hygiene {
         async fn record(&mut self, layout: FutureLayout, slot: u8, this: u8) -> (usize, u8, u8);
         async fn types(
             &self,
-            space: Space,
+            space: Cap,
             implementor: Implementor,
             p: P,
             future: u8,
@@ -189,7 +189,7 @@ mod hygiene {
         }
         async fn types(
             &self,
-            space: Space,
+            space: Cap,
             implementor: Implementor,
             p: P,
             future: u8,
@@ -226,14 +226,14 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     let erased: &mut dyn DynNames<'_, u16, Item_ = ()> = &mut twin;
     assert_eq!(block_on(erased.record_dyn(arg, 1, 2)).0, (24, 1, 2));
     let erased: &dyn DynNames<'_, u16, Item_ = ()> = &Impl;
-    let out = block_on(erased.types_dyn(Space(1), Implementor(2), P(3), 4, 5, 6)).0;
+    let out = block_on(erased.types_dyn(Cap(1), Implementor(2), P(3), 4, 5, 6)).0;
     assert_eq!(out, 21);
     let c = String::from("ccc");
     assert_eq!(block_on(erased.lifetimes_dyn("a", "bb", &c)).0, 6);
     assert_eq!(block_on(erased.generic_dyn(9)).0, 10);
     let shared: Arc<dyn SendDynNames<'static, u16, Item_ = ()>> = Arc::new(Impl);
     assert_eq!(
-        block_on(shared.types(Space(1), Implementor(1), P(1), 1, 1, 1)).0,
+        block_on(shared.types(Cap(1), Implementor(1), P(1), 1, 1, 1)).0,
         6
     );
 }
@@ -496,7 +496,7 @@ static REENTERED: AtomicUsize = AtomicUsize::new(0);
 static REGISTRY: std::sync::OnceLock<TwinRegistry<HandTwin>> = std::sync::OnceLock::new();
 
 impl Twin for HandTwin {
-    type Space = hybrid_dispatch::space::DefaultSpace;
+    type Cap = hybrid_dispatch::capacity::DefaultCapacity;
     const METHODS: &'static [hybrid_dispatch::twin::TwinMethod] =
         &[hybrid_dispatch::twin::TwinMethod::new("work", true)];
     fn method_layout(&self, index: usize) -> Option<FutureLayout> {

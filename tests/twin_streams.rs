@@ -12,7 +12,7 @@ use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on};
 use futures_core::Stream;
 use futures_util::StreamExt;
-use hybrid_dispatch::space::S4;
+use hybrid_dispatch::capacity::S4;
 use hybrid_dispatch::twin::{CountedTwin, TwinHandle};
 use hybrid_dispatch::{TwinRegistry, dyn_twin};
 

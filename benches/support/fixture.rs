@@ -15,8 +15,8 @@ use std::hint::black_box;
 use std::marker::PhantomData;
 use std::task::Context;
 
+use hybrid_dispatch::capacity::{Capacity, S8, S64};
 use hybrid_dispatch::future::InlineOnlyFuture;
-use hybrid_dispatch::space::{Capacity, S8, S64};
 use hybrid_dispatch::{
     DynService, FutureSlot, InlineFuture, InlineOnlyService, SendDynService, SendInlineFuture,
     Service, service_fn,

@@ -24,7 +24,7 @@
 use std::pin::{Pin, pin};
 use std::task::Context;
 
-use hybrid_dispatch::space::Capacity;
+use hybrid_dispatch::capacity::Capacity;
 use hybrid_dispatch::{DynService, FutureSlot, InlineOnlyService, SendDynService, Service};
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -296,6 +296,6 @@ shapes! {
 }
 shapes! {
     /// `svc.call_inline(x)` with a named capacity.
-    call_inline [Space: Capacity] (svc: &dyn InlineOnlyService<u64, u64, Space>, x: u64)
+    call_inline [Cap: Capacity] (svc: &dyn InlineOnlyService<u64, u64, Cap>, x: u64)
         => svc.call_inline(x)
 }

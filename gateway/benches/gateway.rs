@@ -71,8 +71,8 @@ use std::sync::Arc;
 
 use counting_alloc::count;
 use http_client::Client;
-use http_gateway::{BoxedPlugin, Config, Dispatch, Gateway, Resolved, SendDynPlugin, Space};
-use hybrid_dispatch::space::Capacity;
+use http_gateway::{BoxedPlugin, Cap, Config, Dispatch, Gateway, Resolved, SendDynPlugin};
+use hybrid_dispatch::capacity::Capacity;
 use hybrid_dispatch::twin::TwinHandle;
 
 #[global_allocator]
@@ -445,17 +445,17 @@ enum Caller {
     /// The registry's handle, resolved once (no lock, no name lookup),
     /// calling `handle_send`: counted and tracked by the entry's
     /// `CountedTwin`, as every call to a registered plugin is.
-    Handle(TwinHandle<dyn SendDynPlugin<Space>>),
+    Handle(TwinHandle<dyn SendDynPlugin<Cap>>),
     /// The boxed gateway's plugin, resolved once.
     Boxed(Arc<dyn BoxedPlugin>),
     /// The plugin behind its twin, outside any registry: no counting
     /// wrapper, no tracking; what is left is the erasure itself.
-    Bare(Arc<dyn SendDynPlugin<Space>>),
+    Bare(Arc<dyn SendDynPlugin<Cap>>),
     /// The same with the crate's default capacity: a 128-byte handle.
     BareDefault(Arc<dyn SendDynPlugin>),
     /// `Bare`, the handle pinned where the call returns it and awaited
     /// through `Pin<&mut _>`: the `.await` moves a pointer, not the handle.
-    Pinned(Arc<dyn SendDynPlugin<Space>>),
+    Pinned(Arc<dyn SendDynPlugin<Cap>>),
     /// `BareDefault`, pinned where returned.
     PinnedDefault(Arc<dyn SendDynPlugin>),
     /// `Gateway`, the call wrapped as the HTTP handler wraps it: counted in

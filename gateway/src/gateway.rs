@@ -16,7 +16,7 @@ use crate::Config;
 use crate::Dispatch;
 use crate::metrics::{AnswerLabels, CallLabels, Metrics};
 use crate::plugins::{
-    BoxedPlugin, BoxedPlugins, Health, Plugin, Plugins, Reply, SendDynPlugin, Space, add_plugins,
+    BoxedPlugin, BoxedPlugins, Cap, Health, Plugin, Plugins, Reply, SendDynPlugin, add_plugins,
 };
 use crate::stream::{PluginStream, Streams};
 
@@ -208,7 +208,7 @@ impl Answers {
 pub enum Resolved {
     /// A registry entry: calls are tracked (in flight, then completed,
     /// cancelled or panicked) per method.
-    Twin(TwinHandle<dyn SendDynPlugin<Space>>),
+    Twin(TwinHandle<dyn SendDynPlugin<Cap>>),
     /// [`Dispatch::Boxed`].
     Boxed(Arc<dyn BoxedPlugin>),
 }
@@ -292,7 +292,7 @@ fn placement_of(heap: bool) -> &'static str {
 #[cfg(feature = "tracing")]
 fn traced<F: Future>(
     call: F,
-    plugin: &TwinHandle<dyn SendDynPlugin<Space>>,
+    plugin: &TwinHandle<dyn SendDynPlugin<Cap>>,
     method: &'static str,
     placement: &'static str,
 ) -> tracing::instrument::Instrumented<F> {
@@ -309,7 +309,7 @@ fn traced<F: Future>(
 #[cfg(not(feature = "tracing"))]
 fn traced<F: Future>(
     call: F,
-    _: &TwinHandle<dyn SendDynPlugin<Space>>,
+    _: &TwinHandle<dyn SendDynPlugin<Cap>>,
     _: &'static str,
     _: &'static str,
 ) -> F {

@@ -37,8 +37,8 @@ pub mod stream;
 
 pub use gateway::{Gateway, Kind, Resolved, Route};
 pub use plugins::{
-    BoxStream, BoxedPlugin, Chain, DynPlugin, Echo, Hash, Health, Panic, Plugin, PluginError,
-    Plugins, Render, Reply, SendDynPlugin, Sleep, Space,
+    BoxStream, BoxedPlugin, Cap, Chain, DynPlugin, Echo, Hash, Health, Panic, Plugin, PluginError,
+    Plugins, Render, Reply, SendDynPlugin, Sleep,
 };
 pub use routes::{MAX_NAME_BYTES, app};
 pub use serve::{Served, serve};

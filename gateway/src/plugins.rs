@@ -18,7 +18,7 @@ use futures_util::stream;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use hybrid_dispatch::space::S32;
+use hybrid_dispatch::capacity::S32;
 use hybrid_dispatch::twin::TwinRegistry;
 
 use crate::gateway::WeakGateway;
@@ -121,11 +121,11 @@ impl Health {
 /// capacity it is erased into. (The `tracing` feature's per-call span and
 /// the gateway's metering wrap the erased future from the outside, so they
 /// change none of these sizes.)
-pub type Space = S32;
+pub type Cap = S32;
 
 /// The plugins, by name, behind their `Send` twin; every entry counts its
 /// calls per method.
-pub type Plugins = TwinRegistry<dyn SendDynPlugin<Space>>;
+pub type Plugins = TwinRegistry<dyn SendDynPlugin<Cap>>;
 
 /// The longest `sleep` a request may ask for.
 pub const MAX_SLEEP_MS: u64 = 60_000;

@@ -47,11 +47,11 @@ use hybrid_dispatch::SendInlineStream;
 
 use crate::gateway::Gateway;
 use crate::metrics::StreamLabels;
-use crate::plugins::{BoxStream, PluginError, Reply, Space};
+use crate::plugins::{BoxStream, Cap, PluginError, Reply};
 
 /// A plugin's stream, erased: the twin's inline stream, or a box
 /// ([`Dispatch::Boxed`](crate::Dispatch::Boxed)).
-pub(crate) type PluginStream = Either<SendInlineStream<'static, Reply, Space>, BoxStream<Reply>>;
+pub(crate) type PluginStream = Either<SendInlineStream<'static, Reply, Cap>, BoxStream<Reply>>;
 
 /// How a stream ended: the `end` label in `/metrics`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Hygiene: every name the expansion introduces (generic parameters,
 //! lifetimes, locals, argument names) is spelled here once, and made fresh
 //! against every identifier the user's trait contains, so that no generated
-//! name can capture a user's name (`layout`, `slot`, `Space`, …) or be
+//! name can capture a user's name (`layout`, `slot`, `Cap`, …) or be
 //! captured by one.
 
 use std::collections::HashSet;
@@ -74,7 +74,7 @@ fn collect(tokens: TokenStream, into: &mut HashSet<String>) {
 /// the twin traits' parameter) read well in docs; the others are
 /// implementation detail.
 pub(crate) struct Names {
-    /// The twins' capacity parameter (`Space`).
+    /// The twins' capacity parameter (`Cap`).
     pub(crate) space: Ident,
     /// The blanket impls' implementor parameter (`Implementor`).
     pub(crate) implementor: Ident,
@@ -102,7 +102,7 @@ pub(crate) struct Names {
 impl Names {
     pub(crate) fn new(mut taken: Taken) -> Self {
         Names {
-            space: taken.ident("Space"),
+            space: taken.ident("Cap"),
             implementor: taken.ident("Implementor"),
             plugin: taken.ident("P"),
             object: taken.lifetime("dyn_twin"),

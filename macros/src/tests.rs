@@ -44,9 +44,7 @@ fn plugin_expansion_is_pinned() {
     let pretty = expand_case("plugin");
     // The hook is added to the user's trait, hidden.
     assert!(pretty.contains("fn __dyn_twin_observe("));
-    assert!(
-        pretty.contains("impl<'dyn_twin, Space: ::hybrid_dispatch::__private::Capacity> Plugin")
-    );
+    assert!(pretty.contains("impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Plugin"));
 }
 
 #[test]

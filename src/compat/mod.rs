@@ -4,7 +4,7 @@
 //! | direction | type | per call, beyond the services' own work |
 //! |---|---|---|
 //! | tower → ours | [`FromTower`] | one `Clone` of the tower service (an `Arc` increment for `ConcurrencyLimit`). Static call: **0 allocations**. Through `dyn`: **0** when the future fits the inline space, else **1** of the future's size |
-//! | ours → tower | [`ToTower`] | one `Arc` increment. **0 allocations** while the future fits `Space`, else **1** of its size |
+//! | ours → tower | [`ToTower`] | one `Arc` increment. **0 allocations** while the future fits `Cap`, else **1** of its size |
 //!
 //! Measured with a counting global allocator in `tests/tower_compat.rs`
 //! (`cargo test --features tower --test tower_compat -- --nocapture` prints

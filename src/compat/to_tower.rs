@@ -6,10 +6,10 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::task::{Context, Poll};
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::future::inline_box::SendInlineFuture;
 use crate::layout::{Erasure, Placement};
 use crate::service::Service;
-use crate::space::{Capacity, DefaultSpace};
 
 /// This crate's [`Service`] used as a [`tower::Service`], so tower
 /// middleware (timeouts, limits, retries) and tower-based servers can drive
@@ -21,7 +21,7 @@ use crate::space::{Capacity, DefaultSpace};
 /// block that calls and awaits the service: the block owns what the inner
 /// future borrows, which only an `async` block can do without `unsafe`. The
 /// block's type has no name, so it is erased into a
-/// [`SendInlineFuture`] with capacity `Space`.
+/// [`SendInlineFuture`] with capacity `Cap`.
 ///
 /// * `poll_ready` is always ready: services of this crate apply
 ///   back-pressure inside their futures.
@@ -33,7 +33,7 @@ use crate::space::{Capacity, DefaultSpace};
 ///
 /// Cost per call, measured (see [`compat`](crate::compat)): one `Arc`
 /// increment and decrement, and **0 allocations** while the future fits
-/// `Space` (it is the service's future plus the `Arc` and the request);
+/// `Cap` (it is the service's future plus the `Arc` and the request);
 /// one allocation of the future's size otherwise. [`new`](Self::new)
 /// allocates the `Arc` once; [`from_arc`](Self::from_arc) reuses yours.
 /// Each erasure is reported to the service's
@@ -56,9 +56,9 @@ use crate::space::{Capacity, DefaultSpace};
 ///     assert_eq!(svc.oneshot(41).await.unwrap(), 42);
 /// }
 /// ```
-pub struct ToTower<S, Space: Capacity = DefaultSpace> {
+pub struct ToTower<S, Cap: Capacity = DefaultCapacity> {
     inner: Arc<S>,
-    _space: PhantomData<fn() -> Space>,
+    _space: PhantomData<fn() -> Cap>,
 }
 
 impl<S> ToTower<S> {
@@ -78,8 +78,8 @@ impl<S> ToTower<S> {
     }
 }
 
-impl<S, Space: Capacity> ToTower<S, Space> {
-    /// Wraps a service that is already shared, with capacity `Space` for
+impl<S, Cap: Capacity> ToTower<S, Cap> {
+    /// Wraps a service that is already shared, with capacity `Cap` for
     /// the erased futures.
     ///
     /// # Examples
@@ -87,7 +87,7 @@ impl<S, Space: Capacity> ToTower<S, Space> {
     /// ```
     /// use std::sync::Arc;
     /// use hybrid_dispatch::compat::ToTower;
-    /// use hybrid_dispatch::{service_fn, space::S32};
+    /// use hybrid_dispatch::{service_fn, capacity::S32};
     ///
     /// let shared = Arc::new(service_fn(|x: u8| async move { x }));
     /// let svc: ToTower<_, S32> = ToTower::from_arc(Arc::clone(&shared));
@@ -114,7 +114,7 @@ impl<S, Space: Capacity> ToTower<S, Space> {
     }
 }
 
-impl<S, Req, Space: Capacity> tower::Service<Req> for ToTower<S, Space>
+impl<S, Req, Cap: Capacity> tower::Service<Req> for ToTower<S, Cap>
 where
     S: Service<Req> + Send + Sync + 'static,
     for<'a> S::Future<'a>: Send,
@@ -122,7 +122,7 @@ where
 {
     type Response = S::Response;
     type Error = Infallible;
-    type Future = SendInlineFuture<'static, Result<S::Response, Infallible>, Space>;
+    type Future = SendInlineFuture<'static, Result<S::Response, Infallible>, Cap>;
 
     #[inline]
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -140,18 +140,18 @@ where
     }
 }
 
-// By hand: a derive would require `S: Clone` and `Space: Clone`.
-impl<S, Space: Capacity> Clone for ToTower<S, Space> {
+// By hand: a derive would require `S: Clone` and `Cap: Clone`.
+impl<S, Cap: Capacity> Clone for ToTower<S, Cap> {
     fn clone(&self) -> Self {
         Self::from_arc(Arc::clone(&self.inner))
     }
 }
 
-impl<S: fmt::Debug, Space: Capacity> fmt::Debug for ToTower<S, Space> {
+impl<S: fmt::Debug, Cap: Capacity> fmt::Debug for ToTower<S, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ToTower")
             .field("inner", &self.inner)
-            .field("space", &core::any::type_name::<Space>())
+            .field("space", &core::any::type_name::<Cap>())
             .finish()
     }
 }

@@ -5,6 +5,7 @@ use alloc::boxed::Box;
 use core::future::Future;
 use core::pin::Pin;
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 #[cfg(feature = "std")]
@@ -12,17 +13,16 @@ use crate::future::recycled::RecyclePool;
 use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 use crate::layout::{Erasure, FutureLayout, Placement};
 use crate::service::{SendService, Service};
-use crate::space::{Capacity, DefaultSpace};
 
 /// A [`Service`] behind `dyn`: the future it returns is erased into an
-/// [`InlineFuture`] with inline capacity `Space`.
+/// [`InlineFuture`] with inline capacity `Cap`.
 ///
 /// You never implement `DynService`: it is implemented for every `Service`
 /// whose response is `Resp`. Use it where the concrete service is not known
 /// at compile time — a registry, a configuration-chosen backend — as
 /// `&dyn DynService<Req, Resp>`, `Box<dyn …>` or `Arc<dyn …>`.
 ///
-/// Futures up to `Space` in size and alignment stay in the returned handle
+/// Futures up to `Cap` in size and alignment stay in the returned handle
 /// (no allocation); larger ones take exactly one allocation of their own
 /// size. Either way the service hears about it through
 /// [`Service::observe_erasure`], which [`Counted`](crate::Counted) turns into
@@ -69,7 +69,7 @@ use crate::space::{Capacity, DefaultSpace};
     label = "needs a `Service<{Req}>` whose `Response` is `{Resp}`",
     note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
 )]
-pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
+pub trait DynService<Req, Resp, Cap: Capacity = DefaultCapacity> {
     /// Calls the service and erases its future into an [`InlineFuture`].
     ///
     /// `Req: 'a` is what lets the erased future hold on to the request; for
@@ -87,7 +87,7 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// assert!(!fut.is_heap());
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn call_dyn<'a>(&'a self, req: Req) -> InlineFuture<'a, Resp, Space>
+    fn call_dyn<'a>(&'a self, req: Req) -> InlineFuture<'a, Resp, Cap>
     where
         Req: 'a;
 
@@ -136,14 +136,14 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn call_in<'s, 'f>(
         &'f self,
-        slot: Pin<&'s mut FutureSlot<'f, Resp, Space>>,
+        slot: Pin<&'s mut FutureSlot<'f, Resp, Cap>>,
         req: Req,
-    ) -> SlotFuture<'s, dyn Future<Output = Resp> + 'f, Space>
+    ) -> SlotFuture<'s, dyn Future<Output = Resp> + 'f, Cap>
     where
         Req: 'f;
 
     /// Calls the service and builds its future in place: inline when it
-    /// fits `Space`, in a buffer taken from `pool` when the pool accepts it
+    /// fits `Cap`, in a buffer taken from `pool` when the pool accepts it
     /// (given back when the future is dropped), in a box otherwise (see
     /// [`InlineBox::new_recycled`](crate::future::InlineBox::new_recycled)).
     /// Make the pool from [`future_layout`](Self::future_layout), and a
@@ -152,7 +152,7 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{DynService, future::RecyclePool, service_fn, space::S1};
+    /// use hybrid_dispatch::{DynService, future::RecyclePool, service_fn, capacity::S1};
     ///
     /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
     /// #     let mut f = core::pin::pin!(f);
@@ -171,11 +171,7 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// ```
     #[cfg(feature = "std")]
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn call_recycled<'a>(
-        &'a self,
-        pool: &'a RecyclePool,
-        req: Req,
-    ) -> InlineFuture<'a, Resp, Space>
+    fn call_recycled<'a>(&'a self, pool: &'a RecyclePool, req: Req) -> InlineFuture<'a, Resp, Cap>
     where
         Req: 'a;
 
@@ -185,7 +181,7 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{DynService, service_fn, space::S2};
+    /// use hybrid_dispatch::{DynService, service_fn, capacity::S2};
     ///
     /// let svc = service_fn(|x: u64| core::future::ready([x; 4])); // 40 bytes
     /// let erased: &dyn DynService<u64, [u64; 4], S2> = &svc;
@@ -210,16 +206,16 @@ pub trait DynService<Req, Resp, Space: Capacity = DefaultSpace> {
 
 static_assertions::assert_obj_safe!(DynService<u8, u8>);
 
-impl<S, Req, Space: Capacity> DynService<Req, S::Response, Space> for S
+impl<S, Req, Cap: Capacity> DynService<Req, S::Response, Cap> for S
 where
     S: Service<Req>,
 {
     #[inline]
-    fn call_dyn<'a>(&'a self, req: Req) -> InlineFuture<'a, S::Response, Space>
+    fn call_dyn<'a>(&'a self, req: Req) -> InlineFuture<'a, S::Response, Cap>
     where
         Req: 'a,
     {
-        let () = PointerRoom::<Space>::CHECK;
+        let () = PointerRoom::<Cap>::CHECK;
         let future = InlineFuture::new(self.call(req));
         self.observe_erasure(future.erasure());
         future
@@ -243,13 +239,13 @@ where
     #[inline]
     fn call_in<'s, 'f>(
         &'f self,
-        slot: Pin<&'s mut FutureSlot<'f, S::Response, Space>>,
+        slot: Pin<&'s mut FutureSlot<'f, S::Response, Cap>>,
         req: Req,
-    ) -> SlotFuture<'s, dyn Future<Output = S::Response> + 'f, Space>
+    ) -> SlotFuture<'s, dyn Future<Output = S::Response> + 'f, Cap>
     where
         Req: 'f,
     {
-        let () = PointerRoom::<Space>::CHECK;
+        let () = PointerRoom::<Cap>::CHECK;
         let future = slot.put(self.call(req));
         self.observe_erasure(future.erasure());
         future
@@ -261,7 +257,7 @@ where
         &'a self,
         pool: &'a RecyclePool,
         req: Req,
-    ) -> InlineFuture<'a, S::Response, Space>
+    ) -> InlineFuture<'a, S::Response, Cap>
     where
         Req: 'a,
     {
@@ -361,8 +357,8 @@ where
     note = "the `Send` erasure takes a `Service<{Req}>` that is `Send + Sync + 'static` and whose futures are `Send` for every borrow: a `SendService<{Req}>`",
     note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
 )]
-pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
-    DynService<Req, Resp, Space> + Send + Sync
+pub trait SendDynService<Req, Resp, Cap: Capacity = DefaultCapacity>:
+    DynService<Req, Resp, Cap> + Send + Sync
 {
     /// Calls the service and erases its `Send` future into a
     /// [`SendInlineFuture`].
@@ -378,7 +374,7 @@ pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
     /// assert!(!fut.is_heap());
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, Resp, Space>
+    fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, Resp, Cap>
     where
         Req: 'a;
 
@@ -424,7 +420,7 @@ pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
         &'a self,
         pool: &'a RecyclePool,
         req: Req,
-    ) -> SendInlineFuture<'a, Resp, Space>
+    ) -> SendInlineFuture<'a, Resp, Cap>
     where
         Req: 'a;
 
@@ -444,23 +440,23 @@ pub trait SendDynService<Req, Resp, Space: Capacity = DefaultSpace>:
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn call_send_in<'s, 'f>(
         &'f self,
-        slot: Pin<&'s mut SendFutureSlot<'f, Resp, Space>>,
+        slot: Pin<&'s mut SendFutureSlot<'f, Resp, Cap>>,
         req: Req,
-    ) -> SlotFuture<'s, dyn Future<Output = Resp> + Send + 'f, Space>
+    ) -> SlotFuture<'s, dyn Future<Output = Resp> + Send + 'f, Cap>
     where
         Req: 'f;
 }
 
-impl<S, Req, Space: Capacity> SendDynService<Req, S::Response, Space> for S
+impl<S, Req, Cap: Capacity> SendDynService<Req, S::Response, Cap> for S
 where
     S: SendService<Req>,
 {
     #[inline]
-    fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, S::Response, Space>
+    fn call_send<'a>(&'a self, req: Req) -> SendInlineFuture<'a, S::Response, Cap>
     where
         Req: 'a,
     {
-        let () = PointerRoom::<Space>::CHECK;
+        let () = PointerRoom::<Cap>::CHECK;
         let future = SendInlineFuture::new(self.call(req));
         self.observe_erasure(future.erasure());
         future
@@ -490,7 +486,7 @@ where
         &'a self,
         pool: &'a RecyclePool,
         req: Req,
-    ) -> SendInlineFuture<'a, S::Response, Space>
+    ) -> SendInlineFuture<'a, S::Response, Cap>
     where
         Req: 'a,
     {
@@ -502,13 +498,13 @@ where
     #[inline]
     fn call_send_in<'s, 'f>(
         &'f self,
-        slot: Pin<&'s mut SendFutureSlot<'f, S::Response, Space>>,
+        slot: Pin<&'s mut SendFutureSlot<'f, S::Response, Cap>>,
         req: Req,
-    ) -> SlotFuture<'s, dyn Future<Output = S::Response> + Send + 'f, Space>
+    ) -> SlotFuture<'s, dyn Future<Output = S::Response> + Send + 'f, Cap>
     where
         Req: 'f,
     {
-        let () = PointerRoom::<Space>::CHECK;
+        let () = PointerRoom::<Cap>::CHECK;
         let future = slot.put(self.call(req));
         self.observe_erasure(future.erasure());
         future

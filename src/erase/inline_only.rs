@@ -1,10 +1,10 @@
 //! [`InlineOnlyService`]: the erasure that cannot allocate, and
 //! [`SendInlineOnlyService`], its `Send` twin.
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::future::inline_only_box::{InlineOnlyFuture, SendInlineOnlyFuture};
 use crate::layout::FutureLayout;
 use crate::service::{SendService, Service};
-use crate::space::{Capacity, DefaultSpace};
 
 /// A [`Service`] behind `dyn` whose futures are *guaranteed* to be stored
 /// inline: the *inline-only* strategy, for hot paths that must never
@@ -12,7 +12,7 @@ use crate::space::{Capacity, DefaultSpace};
 ///
 /// Implemented for every `Service`, like [`DynService`](crate::DynService),
 /// but the implementation carries a compile-time assertion that the
-/// service's future fits `Space` in size and alignment. Turning a service
+/// service's future fits `Cap` in size and alignment. Turning a service
 /// whose future is too large (or over-aligned) into a
 /// `dyn InlineOnlyService` fails the build — no surprise allocation can
 /// reach production. (The check runs when the code is generated, so
@@ -21,7 +21,7 @@ use crate::space::{Capacity, DefaultSpace};
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{InlineOnlyService, service_fn, space::S4};
+/// use hybrid_dispatch::{InlineOnlyService, service_fn, capacity::S4};
 ///
 /// let svc = service_fn(|x: u64| async move { x + 1 });
 /// let erased: &dyn InlineOnlyService<u64, u64, S4> = &svc;
@@ -32,7 +32,7 @@ use crate::space::{Capacity, DefaultSpace};
 /// A future larger than the capacity does not compile:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{InlineOnlyService, service_fn, space::S2};
+/// use hybrid_dispatch::{InlineOnlyService, service_fn, capacity::S2};
 ///
 /// let svc = service_fn(|x: u64| core::future::ready([x; 8])); // 72 bytes
 /// let erased: &dyn InlineOnlyService<u64, [u64; 8], S2> = &svc; // 16-byte capacity
@@ -43,7 +43,7 @@ use crate::space::{Capacity, DefaultSpace};
 /// Nor does an over-aligned one:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{InlineOnlyService, service_fn, space::S16};
+/// use hybrid_dispatch::{InlineOnlyService, service_fn, capacity::S16};
 ///
 /// #[repr(align(64))]
 /// struct Aligned(u8);
@@ -57,7 +57,7 @@ use crate::space::{Capacity, DefaultSpace};
     label = "needs a `Service<{Req}>` whose `Response` is `{Resp}`",
     note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
 )]
-pub trait InlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace> {
+pub trait InlineOnlyService<Req, Resp, Cap: Capacity = DefaultCapacity> {
     /// Calls the service; its future is stored inline, never on the heap.
     ///
     /// # Examples
@@ -70,17 +70,17 @@ pub trait InlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace> {
     /// assert_eq!(erased.call_inline(7).layout().size(), 2);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn call_inline<'a>(&'a self, req: Req) -> InlineOnlyFuture<'a, Resp, Space>
+    fn call_inline<'a>(&'a self, req: Req) -> InlineOnlyFuture<'a, Resp, Cap>
     where
         Req: 'a;
 }
 
-impl<S, Req, Space: Capacity> InlineOnlyService<Req, S::Response, Space> for S
+impl<S, Req, Cap: Capacity> InlineOnlyService<Req, S::Response, Cap> for S
 where
     S: Service<Req>,
 {
     #[inline]
-    fn call_inline<'a>(&'a self, req: Req) -> InlineOnlyFuture<'a, S::Response, Space>
+    fn call_inline<'a>(&'a self, req: Req) -> InlineOnlyFuture<'a, S::Response, Cap>
     where
         Req: 'a,
     {
@@ -89,12 +89,12 @@ where
         // call. Size and alignment apart: the fixes differ.
         const {
             assert!(
-                fits_size::<S::Future<'a>, Space>(),
-                "the service's future is larger than this InlineOnlyService's capacity: use a larger one (`space::S32`, `[u64; N]`), make the future smaller, or call through `DynService`, which puts a future that does not fit on the heap"
+                fits_size::<S::Future<'a>, Cap>(),
+                "the service's future is larger than this InlineOnlyService's capacity: use a larger one (`capacity::S32`, `[u64; N]`), make the future smaller, or call through `DynService`, which puts a future that does not fit on the heap"
             );
             assert!(
-                fits_align::<S::Future<'a>, Space>(),
-                "the service's future is aligned more strictly than this InlineOnlyService's capacity: use a capacity of over-aligned blocks (`[space::Align64; N]`), or call through `DynService`, which boxes it"
+                fits_align::<S::Future<'a>, Cap>(),
+                "the service's future is aligned more strictly than this InlineOnlyService's capacity: use a capacity of over-aligned blocks (`[capacity::Align64; N]`), or call through `DynService`, which boxes it"
             );
         }
         let future = InlineOnlyFuture::new(self.call(req));
@@ -114,7 +114,7 @@ where
 ///
 /// ```
 /// use std::sync::Arc;
-/// use hybrid_dispatch::{SendInlineOnlyService, service_fn, space::S4};
+/// use hybrid_dispatch::{SendInlineOnlyService, service_fn, capacity::S4};
 ///
 /// #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 /// async fn main() {
@@ -128,7 +128,7 @@ where
 /// Too large for the capacity does not compile:
 ///
 /// ```compile_fail
-/// use hybrid_dispatch::{SendInlineOnlyService, service_fn, space::S2};
+/// use hybrid_dispatch::{SendInlineOnlyService, service_fn, capacity::S2};
 ///
 /// let svc = service_fn(|x: u64| core::future::ready([x; 8])); // 72 bytes
 /// let erased: &dyn SendInlineOnlyService<u64, [u64; 8], S2> = &svc;
@@ -140,8 +140,8 @@ where
     note = "the `Send` erasure takes a `Service<{Req}>` that is `Send + Sync + 'static` and whose futures are `Send` for every borrow: a `SendService<{Req}>`",
     note = "a closure or `fn` taking `{Req}` and returning a future becomes a service with `hybrid_dispatch::service_fn`"
 )]
-pub trait SendInlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace>:
-    InlineOnlyService<Req, Resp, Space> + Send + Sync
+pub trait SendInlineOnlyService<Req, Resp, Cap: Capacity = DefaultCapacity>:
+    InlineOnlyService<Req, Resp, Cap> + Send + Sync
 {
     /// Calls the service; its `Send` future is stored inline, never on the
     /// heap.
@@ -156,29 +156,29 @@ pub trait SendInlineOnlyService<Req, Resp, Space: Capacity = DefaultSpace>:
     /// assert_eq!(erased.call_send_inline(7).layout().size(), 2);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn call_send_inline<'a>(&'a self, req: Req) -> SendInlineOnlyFuture<'a, Resp, Space>
+    fn call_send_inline<'a>(&'a self, req: Req) -> SendInlineOnlyFuture<'a, Resp, Cap>
     where
         Req: 'a;
 }
 
-impl<S, Req, Space: Capacity> SendInlineOnlyService<Req, S::Response, Space> for S
+impl<S, Req, Cap: Capacity> SendInlineOnlyService<Req, S::Response, Cap> for S
 where
     S: SendService<Req>,
 {
     #[inline]
-    fn call_send_inline<'a>(&'a self, req: Req) -> SendInlineOnlyFuture<'a, S::Response, Space>
+    fn call_send_inline<'a>(&'a self, req: Req) -> SendInlineOnlyFuture<'a, S::Response, Cap>
     where
         Req: 'a,
     {
         // As in `InlineOnlyService`: checked here first to name the service.
         const {
             assert!(
-                fits_size::<S::Future<'a>, Space>(),
-                "the service's future is larger than this SendInlineOnlyService's capacity: use a larger one (`space::S32`, `[u64; N]`), make the future smaller, or call through `SendDynService`, which puts a future that does not fit on the heap"
+                fits_size::<S::Future<'a>, Cap>(),
+                "the service's future is larger than this SendInlineOnlyService's capacity: use a larger one (`capacity::S32`, `[u64; N]`), make the future smaller, or call through `SendDynService`, which puts a future that does not fit on the heap"
             );
             assert!(
-                fits_align::<S::Future<'a>, Space>(),
-                "the service's future is aligned more strictly than this SendInlineOnlyService's capacity: use a capacity of over-aligned blocks (`[space::Align64; N]`), or call through `SendDynService`, which boxes it"
+                fits_align::<S::Future<'a>, Cap>(),
+                "the service's future is aligned more strictly than this SendInlineOnlyService's capacity: use a capacity of over-aligned blocks (`[capacity::Align64; N]`), or call through `SendDynService`, which boxes it"
             );
         }
         let future = SendInlineOnlyFuture::new(self.call(req));
@@ -187,15 +187,15 @@ where
     }
 }
 
-/// Whether `F` fits `Space` in size (zero-sized: always), whatever its
+/// Whether `F` fits `Cap` in size (zero-sized: always), whatever its
 /// alignment: half of [`fits_inline`](crate::layout::fits_inline), so that
 /// the build error can say which half failed.
-const fn fits_size<F, Space>() -> bool {
-    FutureLayout::of::<F>().fits_capacity(size_of::<Space>(), usize::MAX)
+const fn fits_size<F, Cap>() -> bool {
+    FutureLayout::of::<F>().fits_capacity(size_of::<Cap>(), usize::MAX)
 }
 
-/// Whether `F` fits `Space` in alignment (zero-sized: always): the other
+/// Whether `F` fits `Cap` in alignment (zero-sized: always): the other
 /// half.
-const fn fits_align<F, Space>() -> bool {
-    FutureLayout::of::<F>().fits_capacity(usize::MAX, align_of::<Space>())
+const fn fits_align<F, Cap>() -> bool {
+    FutureLayout::of::<F>().fits_capacity(usize::MAX, align_of::<Cap>())
 }

@@ -4,17 +4,17 @@
 use alloc::sync::Arc;
 use core::fmt;
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::erase::dyn_service::SendDynService;
 use crate::future::inline_box::SendInlineFuture;
 use crate::future::recycled::{PoolStats, RecyclePool};
-use crate::space::{Capacity, DefaultSpace};
 
 /// A shared service behind `dyn` whose futures never allocate in a steady
 /// stream of calls, whatever their size: an `Arc<dyn SendDynService>`
 /// paired with a [`RecyclePool`] made for its exact future layout.
 ///
 /// A call builds the future in place: inline in the returned
-/// [`SendInlineFuture`] when it fits `Space` (as
+/// [`SendInlineFuture`] when it fits `Cap` (as
 /// [`call_send`](SendDynService::call_send) does), otherwise in a buffer
 /// taken from the pool and given back when the future is dropped
 /// (completed, cancelled or panicked). The pool keeps at most
@@ -23,7 +23,7 @@ use crate::space::{Capacity, DefaultSpace};
 /// them. Many tasks on many threads may call one `Recycled` at once
 /// through `&self`.
 ///
-/// With `Space = S1` the returned handle is 16 bytes (a vtable and a
+/// With `Cap = S1` the returned handle is 16 bytes (a vtable and a
 /// pointer), so `.await` moves 16 bytes rather than 128; `BENCHMARKS.md`
 /// measures both.
 ///
@@ -66,12 +66,12 @@ use crate::space::{Capacity, DefaultSpace};
 ///     assert!(recycled.stats().misses <= 4);
 /// }
 /// ```
-pub struct Recycled<Req, Resp, Space: Capacity = DefaultSpace> {
-    service: Arc<dyn SendDynService<Req, Resp, Space>>,
+pub struct Recycled<Req, Resp, Cap: Capacity = DefaultCapacity> {
+    service: Arc<dyn SendDynService<Req, Resp, Cap>>,
     pool: RecyclePool,
 }
 
-impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> Recycled<Req, Resp, Cap> {
     /// Wraps `service` with a pool for its future layout, keeping at most
     /// [`RecyclePool::default_max_idle`] idle buffers.
     ///
@@ -89,7 +89,7 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     /// assert!(recycled.call(1).is_recycled()); // over 256 bytes: more than the default 120
     /// ```
     #[must_use]
-    pub fn new(service: Arc<dyn SendDynService<Req, Resp, Space>>) -> Self {
+    pub fn new(service: Arc<dyn SendDynService<Req, Resp, Cap>>) -> Self {
         let max_idle = RecyclePool::default_max_idle(service.future_layout());
         Self::with_max_idle(service, max_idle)
     }
@@ -111,7 +111,7 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     /// ```
     #[must_use]
     pub fn with_max_idle(
-        service: Arc<dyn SendDynService<Req, Resp, Space>>,
+        service: Arc<dyn SendDynService<Req, Resp, Cap>>,
         max_idle: usize,
     ) -> Self {
         let pool = RecyclePool::new(service.future_layout(), max_idle);
@@ -139,7 +139,7 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     /// assert_eq!(block_on(fut)[31], 3);
     /// ```
     #[inline]
-    pub fn call<'a>(&'a self, req: Req) -> SendInlineFuture<'a, Resp, Space>
+    pub fn call<'a>(&'a self, req: Req) -> SendInlineFuture<'a, Resp, Cap>
     where
         Req: 'a,
     {
@@ -159,7 +159,7 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     /// assert!(Arc::ptr_eq(recycled.service(), &svc));
     /// ```
     #[must_use]
-    pub fn service(&self) -> &Arc<dyn SendDynService<Req, Resp, Space>> {
+    pub fn service(&self) -> &Arc<dyn SendDynService<Req, Resp, Cap>> {
         &self.service
     }
 
@@ -206,7 +206,7 @@ impl<Req, Resp, Space: Capacity> Recycled<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space: Capacity> fmt::Debug for Recycled<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> fmt::Debug for Recycled<Req, Resp, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Recycled")
             .field("service", &self.service.service_type_name())

@@ -14,7 +14,7 @@ use core::fmt;
 #[cfg(feature = "alloc")]
 use core::marker::PhantomData;
 
-/// A type whose size and alignment are an inline buffer's: the `Space`
+/// A type whose size and alignment are an inline buffer's: the `Cap`
 /// parameter of every erased future, slot and `dyn` service.
 ///
 /// A capacity is never a value: only its layout is used. The erased future
@@ -54,7 +54,7 @@ use core::marker::PhantomData;
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{InlineFuture, space::{Align64, S4}};
+/// use hybrid_dispatch::{InlineFuture, capacity::{Align64, S4}};
 ///
 /// let words = InlineFuture::<'_, u64, [u64; 3]>::new(async { 1u64 });
 /// let aligned = InlineFuture::<'_, u64, [Align64; 2]>::new(async { 2u64 });
@@ -65,8 +65,8 @@ use core::marker::PhantomData;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an inline capacity: it may have padding bytes, which moving the buffer would not keep",
     label = "not a `Capacity`",
-    note = "use `hybrid_dispatch::space::{{S1, S2, S4, S8, S15, S16, S32, S64}}`, an integer array like `[u64; 24]`, or `[space::Align64; N]` for over-aligned futures",
-    note = "a type of your own with no padding bytes may `unsafe impl hybrid_dispatch::space::Capacity`"
+    note = "use `hybrid_dispatch::capacity::{{S1, S2, S4, S8, S15, S16, S32, S64}}`, an integer array like `[u64; 24]`, or `[capacity::Align64; N]` for over-aligned futures",
+    note = "a type of your own with no padding bytes may `unsafe impl hybrid_dispatch::capacity::Capacity`"
 )]
 pub unsafe trait Capacity: Sized + 'static {}
 
@@ -108,7 +108,7 @@ macro_rules! words {
         /// # Examples
         ///
         /// ```
-        #[doc = concat!("assert_eq!(core::mem::size_of::<hybrid_dispatch::space::", stringify!($name),
+        #[doc = concat!("assert_eq!(core::mem::size_of::<hybrid_dispatch::capacity::", stringify!($name),
                         ">(), ", stringify!($words), " * core::mem::size_of::<usize>());")]
         /// ```
         #[repr(transparent)]
@@ -152,7 +152,7 @@ macro_rules! blocks {
         /// # Examples
         ///
         /// ```
-        #[doc = concat!("use hybrid_dispatch::space::", stringify!($name), ";")]
+        #[doc = concat!("use hybrid_dispatch::capacity::", stringify!($name), ";")]
         ///
         #[doc = concat!("assert_eq!(core::mem::size_of::<[", stringify!($name), "; 3]>(), 3 * ",
                         stringify!($align), ");")]
@@ -222,7 +222,7 @@ const _: () = {
 /// await of every erased future; thirty-two would keep all nine in a
 /// 264-byte handle). A spill costs one allocation of the future's size
 /// (counted, see [`Counted`](crate::Counted)); for services whose futures
-/// are larger, pick the capacity with the `Space` parameter of
+/// are larger, pick the capacity with the `Cap` parameter of
 /// [`DynService`](crate::DynService), use the reusable slot (`call_in`,
 /// which never moves the future), and check the choice with
 /// [`FutureLayout`](crate::layout::FutureLayout) or
@@ -232,12 +232,12 @@ const _: () = {
 ///
 /// ```
 /// use hybrid_dispatch::InlineFuture;
-/// use hybrid_dispatch::space::DefaultSpace;
+/// use hybrid_dispatch::capacity::DefaultCapacity;
 ///
-/// assert_eq!(core::mem::size_of::<DefaultSpace>(), 15 * core::mem::size_of::<usize>());
+/// assert_eq!(core::mem::size_of::<DefaultCapacity>(), 15 * core::mem::size_of::<usize>());
 /// assert_eq!(core::mem::size_of::<InlineFuture<'static, u64>>(), 16 * core::mem::size_of::<usize>());
 /// ```
-pub type DefaultSpace = S15;
+pub type DefaultCapacity = S15;
 
 /// The check that a capacity can hold a pointer: the storages with a heap
 /// fallback (`InlineBox`, `ReusableSlot`) keep the address of a future that
@@ -250,13 +250,13 @@ pub type DefaultSpace = S15;
 /// which twin method, made where (the user's cast), asked for the capacity.
 #[cfg(feature = "alloc")]
 #[derive(Debug)]
-pub struct PointerRoom<Space>(PhantomData<Space>);
+pub struct PointerRoom<Cap>(PhantomData<Cap>);
 
 #[cfg(feature = "alloc")]
-impl<Space> PointerRoom<Space> {
-    /// Fails the build (when evaluated) if `Space` cannot hold a pointer.
+impl<Cap> PointerRoom<Cap> {
+    /// Fails the build (when evaluated) if `Cap` cannot hold a pointer.
     pub const CHECK: () = assert!(
-        core::mem::size_of::<Space>() >= core::mem::size_of::<*mut u8>(),
-        "this capacity is smaller than a pointer, which `InlineFuture`, `FutureSlot` and `DynService` keep in it for a future that does not fit (even when this one fits): use `space::S1` or larger, or the inline-only erasure (`InlineOnlyFuture`, `InlineOnlyService`), which never boxes"
+        core::mem::size_of::<Cap>() >= core::mem::size_of::<*mut u8>(),
+        "this capacity is smaller than a pointer, which `InlineFuture`, `FutureSlot` and `DynService` keep in it for a future that does not fit (even when this one fits): use `capacity::S1` or larger, or the inline-only erasure (`InlineOnlyFuture`, `InlineOnlyService`), which never boxes"
     );
 }

@@ -7,7 +7,7 @@
 //! # Why purpose-built, not `smallbox`
 //!
 //! The first version stored the future in a `smallbox::SmallBox<dyn Future,
-//! Space>`. Its own `Future`/`DerefMut` take `&mut` to its `Unpin` buffer on
+//! Cap>`. Its own `Future`/`DerefMut` take `&mut` to its `Unpin` buffer on
 //! every poll, which is undefined behaviour for a self-referential future
 //! under Stacked and Tree Borrows (the test
 //! `self_reference_survives_polls_inline_and_heap` below shows it under
@@ -41,15 +41,15 @@ use core::mem::size_of;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::capacity::{Capacity, DefaultSpace};
+use super::capacity::{Capacity, DefaultCapacity};
 use super::vtable::{OwnedStorage, State};
 use crate::layout::{FutureLayout, fits_inline};
 
-/// A type-erased future stored inline when it fits `Space`, on the heap
+/// A type-erased future stored inline when it fits `Cap`, on the heap
 /// otherwise: what [`DynService::call_dyn`](crate::DynService::call_dyn)
 /// returns.
 ///
-/// * **Inline first.** A future whose size and alignment fit `Space` is
+/// * **Inline first.** A future whose size and alignment fit `Cap` is
 ///   written into the handle's own buffer: no allocation. Larger or
 ///   over-aligned futures go to the heap (one allocation of exactly their
 ///   size); zero-sized futures never allocate. [`is_heap`](InlineBox::is_heap)
@@ -59,7 +59,7 @@ use crate::layout::{FutureLayout, fits_inline};
 ///   first poll would break self-referential `async` state. `.await` it, or
 ///   pin it with [`core::pin::pin!`] where it was returned; both keep it in
 ///   place. (Moving it *before* the first poll is allowed and safe, but
-///   copies the whole buffer, so it costs in proportion to `Space`.)
+///   copies the whole buffer, so it costs in proportion to `Cap`.)
 /// * **Fused with a clear panic.** Polling after `Ready` panics with
 ///   "erased future polled after it completed" and the future's type,
 ///   instead of resuming a finished state machine; polling after a `poll`
@@ -71,7 +71,7 @@ use crate::layout::{FutureLayout, fits_inline};
 ///
 /// # Memory layout
 ///
-/// With the default capacity ([`S15`](crate::space::S15), 120 bytes) the
+/// With the default capacity ([`S15`](crate::capacity::S15), 120 bytes) the
 /// handle is 128 bytes on x86-64, the most that moves without a `memcpy`
 /// call:
 ///
@@ -95,7 +95,7 @@ use crate::layout::{FutureLayout, fits_inline};
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{InlineFuture, space::S4};
+/// use hybrid_dispatch::{InlineFuture, capacity::S4};
 ///
 /// # futures_lite_block_on(async {
 /// let fut: InlineFuture<'_, u32, S4> = InlineFuture::new(async { 40 + 2 });
@@ -121,8 +121,8 @@ use crate::layout::{FutureLayout, fits_inline};
 /// let _ = fut.as_mut().poll(&mut cx);
 /// let _ = fut.as_mut().poll(&mut cx); // panics: polled after it completed
 /// ```
-pub type InlineFuture<'a, T, Space = DefaultSpace> =
-    InlineBox<dyn core::future::Future<Output = T> + 'a, Space>;
+pub type InlineFuture<'a, T, Cap = DefaultCapacity> =
+    InlineBox<dyn core::future::Future<Output = T> + 'a, Cap>;
 
 /// The `Send` twin of [`InlineFuture`]: the same storage and guarantees,
 /// for futures that are `Send`; what
@@ -149,11 +149,11 @@ pub type InlineFuture<'a, T, Space = DefaultSpace> =
 /// let rc = Rc::new(1);
 /// let fut: SendInlineFuture<'_, i32> = SendInlineFuture::new(async move { *rc });
 /// ```
-pub type SendInlineFuture<'a, T, Space = DefaultSpace> =
-    InlineBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;
+pub type SendInlineFuture<'a, T, Cap = DefaultCapacity> =
+    InlineBox<dyn core::future::Future<Output = T> + Send + 'a, Cap>;
 
 /// Pinned storage for one erased value `D` (a `dyn Future` type): inline in
-/// `Space` when it fits, on the heap otherwise.
+/// `Cap` when it fits, on the heap otherwise.
 ///
 /// Users meet it as [`InlineFuture`](crate::InlineFuture) (for
 /// `D = dyn Future<Output = T> + 'a`) and
@@ -168,10 +168,10 @@ pub type SendInlineFuture<'a, T, Space = DefaultSpace> =
 /// let fut: InlineFuture<'_, u32> = InlineFuture::new(async { 7 });
 /// assert!(!fut.is_heap());
 /// ```
-pub struct InlineBox<D: ?Sized, Space: Capacity> {
+pub struct InlineBox<D: ?Sized, Cap: Capacity> {
     /// The future (inline), a pointer to it (heap), or nothing (zero-sized),
     /// with the vtable that says which, for which type, in which state.
-    storage: OwnedStorage<Space>,
+    storage: OwnedStorage<Cap>,
     _pinned: PhantomPinned,
     /// The box owns a `D`: its auto traits and drop check follow `D`'s.
     _owns: PhantomData<D>,
@@ -184,18 +184,18 @@ static_assertions::assert_not_impl_any!(InlineBox<dyn Future<Output = u8> + Send
 /// Builds the `InlineBox` constructors for one `dyn Future` flavour.
 macro_rules! constructors {
     ($name:literal $($bounds:tt)*) => {
-        impl<'a, T, Space: Capacity> InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Cap> {
             /// Erases `future`, storing it inline when its size and alignment
-            /// fit `Space` and on the heap otherwise (one allocation of
+            /// fit `Cap` and on the heap otherwise (one allocation of
             /// exactly its size). Zero-sized futures never allocate.
             ///
-            /// `Space` must be at least one pointer in size, to hold the
+            /// `Cap` must be at least one pointer in size, to hold the
             /// heap pointer; smaller capacities fail the build.
             ///
             /// # Examples
             ///
             /// ```
-            /// use hybrid_dispatch::{InlineFuture, space::S1};
+            /// use hybrid_dispatch::{InlineFuture, capacity::S1};
             ///
             /// let small = InlineFuture::<'_, u8, S1>::new(async { 1 });
             /// let large = InlineFuture::<'_, [u8; 64], S1>::new(core::future::ready([0u8; 64]));
@@ -207,8 +207,8 @@ macro_rules! constructors {
             where
                 F: Future<Output = T> $($bounds)* + 'a,
             {
-                let () = super::capacity::PointerRoom::<Space>::CHECK;
-                let storage = if fits_inline::<F, Space>() {
+                let () = super::capacity::PointerRoom::<Cap>::CHECK;
+                let storage = if fits_inline::<F, Cap>() {
                     OwnedStorage::inline(future)
                 } else {
                     OwnedStorage::boxed(future)
@@ -220,13 +220,13 @@ macro_rules! constructors {
                 }
             }
 
-            /// Erases `future` only if it fits `Space` inline; otherwise hands
+            /// Erases `future` only if it fits `Cap` inline; otherwise hands
             /// it back untouched. Never allocates.
             ///
             /// # Examples
             ///
             /// ```
-            /// use hybrid_dispatch::{InlineFuture, space::S1};
+            /// use hybrid_dispatch::{InlineFuture, capacity::S1};
             ///
             /// assert!(InlineFuture::<'_, u8, S1>::try_new(async { 1 }).is_ok());
             /// let large = core::future::ready([0u8; 64]);
@@ -237,7 +237,7 @@ macro_rules! constructors {
             where
                 F: Future<Output = T> $($bounds)* + 'a,
             {
-                if fits_inline::<F, Space>() {
+                if fits_inline::<F, Cap>() {
                     Ok(Self::new(future))
                 } else {
                     Err(future)
@@ -245,14 +245,14 @@ macro_rules! constructors {
             }
         }
 
-        impl<'a, T, Space: Capacity> fmt::Debug for InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> fmt::Debug for InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Cap> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let header = self.storage.header();
                 f.debug_struct($name)
                     .field("future", &header.layout.type_name())
                     .field("size", &header.layout.size())
                     .field("align", &header.layout.align())
-                    .field("capacity", &size_of::<Space>())
+                    .field("capacity", &size_of::<Cap>())
                     .field(
                         "location",
                         &if header.is_pooled() {
@@ -273,12 +273,12 @@ macro_rules! constructors {
 constructors!("InlineFuture");
 constructors!("SendInlineFuture" + Send);
 
-impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
+impl<D: ?Sized, Cap: Capacity> InlineBox<D, Cap> {
     /// Wraps a storage built for a `D` (**Flavour**: the callers build it
     /// from an `F: Future<Output = T> (+ Send) + 'a` for this `D`).
     #[cfg(feature = "std")]
     #[inline(always)]
-    pub(super) fn from_storage(storage: OwnedStorage<Space>) -> Self {
+    pub(super) fn from_storage(storage: OwnedStorage<Cap>) -> Self {
         InlineBox {
             storage,
             _pinned: PhantomPinned,
@@ -307,12 +307,12 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     }
 
     /// Whether the future lives in a heap allocation (it did not fit
-    /// `Space`). Zero-sized futures are never on the heap.
+    /// `Cap`). Zero-sized futures are never on the heap.
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{InlineFuture, space::S1};
+    /// use hybrid_dispatch::{InlineFuture, capacity::S1};
     ///
     /// assert!(InlineFuture::<'_, [u64; 2], S1>::new(core::future::ready([1, 2])).is_heap());
     /// ```
@@ -408,7 +408,7 @@ impl<D: ?Sized, Space: Capacity> InlineBox<D, Space> {
     }
 }
 
-impl<D: Future + ?Sized, Space: Capacity> Future for InlineBox<D, Space> {
+impl<D: Future + ?Sized, Cap: Capacity> Future for InlineBox<D, Cap> {
     type Output = D::Output;
 
     #[inline]
@@ -425,7 +425,7 @@ impl<D: Future + ?Sized, Space: Capacity> Future for InlineBox<D, Space> {
 // vtable is an immutable constant and the capacity is never a value. So it
 // may go to another thread exactly when `D` may. (No `Sync`: `D` is a
 // `dyn Future` type, never `Sync`.)
-unsafe impl<D: ?Sized + Send, Space: Capacity> Send for InlineBox<D, Space> {}
+unsafe impl<D: ?Sized + Send, Cap: Capacity> Send for InlineBox<D, Cap> {}
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@
 //! but only ever built with [`OwnedStorage::inline`]: no `Box` anywhere, so it
 //! builds without `alloc`. Besides the module's invariants (`future/mod.rs`)
 //! it upholds **Pinned** and **Flavour** as `InlineBox` does, and checks at
-//! compile time that every stored `F` fits `Space` in size and alignment.
+//! compile time that every stored `F` fits `Cap` in size and alignment.
 
 #![allow(
     unsafe_code,
@@ -20,7 +20,7 @@ use core::marker::{PhantomData, PhantomPinned};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use super::capacity::{Capacity, DefaultSpace};
+use super::capacity::{Capacity, DefaultCapacity};
 use super::vtable::{OwnedStorage, State};
 use crate::layout::FutureLayout;
 
@@ -29,7 +29,7 @@ use crate::layout::FutureLayout;
 /// returns.
 ///
 /// It has no heap path at all (so it builds without `alloc`): a future that
-/// does not fit `Space` in size or alignment fails the build. Each poll is
+/// does not fit `Cap` in size or alignment fails the build. Each poll is
 /// one indirect call to a function made for the stored future.
 /// Otherwise it behaves like [`InlineFuture`](crate::InlineFuture): `!Unpin`, polled through
 /// `Pin`, dropped once in place, panics when polled after completion.
@@ -37,7 +37,7 @@ use crate::layout::FutureLayout;
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{future::InlineOnlyFuture, space::S2};
+/// use hybrid_dispatch::{future::InlineOnlyFuture, capacity::S2};
 ///
 /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
 /// #     let mut f = core::pin::pin!(f);
@@ -47,8 +47,8 @@ use crate::layout::FutureLayout;
 /// let fut: InlineOnlyFuture<'_, u64, S2> = InlineOnlyFuture::new(async { 40 + 2 });
 /// assert_eq!(block_on(fut), 42);
 /// ```
-pub type InlineOnlyFuture<'a, T, Space = DefaultSpace> =
-    InlineOnlyBox<dyn core::future::Future<Output = T> + 'a, Space>;
+pub type InlineOnlyFuture<'a, T, Cap = DefaultCapacity> =
+    InlineOnlyBox<dyn core::future::Future<Output = T> + 'a, Cap>;
 
 /// The `Send` twin of [`InlineOnlyFuture`].
 ///
@@ -63,10 +63,10 @@ pub type InlineOnlyFuture<'a, T, Space = DefaultSpace> =
 ///     assert_eq!(tokio::spawn(fut).await.unwrap(), 1);
 /// }
 /// ```
-pub type SendInlineOnlyFuture<'a, T, Space = DefaultSpace> =
-    InlineOnlyBox<dyn core::future::Future<Output = T> + Send + 'a, Space>;
+pub type SendInlineOnlyFuture<'a, T, Cap = DefaultCapacity> =
+    InlineOnlyBox<dyn core::future::Future<Output = T> + Send + 'a, Cap>;
 
-/// A type-erased future stored in an inline buffer of `Space`, never on the
+/// A type-erased future stored in an inline buffer of `Cap`, never on the
 /// heap: a future that does not fit is a compile error.
 ///
 /// Users meet it as [`InlineOnlyFuture`](crate::future::InlineOnlyFuture) and
@@ -80,10 +80,10 @@ pub type SendInlineOnlyFuture<'a, T, Space = DefaultSpace> =
 /// let fut: InlineOnlyFuture<'_, u32> = InlineOnlyFuture::new(async { 7 });
 /// assert_eq!(fut.layout().size(), 1);
 /// ```
-pub struct InlineOnlyBox<D: Future + ?Sized, Space: Capacity> {
+pub struct InlineOnlyBox<D: Future + ?Sized, Cap: Capacity> {
     /// The future (or nothing, if zero-sized) and the vtable that says
     /// which, for which type, in which state.
-    storage: OwnedStorage<Space>,
+    storage: OwnedStorage<Cap>,
     _pinned: PhantomPinned,
     /// Carries `D`'s auto traits (`Send` or not) and says we own a `D`.
     _erased: PhantomData<D>,
@@ -91,8 +91,8 @@ pub struct InlineOnlyBox<D: Future + ?Sized, Space: Capacity> {
 
 // SAFETY: the box owns its `D` (**Flavour**); the vtable is an immutable
 // constant and the capacity is never a value. So it may go to another thread
-// exactly when `D` may, whatever `Space` is (as for `InlineBox`).
-unsafe impl<D: Future + ?Sized + Send, Space: Capacity> Send for InlineOnlyBox<D, Space> {}
+// exactly when `D` may, whatever `Cap` is (as for `InlineBox`).
+unsafe impl<D: Future + ?Sized + Send, Cap: Capacity> Send for InlineOnlyBox<D, Cap> {}
 
 // **Pinned** rests on this: safe code can never move a pinned box.
 static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, super::capacity::S1>: Unpin);
@@ -100,21 +100,21 @@ static_assertions::assert_not_impl_any!(InlineOnlyBox<dyn Future<Output = u8>, s
 /// Builds `new` for one `dyn Future` flavour.
 macro_rules! constructor {
     ($name:literal $($bounds:tt)*) => {
-        impl<'a, T, Space: Capacity> InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Cap> {
             /// Erases `future` into the inline buffer. A future larger or
-            /// more aligned than `Space` fails the build.
+            /// more aligned than `Cap` fails the build.
             ///
             /// # Examples
             ///
             /// ```
-            /// use hybrid_dispatch::{future::InlineOnlyFuture, space::S1};
+            /// use hybrid_dispatch::{future::InlineOnlyFuture, capacity::S1};
             ///
             /// let fut = InlineOnlyFuture::<'_, u32, S1>::new(async { 1u32 });
             /// assert!(fut.layout().size() <= 8);
             /// ```
             ///
             /// ```compile_fail
-            /// use hybrid_dispatch::{future::InlineOnlyFuture, space::S1};
+            /// use hybrid_dispatch::{future::InlineOnlyFuture, capacity::S1};
             ///
             /// // 16 bytes into an 8-byte buffer: error[E0080]
             /// let fut = InlineOnlyFuture::<'_, u64, S1>::new(core::future::ready(1u64));
@@ -126,12 +126,12 @@ macro_rules! constructor {
             {
                 const {
                     assert!(
-                        FutureLayout::of::<F>().fits_capacity(size_of::<Space>(), usize::MAX),
-                        "the future is larger than this InlineOnlyFuture's capacity: use a larger one (`space::S32`, `[u64; N]`), make the future smaller, or use `InlineFuture`, which puts a future that does not fit on the heap"
+                        FutureLayout::of::<F>().fits_capacity(size_of::<Cap>(), usize::MAX),
+                        "the future is larger than this InlineOnlyFuture's capacity: use a larger one (`capacity::S32`, `[u64; N]`), make the future smaller, or use `InlineFuture`, which puts a future that does not fit on the heap"
                     );
                     assert!(
-                        FutureLayout::of::<F>().fits_capacity(usize::MAX, align_of::<Space>()),
-                        "the future is aligned more strictly than this InlineOnlyFuture's capacity: use a capacity of over-aligned blocks (`[space::Align64; N]`), or `InlineFuture`, which boxes it"
+                        FutureLayout::of::<F>().fits_capacity(usize::MAX, align_of::<Cap>()),
+                        "the future is aligned more strictly than this InlineOnlyFuture's capacity: use a capacity of over-aligned blocks (`[capacity::Align64; N]`), or `InlineFuture`, which boxes it"
                     );
                 }
                 InlineOnlyBox {
@@ -142,14 +142,14 @@ macro_rules! constructor {
             }
         }
 
-        impl<'a, T, Space: Capacity> fmt::Debug for InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> fmt::Debug for InlineOnlyBox<dyn Future<Output = T> $($bounds)* + 'a, Cap> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let header = self.storage.header();
                 f.debug_struct($name)
                     .field("future", &header.layout.type_name())
                     .field("size", &header.layout.size())
                     .field("align", &header.layout.align())
-                    .field("capacity", &core::mem::size_of::<Space>())
+                    .field("capacity", &core::mem::size_of::<Cap>())
                     .field("state", &header.state)
                     .finish()
             }
@@ -160,7 +160,7 @@ macro_rules! constructor {
 constructor!("InlineOnlyFuture");
 constructor!("SendInlineOnlyFuture" + Send);
 
-impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
+impl<D: Future + ?Sized, Cap: Capacity> InlineOnlyBox<D, Cap> {
     /// The erased future's size, alignment and type.
     ///
     /// # Examples
@@ -218,7 +218,7 @@ impl<D: Future + ?Sized, Space: Capacity> InlineOnlyBox<D, Space> {
     }
 }
 
-impl<D: Future + ?Sized, Space: Capacity> Future for InlineOnlyBox<D, Space> {
+impl<D: Future + ?Sized, Cap: Capacity> Future for InlineOnlyBox<D, Cap> {
     type Output = D::Output;
 
     #[inline]

@@ -74,16 +74,16 @@ use core::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
-use super::capacity::{Capacity, DefaultSpace, PointerRoom};
+use super::capacity::{Capacity, DefaultCapacity, PointerRoom};
 use super::vtable::{Boxed, Header, InPlace, Place, State, Storage, VTablePtr, ZeroSized};
 use crate::layout::{FutureLayout, fits_inline};
 
-/// A type-erased [`Stream`] stored inline when it fits `Space`, on the heap
+/// A type-erased [`Stream`] stored inline when it fits `Cap`, on the heap
 /// otherwise: what a [`#[dyn_twin]`](crate::dyn_twin) method that returns
 /// `impl Stream<Item = T>` returns through `dyn`. The stream counterpart of
 /// [`InlineFuture`](crate::InlineFuture), with the same storage.
 ///
-/// * **Inline first.** A stream whose size and alignment fit `Space` is
+/// * **Inline first.** A stream whose size and alignment fit `Cap` is
 ///   written into the handle's own buffer: no allocation. Larger or
 ///   over-aligned streams go to the heap (one allocation of exactly their
 ///   size, for the whole stream, not per item); zero-sized streams never
@@ -144,8 +144,8 @@ use crate::layout::{FutureLayout, fits_inline};
 /// assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(None));
 /// assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(None)); // fused
 /// ```
-pub type InlineStream<'a, T, Space = DefaultSpace> =
-    InlineStreamBox<dyn Stream<Item = T> + 'a, Space>;
+pub type InlineStream<'a, T, Cap = DefaultCapacity> =
+    InlineStreamBox<dyn Stream<Item = T> + 'a, Cap>;
 
 /// The `Send` twin of [`InlineStream`]: the same storage and guarantees, for
 /// streams that are `Send`.
@@ -190,11 +190,11 @@ pub type InlineStream<'a, T, Space = DefaultSpace> =
 /// }
 /// let stream: SendInlineStream<'_, u8> = SendInlineStream::new(Shared(Rc::new(1)));
 /// ```
-pub type SendInlineStream<'a, T, Space = DefaultSpace> =
-    InlineStreamBox<dyn Stream<Item = T> + Send + 'a, Space>;
+pub type SendInlineStream<'a, T, Cap = DefaultCapacity> =
+    InlineStreamBox<dyn Stream<Item = T> + Send + 'a, Cap>;
 
 /// Pinned storage for one erased stream `D` (a `dyn Stream` type): inline in
-/// `Space` when it fits, on the heap otherwise.
+/// `Cap` when it fits, on the heap otherwise.
 ///
 /// Users meet it as [`InlineStream`](crate::InlineStream) (for
 /// `D = dyn Stream<Item = T> + 'a`) and
@@ -210,7 +210,7 @@ pub type SendInlineStream<'a, T, Space = DefaultSpace> =
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{InlineStream, space::S1};
+/// use hybrid_dispatch::{InlineStream, capacity::S1};
 ///
 /// # struct Empty;
 /// # impl futures_core::Stream for Empty {
@@ -222,10 +222,10 @@ pub type SendInlineStream<'a, T, Space = DefaultSpace> =
 /// let stream: InlineStream<'_, u8, S1> = InlineStream::new(Empty);
 /// assert!(!stream.is_heap()); // zero-sized: stored nowhere
 /// ```
-pub struct InlineStreamBox<D: ?Sized, Space: Capacity> {
+pub struct InlineStreamBox<D: ?Sized, Cap: Capacity> {
     /// The stream (inline), a pointer to it (heap), or nothing (zero-sized),
     /// with the vtable that says which, for which type, in which state.
-    storage: Storage<Space>,
+    storage: Storage<Cap>,
     _pinned: PhantomPinned,
     /// The box owns a `D`: its auto traits and drop check follow `D`'s.
     _owns: PhantomData<D>,
@@ -412,13 +412,13 @@ unsafe fn poll_next_panicked<T>(storage: *mut u8, _: &mut Context<'_>) -> Poll<O
     )
 }
 
-/// `stream` in a fresh storage: in the buffer when it fits `Space`, nowhere
+/// `stream` in a fresh storage: in the buffer when it fits `Cap`, nowhere
 /// when it is zero-sized, in a box of its own otherwise.
 #[inline]
-fn store<S: Stream, Space: Capacity>(stream: S) -> Storage<Space> {
-    let () = PointerRoom::<Space>::CHECK;
-    let mut storage = Storage::<Space>::empty();
-    let vtable = if !fits_inline::<S, Space>() {
+fn store<S: Stream, Cap: Capacity>(stream: S) -> Storage<Cap> {
+    let () = PointerRoom::<Cap>::CHECK;
+    let mut storage = Storage::<Cap>::empty();
+    let vtable = if !fits_inline::<S, Cap>() {
         // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
         // written unaligned, so any capacity will do. The box is owned by
         // the storage from here on and freed by `Boxed::drop`.
@@ -428,7 +428,7 @@ fn store<S: Stream, Space: Capacity>(stream: S) -> Storage<Space> {
                 .cast::<*mut S>()
                 .write_unaligned(Box::into_raw(Box::new(stream)));
         }
-        StreamVTables::<S, Boxed<Space>>::live()
+        StreamVTables::<S, Boxed<Cap>>::live()
     } else if size_of::<S>() == 0 {
         // Nothing to store (and an over-aligned zero-sized `S` must not be
         // written to a less aligned buffer): the vtable conjures it from an
@@ -439,7 +439,7 @@ fn store<S: Stream, Space: Capacity>(stream: S) -> Storage<Space> {
         // SAFETY: `S` fits the buffer in size and alignment, and the fresh
         // buffer holds nothing.
         unsafe { storage.buffer().cast::<S>().write(stream) };
-        StreamVTables::<S, InPlace<Space>>::live()
+        StreamVTables::<S, InPlace<Cap>>::live()
     };
     // SAFETY: INVARIANT: **Vtable describes the storage**: the live vtable
     // of `S` at the place it was just put. The storage has not been polled,
@@ -451,18 +451,18 @@ fn store<S: Stream, Space: Capacity>(stream: S) -> Storage<Space> {
 /// Builds the constructors and `Debug` for one `dyn Stream` flavour.
 macro_rules! constructors {
     ($name:literal $($bounds:tt)*) => {
-        impl<'a, T, Space: Capacity> InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Cap> {
             /// Erases `stream`, storing it inline when its size and alignment
-            /// fit `Space` and on the heap otherwise (one allocation of
+            /// fit `Cap` and on the heap otherwise (one allocation of
             /// exactly its size). Zero-sized streams never allocate.
             ///
-            /// `Space` must be at least one pointer in size, to hold the
+            /// `Cap` must be at least one pointer in size, to hold the
             /// heap pointer; smaller capacities fail the build.
             ///
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("use hybrid_dispatch::{", $name, ", space::S1};")]
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1};")]
             ///
             /// # struct Words<const N: usize>([u64; N]);
             /// # impl<const N: usize> futures_core::Stream for Words<N> {
@@ -486,19 +486,19 @@ macro_rules! constructors {
                 // INVARIANT: **Flavour**: `S` has `D`'s item type and
                 // bounds; `store` establishes the rest.
                 InlineStreamBox {
-                    storage: store::<S, Space>(stream),
+                    storage: store::<S, Cap>(stream),
                     _pinned: PhantomPinned,
                     _owns: PhantomData,
                 }
             }
 
-            /// Erases `stream` only if it fits `Space` inline; otherwise
+            /// Erases `stream` only if it fits `Cap` inline; otherwise
             /// hands it back untouched. Never allocates.
             ///
             /// # Examples
             ///
             /// ```
-            #[doc = concat!("use hybrid_dispatch::{", $name, ", space::S1};")]
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1};")]
             ///
             /// # struct Words<const N: usize>([u64; N]);
             /// # impl<const N: usize> futures_core::Stream for Words<N> {
@@ -515,7 +515,7 @@ macro_rules! constructors {
             where
                 S: Stream<Item = T> $($bounds)* + 'a,
             {
-                if fits_inline::<S, Space>() {
+                if fits_inline::<S, Cap>() {
                     Ok(Self::new(stream))
                 } else {
                     Err(stream)
@@ -523,14 +523,14 @@ macro_rules! constructors {
             }
         }
 
-        impl<'a, T, Space: Capacity> fmt::Debug for InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> fmt::Debug for InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Cap> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let header = self.storage.header();
                 f.debug_struct($name)
                     .field("stream", &header.layout.type_name())
                     .field("size", &header.layout.size())
                     .field("align", &header.layout.align())
-                    .field("capacity", &size_of::<Space>())
+                    .field("capacity", &size_of::<Cap>())
                     .field("location", &if header.is_boxed() { "heap" } else { "inline" })
                     .field("state", &match header.state {
                         State::Live => "live",
@@ -547,14 +547,14 @@ macro_rules! constructors {
 constructors!("InlineStream");
 constructors!("SendInlineStream" + Send);
 
-impl<D: ?Sized, Space: Capacity> InlineStreamBox<D, Space> {
+impl<D: ?Sized, Cap: Capacity> InlineStreamBox<D, Cap> {
     /// Whether the stream lives in a heap allocation (it did not fit
-    /// `Space`). Zero-sized streams are never on the heap.
+    /// `Cap`). Zero-sized streams are never on the heap.
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{InlineStream, space::S1};
+    /// use hybrid_dispatch::{InlineStream, capacity::S1};
     ///
     /// # struct Words([u64; 4]);
     /// # impl futures_core::Stream for Words {
@@ -604,7 +604,7 @@ impl<D: ?Sized, Space: Capacity> InlineStreamBox<D, Space> {
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{InlineStream, layout::Placement, space::S1};
+    /// use hybrid_dispatch::{InlineStream, layout::Placement, capacity::S1};
     ///
     /// # struct Words<const N: usize>([u64; N]);
     /// # impl<const N: usize> futures_core::Stream for Words<N> {
@@ -687,7 +687,7 @@ impl<D: ?Sized, Space: Capacity> InlineStreamBox<D, Space> {
     }
 }
 
-impl<D: Stream + ?Sized, Space: Capacity> Stream for InlineStreamBox<D, Space> {
+impl<D: Stream + ?Sized, Cap: Capacity> Stream for InlineStreamBox<D, Cap> {
     type Item = D::Item;
 
     #[inline]
@@ -734,14 +734,14 @@ impl<D: Stream + ?Sized, Space: Capacity> Stream for InlineStreamBox<D, Space> {
     }
 }
 
-impl<D: Stream + ?Sized, Space: Capacity> FusedStream for InlineStreamBox<D, Space> {
+impl<D: Stream + ?Sized, Cap: Capacity> FusedStream for InlineStreamBox<D, Cap> {
     #[inline]
     fn is_terminated(&self) -> bool {
         InlineStreamBox::is_terminated(self)
     }
 }
 
-impl<D: ?Sized, Space: Capacity> Drop for InlineStreamBox<D, Space> {
+impl<D: ?Sized, Cap: Capacity> Drop for InlineStreamBox<D, Cap> {
     #[inline]
     fn drop(&mut self) {
         // **Dropped once**: `clear` empties the vtable before running the
@@ -756,7 +756,7 @@ impl<D: ?Sized, Space: Capacity> Drop for InlineStreamBox<D, Space> {
 // the vtable is an immutable constant and the capacity is never a value. So
 // it may go to another thread exactly when `D` may. (No `Sync`: `D` is a
 // `dyn Stream` type, never `Sync`.)
-unsafe impl<D: ?Sized + Send, Space: Capacity> Send for InlineStreamBox<D, Space> {}
+unsafe impl<D: ?Sized + Send, Cap: Capacity> Send for InlineStreamBox<D, Cap> {}
 
 #[cfg(test)]
 mod tests {

@@ -36,7 +36,7 @@ use crate::stream::next_item::NextItem;
 
 /// An erased async iterator (`It`, a `dyn DynAsyncIter` type) with the
 /// storage for its `next` futures (`D`, the `dyn Future` type they erase
-/// to): inline in `Space` when they fit, otherwise in a heap buffer grown
+/// to): inline in `Cap` when they fit, otherwise in a heap buffer grown
 /// once to the largest and reused.
 ///
 /// Users meet it as [`BoxAsyncIter`](crate::stream::BoxAsyncIter) and
@@ -60,10 +60,10 @@ use crate::stream::next_item::NextItem;
 /// let iter: BoxAsyncIter<'_, u8> = BoxAsyncIter::new(unfold(0u8, |n| async move { Some((n, n + 1)) }));
 /// assert!(!iter.is_in_flight());
 /// ```
-pub struct IterBox<It: ?Sized, D: ?Sized, Space: Capacity> {
+pub struct IterBox<It: ?Sized, D: ?Sized, Cap: Capacity> {
     /// The in-flight `next` future, if any (**In flight**). Declared first:
     /// dropped before the iterator it borrows, even if a destructor panics.
-    slot: ReusableSlot<D, Space>,
+    slot: ReusableSlot<D, Cap>,
     /// The erased iterator.
     iter: OwnedIter<It>,
     /// Read from the iterator when the box is made, so that `&self`
@@ -108,7 +108,7 @@ unsafe impl<It: ?Sized + Send> Send for OwnedIter<It> {}
 // **Pinned** rests on this (the slot in it makes it so).
 static_assertions::assert_not_impl_any!(IterBox<dyn DynAsyncIter<u8>, dyn Future<Output = Option<u8>>, super::capacity::S1>: Unpin);
 
-impl<It: ?Sized, D: ?Sized, Space: Capacity> IterBox<It, D, Space> {
+impl<It: ?Sized, D: ?Sized, Cap: Capacity> IterBox<It, D, Cap> {
     /// Whether an item is in flight: the last poll returned `Pending` (or
     /// the `next` future panicked), and its future waits in the box.
     ///
@@ -125,14 +125,14 @@ impl<It: ?Sized, D: ?Sized, Space: Capacity> IterBox<It, D, Space> {
         self.slot.holds_future()
     }
 
-    /// The layout of the iterator's `next` future: it fits `Space` (no
+    /// The layout of the iterator's `next` future: it fits `Cap` (no
     /// allocation ever) or it goes to the heap buffer (one allocation, at
     /// the first item).
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::space::S1;
+    /// use hybrid_dispatch::capacity::S1;
     /// use hybrid_dispatch::stream::{BoxAsyncIter, unfold};
     ///
     /// let iter = BoxAsyncIter::<'_, [u64; 8], S1>::new(unfold((), |()| async { Some(([0u64; 8], ())) }));
@@ -144,13 +144,13 @@ impl<It: ?Sized, D: ?Sized, Space: Capacity> IterBox<It, D, Space> {
     }
 
     /// How many times the heap buffer for `next` futures was allocated: 0
-    /// when they fit `Space`, otherwise 1 after the first item.
+    /// when they fit `Cap`, otherwise 1 after the first item.
     ///
     /// # Examples
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::space::S1;
+    /// use hybrid_dispatch::capacity::S1;
     /// use hybrid_dispatch::stream::{BoxAsyncIter, unfold};
     ///
     /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
@@ -200,11 +200,11 @@ impl<It: ?Sized, D: ?Sized, Space: Capacity> IterBox<It, D, Space> {
 /// Builds the constructors, the `Stream` impl and `Debug` for one flavour.
 macro_rules! flavour {
     ($name:literal, $dyn_iter:ident, $bound:ident, $start:ident $(+ $send:ident)?) => {
-        impl<'a, Item, Space: Capacity> IterBox<dyn $dyn_iter<Item, Space> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Space> {
+        impl<'a, Item, Cap: Capacity> IterBox<dyn $dyn_iter<Item, Cap> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Cap> {
             #[doc = concat!("Boxes `iter` (one allocation, for the whole iteration) into a `", $name, "`.")]
             ///
             /// Nothing is polled until the box is; the first item whose
-            /// `next` future does not fit `Space` allocates the buffer that
+            /// `next` future does not fit `Cap` allocates the buffer that
             /// every later one reuses.
             ///
             /// # Examples
@@ -235,8 +235,8 @@ macro_rules! flavour {
             /// assert!(iter.iter_type_name().contains("Unfold"));
             /// ```
             #[must_use = "streams do nothing unless polled"]
-            pub fn from_box(iter: Box<dyn $dyn_iter<Item, Space> + 'a>) -> Self {
-                let () = PointerRoom::<Space>::CHECK;
+            pub fn from_box(iter: Box<dyn $dyn_iter<Item, Cap> + 'a>) -> Self {
+                let () = PointerRoom::<Cap>::CHECK;
                 IterBox {
                     slot: ReusableSlot::new(),
                     next_layout: iter.next_layout(),
@@ -261,9 +261,9 @@ macro_rules! flavour {
             }
         }
 
-        // `Item: 'a, Space: 'a`: the iterator is borrowed for `'a` (see
+        // `Item: 'a, Cap: 'a`: the iterator is borrowed for `'a` (see
         // `poll_next`); both hold for every iterator that yields owned items.
-        impl<'a, Item: 'a, Space: Capacity + 'a> Stream for IterBox<dyn $dyn_iter<Item, Space> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Space> {
+        impl<'a, Item: 'a, Cap: Capacity + 'a> Stream for IterBox<dyn $dyn_iter<Item, Cap> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Cap> {
             type Item = Item;
 
             #[inline]
@@ -278,7 +278,7 @@ macro_rules! flavour {
                     // the raw pointer (**Raw access**); `'a` is the slot's
                     // lifetime, and the method is generic over it, so the
                     // future can keep the borrow nowhere but in itself.
-                    let iter: &'a mut (dyn $dyn_iter<Item, Space> + 'a) = unsafe { &mut *this.iter.ptr.as_ptr() };
+                    let iter: &'a mut (dyn $dyn_iter<Item, Cap> + 'a) = unsafe { &mut *this.iter.ptr.as_ptr() };
                     // SAFETY: the slot lives in the pinned `this`
                     // (**Pinned**).
                     let slot = unsafe { Pin::new_unchecked(&mut this.slot) };
@@ -301,12 +301,12 @@ macro_rules! flavour {
             }
         }
 
-        impl<'a, Item, Space: Capacity> fmt::Debug for IterBox<dyn $dyn_iter<Item, Space> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Space> {
+        impl<'a, Item, Cap: Capacity> fmt::Debug for IterBox<dyn $dyn_iter<Item, Cap> + 'a, dyn Future<Output = Option<Item>> $(+ $send)? + 'a, Cap> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct($name)
                     .field("iter", &self.type_name)
                     .field("next_size", &self.next_layout.size())
-                    .field("next_inline", &self.next_layout.fits::<Space>())
+                    .field("next_inline", &self.next_layout.fits::<Cap>())
                     .field("in_flight", &self.is_in_flight())
                     .field("growths", &self.growths())
                     .finish()

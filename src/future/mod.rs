@@ -2,17 +2,17 @@
 //!
 //! | file | storage | what users meet |
 //! |---|---|---|
-//! | `inline_box.rs` | [`InlineBox`]: inline first, heap fallback | [`InlineFuture`](crate::InlineFuture), [`SendInlineFuture`](crate::SendInlineFuture) (`call_dyn`) |
-//! | `reusable_slot.rs` | [`ReusableSlot`]: caller-owned, reused, grows once | [`FutureSlot`](crate::FutureSlot), [`SendFutureSlot`](crate::SendFutureSlot), [`SlotFuture`] (`call_in`) |
+//! | `inline_box.rs` | [`InlineBox`]: inline first, heap fallback | [`InlineFuture`], [`SendInlineFuture`] (`call_dyn`) |
+//! | `reusable_slot.rs` | [`ReusableSlot`]: caller-owned, reused, grows once | [`FutureSlot`], [`SendFutureSlot`], [`SlotFuture`] (`call_in`) |
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
-//! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`](crate::RecycledFuture), [`SendRecycledFuture`](crate::SendRecycledFuture), [`InlineBox::new_recycled`] |
+//! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`], [`SendRecycledFuture`], [`InlineBox::new_recycled`] |
 //! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
 //! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
-//! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`](crate::InlineStream), [`SendInlineStream`](crate::SendInlineStream) (`#[dyn_twin]` methods returning `impl Stream`) |
+//! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`], [`SendInlineStream`] (`#[dyn_twin]` methods returning `impl Stream`) |
 //! | `vtable.rs` | the buffer + vtable pair all three share, and the per-type vtables | – |
 //! | `gat_stream.rs` | [`GatStream`](crate::stream::GatStream): an async iterator and its in-flight `next` future, typed | `Stream` over any [`AsyncIter`](crate::stream::AsyncIter) |
 //! | `iter_box.rs` | [`IterBox`]: an erased async iterator and a [`ReusableSlot`] for its `next` futures | [`BoxAsyncIter`](crate::stream::BoxAsyncIter), [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter) |
-//! | `capacity.rs` | the [`Capacity`](crate::space::Capacity) promise and the capacities, re-exported by [`space`](crate::space) | – |
+//! | `capacity.rs` | the [`Capacity`](crate::capacity::Capacity) promise and the capacities, re-exported by [`space`](crate::space) | – |
 //!
 //! # Invariants
 //!
@@ -44,7 +44,7 @@
 //! * **Padding-free buffer.** An inline buffer is moved (returned, stored,
 //!   moved before its first poll) as a value of its capacity type, and a
 //!   typed copy does not keep padding bytes. Every capacity implements
-//!   [`Capacity`](crate::space::Capacity), the `unsafe` promise that it has
+//!   [`Capacity`](crate::capacity::Capacity), the `unsafe` promise that it has
 //!   no padding (`capacity.rs`), and every storage type requires it.
 //! * **Dropped once.** The stored future is dropped exactly once, in place:
 //!   by the handle's `Drop` (or, for a slot whose handle leaked, by the next
@@ -91,13 +91,13 @@ mod vtable;
 #[cfg(feature = "alloc")]
 pub use alloc_error::AllocError;
 #[cfg(feature = "alloc")]
-pub use inline_box::InlineBox;
+pub use inline_box::{InlineBox, InlineFuture, SendInlineFuture};
 pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};
 #[cfg(feature = "alloc")]
-pub use inline_stream::InlineStreamBox;
+pub use inline_stream::{InlineStream, InlineStreamBox, SendInlineStream};
 #[cfg(feature = "alloc")]
 pub use iter_box::IterBox;
 #[cfg(feature = "std")]
-pub use recycled::{PoolStats, RecyclePool};
+pub use recycled::{PoolStats, RecyclePool, RecycledFuture, SendRecycledFuture};
 #[cfg(feature = "alloc")]
-pub use reusable_slot::{ReusableSlot, SlotFuture};
+pub use reusable_slot::{FutureSlot, ReusableSlot, SendFutureSlot, SlotFuture};

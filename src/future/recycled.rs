@@ -657,23 +657,23 @@ impl fmt::Debug for RecyclePool {
 /// The buffer of a [`Storage`](super::vtable::Storage) holds a pointer to a
 /// block of a [`RecyclePool`]; the `F` is in that block at
 /// [`future_offset`], and dropping it gives the block back.
-pub(super) struct Pooled<Space>(PhantomData<Space>);
+pub(super) struct Pooled<Cap>(PhantomData<Cap>);
 
-impl<Space: Capacity> Pooled<Space> {
+impl<Cap: Capacity> Pooled<Cap> {
     /// The block the storage's buffer points to.
     ///
     /// # Safety
     ///
-    /// `storage` is a `Storage<Space>` holding a block pointer.
+    /// `storage` is a `Storage<Cap>` holding a block pointer.
     #[inline]
     unsafe fn block(storage: *mut u8) -> *mut u8 {
         // SAFETY: the caller's guarantee; `Indirect` reads the pointer in
         // the buffer, whatever it points to.
-        unsafe { Indirect::<Space>::future::<u8>(storage) }
+        unsafe { Indirect::<Cap>::future::<u8>(storage) }
     }
 }
 
-impl<Space: Capacity> Place for Pooled<Space> {
+impl<Cap: Capacity> Place for Pooled<Cap> {
     const KIND: PlaceKind = PlaceKind::Pool;
 
     #[inline]
@@ -707,12 +707,12 @@ impl<Space: Capacity> Place for Pooled<Space> {
 
 /// What a recycled construction did: where the future went and what it
 /// allocated, for [`Erasure`].
-struct Built<Space: Capacity> {
-    storage: OwnedStorage<Space>,
+struct Built<Cap: Capacity> {
+    storage: OwnedStorage<Cap>,
     erasure: Erasure,
 }
 
-/// Builds `make()`'s future inline when it fits `Space`, in a block of
+/// Builds `make()`'s future inline when it fits `Cap`, in a block of
 /// `pool` when the pool accepts it, in a box otherwise. The future is
 /// written straight into its final place: `make` runs after the place is
 /// chosen, so however this is inlined, the future is not built elsewhere
@@ -720,14 +720,14 @@ struct Built<Space: Capacity> {
 ///
 /// `Err(make)` only when `fallible` and an allocation failed.
 #[inline]
-fn build<F: Future, C: FnOnce() -> F, Space: Capacity>(
+fn build<F: Future, C: FnOnce() -> F, Cap: Capacity>(
     pool: &RecyclePool,
     make: C,
     fallible: bool,
-) -> Result<Built<Space>, C> {
-    let () = PointerRoom::<Space>::CHECK;
+) -> Result<Built<Cap>, C> {
+    let () = PointerRoom::<Cap>::CHECK;
     let layout = FutureLayout::of::<F>();
-    if fits_inline::<F, Space>() {
+    if fits_inline::<F, Cap>() {
         return Ok(Built {
             storage: OwnedStorage::inline(make()),
             erasure: Erasure::new(layout, crate::layout::Placement::Inline),
@@ -750,7 +750,7 @@ fn build<F: Future, C: FnOnce() -> F, Space: Capacity>(
         // back to `pool` (**Pool outlives its blocks**: the callers tie the
         // handle's lifetime to the pool borrow). The `F` is pinned: the
         // block does not move while it is in use.
-        let storage = unsafe { OwnedStorage::pointer_at::<F, Pooled<Space>>(block) };
+        let storage = unsafe { OwnedStorage::pointer_at::<F, Pooled<Cap>>(block) };
         let allocated = if miss { pool.block.size() } else { 0 };
         return Ok(Built {
             storage,
@@ -773,10 +773,10 @@ fn build<F: Future, C: FnOnce() -> F, Space: Capacity>(
 /// for a zero-sized one). `Err(make)` only when `fallible` and the
 /// allocation failed; otherwise a failure aborts, as `Box::new` does.
 #[inline]
-fn heap_in_place<F: Future, C: FnOnce() -> F, Space: Capacity>(
+fn heap_in_place<F: Future, C: FnOnce() -> F, Cap: Capacity>(
     make: C,
     fallible: bool,
-) -> Result<OwnedStorage<Space>, C> {
+) -> Result<OwnedStorage<Cap>, C> {
     let layout = Layout::new::<F>();
     if layout.size() == 0 {
         return Ok(OwnedStorage::boxed(make()));
@@ -800,7 +800,7 @@ fn heap_in_place<F: Future, C: FnOnce() -> F, Space: Capacity>(
 
 /// A future in a handle of two words, a vtable pointer and a pointer to
 /// a buffer recycled from a [`RecyclePool`]: what
-/// [`InlineBox::new_recycled`] builds with `Space = S1`. Moving it (an
+/// [`InlineBox::new_recycled`] builds with `Cap = S1`. Moving it (an
 /// `.await` does) copies 16 bytes, whatever the future's size.
 ///
 /// Futures of at most 8 bytes stay in the handle; a future the pool does
@@ -855,9 +855,9 @@ pub type SendRecycledFuture<'a, T> = InlineBox<dyn Future<Output = T> + Send + '
 /// Builds the recycled constructors for one `dyn Future` flavour.
 macro_rules! constructors {
     ($($bounds:tt)*) => {
-        impl<'a, T, Space: Capacity> InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Space> {
+        impl<'a, T, Cap: Capacity> InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Cap> {
             /// Builds `make()`'s future **in its final place**: inline when it
-            /// fits `Space`, in a buffer taken from `pool` when the pool
+            /// fits `Cap`, in a buffer taken from `pool` when the pool
             /// [`accepts`](RecyclePool::accepts) it (given back when the future
             /// is dropped), in a box of its own otherwise. `make` runs once
             /// the place is chosen and its future is written there, so the
@@ -898,7 +898,7 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
-                let Ok(built) = build::<F, C, Space>(pool, make, false) else {
+                let Ok(built) = build::<F, C, Cap>(pool, make, false) else {
                     unreachable!("an infallible build aborts instead of failing")
                 };
                 (InlineBox::from_storage(built.storage), built.erasure)
@@ -929,13 +929,13 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
-                match build::<F, C, Space>(pool, make, true) {
+                match build::<F, C, Cap>(pool, make, true) {
                     Ok(built) => Ok(InlineBox::from_storage(built.storage)),
                     Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
                 }
             }
 
-            /// Erases `future` inline when it fits `Space` and in a box of its
+            /// Erases `future` inline when it fits `Cap` and in a box of its
             /// own otherwise, like [`new`](Self::new), but a failed allocation
             /// is an [`AllocError`] (and drops the future) instead of an abort.
             ///
@@ -947,7 +947,7 @@ macro_rules! constructors {
             /// # Examples
             ///
             /// ```
-            /// use hybrid_dispatch::{SendInlineFuture, space::S1};
+            /// use hybrid_dispatch::{SendInlineFuture, capacity::S1};
             ///
             /// let fut = SendInlineFuture::<'_, [u8; 64], S1>::try_new_boxed(core::future::ready([0; 64]));
             /// assert!(fut.unwrap().is_heap());
@@ -957,11 +957,11 @@ macro_rules! constructors {
             where
                 F: Future<Output = T> $($bounds)* + 'a,
             {
-                let () = PointerRoom::<Space>::CHECK;
-                if fits_inline::<F, Space>() {
+                let () = PointerRoom::<Cap>::CHECK;
+                if fits_inline::<F, Cap>() {
                     return Ok(InlineBox::from_storage(OwnedStorage::inline(future)));
                 }
-                match heap_in_place::<F, _, Space>(move || future, true) {
+                match heap_in_place::<F, _, Cap>(move || future, true) {
                     Ok(storage) => Ok(InlineBox::from_storage(storage)),
                     Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
                 }

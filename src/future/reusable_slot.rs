@@ -31,7 +31,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
-use super::capacity::{Capacity, DefaultSpace};
+use super::capacity::{Capacity, DefaultCapacity};
 use super::vtable::{Header, PlaceKind, State, Storage};
 use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 
@@ -40,7 +40,7 @@ use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 ///
 /// [`DynService::call_in`](crate::DynService::call_in) writes the service's
 /// future into the slot and returns a [`SlotFuture`] that polls it where it
-/// lies. A future that fits `Space` goes in the slot's inline buffer; a
+/// lies. A future that fits `Cap` goes in the slot's inline buffer; a
 /// larger one goes in a heap buffer that the slot keeps for the next call and
 /// grows only when a larger future arrives ([`growths`](ReusableSlot::growths)
 /// counts that). In a loop, that is **zero allocations amortized for futures
@@ -59,7 +59,7 @@ use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 ///
 /// ```
 /// use core::pin::pin;
-/// use hybrid_dispatch::{DynService, FutureSlot, service_fn, space::S1};
+/// use hybrid_dispatch::{DynService, FutureSlot, service_fn, capacity::S1};
 ///
 /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
 /// #     let mut f = core::pin::pin!(f);
@@ -77,8 +77,8 @@ use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 /// }
 /// assert_eq!(slot.growths(), 1); // one allocation for 100 calls
 /// ```
-pub type FutureSlot<'f, T, Space = DefaultSpace> =
-    ReusableSlot<dyn core::future::Future<Output = T> + 'f, Space>;
+pub type FutureSlot<'f, T, Cap = DefaultCapacity> =
+    ReusableSlot<dyn core::future::Future<Output = T> + 'f, Cap>;
 
 /// The `Send` twin of [`FutureSlot`]: holds only `Send` futures, so a task
 /// that keeps it across `.await`s can be spawned on a multi-threaded
@@ -104,11 +104,11 @@ pub type FutureSlot<'f, T, Space = DefaultSpace> =
 ///     assert_eq!(total.await.unwrap(), 55);
 /// }
 /// ```
-pub type SendFutureSlot<'f, T, Space = DefaultSpace> =
-    ReusableSlot<dyn core::future::Future<Output = T> + Send + 'f, Space>;
+pub type SendFutureSlot<'f, T, Cap = DefaultCapacity> =
+    ReusableSlot<dyn core::future::Future<Output = T> + Send + 'f, Cap>;
 
 /// Caller-owned, reusable storage for one erased future at a time: inline
-/// in `Space` when the future fits, otherwise in a heap buffer the slot
+/// in `Cap` when the future fits, otherwise in a heap buffer the slot
 /// keeps and reuses, growing it only when a larger future arrives.
 ///
 /// Users meet it as [`FutureSlot`](crate::FutureSlot) (for
@@ -128,10 +128,10 @@ pub type SendFutureSlot<'f, T, Space = DefaultSpace> =
 /// }
 /// assert_eq!(slot.growths(), 0);
 /// ```
-pub struct ReusableSlot<D: ?Sized, Space: Capacity> {
+pub struct ReusableSlot<D: ?Sized, Cap: Capacity> {
     /// The vtable of the stored future (empty when none) and the inline
     /// buffer: the future, or a pointer into `heap`.
-    storage: Storage<Space>,
+    storage: Storage<Cap>,
     /// The grown heap buffer, kept across calls.
     heap: Option<HeapBuffer>,
     /// How many times the heap buffer was (re)allocated.
@@ -179,9 +179,9 @@ impl Drop for HeapBuffer {
     }
 }
 
-impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
+impl<D: ?Sized, Cap: Capacity> ReusableSlot<D, Cap> {
     /// An empty slot. Allocates nothing until a future that does not fit
-    /// `Space` arrives.
+    /// `Cap` arrives.
     ///
     /// # Examples
     ///
@@ -191,7 +191,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        let () = super::capacity::PointerRoom::<Space>::CHECK;
+        let () = super::capacity::PointerRoom::<Cap>::CHECK;
         ReusableSlot {
             storage: Storage::empty(),
             heap: None,
@@ -202,7 +202,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     }
 }
 
-impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
+impl<D: ?Sized, Cap: Capacity> ReusableSlot<D, Cap> {
     /// How many times the slot (re)allocated its heap buffer: once per
     /// future larger than any before it that did not fit inline.
     ///
@@ -210,7 +210,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    /// use hybrid_dispatch::{FutureSlot, capacity::S1};
     ///
     /// let mut slot = pin!(FutureSlot::<'_, [u64; 8], S1>::new());
     /// for _ in 0..10 {
@@ -229,7 +229,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    /// use hybrid_dispatch::{FutureSlot, capacity::S1};
     ///
     /// let mut slot = pin!(FutureSlot::<'_, [u64; 8], S1>::new());
     /// drop(slot.as_mut().put(core::future::ready([0u64; 8])));
@@ -320,7 +320,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     /// before the future exists: for the hooks of `&mut self` twin methods,
     /// which hear before the call (the future then borrows `self`).
     pub(crate) fn erasure_for(&self, layout: FutureLayout) -> Erasure {
-        if layout.fits::<Space>() {
+        if layout.fits::<Cap>() {
             return Erasure::new(layout, Placement::Inline);
         }
         let needed = Layout::from_size_align(layout.size(), layout.align())
@@ -332,7 +332,7 @@ impl<D: ?Sized, Space: Capacity> ReusableSlot<D, Space> {
     }
 }
 
-impl<D: ?Sized, Space: Capacity> Default for ReusableSlot<D, Space> {
+impl<D: ?Sized, Cap: Capacity> Default for ReusableSlot<D, Cap> {
     fn default() -> Self {
         Self::new()
     }
@@ -341,8 +341,8 @@ impl<D: ?Sized, Space: Capacity> Default for ReusableSlot<D, Space> {
 /// Builds `put` for one `dyn Future` flavour.
 macro_rules! put {
     ($name:literal $($bounds:tt)*) => {
-        impl<'f, T, Space: Capacity> ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Space> {
-            /// Stores `future` in the slot — inline if it fits `Space`,
+        impl<'f, T, Cap: Capacity> ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Cap> {
+            /// Stores `future` in the slot — inline if it fits `Cap`,
             /// otherwise in the slot's heap buffer, grown if needed — and
             /// returns the handle that polls it in place. A future a leaked
             /// handle left behind is dropped first.
@@ -362,7 +362,7 @@ macro_rules! put {
             /// assert_eq!(block_on(slot.as_mut().put(async { 1 })), 1);
             /// assert_eq!(block_on(slot.as_mut().put(async { 2 })), 2);
             /// ```
-            pub fn put<'s, F>(self: Pin<&'s mut Self>, future: F) -> SlotFuture<'s, dyn Future<Output = T> $($bounds)* + 'f, Space>
+            pub fn put<'s, F>(self: Pin<&'s mut Self>, future: F) -> SlotFuture<'s, dyn Future<Output = T> $($bounds)* + 'f, Cap>
             where
                 F: Future<Output = T> $($bounds)* + 'f,
             {
@@ -375,7 +375,7 @@ macro_rules! put {
             /// future passed to `put` by value is first built on the stack
             /// and then copied. If `make` panics the slot stays empty.
             #[inline]
-            pub(crate) fn put_with<'s, F>(self: Pin<&'s mut Self>, make: impl FnOnce() -> F) -> SlotFuture<'s, dyn Future<Output = T> $($bounds)* + 'f, Space>
+            pub(crate) fn put_with<'s, F>(self: Pin<&'s mut Self>, make: impl FnOnce() -> F) -> SlotFuture<'s, dyn Future<Output = T> $($bounds)* + 'f, Cap>
             where
                 F: Future<Output = T> $($bounds)* + 'f,
             {
@@ -384,7 +384,7 @@ macro_rules! put {
                 if !this.storage.is_empty() {
                     this.drop_leaked();
                 }
-                let grew = if !fits_inline::<F, Space>() {
+                let grew = if !fits_inline::<F, Cap>() {
                     let (place, grew) = this.heap_for(Layout::new::<F>());
                     let place = place.cast::<F>();
                     // SAFETY: the heap buffer is large and aligned enough for
@@ -407,11 +407,11 @@ macro_rules! put {
             }
         }
 
-        impl<'f, T, Space: Capacity> fmt::Debug for ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Space> {
+        impl<'f, T, Cap: Capacity> fmt::Debug for ReusableSlot<dyn Future<Output = T> $($bounds)* + 'f, Cap> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let header = self.header();
                 let mut s = f.debug_struct($name);
-                s.field("capacity", &size_of::<Space>());
+                s.field("capacity", &size_of::<Cap>());
                 s.field("heap_capacity", &self.heap_capacity());
                 s.field("growths", &self.growths);
                 match header.state {
@@ -427,7 +427,7 @@ macro_rules! put {
 put!("FutureSlot");
 put!("SendFutureSlot" + Send);
 
-impl<D: ?Sized, Space: Capacity> Drop for ReusableSlot<D, Space> {
+impl<D: ?Sized, Cap: Capacity> Drop for ReusableSlot<D, Cap> {
     fn drop(&mut self) {
         // Taken out first, so that it is freed even when the stored future's
         // destructor panics (the local is dropped while unwinding).
@@ -440,7 +440,7 @@ impl<D: ?Sized, Space: Capacity> Drop for ReusableSlot<D, Space> {
 // SAFETY: the slot owns at most one `D` (and plain buffers); sending the slot
 // sends that `D`, so it is `Send` exactly when `D` is. (No `Sync`: `D` is a
 // `dyn Future` type, never `Sync`.)
-unsafe impl<D: ?Sized + Send, Space: Capacity> Send for ReusableSlot<D, Space> {}
+unsafe impl<D: ?Sized + Send, Cap: Capacity> Send for ReusableSlot<D, Cap> {}
 
 /// A future stored in a [`ReusableSlot`], polled where it lies; dropping the
 /// handle drops the future and frees the slot for the next call.
@@ -460,24 +460,24 @@ unsafe impl<D: ?Sized + Send, Space: Capacity> Send for ReusableSlot<D, Space> {
 /// assert!(!fut.is_heap());
 /// println!("{fut:?}");
 /// ```
-pub struct SlotFuture<'s, D: ?Sized, Space: Capacity> {
+pub struct SlotFuture<'s, D: ?Sized, Cap: Capacity> {
     /// The pinned slot, borrowed for as long as the future lives. Never
     /// moved out of (its `Pin` was consumed by `put`).
-    slot: &'s mut ReusableSlot<D, Space>,
+    slot: &'s mut ReusableSlot<D, Cap>,
     /// Whether the slot (re)allocated its heap buffer for this future; kept
     /// here, not in the slot, so that `put` stores nothing for it (an
     /// unobserved call drops it unread).
     grew: bool,
 }
 
-impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
+impl<D: ?Sized, Cap: Capacity> SlotFuture<'_, D, Cap> {
     /// Whether the future lives in the slot's heap buffer.
     ///
     /// # Examples
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::{FutureSlot, space::S1};
+    /// use hybrid_dispatch::{FutureSlot, capacity::S1};
     ///
     /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
     /// assert!(slot.as_mut().put(core::future::ready([0u8; 32])).is_heap());
@@ -496,7 +496,7 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     ///
     /// ```
     /// use core::pin::pin;
-    /// use hybrid_dispatch::{FutureSlot, layout::Placement, space::S1};
+    /// use hybrid_dispatch::{FutureSlot, layout::Placement, capacity::S1};
     ///
     /// let mut slot = pin!(FutureSlot::<'_, [u8; 32], S1>::new());
     /// let fut = slot.as_mut().put(core::future::ready([0u8; 32]));
@@ -549,7 +549,7 @@ impl<D: ?Sized, Space: Capacity> SlotFuture<'_, D, Space> {
     }
 }
 
-impl<D: Future + ?Sized, Space: Capacity> Future for SlotFuture<'_, D, Space> {
+impl<D: Future + ?Sized, Cap: Capacity> Future for SlotFuture<'_, D, Cap> {
     type Output = D::Output;
 
     #[inline]
@@ -562,13 +562,13 @@ impl<D: Future + ?Sized, Space: Capacity> Future for SlotFuture<'_, D, Space> {
     }
 }
 
-impl<D: ?Sized, Space: Capacity> Drop for SlotFuture<'_, D, Space> {
+impl<D: ?Sized, Cap: Capacity> Drop for SlotFuture<'_, D, Cap> {
     fn drop(&mut self) {
         self.slot.storage.clear();
     }
 }
 
-impl<D: ?Sized, Space: Capacity> fmt::Debug for SlotFuture<'_, D, Space> {
+impl<D: ?Sized, Cap: Capacity> fmt::Debug for SlotFuture<'_, D, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let header = self.slot.header();
         f.debug_struct("SlotFuture")

@@ -190,7 +190,7 @@ unsafe fn panicked<T>(live: VTablePtr) -> VTablePtr {
 /// across the inner `poll`. [`OwnedStorage`] is a `Storage` that drops what it
 /// holds; [`ReusableSlot`](super::ReusableSlot) starts with one.
 #[repr(C)]
-pub(super) struct Storage<Space: Capacity> {
+pub(super) struct Storage<Cap: Capacity> {
     /// [`EMPTY`] or a vtable made for what the buffer holds (**Vtable
     /// describes the storage**).
     vtable: VTablePtr,
@@ -198,15 +198,15 @@ pub(super) struct Storage<Space: Capacity> {
     /// pointers derived from the whole storage (**Raw access**); an
     /// `UnsafeCell` so that `&self` views do not freeze it; `MaybeUninit`
     /// because only part of it is written.
-    buffer: MaybeUninit<UnsafeCell<Space>>,
+    buffer: MaybeUninit<UnsafeCell<Cap>>,
     /// `!Unpin`, so that the `&mut` its owners take while polling is not a
     /// unique borrow (see **Raw access**).
     _pinned: PhantomPinned,
 }
 
-/// Where the buffer starts in a `Storage<Space>`.
-const fn buffer_offset<Space: Capacity>() -> usize {
-    core::mem::offset_of!(Storage<Space>, buffer)
+/// Where the buffer starts in a `Storage<Cap>`.
+const fn buffer_offset<Cap: Capacity>() -> usize {
+    core::mem::offset_of!(Storage<Cap>, buffer)
 }
 
 /// How the per-type functions reach a stored `F` from the address of its
@@ -232,15 +232,15 @@ pub(super) trait Place {
 }
 
 /// The `F` itself is in the storage's buffer.
-pub(super) struct InPlace<Space>(PhantomData<Space>);
+pub(super) struct InPlace<Cap>(PhantomData<Cap>);
 
-impl<Space: Capacity> Place for InPlace<Space> {
+impl<Cap: Capacity> Place for InPlace<Cap> {
     const KIND: PlaceKind = PlaceKind::Buffer;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
-        // SAFETY: the caller's guarantee: a `Storage<Space>`, so the buffer
+        // SAFETY: the caller's guarantee: a `Storage<Cap>`, so the buffer
         // is `buffer_offset` bytes in.
-        unsafe { storage.add(buffer_offset::<Space>()).cast::<F>() }
+        unsafe { storage.add(buffer_offset::<Cap>()).cast::<F>() }
     }
 
     unsafe fn drop<F>(storage: *mut u8) {
@@ -275,17 +275,17 @@ impl Place for ZeroSized {
 /// [`ReusableSlot`](super::ReusableSlot)'s heap buffer, which the slot
 /// frees itself.
 #[cfg(feature = "alloc")]
-pub(super) struct Indirect<Space>(PhantomData<Space>);
+pub(super) struct Indirect<Cap>(PhantomData<Cap>);
 
 #[cfg(feature = "alloc")]
-impl<Space: Capacity> Place for Indirect<Space> {
+impl<Cap: Capacity> Place for Indirect<Cap> {
     const KIND: PlaceKind = PlaceKind::Elsewhere;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: the buffer holds the pointer.
         unsafe {
             storage
-                .add(buffer_offset::<Space>())
+                .add(buffer_offset::<Cap>())
                 .cast::<*mut F>()
                 .read_unaligned()
         }
@@ -299,15 +299,15 @@ impl<Space: Capacity> Place for Indirect<Space> {
 
 /// The buffer holds a `*mut F` from `Box::into_raw`, written unaligned.
 #[cfg(feature = "alloc")]
-pub(super) struct Boxed<Space>(PhantomData<Space>);
+pub(super) struct Boxed<Cap>(PhantomData<Cap>);
 
 #[cfg(feature = "alloc")]
-impl<Space: Capacity> Place for Boxed<Space> {
+impl<Cap: Capacity> Place for Boxed<Cap> {
     const KIND: PlaceKind = PlaceKind::Box;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: the buffer holds the box pointer.
-        unsafe { Indirect::<Space>::future::<F>(storage) }
+        unsafe { Indirect::<Cap>::future::<F>(storage) }
     }
 
     unsafe fn drop<F>(storage: *mut u8) {
@@ -432,7 +432,7 @@ unsafe fn poll_terminated<T>(storage: *mut u8, _: &mut Context<'_>) -> Poll<T> {
     }
 }
 
-impl<Space: Capacity> Storage<Space> {
+impl<Cap: Capacity> Storage<Cap> {
     /// A storage that holds nothing (its vtable is [`EMPTY`]).
     pub(super) const fn empty() -> Self {
         Storage {
@@ -468,10 +468,10 @@ impl<Space: Capacity> Storage<Space> {
     ///
     /// # Panics
     ///
-    /// If `F` does not fit `Space`; callers check first (at compile time).
+    /// If `F` does not fit `Cap`; callers check first (at compile time).
     #[inline]
     pub(super) unsafe fn put_inline<F: Future>(&mut self, future: F) {
-        assert!(fits_inline::<F, Space>(), "checked by every caller");
+        assert!(fits_inline::<F, Cap>(), "checked by every caller");
         self.vtable = if size_of::<F>() == 0 {
             // Nothing to store (and an over-aligned zero-sized `F` must not
             // be written to a less aligned buffer): the vtable conjures it
@@ -483,7 +483,7 @@ impl<Space: Capacity> Storage<Space> {
             // above), and the buffer holds nothing live (the caller's
             // guarantee).
             unsafe { self.buffer().cast::<F>().write(future) };
-            VTableSet::live(&VTables::<F, InPlace<Space>>::SET)
+            VTableSet::live(&VTables::<F, InPlace<Cap>>::SET)
         };
     }
 
@@ -498,14 +498,14 @@ impl<Space: Capacity> Storage<Space> {
     #[cfg(feature = "alloc")]
     #[inline]
     pub(super) unsafe fn put_pointer<F: Future>(&mut self, future: *mut F, boxed: bool) {
-        let () = super::capacity::PointerRoom::<Space>::CHECK;
+        let () = super::capacity::PointerRoom::<Cap>::CHECK;
         // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
         // written unaligned, so any capacity will do.
         unsafe { self.buffer().cast::<*mut F>().write_unaligned(future) };
         self.vtable = if boxed {
-            VTableSet::live(&VTables::<F, Boxed<Space>>::SET)
+            VTableSet::live(&VTables::<F, Boxed<Cap>>::SET)
         } else {
-            VTableSet::live(&VTables::<F, Indirect<Space>>::SET)
+            VTableSet::live(&VTables::<F, Indirect<Cap>>::SET)
         };
     }
 
@@ -521,7 +521,7 @@ impl<Space: Capacity> Storage<Space> {
     #[cfg(feature = "std")]
     #[inline]
     pub(super) unsafe fn put_pointer_at<F: Future, P: Place>(&mut self, pointer: *mut u8) {
-        let () = super::capacity::PointerRoom::<Space>::CHECK;
+        let () = super::capacity::PointerRoom::<Cap>::CHECK;
         // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
         // written unaligned, so any capacity will do.
         unsafe { self.buffer().cast::<*mut u8>().write_unaligned(pointer) };
@@ -602,16 +602,16 @@ impl<Space: Capacity> Storage<Space> {
 /// [`InlineBox`](super::InlineBox) and [`InlineOnlyBox`](super::InlineOnlyBox)
 /// are typed views of. It is never empty: built with a future in it, it
 /// drops it in `Drop`, in whatever state (**Dropped once**).
-pub(super) struct OwnedStorage<Space: Capacity> {
-    storage: Storage<Space>,
+pub(super) struct OwnedStorage<Cap: Capacity> {
+    storage: Storage<Cap>,
 }
 
-impl<Space: Capacity> OwnedStorage<Space> {
+impl<Cap: Capacity> OwnedStorage<Cap> {
     /// Stores `future` in the buffer (nowhere, if it is zero-sized).
     ///
     /// # Panics
     ///
-    /// If `F` does not fit `Space`; callers check first (at compile time).
+    /// If `F` does not fit `Cap`; callers check first (at compile time).
     #[inline]
     pub(super) fn inline<F: Future>(future: F) -> Self {
         let mut storage = Storage::empty();
@@ -680,7 +680,7 @@ impl<Space: Capacity> OwnedStorage<Space> {
     }
 }
 
-impl<Space: Capacity> Drop for OwnedStorage<Space> {
+impl<Cap: Capacity> Drop for OwnedStorage<Cap> {
     #[inline]
     fn drop(&mut self) {
         let storage = &mut self.storage;

@@ -28,7 +28,7 @@ use crate::service::Service;
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{Counted, DynService, Service, service_fn, space::S2};
+/// use hybrid_dispatch::{Counted, DynService, Service, service_fn, capacity::S2};
 ///
 /// let svc = Counted::new(service_fn(|x: u64| core::future::ready([x; 4])));
 /// drop(svc.call(1)); // static: counted as a call only

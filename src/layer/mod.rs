@@ -1,5 +1,5 @@
 //! Middleware: the [`Layer`] trait, the services it builds, and two ways to
-//! stack them ([`ServiceExt`](crate::ServiceExt) methods and a
+//! stack them ([`ServiceExt`] methods and a
 //! [`ServiceBuilder`]).
 //!
 //! Every middleware here has a *named* future built with `pin-project-lite`,
@@ -7,7 +7,7 @@
 //! erased through [`DynService`](crate::DynService) like any other service.
 //! Every wrapper forwards
 //! [`Service::observe_erasure`](crate::Service::observe_erasure) to the
-//! service it wraps, so a [`Counted`](crate::Counted) anywhere in a stack
+//! service it wraps, so a [`Counted`] anywhere in a stack
 //! still sees the erasures. One file per middleware holds its service, its
 //! layer and its future:
 //!
@@ -18,11 +18,11 @@
 //! | `inspect.rs` | logging hook | [`Inspect`] | [`InspectLayer`] | [`InspectFuture`] | 1 pointer |
 //! | `timed.rs` (feature `std`) | latency histogram | [`Timed`] | [`TimedLayer`] | [`TimedFuture`] | 1 pointer + `Option<Instant>` |
 //! | `traced.rs` (feature `tracing`) | a `tracing` span per call | `Traced` | `TracedLayer` | `TracedFuture` | span + pointer + state |
-//! | `counted.rs` | call and placement counters | [`Counted`](crate::Counted) | – | the inner one | 0 |
+//! | `counted.rs` | call and placement counters | [`Counted`] | – | the inner one | 0 |
 //!
 //! and `stack.rs` ([`Layer`], [`Identity`], [`Stack`]), `builder.rs`
 //! ([`ServiceBuilder`]),
-//! `ext.rs` ([`ServiceExt`](crate::ServiceExt)),
+//! `ext.rs` ([`ServiceExt`]),
 //! `latency.rs` ([`LatencyHistogram`], [`LatencySnapshot`]).
 //!
 //! Everything here is `core`-only except `Timed` and its layer and future,
@@ -57,7 +57,8 @@ mod timed;
 mod traced;
 
 pub use builder::ServiceBuilder;
-pub use counted::ServiceStats;
+pub use counted::{Counted, ServiceStats};
+pub use ext::ServiceExt;
 pub use inspect::{Inspect, InspectFuture, InspectLayer, Inspected};
 pub use latency::{LatencyHistogram, LatencySnapshot};
 pub use map_request::{MapRequest, MapRequestLayer};

@@ -468,10 +468,10 @@ mod tests {
     use tracing::{Event, Metadata, Subscriber};
 
     use super::*;
+    use crate::capacity::S1;
     use crate::erase::dyn_service::{DynService, SendDynService};
     use crate::layer::counted::Counted;
     use crate::service_fn::service_fn;
-    use crate::space::S1;
 
     assert_impl_all!(Traced<()>: Send, Sync, Clone, Debug, Unpin);
     assert_impl_all!(TracedLayer: Send, Sync, Clone, Debug);

@@ -8,9 +8,9 @@ use core::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::future::inline_box::SendInlineFuture;
 use crate::registry::counters::{Counters, Outcome, Place};
-use crate::space::{Capacity, DefaultSpace};
 
 pin_project! {
     /// The future of a call through a [`Handle`](crate::Handle): the
@@ -66,13 +66,13 @@ pin_project! {
     /// assert_eq!(double.stats().in_flight, 0);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    pub struct RegistryFuture<'a, Resp, Space: Capacity = DefaultSpace> {
+    pub struct RegistryFuture<'a, Resp, Cap: Capacity = DefaultCapacity> {
         #[pin]
-        future: SendInlineFuture<'a, Resp, Space>,
+        future: SendInlineFuture<'a, Resp, Cap>,
         counters: &'a Counters,
     }
 
-    impl<'a, Resp, Space: Capacity> PinnedDrop for RegistryFuture<'a, Resp, Space> {
+    impl<'a, Resp, Cap: Capacity> PinnedDrop for RegistryFuture<'a, Resp, Cap> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             this.counters
@@ -81,20 +81,20 @@ pin_project! {
     }
 }
 
-impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
+impl<'a, Resp, Cap: Capacity> RegistryFuture<'a, Resp, Cap> {
     /// Wraps the future of a call already counted as started.
     #[inline(always)]
-    pub(super) fn new(future: SendInlineFuture<'a, Resp, Space>, counters: &'a Counters) -> Self {
+    pub(super) fn new(future: SendInlineFuture<'a, Resp, Cap>, counters: &'a Counters) -> Self {
         RegistryFuture { future, counters }
     }
 
     /// Whether the service's future went to the heap (it did not fit
-    /// `Space`); see [`InlineBox::is_heap`](crate::future::InlineBox::is_heap).
+    /// `Cap`); see [`InlineBox::is_heap`](crate::future::InlineBox::is_heap).
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{Registry, service_fn, space::S1};
+    /// use hybrid_dispatch::{Registry, service_fn, capacity::S1};
     ///
     /// let registry: Registry<u64, [u64; 4], S1> = Registry::with_max_idle(0); // no recycling
     /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 4]))).unwrap();
@@ -107,7 +107,7 @@ impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     }
 
     /// Whether the service's future is in a buffer recycled from the
-    /// entry's pool (it did not fit `Space`); see
+    /// entry's pool (it did not fit `Cap`); see
     /// [`InlineBox::is_recycled`](crate::future::InlineBox::is_recycled).
     ///
     /// # Examples
@@ -139,12 +139,12 @@ impl<'a, Resp, Space: Capacity> RegistryFuture<'a, Resp, Space> {
     /// ```
     #[inline]
     #[must_use]
-    pub fn inner(&self) -> &SendInlineFuture<'a, Resp, Space> {
+    pub fn inner(&self) -> &SendInlineFuture<'a, Resp, Cap> {
         &self.future
     }
 }
 
-impl<Resp, Space: Capacity> Future for RegistryFuture<'_, Resp, Space> {
+impl<Resp, Cap: Capacity> Future for RegistryFuture<'_, Resp, Cap> {
     type Output = Resp;
 
     #[inline]
@@ -153,7 +153,7 @@ impl<Resp, Space: Capacity> Future for RegistryFuture<'_, Resp, Space> {
     }
 }
 
-impl<Resp, Space: Capacity> fmt::Debug for RegistryFuture<'_, Resp, Space> {
+impl<Resp, Cap: Capacity> fmt::Debug for RegistryFuture<'_, Resp, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RegistryFuture")
             .field("future", &self.future)

@@ -4,10 +4,10 @@
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 
+use crate::capacity::Capacity;
 use crate::future::inline_box::InlineBox;
 use crate::future::shard::{CacheLine, SHARDS, own_shard};
 use crate::registry::stats::EntryStats;
-use crate::space::Capacity;
 
 /// Per-entry counters: one count when a call starts (before the service
 /// is called) and one when its future is dropped, each on the calling
@@ -68,7 +68,7 @@ pub(crate) enum Place {
 
 impl Place {
     /// Where the future of `handle` lives.
-    pub(crate) fn of<D: ?Sized, Space: Capacity>(handle: &InlineBox<D, Space>) -> Self {
+    pub(crate) fn of<D: ?Sized, Cap: Capacity>(handle: &InlineBox<D, Cap>) -> Self {
         if handle.is_recycled() {
             Place::Recycled
         } else {
@@ -115,7 +115,7 @@ impl Outcome {
     /// How the call whose future this is ended, as its future is dropped
     /// (a service's `SendInlineFuture`, or a twin method's `InlineFuture` or
     /// `SendInlineFuture`).
-    pub(crate) fn of<D: ?Sized, Space: Capacity>(future: &InlineBox<D, Space>) -> Self {
+    pub(crate) fn of<D: ?Sized, Cap: Capacity>(future: &InlineBox<D, Cap>) -> Self {
         if future.has_panicked() {
             Outcome::Panicked
         } else if future.is_terminated() {

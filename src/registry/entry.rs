@@ -1,13 +1,13 @@
 //! One registered service and its counters, shared by the registry's map,
 //! every [`Handle`](super::Handle) and every call in flight.
 
+use crate::capacity::Capacity;
 use crate::erase::dyn_service::SendDynService;
 use crate::future::recycled::RecyclePool;
 use crate::registry::call::{RegistryFuture, StartGuard};
 use crate::registry::counters::{Counters, Place};
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
-use crate::space::Capacity;
 use alloc::sync::Arc;
 
 /// A registered service. `S` is the concrete service when the entry is
@@ -29,31 +29,31 @@ pub(super) struct Entry<S: ?Sized> {
 
 impl<S: ?Sized> Entry<S> {
     /// The pool and placement for futures of `layout` in a registry of
-    /// capacity `Space`: inline when they fit (or are zero-sized), else
+    /// capacity `Cap`: inline when they fit (or are zero-sized), else
     /// recycled when `max_idle` (default: [`RecyclePool::default_max_idle`])
     /// is not 0, else the heap.
-    pub(super) fn placement<Space: Capacity>(
+    pub(super) fn placement<Cap: Capacity>(
         layout: crate::layout::FutureLayout,
         max_idle: Option<usize>,
     ) -> (RecyclePool, Place) {
-        let max_idle = if fits::<Space>(layout) {
+        let max_idle = if fits::<Cap>(layout) {
             0
         } else {
             max_idle.unwrap_or_else(|| RecyclePool::default_max_idle(layout))
         };
-        let place = place::<Space>(layout, max_idle);
+        let place = place::<Cap>(layout, max_idle);
         (RecyclePool::new(layout, max_idle), place)
     }
 }
 
-/// Whether futures of `layout` stay in a handle of capacity `Space`.
-fn fits<Space: Capacity>(layout: crate::layout::FutureLayout) -> bool {
-    layout.size() == 0 || layout.fits::<Space>()
+/// Whether futures of `layout` stay in a handle of capacity `Cap`.
+fn fits<Cap: Capacity>(layout: crate::layout::FutureLayout) -> bool {
+    layout.size() == 0 || layout.fits::<Cap>()
 }
 
 /// Where futures of `layout` go, with a pool keeping `max_idle` buffers.
-fn place<Space: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) -> Place {
-    if fits::<Space>(layout) {
+fn place<Cap: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) -> Place {
+    if fits::<Cap>(layout) {
         Place::Inline
     } else if max_idle == 0 {
         Place::Heap
@@ -63,12 +63,12 @@ fn place<Space: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) 
 }
 
 /// The shared form of an entry.
-pub(super) type DynEntry<Req, Resp, Space> = Entry<dyn TrackedService<Req, Resp, Space>>;
+pub(super) type DynEntry<Req, Resp, Cap> = Entry<dyn TrackedService<Req, Resp, Cap>>;
 
-impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> DynEntry<Req, Resp, Cap> {
     /// Calls the service, counted, its future built in place.
     #[inline]
-    pub(super) fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Space>
+    pub(super) fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
     where
         Req: 'a,
     {
@@ -77,7 +77,7 @@ impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
 
     /// Where the entry's futures go.
     pub(super) fn sizing(&self) -> EntrySizing {
-        EntrySizing::new::<Space>(
+        EntrySizing::new::<Cap>(
             self.service.service_type_name(),
             self.service.future_layout(),
         )
@@ -112,8 +112,8 @@ impl<Req, Resp, Space: Capacity> DynEntry<Req, Resp, Space> {
 /// `RegistryFuture`. Every
 /// `SendDynService` is a `TrackedService`, so the registry accepts exactly
 /// the services of the `Send + Sync` erasure and erases them with it.
-pub(super) trait TrackedService<Req, Resp, Space: Capacity>:
-    SendDynService<Req, Resp, Space>
+pub(super) trait TrackedService<Req, Resp, Cap: Capacity>:
+    SendDynService<Req, Resp, Cap>
 {
     /// `call_send_recycled`, counted on `counters` and wrapped to count its
     /// end.
@@ -122,14 +122,14 @@ pub(super) trait TrackedService<Req, Resp, Space: Capacity>:
         req: Req,
         counters: &'a Counters,
         pool: &'a RecyclePool,
-    ) -> RegistryFuture<'a, Resp, Space>
+    ) -> RegistryFuture<'a, Resp, Cap>
     where
         Req: 'a;
 }
 
-impl<S, Req, Resp, Space: Capacity> TrackedService<Req, Resp, Space> for S
+impl<S, Req, Resp, Cap: Capacity> TrackedService<Req, Resp, Cap> for S
 where
-    S: SendDynService<Req, Resp, Space>,
+    S: SendDynService<Req, Resp, Cap>,
 {
     #[inline]
     fn call_tracked<'a>(
@@ -137,14 +137,14 @@ where
         req: Req,
         counters: &'a Counters,
         pool: &'a RecyclePool,
-    ) -> RegistryFuture<'a, Resp, Space>
+    ) -> RegistryFuture<'a, Resp, Cap>
     where
         Req: 'a,
     {
         // Counted before the call: see `Counters`. If `call` panics, the
         // guard counts the call as panicked, so the books still balance.
         let guard = StartGuard::new(counters, || {
-            place::<Space>(self.future_layout(), pool.max_idle())
+            place::<Cap>(self.future_layout(), pool.max_idle())
         });
         let future = RegistryFuture::new(self.call_send_recycled(pool, req), counters);
         guard.defuse();

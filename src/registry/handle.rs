@@ -1,10 +1,10 @@
 //! [`Handle`]: a registered service, resolved once and called many times.
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::registry::call::RegistryFuture;
 use crate::registry::entry::DynEntry;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
-use crate::space::{Capacity, DefaultSpace};
 use alloc::sync::Arc;
 use core::fmt;
 
@@ -43,17 +43,17 @@ use core::fmt;
 ///     assert_eq!(square.stats().completed, 4);
 /// }
 /// ```
-pub struct Handle<Req, Resp, Space: Capacity = DefaultSpace> {
-    entry: Arc<DynEntry<Req, Resp, Space>>,
+pub struct Handle<Req, Resp, Cap: Capacity = DefaultCapacity> {
+    entry: Arc<DynEntry<Req, Resp, Cap>>,
 }
 
-impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
-    pub(super) fn new(entry: Arc<DynEntry<Req, Resp, Space>>) -> Self {
+impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
+    pub(super) fn new(entry: Arc<DynEntry<Req, Resp, Cap>>) -> Self {
         Handle { entry }
     }
 
     /// Calls the service. The future is erased into a
-    /// [`SendInlineFuture`](crate::SendInlineFuture) with capacity `Space`,
+    /// [`SendInlineFuture`](crate::SendInlineFuture) with capacity `Cap`,
     /// exactly as [`SendDynService::call_send`](crate::SendDynService::call_send)
     /// does, and wrapped to count the call (see [`RegistryFuture`]).
     ///
@@ -72,11 +72,11 @@ impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
     /// assert_eq!(block_on(len.call("four".into())), 4);
     /// ```
     #[inline]
-    pub fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Space>
+    pub fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
     where
         Req: 'a,
     {
-        let entry: &'a DynEntry<Req, Resp, Space> = &self.entry;
+        let entry: &'a DynEntry<Req, Resp, Cap> = &self.entry;
         entry.call(req)
     }
 
@@ -114,7 +114,7 @@ impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
         self.entry.stats()
     }
 
-    /// The service's future layout and whether it fits `Space` (see
+    /// The service's future layout and whether it fits `Cap` (see
     /// [`EntrySizing`]). Nothing is called.
     ///
     /// # Examples
@@ -155,7 +155,7 @@ impl<Req, Resp, Space: Capacity> Handle<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space: Capacity> Clone for Handle<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> Clone for Handle<Req, Resp, Cap> {
     fn clone(&self) -> Self {
         Handle {
             entry: Arc::clone(&self.entry),
@@ -163,7 +163,7 @@ impl<Req, Resp, Space: Capacity> Clone for Handle<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space: Capacity> fmt::Debug for Handle<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> fmt::Debug for Handle<Req, Resp, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("name", &self.name())

@@ -1,4 +1,4 @@
-//! [`Registry`](crate::Registry): heterogeneous services behind one `dyn`
+//! [`Registry`]: heterogeneous services behind one `dyn`
 //! type, by name.
 //!
 //! The registry is the `std` part of the crate (its lock is
@@ -8,11 +8,11 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `registry.rs` | [`Registry`](crate::Registry): register, look up, call, remove |
-//! | `error.rs` | [`Error`](crate::Error): duplicate and unknown names |
+//! | `registry.rs` | [`Registry`]: register, look up, call, remove |
+//! | `error.rs` | [`Error`]: duplicate and unknown names |
 //! | `entry.rs` | one registered service, shared by the map, its handles and its calls |
 //! | `counters.rs` | the entry's counters: two atomic adds per call |
-//! | `handle.rs` | [`Handle`](crate::Handle): a pre-resolved entry |
+//! | `handle.rs` | [`Handle`]: a pre-resolved entry |
 //! | `call.rs` | [`RegistryFuture`]: one call, counted until its future is dropped |
 //! | `stats.rs` | [`EntryStats`], [`RegistryStats`] |
 //! | `sizing.rs` | [`EntrySizing`], [`SizingReport`]: which futures spill, and the capacity that would keep them inline |
@@ -35,6 +35,9 @@ pub(crate) mod stats;
 mod table;
 
 pub use call::RegistryFuture;
+pub use error::Error;
+pub use handle::Handle;
+pub use registry::Registry;
 pub use sizing::{EntrySizing, SizingReport};
 pub use stats::{EntryStats, RegistryStats};
 

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::future::Future;
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::erase::dyn_service::SendDynService;
 use crate::registry::counters::Counters;
 use crate::registry::entry::{DynEntry, Entry};
@@ -14,17 +15,16 @@ use crate::registry::handle::Handle;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::RegistryStats;
-use crate::space::{Capacity, DefaultSpace};
 
 /// Services of different types, each registered under a name, called by
 /// name or through a pre-resolved [`Handle`], from many tasks at once.
 ///
 /// Every service is stored behind the `Send + Sync` erasure,
-/// [`SendDynService<Req, Resp, Space>`](SendDynService): any
+/// [`SendDynService<Req, Resp, Cap>`](SendDynService): any
 /// [`Service<Req, Response = Resp>`](crate::Service) that is `Send + Sync +
 /// 'static` with `Send` futures can be registered, and its futures are
 /// erased into [`SendInlineFuture`](crate::SendInlineFuture)s of capacity
-/// `Space` (120 bytes by default): inline when they fit, on the heap when
+/// `Cap` (120 bytes by default): inline when they fit, on the heap when
 /// they do not. [`sizing`](Self::sizing) tells you which services spill and
 /// the capacity that would stop it; [`stats`](Self::stats) counts calls,
 /// spills and calls in flight for every service.
@@ -80,20 +80,20 @@ use crate::space::{Capacity, DefaultSpace};
 ///     Ok(())
 /// }
 /// ```
-pub struct Registry<Req, Resp, Space: Capacity = DefaultSpace> {
-    entries: Names<DynEntry<Req, Resp, Space>>,
+pub struct Registry<Req, Resp, Cap: Capacity = DefaultCapacity> {
+    entries: Names<DynEntry<Req, Resp, Cap>>,
     /// The bound on each entry's idle recycled buffers; `None`:
     /// [`RecyclePool::default_max_idle`](crate::future::RecyclePool::default_max_idle) of the entry's future layout.
     max_idle: Option<usize>,
 }
 
-impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// An empty registry.
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{Registry, space::S32};
+    /// use hybrid_dispatch::{Registry, capacity::S32};
     ///
     /// let registry: Registry<u64, u64> = Registry::new(); // 128-byte futures inline
     /// let roomy: Registry<u64, u64, S32> = Registry::new(); // 256-byte futures inline
@@ -110,7 +110,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// An empty registry whose entries each keep at most `max_idle` idle
     /// recycled buffers (instead of
     /// [`RecyclePool::default_max_idle`](crate::future::RecyclePool::default_max_idle) of their future layout). `0`
-    /// turns recycling off: futures that do not fit `Space` go to the heap,
+    /// turns recycling off: futures that do not fit `Cap` go to the heap,
     /// one allocation per call.
     ///
     /// # Examples
@@ -182,15 +182,15 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// assert_eq!(err, Error::Duplicate("inc".into()));
     /// assert_eq!(registry.len(), 1);
     /// ```
-    pub fn register<S>(&self, name: &str, service: S) -> Result<Handle<Req, Resp, Space>, Error>
+    pub fn register<S>(&self, name: &str, service: S) -> Result<Handle<Req, Resp, Cap>, Error>
     where
-        S: SendDynService<Req, Resp, Space> + 'static,
+        S: SendDynService<Req, Resp, Cap> + 'static,
     {
         let name: Arc<str> = Arc::from(name);
         // Built before taking the lock, so the write lock covers one map
         // insertion and nothing that allocates for the service.
-        let (pool, place) = Entry::<()>::placement::<Space>(service.future_layout(), self.max_idle);
-        let entry: Arc<DynEntry<Req, Resp, Space>> = Arc::new(Entry {
+        let (pool, place) = Entry::<()>::placement::<Cap>(service.future_layout(), self.max_idle);
+        let entry: Arc<DynEntry<Req, Resp, Cap>> = Arc::new(Entry {
             name: Arc::clone(&name),
             counters: Counters::default(),
             pool,
@@ -221,7 +221,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// assert!(registry.handle("echo").is_ok());
     /// assert_eq!(registry.handle("ohce").unwrap_err(), Error::NotFound("ohce".into()));
     /// ```
-    pub fn handle(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
+    pub fn handle(&self, name: &str) -> Result<Handle<Req, Resp, Cap>, Error> {
         self.entries.get(name).map(Handle::new)
     }
 
@@ -265,7 +265,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
         &self,
         name: &str,
         req: Req,
-    ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Space>, Error> {
+    ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Cap>, Error> {
         let found = self.entries.find(name)?;
         Ok(async move { found.entry().call(req).await })
     }
@@ -302,7 +302,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     /// assert_eq!(in_flight.as_mut().poll(&mut cx), core::task::Poll::Ready(7));
     /// assert_eq!(removed.stats().completed, 0); // not dropped yet
     /// ```
-    pub fn remove(&self, name: &str) -> Result<Handle<Req, Resp, Space>, Error> {
+    pub fn remove(&self, name: &str) -> Result<Handle<Req, Resp, Cap>, Error> {
         // The entry handed to the caller is dropped (possibly running the
         // service's destructor) outside the lock.
         self.entries.remove(name).map(Handle::new)
@@ -415,7 +415,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
     #[must_use]
     pub fn sizing(&self) -> SizingReport {
         let entries = self.entries.read();
-        SizingReport::new::<Space>(
+        SizingReport::new::<Cap>(
             entries
                 .iter()
                 .map(|(name, entry)| (name.to_string(), entry.sizing()))
@@ -425,7 +425,7 @@ impl<Req, Resp, Space: Capacity> Registry<Req, Resp, Space> {
 }
 
 /// Shares the registry: both values see the same services.
-impl<Req, Resp, Space: Capacity> Clone for Registry<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> Clone for Registry<Req, Resp, Cap> {
     fn clone(&self) -> Self {
         Registry {
             entries: self.entries.clone(),
@@ -434,16 +434,16 @@ impl<Req, Resp, Space: Capacity> Clone for Registry<Req, Resp, Space> {
     }
 }
 
-impl<Req, Resp, Space: Capacity> Default for Registry<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> Default for Registry<Req, Resp, Cap> {
     fn default() -> Self {
         Registry::new()
     }
 }
 
-impl<Req, Resp, Space: Capacity> fmt::Debug for Registry<Req, Resp, Space> {
+impl<Req, Resp, Cap: Capacity> fmt::Debug for Registry<Req, Resp, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
-            .field("capacity", &core::mem::size_of::<Space>())
+            .field("capacity", &core::mem::size_of::<Cap>())
             .field("services", &self.names())
             .finish()
     }

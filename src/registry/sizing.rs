@@ -8,9 +8,9 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::mem::{align_of, size_of};
 
+use crate::capacity::{S1, S2, S4, S8, S15, S16, S32, S64};
 use crate::layout::FutureLayout;
 use crate::registry::table::{Table, short_type_name};
-use crate::space::{S1, S2, S4, S8, S15, S16, S32, S64};
 
 /// One of the crate's capacity types: its name, size and alignment (the
 /// erasure's rule is [`FutureLayout::fits_capacity`] of those).
@@ -21,11 +21,11 @@ struct StandardSpace {
 }
 
 impl StandardSpace {
-    const fn of<Space>(name: &'static str) -> Self {
+    const fn of<Cap>(name: &'static str) -> Self {
         StandardSpace {
             name,
-            bytes: size_of::<Space>(),
-            align: align_of::<Space>(),
+            bytes: size_of::<Cap>(),
+            align: align_of::<Cap>(),
         }
     }
 
@@ -83,7 +83,7 @@ const SPACES: [StandardSpace; 8] = [
 /// // service  future bytes  align  placement                    service type
 /// // large             ...      8  recycled (... bytes > capacity 120; up to 256 idle buffers of ... bytes)  ServiceFn<...>
 /// // small             ...      8  inline                       ServiceFn<...>
-/// // every future inline needs 336 bytes, align 8: space::S64 (512 bytes)
+/// // every future inline needs 336 bytes, align 8: capacity::S64 (512 bytes)
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SizingReport {
@@ -94,21 +94,21 @@ pub struct SizingReport {
 }
 
 impl SizingReport {
-    pub(crate) fn new<Space>(entries: Vec<(String, EntrySizing)>) -> Self {
+    pub(crate) fn new<Cap>(entries: Vec<(String, EntrySizing)>) -> Self {
         SizingReport {
-            capacity: size_of::<Space>(),
-            capacity_align: align_of::<Space>(),
-            space_type_name: core::any::type_name::<Space>(),
+            capacity: size_of::<Cap>(),
+            capacity_align: align_of::<Cap>(),
+            space_type_name: core::any::type_name::<Cap>(),
             entries,
         }
     }
 
-    /// The registry's inline capacity in bytes (`size_of::<Space>()`).
+    /// The registry's inline capacity in bytes (`size_of::<Cap>()`).
     ///
     /// # Examples
     ///
     /// ```
-    /// use hybrid_dispatch::{Registry, space::S4};
+    /// use hybrid_dispatch::{Registry, capacity::S4};
     ///
     /// assert_eq!(Registry::<u8, u8, S4>::new().sizing().capacity(), 32);
     /// ```
@@ -117,7 +117,7 @@ impl SizingReport {
         self.capacity
     }
 
-    /// The alignment of the registry's inline buffer (`align_of::<Space>()`).
+    /// The alignment of the registry's inline buffer (`align_of::<Cap>()`).
     ///
     /// # Examples
     ///
@@ -247,10 +247,10 @@ impl SizingReport {
     }
 
     /// The name of the smallest of the crate's capacity types
-    /// ([`space::S1`](crate::space::S1) to [`space::S64`](crate::space::S64))
+    /// ([`capacity::S1`](crate::capacity::S1) to [`capacity::S64`](crate::capacity::S64))
     /// that would keep every registered future inline, or `None` if even
     /// `S64` is too small or not aligned enough (then a capacity such as
-    /// `[u64; 96]` or `[space::Align64; 2]` will do; the report's last line
+    /// `[u64; 96]` or `[capacity::Align64; 2]` will do; the report's last line
     /// names one).
     ///
     /// # Examples
@@ -288,16 +288,16 @@ impl SizingReport {
         let (size, align) = (self.required_capacity(), self.required_align());
         let need = format!("every future inline needs {size} bytes, align {align}");
         match self.smallest() {
-            Some(space) => format!("{need}: space::{} ({} bytes)", space.name, space.bytes),
+            Some(space) => format!("{need}: capacity::{} ({} bytes)", space.name, space.bytes),
             None if align > align_of::<usize>() && align <= 64 => format!(
-                "{need}: no space::S* type is aligned to {align}; use [space::Align{align}; {}]",
+                "{need}: no capacity::S* type is aligned to {align}; use [capacity::Align{align}; {}]",
                 size.div_ceil(align)
             ),
             None if align > align_of::<usize>() => format!(
-                "{need}: no space type is aligned to {align}; use a padding-free #[repr(C, align({align}))] capacity (unsafe impl space::Capacity)"
+                "{need}: no space type is aligned to {align}; use a padding-free #[repr(C, align({align}))] capacity (unsafe impl capacity::Capacity)"
             ),
             None => format!(
-                "{need}: larger than space::S64 ({} bytes); use e.g. [usize; {}]",
+                "{need}: larger than capacity::S64 ({} bytes); use e.g. [usize; {}]",
                 size_of::<S64>(),
                 size.div_ceil(size_of::<usize>())
             ),
@@ -352,7 +352,7 @@ impl fmt::Display for SizingReport {
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::{Registry, service_fn, space::S4};
+/// use hybrid_dispatch::{Registry, service_fn, capacity::S4};
 ///
 /// let registry: Registry<u64, [u64; 8], S4> = Registry::new();
 /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 8]))).unwrap();
@@ -381,12 +381,12 @@ pub struct EntrySizing {
 }
 
 impl EntrySizing {
-    pub(crate) fn new<Space>(service_type_name: &'static str, future: FutureLayout) -> Self {
+    pub(crate) fn new<Cap>(service_type_name: &'static str, future: FutureLayout) -> Self {
         EntrySizing {
             service_type_name,
             future,
-            capacity: size_of::<Space>(),
-            capacity_align: align_of::<Space>(),
+            capacity: size_of::<Cap>(),
+            capacity_align: align_of::<Cap>(),
             recycling: None,
         }
     }

@@ -5,6 +5,7 @@
 use core::future::Future;
 use core::mem::size_of;
 
+use crate::capacity::{DefaultCapacity, S1, S4, S32};
 use crate::future::inline_box::SendInlineFuture;
 use crate::layout::FutureLayout;
 use crate::registry::call::RegistryFuture;
@@ -12,7 +13,6 @@ use crate::registry::counters::{Counters, Outcome, Place};
 use crate::registry::stats::EntryStats;
 use crate::service::Service;
 use crate::service_fn::service_fn;
-use crate::space::{DefaultSpace, S1, S4, S32};
 use crate::tests_support::YieldOnce;
 
 /// The design `RegistryFuture` rejects: counting with a guard inside the
@@ -36,13 +36,13 @@ fn guarded<'a, S: Service<u64>>(
 
 #[test]
 fn tracking_costs_one_pointer_outside_the_buffer() {
-    fn extra<Space: crate::space::Capacity>() -> usize {
-        size_of::<RegistryFuture<'static, u64, Space>>()
-            - size_of::<SendInlineFuture<'static, u64, Space>>()
+    fn extra<Cap: crate::capacity::Capacity>() -> usize {
+        size_of::<RegistryFuture<'static, u64, Cap>>()
+            - size_of::<SendInlineFuture<'static, u64, Cap>>()
     }
     assert_eq!(extra::<S1>(), size_of::<usize>());
     assert_eq!(extra::<S4>(), size_of::<usize>());
-    assert_eq!(extra::<DefaultSpace>(), size_of::<usize>());
+    assert_eq!(extra::<DefaultCapacity>(), size_of::<usize>());
     assert_eq!(extra::<S32>(), size_of::<usize>());
 }
 
@@ -74,9 +74,9 @@ fn a_guard_inside_the_future_would_grow_every_future() {
         );
     }
     // A future that fits the default capacity exactly would spill.
-    assert!(FutureLayout::of_service_val(&holding, &0).fits::<DefaultSpace>());
+    assert!(FutureLayout::of_service_val(&holding, &0).fits::<DefaultCapacity>());
     let with_guard = size_of_val(&guarded(&holding, &counters, 1));
-    assert!(with_guard > size_of::<DefaultSpace>());
+    assert!(with_guard > size_of::<DefaultCapacity>());
 }
 
 #[test]

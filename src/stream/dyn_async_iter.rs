@@ -6,11 +6,11 @@ use core::mem::ManuallyDrop;
 use core::pin::{Pin, pin};
 use core::task::{Context, Poll};
 
+use crate::capacity::{Capacity, DefaultCapacity};
 use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 use crate::future::reusable_slot::{FutureSlot, SendFutureSlot, SlotFuture};
 use crate::layout::FutureLayout;
-use crate::space::{Capacity, DefaultSpace};
 use crate::stream::async_iter::{AsyncIter, SendAsyncIter};
 
 /// An [`AsyncIter`] behind `dyn`: implemented for every `AsyncIter` whose
@@ -28,7 +28,7 @@ use crate::stream::async_iter::{AsyncIter, SendAsyncIter};
 ///   lifetime `'f`, so a slot made in a loop's scope serves one item:
 ///   `BoxAsyncIter` is the loop.
 /// * [`next_dyn`](DynAsyncIter::next_dyn) erases the future into an
-///   [`InlineFuture`]: no allocation while it fits `Space`, one per item
+///   [`InlineFuture`]: no allocation while it fits `Cap`, one per item
 ///   when it does not.
 ///
 /// # Examples
@@ -57,8 +57,8 @@ use crate::stream::async_iter::{AsyncIter, SendAsyncIter};
     label = "needs an `AsyncIter` whose `Item` is `{Item}`",
     note = "`hybrid_dispatch::stream::unfold` makes an `AsyncIter` from state and an async closure"
 )]
-pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
-    /// Writes the `next` future into `slot` (inline when it fits `Space`,
+pub trait DynAsyncIter<Item, Cap: Capacity = DefaultCapacity> {
+    /// Writes the `next` future into `slot` (inline when it fits `Cap`,
     /// in the slot's heap buffer otherwise) and returns the handle that
     /// polls it there.
     ///
@@ -82,8 +82,8 @@ pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn next_in<'s, 'f>(
         &'f mut self,
-        slot: Pin<&'s mut FutureSlot<'f, Option<Item>, Space>>,
-    ) -> SlotFuture<'s, dyn Future<Output = Option<Item>> + 'f, Space>;
+        slot: Pin<&'s mut FutureSlot<'f, Option<Item>, Cap>>,
+    ) -> SlotFuture<'s, dyn Future<Output = Option<Item>> + 'f, Cap>;
 
     /// Starts the next item in `slot` and polls it once, in one `dyn` call:
     /// what [`BoxAsyncIter`](crate::stream::BoxAsyncIter)'s `poll_next`
@@ -94,12 +94,12 @@ pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
     #[doc(hidden)]
     fn start_next_in<'f>(
         &'f mut self,
-        slot: Pin<&mut FutureSlot<'f, Option<Item>, Space>>,
+        slot: Pin<&mut FutureSlot<'f, Option<Item>, Cap>>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Item>>;
 
     /// The `next` future, erased into an [`InlineFuture`]: no allocation
-    /// while it fits `Space`, one per item when it does not.
+    /// while it fits `Cap`, one per item when it does not.
     ///
     /// # Examples
     ///
@@ -111,7 +111,7 @@ pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
     /// assert!(!erased.next_dyn().is_heap());
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn next_dyn(&mut self) -> InlineFuture<'_, Option<Item>, Space>;
+    fn next_dyn(&mut self) -> InlineFuture<'_, Option<Item>, Cap>;
 
     /// The layout of the iterator's `next` future, without calling it: where
     /// it will live is known before the first item.
@@ -123,7 +123,7 @@ pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
     ///
     /// let iter = unfold(0u8, |n| async move { Some((n, n + 1)) });
     /// let erased: &dyn DynAsyncIter<u8> = &iter;
-    /// assert!(erased.next_layout().fits::<hybrid_dispatch::space::DefaultSpace>());
+    /// assert!(erased.next_layout().fits::<hybrid_dispatch::capacity::DefaultCapacity>());
     /// ```
     fn next_layout(&self) -> FutureLayout;
 
@@ -143,30 +143,30 @@ pub trait DynAsyncIter<Item, Space: Capacity = DefaultSpace> {
 
 static_assertions::assert_obj_safe!(DynAsyncIter<u8>);
 
-impl<I, Space: Capacity> DynAsyncIter<I::Item, Space> for I
+impl<I, Cap: Capacity> DynAsyncIter<I::Item, Cap> for I
 where
     I: AsyncIter,
 {
     #[inline]
     fn next_in<'s, 'f>(
         &'f mut self,
-        slot: Pin<&'s mut FutureSlot<'f, Option<I::Item>, Space>>,
-    ) -> SlotFuture<'s, dyn Future<Output = Option<I::Item>> + 'f, Space> {
-        let () = PointerRoom::<Space>::CHECK;
+        slot: Pin<&'s mut FutureSlot<'f, Option<I::Item>, Cap>>,
+    ) -> SlotFuture<'s, dyn Future<Output = Option<I::Item>> + 'f, Cap> {
+        let () = PointerRoom::<Cap>::CHECK;
         slot.put(self.next())
     }
 
     #[inline]
     fn start_next_in<'f>(
         &'f mut self,
-        slot: Pin<&mut FutureSlot<'f, Option<I::Item>, Space>>,
+        slot: Pin<&mut FutureSlot<'f, Option<I::Item>, Cap>>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<I::Item>> {
         start(slot.put_with(|| self.next()), cx)
     }
 
     #[inline]
-    fn next_dyn(&mut self) -> InlineFuture<'_, Option<I::Item>, Space> {
+    fn next_dyn(&mut self) -> InlineFuture<'_, Option<I::Item>, Cap> {
         InlineFuture::new(self.next())
     }
 
@@ -211,8 +211,8 @@ where
     label = "needs a `SendAsyncIter` whose `Item` is `{Item}`",
     note = "the `Send` erasure takes an `AsyncIter` that is `Send + 'static` and whose `next` futures are `Send` for every borrow"
 )]
-pub trait SendDynAsyncIter<Item, Space: Capacity = DefaultSpace>:
-    DynAsyncIter<Item, Space> + Send
+pub trait SendDynAsyncIter<Item, Cap: Capacity = DefaultCapacity>:
+    DynAsyncIter<Item, Cap> + Send
 {
     /// [`DynAsyncIter::next_in`] with a [`SendFutureSlot`].
     ///
@@ -230,14 +230,14 @@ pub trait SendDynAsyncIter<Item, Space: Capacity = DefaultSpace>:
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     fn next_send_in<'s, 'f>(
         &'f mut self,
-        slot: Pin<&'s mut SendFutureSlot<'f, Option<Item>, Space>>,
-    ) -> SlotFuture<'s, dyn Future<Output = Option<Item>> + Send + 'f, Space>;
+        slot: Pin<&'s mut SendFutureSlot<'f, Option<Item>, Cap>>,
+    ) -> SlotFuture<'s, dyn Future<Output = Option<Item>> + Send + 'f, Cap>;
 
     /// [`DynAsyncIter::start_next_in`] with a [`SendFutureSlot`].
     #[doc(hidden)]
     fn start_next_send_in<'f>(
         &'f mut self,
-        slot: Pin<&mut SendFutureSlot<'f, Option<Item>, Space>>,
+        slot: Pin<&mut SendFutureSlot<'f, Option<Item>, Cap>>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Item>>;
 
@@ -254,35 +254,35 @@ pub trait SendDynAsyncIter<Item, Space: Capacity = DefaultSpace>:
     /// # drop(fut);
     /// ```
     #[must_use = "futures do nothing unless you `.await` or poll them"]
-    fn next_send_dyn(&mut self) -> SendInlineFuture<'_, Option<Item>, Space>;
+    fn next_send_dyn(&mut self) -> SendInlineFuture<'_, Option<Item>, Cap>;
 }
 
 static_assertions::assert_obj_safe!(SendDynAsyncIter<u8>);
 
-impl<I, Space: Capacity> SendDynAsyncIter<I::Item, Space> for I
+impl<I, Cap: Capacity> SendDynAsyncIter<I::Item, Cap> for I
 where
     I: SendAsyncIter,
 {
     #[inline]
     fn next_send_in<'s, 'f>(
         &'f mut self,
-        slot: Pin<&'s mut SendFutureSlot<'f, Option<I::Item>, Space>>,
-    ) -> SlotFuture<'s, dyn Future<Output = Option<I::Item>> + Send + 'f, Space> {
-        let () = PointerRoom::<Space>::CHECK;
+        slot: Pin<&'s mut SendFutureSlot<'f, Option<I::Item>, Cap>>,
+    ) -> SlotFuture<'s, dyn Future<Output = Option<I::Item>> + Send + 'f, Cap> {
+        let () = PointerRoom::<Cap>::CHECK;
         slot.put(self.next())
     }
 
     #[inline]
     fn start_next_send_in<'f>(
         &'f mut self,
-        slot: Pin<&mut SendFutureSlot<'f, Option<I::Item>, Space>>,
+        slot: Pin<&mut SendFutureSlot<'f, Option<I::Item>, Cap>>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<I::Item>> {
         start(slot.put_with(|| self.next()), cx)
     }
 
     #[inline]
-    fn next_send_dyn(&mut self) -> SendInlineFuture<'_, Option<I::Item>, Space> {
+    fn next_send_dyn(&mut self) -> SendInlineFuture<'_, Option<I::Item>, Cap> {
         SendInlineFuture::new(self.next())
     }
 }
@@ -295,10 +295,10 @@ where
 /// vtable just written is a known constant, so the first poll and the drop
 /// are direct calls.
 #[inline]
-fn start<D, Space, T>(handle: SlotFuture<'_, D, Space>, cx: &mut Context<'_>) -> Poll<T>
+fn start<D, Cap, T>(handle: SlotFuture<'_, D, Cap>, cx: &mut Context<'_>) -> Poll<T>
 where
     D: Future<Output = T> + ?Sized,
-    Space: Capacity,
+    Cap: Capacity,
 {
     let mut handle = ManuallyDrop::new(handle);
     let out = pin!(&mut *handle).poll(cx);

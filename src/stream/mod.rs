@@ -9,9 +9,9 @@
 //! | you have | you want | use | allocations |
 //! |---|---|---|---|
 //! | an `I: AsyncIter` | a [`Stream`](futures_core::Stream) | [`GatStream<I>`](GatStream): the `next` future lives inside the stream | none |
-//! | any `AsyncIter` | one type for all of them | [`BoxAsyncIter<Item>`](BoxAsyncIter) (also a `Stream`) | one box per iterator; per item none (futures that do not fit `Space`: one buffer, at the first item) |
+//! | any `AsyncIter` | one type for all of them | [`BoxAsyncIter<Item>`](BoxAsyncIter) (also a `Stream`) | one box per iterator; per item none (futures that do not fit `Cap`: one buffer, at the first item) |
 //! | the same, across threads | a `Send` stream | [`SendBoxAsyncIter<Item>`](SendBoxAsyncIter) | the same |
-//! | `&mut dyn DynAsyncIter` | one item at a time | [`DynAsyncIter::next_dyn`] | none while the future fits `Space` |
+//! | `&mut dyn DynAsyncIter` | one item at a time | [`DynAsyncIter::next_dyn`] | none while the future fits `Cap` |
 //!
 //! Compare `async-trait` or `dynosaur` on an `async fn next(&mut self)`:
 //! one box per *item*; and `Pin<Box<dyn Stream>>`: one box per stream, but
@@ -76,7 +76,7 @@ pub use unfold::{Unfold, UnfoldNext, unfold};
 ///
 /// Made from any `AsyncIter` with [`new`](crate::future::IterBox::new)
 /// (one allocation: the box). Each item's `next` future is written into
-/// the `BoxAsyncIter` itself when it fits `Space` (120 bytes by default),
+/// the `BoxAsyncIter` itself when it fits `Cap` (120 bytes by default),
 /// otherwise into a heap buffer allocated at the first item and reused for
 /// every later one. The future is polled where it lies, so a
 /// `BoxAsyncIter` is pinned before use (`pin!`, `Box::pin`), like any
@@ -108,10 +108,10 @@ pub use unfold::{Unfold, UnfoldNext, unfold};
 /// }
 /// ```
 #[cfg(feature = "alloc")]
-pub type BoxAsyncIter<'a, Item, Space = crate::space::DefaultSpace> = crate::future::IterBox<
-    dyn DynAsyncIter<Item, Space> + 'a,
+pub type BoxAsyncIter<'a, Item, Cap = crate::capacity::DefaultCapacity> = crate::future::IterBox<
+    dyn DynAsyncIter<Item, Cap> + 'a,
     dyn core::future::Future<Output = Option<Item>> + 'a,
-    Space,
+    Cap,
 >;
 
 /// The `Send` twin of [`BoxAsyncIter`]: made from a [`SendAsyncIter`], it
@@ -141,8 +141,9 @@ pub type BoxAsyncIter<'a, Item, Space = crate::space::DefaultSpace> = crate::fut
 /// }
 /// ```
 #[cfg(feature = "alloc")]
-pub type SendBoxAsyncIter<'a, Item, Space = crate::space::DefaultSpace> = crate::future::IterBox<
-    dyn SendDynAsyncIter<Item, Space> + 'a,
-    dyn core::future::Future<Output = Option<Item>> + Send + 'a,
-    Space,
->;
+pub type SendBoxAsyncIter<'a, Item, Cap = crate::capacity::DefaultCapacity> =
+    crate::future::IterBox<
+        dyn SendDynAsyncIter<Item, Cap> + 'a,
+        dyn core::future::Future<Output = Option<Item>> + Send + 'a,
+        Cap,
+    >;

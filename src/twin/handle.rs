@@ -70,7 +70,7 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
             .enumerate()
             .filter_map(|(index, method)| {
                 let layout = self.twin.method_layout(index)?;
-                let mut sizing = EntrySizing::new::<T::Space>(self.type_name, layout);
+                let mut sizing = EntrySizing::new::<T::Cap>(self.type_name, layout);
                 if method.recycles() {
                     sizing = sizing.with_pool(
                         self.pools.max_idle_for(layout),

@@ -13,8 +13,8 @@
 #[cfg(feature = "alloc")]
 use alloc::sync::Arc;
 
+use crate::capacity::Capacity;
 use crate::layout::FutureLayout;
-use crate::space::Capacity;
 
 #[cfg(all(doc, feature = "std", feature = "macros"))]
 pub mod example;
@@ -196,7 +196,7 @@ impl TwinMethod {
     }
 }
 
-/// A twin object type (`dyn DynPlugin<Space>`, `dyn SendDynPlugin<Space>`):
+/// A twin object type (`dyn DynPlugin<Cap>`, `dyn SendDynPlugin<Cap>`):
 /// its methods and their future layouts, for reports. Implemented by
 /// [`dyn_twin`]; you never implement it.
 ///
@@ -225,7 +225,7 @@ impl TwinMethod {
 /// ```
 pub trait Twin {
     /// The inline capacity of the twin's futures.
-    type Space: Capacity;
+    type Cap: Capacity;
 
     /// The twin's methods in declaration order; a method's position is its
     /// index in [`method_layout`](Self::method_layout) and in the counters.

@@ -436,7 +436,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
         // Sorted by entry, then in method declaration order; the report
         // looks rows up by name, so sort by the row name.
         rows.sort_by(|a, b| a.0.cmp(&b.0));
-        SizingReport::new::<T::Space>(rows)
+        SizingReport::new::<T::Cap>(rows)
     }
 }
 
@@ -459,7 +459,7 @@ impl<T: ?Sized + Twin> Default for TwinRegistry<T> {
 impl<T: ?Sized + Twin> fmt::Debug for TwinRegistry<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TwinRegistry")
-            .field("capacity", &core::mem::size_of::<T::Space>())
+            .field("capacity", &core::mem::size_of::<T::Cap>())
             .field("entries", &self.names())
             .finish()
     }

@@ -3,7 +3,7 @@
 // "aligned", and point to over-aligned blocks, not to a larger capacity.
 use core::future::Ready;
 
-use hybrid_dispatch::{ServiceFn, assert_fits_inline, space::S16};
+use hybrid_dispatch::{ServiceFn, assert_fits_inline, capacity::S16};
 
 #[repr(align(64))]
 struct Aligned(u8);

@@ -3,7 +3,7 @@
 // say how to find the future's size.
 use core::future::Ready;
 
-use hybrid_dispatch::{ServiceFn, assert_fits_inline, space::S2};
+use hybrid_dispatch::{ServiceFn, assert_fits_inline, capacity::S2};
 
 type Large = ServiceFn<fn(u64) -> Ready<[u64; 32]>>; // 264 bytes
 

@@ -1,5 +1,5 @@
 // An over-aligned capacity made with `repr(align)` around a smaller field
-// has tail padding: refused. (`[space::Align16; N]` is the way.)
+// has tail padding: refused. (`[capacity::Align16; N]` is the way.)
 use hybrid_dispatch::future::InlineOnlyFuture;
 
 #[repr(align(16))]

@@ -1,6 +1,6 @@
 // `InlineFuture` boxes a future that does not fit and keeps the box pointer
 // in its buffer: a capacity smaller than a pointer is refused. The message
-// should say "at least `space::S1`".
+// should say "at least `capacity::S1`".
 use hybrid_dispatch::InlineFuture;
 
 fn main() {

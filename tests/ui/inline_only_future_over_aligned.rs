@@ -1,6 +1,6 @@
 // `InlineOnlyFuture::new` with a future aligned more strictly than its
 // capacity: a build error that should say alignment, not size.
-use hybrid_dispatch::{future::InlineOnlyFuture, space::S64};
+use hybrid_dispatch::{future::InlineOnlyFuture, capacity::S64};
 
 #[repr(align(64))]
 struct Aligned(u8);

@@ -1,6 +1,6 @@
 // `InlineOnlyFuture::new` with a future larger than its capacity: a build
 // error that should name the capacity and the ways out.
-use hybrid_dispatch::{future::InlineOnlyFuture, space::S1};
+use hybrid_dispatch::{future::InlineOnlyFuture, capacity::S1};
 
 fn main() {
     // A 16-byte future into an 8-byte buffer.

@@ -1,7 +1,7 @@
 // A future holding a 64-aligned value across an `.await` is 64-aligned; a
 // word-aligned capacity cannot hold it inline, however large. The message
-// should say alignment, and point to `[space::Align64; N]`.
-use hybrid_dispatch::{InlineOnlyService, service_fn, space::S64};
+// should say alignment, and point to `[capacity::Align64; N]`.
+use hybrid_dispatch::{InlineOnlyService, service_fn, capacity::S64};
 
 #[repr(align(64))]
 struct Aligned(u8);

@@ -2,7 +2,7 @@
 // than the capacity is a build error, reported at the cast. The message
 // should say what to do: a larger capacity, a smaller future, or
 // `DynService` (which spills).
-use hybrid_dispatch::{InlineOnlyService, service_fn, space::S2};
+use hybrid_dispatch::{InlineOnlyService, service_fn, capacity::S2};
 
 fn main() {
     let svc = service_fn(|x: u64| core::future::ready([x; 8])); // 72 bytes

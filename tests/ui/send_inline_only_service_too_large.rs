@@ -1,6 +1,6 @@
 // The `Send` twin of the inline-only erasure refuses a too-large future the
 // same way.
-use hybrid_dispatch::{SendInlineOnlyService, service_fn, space::S2};
+use hybrid_dispatch::{SendInlineOnlyService, service_fn, capacity::S2};
 
 fn main() {
     let svc = service_fn(|x: u64| core::future::ready([x; 8])); // 72 bytes

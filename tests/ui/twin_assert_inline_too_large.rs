@@ -1,6 +1,6 @@
 // `assert_inline`: the heap path stays in the types, but an implementor
 // whose future does not fit fails the build.
-use hybrid_dispatch::space::S2;
+use hybrid_dispatch::capacity::S2;
 
 #[hybrid_dispatch::dyn_twin(DynJob, assert_inline)]
 trait Job {

@@ -1,5 +1,5 @@
 // `inline_only`: a future too large for the twin's capacity fails the build.
-use hybrid_dispatch::space::S2;
+use hybrid_dispatch::capacity::S2;
 
 #[hybrid_dispatch::dyn_twin(DynJob, inline_only)]
 trait Job {

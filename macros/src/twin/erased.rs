@@ -212,7 +212,7 @@ impl Cx<'_> {
         quote!(#(#args),*)
     }
 
-    /// `fn m_dyn<lifetimes, 'fut>(…) -> Storage<'fut, T, Space> where …`.
+    /// `fn m_dyn<lifetimes, 'fut>(…) -> Storage<'fut, T, Cap> where …`.
     pub(crate) fn erased_sig(
         &self,
         m: &Method,
@@ -257,8 +257,8 @@ impl Cx<'_> {
         }
     }
 
-    /// `fn m_in<'slot, …>(&self, slot: Pin<&'slot mut FutureSlot<'fut, T, Space>>, …)
-    /// -> SlotFuture<'slot, dyn Future<Output = T> + 'fut, Space>`.
+    /// `fn m_in<'slot, …>(&self, slot: Pin<&'slot mut FutureSlot<'fut, T, Cap>>, …)
+    /// -> SlotFuture<'slot, dyn Future<Output = T> + 'fut, Cap>`.
     pub(crate) fn slot_sig(&self, m: &Method, ident: &Ident, send: bool) -> TokenStream {
         let p = &self.p;
         let space = &self.names.space;
@@ -406,7 +406,7 @@ impl Cx<'_> {
         quote!(<#implementor as #twin #twin_args>::#layout(&*self))
     }
 
-    /// `PointerRoom::<Space>::CHECK`, named in the erasure methods of
+    /// `PointerRoom::<Cap>::CHECK`, named in the erasure methods of
     /// storages with a heap fallback (not `inline_only`): a capacity
     /// smaller than a pointer fails the build there (the storage checks it
     /// too), so the error says "while instantiating `<Echo as

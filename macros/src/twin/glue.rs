@@ -72,7 +72,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         let impl_params = cx.dyn_impl_params(quote!());
         out.extend(quote! {
             impl #impl_params #p::Twin for #dyn_ty #where_clause {
-                type Space = #space;
+                type Cap = #space;
                 const METHODS: &'static [#p::TwinMethod] = #methods;
                 fn method_layout(&self, #index: usize) -> ::core::option::Option<#p::FutureLayout> {
                     match #index {

@@ -188,7 +188,7 @@ impl<'a> Cx<'a> {
             .collect()
     }
 
-    /// `<'x, T, N, Space>`: a twin trait's arguments.
+    /// `<'x, T, N, Cap>`: a twin trait's arguments.
     pub(crate) fn twin_args(&self) -> TokenStream {
         let args = &self.args;
         let space = &self.names.space;
@@ -205,7 +205,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// `dyn DynPlugin<T, Space, Item = Item_> + 'dyn_twin` (or `+ 'static`
+    /// `dyn DynPlugin<T, Cap, Item = Item_> + 'dyn_twin` (or `+ 'static`
     /// when the trait's objects are `'static`).
     pub(crate) fn dyn_type(&self, twin: &Ident) -> TokenStream {
         let args = &self.args;

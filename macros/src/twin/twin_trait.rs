@@ -31,7 +31,7 @@ pub(crate) fn generate(cx: &Cx<'_>, send: bool) -> TokenStream {
         twin
     };
     let params = cx.item.generics.params.iter();
-    let generics = quote!(<#(#params,)* #space: #p::Capacity = #p::DefaultSpace>);
+    let generics = quote!(<#(#params,)* #space: #p::Capacity = #p::DefaultCapacity>);
     let twin_args = cx.twin_args();
     let sync = if cx.model.send_twin_sync() {
         quote!(+ ::core::marker::Sync)
@@ -228,7 +228,7 @@ fn local_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     let doc = docs(
         cx,
         m,
-        "called through `dyn` returns a future of this size and alignment, known without calling it (`fits::<Space>()` says whether it stays inline).",
+        "called through `dyn` returns a future of this size and alignment, known without calling it (`fits::<Cap>()` says whether it stays inline).",
         false,
     );
     let sig = cx.layout_sig(m);

@@ -3,7 +3,7 @@
 // `assert_fits_inline!` holding.
 use core::future::Ready;
 
-use hybrid_dispatch::space::{Align64, S16};
+use hybrid_dispatch::capacity::{Align64, S16};
 use hybrid_dispatch::{InlineOnlyService, ServiceFn, assert_fits_inline, service_fn};
 
 #[repr(align(64))]

@@ -2,7 +2,7 @@
 //! lints a library denies.
 #![deny(missing_docs, missing_debug_implementations, unreachable_pub, warnings)]
 
-use hybrid_dispatch::{dyn_twin, space::S4};
+use hybrid_dispatch::{dyn_twin, capacity::S4};
 use std::sync::Arc;
 
 /// Jobs that run on any thread.

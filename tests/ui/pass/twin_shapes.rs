@@ -113,7 +113,7 @@ fn main() {
     drop(erased.lookup(&text));
     let _ = erased
         .handle_layout()
-        .fits::<hybrid_dispatch::space::DefaultSpace>();
+        .fits::<hybrid_dispatch::capacity::DefaultCapacity>();
     let mut boxed: Box<dyn DynPlugin<Output = u64>> = Box::new(Echo);
     drop(boxed.reset_dyn());
     let converter: &dyn DynConvert<u8, 2> = &echo;

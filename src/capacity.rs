@@ -12,7 +12,7 @@
 //! # Examples
 //!
 //! ```
-//! use hybrid_dispatch::{DynService, service_fn, space::{S32, S4}};
+//! use hybrid_dispatch::{DynService, service_fn, capacity::{S32, S4}};
 //!
 //! let svc = service_fn(|x: u64| core::future::ready([x; 8])); // a 72-byte future
 //! let small: &dyn DynService<u64, [u64; 8], S4> = &svc;
@@ -21,6 +21,10 @@
 //! assert!(!large.call_dyn(1).is_heap());
 //! ```
 
+/// The default capacity's old name.
+#[deprecated(since = "0.1.0", note = "renamed `DefaultCapacity`")]
+pub type DefaultSpace = DefaultCapacity;
+
 pub use crate::future::capacity::{
-    Align16, Align32, Align64, Capacity, DefaultSpace, S1, S2, S4, S8, S15, S16, S32, S64,
+    Align16, Align32, Align64, Capacity, DefaultCapacity, S1, S2, S4, S8, S15, S16, S32, S64,
 };
