@@ -396,6 +396,10 @@ trait Detached {
 }
 
 impl Detached for State<128> {
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would borrow `self`: this future must not"
+    )]
     fn run(&self, x: u64) -> impl Future<Output = u64> + Send + 'static {
         async move {
             let state = [x; 128];
