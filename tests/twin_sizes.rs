@@ -9,9 +9,10 @@
 //! (`tests/twin_recycled.rs` covers cancellation, panics, the bare
 //! `CountedTwin` and turning recycling off with synthetic futures.)
 //!
-//! The sleep's deadline has already passed, so a call costs a timer
-//! registration and no wait: the future is tokio's whole `Sleep` (its size
-//! is what matters here), and the tests stay fast under Miri. Paused time
+//! The sleep's deadline is before any runtime here was built, so a call
+//! costs a timer registration and no wait, even where nothing drives the
+//! timer: the future is tokio's whole `Sleep` (its size is what matters
+//! here), and the tests stay fast under Miri. Paused time
 //! (`start_paused`) would need tokio's `test-util` feature, which makes
 //! every `Instant::now` of the time driver take a lock and so would change
 //! what `benches/recycled.rs`, built with the same dev-dependencies,
@@ -21,7 +22,7 @@ mod common;
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use common::counting_alloc::{Allocs, CountingAlloc, count};
@@ -44,10 +45,25 @@ struct Sleep;
 
 impl Plugin for Sleep {
     async fn run(&self, x: u64) -> u64 {
-        let now = Instant::now();
-        sleep_until(now.checked_sub(Duration::from_secs(1)).unwrap_or(now)).await;
+        sleep_until(before_any_runtime()).await;
         x
     }
+}
+
+/// An instant before every runtime of this file was built. A deadline
+/// earlier than its runtime's start is due at the time driver's first
+/// tick, so the sleep completes when first polled. (A deadline merely in
+/// the past, such as `now - 1s`, is not enough: once the runtime is older
+/// than that, the sleep waits for the driver to turn, which nothing does
+/// while `common::block_on` polls it, and the call never ends.)
+fn before_any_runtime() -> Instant {
+    static BEFORE: OnceLock<Instant> = OnceLock::new();
+    *BEFORE.get_or_init(|| {
+        let before = Instant::now();
+        // The driver rounds a deadline up to its next millisecond.
+        std::thread::sleep(Duration::from_millis(2));
+        before
+    })
 }
 
 /// Holds a `RwLock` write guard across an await, as a critical section
@@ -164,11 +180,17 @@ fn local_registry() -> TwinRegistry<dyn DynPlugin> {
     plugins
 }
 
-/// Calls that warm every plugin before counting: more than the 32 slots of
-/// one block of tokio's `mpsc` channel, which allocates its second block
-/// the first time a send crosses a block boundary (the channel's own
-/// allocation, once) and reuses blocks from then on.
-const WARM: u64 = 40;
+/// Calls that warm a plugin before counting: its pool's buffer, and for
+/// those that send on the channel, more than the 32 slots of one block of
+/// tokio's `mpsc` channel, which allocates its second block the first time
+/// a send crosses a block boundary (the channel's own allocation, once)
+/// and reuses blocks from then on.
+fn warm_calls(name: &str) -> u64 {
+    match name {
+        "send" | "shared" | "handle" => 40,
+        _ => 2,
+    }
+}
 /// Counted calls per plugin and path.
 const CALLS: u64 = if cfg!(miri) { 3 } else { 200 };
 
@@ -177,6 +199,7 @@ const CALLS: u64 = if cfg!(miri) { 3 } else { 200 };
 /// needs the context, not `Runtime::block_on`, which allocates its
 /// deferred-wakers list once per call and would blur exact counts).
 fn runtime() -> tokio::runtime::Runtime {
+    before_any_runtime();
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -217,7 +240,7 @@ fn every_path_allocates_nothing_per_call_once_warm() {
     for name in plugins.names() {
         let handle = plugins.handle(&name).unwrap();
         let shared = TwinHandle::shared(&handle);
-        for x in 0..WARM {
+        for x in 0..warm_calls(&name) {
             block_on(handle.run_send(x));
         }
         for x in 0..1 + CALLS {
@@ -268,7 +291,7 @@ fn the_local_twin_recycles_too() {
             handle.run_layout().size() > plugins.sizing().capacity(),
             "{name}"
         );
-        for x in 0..WARM {
+        for x in 0..warm_calls(&name) {
             block_on(handle.run_dyn(x));
         }
         for x in 0..CALLS {
@@ -308,6 +331,7 @@ async fn counting_polls<F: Future>(fut: F) -> (F::Output, u64) {
 fn allocations_are_bounded_under_concurrency() {
     const TASKS: u64 = 8;
     let calls_per_task: u64 = if cfg!(miri) { 8 } else { 1000 };
+    before_any_runtime();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_time()
@@ -420,9 +444,7 @@ fn a_static_future_recycles_too() {
     let plugins: TwinRegistry<dyn SendDynDetached> = TwinRegistry::new();
     let handle = plugins.register("1KiB", State::<128>).unwrap();
     assert!(handle.run_layout().size() > plugins.sizing().capacity());
-    for x in 0..WARM {
-        block_on(handle.run_send(x));
-    }
+    block_on(handle.run_send(0));
     let (out, allocs) = count(|| block_on(handle.run_send(1)).0);
     assert_eq!(out, 1);
     assert!(
