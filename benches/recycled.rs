@@ -181,9 +181,9 @@ fn send() -> impl Svc {
 
 fn b304() -> impl Svc {
     service_fn(|x: u64| async move {
-        let state = [x; 35];
+        let state = [x; 36];
         YieldOnce::default().await;
-        state[(x % 35) as usize]
+        state[(x % 36) as usize]
     })
 }
 
