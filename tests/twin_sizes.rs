@@ -257,8 +257,6 @@ fn every_path_allocates_nothing_per_call_once_warm() {
                 count(|| block_on(shared.run_send(x)).0),
                 // By name.
                 count(|| block_on(plugins.handle(&name).unwrap().run_send(x)).0),
-                // Counted with its outcome.
-                count(|| block_on(TwinHandle::track(&handle, "run", |p| p.run_send(x))).0),
             ];
             for (path, (out, allocs)) in paths.into_iter().enumerate() {
                 assert_eq!(out, x, "{name}, path {path}");
