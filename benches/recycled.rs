@@ -1,6 +1,8 @@
 //! Recycled storage against the peers, on futures of real sizes: a tokio
 //! `sleep`, a `RwLock` write, an `mpsc` send, 1 KiB and 3 KiB of state, and
-//! a 40-byte `async fn` for reference. Every call goes through a call site
+//! a 40-byte `async fn` for reference, and 304 bytes of state. The same
+//! services are also registered as plugins of a `#[dyn_twin]` trait in a
+//! `TwinRegistry` (the twin rows). Every call goes through a call site
 //! that is not inlined (`#[inline(never)]`, returning the future) and is
 //! awaited inside an outer `async fn`, as application code does.
 //!
@@ -43,8 +45,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use hybrid_dispatch::capacity::S1;
+use hybrid_dispatch::twin::TwinHandle;
 use hybrid_dispatch::{
-    Handle, Recycled, Registry, SendDynService, SendInlineFuture, SendService, service_fn,
+    Handle, Recycled, Registry, SendDynService, SendInlineFuture, SendService, TwinRegistry,
+    dyn_twin, service_fn,
 };
 use tokio_util::sync::ReusableBoxFuture;
 
@@ -128,9 +132,24 @@ fn sleep() -> impl Svc {
         // Elapsed before it starts: the whole `Sleep` (timer entry and all)
         // is in the future, and the call costs a timer registration, not a
         // wait (a deadline before the driver's start fires at once, even
-        // when nothing drives the timer).
-        tokio::time::sleep_until(tokio::time::Instant::now() - Duration::from_secs(1)).await;
+        // when nothing drives the timer). Not `now - 1s`: once the runtime
+        // is older than that (under valgrind, a loaded machine), such a
+        // deadline waits for the driver to turn, which the one-thread rows'
+        // `block_on` never does, and the row never ends.
+        tokio::time::sleep_until(before_any_runtime()).await;
         x
+    })
+}
+
+/// An instant before the bench's runtimes were built (`main` takes it
+/// first).
+fn before_any_runtime() -> tokio::time::Instant {
+    static BEFORE: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
+    *BEFORE.get_or_init(|| {
+        let before = tokio::time::Instant::now();
+        // The driver rounds a deadline up to its next millisecond.
+        std::thread::sleep(Duration::from_millis(2));
+        before
     })
 }
 
@@ -157,6 +176,14 @@ fn send() -> impl Svc {
             tx.send(x).await.unwrap();
             rx.lock().unwrap().try_recv().unwrap()
         }
+    })
+}
+
+fn b304() -> impl Svc {
+    service_fn(|x: u64| async move {
+        let state = [x; 36];
+        YieldOnce::default().await;
+        state[(x % 36) as usize]
     })
 }
 
@@ -206,6 +233,24 @@ impl<S: Svc> RbService for S {
     }
 }
 
+/// Your own trait, with its `Send` twin: the twin rows call a
+/// `TwinRegistry` of these, each plugin awaiting the same service the other
+/// rows call (as the `async-trait` peer does).
+#[dyn_twin(DynPlugin, send = SendDynPlugin)]
+trait Plugin {
+    async fn call(&self, x: u64) -> u64;
+}
+
+struct Plug<S>(S);
+
+impl<S: Svc> Plugin for Plug<S> {
+    async fn call(&self, x: u64) -> u64 {
+        self.0.call(x).await
+    }
+}
+
+type Twins = TwinRegistry<dyn SendDynPlugin>;
+
 // ---------------------------------------------------------------- rows
 
 /// A batch of `n` static calls from `from`.
@@ -227,6 +272,11 @@ struct Subjects {
     handle: Handle<u64, u64>,
     handle_s1: Handle<u64, u64, S1>,
     registry: Registry<u64, u64>,
+    /// The plugin's future's size (the service's, plus the plugin's own
+    /// `async fn` around it).
+    twin_layout: usize,
+    twin: TwinHandle<dyn SendDynPlugin>,
+    twins: Twins,
 }
 
 fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
@@ -236,6 +286,8 @@ fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
     let handle = registry.register(name, make()).unwrap();
     let registry_s1 = Registry::<u64, u64, S1>::new();
     let handle_s1 = registry_s1.register(name, make()).unwrap();
+    let twins = Twins::new();
+    let twin = twins.register(name, Plug(make())).unwrap();
     let direct = {
         let svc = Arc::new(make());
         Box::new(move |from: u64, n: u64| -> BoxedBatch {
@@ -261,6 +313,9 @@ fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
         handle,
         handle_s1,
         registry,
+        twin_layout: twin.call_layout().size(),
+        twin,
+        twins,
     }
 }
 
@@ -276,10 +331,12 @@ enum Row {
     Handle,
     HandleS1,
     ByName,
+    TwinHandle,
+    TwinByName,
 }
 
 impl Row {
-    const ALL: [Row; 9] = [
+    const ALL: [Row; 11] = [
         Row::Static,
         Row::AsyncTrait,
         Row::ReusableBox,
@@ -289,6 +346,8 @@ impl Row {
         Row::Handle,
         Row::HandleS1,
         Row::ByName,
+        Row::TwinHandle,
+        Row::TwinByName,
     ];
 
     fn name(self) -> &'static str {
@@ -302,6 +361,16 @@ impl Row {
             Row::Handle => "Registry handle (default)",
             Row::HandleS1 => "Registry<S1> handle (16 B)",
             Row::ByName => "Registry by name",
+            Row::TwinHandle => "twin, TwinRegistry handle",
+            Row::TwinByName => "twin, TwinRegistry by name",
+        }
+    }
+
+    /// The size of the future this row's call erases.
+    fn future_bytes(self, s: &Subjects) -> usize {
+        match self {
+            Row::TwinHandle | Row::TwinByName => s.twin_layout,
+            _ => s.layout,
         }
     }
 
@@ -316,6 +385,8 @@ impl Row {
             Row::Handle => "handle",
             Row::HandleS1 => "handle_s1",
             Row::ByName => "by_name",
+            Row::TwinHandle => "twin_handle",
+            Row::TwinByName => "twin_by_name",
         }
     }
 }
@@ -374,6 +445,18 @@ fn site_name(
     r.call(name, x).unwrap()
 }
 
+#[inline(never)]
+fn site_twin(h: &TwinHandle<dyn SendDynPlugin>, x: u64) -> impl Future<Output = u64> + Send + '_ {
+    h.call_send(x)
+}
+
+/// The lookup of a twin by name (a `TwinRegistry` hands out handles; the
+/// call is then [`site_twin`]'s).
+#[inline(never)]
+fn site_twin_lookup(r: &Twins, name: &str) -> TwinHandle<dyn SendDynPlugin> {
+    r.handle(name).unwrap()
+}
+
 /// `calls` awaited calls of `row`, each inside an outer `async fn`, from
 /// one task: what a batch runs.
 async fn calls(s: &Subjects, row: Row, from: u64, calls: u64) -> u64 {
@@ -397,6 +480,11 @@ async fn calls(s: &Subjects, row: Row, from: u64, calls: u64) -> u64 {
             Row::Handle => site_handle(&s.handle, x).await,
             Row::HandleS1 => site_handle_s1(&s.handle_s1, x).await,
             Row::ByName => site_name(&s.registry, s.name, x).await,
+            Row::TwinHandle => site_twin(&s.twin, x).await,
+            Row::TwinByName => {
+                let twin = site_twin_lookup(&s.twins, s.name);
+                site_twin(&twin, x).await
+            }
         };
         acc = acc.wrapping_add(black_box(out));
     }
@@ -421,6 +509,7 @@ fn all_subjects() -> Vec<Subjects> {
         subjects("sleep", sleep),
         subjects("lock", lock),
         subjects("send", send),
+        subjects("304B", b304),
         subjects("1KiB", kib1),
         subjects("3KiB", kib3),
     ]
@@ -478,7 +567,7 @@ fn single(all: &[Subjects]) {
             println!(
                 "| {} | {} | {} | {:.3} | {:.1} | {:.2} | {:.2} |",
                 s.name,
-                s.layout,
+                row.future_bytes(s),
                 row.name(),
                 allocs[i],
                 median(times[i].clone()),
@@ -592,7 +681,7 @@ fn callgrind(all: &[Subjects], n: u64) {
     }
     println!("\n|---|{}", "---:|".repeat(Row::ALL.len()));
     for s in all {
-        print!("| {} ({} B) |", s.name, s.layout);
+        print!("| {} ({} B, twin {} B) |", s.name, s.layout, s.twin_layout);
         for row in Row::ALL {
             let one = instructions(exe, s.name, row.key(), n);
             let two = instructions(exe, s.name, row.key(), 2 * n);
@@ -608,6 +697,7 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    before_any_runtime();
     // The sleep row needs a time driver in its context.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
