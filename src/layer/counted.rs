@@ -5,6 +5,8 @@ use core::fmt;
 use core::ops::Add;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+#[cfg(feature = "std")]
+use crate::future::shard::{CacheLine, SHARDS, own_shard};
 use crate::layout::{Erasure, Placement};
 use crate::service::Service;
 
@@ -57,6 +59,17 @@ pub(crate) struct CallCounters {
     allocated_bytes: AtomicU64,
 }
 
+/// Adds `n` to `counter`: a plain load and store on a shard only this
+/// thread writes (`owned`), an atomic add otherwise.
+#[inline]
+fn add(counter: &AtomicU64, n: u64, owned: bool) {
+    if owned {
+        counter.store(counter.load(Relaxed) + n, Relaxed);
+    } else {
+        counter.fetch_add(n, Relaxed);
+    }
+}
+
 impl CallCounters {
     pub(crate) const fn new() -> Self {
         CallCounters {
@@ -72,21 +85,34 @@ impl CallCounters {
 
     #[inline]
     pub(crate) fn call(&self) {
-        self.calls.fetch_add(1, Relaxed);
+        self.call_on(false);
     }
 
     #[inline]
     pub(crate) fn erasure(&self, erasure: Erasure) {
-        match erasure.placement() {
-            Placement::Inline => self.inline.fetch_add(1, Relaxed),
-            Placement::Heap => self.heap.fetch_add(1, Relaxed),
-            Placement::SlotHeap => self.slot_heap.fetch_add(1, Relaxed),
-            Placement::Recycled => self.recycled.fetch_add(1, Relaxed),
+        self.erasure_on(erasure, false);
+    }
+
+    /// [`call`](Self::call), on a shard this thread owns or shares.
+    #[inline]
+    fn call_on(&self, owned: bool) {
+        add(&self.calls, 1, owned);
+    }
+
+    /// [`erasure`](Self::erasure), on a shard this thread owns or shares.
+    #[inline]
+    fn erasure_on(&self, erasure: Erasure, owned: bool) {
+        let placed = match erasure.placement() {
+            Placement::Inline => &self.inline,
+            Placement::Heap => &self.heap,
+            Placement::SlotHeap => &self.slot_heap,
+            Placement::Recycled => &self.recycled,
         };
+        add(placed, 1, owned);
         let allocated = erasure.allocated_bytes();
         if allocated != 0 {
-            self.allocations.fetch_add(1, Relaxed);
-            self.allocated_bytes.fetch_add(allocated as u64, Relaxed);
+            add(&self.allocations, 1, owned);
+            add(&self.allocated_bytes, allocated as u64, owned);
         }
     }
 
@@ -112,6 +138,91 @@ impl CallCounters {
             allocations: self.allocations.swap(0, Relaxed),
             allocated_bytes: self.allocated_bytes.swap(0, Relaxed),
         }
+    }
+}
+
+/// [`CallCounters`] for many threads: each thread that owns a shard (see
+/// [`own_shard`](crate::future::shard::own_shard)) counts on cache lines of
+/// its own with plain loads and stores, more threads share one more shard,
+/// and a snapshot sums them. A [`CountedTwin`](crate::twin::CountedTwin) in
+/// a registry is called from every worker at once: with one set of atomics,
+/// every call on two cores waited for the other core's line.
+#[cfg(feature = "std")]
+pub(crate) struct ShardedCallCounters {
+    shards: alloc::boxed::Box<[CacheLine<CallCounters>; SHARDS + 1]>,
+    /// What [`reset`](Self::reset) last returned the counts from: the
+    /// shards are only ever written by their threads, so a reset moves the
+    /// baseline instead of zeroing them.
+    baseline: CallCounters,
+}
+
+#[cfg(feature = "std")]
+impl ShardedCallCounters {
+    pub(crate) fn new() -> Self {
+        ShardedCallCounters {
+            shards: alloc::boxed::Box::new(core::array::from_fn(
+                |_| CacheLine(CallCounters::new()),
+            )),
+            baseline: CallCounters::new(),
+        }
+    }
+
+    /// This thread's shard, and whether it owns it.
+    #[inline]
+    fn shard(&self) -> (&CallCounters, bool) {
+        match own_shard() {
+            Some(index) => (&self.shards[index].0, true),
+            None => (&self.shards[SHARDS].0, false),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn call(&self) {
+        let (shard, owned) = self.shard();
+        shard.call_on(owned);
+    }
+
+    #[inline]
+    pub(crate) fn erasure(&self, erasure: Erasure) {
+        let (shard, owned) = self.shard();
+        shard.erasure_on(erasure, owned);
+    }
+
+    /// Every shard's counts, summed.
+    fn total(&self) -> ServiceStats {
+        self.shards
+            .iter()
+            .map(|shard| shard.0.snapshot())
+            .fold(ServiceStats::default(), |sum, one| sum + one)
+    }
+
+    pub(crate) fn snapshot(&self) -> ServiceStats {
+        self.total().since(self.baseline.snapshot())
+    }
+
+    pub(crate) fn reset(&self) -> ServiceStats {
+        let total = self.total();
+        let before = self.baseline.snapshot();
+        let b = &self.baseline;
+        for (counter, value) in [
+            (&b.calls, total.calls),
+            (&b.inline, total.inline),
+            (&b.heap, total.heap),
+            (&b.slot_heap, total.slot_heap),
+            (&b.recycled, total.recycled),
+            (&b.allocations, total.allocations),
+            (&b.allocated_bytes, total.allocated_bytes),
+        ] {
+            counter.store(value, Relaxed);
+        }
+        total.since(before)
+    }
+}
+
+#[cfg(feature = "std")]
+impl fmt::Debug for ShardedCallCounters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.snapshot().fmt(f)
     }
 }
 
@@ -311,6 +422,23 @@ impl Add for ServiceStats {
     }
 }
 
+impl ServiceStats {
+    /// The counts since `earlier`, a snapshot of the same counters
+    /// (saturating: a reset read between the two may make one smaller).
+    #[cfg(feature = "std")]
+    fn since(self, earlier: ServiceStats) -> ServiceStats {
+        ServiceStats {
+            calls: self.calls.saturating_sub(earlier.calls),
+            inline: self.inline.saturating_sub(earlier.inline),
+            heap: self.heap.saturating_sub(earlier.heap),
+            slot_heap: self.slot_heap.saturating_sub(earlier.slot_heap),
+            recycled: self.recycled.saturating_sub(earlier.recycled),
+            allocations: self.allocations.saturating_sub(earlier.allocations),
+            allocated_bytes: self.allocated_bytes.saturating_sub(earlier.allocated_bytes),
+        }
+    }
+}
+
 impl fmt::Display for ServiceStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -331,5 +459,41 @@ impl fmt::Display for ServiceStats {
             "; {} allocations ({} bytes)",
             self.allocations, self.allocated_bytes
         )
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layout::FutureLayout;
+
+    #[test]
+    fn sharded_counts_from_many_threads_add_up_and_reset_moves_the_baseline() {
+        let counters = ShardedCallCounters::new();
+        let threads = if cfg!(miri) { 3 } else { 24 }; // more than the shards
+        let calls = if cfg!(miri) { 20 } else { 1000 };
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..calls {
+                        counters.call();
+                        counters.erasure(Erasure::new(
+                            FutureLayout::of::<[u8; 40]>(),
+                            Placement::Heap,
+                        ));
+                    }
+                });
+            }
+        });
+        let all = (threads * calls) as u64;
+        let stats = counters.snapshot();
+        assert_eq!((stats.calls, stats.heap, stats.inline), (all, all, 0));
+        assert_eq!((stats.allocations, stats.allocated_bytes), (all, 40 * all));
+        assert_eq!(counters.reset(), stats);
+        assert_eq!(counters.snapshot(), ServiceStats::default());
+        counters.call();
+        assert_eq!(counters.snapshot().calls, 1);
+        assert_eq!(counters.reset().calls, 1);
+        assert_eq!(counters.snapshot().calls, 0);
     }
 }

@@ -7,7 +7,11 @@ use core::fmt;
 
 #[cfg(feature = "std")]
 use crate::future::recycled::{PoolStats, RecyclePool};
-use crate::layer::counted::{CallCounters, ServiceStats};
+#[cfg(not(feature = "std"))]
+use crate::layer::counted::CallCounters as MethodCounters;
+use crate::layer::counted::ServiceStats;
+#[cfg(feature = "std")]
+use crate::layer::counted::ShardedCallCounters as MethodCounters;
 use crate::layout::Erasure;
 #[cfg(feature = "std")]
 use crate::layout::FutureLayout;
@@ -60,7 +64,7 @@ pub struct CountedTwin<P> {
     methods: &'static [TwinMethod],
     /// One per entry of `methods`, in the same order. Shared with a
     /// registry entry, which reads them without knowing `P`.
-    counters: Arc<[CallCounters]>,
+    counters: Arc<[MethodCounters]>,
     /// How each method's calls ended (see [`Tracked`]), in the same order.
     /// Shared with a registry entry. Empty without `std`.
     outcomes: Arc<[Counters]>,
@@ -158,7 +162,7 @@ impl<P> CountedTwin<P> {
     pub(crate) fn with_counters(
         inner: P,
         methods: &'static [TwinMethod],
-        counters: Arc<[CallCounters]>,
+        counters: Arc<[MethodCounters]>,
         outcomes: Arc<[Counters]>,
     ) -> Self {
         debug_assert_eq!(methods.len(), counters.len());
@@ -456,8 +460,8 @@ impl<P> CountedTwin<P> {
 }
 
 /// Zeroed counters for `n` methods.
-pub(crate) fn new_counters(n: usize) -> Arc<[CallCounters]> {
-    (0..n).map(|_| CallCounters::new()).collect()
+pub(crate) fn new_counters(n: usize) -> Arc<[MethodCounters]> {
+    (0..n).map(|_| MethodCounters::new()).collect()
 }
 
 /// One method's tracked calls: started and ended from its `Tracked`
@@ -495,7 +499,7 @@ pub(crate) fn new_outcomes(n: usize) -> Arc<[Counters]> {
 }
 
 /// A snapshot of `counters`, named after `methods`.
-pub(crate) fn stats_of(methods: &'static [TwinMethod], counters: &[CallCounters]) -> TwinStats {
+pub(crate) fn stats_of(methods: &'static [TwinMethod], counters: &[MethodCounters]) -> TwinStats {
     TwinStats {
         methods: methods
             .iter()

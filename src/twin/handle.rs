@@ -7,7 +7,7 @@ use core::fmt;
 use core::ops::Deref;
 
 use crate::future::recycled::{PoolStats, RecyclePool};
-use crate::layer::counted::CallCounters;
+use crate::layer::counted::ShardedCallCounters;
 use crate::registry::counters::Counters;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::EntryStats;
@@ -22,7 +22,7 @@ pub(crate) struct TwinEntry<T: ?Sized> {
     /// The implementor's type (the twin object would name its counting
     /// wrapper).
     pub(crate) type_name: &'static str,
-    pub(crate) counters: Arc<[CallCounters]>,
+    pub(crate) counters: Arc<[ShardedCallCounters]>,
     /// How each method's calls ended, one per entry of `T::METHODS` (a
     /// sync method's stays at zero: it has no future), shared with the
     /// entry's `CountedTwin`, whose futures count into them.
