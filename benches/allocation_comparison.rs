@@ -5,8 +5,8 @@
 //! per-call allocation shows.
 //!
 //! ```text
-//! cargo bench --bench allocation_comparison                    # ~2 min
-//! BENCH_QUICK=1 BENCH_MARKDOWN=1 cargo bench --bench allocation_comparison
+//! cargo bench -p benches --bench allocation_comparison                    # ~2 min
+//! BENCH_QUICK=1 BENCH_MARKDOWN=1 cargo bench -p benches --bench allocation_comparison
 //! ```
 //!
 //! It counts, exactly, the allocations and bytes of 10,000 calls of each

@@ -2,11 +2,11 @@
 //! pinned / moved / awaited × SMALL, MEDIUM, LARGE — counted by callgrind.
 //!
 //! ```text
-//! cargo bench --bench callgrind_dispatch -- --measure 20000                 # every row
-//! cargo bench --bench callgrind_dispatch -- --measure 20000 small 09        # a size, a strategy
-//! cargo bench --bench callgrind_dispatch -- --measure 20000 small/09/awaited large/12
-//! cargo bench --bench callgrind_dispatch -- --measure 20000 --markdown      # tables for BENCHMARKS.md
-//! cargo bench --bench callgrind_dispatch -- --measure 20000 --svg docs/charts  # and its chart
+//! cargo bench -p benches --bench callgrind_dispatch -- --measure 20000                 # every row
+//! cargo bench -p benches --bench callgrind_dispatch -- --measure 20000 small 09        # a size, a strategy
+//! cargo bench -p benches --bench callgrind_dispatch -- --measure 20000 small/09/awaited large/12
+//! cargo bench -p benches --bench callgrind_dispatch -- --measure 20000 --markdown      # tables for BENCHMARKS.md
+//! cargo bench -p benches --bench callgrind_dispatch -- --measure 20000 --svg docs/charts  # and its chart
 //! ```
 //!
 //! `--measure N [--markdown] [--svg DIR] [SEL…]` runs every row of every size (or those
@@ -54,7 +54,7 @@ fn main() {
             match arg.as_str() {
                 "--markdown" => markdown = true,
                 "--svg" => match options.next() {
-                    Some(dir) => svg = Some(dir.into()),
+                    Some(dir) => svg = Some(support::chart::from_root(dir.into())),
                     None => {
                         eprintln!("callgrind_dispatch: --svg needs a directory");
                         std::process::exit(2);
@@ -146,7 +146,7 @@ fn main() {
     sizes.verify();
     println!(
         "callgrind_dispatch: all {} rows agree at {} sizes; count instructions with \
-         `cargo bench --bench callgrind_dispatch -- --measure [N] [--markdown] [--svg DIR] [SEL...]`",
+         `cargo bench -p benches --bench callgrind_dispatch -- --measure [N] [--markdown] [--svg DIR] [SEL...]`",
         support::rows::Row::all().count(),
         names.len()
     );

@@ -1,9 +1,9 @@
 //! Compare erasure strategies on your own future sizes, in one process.
 //!
 //! ```text
-//! cargo bench --bench compare
-//! cargo bench --bench compare -- --sizes 40,300,1200
-//! cargo bench --bench compare -- --sizes 64,128,129 --rounds 51
+//! cargo bench -p benches --bench compare
+//! cargo bench -p benches --bench compare -- --sizes 40,300,1200
+//! cargo bench -p benches --bench compare -- --sizes 64,128,129 --rounds 51
 //! ```
 //!
 //! For each size it measures one future — an `async fn` holding a

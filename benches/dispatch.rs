@@ -8,11 +8,11 @@
 //! inside an outer `async fn`.
 //!
 //! ```text
-//! cargo bench --bench dispatch                        # ~2 min
-//! BENCH_QUICK=1 cargo bench --bench dispatch          # ~30 s, noisier
-//! BENCH_MARKDOWN=1 cargo bench --bench dispatch       # tables for BENCHMARKS.md
-//! BENCH_SVG=docs/charts cargo bench --bench dispatch  # and the awaited chart
-//! cargo bench --bench dispatch -- small/09_call_dyn   # criterion filter: its table then has gaps
+//! cargo bench -p benches --bench dispatch                        # ~2 min
+//! BENCH_QUICK=1 cargo bench -p benches --bench dispatch          # ~30 s, noisier
+//! BENCH_MARKDOWN=1 cargo bench -p benches --bench dispatch       # tables for BENCHMARKS.md
+//! BENCH_SVG=docs/charts cargo bench -p benches --bench dispatch  # and the awaited chart
+//! cargo bench -p benches --bench dispatch -- small/09_call_dyn   # criterion filter: its table then has gaps
 //! ```
 //!
 //! The process pins itself to one CPU with `taskset` where it exists

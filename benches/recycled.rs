@@ -7,11 +7,11 @@
 //! awaited inside an outer `async fn`, as application code does.
 //!
 //! ```text
-//! cargo bench --bench recycled                       # all four tables
-//! cargo bench --bench recycled -- --single           # one thread: time ratios, allocations
-//! cargo bench --bench recycled -- --concurrent       # 8 tasks on a 2-worker runtime
-//! cargo bench --bench recycled -- --callgrind 2000   # instructions per call (valgrind)
-//! BENCH_QUICK=1 cargo bench --bench recycled         # a tenth of the rounds
+//! cargo bench -p benches --bench recycled                       # all four tables
+//! cargo bench -p benches --bench recycled -- --single           # one thread: time ratios, allocations
+//! cargo bench -p benches --bench recycled -- --concurrent       # 8 tasks on a 2-worker runtime
+//! cargo bench -p benches --bench recycled -- --callgrind 2000   # instructions per call (valgrind)
+//! BENCH_QUICK=1 cargo bench -p benches --bench recycled         # a tenth of the rounds
 //! ```
 //!
 //! * **Allocations per call**: a counting allocator, switched on only while

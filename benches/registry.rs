@@ -14,7 +14,7 @@
 //! | `4_counted_dyn` | `&dyn SendDynService` on `Counted<S>`: the core's own counters, for scale |
 //! | `5_lookup_only` | `Registry::handle(name)` and drop it: the lookup without the call |
 //!
-//! `cargo bench --bench registry` prints the exact allocations per call of
+//! `cargo bench -p benches --bench registry` prints the exact allocations per call of
 //! each row (the counting `#[global_allocator]` of `support/counting_alloc.rs`),
 //! runs criterion on one pinned CPU (see `support/harness.rs`), then prints
 //! each row's time and its ratio to `1_dyn_send` twice: criterion's median

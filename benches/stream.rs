@@ -10,10 +10,10 @@
 //! polled through `Pin<&mut dyn Future>`, as an executor polls a task.
 //!
 //! ```text
-//! cargo bench --bench stream                          # allocations + ns per item (1,000,000 items, interleaved medians)
-//! BENCH_CRITERION=1 cargo bench --bench stream          # the same rows under criterion (1,000 items per iteration)
-//! cargo bench --bench stream -- --measure 20000       # instructions per item (callgrind)
-//! cargo bench --bench stream -- --measure 20000 small # one size (or row)
+//! cargo bench -p benches --bench stream                          # allocations + ns per item (1,000,000 items, interleaved medians)
+//! BENCH_CRITERION=1 cargo bench -p benches --bench stream          # the same rows under criterion (1,000 items per iteration)
+//! cargo bench -p benches --bench stream -- --measure 20000       # instructions per item (callgrind)
+//! cargo bench -p benches --bench stream -- --measure 20000 small # one size (or row)
 //! ```
 //!
 //! `--measure N` runs each selected cell under `valgrind --tool=callgrind`

@@ -8,9 +8,9 @@
 //! `async` block, polled through `&mut dyn Future`, as an executor would).
 //!
 //! ```text
-//! cargo bench --bench twin                                  # criterion + allocations per call
-//! cargo bench --bench twin -- --measure 20000               # instructions per call (callgrind)
-//! cargo bench --bench twin -- --measure 20000 small         # a size (or a row, or a shape)
+//! cargo bench -p benches --bench twin                                  # criterion + allocations per call
+//! cargo bench -p benches --bench twin -- --measure 20000               # instructions per call (callgrind)
+//! cargo bench -p benches --bench twin -- --measure 20000 small         # a size (or a row, or a shape)
 //! ```
 //!
 //! `--measure N [SEL…]` runs each selected cell under

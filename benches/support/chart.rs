@@ -21,11 +21,25 @@ use super::fixture::SizeInfo;
 use super::rows::{Row, Strategy};
 use super::shape::Shape;
 
-/// The directory `BENCH_SVG` names, if set (and not empty).
+/// The directory `BENCH_SVG` names, if set (and not empty), relative to
+/// the repository's root (see [`from_root`]).
 pub(crate) fn svg_dir_from_env() -> Option<PathBuf> {
     std::env::var_os("BENCH_SVG")
         .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
+        .map(|dir| from_root(PathBuf::from(dir)))
+}
+
+/// `dir` as the commands in BENCHMARKS.md mean it: relative to the
+/// repository's root (`docs/charts`), although cargo runs a bench in its
+/// package's folder, `benches/`. An absolute path stays as it is.
+pub(crate) fn from_root(dir: PathBuf) -> PathBuf {
+    if dir.is_absolute() {
+        dir
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(dir)
+    }
 }
 
 /// One bar: its value and, where the bench measured one, the spread to

@@ -194,7 +194,7 @@ const _: () = {
 /// Why 128 for the handle: every `.await` of a returned future moves it
 /// into the awaiting state machine, and on x86-64 a move of up to 128 bytes
 /// is a few inline vector moves while a larger one is a call to `memcpy`.
-/// `cargo bench --bench callgrind_dispatch` measures it (a 40-byte future
+/// `cargo bench -p benches --bench callgrind_dispatch` measures it (a 40-byte future
 /// awaited inside an outer `async fn`): with one word more (a 136-byte
 /// handle) an awaited call takes clearly more instructions, and pinned
 /// where the call returns it (`pin!(svc.call_dyn(x)).await`) the handle is

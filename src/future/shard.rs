@@ -9,7 +9,7 @@
 
 use alloc::collections::BTreeSet;
 use core::cell::Cell;
-use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering, Ordering::Relaxed};
 use std::sync::{Mutex, PoisonError};
 
 /// How many shards the sharded structures keep. A power of two, so the
@@ -106,6 +106,28 @@ fn assign() -> Option<usize> {
 #[inline]
 pub(crate) fn own_shard() -> Option<usize> {
     thread_index().filter(|&index| index < SHARDS)
+}
+
+/// This thread's own shard among `shards` (one per thread that owns one,
+/// then the shared overflow shard), and whether it owns it.
+#[inline]
+pub(crate) fn pick<T>(shards: &[CacheLine<T>; SHARDS + 1]) -> (&T, bool) {
+    match own_shard() {
+        Some(index) => (&shards[index].0, true),
+        None => (&shards[SHARDS].0, false),
+    }
+}
+
+/// Adds `n` to `counter`, on a shard this thread owns (`owned`: only this
+/// thread writes it, so a plain load and store count exactly and readers
+/// never see a torn value) or shares (an atomic add).
+#[inline]
+pub(crate) fn add(counter: &AtomicU64, n: u64, owned: bool, order: Ordering) {
+    if owned {
+        counter.store(counter.load(Relaxed) + n, order);
+    } else {
+        counter.fetch_add(n, order);
+    }
 }
 
 /// This thread's shard among [`SHARDS`] (shared when more threads run).

@@ -6,7 +6,7 @@ use core::ops::Add;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 #[cfg(feature = "std")]
-use crate::future::shard::{CacheLine, SHARDS, own_shard};
+use crate::future::shard::{CacheLine, SHARDS, pick};
 use crate::layout::{Erasure, Placement};
 use crate::service::Service;
 
@@ -63,9 +63,11 @@ pub(crate) struct CallCounters {
 /// thread writes (`owned`), an atomic add otherwise.
 #[inline]
 fn add(counter: &AtomicU64, n: u64, owned: bool) {
-    if owned {
-        counter.store(counter.load(Relaxed) + n, Relaxed);
-    } else {
+    #[cfg(feature = "std")]
+    crate::future::shard::add(counter, n, owned, Relaxed);
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = owned; // no thread owns a shard without `std`
         counter.fetch_add(n, Relaxed);
     }
 }
@@ -170,10 +172,7 @@ impl ShardedCallCounters {
     /// This thread's shard, and whether it owns it.
     #[inline]
     fn shard(&self) -> (&CallCounters, bool) {
-        match own_shard() {
-            Some(index) => (&self.shards[index].0, true),
-            None => (&self.shards[SHARDS].0, false),
-        }
+        pick(&self.shards)
     }
 
     #[inline]

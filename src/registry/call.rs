@@ -36,7 +36,7 @@ pin_project! {
     /// the call starts and one when the future is dropped: a call through a
     /// handle costs what a `dyn SendDynService` call counted the same way
     /// costs, and those two adds are what it costs over an uncounted one
-    /// (`cargo bench --bench registry`; `BENCHMARKS.md`, the registry, has
+    /// (`cargo bench -p benches --bench registry`; `BENCHMARKS.md`, the registry, has
     /// the numbers).
     ///
     /// The drop is counted when it begins, just before the inner future's

@@ -6,7 +6,7 @@ use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 
 use crate::capacity::Capacity;
 use crate::future::inline_box::InlineBox;
-use crate::future::shard::{CacheLine, SHARDS, own_shard};
+use crate::future::shard::{CacheLine, SHARDS, add, pick};
 use crate::registry::stats::EntryStats;
 
 /// Per-entry counters: one count when a call starts (before the service
@@ -91,13 +91,7 @@ impl From<bool> for Place {
 /// Adds one to `counter`, on a shard this thread owns (`owned`) or shares.
 #[inline]
 fn bump(counter: &AtomicU64, owned: bool, order: Ordering) {
-    if owned {
-        // Only this thread writes this shard (`own_shard`): a plain load
-        // and store count exactly, and readers never see a torn value.
-        counter.store(counter.load(Relaxed) + 1, order);
-    } else {
-        counter.fetch_add(1, order);
-    }
+    add(counter, 1, owned, order);
 }
 
 /// How a call ended.
@@ -135,10 +129,7 @@ impl Counters {
     /// This thread's shard, and whether it owns it.
     #[inline]
     fn shard(&self) -> (&Tally, bool) {
-        match own_shard() {
-            Some(index) => (&self.shards[index].0, true),
-            None => (&self.shards[SHARDS].0, false),
-        }
+        pick(&self.shards)
     }
 
     #[inline]
