@@ -9,7 +9,7 @@ use hybrid_dispatch::{
     Counted, DynService, FutureSlot, InlineFuture, InlineOnlyService, SendDynService,
     SendFutureSlot, SendInlineFuture, Service, ServiceFn,
     future::{InlineOnlyFuture, SendInlineOnlyFuture, SlotFuture},
-    layer::ServiceStats,
+    layer::PlacementStats,
     layout::{Erasure, FutureLayout, Placement},
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any, assert_obj_safe};
@@ -64,7 +64,7 @@ assert_impl_all!(Counted<Fn_>: Service<u8>, Debug, Send, Sync, Unpin);
 assert_impl_all!(Counted<u8>: Default);
 assert_impl_all!(FutureLayout: Debug, Copy, Eq, Send, Sync, Unpin);
 assert_impl_all!(Erasure: Debug, Copy, Eq, Send, Sync, Unpin);
-assert_impl_all!(ServiceStats: Debug, Copy, Eq, Default, Send, Sync, Unpin, core::ops::Add<Output = ServiceStats>);
+assert_impl_all!(PlacementStats: Debug, Copy, Eq, Default, Send, Sync, Unpin, core::ops::Add<Output = PlacementStats>);
 assert_impl_all!(DefaultCapacity: Send, Sync, Unpin);
 
 // Every Service is both erasures (when 'static, Send + Sync, Send futures).
@@ -87,7 +87,7 @@ assert_impl_all!(hybrid_dispatch::Handle<u8, u8>: Debug, Clone, Send, Sync);
 assert_impl_all!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Debug, Send);
 assert_not_impl_any!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Sync, Unpin);
 assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::error::Error);
-assert_impl_all!(hybrid_dispatch::registry::EntryStats: Debug, Copy, Eq, Default, Send, Sync);
+assert_impl_all!(hybrid_dispatch::registry::CallStats: Debug, Copy, Eq, Default, Send, Sync);
 
 // Recycled storage: the pool is shared by many threads; the 16-byte handle
 // is `Send` exactly when its future is; the wrapper is shareable.

@@ -20,7 +20,7 @@ use common::poll_once;
 use hybrid_dispatch::capacity::S1;
 use hybrid_dispatch::{
     Error, Handle, Registry, Service,
-    registry::{EntrySizing, EntryStats, RegistryFuture, RegistryStats, SizingReport},
+    registry::{CallStats, EntrySizing, RegistryFuture, RegistryStats, SizingReport},
     service_fn,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
@@ -35,7 +35,7 @@ assert_impl_all!(Handle<u64, u64>: Send, Sync, Clone, Debug, Unpin);
 assert_impl_all!(RegistryFuture<'static, u64>: Send, Debug, Future<Output = u64>);
 assert_not_impl_any!(RegistryFuture<'static, u64>: Sync, Unpin);
 assert_impl_all!(Error: Send, Sync, Clone, Eq, Debug, std::error::Error);
-assert_impl_all!(EntryStats: Send, Sync, Copy, Eq, Default, Debug);
+assert_impl_all!(CallStats: Send, Sync, Copy, Eq, Default, Debug);
 assert_impl_all!(RegistryStats: Send, Sync, Clone, Eq, Debug);
 assert_impl_all!(SizingReport: Send, Sync, Clone, Eq, Debug);
 assert_impl_all!(EntrySizing: Send, Sync, Copy, Eq, Debug);
@@ -258,7 +258,7 @@ fn a_call_by_name_counts_nothing_until_polled() {
         .register("echo", service_fn(|x: u64| core::future::ready(x)))
         .unwrap();
     drop(registry.call("echo", 1).unwrap());
-    assert_eq!(echo.stats(), EntryStats::default());
+    assert_eq!(echo.stats(), CallStats::default());
 
     let by_name = pin!(assert_send(registry.call("echo", 2).unwrap()));
     assert_eq!(poll_once(by_name), Poll::Ready(2));
@@ -443,7 +443,7 @@ async fn registration_and_removal_while_calls_run() {
     let churn_total = removed
         .iter()
         .map(Handle::stats)
-        .fold(EntryStats::default(), |sum, s| sum + s);
+        .fold(CallStats::default(), |sum, s| sum + s);
     assert_eq!(churn_total.calls, churn_calls);
     assert_eq!(churn_total.completed, churn_calls);
     assert_eq!(churn_total.in_flight, 0);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on, poll_once};
 use hybrid_dispatch::capacity::S15;
-use hybrid_dispatch::registry::EntryStats;
+use hybrid_dispatch::registry::CallStats;
 use hybrid_dispatch::twin::{Tracked, TwinHandle, TwinRegistry, TwinRegistryStats};
 use hybrid_dispatch::{Error, Registry, dyn_twin, service_fn};
 use static_assertions::assert_impl_all;
@@ -257,13 +257,13 @@ enum Went {
 }
 
 /// The counters a tracked method should show.
-fn tracked(calls: u64, went: Went, ended: [u64; 3], in_flight: u64) -> EntryStats {
+fn tracked(calls: u64, went: Went, ended: [u64; 3], in_flight: u64) -> CallStats {
     let [completed, cancelled, panicked] = ended;
     let (inline, recycled) = match went {
         Went::Inline => (calls, 0),
         Went::Recycled => (0, calls),
     };
-    EntryStats {
+    CallStats {
         calls,
         inline,
         recycled,
@@ -271,7 +271,7 @@ fn tracked(calls: u64, went: Went, ended: [u64; 3], in_flight: u64) -> EntryStat
         cancelled,
         panicked,
         in_flight,
-        ..EntryStats::default()
+        ..CallStats::default()
     }
 }
 
@@ -316,7 +316,7 @@ fn every_path_to_an_entry_is_tracked() {
     );
     assert_eq!(
         TwinHandle::tracked(&render, "health").unwrap(),
-        EntryStats::default()
+        CallStats::default()
     );
     // A sync or unknown method has no tracked calls.
     assert_eq!(TwinHandle::tracked(&upper, "name"), None);

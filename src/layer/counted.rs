@@ -1,5 +1,5 @@
 //! [`Counted`]: per-service call, placement and allocation counters, and
-//! [`ServiceStats`], a snapshot of them.
+//! [`PlacementStats`], a snapshot of them.
 
 use core::fmt;
 use core::ops::Add;
@@ -118,8 +118,8 @@ impl CallCounters {
         }
     }
 
-    pub(crate) fn snapshot(&self) -> ServiceStats {
-        ServiceStats {
+    pub(crate) fn snapshot(&self) -> PlacementStats {
+        PlacementStats {
             calls: self.calls.load(Relaxed),
             inline: self.inline.load(Relaxed),
             heap: self.heap.load(Relaxed),
@@ -130,8 +130,8 @@ impl CallCounters {
         }
     }
 
-    pub(crate) fn reset(&self) -> ServiceStats {
-        ServiceStats {
+    pub(crate) fn reset(&self) -> PlacementStats {
+        PlacementStats {
             calls: self.calls.swap(0, Relaxed),
             inline: self.inline.swap(0, Relaxed),
             heap: self.heap.swap(0, Relaxed),
@@ -188,18 +188,18 @@ impl ShardedCallCounters {
     }
 
     /// Every shard's counts, summed.
-    fn total(&self) -> ServiceStats {
+    fn total(&self) -> PlacementStats {
         self.shards
             .iter()
             .map(|shard| shard.0.snapshot())
-            .fold(ServiceStats::default(), |sum, one| sum + one)
+            .fold(PlacementStats::default(), |sum, one| sum + one)
     }
 
-    pub(crate) fn snapshot(&self) -> ServiceStats {
+    pub(crate) fn snapshot(&self) -> PlacementStats {
         self.total().since(self.baseline.snapshot())
     }
 
-    pub(crate) fn reset(&self) -> ServiceStats {
+    pub(crate) fn reset(&self) -> PlacementStats {
         let total = self.total();
         let before = self.baseline.snapshot();
         let b = &self.baseline;
@@ -256,7 +256,7 @@ impl<S> Counted<S> {
     /// drop(svc.call(1));
     /// assert_eq!(svc.stats().calls, 1);
     /// ```
-    pub fn stats(&self) -> ServiceStats {
+    pub fn stats(&self) -> PlacementStats {
         self.counters.snapshot()
     }
 
@@ -272,7 +272,7 @@ impl<S> Counted<S> {
     /// assert_eq!(svc.reset().calls, 1);
     /// assert_eq!(svc.stats().calls, 0);
     /// ```
-    pub fn reset(&self) -> ServiceStats {
+    pub fn reset(&self) -> PlacementStats {
         self.counters.reset()
     }
 
@@ -338,15 +338,17 @@ impl<S: Default> Default for Counted<S> {
     }
 }
 
-/// A snapshot of one service's counters, from
-/// [`Counted::stats`](crate::Counted::stats).
+/// Where a service's (or a twin method's) futures went: a snapshot of
+/// its calls, their placements and what they allocated, from
+/// [`Counted::stats`](crate::Counted::stats) (and, per method, from
+/// [`CountedTwin::stats`](crate::twin::CountedTwin::stats)).
 ///
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::layer::ServiceStats;
+/// use hybrid_dispatch::layer::PlacementStats;
 ///
-/// let stats = ServiceStats {
+/// let stats = PlacementStats {
 ///     calls: 10, inline: 7, heap: 3, slot_heap: 0, recycled: 0, allocations: 3, allocated_bytes: 600,
 /// };
 /// assert_eq!(stats.erased(), 10);
@@ -356,7 +358,7 @@ impl<S: Default> Default for Counted<S> {
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ServiceStats {
+pub struct PlacementStats {
     /// Calls made, static or through `dyn`.
     pub calls: u64,
     /// Calls through `dyn` whose future was stored inline.
@@ -379,13 +381,13 @@ pub struct ServiceStats {
     pub allocated_bytes: u64,
 }
 
-impl ServiceStats {
+impl PlacementStats {
     /// Calls made through `dyn` (`inline + heap + slot_heap + recycled`).
     ///
     /// # Examples
     ///
     /// ```
-    /// let stats = hybrid_dispatch::layer::ServiceStats { inline: 2, heap: 1, ..Default::default() };
+    /// let stats = hybrid_dispatch::layer::PlacementStats { inline: 2, heap: 1, ..Default::default() };
     /// assert_eq!(stats.erased(), 3);
     /// ```
     #[must_use]
@@ -400,16 +402,16 @@ impl ServiceStats {
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::layer::ServiceStats;
+/// use hybrid_dispatch::layer::PlacementStats;
 ///
-/// let one = ServiceStats { calls: 1, heap: 1, allocations: 1, allocated_bytes: 64, ..Default::default() };
+/// let one = PlacementStats { calls: 1, heap: 1, allocations: 1, allocated_bytes: 64, ..Default::default() };
 /// assert_eq!((one + one).allocated_bytes, 128);
 /// ```
-impl Add for ServiceStats {
-    type Output = ServiceStats;
+impl Add for PlacementStats {
+    type Output = PlacementStats;
 
-    fn add(self, other: ServiceStats) -> ServiceStats {
-        ServiceStats {
+    fn add(self, other: PlacementStats) -> PlacementStats {
+        PlacementStats {
             calls: self.calls + other.calls,
             inline: self.inline + other.inline,
             heap: self.heap + other.heap,
@@ -421,12 +423,12 @@ impl Add for ServiceStats {
     }
 }
 
-impl ServiceStats {
+impl PlacementStats {
     /// The counts since `earlier`, a snapshot of the same counters
     /// (saturating: a reset read between the two may make one smaller).
     #[cfg(feature = "std")]
-    fn since(self, earlier: ServiceStats) -> ServiceStats {
-        ServiceStats {
+    fn since(self, earlier: PlacementStats) -> PlacementStats {
+        PlacementStats {
             calls: self.calls.saturating_sub(earlier.calls),
             inline: self.inline.saturating_sub(earlier.inline),
             heap: self.heap.saturating_sub(earlier.heap),
@@ -438,7 +440,7 @@ impl ServiceStats {
     }
 }
 
-impl fmt::Display for ServiceStats {
+impl fmt::Display for PlacementStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -489,7 +491,7 @@ mod tests {
         assert_eq!((stats.calls, stats.heap, stats.inline), (all, all, 0));
         assert_eq!((stats.allocations, stats.allocated_bytes), (all, 40 * all));
         assert_eq!(counters.reset(), stats);
-        assert_eq!(counters.snapshot(), ServiceStats::default());
+        assert_eq!(counters.snapshot(), PlacementStats::default());
         counters.call();
         assert_eq!(counters.snapshot().calls, 1);
         assert_eq!(counters.reset().calls, 1);

@@ -57,7 +57,13 @@ mod timed;
 mod traced;
 
 pub use builder::ServiceBuilder;
-pub use counted::{Counted, ServiceStats};
+pub use counted::{Counted, PlacementStats};
+/// `PlacementStats`' old name.
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `PlacementStats`: it counts where futures went"
+)]
+pub type ServiceStats = PlacementStats;
 pub use ext::ServiceExt;
 pub use inspect::{Inspect, InspectFuture, InspectLayer, Inspected};
 pub use latency::{LatencyHistogram, LatencySnapshot};

@@ -1,5 +1,5 @@
 //! [`Counters`]: what a registry entry counts per call, and how a snapshot
-//! of them becomes [`EntryStats`].
+//! of them becomes [`CallStats`].
 
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
@@ -7,7 +7,7 @@ use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 use crate::capacity::Capacity;
 use crate::future::inline_box::InlineBox;
 use crate::future::shard::{CacheLine, SHARDS, add, pick};
-use crate::registry::stats::EntryStats;
+use crate::registry::stats::CallStats;
 
 /// Per-entry counters: one count when a call starts (before the service
 /// is called) and one when its future is dropped, each on the calling
@@ -185,7 +185,7 @@ impl Counters {
 
     /// A snapshot, for a service whose futures are `future_size` bytes and
     /// go to `place`.
-    pub(crate) fn snapshot_in(&self, future_size: u64, place: Place) -> EntryStats {
+    pub(crate) fn snapshot_in(&self, future_size: u64, place: Place) -> CallStats {
         // Ends first, every shard, then starts: see the type's docs.
         let mut ends = [0u64; 9];
         for shard in &self.shards {
@@ -214,7 +214,7 @@ impl Counters {
         let in_flight = calls.saturating_sub(completed + cancelled + panicked);
         let at = |p| place_total(p) + if p == place { in_flight } else { 0 };
         let heap = at(Place::Heap);
-        EntryStats {
+        CallStats {
             calls,
             inline: at(Place::Inline),
             heap,
@@ -224,7 +224,7 @@ impl Counters {
             cancelled,
             panicked,
             in_flight,
-            ..EntryStats::default()
+            ..CallStats::default()
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::future::recycled::RecyclePool;
 use crate::registry::call::{RegistryFuture, StartGuard};
 use crate::registry::counters::{Counters, Place};
 use crate::registry::sizing::EntrySizing;
-use crate::registry::stats::EntryStats;
+use crate::registry::stats::CallStats;
 use alloc::sync::Arc;
 
 /// A registered service. `S` is the concrete service when the entry is
@@ -85,10 +85,10 @@ impl<Req, Resp, Cap: Capacity> DynEntry<Req, Resp, Cap> {
     }
 
     /// A snapshot of the entry's counters.
-    pub(super) fn stats(&self) -> EntryStats {
+    pub(super) fn stats(&self) -> CallStats {
         let layout = self.service.future_layout();
         let pool = self.pool.stats();
-        EntryStats {
+        CallStats {
             recycle_misses: pool.misses,
             idle_buffers: pool.idle,
             idle_bytes: pool.idle_bytes,

@@ -4,7 +4,7 @@ use crate::capacity::{Capacity, DefaultCapacity};
 use crate::registry::call::RegistryFuture;
 use crate::registry::entry::DynEntry;
 use crate::registry::sizing::EntrySizing;
-use crate::registry::stats::EntryStats;
+use crate::registry::stats::CallStats;
 use alloc::sync::Arc;
 use core::fmt;
 
@@ -96,7 +96,7 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
         &self.entry.name
     }
 
-    /// A snapshot of this service's counters (see [`EntryStats`]).
+    /// A snapshot of this service's counters (see [`CallStats`]).
     ///
     /// # Examples
     ///
@@ -110,7 +110,7 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
     /// assert_eq!((stats.calls, stats.inline, stats.cancelled), (1, 1, 1));
     /// ```
     #[must_use]
-    pub fn stats(&self) -> EntryStats {
+    pub fn stats(&self) -> CallStats {
         self.entry.stats()
     }
 

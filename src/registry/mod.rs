@@ -14,7 +14,7 @@
 //! | `counters.rs` | the entry's counters: two atomic adds per call |
 //! | `handle.rs` | [`Handle`]: a pre-resolved entry |
 //! | `call.rs` | [`RegistryFuture`]: one call, counted until its future is dropped |
-//! | `stats.rs` | [`EntryStats`], [`RegistryStats`] |
+//! | `stats.rs` | [`CallStats`], [`RegistryStats`] |
 //! | `sizing.rs` | [`EntrySizing`], [`SizingReport`]: which futures spill, and the capacity that would keep them inline |
 //! | `table.rs` | the plain-text tables the reports print |
 //! | `names.rs` | the name → entry map and lock both registries share (the twin registry is [`crate::twin::TwinRegistry`]) |
@@ -39,7 +39,13 @@ pub use error::Error;
 pub use handle::Handle;
 pub use registry::Registry;
 pub use sizing::{EntrySizing, SizingReport};
-pub use stats::{EntryStats, RegistryStats};
+pub use stats::{CallStats, RegistryStats};
+/// `CallStats`' old name.
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `CallStats`: it counts how calls went and ended"
+)]
+pub type EntryStats = CallStats;
 
 #[cfg(test)]
 mod tests;

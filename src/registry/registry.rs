@@ -373,7 +373,7 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     }
 
     /// A snapshot of every registered service's counters (see
-    /// [`RegistryStats`] and [`EntryStats`](crate::registry::EntryStats)).
+    /// [`RegistryStats`] and [`CallStats`](crate::registry::CallStats)).
     ///
     /// # Examples
     ///

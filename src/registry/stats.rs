@@ -1,4 +1,4 @@
-//! [`EntryStats`] (one service's counters) and [`RegistryStats`] (all of
+//! [`CallStats`] (one service's counters) and [`RegistryStats`] (all of
 //! them, with a total).
 
 use alloc::string::{String, ToString};
@@ -8,7 +8,8 @@ use core::ops::Add;
 
 use crate::registry::table::Table;
 
-/// A snapshot of one registered service's counters, from
+/// How a registry entry's calls went and ended (and where their futures
+/// went): a snapshot of one registered service's counters, from
 /// [`Handle::stats`](crate::Handle::stats) or
 /// [`Registry::stats`](crate::Registry::stats).
 ///
@@ -36,16 +37,16 @@ use crate::registry::table::Table;
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::registry::EntryStats;
+/// use hybrid_dispatch::registry::CallStats;
 ///
-/// let stats = EntryStats { calls: 10, inline: 10, completed: 9, in_flight: 1, ..Default::default() };
+/// let stats = CallStats { calls: 10, inline: 10, completed: 9, in_flight: 1, ..Default::default() };
 /// assert_eq!(
 ///     stats.to_string(),
 ///     "10 calls: 10 inline, 0 heap (0 bytes); 9 completed, 0 cancelled, 0 panicked, 1 in flight",
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct EntryStats {
+pub struct CallStats {
     /// Calls started: `inline + heap + recycled`.
     pub calls: u64,
     /// Calls whose erased future was stored in the handle's buffer.
@@ -79,16 +80,16 @@ pub struct EntryStats {
 /// # Examples
 ///
 /// ```
-/// use hybrid_dispatch::registry::EntryStats;
+/// use hybrid_dispatch::registry::CallStats;
 ///
-/// let one = EntryStats { calls: 1, inline: 1, completed: 1, ..Default::default() };
+/// let one = CallStats { calls: 1, inline: 1, completed: 1, ..Default::default() };
 /// assert_eq!((one + one).calls, 2);
 /// ```
-impl Add for EntryStats {
-    type Output = EntryStats;
+impl Add for CallStats {
+    type Output = CallStats;
 
-    fn add(self, other: EntryStats) -> EntryStats {
-        EntryStats {
+    fn add(self, other: CallStats) -> CallStats {
+        CallStats {
             calls: self.calls + other.calls,
             inline: self.inline + other.inline,
             heap: self.heap + other.heap,
@@ -105,7 +106,7 @@ impl Add for EntryStats {
     }
 }
 
-impl fmt::Display for EntryStats {
+impl fmt::Display for CallStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -156,11 +157,11 @@ impl fmt::Display for EntryStats {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegistryStats {
-    entries: Vec<(String, EntryStats)>,
+    entries: Vec<(String, CallStats)>,
 }
 
 impl RegistryStats {
-    pub(super) fn new(entries: Vec<(String, EntryStats)>) -> Self {
+    pub(super) fn new(entries: Vec<(String, CallStats)>) -> Self {
         RegistryStats { entries }
     }
 
@@ -178,7 +179,7 @@ impl RegistryStats {
     /// let names: Vec<&str> = stats.iter().map(|(name, _)| name).collect();
     /// assert_eq!(names, ["a", "b"]);
     /// ```
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &EntryStats)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &CallStats)> {
         self.entries
             .iter()
             .map(|(name, stats)| (name.as_str(), stats))
@@ -198,7 +199,7 @@ impl RegistryStats {
     /// assert!(registry.stats().get("nope").is_none());
     /// ```
     #[must_use]
-    pub fn get(&self, name: &str) -> Option<&EntryStats> {
+    pub fn get(&self, name: &str) -> Option<&CallStats> {
         self.entries
             .binary_search_by(|(entry, _)| entry.as_str().cmp(name))
             .ok()
@@ -222,10 +223,10 @@ impl RegistryStats {
     /// assert_eq!((total.calls, total.inline, total.cancelled), (3, 3, 3));
     /// ```
     #[must_use]
-    pub fn total(&self) -> EntryStats {
+    pub fn total(&self) -> CallStats {
         self.entries
             .iter()
-            .fold(EntryStats::default(), |sum, (_, stats)| sum + *stats)
+            .fold(CallStats::default(), |sum, (_, stats)| sum + *stats)
     }
 }
 

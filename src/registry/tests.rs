@@ -10,7 +10,7 @@ use crate::future::inline_box::SendInlineFuture;
 use crate::layout::FutureLayout;
 use crate::registry::call::RegistryFuture;
 use crate::registry::counters::{Counters, Outcome, Place};
-use crate::registry::stats::EntryStats;
+use crate::registry::stats::CallStats;
 use crate::service::Service;
 use crate::service_fn::service_fn;
 use crate::tests_support::YieldOnce;
@@ -89,7 +89,7 @@ fn counters_derive_calls_in_flight_and_placement() {
     counters.finished_in(Place::Inline, Outcome::Completed);
     counters.finished_in(Place::Inline, Outcome::Cancelled);
     counters.finished_in(Place::Inline, Outcome::Panicked);
-    let inline_service = EntryStats {
+    let inline_service = CallStats {
         calls: 6,
         inline: 6,
         heap: 0,
@@ -98,7 +98,7 @@ fn counters_derive_calls_in_flight_and_placement() {
         cancelled: 1,
         panicked: 1,
         in_flight: 2,
-        ..EntryStats::default()
+        ..CallStats::default()
     };
     assert_eq!(counters.snapshot_in(16, Place::Inline), inline_service);
 
@@ -108,7 +108,7 @@ fn counters_derive_calls_in_flight_and_placement() {
     }
     counters.finished_in(Place::Heap, Outcome::Completed);
     counters.finished_in(Place::Heap, Outcome::Cancelled);
-    let heap_service = EntryStats {
+    let heap_service = CallStats {
         calls: 3,
         inline: 0,
         heap: 3,
@@ -117,7 +117,7 @@ fn counters_derive_calls_in_flight_and_placement() {
         cancelled: 1,
         panicked: 0,
         in_flight: 1,
-        ..EntryStats::default()
+        ..CallStats::default()
     };
     assert_eq!(counters.snapshot_in(300, Place::Heap), heap_service);
 }

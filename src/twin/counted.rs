@@ -9,7 +9,7 @@ use core::fmt;
 use crate::future::recycled::{PoolStats, RecyclePool};
 #[cfg(not(feature = "std"))]
 use crate::layer::counted::CallCounters as MethodCounters;
-use crate::layer::counted::ServiceStats;
+use crate::layer::counted::PlacementStats;
 #[cfg(feature = "std")]
 use crate::layer::counted::ShardedCallCounters as MethodCounters;
 use crate::layout::Erasure;
@@ -28,7 +28,7 @@ use alloc::boxed::Box;
 /// method forwards to `P`, counting the call), and the twin's blanket impl
 /// reports each erasure to it through a hidden hook. Twins of uncounted
 /// types pay nothing: the hook they inherit is an empty inline method.
-/// Per method, [`ServiceStats`] counts `calls` (static or through `dyn`),
+/// Per method, [`PlacementStats`] counts `calls` (static or through `dyn`),
 /// `inline` / `heap` / `slot_heap` placements and the allocations they made.
 ///
 /// A [`TwinRegistry`](crate::twin::TwinRegistry) wraps every entry in a
@@ -302,7 +302,7 @@ impl<P> CountedTwin<P> {
     /// ```
     #[cfg(feature = "std")]
     #[must_use]
-    pub fn tracked(&self, method: &str) -> Option<crate::registry::EntryStats> {
+    pub fn tracked(&self, method: &str) -> Option<crate::registry::CallStats> {
         let index = self
             .methods
             .iter()
@@ -469,11 +469,11 @@ pub(crate) fn new_counters(n: usize) -> Arc<[MethodCounters]> {
 #[cfg(feature = "std")]
 pub(crate) fn tracked_stats(
     outcomes: &Counters,
-    placed: ServiceStats,
+    placed: PlacementStats,
     heap_bytes: u64,
-) -> crate::registry::EntryStats {
+) -> crate::registry::CallStats {
     let (calls, completed, cancelled, panicked) = outcomes.outcomes();
-    crate::registry::EntryStats {
+    crate::registry::CallStats {
         calls,
         inline: placed.inline + placed.slot_heap,
         heap: placed.heap,
@@ -564,7 +564,7 @@ impl<P: fmt::Debug> fmt::Debug for CountedTwin<P> {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TwinStats {
-    methods: Vec<(&'static str, ServiceStats)>,
+    methods: Vec<(&'static str, PlacementStats)>,
 }
 
 impl TwinStats {
@@ -581,7 +581,7 @@ impl TwinStats {
     /// let names: Vec<&str> = counted.stats().iter().map(|(name, _)| name).collect();
     /// assert_eq!(names, ["ping", "pong"]);
     /// ```
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'static str, &ServiceStats)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'static str, &PlacementStats)> {
         self.methods.iter().map(|(name, stats)| (*name, stats))
     }
 
@@ -600,7 +600,7 @@ impl TwinStats {
     /// assert!(counted.stats().get("pang").is_none());
     /// ```
     #[must_use]
-    pub fn get(&self, name: &str) -> Option<&ServiceStats> {
+    pub fn get(&self, name: &str) -> Option<&PlacementStats> {
         self.methods
             .iter()
             .find(|(method, _)| *method == name)
@@ -623,10 +623,10 @@ impl TwinStats {
     /// assert_eq!(counted.stats().total().calls, 2);
     /// ```
     #[must_use]
-    pub fn total(&self) -> ServiceStats {
+    pub fn total(&self) -> PlacementStats {
         self.methods
             .iter()
-            .fold(ServiceStats::default(), |sum, (_, stats)| sum + *stats)
+            .fold(PlacementStats::default(), |sum, (_, stats)| sum + *stats)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::future::recycled::{PoolStats, RecyclePool};
 use crate::layer::counted::ShardedCallCounters;
 use crate::registry::counters::Counters;
 use crate::registry::sizing::EntrySizing;
-use crate::registry::stats::EntryStats;
+use crate::registry::stats::CallStats;
 use crate::twin::Twin;
 use crate::twin::counted::{Pools, TwinStats, stats_of, tracked_stats};
 
@@ -38,7 +38,7 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
     }
 
     /// The tracked calls of each async method, in declaration order.
-    pub(crate) fn tracked(&self) -> Vec<(&'static str, EntryStats)> {
+    pub(crate) fn tracked(&self) -> Vec<(&'static str, CallStats)> {
         T::METHODS
             .iter()
             .enumerate()
@@ -49,7 +49,7 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
     /// The tracked calls of method `index`; `None` for a sync method.
     /// Started and ended calls come from the method's [`Tracked`](crate::twin::Tracked)
     /// futures, placements from the erasures its `CountedTwin` heard.
-    fn tracked_at(&self, index: usize) -> Option<EntryStats> {
+    fn tracked_at(&self, index: usize) -> Option<CallStats> {
         let layout = self.twin.method_layout(index)?;
         let placed = self.counters[index].snapshot();
         let heap_bytes = placed.heap * layout.size() as u64;
@@ -184,7 +184,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     /// (by name, through a handle, through the bridge, or on the
     /// [`shared`](Self::shared) object): calls, inline, heap and recycled
     /// placements, heap bytes, and how many completed, were cancelled,
-    /// panicked or are in flight (see [`EntryStats`] for the identities
+    /// panicked or are in flight (see [`CallStats`] for the identities
     /// between them). `None` if `method` is not an async method of the twin.
     ///
     /// A call is tracked by its [`Tracked`](crate::twin::Tracked) future,
@@ -216,7 +216,7 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     /// assert!(TwinHandle::tracked(&triple, "nope").is_none());
     /// ```
     #[must_use]
-    pub fn tracked(this: &Self, method: &str) -> Option<EntryStats> {
+    pub fn tracked(this: &Self, method: &str) -> Option<CallStats> {
         this.entry.tracked_at(this.entry.async_method(method)?)
     }
 

@@ -9,7 +9,7 @@ use core::fmt;
 use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
-use crate::registry::stats::EntryStats;
+use crate::registry::stats::CallStats;
 use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters, new_outcomes};
 use crate::twin::handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
@@ -498,7 +498,7 @@ struct EntryTwinStats {
     name: String,
     counted: TwinStats,
     /// One row per async method, in declaration order.
-    tracked: Vec<(&'static str, EntryStats)>,
+    tracked: Vec<(&'static str, CallStats)>,
 }
 
 impl TwinRegistryStats {
@@ -574,7 +574,7 @@ impl TwinRegistryStats {
     /// // one.name: 0 calls, …
     /// ```
     #[must_use]
-    pub fn tracked(&self, name: &str, method: &str) -> Option<&EntryStats> {
+    pub fn tracked(&self, name: &str, method: &str) -> Option<&CallStats> {
         let entry = self.entry(name)?;
         entry
             .tracked
