@@ -120,6 +120,14 @@ impl Outcome {
     }
 }
 
+/// How many calls ended with `outcome`, wherever their futures lived.
+fn outcome_total(ends: &[u64; 9], outcome: Outcome) -> u64 {
+    [Place::Inline, Place::Heap, Place::Recycled]
+        .iter()
+        .map(|&place| ends[ended_index(place, outcome)])
+        .sum()
+}
+
 /// Where a call's `ended` count goes.
 const fn ended_index(place: Place, outcome: Outcome) -> usize {
     (place as usize) * 3 + outcome as usize
@@ -157,6 +165,20 @@ impl Counters {
     /// placement: `(started, completed, cancelled, panicked)`, read in the
     /// order the type's docs give.
     pub(crate) fn outcomes(&self) -> (u64, u64, u64, u64) {
+        let (ends, started) = self.read();
+        let total = |outcome| outcome_total(&ends, outcome);
+        (
+            started,
+            total(Outcome::Completed),
+            total(Outcome::Cancelled),
+            total(Outcome::Panicked),
+        )
+    }
+
+    /// Every shard's ends (by [`ended_index`]) and starts, summed: ends
+    /// first, with `Acquire`, then starts (see the type's docs), so that
+    /// the starts read cover every end read.
+    fn read(&self) -> ([u64; 9], u64) {
         let mut ends = [0u64; 9];
         for shard in &self.shards {
             for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
@@ -168,48 +190,23 @@ impl Counters {
             .iter()
             .map(|shard| shard.0.started.load(Relaxed))
             .sum();
-        let places = [Place::Inline, Place::Heap, Place::Recycled];
-        let total = |outcome| {
-            places
-                .iter()
-                .map(|&p| ends[ended_index(p, outcome)])
-                .sum::<u64>()
-        };
-        (
-            started,
-            total(Outcome::Completed),
-            total(Outcome::Cancelled),
-            total(Outcome::Panicked),
-        )
+        (ends, started)
     }
 
     /// A snapshot, for a service whose futures are `future_size` bytes and
     /// go to `place`.
     pub(crate) fn snapshot_in(&self, future_size: u64, place: Place) -> CallStats {
-        // Ends first, every shard, then starts: see the type's docs.
-        let mut ends = [0u64; 9];
-        for shard in &self.shards {
-            for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
-                *sum += counter.load(Acquire);
-            }
-        }
-        let calls: u64 = self
-            .shards
-            .iter()
-            .map(|shard| shard.0.started.load(Relaxed))
-            .sum();
+        let (ends, calls) = self.read();
         let ended = |place, outcome| ends[ended_index(place, outcome)];
-        let places = [Place::Inline, Place::Heap, Place::Recycled];
-        let outcome_total = |outcome| places.iter().map(|&p| ended(p, outcome)).sum::<u64>();
         let place_total = |place| {
             ended(place, Outcome::Cancelled)
                 + ended(place, Outcome::Completed)
                 + ended(place, Outcome::Panicked)
         };
         let (completed, cancelled, panicked) = (
-            outcome_total(Outcome::Completed),
-            outcome_total(Outcome::Cancelled),
-            outcome_total(Outcome::Panicked),
+            outcome_total(&ends, Outcome::Completed),
+            outcome_total(&ends, Outcome::Cancelled),
+            outcome_total(&ends, Outcome::Panicked),
         );
         let in_flight = calls.saturating_sub(completed + cancelled + panicked);
         let at = |p| place_total(p) + if p == place { in_flight } else { 0 };
