@@ -86,10 +86,11 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
 #[inline(always)]
 pub fn track_ref<'a, P, F>(
     counted: &'a CountedTwin<P>,
+    owner: &'static str,
     index: usize,
     call: impl FnOnce(&'a P) -> F,
 ) -> Tracked<'a, F> {
-    counted.track_ref(index, call)
+    counted.track_ref(owner, index, call)
 }
 
 /// [`track_ref`] for a `&mut self` method.
@@ -97,25 +98,27 @@ pub fn track_ref<'a, P, F>(
 #[inline(always)]
 pub fn track_mut<'a, P, F>(
     counted: &'a mut CountedTwin<P>,
+    owner: &'static str,
     index: usize,
     call: impl FnOnce(&'a mut P) -> F,
 ) -> Tracked<'a, F> {
-    counted.track_mut(index, call)
+    counted.track_mut(owner, index, call)
 }
 
 /// A counted twin's pool for method `index`'s futures of `layout`.
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn counted_pool<P>(
-    counted: &CountedTwin<P>,
+pub fn counted_pool<'a, P>(
+    counted: &'a CountedTwin<P>,
+    owner: &'static str,
     index: usize,
     layout: FutureLayout,
-) -> Option<&Pool> {
+) -> Option<&'a Pool> {
     #[cfg(feature = "std")]
-    return counted.pool(index, layout);
+    return counted.pool(owner, index, layout);
     #[cfg(not(feature = "std"))]
     {
-        let _ = (counted, index, layout);
+        let _ = (counted, owner, index, layout);
         None
     }
 }
@@ -238,13 +241,81 @@ pub fn slot_erasure<D: ?Sized, Cap: Capacity>(
 /// Counts a call of method `index` on a [`CountedTwin`].
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn count_call<P>(counted: &CountedTwin<P>, index: usize) {
-    counted.count_call(index);
+pub fn count_call<P>(counted: &CountedTwin<P>, owner: &'static str, index: usize) {
+    counted.count_call(owner, index);
 }
 
 /// Counts where method `index`'s erased future went.
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn observe<P>(counted: &CountedTwin<P>, index: usize, erasure: Erasure) {
-    counted.observe(index, erasure);
+pub fn observe<P>(counted: &CountedTwin<P>, owner: &'static str, index: usize, erasure: Erasure) {
+    counted.observe(owner, index, erasure);
+}
+
+/// A twin object's own methods, before its supertwins' (generated for a
+/// trait with `supertwin(..)`), for [`Own`].
+pub trait OwnMethods {
+    /// The trait's own methods, in index order.
+    const OWN: &'static [TwinMethod];
+}
+
+/// A list of methods known at compile time: [`Own`], [`Methods`] or
+/// [`Joined`].
+pub trait MethodList {
+    /// The methods.
+    const LIST: &'static [TwinMethod];
+}
+
+/// `T`'s own methods ([`OwnMethods::OWN`]).
+#[derive(Debug)]
+pub struct Own<T: ?Sized>(core::marker::PhantomData<T>);
+
+/// A twin object's methods ([`Twin::METHODS`]).
+#[derive(Debug)]
+pub struct Methods<T: ?Sized>(core::marker::PhantomData<T>);
+
+/// `A`'s methods, then `B`'s: a twin's own methods and its supertwins'.
+#[derive(Debug)]
+pub struct Joined<A: ?Sized, B: ?Sized>(core::marker::PhantomData<A>, core::marker::PhantomData<B>);
+
+impl<T: ?Sized + OwnMethods> MethodList for Own<T> {
+    const LIST: &'static [TwinMethod] = T::OWN;
+}
+
+impl<T: ?Sized + Twin> MethodList for Methods<T> {
+    const LIST: &'static [TwinMethod] = T::METHODS;
+}
+
+/// How many methods a twin and its supertwins may have together.
+const MAX_JOINED: usize = 128;
+
+impl<A: MethodList, B: MethodList> Joined<A, B> {
+    /// Both lists in one array, padded: a generic constant cannot size an
+    /// array on stable Rust, so the array has room for [`MAX_JOINED`]
+    /// methods and `LIST` is the used part of it.
+    const ALL: [TwinMethod; MAX_JOINED] = join(A::LIST, B::LIST);
+    const ALL_REF: &'static [TwinMethod; MAX_JOINED] = &Self::ALL;
+}
+
+impl<A: MethodList, B: MethodList> MethodList for Joined<A, B> {
+    const LIST: &'static [TwinMethod] = Self::ALL_REF.split_at(A::LIST.len() + B::LIST.len()).0;
+}
+
+const fn join(a: &[TwinMethod], b: &[TwinMethod]) -> [TwinMethod; MAX_JOINED] {
+    assert!(
+        a.len() + b.len() <= MAX_JOINED,
+        "#[dyn_twin]: a twin and its supertwins have more than 128 methods together"
+    );
+    let mut out = [TwinMethod::new("", false); MAX_JOINED];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < b.len() {
+        out[i + j] = b[j];
+        j += 1;
+    }
+    out
 }

@@ -379,7 +379,6 @@ async fn wasmtime_pollable() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/wasmtime_input_stream.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_input_stream() {
     // Spawned: the calls through the `Send` twin make a `Send` future.
@@ -388,7 +387,6 @@ async fn wasmtime_input_stream() {
         .unwrap();
 }
 
-#[cfg(any())] // BLOCKED: tests/corpus/wasmtime_output_stream.rs
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wasmtime_output_stream() {
     // Spawned: the calls through the `Send` twin make a `Send` future.

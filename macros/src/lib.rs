@@ -10,6 +10,7 @@ mod names;
 mod options;
 mod service;
 mod shapes;
+mod supertwin;
 mod twin;
 
 use proc_macro::TokenStream;

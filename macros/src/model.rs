@@ -124,6 +124,8 @@ pub(crate) struct Model {
     /// `send` need no extra bound.
     pub(crate) sync_supertrait: bool,
     pub(crate) send_supertrait: bool,
+    /// Async supertraits carried as their twins (`supertwin(..)`).
+    pub(crate) supertwins: Vec<crate::supertwin::SuperTwin>,
 }
 
 impl Model {
@@ -175,6 +177,7 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
         static_objects: false,
         sync_supertrait: false,
         send_supertrait: false,
+        supertwins: Vec::new(),
     };
     for bound in &item.supertraits {
         match bound {

@@ -1,5 +1,6 @@
 //! The attribute's arguments: `#[dyn_twin(DynPlugin, send = SendDynPlugin,
-//! inline_only, assert_inline, bridge = false, crate = ::path)]`.
+//! inline_only, assert_inline, bridge = false, crate = ::path,
+//! supertwin(Named = DynNamed, send = SendDynNamed))]`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -23,10 +24,54 @@ pub(crate) struct Options {
     pub(crate) bridge: bool,
     /// The path generated code names the library by.
     pub(crate) krate: TokenStream,
+    /// Async supertraits with twins of their own, by the supertrait's name.
+    pub(crate) supertwins: Vec<SuperTwinOption>,
 }
 
-const KNOWN: &str =
-    "`send = SendName`, `inline_only`, `assert_inline`, `bridge = false`, `crate = path`";
+/// `supertwin(Named = DynNamed, send = SendDynNamed)`: the supertrait
+/// `Named` (itself under `#[dyn_twin]`) is carried by the twins as its
+/// twins, `DynNamed` (and `SendDynNamed` by the `Send` twin).
+pub(crate) struct SuperTwinOption {
+    /// The supertrait's name, as written in the trait's header.
+    pub(crate) supertrait: Ident,
+    pub(crate) twin: Path,
+    pub(crate) send: Option<Path>,
+}
+
+impl Parse for SuperTwinOption {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        const SHAPE: &str = "write `supertwin(Named = DynNamed)`, or `supertwin(Named = DynNamed, send = SendDynNamed)` for a `send` twin: the async supertrait, then its twins' names";
+        let supertrait: Ident = input
+            .parse()
+            .map_err(|err| syn::Error::new(err.span(), SHAPE))?;
+        // Missing parts are reported on the supertrait's name.
+        input
+            .parse::<Token![=]>()
+            .map_err(|_| syn::Error::new(supertrait.span(), SHAPE))?;
+        let twin: Path = input
+            .parse()
+            .map_err(|_| syn::Error::new(supertrait.span(), SHAPE))?;
+        let mut send = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: Ident = input.parse()?;
+            if key != "send" {
+                return Err(syn::Error::new(key.span(), SHAPE));
+            }
+            input.parse::<Token![=]>()?;
+            send = Some(input.parse()?);
+        }
+        if !input.is_empty() {
+            return Err(input.error(SHAPE));
+        }
+        Ok(SuperTwinOption {
+            supertrait,
+            twin,
+            send,
+        })
+    }
+}
+
+const KNOWN: &str = "`send = SendName`, `inline_only`, `assert_inline`, `bridge = false`, `crate = path`, `supertwin(Super = DynSuper)`";
 
 impl Parse for Options {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -50,6 +95,7 @@ impl Parse for Options {
             assert_inline: false,
             bridge: true,
             krate: quote!(::hybrid_dispatch),
+            supertwins: Vec::new(),
         };
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -72,6 +118,22 @@ impl Parse for Options {
                 "bridge" => {
                     input.parse::<Token![=]>()?;
                     options.bridge = input.parse::<LitBool>()?.value;
+                }
+                "supertwin" => {
+                    let content;
+                    syn::parenthesized!(content in input);
+                    let option: SuperTwinOption = content.parse()?;
+                    if options
+                        .supertwins
+                        .iter()
+                        .any(|s| s.supertrait == option.supertrait)
+                    {
+                        return Err(syn::Error::new(
+                            option.supertrait.span(),
+                            format!("`supertwin({} = …)` is given twice", option.supertrait),
+                        ));
+                    }
+                    options.supertwins.push(option);
                 }
                 "crate" => {
                     input.parse::<Token![=]>()?;

@@ -91,3 +91,14 @@ fn stream_expansion_is_pinned() {
     assert!(pretty.contains("InlineStream<"));
     assert!(!pretty.contains("lines_in"));
 }
+
+#[test]
+fn supertwin_expansion_is_pinned() {
+    let pretty = expand_case("greeter_supertwin");
+    // The twins carry the supertrait's twins, the other supertraits as
+    // written; no bridge (it would need `Named` for the object).
+    assert!(pretty.contains(">: DynNamed<Cap> + Send {"));
+    assert!(pretty.contains("+ ::core::marker::Sync + SendDynNamed<Cap> {"));
+    assert!(!pretty.contains("Greeter for dyn"));
+    assert!(pretty.contains("__private::Joined<"));
+}

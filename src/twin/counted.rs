@@ -260,8 +260,13 @@ impl<P> CountedTwin<P> {
     /// (generated code, through the trait's hidden pool hook).
     #[cfg(feature = "std")]
     #[inline]
-    pub(crate) fn pool(&self, index: usize, layout: FutureLayout) -> Option<&RecyclePool> {
-        self.pools.get(index, layout)
+    pub(crate) fn pool(
+        &self,
+        owner: &'static str,
+        index: usize,
+        layout: FutureLayout,
+    ) -> Option<&RecyclePool> {
+        self.pools.get(self.slot(owner, index), layout)
     }
 
     /// How the calls of async method `method` ended: how many were made
@@ -416,9 +421,33 @@ impl<P> CountedTwin<P> {
         self.inner
     }
 
-    /// Counts a call of method `index` (generated code).
+    /// Where method `index` of the trait `owner` names sits among this
+    /// wrapper's methods: `index` itself for the trait it counts for (its
+    /// methods come first), past them for a supertwin's (see
+    /// [`TwinMethod::owned_by`]); `usize::MAX`, so that nothing is
+    /// counted, for a trait it does not list.
+    #[inline(always)]
+    fn slot(&self, owner: &'static str, index: usize) -> usize {
+        let same = |m: &TwinMethod| core::ptr::eq(m.owner(), owner) || m.owner() == owner;
+        match self.methods.first() {
+            Some(first) if same(first) => index,
+            _ => match self.methods.iter().position(same) {
+                Some(at) => at + index,
+                None => usize::MAX,
+            },
+        }
+    }
+
+    /// Counts a call of method `index` of the trait `owner` names
+    /// (generated code).
     #[inline]
-    pub(crate) fn count_call(&self, index: usize) {
+    pub(crate) fn count_call(&self, owner: &'static str, index: usize) {
+        self.count_call_at(self.slot(owner, index));
+    }
+
+    /// Counts a call of this wrapper's method `index`.
+    #[inline]
+    fn count_call_at(&self, index: usize) {
         if let Some(counters) = self.counters.get(index) {
             counters.call();
         }
@@ -429,10 +458,12 @@ impl<P> CountedTwin<P> {
     #[inline(always)]
     pub(crate) fn track_ref<'a, F>(
         &'a self,
+        owner: &'static str,
         index: usize,
         call: impl FnOnce(&'a P) -> F,
     ) -> Tracked<'a, F> {
-        self.count_call(index);
+        let index = self.slot(owner, index);
+        self.count_call_at(index);
         Tracked::new(call(&self.inner), self.outcomes.get(index))
     }
 
@@ -440,10 +471,12 @@ impl<P> CountedTwin<P> {
     #[inline(always)]
     pub(crate) fn track_mut<'a, F>(
         &'a mut self,
+        owner: &'static str,
         index: usize,
         call: impl FnOnce(&'a mut P) -> F,
     ) -> Tracked<'a, F> {
-        self.count_call(index);
+        let index = self.slot(owner, index);
+        self.count_call_at(index);
         let CountedTwin {
             inner, outcomes, ..
         } = self;
@@ -452,7 +485,8 @@ impl<P> CountedTwin<P> {
 
     /// Counts where method `index`'s erased future went (generated code).
     #[inline]
-    pub(crate) fn observe(&self, index: usize, erasure: Erasure) {
+    pub(crate) fn observe(&self, owner: &'static str, index: usize, erasure: Erasure) {
+        let index = self.slot(owner, index);
         if let Some(counters) = self.counters.get(index) {
             counters.erasure(erasure);
         }

@@ -63,6 +63,7 @@ pub struct TwinMethod {
     is_async: bool,
     present: bool,
     recycles: bool,
+    owner: &'static str,
 }
 
 impl TwinMethod {
@@ -83,7 +84,43 @@ impl TwinMethod {
             is_async,
             present: true,
             recycles: false,
+            owner: "",
         }
+    }
+
+    /// This method, declared by the trait `owner` names (the attribute
+    /// writes the trait's module path and name). A twin whose trait has
+    /// async supertraits lists their methods after its own (see
+    /// `supertwin` in [`dyn_twin`](crate::dyn_twin)); a counting wrapper
+    /// finds each trait's methods among them by their owner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// let name = TwinMethod::new("name", true).owned_by("plugins::Named");
+    /// assert_eq!(name.owner(), "plugins::Named");
+    /// assert_eq!(TwinMethod::new("name", true).owner(), "");
+    /// ```
+    #[must_use]
+    pub const fn owned_by(self, owner: &'static str) -> Self {
+        TwinMethod { owner, ..self }
+    }
+
+    /// The trait that declares the method (see
+    /// [`owned_by`](Self::owned_by)); empty when not said.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::twin::TwinMethod;
+    ///
+    /// assert_eq!(TwinMethod::new("run", true).owned_by("app::Job").owner(), "app::Job");
+    /// ```
+    #[must_use]
+    pub const fn owner(&self) -> &'static str {
+        self.owner
     }
 
     /// This method, whose twin erasure puts a future that does not fit

@@ -109,12 +109,11 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0038 "the trait `SendDynInputStream` is not dyn compatible": the async supertrait `Pollable` (itself migrated) is carried over as is; plus E0310 from `Pollable`'s `'static`
 pub mod migrated {
     use super::*;
 
     // bytecodealliance/wasmtime, `crates/wasi-io/src/streams.rs`.
-    #[hybrid_dispatch::dyn_twin(DynInputStream, send = SendDynInputStream)]
+    #[hybrid_dispatch::dyn_twin(DynInputStream, send = SendDynInputStream, supertwin(Pollable = DynPollable, send = SendDynPollable))]
     pub trait InputStream: Pollable {
         fn read(&mut self, size: usize) -> StreamResult<Bytes>;
 
@@ -175,7 +174,7 @@ pub mod migrated {
             readiness: 0,
         });
         assert_eq!(
-            stream.blocking_read(3).await.unwrap(),
+            stream.blocking_read_send(3).await.unwrap(),
             Bytes(b"hel".to_vec())
         );
         assert_eq!(stream.blocking_skip_send(5).await.unwrap(), 2);

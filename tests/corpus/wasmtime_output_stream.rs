@@ -151,12 +151,11 @@ pub mod control {
 
 /// The README's one-line change: the same trait under `#[dyn_twin]`, the
 /// impl without an attribute, and one call through the `Send` twin.
-#[cfg(any())] // BLOCKED: E0038 "the trait `SendDynOutputStream` is not dyn compatible": the async supertrait `Pollable` (itself migrated) is carried over as is; plus E0310 from `Pollable`'s `'static`
 pub mod migrated {
     use super::*;
 
     // bytecodealliance/wasmtime, `crates/wasi-io/src/streams.rs`.
-    #[hybrid_dispatch::dyn_twin(DynOutputStream, send = SendDynOutputStream)]
+    #[hybrid_dispatch::dyn_twin(DynOutputStream, send = SendDynOutputStream, supertwin(Pollable = DynPollable, send = SendDynPollable))]
     pub trait OutputStream: Pollable {
         fn write(&mut self, bytes: Bytes) -> StreamResult<()>;
 
@@ -252,7 +251,7 @@ pub mod migrated {
     pub async fn run() {
         let mut stream: Box<dyn SendDynOutputStream> = Box::new(Pipe::default());
         stream
-            .blocking_write_and_flush(Bytes(b"0123456789".to_vec()))
+            .blocking_write_and_flush_send(Bytes(b"0123456789".to_vec()))
             .await
             .unwrap();
         assert_eq!(stream.write_ready_send().await.unwrap(), 4);

@@ -25,6 +25,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let hook = syn::Ident::new(HOOK, proc_macro2::Span::call_site());
     let (method, erasure) = (&cx.names.method, &cx.names.erasure);
     let counted = quote!(#p::CountedTwin<#implementor>);
+    let owner = cx.owner();
     let mut extra = Vec::new();
     if !cx.item.supertraits.is_empty() {
         let supertraits = &cx.item.supertraits;
@@ -67,7 +68,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             };
             items.push(quote! {
                 #(#cfgs)* #[inline] #sig {
-                    #p::#track(self, #index, |#this| <#implementor as #trait_path>::#ident(#this, #args))
+                    #p::#track(self, #owner, #index, |#this| <#implementor as #trait_path>::#ident(#this, #args))
                 }
             });
             continue;
@@ -84,7 +85,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         };
         items.push(quote! {
             #(#cfgs)* #[inline] #sig {
-                #p::count_call(&*self, #index);
+                #p::count_call(&*self, #owner, #index);
                 <#implementor as #trait_path>::#ident(#this, #args)
             }
         });
@@ -95,7 +96,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     items.push(quote! {
         #[inline]
         fn #hook(&self, #method: usize, #erasure: #p::Erasure) {
-            #p::observe(self, #method, #erasure);
+            #p::observe(self, #owner, #method, #erasure);
             <#implementor as #trait_path>::#hook(self.get_ref(), #method, #erasure);
         }
     });
@@ -104,7 +105,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     items.push(quote! {
         #[inline]
         fn #pool_hook(&self, #method: usize, #layout: #p::FutureLayout) -> ::core::option::Option<&#p::Pool> {
-            #p::counted_pool(self, #method, #layout)
+            #p::counted_pool(self, #owner, #method, #layout)
         }
     });
     let where_clause = cx.where_clause(&extra);

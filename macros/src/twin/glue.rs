@@ -15,10 +15,12 @@ impl Cx<'_> {
         let methods = self.model.methods.iter().map(|m| {
             let name = m.ident.to_string();
             let is_async = m.is_async();
+            let owner = self.owner();
+            let method = quote!(#p::TwinMethod::new(#name, #is_async).owned_by(#owner));
             let method = if self.recycles(m) {
-                quote!(#p::TwinMethod::new(#name, #is_async).recycling())
+                quote!(#method.recycling())
             } else {
-                quote!(#p::TwinMethod::new(#name, #is_async))
+                method
             };
             if m.cfgs.is_empty() {
                 method
@@ -70,14 +72,24 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             .collect();
         let dyn_ty = cx.dyn_type(twin);
         let impl_params = cx.dyn_impl_params(quote!());
+        let (all_methods, supers) = if cx.model.supertwins.is_empty() {
+            (methods.clone(), quote!(::core::option::Option::None))
+        } else {
+            out.extend(quote! {
+                impl #impl_params #p::OwnMethods for #dyn_ty #where_clause {
+                    const OWN: &'static [#p::TwinMethod] = #methods;
+                }
+            });
+            supertwin_methods(cx)
+        };
         out.extend(quote! {
             impl #impl_params #p::Twin for #dyn_ty #where_clause {
                 type Cap = #space;
-                const METHODS: &'static [#p::TwinMethod] = #methods;
+                const METHODS: &'static [#p::TwinMethod] = #all_methods;
                 fn method_layout(&self, #index: usize) -> ::core::option::Option<#p::FutureLayout> {
                     match #index {
                         #(#arms)*
-                        _ => ::core::option::Option::None,
+                        _ => #supers,
                     }
                 }
                 fn type_name(&self) -> &'static str {
@@ -118,6 +130,42 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         });
     }
     out
+}
+
+/// With supertwins, the twin's methods are its own, then each
+/// supertwin's (`Joined` concatenates the lists at compile time): the
+/// `METHODS` expression, and the `method_layout` fallback that hands an
+/// index past the trait's own methods to the supertwin it falls in,
+/// through an upcast of `self`.
+fn supertwin_methods(cx: &Cx<'_>) -> (TokenStream, TokenStream) {
+    let p = &cx.p;
+    let index = &cx.names.method;
+    let object = cx.object_lifetime();
+    let own = cx.model.methods.len();
+    let mut list = quote!(#p::Own<Self>);
+    let mut steps = vec![quote! {
+        if #index < #own {
+            return ::core::option::Option::None;
+        }
+        let #index = #index - #own;
+    }];
+    for s in &cx.model.supertwins {
+        let path = cx.supertwin_path(s, false).expect("a local twin");
+        let ty = quote!(dyn #path + #object);
+        list = quote!(#p::Joined<#list, #p::Methods<#ty>>);
+        steps.push(quote! {
+            if #index < <#ty as #p::Twin>::METHODS.len() {
+                return #p::Twin::method_layout(self as &(#ty), #index);
+            }
+            let #index = #index - <#ty as #p::Twin>::METHODS.len();
+        });
+    }
+    let fallback = quote!({
+        #(#steps)*
+        let _ = #index;
+        ::core::option::Option::None
+    });
+    (quote!(<#list as #p::MethodList>::LIST), fallback)
 }
 
 /// Whether the twin object (`send`: the `Send` one, `Sync` too when

@@ -60,6 +60,10 @@ pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
     if let Err(err) = crate::check::generated_names(opts, &item, &model) {
         return with_error(&item, err);
     }
+    match crate::supertwin::read(&item, opts) {
+        Ok(supertwins) => model.supertwins = supertwins,
+        Err(err) => return with_error(&item, err),
+    }
     if opts.send.is_some() {
         user_trait::rewrite_for_send(&mut item, &mut model);
     }
@@ -82,7 +86,9 @@ pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
     } else {
         TokenStream::new()
     };
-    let bridge = if opts.bridge {
+    // The bridge would implement the trait for the twin objects, and so
+    // its async supertraits: only their own attribute knows their methods.
+    let bridge = if opts.bridge && model.supertwins.is_empty() {
         bridge::generate(&cx)
     } else {
         TokenStream::new()
@@ -216,6 +222,27 @@ impl<'a> Cx<'a> {
         });
         let object = self.object_lifetime();
         quote!(dyn #twin<#(#args,)* #space, #(#bindings,)*> + #object)
+    }
+
+    /// A string naming the trait, the same wherever this expansion writes
+    /// it: a counting wrapper registered for a subtrait's twin finds the
+    /// trait's methods among its own by it.
+    pub(crate) fn owner(&self) -> TokenStream {
+        let name = format!("::{}", self.item.ident);
+        quote!(::core::concat!(::core::module_path!(), #name))
+    }
+
+    /// `DynNamed<u32, Cap, Item = u8>` (`send`: `SendDynNamed<..>`), the
+    /// supertwin's twin, `None` for a `send` twin it does not name.
+    pub(crate) fn supertwin_path(
+        &self,
+        s: &crate::supertwin::SuperTwin,
+        send: bool,
+    ) -> Option<TokenStream> {
+        let path = if send { s.send.as_ref()? } else { &s.twin };
+        let (args, bindings) = (&s.args, &s.bindings);
+        let space = &self.names.space;
+        Some(quote!(#path<#(#args,)* #space, #(#bindings,)*>))
     }
 
     /// The twin objects' lifetime in impls on them.

@@ -39,12 +39,24 @@ pub(crate) fn generate(cx: &Cx<'_>, send: bool) -> TokenStream {
         quote!()
     };
     let supertraits = if send {
-        quote!(: #twin #twin_args + ::core::marker::Send #sync)
+        // The supertraits' `Send` twins, where named.
+        let supers = cx
+            .model
+            .supertwins
+            .iter()
+            .filter_map(|s| cx.supertwin_path(s, true));
+        quote!(: #twin #twin_args + ::core::marker::Send #sync #(+ #supers)*)
     } else if cx.item.supertraits.is_empty() {
         quote!()
     } else {
-        let s = &cx.item.supertraits;
-        quote!(: #s)
+        // Each supertrait as written, or as its twin (`supertwin(..)`).
+        let s = cx.item.supertraits.iter().enumerate().map(|(i, bound)| {
+            match cx.model.supertwins.iter().find(|s| s.position == i) {
+                Some(s) => cx.supertwin_path(s, false).expect("a local twin"),
+                None => quote!(#bound),
+            }
+        });
+        quote!(: #(#s)+*)
     };
     let where_clause = cx.where_clause(&[]);
     let trait_path = &cx.trait_path;

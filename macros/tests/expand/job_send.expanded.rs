@@ -391,6 +391,7 @@ where
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
         ::hybrid_dispatch::__private::track_mut(
             self,
+            ::core::concat!(::core::module_path!(), "::Job"),
             0usize,
             |this| <Implementor as Job>::run(this, n),
         )
@@ -402,6 +403,7 @@ where
     {
         ::hybrid_dispatch::__private::track_ref(
             self,
+            ::core::concat!(::core::module_path!(), "::Job"),
             1usize,
             |this| <Implementor as Job>::retries(this),
         )
@@ -412,7 +414,12 @@ where
         method: usize,
         erasure: ::hybrid_dispatch::__private::Erasure,
     ) {
-        ::hybrid_dispatch::__private::observe(self, method, erasure);
+        ::hybrid_dispatch::__private::observe(
+            self,
+            ::core::concat!(::core::module_path!(), "::Job"),
+            method,
+            erasure,
+        );
         <Implementor as Job>::__dyn_twin_observe(self.get_ref(), method, erasure);
     }
     #[inline]
@@ -421,7 +428,12 @@ where
         method: usize,
         layout: ::hybrid_dispatch::__private::FutureLayout,
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
-        ::hybrid_dispatch::__private::counted_pool(self, method, layout)
+        ::hybrid_dispatch::__private::counted_pool(
+            self,
+            ::core::concat!(::core::module_path!(), "::Job"),
+            method,
+            layout,
+        )
     }
 }
 impl<
@@ -431,8 +443,11 @@ impl<
     type Cap = Cap;
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
         &[
-            ::hybrid_dispatch::__private::TwinMethod::new("run", true),
-            ::hybrid_dispatch::__private::TwinMethod::new("retries", true).recycling(),
+            ::hybrid_dispatch::__private::TwinMethod::new("run", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Job")),
+            ::hybrid_dispatch::__private::TwinMethod::new("retries", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Job"))
+                .recycling(),
         ]
     };
     fn method_layout(
@@ -469,8 +484,11 @@ impl<
     type Cap = Cap;
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
         &[
-            ::hybrid_dispatch::__private::TwinMethod::new("run", true),
-            ::hybrid_dispatch::__private::TwinMethod::new("retries", true).recycling(),
+            ::hybrid_dispatch::__private::TwinMethod::new("run", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Job")),
+            ::hybrid_dispatch::__private::TwinMethod::new("retries", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Job"))
+                .recycling(),
         ]
     };
     fn method_layout(

@@ -105,7 +105,11 @@ for dyn SendDynLog<Cap> + 'dyn_twin {
 impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     #[inline]
     fn lines(&self, from: u32) -> impl Stream<Item = u32> + Send + '_ {
-        ::hybrid_dispatch::__private::count_call(&*self, 0usize);
+        ::hybrid_dispatch::__private::count_call(
+            &*self,
+            ::core::concat!(::core::module_path!(), "::Log"),
+            0usize,
+        );
         <Implementor as Log>::lines(self.get_ref(), from)
     }
     #[inline]
@@ -114,7 +118,12 @@ impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Impleme
         method: usize,
         erasure: ::hybrid_dispatch::__private::Erasure,
     ) {
-        ::hybrid_dispatch::__private::observe(self, method, erasure);
+        ::hybrid_dispatch::__private::observe(
+            self,
+            ::core::concat!(::core::module_path!(), "::Log"),
+            method,
+            erasure,
+        );
         <Implementor as Log>::__dyn_twin_observe(self.get_ref(), method, erasure);
     }
     #[inline]
@@ -123,7 +132,12 @@ impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Impleme
         method: usize,
         layout: ::hybrid_dispatch::__private::FutureLayout,
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
-        ::hybrid_dispatch::__private::counted_pool(self, method, layout)
+        ::hybrid_dispatch::__private::counted_pool(
+            self,
+            ::core::concat!(::core::module_path!(), "::Log"),
+            method,
+            layout,
+        )
     }
 }
 impl<
@@ -132,7 +146,10 @@ impl<
 > ::hybrid_dispatch::__private::Twin for dyn DynLog<Cap> + 'dyn_twin {
     type Cap = Cap;
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
-        &[::hybrid_dispatch::__private::TwinMethod::new("lines", true)]
+        &[
+            ::hybrid_dispatch::__private::TwinMethod::new("lines", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Log")),
+        ]
     };
     fn method_layout(
         &self,
@@ -167,7 +184,10 @@ impl<
 > ::hybrid_dispatch::__private::Twin for dyn SendDynLog<Cap> + 'dyn_twin {
     type Cap = Cap;
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
-        &[::hybrid_dispatch::__private::TwinMethod::new("lines", true)]
+        &[
+            ::hybrid_dispatch::__private::TwinMethod::new("lines", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Log")),
+        ]
     };
     fn method_layout(
         &self,

@@ -241,13 +241,18 @@ impl<Implementor: Plugin> Plugin
 for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     #[inline]
     fn name(&self) -> &str {
-        ::hybrid_dispatch::__private::count_call(&*self, 0usize);
+        ::hybrid_dispatch::__private::count_call(
+            &*self,
+            ::core::concat!(::core::module_path!(), "::Plugin"),
+            0usize,
+        );
         <Implementor as Plugin>::name(self.get_ref())
     }
     #[inline]
     fn handle(&self, req: Request) -> impl ::core::future::Future<Output = u64> {
         ::hybrid_dispatch::__private::track_ref(
             self,
+            ::core::concat!(::core::module_path!(), "::Plugin"),
             1usize,
             |this| <Implementor as Plugin>::handle(this, req),
         )
@@ -256,6 +261,7 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     fn lookup(&self, key: &str) -> impl ::core::future::Future<Output = usize> {
         ::hybrid_dispatch::__private::track_ref(
             self,
+            ::core::concat!(::core::module_path!(), "::Plugin"),
             2usize,
             |this| <Implementor as Plugin>::lookup(this, key),
         )
@@ -266,7 +272,12 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
         method: usize,
         erasure: ::hybrid_dispatch::__private::Erasure,
     ) {
-        ::hybrid_dispatch::__private::observe(self, method, erasure);
+        ::hybrid_dispatch::__private::observe(
+            self,
+            ::core::concat!(::core::module_path!(), "::Plugin"),
+            method,
+            erasure,
+        );
         <Implementor as Plugin>::__dyn_twin_observe(self.get_ref(), method, erasure);
     }
     #[inline]
@@ -275,7 +286,12 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
         method: usize,
         layout: ::hybrid_dispatch::__private::FutureLayout,
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
-        ::hybrid_dispatch::__private::counted_pool(self, method, layout)
+        ::hybrid_dispatch::__private::counted_pool(
+            self,
+            ::core::concat!(::core::module_path!(), "::Plugin"),
+            method,
+            layout,
+        )
     }
 }
 impl<
@@ -285,9 +301,14 @@ impl<
     type Cap = Cap;
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
         &[
-            ::hybrid_dispatch::__private::TwinMethod::new("name", false),
-            ::hybrid_dispatch::__private::TwinMethod::new("handle", true).recycling(),
-            ::hybrid_dispatch::__private::TwinMethod::new("lookup", true).recycling(),
+            ::hybrid_dispatch::__private::TwinMethod::new("name", false)
+                .owned_by(::core::concat!(::core::module_path!(), "::Plugin")),
+            ::hybrid_dispatch::__private::TwinMethod::new("handle", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Plugin"))
+                .recycling(),
+            ::hybrid_dispatch::__private::TwinMethod::new("lookup", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Plugin"))
+                .recycling(),
         ]
     };
     fn method_layout(

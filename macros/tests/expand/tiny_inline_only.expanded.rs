@@ -66,7 +66,10 @@ impl<
 > ::hybrid_dispatch::__private::Twin for dyn DynTiny<Cap> + 'dyn_twin {
     type Cap = Cap;
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
-        &[::hybrid_dispatch::__private::TwinMethod::new("add", true)]
+        &[
+            ::hybrid_dispatch::__private::TwinMethod::new("add", true)
+                .owned_by(::core::concat!(::core::module_path!(), "::Tiny")),
+        ]
     };
     fn method_layout(
         &self,
