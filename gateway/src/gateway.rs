@@ -215,13 +215,13 @@ pub enum Resolved {
 
 impl Resolved {
     /// Starts a `handle` call: the call, to be awaited, and where its
-    /// future lives (`"inline"` or `"heap"`). Nothing runs until it is
+    /// future lives (`"inline"`, `"recycled"` or `"heap"`). Nothing runs until it is
     /// awaited.
     pub fn handle(&self, input: Value) -> (impl Future<Output = Reply> + Send + '_, &'static str) {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
                 let call = plugin.handle_send(input);
-                let placement = placement_of(call.is_heap());
+                let placement = placement_of(call.is_recycled(), call.is_heap());
                 (
                     Either::Left(traced(call, plugin, "handle", placement)),
                     placement,
@@ -247,7 +247,7 @@ impl Resolved {
         match self {
             Resolved::Twin(plugin) => {
                 let events = plugin.events_send(input);
-                let placement = placement_of(events.is_heap());
+                let placement = placement_of(false, events.is_heap());
                 (Either::Left(events), placement)
             }
             Resolved::Boxed(plugin) => (Either::Right(plugin.events_boxed(input)), "heap"),
@@ -259,7 +259,7 @@ impl Resolved {
         let (call, placement) = match self {
             Resolved::Twin(plugin) => {
                 let call = plugin.health_send();
-                let placement = placement_of(call.is_heap());
+                let placement = placement_of(call.is_recycled(), call.is_heap());
                 (
                     Either::Left(traced(call, plugin, "health", placement)),
                     placement,
@@ -281,8 +281,12 @@ impl std::fmt::Debug for Resolved {
 }
 
 /// The `x-plugin-future` header's value.
-fn placement_of(heap: bool) -> &'static str {
-    if heap { "heap" } else { "inline" }
+fn placement_of(recycled: bool, heap: bool) -> &'static str {
+    match (recycled, heap) {
+        (true, _) => "recycled",
+        (false, true) => "heap",
+        (false, false) => "inline",
+    }
 }
 
 /// With the `tracing` feature, the call in a `call` span naming the plugin,
@@ -322,10 +326,13 @@ impl Gateway {
         // `chain` calls plugins through the gateway, which owns it: it
         // holds a `Weak`, so the gateway is not kept alive by its own plugin.
         let inner = Arc::new_cyclic(|gateway: &Weak<Inner>| {
-            // No recycling: the two plugins that spill do so on purpose, to
-            // show a spill (a box per call) in `/stats` and `/metrics`; a
-            // registry recycles them by default (`TwinRegistry::new`).
-            let plugins = Plugins::with_max_idle(0);
+            // The futures that do not fit inline are recycled from
+            // per-method pools (`max_idle: Some(0)` boxes them instead, to
+            // show what a spill costs in `/stats` and `/metrics`).
+            let plugins = match config.max_idle {
+                Some(max_idle) => Plugins::with_max_idle(max_idle),
+                None => Plugins::new(),
+            };
             let mut boxed = (config.dispatch == Dispatch::Boxed).then(BoxedPlugins::new);
             add_plugins(&plugins, boxed.as_mut(), WeakGateway(gateway.clone()));
             Inner {
@@ -470,6 +477,7 @@ impl Gateway {
                 } else if let Some(t) = stats.tracked(name, method) {
                     counters.extend([
                         ("inline", c.inline),
+                        ("recycled", c.recycled),
                         ("heap", c.heap),
                         ("heap_bytes", c.allocated_bytes),
                         ("in_flight", t.in_flight),
@@ -491,12 +499,28 @@ impl Gateway {
         let mut futures = Map::new();
         for (row, entry) in sizing.iter() {
             let layout = entry.future_layout();
-            let fields = json!({
+            let mut fields = json!({
                 "future_bytes": layout.size(),
                 "future_align": layout.align(),
-                "placement": placement_of(!entry.is_inline()),
+                "placement": placement_of(entry.is_recycled(), !entry.is_inline()),
                 "plugin_type": entry.service_type_name(),
             });
+            // A recycling method's pool: buffers allocated (misses),
+            // freed, and held idle now.
+            let pool = row.rsplit_once('.').and_then(|(plugin, method)| {
+                let handle = self.inner.plugins.handle(plugin).ok()?;
+                TwinHandle::pool_stats(&handle, method)
+            });
+            if let Some(p) = pool {
+                fields["pool"] = json!({
+                    "misses": p.misses,
+                    "freed": p.freed,
+                    "idle": p.idle,
+                    "idle_bytes": p.idle_bytes,
+                    "max_idle": p.max_idle,
+                    "buffer_bytes": p.buffer_bytes,
+                });
+            }
             futures.insert(row.to_owned(), fields);
         }
 

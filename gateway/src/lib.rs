@@ -11,11 +11,11 @@
 //!
 //! | route | answer |
 //! |---|---|
-//! | `POST /plugins/{name}`, JSON body | 200 and the plugin's JSON output (header `x-plugin-future`: `inline` or `heap`); 400 malformed JSON or a bad name (not UTF-8, control characters, over [`MAX_NAME_BYTES`]); 404 unknown plugin; 405 another method; 408 the body stalled over `body_timeout`; 413 a body over `max_body_bytes`; 422 the plugin refused the input; 500 the plugin panicked; 503 with `Retry-After` over `max_in_flight` plugin requests; 504 no answer within `timeout` |
+//! | `POST /plugins/{name}`, JSON body | 200 and the plugin's JSON output (header `x-plugin-future`: `inline`, `recycled` or `heap`); 400 malformed JSON or a bad name (not UTF-8, control characters, over [`MAX_NAME_BYTES`]); 404 unknown plugin; 405 another method; 408 the body stalled over `body_timeout`; 413 a body over `max_body_bytes`; 422 the plugin refused the input; 500 the plugin panicked; 503 with `Retry-After` over `max_in_flight` plugin requests; 504 no answer within `timeout` |
 //! | `GET` or `POST /plugins/{name}/stream`, JSON body or none (`{}`) | 200 `text/event-stream` (header `x-plugin-future`: where the erased stream lives), after the stream's first item: each item of the plugin's stream as an event (`data:` its JSON), a comment every `keep_alive` while it is quiet, then `event: end` with `{"reason"}` (`completed`, `max_items`, `max_duration` or `shutdown`), or `event: error` with `{"error"}`; 404 unknown plugin, or a plugin that does not stream; 503 with `Retry-After` over `max_streams` open streams; the errors of `POST /plugins/{name}` (422 is a refusal by the stream's first item; 504 no first item within `timeout`) |
 //! | `GET /plugins/{name}/health` | 200 `{"plugin", "ok": true, "detail"}`; 503 the same with `"ok": false`; the errors above |
 //! | `GET /plugins` | `{"plugins": [{"name", "description", "stream"}]}`, by name (`stream`: what its stream sends, or `null`) |
-//! | `GET /stats` | per plugin and per method: calls, placements, heap bytes, in flight, completed, cancelled, panicked (the registry's counters); every answer by route and kind; connections; readiness; the sizing report |
+//! | `GET /stats` | per plugin and per method: calls, placements (inline, recycled, heap), heap bytes, in flight, completed, cancelled, panicked (the registry's counters); every answer by route and kind; connections; readiness; the sizing report (with each recycling method's pool: buffers allocated, freed, idle) |
 //! | `GET /metrics` | Prometheus text format (OpenMetrics): per plugin and method, calls by placement and outcome and a latency histogram; answers by route and kind; connections (see [`metrics`](crate::metrics)) |
 //! | `GET /healthz` | 200 `{"ok": true}` while the process answers |
 //! | `GET /readyz` | 200 `{"ready": true}`; 503 `{"ready": false}` once shutdown began |
@@ -105,6 +105,13 @@ pub struct Config {
     /// it a stalled reader would hold its stream past `max_stream_duration`:
     /// hyper stops polling a body it cannot write.
     pub send_timeout: Duration,
+    /// Idle buffers the registry keeps per plugin method for the futures
+    /// that do not fit inline ([`Cap`](crate::plugins::Cap)): a call takes
+    /// one and gives it back when its future ends, so a steady stream of
+    /// calls allocates nothing. `None`: the registry's default bound,
+    /// sized from each future's layout; `Some(0)`: no recycling, a box per
+    /// call of such a future (to see what a spill costs).
+    pub max_idle: Option<usize>,
 }
 
 impl Default for Config {
@@ -124,6 +131,7 @@ impl Default for Config {
             max_stream_items: 100_000,
             keep_alive: Duration::from_secs(15),
             send_timeout: Duration::from_secs(30),
+            max_idle: None,
         }
     }
 }

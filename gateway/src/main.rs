@@ -40,7 +40,9 @@ const USAGE: &str = "usage: http_gateway [--FLAG VALUE]...
   --max-stream-ms MS          the longest a plugin stream stays open (default 300000)
   --max-stream-items N        the most events one plugin stream sends (default 100000)
   --keep-alive-ms MS          a comment this often while a stream is quiet (default 15000)
-  --send-timeout-ms MS        a connection whose client does not read this long is closed (default 30000)";
+  --send-timeout-ms MS        a connection whose client does not read this long is closed (default 30000)
+  --max-idle N                idle buffers kept per plugin method for futures that do not fit inline;
+                              0: a box per call instead (default: the registry's bound per future size)";
 
 /// Parses the command line into the gateway's settings and its address.
 fn parse_args() -> Result<(SocketAddr, Config), String> {
@@ -76,6 +78,7 @@ fn parse_args() -> Result<(SocketAddr, Config), String> {
             "--max-stream-items" => config.max_stream_items = number()?,
             "--keep-alive-ms" => config.keep_alive = ms()?.max(Duration::from_millis(1)),
             "--send-timeout-ms" => config.send_timeout = ms()?,
+            "--max-idle" => config.max_idle = Some(number()? as usize),
             _ => return Err(format!("unknown argument {flag}")),
         }
     }

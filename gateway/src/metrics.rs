@@ -7,7 +7,7 @@
 //!
 //! | metric | labels | what |
 //! |---|---|---|
-//! | `gateway_plugin_calls_total` | `plugin`, `method`, `placement`, `outcome` | plugin calls that ended: `placement` is `inline` or `heap` (where the call's future lived), `outcome` `completed`, `cancelled` (timeout, client gone) or `panicked` |
+//! | `gateway_plugin_calls_total` | `plugin`, `method`, `placement`, `outcome` | plugin calls that ended: `placement` is `inline`, `recycled` or `heap` (where the call's future lived), `outcome` `completed`, `cancelled` (timeout, client gone) or `panicked` |
 //! | `gateway_plugin_call_duration_seconds` | the same | a histogram of how long those calls took |
 //! | `gateway_answers_total` | `route` (`handle`, `health`, `other`), `kind` | every answer the gateway sent, by kind (the same counts as `answers` in `/stats`) |
 //! | `gateway_streams_total` | `plugin`, `placement`, `end` | plugin streams (`/plugins/{name}/stream`) that ended: `end` is `completed`, `error`, `refused` (422), `max_items`, `max_duration`, `shutdown`, `cancelled` (client gone, no first item in time) or `panicked` |

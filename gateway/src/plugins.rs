@@ -115,10 +115,12 @@ impl Health {
 /// those would go to the heap on every call; 256 is the smallest named
 /// capacity above 200. The streams fit too: `sleep.events`, its ticks (176
 /// bytes: an `Interval` and the step in flight), and the empty default
-/// streams (0 bytes). Two futures spill at any reasonable capacity:
+/// streams (0 bytes). Two futures do not fit at any reasonable capacity:
 /// `render.handle` on purpose (1 KiB of state), and `chain.handle`, whose
 /// future holds a call of this same registry in flight, larger than the
-/// capacity it is erased into. (The `tracing` feature's per-call span and
+/// capacity it is erased into. The registry recycles their buffers (one
+/// pool per method, sized from the future's layout), so they allocate
+/// nothing per call either once warm. (The `tracing` feature's per-call span and
 /// the gateway's metering wrap the erased future from the outside, so they
 /// change none of these sizes.)
 pub type Cap = S32;

@@ -135,15 +135,26 @@ fn assert_counters(
     let c = counters(stats, plugin, method);
     let calls = completed + cancelled + panicked;
     let sizing = &stats["sizing"]["futures"][format!("{plugin}.{method}")];
-    let (inline, heap) = if sizing["placement"] == "heap" {
-        (0, calls)
-    } else {
-        (calls, 0)
-    };
     let bytes = sizing["future_bytes"].as_u64().expect("future size");
+    let (inline, recycled, heap) = match sizing["placement"].as_str() {
+        Some("inline") => (calls, 0, 0),
+        Some("recycled") => (0, calls, 0),
+        Some("heap") => (0, 0, calls),
+        other => panic!("{plugin}.{method}: placement {other:?}"),
+    };
+    if recycled > 0 {
+        // Recycled buffers are allocated on a miss only: at least once,
+        // far fewer times than there were calls once the pool is warm.
+        let misses = sizing["pool"]["misses"].as_u64().expect("a pool");
+        assert!(misses >= 1, "{plugin}.{method}: {sizing}");
+        if calls > 64 {
+            assert!(misses <= calls / 8, "{plugin}.{method}: {sizing}");
+        }
+    }
     let expected: BTreeMap<String, u64> = [
         ("calls", calls),
         ("inline", inline),
+        ("recycled", recycled),
         ("heap", heap),
         ("heap_bytes", heap * bytes),
         ("in_flight", 0),
@@ -248,8 +259,9 @@ async fn every_route_status_and_body() {
         assert_eq!(sizing["futures"]["sleep.events"]["placement"], "inline");
         assert_eq!(sizing["futures"]["echo.handle"]["placement"], "inline");
         assert_eq!(sizing["futures"]["sleep.handle"]["placement"], "inline");
-        assert_eq!(sizing["futures"]["render.handle"]["placement"], "heap");
-        assert_eq!(sizing["futures"]["chain.handle"]["placement"], "heap");
+        // The two that do not fit are recycled from per-method pools.
+        assert_eq!(sizing["futures"]["render.handle"]["placement"], "recycled");
+        assert_eq!(sizing["futures"]["chain.handle"]["placement"], "recycled");
         assert_eq!(sizing["futures"]["render.health"]["placement"], "inline");
         assert_eq!(sizing["all_inline"], false);
         let placement = |row: &str| sizing["futures"][row]["placement"].clone();
@@ -272,7 +284,7 @@ async fn every_route_status_and_body() {
             render.body,
             json!({ "glyphs": 10, "lines": ["helloworld"] })
         );
-        assert_eq!(render.future.as_deref(), Some("heap"));
+        assert_eq!(render.future.as_deref(), Some("recycled"));
 
         let started = Instant::now();
         let sleep = post(c, "sleep", r#"{"ms": 20}"#).await;
@@ -288,7 +300,7 @@ async fn every_route_status_and_body() {
         assert_eq!(chain.status, StatusCode::OK);
         let output = json!({ "hash": fnv1a_hex("x", 2), "rounds": 2 });
         assert_eq!(chain.body, json!({ "output": output, "steps": 2 }));
-        assert_eq!(chain.future.as_deref(), Some("heap"));
+        assert_eq!(chain.future.as_deref(), Some("recycled"));
 
         // Health: 200 when the plugin says it is fine, 503 when not.
         for (plugin, ok) in PLUGINS {
@@ -525,8 +537,8 @@ async fn every_route_status_and_body() {
             metric(&metrics, "gateway_plugin_calls_total", &labels)
         };
         assert_eq!(calls("echo", "inline", "completed"), 4);
-        assert_eq!(calls("render", "heap", "completed"), 1);
-        assert_eq!(calls("chain", "heap", "completed"), 3);
+        assert_eq!(calls("render", "recycled", "completed"), 1);
+        assert_eq!(calls("chain", "recycled", "completed"), 3);
         assert_eq!(calls("sleep", "inline", "cancelled"), 1);
         assert_eq!(calls("panic", "inline", "panicked"), 1);
         let sleep_labels = [
@@ -661,8 +673,11 @@ async fn send_and_check(c: &mut Client, i: usize, tally: &mut Tally) -> Result<(
             let text = format!("r{i}");
             let a = post(c, "render", json!({ "text": text }).to_string()).await;
             let expected = json!({ "glyphs": text.len(), "lines": [text] });
-            let heap = a.future.as_deref() == Some("heap");
-            check(a.status == StatusCode::OK && a.body == expected && heap, &a)
+            let recycled = a.future.as_deref() == Some("recycled");
+            check(
+                a.status == StatusCode::OK && a.body == expected && recycled,
+                &a,
+            )
         }
         Kind::Chain => {
             let text = format!("c{i}");
@@ -874,7 +889,7 @@ async fn load_with_panics_timeouts_and_plugins_coming_and_going() {
                 let n = metric(&metrics, "gateway_plugin_calls_total", &labels);
                 assert_eq!(n, c[outcome], "{plugin}.{method} {outcome}");
             }
-            for placement in ["inline", "heap"] {
+            for placement in ["inline", "recycled", "heap"] {
                 let labels = [
                     ("plugin", plugin),
                     ("method", method),
@@ -1316,4 +1331,56 @@ async fn past_the_connection_cap_new_connections_wait() {
     .await
     .expect("within the time limit");
     server.stop().await;
+}
+
+// ---------------------------------------------------------------------------
+// Futures that do not fit inline: recycled by default, boxed on request.
+
+/// `render.handle` (1 KiB of state) does not fit the plugins' capacity. By
+/// default its buffers are recycled: 200 calls allocate a few buffers (one
+/// per worker thread's cache at most), not 200; `max_idle: Some(0)` boxes
+/// every call instead, and the counters say so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run sockets")]
+async fn spilled_futures_are_recycled_unless_recycling_is_off() {
+    const CALLS: u64 = 200;
+    for (max_idle, placement) in [(None, "recycled"), (Some(0), "heap")] {
+        let config = Config {
+            max_idle,
+            ..Config::default()
+        };
+        let server = Server::start(config).await;
+        tokio::time::timeout(TEST_LIMIT, async {
+            let c = &mut Client::connect(server.addr).await;
+            for i in 0..CALLS {
+                let text = format!("r{i}");
+                let a = post(c, "render", json!({ "text": text }).to_string()).await;
+                assert_eq!(a.status, StatusCode::OK);
+                assert_eq!(a.future.as_deref(), Some(placement), "{max_idle:?}");
+            }
+            let stats = get(c, "/stats").await.body;
+            let render = counters(&stats, "render", "handle");
+            let sizing = &stats["sizing"]["futures"]["render.handle"];
+            assert_eq!(sizing["placement"], placement);
+            let bytes = sizing["future_bytes"].as_u64().unwrap();
+            assert_eq!(render["calls"], CALLS);
+            assert_eq!(render[placement], CALLS, "{render:?}");
+            if max_idle.is_none() {
+                assert_eq!((render["heap"], render["heap_bytes"]), (0, 0), "{render:?}");
+                // A miss allocates one buffer; the gateway's two workers
+                // and the per-thread caches bound how many.
+                let pool = &sizing["pool"];
+                let misses = pool["misses"].as_u64().unwrap();
+                assert!((1..=8).contains(&misses), "{pool}");
+                assert!(pool["buffer_bytes"].as_u64().unwrap() >= bytes, "{pool}");
+            } else {
+                assert_eq!(render["recycled"], 0, "{render:?}");
+                assert_eq!(render["heap_bytes"], CALLS * bytes, "{render:?}");
+                assert!(sizing.get("pool").is_none(), "{sizing}");
+            }
+        })
+        .await
+        .expect("within the time limit");
+        server.stop().await;
+    }
 }
