@@ -1461,6 +1461,217 @@ mod tests {
         assert_eq!(stats.misses, stats.idle + stats.freed);
     }
 
+    /// A pool in an `Arc`, as `new_recycled_arc` takes it.
+    fn shared_pool_for<F>(make: impl Fn() -> F, max_idle: usize) -> Arc<RecyclePool> {
+        Arc::new(pool_for(make, max_idle))
+    }
+
+    #[test]
+    fn shared_completed_cancelled_and_unpolled_futures_drop_once_and_give_back() {
+        let drops = AtomicUsize::new(0);
+        let pool = shared_pool_for(|| make(&drops, false), 4);
+        // Completed.
+        let fut = Send1::new_recycled_arc(&pool, || make(&drops, false));
+        assert!(fut.is_recycled() && !fut.is_heap());
+        assert_eq!(core::mem::size_of_val(&fut), 16);
+        assert_eq!(Arc::strong_count(&pool), 2, "the buffer holds a count");
+        assert_eq!(run(pin!(fut)), 32);
+        assert_eq!(drops.load(Relaxed), 1);
+        // Released once the future is dropped (the pinned handle was, at
+        // the end of `run`'s statement).
+        assert_eq!(Arc::strong_count(&pool), 1);
+        // Cancelled after one poll.
+        let mut fut = Box::pin(Send1::new_recycled_arc(&pool, || make(&drops, false)));
+        assert_eq!(poll_once(fut.as_mut()), Poll::Pending);
+        drop(fut);
+        assert_eq!(drops.load(Relaxed), 2);
+        // Never polled.
+        drop(Send1::new_recycled_arc(&pool, || make(&drops, false)));
+        assert_eq!(drops.load(Relaxed), 3);
+        assert_eq!(Arc::strong_count(&pool), 1);
+        let stats = pool.stats();
+        assert_eq!((stats.misses, stats.idle, stats.freed), (1, 1, 0));
+        // Inline and boxed futures take no count.
+        let small = Send1::new_recycled_arc(&pool, || core::future::ready(1u8));
+        let big = Send1::new_recycled_arc(&pool, || core::future::ready([0u64; 512]));
+        assert!(!small.is_recycled() && big.is_heap());
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    /// The handle does not borrow the pool: dropped first, the pool lives
+    /// on in its buffers' counts and is freed with the last of them (Miri
+    /// checks the use after the `Arc` is gone and the final free).
+    #[test]
+    fn a_shared_pool_lives_as_long_as_its_futures() {
+        let drops = AtomicUsize::new(0);
+        let pool = shared_pool_for(|| make(&drops, false), 4);
+        let first: Send1<'_, u64> = Send1::new_recycled_arc(&pool, || make(&drops, false));
+        let mut second = Box::pin(Send1::new_recycled_arc(&pool, || make(&drops, false)));
+        let weak = Arc::downgrade(&pool);
+        drop(pool);
+        assert_eq!(weak.strong_count(), 2);
+        assert_eq!(poll_once(second.as_mut()), Poll::Pending);
+        assert_eq!(run(pin!(first)), 32);
+        assert_eq!(weak.upgrade().map(|p| p.stats().idle), Some(1));
+        assert_eq!(run(second.as_mut()), 32);
+        drop(second);
+        assert_eq!(weak.strong_count(), 0, "the last buffer freed the pool");
+        assert_eq!(drops.load(Relaxed), 2);
+    }
+
+    /// A `'static` handle, finished and dropped on another thread, which
+    /// then drops the last count: the pool is freed there.
+    #[test]
+    fn a_shared_future_is_static_and_may_end_elsewhere() {
+        async fn work(x: u64) -> u64 {
+            let page = [x; 40];
+            YieldOnce::default().await;
+            page[0] + page[39]
+        }
+        let pool = Arc::new(RecyclePool::new(FutureLayout::of_val(&work(0)), 2));
+        let fut: Send1<'static, u64> = Send1::new_recycled_arc(&pool, || work(3));
+        let weak = Arc::downgrade(&pool);
+        drop(pool);
+        let out = std::thread::spawn(move || run(pin!(fut))).join().unwrap();
+        assert_eq!(out, 6);
+        assert_eq!(weak.strong_count(), 0);
+    }
+
+    #[test]
+    fn a_shared_panicking_poll_drops_once_and_gives_back() {
+        let drops = AtomicUsize::new(0);
+        let pool = shared_pool_for(|| make(&drops, true), 4);
+        let mut fut = Box::pin(Send1::new_recycled_arc(&pool, || make(&drops, true)));
+        assert_eq!(poll_once(fut.as_mut()), Poll::Pending);
+        let panicked = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut())));
+        assert!(panicked.is_err());
+        assert!(fut.has_panicked());
+        assert_eq!(drops.load(Relaxed), 1);
+        drop(fut);
+        assert_eq!(drops.load(Relaxed), 1);
+        assert_eq!(pool.stats().idle, 1);
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    #[test]
+    fn a_shared_panicking_destructor_still_gives_back() {
+        struct Bomb([u64; 16]);
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("destructor");
+            }
+        }
+        impl Future for Bomb {
+            type Output = u64;
+            fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
+                Poll::Ready(self.0[0])
+            }
+        }
+        let pool = Arc::new(RecyclePool::new(FutureLayout::of::<Bomb>(), 2));
+        let fut = Send1::new_recycled_arc(&pool, || Bomb([5; 16]));
+        assert!(catch_unwind(AssertUnwindSafe(|| drop(fut))).is_err());
+        assert_eq!(pool.stats().idle, 1);
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    /// `make` panics after the buffer was taken: the buffer goes back empty
+    /// (and its count is released), for both kinds of pool.
+    #[test]
+    fn a_panicking_make_gives_the_buffer_back() {
+        type Page = core::future::Ready<[u64; 32]>;
+        let pool = RecyclePool::new(FutureLayout::of::<Page>(), 2);
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            drop(Send1::new_recycled(&pool, || -> Page { panic!("make") }));
+        }));
+        assert!(made.is_err());
+        assert_eq!((pool.stats().misses, pool.stats().idle), (1, 1));
+        let shared = Arc::new(pool);
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            drop(Send1::new_recycled_arc(&shared, || -> Page { panic!("make") }));
+        }));
+        assert!(made.is_err());
+        assert_eq!((shared.stats().misses, shared.stats().idle), (1, 1));
+        assert_eq!(Arc::strong_count(&shared), 1);
+        // And the buffer serves the next call.
+        let fut = Send1::new_recycled_arc(&shared, || core::future::ready([7u64; 32]));
+        assert_eq!(run(pin!(fut))[31], 7);
+        assert_eq!(shared.stats().misses, 1);
+    }
+
+    #[test]
+    fn shared_idle_buffers_are_bounded_and_trimmed() {
+        let pool = Arc::new(RecyclePool::new(
+            FutureLayout::of::<core::future::Ready<[u8; 100]>>(),
+            3,
+        ));
+        let futures: Vec<_> = (0..5)
+            .map(|_| Send1::new_recycled_arc(&pool, || core::future::ready([0u8; 100])))
+            .collect();
+        assert_eq!(Arc::strong_count(&pool), 6);
+        drop(futures);
+        let stats = pool.stats();
+        assert_eq!((stats.misses, stats.idle, stats.freed), (5, 3, 2));
+        assert_eq!(pool.trim(), 3);
+        assert_eq!(pool.stats().idle, 0);
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    #[test]
+    fn the_shared_try_constructor_succeeds_when_memory_is_there() {
+        let pool = Arc::new(RecyclePool::new(
+            FutureLayout::of::<core::future::Ready<[u8; 200]>>(),
+            2,
+        ));
+        let fut: RecycledFuture<'static, [u8; 200]> =
+            RecycledFuture::try_new_recycled_arc(&pool, || core::future::ready([2u8; 200])).unwrap();
+        assert!(fut.is_recycled());
+        assert_eq!(run(pin!(fut))[0], 2);
+        assert_eq!(pool.stats().idle, 1);
+    }
+
+    /// Many threads take and give back at once through a shared pool, each
+    /// holding its own `Arc` and dropping it while its last futures are
+    /// still running, so that the last count may go with any thread's
+    /// give-back. Miri checks the races and the final free.
+    #[test]
+    fn shared_concurrent_calls_from_threads() {
+        shared_concurrent_calls(4);
+        shared_concurrent_calls(64);
+    }
+
+    fn shared_concurrent_calls(max_idle: usize) {
+        let threads = if cfg!(miri) { 3 } else { 8 };
+        let rounds = if cfg!(miri) { 5 } else { 2_000 };
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let before = DROPS.load(Relaxed);
+        let pool = shared_pool_for(|| make(&DROPS, false), max_idle);
+        let weak = Arc::downgrade(&pool);
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let pool = Arc::clone(&pool);
+                std::thread::spawn(move || {
+                    for _ in 0..rounds {
+                        let a = Send1::new_recycled_arc(&pool, || make(&DROPS, false));
+                        let b = Send1::new_recycled_arc(&pool, || make(&DROPS, false));
+                        assert_eq!(run(pin!(a)) + run(pin!(b)), 64);
+                    }
+                    let last = Send1::new_recycled_arc(&pool, || make(&DROPS, false));
+                    drop(pool);
+                    run(pin!(last))
+                })
+            })
+            .collect();
+        let stats = pool.stats();
+        assert!(stats.idle <= max_idle as u64);
+        drop(pool);
+        for worker in workers {
+            assert_eq!(worker.join().unwrap(), 32);
+        }
+        assert_eq!(weak.strong_count(), 0, "the pool was freed");
+        // Only this test uses `DROPS`, one call at a time.
+        assert_eq!(DROPS.load(Relaxed) - before, (2 * rounds + 1) * threads);
+    }
+
     #[test]
     fn debug_names_the_place() {
         let pool = RecyclePool::new(FutureLayout::of::<core::future::Ready<[u8; 200]>>(), 2);
