@@ -285,7 +285,8 @@ fn static_futures_recycle_by_every_path() {
         assert_eq!((pool.misses, pool.idle), (1, 1), "{name}");
     }
     // A bare counted twin lends its pools the same way.
-    let counted: Arc<dyn SendDynDetached> = Arc::new(CountedTwin::new::<dyn DynDetached>(Holds::<2048>));
+    let counted: Arc<dyn SendDynDetached> =
+        Arc::new(CountedTwin::new::<dyn DynDetached>(Holds::<2048>));
     for round in 0..WARM + CALLS {
         let (out, allocs) = count(|| block_on(counted.run_send(round)).0);
         assert_eq!(out, expected("x", round));

@@ -437,7 +437,10 @@ impl Detached for State<128> {
 
 /// The bridge for the `'static` trait: generic code that takes any
 /// `Detached`, here the twin object.
-fn detached_bridge<P: Detached + ?Sized>(plugin: &P, x: u64) -> impl Future<Output = u64> + 'static {
+fn detached_bridge<P: Detached + ?Sized>(
+    plugin: &P,
+    x: u64,
+) -> impl Future<Output = u64> + 'static {
     plugin.run(x)
 }
 

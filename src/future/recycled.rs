@@ -856,11 +856,7 @@ fn build<F: Future, C: FnOnce() -> F, Cap: Capacity, L: Lender>(
         // offset 0, aligned (the block is at least pointer-aligned); this
         // block is ours (**Owned blocks**). Rewritten on every take, so a
         // borrowed pool may move while it holds no block in use.
-        unsafe {
-            block
-                .cast::<*const RecyclePool>()
-                .write(lender.address())
-        };
+        unsafe { block.cast::<*const RecyclePool>().write(lender.address()) };
         let unfilled = Unfilled::<L::Keep>(block, PhantomData);
         let block = block.as_ptr();
         // SAFETY: **Block layout**: the pool accepts `F`, so it fits at
@@ -1587,7 +1583,9 @@ mod tests {
         assert_eq!((pool.stats().misses, pool.stats().idle), (1, 1));
         let shared = Arc::new(pool);
         let made = catch_unwind(AssertUnwindSafe(|| {
-            drop(Send1::new_recycled_arc(&shared, || -> Page { panic!("make") }));
+            drop(Send1::new_recycled_arc(&shared, || -> Page {
+                panic!("make")
+            }));
         }));
         assert!(made.is_err());
         assert_eq!((shared.stats().misses, shared.stats().idle), (1, 1));
@@ -1623,7 +1621,8 @@ mod tests {
             2,
         ));
         let fut: RecycledFuture<'static, [u8; 200]> =
-            RecycledFuture::try_new_recycled_arc(&pool, || core::future::ready([2u8; 200])).unwrap();
+            RecycledFuture::try_new_recycled_arc(&pool, || core::future::ready([2u8; 200]))
+                .unwrap();
         assert!(fut.is_recycled());
         assert_eq!(run(pin!(fut))[0], 2);
         assert_eq!(pool.stats().idle, 1);
