@@ -1072,14 +1072,19 @@ macro_rules! constructors {
             /// use hybrid_dispatch::{SendInlineFuture, future::RecyclePool};
             /// use hybrid_dispatch::layout::FutureLayout;
             ///
+            /// async fn work() -> usize {
+            ///     let page = [1u8; 512]; // held across the await: a 512-byte future
+            ///     tokio::task::yield_now().await;
+            ///     page.len()
+            /// }
+            ///
             /// fn detached(pool: &Arc<RecyclePool>) -> SendInlineFuture<'static, usize> {
-            ///     SendInlineFuture::new_recycled_arc(pool, || async { [1u8; 512].len() })
+            ///     SendInlineFuture::new_recycled_arc(pool, work)
             /// }
             ///
             /// #[tokio::main(flavor = "current_thread")]
             /// async fn main() {
-            ///     let make = || async { [1u8; 512].len() };
-            ///     let pool = Arc::new(RecyclePool::new(FutureLayout::of_val(&make()), 4));
+            ///     let pool = Arc::new(RecyclePool::new(FutureLayout::of_val(&work()), 4));
             ///     for _ in 0..10 {
             ///         let fut = detached(&pool);
             ///         assert!(fut.is_recycled());
