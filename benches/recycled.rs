@@ -251,6 +251,29 @@ impl<S: Svc> Plugin for Plug<S> {
 
 type Twins = TwinRegistry<dyn SendDynPlugin>;
 
+/// The same plugin with a future declared `+ 'static` (one a
+/// `tokio::spawn` takes): it owns what it uses, so the plugin holds its
+/// service in an `Arc` and clones it per call, and the twin recycles the
+/// future in a buffer that holds a count of its pool (the
+/// `twin_static` row).
+#[dyn_twin(DynDetached, send = SendDynDetached)]
+trait Detached {
+    fn call(&self, x: u64) -> impl Future<Output = u64> + Send + 'static;
+}
+
+struct PlugArc<S>(Arc<S>);
+
+impl<S: Svc> Detached for PlugArc<S> {
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would borrow `self`: this future must not"
+    )]
+    fn call(&self, x: u64) -> impl Future<Output = u64> + Send + 'static {
+        let svc = Arc::clone(&self.0);
+        async move { svc.call(x).await }
+    }
+}
+
 // ---------------------------------------------------------------- rows
 
 /// A batch of `n` static calls from `from`.
@@ -277,6 +300,9 @@ struct Subjects {
     twin_layout: usize,
     twin: TwinHandle<dyn SendDynPlugin>,
     twins: Twins,
+    /// The `+ 'static` plugin's future's size.
+    detached_layout: usize,
+    detached: TwinHandle<dyn SendDynDetached>,
 }
 
 fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
@@ -288,6 +314,9 @@ fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
     let handle_s1 = registry_s1.register(name, make()).unwrap();
     let twins = Twins::new();
     let twin = twins.register(name, Plug(make())).unwrap();
+    let detached = TwinRegistry::<dyn SendDynDetached>::new()
+        .register(name, PlugArc(Arc::new(make())))
+        .unwrap();
     let direct = {
         let svc = Arc::new(make());
         Box::new(move |from: u64, n: u64| -> BoxedBatch {
@@ -316,6 +345,8 @@ fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
         twin_layout: twin.call_layout().size(),
         twin,
         twins,
+        detached_layout: detached.call_layout().size(),
+        detached,
     }
 }
 
@@ -333,10 +364,11 @@ enum Row {
     ByName,
     TwinHandle,
     TwinByName,
+    TwinStatic,
 }
 
 impl Row {
-    const ALL: [Row; 11] = [
+    const ALL: [Row; 12] = [
         Row::Static,
         Row::AsyncTrait,
         Row::ReusableBox,
@@ -348,6 +380,7 @@ impl Row {
         Row::ByName,
         Row::TwinHandle,
         Row::TwinByName,
+        Row::TwinStatic,
     ];
 
     fn name(self) -> &'static str {
@@ -363,6 +396,7 @@ impl Row {
             Row::ByName => "Registry by name",
             Row::TwinHandle => "twin, TwinRegistry handle",
             Row::TwinByName => "twin, TwinRegistry by name",
+            Row::TwinStatic => "twin, `+ 'static` future, handle",
         }
     }
 
@@ -370,6 +404,7 @@ impl Row {
     fn future_bytes(self, s: &Subjects) -> usize {
         match self {
             Row::TwinHandle | Row::TwinByName => s.twin_layout,
+            Row::TwinStatic => s.detached_layout,
             _ => s.layout,
         }
     }
@@ -387,6 +422,7 @@ impl Row {
             Row::ByName => "by_name",
             Row::TwinHandle => "twin_handle",
             Row::TwinByName => "twin_by_name",
+            Row::TwinStatic => "twin_static",
         }
     }
 }
@@ -450,6 +486,14 @@ fn site_twin(h: &TwinHandle<dyn SendDynPlugin>, x: u64) -> impl Future<Output = 
     h.call_send(x)
 }
 
+#[inline(never)]
+fn site_detached(
+    h: &TwinHandle<dyn SendDynDetached>,
+    x: u64,
+) -> impl Future<Output = u64> + Send + 'static {
+    h.call_send(x)
+}
+
 /// The lookup of a twin by name (a `TwinRegistry` hands out handles; the
 /// call is then [`site_twin`]'s).
 #[inline(never)]
@@ -485,6 +529,7 @@ async fn calls(s: &Subjects, row: Row, from: u64, calls: u64) -> u64 {
                 let twin = site_twin_lookup(&s.twins, s.name);
                 site_twin(&twin, x).await
             }
+            Row::TwinStatic => site_detached(&s.detached, x).await,
         };
         acc = acc.wrapping_add(black_box(out));
     }

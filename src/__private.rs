@@ -34,9 +34,10 @@ pub use crate::twin::{Twin, TwinMethod};
 use crate::layout::{Placement, fits_inline};
 
 /// A counted twin's recycled storage, as the trait's hidden pool hook
-/// returns it. Without `std` there is none: an empty type.
+/// returns it: in an `Arc`, so that a `'static` future can keep it alive
+/// ([`inline_future_arc`]). Without `std` there is none: an empty type.
 #[cfg(feature = "std")]
-pub use crate::future::recycled::RecyclePool as Pool;
+pub type Pool = Arc<crate::future::recycled::RecyclePool>;
 /// A counted twin's recycled storage: none without `std`.
 #[cfg(all(feature = "alloc", not(feature = "std")))]
 #[derive(Debug)]
@@ -73,6 +74,45 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
         if let Some(pool) = pool() {
             #[cfg(feature = "std")]
             return SendInlineFuture::new_recycled(pool, make);
+            #[cfg(not(feature = "std"))]
+            match *pool {}
+        }
+    }
+    SendInlineFuture::new(make())
+}
+
+/// [`inline_future`] for a future that may outlive the pool's borrow (the
+/// trait declares it `+ 'static`, or bounded by another lifetime): a
+/// buffer it takes holds a count of the pool's `Arc`, so the handle's
+/// lifetime is the future's, not the hook's.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    make: impl FnOnce() -> F,
+) -> InlineFuture<'a, T, Cap> {
+    if !fits_inline::<F, Cap>() {
+        if let Some(pool) = pool() {
+            #[cfg(feature = "std")]
+            return InlineFuture::new_recycled_arc(pool, make);
+            #[cfg(not(feature = "std"))]
+            match *pool {}
+        }
+    }
+    InlineFuture::new(make())
+}
+
+/// [`inline_future_arc`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    make: impl FnOnce() -> F,
+) -> SendInlineFuture<'a, T, Cap> {
+    if !fits_inline::<F, Cap>() {
+        if let Some(pool) = pool() {
+            #[cfg(feature = "std")]
+            return SendInlineFuture::new_recycled_arc(pool, make);
             #[cfg(not(feature = "std"))]
             match *pool {}
         }

@@ -96,3 +96,23 @@ fn a_pool_miss_that_cannot_be_allocated_is_an_error_and_a_hit_needs_no_memory() 
     });
     assert!(refused.is_err());
 }
+
+/// The same through a pool in an `Arc`: a miss that cannot be allocated
+/// takes no count of the pool (nothing would give it back).
+#[test]
+fn a_shared_pool_miss_that_cannot_be_allocated_takes_no_count() {
+    let pool = std::sync::Arc::new(RecyclePool::new(FutureLayout::of::<Big>(), 4));
+    let buffer = pool.buffer_bytes();
+    let miss = refusing(buffer, || {
+        SendInlineFuture::<'static, [u8; 300], S1>::try_new_recycled_arc(&pool, || ready([1; 300]))
+    });
+    assert_eq!(miss.unwrap_err().layout(), FutureLayout::of::<Big>());
+    assert_eq!(std::sync::Arc::strong_count(&pool), 1);
+    let hit =
+        SendInlineFuture::<'static, [u8; 300], S1>::try_new_recycled_arc(&pool, || ready([2; 300]))
+            .unwrap();
+    assert!(hit.is_recycled());
+    assert_eq!(std::sync::Arc::strong_count(&pool), 2);
+    drop(hit);
+    assert_eq!(std::sync::Arc::strong_count(&pool), 1);
+}

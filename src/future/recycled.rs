@@ -15,11 +15,19 @@
 //!   pool's own offset. Upheld by `RecyclePool::new` and the constructors.
 //! * **Pool outlives its blocks.** A block taken from a pool holds the
 //!   pool's address at offset 0, written when it was taken, and the handle
-//!   holding the block borrows the pool for its whole life (the handle's
-//!   type is bounded by the same `'a` as the pool borrow: `new_recycled`
-//!   takes `&'a RecyclePool` and returns an `InlineBox<dyn … + 'a, _>`), so
-//!   the future's drop can give the block back to a live pool that has not
-//!   moved. A leaked handle leaks its block: it is never given back.
+//!   holding the block keeps the pool alive and in place for its whole
+//!   life, in one of two ways (its place's [`Keep`]):
+//!   - [`Borrowed`]: the handle borrows the pool (its type is bounded by
+//!     the same `'a` as the pool borrow: `new_recycled` takes
+//!     `&'a RecyclePool` and returns an `InlineBox<dyn … + 'a, _>`);
+//!   - [`Shared`]: the pool is in an `Arc` and the address at offset 0
+//!     came from `Arc::into_raw`, one strong count that the block's
+//!     give-back releases (`new_recycled_arc`; the handle's type is then
+//!     free of the pool's lifetime, `'static` if its future is).
+//!
+//!   So the future's drop can give the block back to a live pool that has
+//!   not moved. A leaked handle leaks its block (and, [`Shared`], its
+//!   count: the pool is never freed).
 //! * **Owned blocks.** A block is owned by exactly one of: a pool's free
 //!   list or a thread's cache (idle), or one handle (in use, holding one
 //!   live future). Taking moves it out of a free list or cache, the
@@ -38,6 +46,7 @@
 
 use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use core::future::Future;
@@ -498,28 +507,19 @@ impl RecyclePool {
         &self.shards[shard() & self.mask].0
     }
 
-    /// An idle block, or a fresh one (a miss), with this pool's address
-    /// written at offset 0. `None` only if the allocation failed.
+    /// An idle block, or a fresh one (a miss). `None` only if the
+    /// allocation failed. Its offset 0 is the caller's to write
+    /// (**Pool outlives its blocks**: what is written there depends on how
+    /// the handle keeps the pool alive).
     ///
     /// The pool must accept something (`!shards.is_empty()`).
     #[inline]
     fn take(&self) -> Option<(Block, bool)> {
         let cache = self.own_cache();
-        let (block, miss) = match cache.and_then(Cache::pop) {
-            Some(block) => (block, false),
-            None => self.take_shared()?,
-        };
-        // SAFETY: **Block layout**: every block has room for a pointer at
-        // offset 0, aligned (the block is at least pointer-aligned); this
-        // block is ours (**Owned blocks**). Rewritten on every take, so
-        // the pool may move while it holds no block in use.
-        unsafe {
-            block
-                .0
-                .cast::<*const RecyclePool>()
-                .write(core::ptr::from_ref(self))
-        };
-        Some((block, miss))
+        match cache.and_then(Cache::pop) {
+            Some(block) => Some((block, false)),
+            None => self.take_shared(),
+        }
     }
 
     /// This thread's cache, if it owns one and the pool keeps caches.
@@ -596,8 +596,9 @@ impl RecyclePool {
 
 impl Drop for RecyclePool {
     fn drop(&mut self) {
-        // Blocks in use cannot exist: each borrows the pool (**Pool
-        // outlives its blocks**); leaked ones are leaked.
+        // Blocks in use cannot exist: each borrows the pool or holds a
+        // strong count of its `Arc` (**Pool outlives its blocks**); leaked
+        // ones are leaked.
         self.trim();
         let block_layout = self.block;
         for cache in &mut *self.caches {
@@ -654,12 +655,121 @@ impl fmt::Debug for RecyclePool {
     }
 }
 
+/// How the handle holding a block keeps the block's pool alive, and how
+/// the block goes back (**Pool outlives its blocks**).
+pub(super) trait Keep {
+    /// Gives `block` back to the pool whose address is at its offset 0,
+    /// then lets go of that pool.
+    ///
+    /// # Safety
+    ///
+    /// `block` was taken from that pool and its offset 0 written by a
+    /// [`Lender`] whose `Keep` is `Self`; it holds no live future and the
+    /// caller uses it never again (**Owned blocks**).
+    unsafe fn give_back(block: NonNull<u8>);
+}
+
+/// The handle borrows the pool for its whole life; offset 0 holds
+/// `ptr::from_ref(pool)`.
+pub(super) struct Borrowed;
+
+impl Keep for Borrowed {
+    #[inline]
+    unsafe fn give_back(block: NonNull<u8>) {
+        // SAFETY: **Pool outlives its blocks** (`Borrowed`, the caller's
+        // guarantee): offset 0 holds the address of the live pool the
+        // block was taken from, which the handle still borrows.
+        let pool = unsafe { &*block.cast::<*const RecyclePool>().read() };
+        pool.give_back(Block(block));
+    }
+}
+
+/// The pool is in an `Arc`; offset 0 holds a pointer from
+/// `Arc::into_raw`: one strong count, owned by the block while it is in use
+/// and released by its give-back. The handle borrows nothing.
+pub(super) struct Shared;
+
+impl Keep for Shared {
+    #[inline]
+    unsafe fn give_back(block: NonNull<u8>) {
+        // SAFETY: **Pool outlives its blocks** (`Shared`, the caller's
+        // guarantee): offset 0 holds a pointer from
+        // `Arc::<RecyclePool>::into_raw` whose count this block owns; it is
+        // taken back exactly once, here, as the block leaves use.
+        let pool = unsafe { Arc::from_raw(block.cast::<*const RecyclePool>().read()) };
+        pool.give_back(Block(block));
+        // The last count frees the pool, and with it the block just given
+        // back (idle now, so the pool's to free).
+        drop(pool);
+    }
+}
+
+/// Where a construction takes its block and what it writes at the block's
+/// offset 0: the pool's address, borrowed ([`Borrowed`]), or a strong count
+/// of the `Arc` it is in ([`Shared`]).
+trait Lender {
+    type Keep: Keep;
+
+    fn pool(&self) -> &RecyclePool;
+
+    /// The address for offset 0 of a block just taken from
+    /// [`pool`](Lender::pool). For [`Shared`], a strong count that the
+    /// block owns from then on: called once per block, only once the block
+    /// is taken.
+    fn address(&self) -> *const RecyclePool;
+}
+
+impl Lender for &RecyclePool {
+    type Keep = Borrowed;
+
+    #[inline]
+    fn pool(&self) -> &RecyclePool {
+        self
+    }
+
+    #[inline]
+    fn address(&self) -> *const RecyclePool {
+        core::ptr::from_ref(*self)
+    }
+}
+
+impl Lender for &Arc<RecyclePool> {
+    type Keep = Shared;
+
+    #[inline]
+    fn pool(&self) -> &RecyclePool {
+        self
+    }
+
+    #[inline]
+    fn address(&self) -> *const RecyclePool {
+        // A pointer with the whole allocation's provenance, which
+        // `Arc::from_raw` needs (one derived from `&RecyclePool` covers the
+        // pool only, not the counts before it).
+        Arc::into_raw(Arc::clone(self))
+    }
+}
+
+/// Gives a block back if a construction unwinds before its future is in
+/// it (`make` panicked): the block goes back empty and, [`Shared`], the
+/// count is released. Forgotten once the future is written.
+struct Unfilled<K: Keep>(NonNull<u8>, PhantomData<K>);
+
+impl<K: Keep> Drop for Unfilled<K> {
+    fn drop(&mut self) {
+        // SAFETY: the block was taken and its offset 0 written by a lender
+        // of `K` (`build`); no future was written to it, and `build` drops
+        // this guard only by unwinding, never uses the block after.
+        unsafe { K::give_back(self.0) };
+    }
+}
+
 /// The buffer of a [`Storage`](super::vtable::Storage) holds a pointer to a
 /// block of a [`RecyclePool`]; the `F` is in that block at
-/// [`future_offset`], and dropping it gives the block back.
-pub(super) struct Pooled<Cap>(PhantomData<Cap>);
+/// [`future_offset`], and dropping it gives the block back as `K` says.
+pub(super) struct Pooled<Cap, K>(PhantomData<(Cap, K)>);
 
-impl<Cap: Capacity> Pooled<Cap> {
+impl<Cap: Capacity, K> Pooled<Cap, K> {
     /// The block the storage's buffer points to.
     ///
     /// # Safety
@@ -673,7 +783,7 @@ impl<Cap: Capacity> Pooled<Cap> {
     }
 }
 
-impl<Cap: Capacity> Place for Pooled<Cap> {
+impl<Cap: Capacity, K: Keep> Place for Pooled<Cap, K> {
     const KIND: PlaceKind = PlaceKind::Pool;
 
     #[inline]
@@ -685,20 +795,20 @@ impl<Cap: Capacity> Place for Pooled<Cap> {
 
     unsafe fn drop<F>(storage: *mut u8) {
         /// Gives the block back even when `F`'s destructor panics.
-        struct GiveBack(*mut u8);
-        impl Drop for GiveBack {
+        struct GiveBack<K: Keep>(NonNull<u8>, PhantomData<K>);
+        impl<K: Keep> Drop for GiveBack<K> {
             fn drop(&mut self) {
-                // SAFETY: **Pool outlives its blocks**: offset 0 holds the
-                // address of the live pool the block was taken from.
-                let pool = unsafe { &*self.0.cast::<*const RecyclePool>().read() };
-                // SAFETY: the block came from `alloc`, never null.
-                pool.give_back(Block(unsafe { NonNull::new_unchecked(self.0) }));
+                // SAFETY: the block came from a lender of `K` (the storage
+                // was made by `build` with this place); its future was
+                // just dropped and the storage uses it never again.
+                unsafe { K::give_back(self.0) };
             }
         }
         // SAFETY: the caller's guarantee: the storage holds a block with a
         // live `F` that is used never again.
         let block = unsafe { Self::block(storage) };
-        let _give_back = GiveBack(block);
+        // SAFETY: blocks come from `alloc`, never null.
+        let _give_back = GiveBack::<K>(unsafe { NonNull::new_unchecked(block) }, PhantomData);
         // SAFETY: as above; dropped where it lies, as `Pin` wants. The
         // block is given back after (**Owned blocks**: no future in it).
         unsafe { block.add(future_offset::<F>()).cast::<F>().drop_in_place() };
@@ -713,15 +823,15 @@ struct Built<Cap: Capacity> {
 }
 
 /// Builds `make()`'s future inline when it fits `Cap`, in a block of
-/// `pool` when the pool accepts it, in a box otherwise. The future is
-/// written straight into its final place: `make` runs after the place is
-/// chosen, so however this is inlined, the future is not built elsewhere
-/// and copied.
+/// `lender`'s pool when the pool accepts it, in a box otherwise. The
+/// future is written straight into its final place: `make` runs after the
+/// place is chosen, so however this is inlined, the future is not built
+/// elsewhere and copied.
 ///
 /// `Err(make)` only when `fallible` and an allocation failed.
 #[inline]
-fn build<F: Future, C: FnOnce() -> F, Cap: Capacity>(
-    pool: &RecyclePool,
+fn build<F: Future, C: FnOnce() -> F, Cap: Capacity, L: Lender>(
+    lender: L,
     make: C,
     fallible: bool,
 ) -> Result<Built<Cap>, C> {
@@ -733,6 +843,7 @@ fn build<F: Future, C: FnOnce() -> F, Cap: Capacity>(
             erasure: Erasure::new(layout, crate::layout::Placement::Inline),
         });
     }
+    let pool = lender.pool();
     if pool.accepts::<F>() {
         let Some((block, miss)) = pool.take() else {
             if fallible {
@@ -740,17 +851,26 @@ fn build<F: Future, C: FnOnce() -> F, Cap: Capacity>(
             }
             handle_alloc_error(pool.block)
         };
-        let block = block.0.as_ptr();
+        let block = block.0;
+        // SAFETY: **Block layout**: every block has room for a pointer at
+        // offset 0, aligned (the block is at least pointer-aligned); this
+        // block is ours (**Owned blocks**). Rewritten on every take, so a
+        // borrowed pool may move while it holds no block in use.
+        unsafe { block.cast::<*const RecyclePool>().write(lender.address()) };
+        let unfilled = Unfilled::<L::Keep>(block, PhantomData);
+        let block = block.as_ptr();
         // SAFETY: **Block layout**: the pool accepts `F`, so it fits at
         // its offset in the block, which this call owns (**Owned
         // blocks**). Written where it will be polled.
         unsafe { block.add(future_offset::<F>()).cast::<F>().write(make()) };
+        core::mem::forget(unfilled);
         // SAFETY: the block now holds a live `F`, owned from here on by the
         // fresh storage, whose `Pooled` place drops it and gives the block
-        // back to `pool` (**Pool outlives its blocks**: the callers tie the
-        // handle's lifetime to the pool borrow). The `F` is pinned: the
-        // block does not move while it is in use.
-        let storage = unsafe { OwnedStorage::pointer_at::<F, Pooled<Cap>>(block) };
+        // back as `L::Keep` says (**Pool outlives its blocks**: a borrowed
+        // pool's callers tie the handle's lifetime to the pool borrow; a
+        // shared one's count was just written at offset 0). The `F` is
+        // pinned: the block does not move while it is in use.
+        let storage = unsafe { OwnedStorage::pointer_at::<F, Pooled<Cap, L::Keep>>(block) };
         let allocated = if miss { pool.block.size() } else { 0 };
         return Ok(Built {
             storage,
@@ -898,7 +1018,7 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
-                let Ok(built) = build::<F, C, Cap>(pool, make, false) else {
+                let Ok(built) = build::<F, C, Cap, _>(pool, make, false) else {
                     unreachable!("an infallible build aborts instead of failing")
                 };
                 (InlineBox::from_storage(built.storage), built.erasure)
@@ -929,7 +1049,93 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
-                match build::<F, C, Cap>(pool, make, true) {
+                match build::<F, C, Cap, _>(pool, make, true) {
+                    Ok(built) => Ok(InlineBox::from_storage(built.storage)),
+                    Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
+                }
+            }
+
+            /// [`new_recycled`](Self::new_recycled) from a pool in an `Arc`:
+            /// a future placed in one of its buffers holds a count of the
+            /// `Arc` until it is dropped, so the handle does not borrow the
+            /// pool and lives as long as its future may (`'a` is the
+            /// future's alone: `'static` for a future that borrows nothing,
+            /// one a `tokio::spawn` takes). Taking and giving back a
+            /// buffer cost one more atomic increment and decrement than
+            /// [`new_recycled`](Self::new_recycled); inline and boxed
+            /// futures take no count.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::sync::Arc;
+            /// use hybrid_dispatch::{SendInlineFuture, future::RecyclePool};
+            /// use hybrid_dispatch::layout::FutureLayout;
+            ///
+            /// async fn work() -> usize {
+            ///     let page = [1u8; 512]; // held across the await: a 512-byte future
+            ///     tokio::task::yield_now().await;
+            ///     page.len()
+            /// }
+            ///
+            /// fn detached(pool: &Arc<RecyclePool>) -> SendInlineFuture<'static, usize> {
+            ///     SendInlineFuture::new_recycled_arc(pool, work)
+            /// }
+            ///
+            /// #[tokio::main(flavor = "current_thread")]
+            /// async fn main() {
+            ///     let pool = Arc::new(RecyclePool::new(FutureLayout::of_val(&work()), 4));
+            ///     for _ in 0..10 {
+            ///         let fut = detached(&pool);
+            ///         assert!(fut.is_recycled());
+            ///         assert_eq!(tokio::spawn(fut).await.unwrap(), 512);
+            ///     }
+            ///     assert_eq!(pool.stats().misses, 1); // one buffer for ten spawned calls
+            ///     let fut = detached(&pool);
+            ///     drop(pool); // the future keeps the pool alive
+            ///     assert_eq!(fut.await, 512);
+            /// }
+            /// ```
+            #[inline]
+            pub fn new_recycled_arc<F, C>(pool: &Arc<RecyclePool>, make: C) -> Self
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+                C: FnOnce() -> F,
+            {
+                let Ok(built) = build::<F, C, Cap, _>(pool, make, false) else {
+                    unreachable!("an infallible build aborts instead of failing")
+                };
+                InlineBox::from_storage(built.storage)
+            }
+
+            /// [`new_recycled_arc`](Self::new_recycled_arc), but a failed
+            /// allocation is an [`AllocError`] instead of an abort. `make` is
+            /// not called then.
+            ///
+            /// # Errors
+            ///
+            /// [`AllocError`] when the future needs memory (a miss, or a box)
+            /// and the allocator has none.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::sync::Arc;
+            /// use hybrid_dispatch::{SendInlineFuture, future::RecyclePool};
+            /// use hybrid_dispatch::layout::FutureLayout;
+            ///
+            /// let pool = Arc::new(RecyclePool::new(FutureLayout::of::<core::future::Ready<[u8; 512]>>(), 4));
+            /// let fut: SendInlineFuture<'static, [u8; 512]> =
+            ///     SendInlineFuture::try_new_recycled_arc(&pool, || core::future::ready([1; 512])).unwrap();
+            /// assert!(fut.is_recycled());
+            /// ```
+            #[inline]
+            pub fn try_new_recycled_arc<F, C>(pool: &Arc<RecyclePool>, make: C) -> Result<Self, AllocError>
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+                C: FnOnce() -> F,
+            {
+                match build::<F, C, Cap, _>(pool, make, true) {
                     Ok(built) => Ok(InlineBox::from_storage(built.storage)),
                     Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
                 }
@@ -1254,6 +1460,220 @@ mod tests {
         assert!(stats.idle <= max_idle as u64);
         // Every buffer allocated is idle or was freed: none is lost.
         assert_eq!(stats.misses, stats.idle + stats.freed);
+    }
+
+    /// A pool in an `Arc`, as `new_recycled_arc` takes it.
+    fn shared_pool_for<F>(make: impl Fn() -> F, max_idle: usize) -> Arc<RecyclePool> {
+        Arc::new(pool_for(make, max_idle))
+    }
+
+    #[test]
+    fn shared_completed_cancelled_and_unpolled_futures_drop_once_and_give_back() {
+        let drops = AtomicUsize::new(0);
+        let pool = shared_pool_for(|| make(&drops, false), 4);
+        // Completed.
+        let fut = Send1::new_recycled_arc(&pool, || make(&drops, false));
+        assert!(fut.is_recycled() && !fut.is_heap());
+        assert_eq!(core::mem::size_of_val(&fut), 16);
+        assert_eq!(Arc::strong_count(&pool), 2, "the buffer holds a count");
+        assert_eq!(run(pin!(fut)), 32);
+        assert_eq!(drops.load(Relaxed), 1);
+        // Released once the future is dropped (the pinned handle was, at
+        // the end of `run`'s statement).
+        assert_eq!(Arc::strong_count(&pool), 1);
+        // Cancelled after one poll.
+        let mut fut = Box::pin(Send1::new_recycled_arc(&pool, || make(&drops, false)));
+        assert_eq!(poll_once(fut.as_mut()), Poll::Pending);
+        drop(fut);
+        assert_eq!(drops.load(Relaxed), 2);
+        // Never polled.
+        drop(Send1::new_recycled_arc(&pool, || make(&drops, false)));
+        assert_eq!(drops.load(Relaxed), 3);
+        assert_eq!(Arc::strong_count(&pool), 1);
+        let stats = pool.stats();
+        assert_eq!((stats.misses, stats.idle, stats.freed), (1, 1, 0));
+        // Inline and boxed futures take no count.
+        let small = Send1::new_recycled_arc(&pool, || core::future::ready(1u8));
+        let big = Send1::new_recycled_arc(&pool, || core::future::ready([0u64; 512]));
+        assert!(!small.is_recycled() && big.is_heap());
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    /// The handle does not borrow the pool: dropped first, the pool lives
+    /// on in its buffers' counts and is freed with the last of them (Miri
+    /// checks the use after the `Arc` is gone and the final free).
+    #[test]
+    fn a_shared_pool_lives_as_long_as_its_futures() {
+        let drops = AtomicUsize::new(0);
+        let pool = shared_pool_for(|| make(&drops, false), 4);
+        let first: Send1<'_, u64> = Send1::new_recycled_arc(&pool, || make(&drops, false));
+        let mut second = Box::pin(Send1::new_recycled_arc(&pool, || make(&drops, false)));
+        let weak = Arc::downgrade(&pool);
+        drop(pool);
+        assert_eq!(weak.strong_count(), 2);
+        assert_eq!(poll_once(second.as_mut()), Poll::Pending);
+        assert_eq!(run(pin!(first)), 32);
+        assert_eq!(weak.upgrade().map(|p| p.stats().idle), Some(1));
+        assert_eq!(run(second.as_mut()), 32);
+        drop(second);
+        assert_eq!(weak.strong_count(), 0, "the last buffer freed the pool");
+        assert_eq!(drops.load(Relaxed), 2);
+    }
+
+    /// A `'static` handle, finished and dropped on another thread, which
+    /// then drops the last count: the pool is freed there.
+    #[test]
+    fn a_shared_future_is_static_and_may_end_elsewhere() {
+        async fn work(x: u64) -> u64 {
+            let page = [x; 40];
+            YieldOnce::default().await;
+            page[0] + page[39]
+        }
+        let pool = Arc::new(RecyclePool::new(FutureLayout::of_val(&work(0)), 2));
+        let fut: Send1<'static, u64> = Send1::new_recycled_arc(&pool, || work(3));
+        let weak = Arc::downgrade(&pool);
+        drop(pool);
+        let out = std::thread::spawn(move || run(pin!(fut))).join().unwrap();
+        assert_eq!(out, 6);
+        assert_eq!(weak.strong_count(), 0);
+    }
+
+    #[test]
+    fn a_shared_panicking_poll_drops_once_and_gives_back() {
+        let drops = AtomicUsize::new(0);
+        let pool = shared_pool_for(|| make(&drops, true), 4);
+        let mut fut = Box::pin(Send1::new_recycled_arc(&pool, || make(&drops, true)));
+        assert_eq!(poll_once(fut.as_mut()), Poll::Pending);
+        let panicked = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut())));
+        assert!(panicked.is_err());
+        assert!(fut.has_panicked());
+        assert_eq!(drops.load(Relaxed), 1);
+        drop(fut);
+        assert_eq!(drops.load(Relaxed), 1);
+        assert_eq!(pool.stats().idle, 1);
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    #[test]
+    fn a_shared_panicking_destructor_still_gives_back() {
+        struct Bomb([u64; 16]);
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("destructor");
+            }
+        }
+        impl Future for Bomb {
+            type Output = u64;
+            fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
+                Poll::Ready(self.0[0])
+            }
+        }
+        let pool = Arc::new(RecyclePool::new(FutureLayout::of::<Bomb>(), 2));
+        let fut = Send1::new_recycled_arc(&pool, || Bomb([5; 16]));
+        assert!(catch_unwind(AssertUnwindSafe(|| drop(fut))).is_err());
+        assert_eq!(pool.stats().idle, 1);
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    /// `make` panics after the buffer was taken: the buffer goes back empty
+    /// (and its count is released), for both kinds of pool.
+    #[test]
+    fn a_panicking_make_gives_the_buffer_back() {
+        type Page = core::future::Ready<[u64; 32]>;
+        let pool = RecyclePool::new(FutureLayout::of::<Page>(), 2);
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            drop(Send1::new_recycled(&pool, || -> Page { panic!("make") }));
+        }));
+        assert!(made.is_err());
+        assert_eq!((pool.stats().misses, pool.stats().idle), (1, 1));
+        let shared = Arc::new(pool);
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            drop(Send1::new_recycled_arc(&shared, || -> Page {
+                panic!("make")
+            }));
+        }));
+        assert!(made.is_err());
+        assert_eq!((shared.stats().misses, shared.stats().idle), (1, 1));
+        assert_eq!(Arc::strong_count(&shared), 1);
+        // And the buffer serves the next call.
+        let fut = Send1::new_recycled_arc(&shared, || core::future::ready([7u64; 32]));
+        assert_eq!(run(pin!(fut))[31], 7);
+        assert_eq!(shared.stats().misses, 1);
+    }
+
+    #[test]
+    fn shared_idle_buffers_are_bounded_and_trimmed() {
+        let pool = Arc::new(RecyclePool::new(
+            FutureLayout::of::<core::future::Ready<[u8; 100]>>(),
+            3,
+        ));
+        let futures: Vec<_> = (0..5)
+            .map(|_| Send1::new_recycled_arc(&pool, || core::future::ready([0u8; 100])))
+            .collect();
+        assert_eq!(Arc::strong_count(&pool), 6);
+        drop(futures);
+        let stats = pool.stats();
+        assert_eq!((stats.misses, stats.idle, stats.freed), (5, 3, 2));
+        assert_eq!(pool.trim(), 3);
+        assert_eq!(pool.stats().idle, 0);
+        assert_eq!(Arc::strong_count(&pool), 1);
+    }
+
+    #[test]
+    fn the_shared_try_constructor_succeeds_when_memory_is_there() {
+        let pool = Arc::new(RecyclePool::new(
+            FutureLayout::of::<core::future::Ready<[u8; 200]>>(),
+            2,
+        ));
+        let fut: RecycledFuture<'static, [u8; 200]> =
+            RecycledFuture::try_new_recycled_arc(&pool, || core::future::ready([2u8; 200]))
+                .unwrap();
+        assert!(fut.is_recycled());
+        assert_eq!(run(pin!(fut))[0], 2);
+        assert_eq!(pool.stats().idle, 1);
+    }
+
+    /// Many threads take and give back at once through a shared pool, each
+    /// holding its own `Arc` and dropping it while its last futures are
+    /// still running, so that the last count may go with any thread's
+    /// give-back. Miri checks the races and the final free.
+    #[test]
+    fn shared_concurrent_calls_from_threads() {
+        shared_concurrent_calls(4);
+        shared_concurrent_calls(64);
+    }
+
+    fn shared_concurrent_calls(max_idle: usize) {
+        let threads = if cfg!(miri) { 3 } else { 8 };
+        let rounds = if cfg!(miri) { 5 } else { 2_000 };
+        static DROPS: AtomicUsize = AtomicUsize::new(0);
+        let before = DROPS.load(Relaxed);
+        let pool = shared_pool_for(|| make(&DROPS, false), max_idle);
+        let weak = Arc::downgrade(&pool);
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let pool = Arc::clone(&pool);
+                std::thread::spawn(move || {
+                    for _ in 0..rounds {
+                        let a = Send1::new_recycled_arc(&pool, || make(&DROPS, false));
+                        let b = Send1::new_recycled_arc(&pool, || make(&DROPS, false));
+                        assert_eq!(run(pin!(a)) + run(pin!(b)), 64);
+                    }
+                    let last = Send1::new_recycled_arc(&pool, || make(&DROPS, false));
+                    drop(pool);
+                    run(pin!(last))
+                })
+            })
+            .collect();
+        let stats = pool.stats();
+        assert!(stats.idle <= max_idle as u64);
+        drop(pool);
+        for worker in workers {
+            assert_eq!(worker.join().unwrap(), 32);
+        }
+        assert_eq!(weak.strong_count(), 0, "the pool was freed");
+        // Only this test uses `DROPS`, one call at a time.
+        assert_eq!(DROPS.load(Relaxed) - before, (2 * rounds + 1) * threads);
     }
 
     #[test]

@@ -79,9 +79,14 @@ pub struct CountedTwin<P> {
 /// time that method's future does not fit inline and sized from its exact
 /// layout, so that a steady stream of calls allocates nothing at any
 /// future size (see [`RecyclePool`] for the bound on idle memory).
+///
+/// Each pool is in an `Arc` of its own so that a future declared
+/// `+ 'static` can keep its buffer's pool alive (a count per buffer in
+/// use, taken only on that path); futures that borrow the twin borrow
+/// the pool, as before.
 #[cfg(feature = "std")]
 pub(crate) struct Pools {
-    pools: Box<[std::sync::OnceLock<RecyclePool>]>,
+    pools: Box<[std::sync::OnceLock<Arc<RecyclePool>>]>,
     /// `None`: each pool's default bound; `Some(0)`: never recycle.
     max_idle: Option<usize>,
 }
@@ -98,22 +103,22 @@ impl Pools {
     /// Method `index`'s pool for futures of `layout`, made on first use;
     /// `None` when recycling is off or `index` is unknown.
     #[inline]
-    pub(crate) fn get(&self, index: usize, layout: FutureLayout) -> Option<&RecyclePool> {
+    pub(crate) fn get(&self, index: usize, layout: FutureLayout) -> Option<&Arc<RecyclePool>> {
         if self.max_idle == Some(0) {
             return None;
         }
         let max_idle = self.max_idle;
         Some(self.pools.get(index)?.get_or_init(|| {
-            RecyclePool::new(
+            Arc::new(RecyclePool::new(
                 layout,
                 max_idle.unwrap_or_else(|| RecyclePool::default_max_idle(layout)),
-            )
+            ))
         }))
     }
 
     /// Method `index`'s pool, if it was made.
     pub(crate) fn made(&self, index: usize) -> Option<&RecyclePool> {
-        self.pools.get(index)?.get()
+        self.pools.get(index)?.get().map(|pool| &**pool)
     }
 
     /// The bound on idle buffers a pool of `layout` gets here (`0`: no
@@ -128,7 +133,7 @@ impl Pools {
         self.pools
             .iter()
             .filter_map(std::sync::OnceLock::get)
-            .map(RecyclePool::trim)
+            .map(|pool| pool.trim())
             .sum()
     }
 }
@@ -265,7 +270,7 @@ impl<P> CountedTwin<P> {
         owner: &'static str,
         index: usize,
         layout: FutureLayout,
-    ) -> Option<&RecyclePool> {
+    ) -> Option<&Arc<RecyclePool>> {
         self.pools.get(self.slot(owner, index), layout)
     }
 

@@ -126,8 +126,9 @@ impl TwinMethod {
     /// This method, whose twin erasure puts a future that does not fit
     /// inline into a counting wrapper's recycled storage (a
     /// [`CountedTwin`]'s, so every [`TwinRegistry`] entry's) rather than
-    /// a box. The attribute says so of `&self` methods; `&mut self` and
-    /// `self: Box<Self>` methods, and futures bounded `+ 'static`, box.
+    /// a box. The attribute says so of `&self` methods (futures bounded
+    /// `+ 'static` included: their buffers keep the pool alive);
+    /// `&mut self` and `self: Box<Self>` methods box.
     ///
     /// # Examples
     ///

@@ -365,9 +365,11 @@ impl Cx<'_> {
 
     /// The `__private` constructor that lets a counting wrapper's pool
     /// hold a future that does not fit. `None` for the inline-only
-    /// storages, under `assert_inline` (its futures always fit), and for a
-    /// future the trait bounds itself (`+ 'static`: a buffer borrowed from
-    /// the receiver would bound it shorter).
+    /// storages and under `assert_inline` (its futures always fit). A
+    /// future the trait bounds itself (`+ 'static`) gets the `_arc` one: a
+    /// buffer borrowed from the receiver would bound it shorter, so its
+    /// buffer holds a count of the pool's `Arc` instead (only this path
+    /// pays for the count).
     fn recycling_maker(&self, m: &Method, storage: &TokenStream) -> Option<Ident> {
         if !self.recycles(m) {
             return None;
@@ -380,21 +382,25 @@ impl Cx<'_> {
         } else {
             return None;
         };
-        Some(Ident::new(name, proc_macro2::Span::call_site()))
+        let name = if m.future_lifetime.is_some() {
+            format_ident!("{name}_arc")
+        } else {
+            Ident::new(name, proc_macro2::Span::call_site())
+        };
+        Some(name)
     }
 
     /// Whether `m`'s erasure lends its futures to a counting wrapper's
-    /// recycled storage: `&self` methods, unless the storage is inline-only,
-    /// `assert_inline` says they always fit, or the trait bounds the future
-    /// itself (`+ 'static`: a buffer borrowed from the receiver would bound
-    /// it shorter).
+    /// recycled storage: `&self` methods, unless the storage is inline-only
+    /// or `assert_inline` says they always fit. A future the trait bounds
+    /// itself (`+ 'static`) recycles too, in buffers that keep their pool
+    /// alive.
     pub(crate) fn recycles(&self, m: &Method) -> bool {
         m.is_async()
             && !m.stream
             && !m.receiver.hook_first()
             && !self.opts.inline_only
             && !self.opts.assert_inline
-            && m.future_lifetime.is_none()
     }
 
     /// `<Implementor as DynPlugin<…>>::m_layout(&*self)`.
