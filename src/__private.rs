@@ -197,7 +197,6 @@ pub fn counted_new<P>(inner: P, methods: &'static [TwinMethod]) -> CountedTwin<P
         inner,
         methods,
         crate::twin::counted::new_counters(methods.len()),
-        crate::twin::counted::new_outcomes(methods.len()),
     )
 }
 

@@ -5,8 +5,6 @@ use core::fmt;
 use core::ops::Add;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-#[cfg(feature = "std")]
-use crate::future::shard::{CacheLine, SHARDS, pick};
 use crate::layout::{Erasure, Placement};
 use crate::service::Service;
 
@@ -97,13 +95,13 @@ impl CallCounters {
 
     /// [`call`](Self::call), on a shard this thread owns or shares.
     #[inline]
-    fn call_on(&self, owned: bool) {
+    pub(crate) fn call_on(&self, owned: bool) {
         add(&self.calls, 1, owned);
     }
 
     /// [`erasure`](Self::erasure), on a shard this thread owns or shares.
     #[inline]
-    fn erasure_on(&self, erasure: Erasure, owned: bool) {
+    pub(crate) fn erasure_on(&self, erasure: Erasure, owned: bool) {
         let placed = match erasure.placement() {
             Placement::Inline => &self.inline,
             Placement::Heap => &self.heap,
@@ -130,6 +128,23 @@ impl CallCounters {
         }
     }
 
+    /// Sets every counter to `to`'s count (a sharded structure's
+    /// baseline, which its `reset` moves instead of zeroing the shards).
+    #[cfg(feature = "std")]
+    pub(crate) fn set(&self, to: PlacementStats) {
+        for (counter, value) in [
+            (&self.calls, to.calls),
+            (&self.inline, to.inline),
+            (&self.heap, to.heap),
+            (&self.slot_heap, to.slot_heap),
+            (&self.recycled, to.recycled),
+            (&self.allocations, to.allocations),
+            (&self.allocated_bytes, to.allocated_bytes),
+        ] {
+            counter.store(value, Relaxed);
+        }
+    }
+
     pub(crate) fn reset(&self) -> PlacementStats {
         PlacementStats {
             calls: self.calls.swap(0, Relaxed),
@@ -140,88 +155,6 @@ impl CallCounters {
             allocations: self.allocations.swap(0, Relaxed),
             allocated_bytes: self.allocated_bytes.swap(0, Relaxed),
         }
-    }
-}
-
-/// [`CallCounters`] for many threads: each thread that owns a shard (see
-/// [`own_shard`](crate::future::shard::own_shard)) counts on cache lines of
-/// its own with plain loads and stores, more threads share one more shard,
-/// and a snapshot sums them. A [`CountedTwin`](crate::twin::CountedTwin) in
-/// a registry is called from every worker at once: with one set of atomics,
-/// every call on two cores waited for the other core's line.
-#[cfg(feature = "std")]
-pub(crate) struct ShardedCallCounters {
-    shards: alloc::boxed::Box<[CacheLine<CallCounters>; SHARDS + 1]>,
-    /// What [`reset`](Self::reset) last returned the counts from: the
-    /// shards are only ever written by their threads, so a reset moves the
-    /// baseline instead of zeroing them.
-    baseline: CallCounters,
-}
-
-#[cfg(feature = "std")]
-impl ShardedCallCounters {
-    pub(crate) fn new() -> Self {
-        ShardedCallCounters {
-            shards: alloc::boxed::Box::new(core::array::from_fn(
-                |_| CacheLine(CallCounters::new()),
-            )),
-            baseline: CallCounters::new(),
-        }
-    }
-
-    /// This thread's shard, and whether it owns it.
-    #[inline]
-    fn shard(&self) -> (&CallCounters, bool) {
-        pick(&self.shards)
-    }
-
-    #[inline]
-    pub(crate) fn call(&self) {
-        let (shard, owned) = self.shard();
-        shard.call_on(owned);
-    }
-
-    #[inline]
-    pub(crate) fn erasure(&self, erasure: Erasure) {
-        let (shard, owned) = self.shard();
-        shard.erasure_on(erasure, owned);
-    }
-
-    /// Every shard's counts, summed.
-    fn total(&self) -> PlacementStats {
-        self.shards
-            .iter()
-            .map(|shard| shard.0.snapshot())
-            .fold(PlacementStats::default(), |sum, one| sum + one)
-    }
-
-    pub(crate) fn snapshot(&self) -> PlacementStats {
-        self.total().since(self.baseline.snapshot())
-    }
-
-    pub(crate) fn reset(&self) -> PlacementStats {
-        let total = self.total();
-        let before = self.baseline.snapshot();
-        let b = &self.baseline;
-        for (counter, value) in [
-            (&b.calls, total.calls),
-            (&b.inline, total.inline),
-            (&b.heap, total.heap),
-            (&b.slot_heap, total.slot_heap),
-            (&b.recycled, total.recycled),
-            (&b.allocations, total.allocations),
-            (&b.allocated_bytes, total.allocated_bytes),
-        ] {
-            counter.store(value, Relaxed);
-        }
-        total.since(before)
-    }
-}
-
-#[cfg(feature = "std")]
-impl fmt::Debug for ShardedCallCounters {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.snapshot().fmt(f)
     }
 }
 
@@ -427,7 +360,7 @@ impl PlacementStats {
     /// The counts since `earlier`, a snapshot of the same counters
     /// (saturating: a reset read between the two may make one smaller).
     #[cfg(feature = "std")]
-    fn since(self, earlier: PlacementStats) -> PlacementStats {
+    pub(crate) fn since(self, earlier: PlacementStats) -> PlacementStats {
         PlacementStats {
             calls: self.calls.saturating_sub(earlier.calls),
             inline: self.inline.saturating_sub(earlier.inline),
@@ -460,41 +393,5 @@ impl fmt::Display for PlacementStats {
             "; {} allocations ({} bytes)",
             self.allocations, self.allocated_bytes
         )
-    }
-}
-
-#[cfg(all(test, feature = "std"))]
-mod tests {
-    use super::*;
-    use crate::layout::FutureLayout;
-
-    #[test]
-    fn sharded_counts_from_many_threads_add_up_and_reset_moves_the_baseline() {
-        let counters = ShardedCallCounters::new();
-        let threads = if cfg!(miri) { 3 } else { 24 }; // more than the shards
-        let calls = if cfg!(miri) { 20 } else { 1000 };
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(|| {
-                    for _ in 0..calls {
-                        counters.call();
-                        counters.erasure(Erasure::new(
-                            FutureLayout::of::<[u8; 40]>(),
-                            Placement::Heap,
-                        ));
-                    }
-                });
-            }
-        });
-        let all = (threads * calls) as u64;
-        let stats = counters.snapshot();
-        assert_eq!((stats.calls, stats.heap, stats.inline), (all, all, 0));
-        assert_eq!((stats.allocations, stats.allocated_bytes), (all, 40 * all));
-        assert_eq!(counters.reset(), stats);
-        assert_eq!(counters.snapshot(), PlacementStats::default());
-        counters.call();
-        assert_eq!(counters.snapshot().calls, 1);
-        assert_eq!(counters.reset().calls, 1);
-        assert_eq!(counters.snapshot().calls, 0);
     }
 }

@@ -106,9 +106,8 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    /// How the call whose future this is ended, as its future is dropped
-    /// (a service's `SendInlineFuture`, or a twin method's `InlineFuture` or
-    /// `SendInlineFuture`).
+    /// How the call whose future this is ended, as its future (a
+    /// service's `SendInlineFuture`) is dropped.
     pub(crate) fn of<D: ?Sized, Cap: Capacity>(future: &InlineBox<D, Cap>) -> Self {
         if future.has_panicked() {
             Outcome::Panicked
@@ -151,28 +150,6 @@ impl Counters {
     pub(crate) fn finished_in(&self, place: Place, outcome: Outcome) {
         let (tally, owned) = self.shard();
         bump(&tally.ended[ended_index(place, outcome)], owned, Release);
-    }
-
-    /// Counts the end of a call whose placement is counted elsewhere (a
-    /// twin's, whose erasure its [`CountedTwin`](crate::twin::CountedTwin)
-    /// counts): only the outcome matters.
-    #[inline]
-    pub(crate) fn finished(&self, outcome: Outcome) {
-        self.finished_in(Place::Inline, outcome);
-    }
-
-    /// How many calls started, and how many ended each way, whatever their
-    /// placement: `(started, completed, cancelled, panicked)`, read in the
-    /// order the type's docs give.
-    pub(crate) fn outcomes(&self) -> (u64, u64, u64, u64) {
-        let (ends, started) = self.read();
-        let total = |outcome| outcome_total(&ends, outcome);
-        (
-            started,
-            total(Outcome::Completed),
-            total(Outcome::Cancelled),
-            total(Outcome::Panicked),
-        )
     }
 
     /// Every shard's ends (by [`ended_index`]) and starts, summed: ends

@@ -4,18 +4,21 @@
 use crate::capacity::Capacity;
 use crate::erase::dyn_service::SendDynService;
 use crate::future::recycled::RecyclePool;
+use crate::layout::FutureLayout;
 use crate::registry::call::{RegistryFuture, StartGuard};
 use crate::registry::counters::{Counters, Place};
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::CallStats;
 use alloc::sync::Arc;
 
-/// A registered service. `S` is the concrete service when the entry is
-/// built and `dyn TrackedService<…>` once it is shared: keeping the service
-/// as the last field lets `Arc<Entry<S>>` coerce to `Arc<Entry<dyn …>>`, so
-/// a call goes `Arc` → vtable with no second pointer (a `Box<dyn …>` field
-/// would add one dependent load per call).
-pub(super) struct Entry<S: ?Sized> {
+/// A registered service. Shared as `Arc<dyn EntryObject<…>>`: the entry
+/// itself is the trait object, so that its methods run with `S` known and
+/// every field at an offset fixed at compile time. (With the service as
+/// an unsized last field, `Entry<dyn …>`, every call computed the
+/// service's and the counters' offsets from the vtable's alignment: 17
+/// instructions per handle call, measured with callgrind. A `Box<dyn …>`
+/// field would add one dependent load per call instead.)
+pub(super) struct Entry<S> {
     pub(super) name: Arc<str>,
     pub(super) counters: Counters,
     /// Buffers for the service's futures when they do not fit inline; keeps
@@ -27,7 +30,7 @@ pub(super) struct Entry<S: ?Sized> {
     pub(super) service: S,
 }
 
-impl<S: ?Sized> Entry<S> {
+impl<S> Entry<S> {
     /// The pool and placement for futures of `layout` in a registry of
     /// capacity `Cap`: inline when they fit (or are zero-sized), else
     /// recycled when `max_idle` (default: [`RecyclePool::default_max_idle`])
@@ -63,29 +66,58 @@ fn place<Cap: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) ->
 }
 
 /// The shared form of an entry.
-pub(super) type DynEntry<Req, Resp, Cap> = Entry<dyn TrackedService<Req, Resp, Cap>>;
+pub(super) type DynEntry<Req, Resp, Cap> = dyn EntryObject<Req, Resp, Cap>;
 
-impl<Req, Resp, Cap: Capacity> DynEntry<Req, Resp, Cap> {
+/// What the registry, its handles and its calls do with an entry without
+/// knowing its service's type.
+pub(super) trait EntryObject<Req, Resp, Cap: Capacity>: Send + Sync {
     /// Calls the service, counted, its future built in place.
+    fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
+    where
+        Req: 'a;
+
+    /// The name it was registered under.
+    fn name(&self) -> &str;
+
+    /// A snapshot of its counters and pool.
+    fn stats(&self) -> CallStats;
+
+    /// How its futures fit the registry's capacity.
+    fn sizing(&self) -> EntrySizing;
+
+    /// Frees its pool's idle buffers; returns how many.
+    fn trim(&self) -> usize;
+
+    /// The service's type name.
+    fn service_type_name(&self) -> &'static str;
+
+    /// The layout of the service's futures.
+    fn future_layout(&self) -> FutureLayout;
+}
+
+impl<S, Req, Resp, Cap: Capacity> EntryObject<Req, Resp, Cap> for Entry<S>
+where
+    S: SendDynService<Req, Resp, Cap>,
+{
     #[inline]
-    pub(super) fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
+    fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
     where
         Req: 'a,
     {
-        self.service.call_tracked(req, &self.counters, &self.pool)
+        let (counters, pool) = (&self.counters, &self.pool);
+        // Counted before the call: see `Counters`. If `call` panics, the
+        // guard counts the call as panicked, so the books still balance.
+        let guard = StartGuard::new(counters, || self.place);
+        let future = RegistryFuture::new(self.service.call_send_recycled(pool, req), counters);
+        guard.defuse();
+        future
     }
 
-    /// Where the entry's futures go.
-    pub(super) fn sizing(&self) -> EntrySizing {
-        EntrySizing::new::<Cap>(
-            self.service.service_type_name(),
-            self.service.future_layout(),
-        )
-        .with_pool(self.pool.max_idle(), self.pool.buffer_bytes())
+    fn name(&self) -> &str {
+        &self.name
     }
 
-    /// A snapshot of the entry's counters.
-    pub(super) fn stats(&self) -> CallStats {
+    fn stats(&self) -> CallStats {
         let layout = self.service.future_layout();
         let pool = self.pool.stats();
         CallStats {
@@ -95,59 +127,24 @@ impl<Req, Resp, Cap: Capacity> DynEntry<Req, Resp, Cap> {
             ..self.counters.snapshot_in(layout.size() as u64, self.place)
         }
     }
-}
 
-/// [`SendDynService`] plus one method that builds the whole
-/// [`RegistryFuture`] on the callee's side of the `dyn` call, with the
-/// service's future built in place (inline, or in a buffer from the entry's
-/// pool).
-///
-/// Why not call `call_send` through `dyn SendDynService` and wrap its result?
-/// Then the erased future is returned into a temporary and *moved* into the
-/// wrapper: a copy of the whole handle (128 bytes with the default
-/// capacity; a larger handle's copy is a `memcpy` call, which
-/// `benches/registry.rs` measured as a cost on every call; `BENCHMARKS.md`
-/// has what moving a handle costs). Here `call_send` is inlined into
-/// `call_tracked`, so the future is written straight into the returned
-/// `RegistryFuture`. Every
-/// `SendDynService` is a `TrackedService`, so the registry accepts exactly
-/// the services of the `Send + Sync` erasure and erases them with it.
-pub(super) trait TrackedService<Req, Resp, Cap: Capacity>:
-    SendDynService<Req, Resp, Cap>
-{
-    /// `call_send_recycled`, counted on `counters` and wrapped to count its
-    /// end.
-    fn call_tracked<'a>(
-        &'a self,
-        req: Req,
-        counters: &'a Counters,
-        pool: &'a RecyclePool,
-    ) -> RegistryFuture<'a, Resp, Cap>
-    where
-        Req: 'a;
-}
+    fn sizing(&self) -> EntrySizing {
+        EntrySizing::new::<Cap>(
+            self.service.service_type_name(),
+            self.service.future_layout(),
+        )
+        .with_pool(self.pool.max_idle(), self.pool.buffer_bytes())
+    }
 
-impl<S, Req, Resp, Cap: Capacity> TrackedService<Req, Resp, Cap> for S
-where
-    S: SendDynService<Req, Resp, Cap>,
-{
-    #[inline]
-    fn call_tracked<'a>(
-        &'a self,
-        req: Req,
-        counters: &'a Counters,
-        pool: &'a RecyclePool,
-    ) -> RegistryFuture<'a, Resp, Cap>
-    where
-        Req: 'a,
-    {
-        // Counted before the call: see `Counters`. If `call` panics, the
-        // guard counts the call as panicked, so the books still balance.
-        let guard = StartGuard::new(counters, || {
-            place::<Cap>(self.future_layout(), pool.max_idle())
-        });
-        let future = RegistryFuture::new(self.call_send_recycled(pool, req), counters);
-        guard.defuse();
-        future
+    fn trim(&self) -> usize {
+        self.pool.trim()
+    }
+
+    fn service_type_name(&self) -> &'static str {
+        self.service.service_type_name()
+    }
+
+    fn future_layout(&self) -> FutureLayout {
+        self.service.future_layout()
     }
 }

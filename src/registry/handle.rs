@@ -76,7 +76,7 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
     where
         Req: 'a,
     {
-        let entry: &'a DynEntry<Req, Resp, Cap> = &self.entry;
+        let entry: &'a DynEntry<Req, Resp, Cap> = &*self.entry;
         entry.call(req)
     }
 
@@ -93,7 +93,7 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
     /// ```
     #[must_use]
     pub fn name(&self) -> &str {
-        &self.entry.name
+        self.entry.name()
     }
 
     /// A snapshot of this service's counters (see [`CallStats`]).
@@ -167,8 +167,8 @@ impl<Req, Resp, Cap: Capacity> fmt::Debug for Handle<Req, Resp, Cap> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
             .field("name", &self.name())
-            .field("service", &self.entry.service.service_type_name())
-            .field("future", &self.entry.service.future_layout())
+            .field("service", &self.entry.service_type_name())
+            .field("future", &self.entry.future_layout())
             .field("stats", &self.stats())
             .finish()
     }

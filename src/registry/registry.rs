@@ -155,7 +155,7 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         self.entries
             .read()
             .iter()
-            .map(|(_, entry)| entry.pool.trim())
+            .map(|(_, entry)| entry.trim())
             .sum()
     }
 

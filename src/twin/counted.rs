@@ -10,12 +10,12 @@ use crate::future::recycled::{PoolStats, RecyclePool};
 #[cfg(not(feature = "std"))]
 use crate::layer::counted::CallCounters as MethodCounters;
 use crate::layer::counted::PlacementStats;
-#[cfg(feature = "std")]
-use crate::layer::counted::ShardedCallCounters as MethodCounters;
 use crate::layout::Erasure;
 #[cfg(feature = "std")]
 use crate::layout::FutureLayout;
-use crate::twin::tracked::{Counters, Tracked};
+#[cfg(feature = "std")]
+use crate::twin::tracked::MethodCounters;
+use crate::twin::tracked::Tracked;
 use crate::twin::{Twin, TwinMethod};
 #[cfg(feature = "std")]
 use alloc::boxed::Box;
@@ -62,12 +62,10 @@ use alloc::boxed::Box;
 /// ```
 pub struct CountedTwin<P> {
     methods: &'static [TwinMethod],
-    /// One per entry of `methods`, in the same order. Shared with a
+    /// One per entry of `methods`, in the same order: calls, placements
+    /// and how tracked calls ended (see [`Tracked`]). Shared with a
     /// registry entry, which reads them without knowing `P`.
     counters: Arc<[MethodCounters]>,
-    /// How each method's calls ended (see [`Tracked`]), in the same order.
-    /// Shared with a registry entry. Empty without `std`.
-    outcomes: Arc<[Counters]>,
     /// Recycled storage for the futures that do not fit inline, one pool
     /// per method. Shared with a registry entry (reports, `trim`).
     #[cfg(feature = "std")]
@@ -156,19 +154,13 @@ impl<P> CountedTwin<P> {
     /// assert_eq!(counted.stats().get("ping").unwrap().calls, 1);
     /// ```
     pub fn new<T: Twin + ?Sized>(inner: P) -> Self {
-        Self::with_counters(
-            inner,
-            T::METHODS,
-            new_counters(T::METHODS.len()),
-            new_outcomes(T::METHODS.len()),
-        )
+        Self::with_counters(inner, T::METHODS, new_counters(T::METHODS.len()))
     }
 
     pub(crate) fn with_counters(
         inner: P,
         methods: &'static [TwinMethod],
         counters: Arc<[MethodCounters]>,
-        outcomes: Arc<[Counters]>,
     ) -> Self {
         debug_assert_eq!(methods.len(), counters.len());
         CountedTwin {
@@ -176,7 +168,6 @@ impl<P> CountedTwin<P> {
             #[cfg(feature = "std")]
             pools: Pools::new(counters.len(), None),
             counters,
-            outcomes,
             inner,
         }
     }
@@ -319,7 +310,7 @@ impl<P> CountedTwin<P> {
             .position(|m| m.name() == method && m.is_async())?;
         let placed = self.counters[index].snapshot();
         let heap_bytes = placed.allocated_bytes;
-        Some(tracked_stats(&self.outcomes[index], placed, heap_bytes))
+        Some(tracked_stats(&self.counters[index], placed, heap_bytes))
     }
 
     /// A snapshot of every method's counters.
@@ -468,8 +459,16 @@ impl<P> CountedTwin<P> {
         call: impl FnOnce(&'a P) -> F,
     ) -> Tracked<'a, F> {
         let index = self.slot(owner, index);
-        self.count_call_at(index);
-        Tracked::new(call(&self.inner), self.outcomes.get(index))
+        // One count: the start, which counts as the call too (see
+        // `MethodCounters`). Without `std` nothing is tracked, so the call
+        // is counted here.
+        #[cfg(feature = "std")]
+        return Tracked::new(call(&self.inner), self.counters.get(index));
+        #[cfg(not(feature = "std"))]
+        {
+            self.count_call_at(index);
+            Tracked::new(call(&self.inner), None)
+        }
     }
 
     /// [`track_ref`](Self::track_ref) for `&mut self` methods.
@@ -481,11 +480,18 @@ impl<P> CountedTwin<P> {
         call: impl FnOnce(&'a mut P) -> F,
     ) -> Tracked<'a, F> {
         let index = self.slot(owner, index);
+        #[cfg(not(feature = "std"))]
         self.count_call_at(index);
         let CountedTwin {
-            inner, outcomes, ..
+            inner, counters, ..
         } = self;
-        Tracked::new(call(inner), outcomes.get(index))
+        #[cfg(feature = "std")]
+        return Tracked::new(call(inner), counters.get(index));
+        #[cfg(not(feature = "std"))]
+        {
+            let _ = counters;
+            Tracked::new(call(inner), None)
+        }
     }
 
     /// Counts where method `index`'s erased future went (generated code).
@@ -504,10 +510,11 @@ pub(crate) fn new_counters(n: usize) -> Arc<[MethodCounters]> {
 }
 
 /// One method's tracked calls: started and ended from its `Tracked`
-/// futures' `outcomes`, placements from the erasures counted in `placed`.
+/// futures' counts in `outcomes`, placements from the erasures counted in
+/// `placed`.
 #[cfg(feature = "std")]
 pub(crate) fn tracked_stats(
-    outcomes: &Counters,
+    outcomes: &MethodCounters,
     placed: PlacementStats,
     heap_bytes: u64,
 ) -> crate::registry::CallStats {
@@ -523,17 +530,6 @@ pub(crate) fn tracked_stats(
         panicked,
         in_flight: calls.saturating_sub(completed + cancelled + panicked),
         ..Default::default()
-    }
-}
-
-/// Counters of how calls ended for `n` methods (none without `std`).
-pub(crate) fn new_outcomes(n: usize) -> Arc<[Counters]> {
-    #[cfg(feature = "std")]
-    return (0..n).map(|_| Counters::default()).collect();
-    #[cfg(not(feature = "std"))]
-    {
-        let _ = n;
-        Arc::from([])
     }
 }
 
@@ -565,7 +561,6 @@ impl<P: Clone> Clone for CountedTwin<P> {
         CountedTwin {
             methods: self.methods,
             counters: Arc::clone(&self.counters),
-            outcomes: Arc::clone(&self.outcomes),
             #[cfg(feature = "std")]
             pools: Arc::clone(&self.pools),
             inner: self.inner.clone(),

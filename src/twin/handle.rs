@@ -7,12 +7,11 @@ use core::fmt;
 use core::ops::Deref;
 
 use crate::future::recycled::{PoolStats, RecyclePool};
-use crate::layer::counted::ShardedCallCounters;
-use crate::registry::counters::Counters;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::CallStats;
 use crate::twin::Twin;
 use crate::twin::counted::{Pools, TwinStats, stats_of, tracked_stats};
+use crate::twin::tracked::MethodCounters;
 
 /// A registered twin: the shared object (a `CountedTwin` of the
 /// implementor, erased) and its per-method counters, shared by the map,
@@ -22,11 +21,9 @@ pub(crate) struct TwinEntry<T: ?Sized> {
     /// The implementor's type (the twin object would name its counting
     /// wrapper).
     pub(crate) type_name: &'static str,
-    pub(crate) counters: Arc<[ShardedCallCounters]>,
-    /// How each method's calls ended, one per entry of `T::METHODS` (a
-    /// sync method's stays at zero: it has no future), shared with the
-    /// entry's `CountedTwin`, whose futures count into them.
-    pub(crate) outcomes: Arc<[Counters]>,
+    /// Calls, placements and how tracked calls ended, one per entry of
+    /// `T::METHODS`, shared with the entry's `CountedTwin`.
+    pub(crate) counters: Arc<[MethodCounters]>,
     /// The recycled storage of the entry's counting wrapper, per method.
     pub(crate) pools: Arc<Pools>,
     pub(crate) twin: Arc<T>,
@@ -53,7 +50,7 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
         let layout = self.twin.method_layout(index)?;
         let placed = self.counters[index].snapshot();
         let heap_bytes = placed.heap * layout.size() as u64;
-        Some(tracked_stats(&self.outcomes[index], placed, heap_bytes))
+        Some(tracked_stats(&self.counters[index], placed, heap_bytes))
     }
 
     /// The position of async method `method` in `T::METHODS`.

@@ -10,7 +10,7 @@ use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::CallStats;
-use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters, new_outcomes};
+use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters};
 use crate::twin::handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
 
@@ -217,20 +217,13 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     {
         let name: Arc<str> = Arc::from(name);
         let counters = new_counters(T::METHODS.len());
-        let outcomes = new_outcomes(T::METHODS.len());
         let pools = Pools::new(T::METHODS.len(), self.max_idle);
-        let counted = CountedTwin::with_counters(
-            plugin,
-            T::METHODS,
-            Arc::clone(&counters),
-            Arc::clone(&outcomes),
-        )
-        .with_pools(Arc::clone(&pools));
+        let counted = CountedTwin::with_counters(plugin, T::METHODS, Arc::clone(&counters))
+            .with_pools(Arc::clone(&pools));
         let entry = Arc::new(TwinEntry {
             name: Arc::clone(&name),
             type_name: core::any::type_name::<P>(),
             counters,
-            outcomes,
             pools,
             twin: T::share(Arc::new(counted)),
         });

@@ -10,15 +10,162 @@ use core::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 #[cfg(feature = "std")]
-pub(crate) use crate::registry::counters::Counters;
+use core::sync::atomic::AtomicU64;
+#[cfg(feature = "std")]
+use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+
+#[cfg(feature = "std")]
+use crate::future::shard::{CacheLine, SHARDS, add, pick};
+#[cfg(feature = "std")]
+use crate::layer::counted::{CallCounters, PlacementStats};
+#[cfg(feature = "std")]
+use crate::layout::Erasure;
 #[cfg(feature = "std")]
 use crate::registry::counters::Outcome;
+
+/// What a [`Tracked`] future counts into: its method's [`MethodCounters`].
+#[cfg(feature = "std")]
+pub(crate) type Counters = MethodCounters;
 
 /// Without `std` there are no sharded counters, and nothing is tracked:
 /// an empty type, never made.
 #[cfg(not(feature = "std"))]
 #[derive(Debug)]
 pub(crate) enum Counters {}
+
+/// The counters of one method of a [`CountedTwin`](crate::twin::CountedTwin):
+/// its calls, where its erased futures went ([`PlacementStats`]) and how
+/// its tracked calls ended, all on the calling thread's own shard, summed
+/// when read.
+///
+/// * **One cache line per thread for all of it.** A twin call counts its
+///   start, its erasure and its end: each finds this thread's shard (one
+///   thread-local load) and writes a line no other core writes. Threads
+///   holding the first [`SHARDS`] thread indices each own a shard and count
+///   with a plain load and store; more threads at once share one more
+///   shard with atomic adds (see [`pick`]).
+/// * **A tracked call is counted once when it starts**, in `started`,
+///   which counts as a call too (`calls` = untracked calls + `started`):
+///   counting it in both, as the wrapper once did, was one more write per
+///   call for a number that always matched.
+/// * `ended` is indexed by [`Outcome`]; `in_flight = started - ended`.
+///   Ends are stored with `Release` and read first, with `Acquire`, then
+///   starts (as the registry's `Counters` do), so a reader never sees more
+///   ends than starts.
+/// * A [`reset`](Self::reset) moves `baseline` instead of zeroing the
+///   shards (only their threads write them). How calls ended is not reset.
+#[cfg(feature = "std")]
+#[derive(Debug, Default)]
+pub(crate) struct MethodCounters {
+    /// One per thread that owns one, then the shared overflow shard.
+    shards: [CacheLine<MethodTally>; SHARDS + 1],
+    /// What [`reset`](Self::reset) last returned the counts from.
+    baseline: CallCounters,
+}
+
+/// One shard's counts: 11 counters, 88 bytes, one line.
+#[cfg(feature = "std")]
+#[derive(Debug, Default)]
+struct MethodTally {
+    /// Placements; its `calls` counts the untracked calls only.
+    placed: CallCounters,
+    /// Tracked calls started.
+    started: AtomicU64,
+    /// Tracked calls ended, indexed by [`Outcome`].
+    ended: [AtomicU64; 3],
+}
+
+#[cfg(feature = "std")]
+impl MethodCounters {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// This thread's shard, and whether it owns it.
+    #[inline]
+    fn shard(&self) -> (&MethodTally, bool) {
+        pick(&self.shards)
+    }
+
+    /// Counts a call that is not tracked (a sync method, a stream, a
+    /// future that cannot borrow the counters).
+    #[inline]
+    pub(crate) fn call(&self) {
+        let (tally, owned) = self.shard();
+        tally.placed.call_on(owned);
+    }
+
+    /// Counts where an erased future went.
+    #[inline]
+    pub(crate) fn erasure(&self, erasure: Erasure) {
+        let (tally, owned) = self.shard();
+        tally.placed.erasure_on(erasure, owned);
+    }
+
+    /// Counts a tracked call (and so a call) as started.
+    #[inline]
+    pub(crate) fn started(&self) {
+        let (tally, owned) = self.shard();
+        add(&tally.started, 1, owned, Relaxed);
+    }
+
+    /// Counts the end of a tracked call.
+    #[inline]
+    pub(crate) fn finished(&self, outcome: Outcome) {
+        let (tally, owned) = self.shard();
+        add(&tally.ended[outcome as usize], 1, owned, Release);
+    }
+
+    /// Every count since creation, `calls` including the tracked ones.
+    fn total(&self) -> PlacementStats {
+        self.shards
+            .iter()
+            .map(|shard| {
+                let mut placed = shard.0.placed.snapshot();
+                placed.calls += shard.0.started.load(Relaxed);
+                placed
+            })
+            .fold(PlacementStats::default(), |sum, one| sum + one)
+    }
+
+    /// The counts since the last [`reset`](Self::reset).
+    pub(crate) fn snapshot(&self) -> PlacementStats {
+        self.total().since(self.baseline.snapshot())
+    }
+
+    /// Returns the counts since the last reset and starts counting from
+    /// zero again.
+    pub(crate) fn reset(&self) -> PlacementStats {
+        let total = self.total();
+        let before = self.baseline.snapshot();
+        self.baseline.set(total);
+        total.since(before)
+    }
+
+    /// How many tracked calls started, and how many ended each way:
+    /// `(started, completed, cancelled, panicked)`, ends read first (see
+    /// the type's docs).
+    pub(crate) fn outcomes(&self) -> (u64, u64, u64, u64) {
+        let mut ends = [0u64; 3];
+        for shard in &self.shards {
+            for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
+                *sum += counter.load(Acquire);
+            }
+        }
+        let started = self
+            .shards
+            .iter()
+            .map(|shard| shard.0.started.load(Relaxed))
+            .sum();
+        let end = |outcome: Outcome| ends[outcome as usize];
+        (
+            started,
+            end(Outcome::Completed),
+            end(Outcome::Cancelled),
+            end(Outcome::Panicked),
+        )
+    }
+}
 
 pin_project! {
     /// The future of an async method called through a
@@ -157,5 +304,62 @@ impl<F> fmt::Debug for Tracked<'_, F> {
             .field("future", &core::any::type_name::<F>())
             .field("counting", &self.counters.is_some())
             .finish()
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use crate::layout::{FutureLayout, Placement};
+
+    #[test]
+    fn counts_from_many_threads_add_up_and_reset_moves_the_baseline() {
+        let counters = MethodCounters::new();
+        let threads = if cfg!(miri) { 3 } else { SHARDS + 8 }; // more than the shards
+        let calls = if cfg!(miri) { 20 } else { 1000 };
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                let counters = &counters;
+                scope.spawn(move || {
+                    for _ in 0..calls {
+                        // Odd threads make tracked calls, even ones untracked.
+                        if t % 2 == 1 {
+                            counters.started();
+                        } else {
+                            counters.call();
+                        }
+                        counters.erasure(Erasure::new(
+                            FutureLayout::of::<[u8; 40]>(),
+                            Placement::Heap,
+                        ));
+                        if t % 2 == 1 {
+                            counters.finished(Outcome::Completed);
+                        }
+                    }
+                    if t % 2 == 1 {
+                        counters.started(); // one left in flight
+                    }
+                });
+            }
+        });
+        let all = (threads * calls) as u64;
+        let tracking = (threads / 2) as u64;
+        let stats = counters.snapshot();
+        // A tracked call is one call, counted by its start.
+        assert_eq!(stats.calls, all + tracking);
+        assert_eq!((stats.heap, stats.inline), (all, 0));
+        assert_eq!((stats.allocations, stats.allocated_bytes), (all, 40 * all));
+        let tracked = tracking * calls as u64;
+        assert_eq!(counters.outcomes(), (tracked + tracking, tracked, 0, 0));
+
+        assert_eq!(counters.reset(), stats);
+        assert_eq!(counters.snapshot(), PlacementStats::default());
+        counters.call();
+        counters.started();
+        assert_eq!(counters.snapshot().calls, 2);
+        assert_eq!(counters.reset().calls, 2);
+        assert_eq!(counters.snapshot().calls, 0);
+        // How calls ended runs from creation: a reset leaves it.
+        assert_eq!(counters.outcomes().0, tracked + tracking + 1);
     }
 }
