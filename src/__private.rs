@@ -126,7 +126,7 @@ pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 
 #[inline(always)]
 pub fn track_ref<'a, P, F>(
     counted: &'a CountedTwin<P>,
-    owner: &'static str,
+    owner: u32,
     index: usize,
     call: impl FnOnce(&'a P) -> F,
 ) -> Tracked<'a, F> {
@@ -138,7 +138,7 @@ pub fn track_ref<'a, P, F>(
 #[inline(always)]
 pub fn track_mut<'a, P, F>(
     counted: &'a mut CountedTwin<P>,
-    owner: &'static str,
+    owner: u32,
     index: usize,
     call: impl FnOnce(&'a mut P) -> F,
 ) -> Tracked<'a, F> {
@@ -148,12 +148,12 @@ pub fn track_mut<'a, P, F>(
 /// A counted twin's pool for method `index`'s futures of `layout`.
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn counted_pool<'a, P>(
-    counted: &'a CountedTwin<P>,
-    owner: &'static str,
+pub fn counted_pool<P>(
+    counted: &CountedTwin<P>,
+    owner: u32,
     index: usize,
     layout: FutureLayout,
-) -> Option<&'a Pool> {
+) -> Option<&Pool> {
     #[cfg(feature = "std")]
     return counted.pool(owner, index, layout);
     #[cfg(not(feature = "std"))]
@@ -280,15 +280,22 @@ pub fn slot_erasure<D: ?Sized, Cap: Capacity>(
 /// Counts a call of method `index` on a [`CountedTwin`].
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn count_call<P>(counted: &CountedTwin<P>, owner: &'static str, index: usize) {
+pub fn count_call<P>(counted: &CountedTwin<P>, owner: u32, index: usize) {
     counted.count_call(owner, index);
 }
 
 /// Counts where method `index`'s erased future went.
 #[cfg(feature = "alloc")]
 #[inline]
-pub fn observe<P>(counted: &CountedTwin<P>, owner: &'static str, index: usize, erasure: Erasure) {
+pub fn observe<P>(counted: &CountedTwin<P>, owner: u32, index: usize, erasure: Erasure) {
     counted.observe(owner, index, erasure);
+}
+
+/// [`TwinMethod::owned_by`]'s number for `owner`, which generated code
+/// passes to the counting calls (in an inline `const` block: a constant).
+#[must_use]
+pub const fn owner_id(owner: &str) -> u32 {
+    crate::twin::owner_id(owner)
 }
 
 /// A twin object's own methods, before its supertwins' (generated for a

@@ -62,6 +62,10 @@ use alloc::boxed::Box;
 /// ```
 pub struct CountedTwin<P> {
     methods: &'static [TwinMethod],
+    /// The owner id of the trait it counts for (its first method's), which
+    /// every call of that trait's counting impl compares
+    /// ([`TwinMethod::owned_by`]).
+    own: u32,
     /// One per entry of `methods`, in the same order: calls, placements
     /// and how tracked calls ended (see [`Tracked`]). Shared with a
     /// registry entry, which reads them without knowing `P`.
@@ -165,6 +169,7 @@ impl<P> CountedTwin<P> {
         debug_assert_eq!(methods.len(), counters.len());
         CountedTwin {
             methods,
+            own: methods.first().map_or(0, TwinMethod::owner_id),
             #[cfg(feature = "std")]
             pools: Pools::new(counters.len(), None),
             counters,
@@ -258,11 +263,17 @@ impl<P> CountedTwin<P> {
     #[inline]
     pub(crate) fn pool(
         &self,
-        owner: &'static str,
+        owner: u32,
         index: usize,
         layout: FutureLayout,
     ) -> Option<&Arc<RecyclePool>> {
-        self.pools.get(self.slot(owner, index), layout)
+        // As `counters_at`: `index` stays a constant on the common path.
+        if owner == self.own {
+            self.pools.get(index, layout)
+        } else {
+            self.pools
+                .get(slot_of_supertwin(self.methods, owner, index), layout)
+        }
     }
 
     /// How the calls of async method `method` ended: how many were made
@@ -417,34 +428,33 @@ impl<P> CountedTwin<P> {
         self.inner
     }
 
-    /// Where method `index` of the trait `owner` names sits among this
-    /// wrapper's methods: `index` itself for the trait it counts for (its
-    /// methods come first), past them for a supertwin's (see
-    /// [`TwinMethod::owned_by`]); `usize::MAX`, so that nothing is
-    /// counted, for a trait it does not list.
+    /// Method `index` of the trait `owner` names: its counters. A
+    /// wrapper counts for one trait, whose methods come first, so for that
+    /// trait's calls (`owner == own`, one comparison) `index` is the slot,
+    /// and stays the constant the generated call passes; a supertwin's
+    /// methods come after (see [`TwinMethod::owned_by`]).
     #[inline(always)]
-    fn slot(&self, owner: &'static str, index: usize) -> usize {
-        let same = |m: &TwinMethod| core::ptr::eq(m.owner(), owner) || m.owner() == owner;
-        match self.methods.first() {
-            Some(first) if same(first) => index,
-            _ => match self.methods.iter().position(same) {
-                Some(at) => at + index,
-                None => usize::MAX,
-            },
+    fn counters_at<'c>(
+        counters: &'c [MethodCounters],
+        methods: &'static [TwinMethod],
+        own: u32,
+        owner: u32,
+        index: usize,
+    ) -> Option<&'c MethodCounters> {
+        if owner == own {
+            counters.get(index)
+        } else {
+            counters.get(slot_of_supertwin(methods, owner, index))
         }
     }
 
     /// Counts a call of method `index` of the trait `owner` names
     /// (generated code).
     #[inline]
-    pub(crate) fn count_call(&self, owner: &'static str, index: usize) {
-        self.count_call_at(self.slot(owner, index));
-    }
-
-    /// Counts a call of this wrapper's method `index`.
-    #[inline]
-    fn count_call_at(&self, index: usize) {
-        if let Some(counters) = self.counters.get(index) {
+    pub(crate) fn count_call(&self, owner: u32, index: usize) {
+        if let Some(counters) =
+            Self::counters_at(&self.counters, self.methods, self.own, owner, index)
+        {
             counters.call();
         }
     }
@@ -454,19 +464,21 @@ impl<P> CountedTwin<P> {
     #[inline(always)]
     pub(crate) fn track_ref<'a, F>(
         &'a self,
-        owner: &'static str,
+        owner: u32,
         index: usize,
         call: impl FnOnce(&'a P) -> F,
     ) -> Tracked<'a, F> {
-        let index = self.slot(owner, index);
         // One count: the start, which counts as the call too (see
         // `MethodCounters`). Without `std` nothing is tracked, so the call
         // is counted here.
         #[cfg(feature = "std")]
-        return Tracked::new(call(&self.inner), self.counters.get(index));
+        return Tracked::new(
+            call(&self.inner),
+            Self::counters_at(&self.counters, self.methods, self.own, owner, index),
+        );
         #[cfg(not(feature = "std"))]
         {
-            self.count_call_at(index);
+            self.count_call(owner, index);
             Tracked::new(call(&self.inner), None)
         }
     }
@@ -475,32 +487,52 @@ impl<P> CountedTwin<P> {
     #[inline(always)]
     pub(crate) fn track_mut<'a, F>(
         &'a mut self,
-        owner: &'static str,
+        owner: u32,
         index: usize,
         call: impl FnOnce(&'a mut P) -> F,
     ) -> Tracked<'a, F> {
-        let index = self.slot(owner, index);
         #[cfg(not(feature = "std"))]
-        self.count_call_at(index);
+        self.count_call(owner, index);
         let CountedTwin {
-            inner, counters, ..
+            inner,
+            counters,
+            methods,
+            own,
+            ..
         } = self;
         #[cfg(feature = "std")]
-        return Tracked::new(call(inner), counters.get(index));
+        return Tracked::new(
+            call(inner),
+            Self::counters_at(counters, methods, *own, owner, index),
+        );
         #[cfg(not(feature = "std"))]
         {
-            let _ = counters;
+            let _ = (counters, methods, own);
             Tracked::new(call(inner), None)
         }
     }
 
     /// Counts where method `index`'s erased future went (generated code).
     #[inline]
-    pub(crate) fn observe(&self, owner: &'static str, index: usize, erasure: Erasure) {
-        let index = self.slot(owner, index);
-        if let Some(counters) = self.counters.get(index) {
+    pub(crate) fn observe(&self, owner: u32, index: usize, erasure: Erasure) {
+        if let Some(counters) =
+            Self::counters_at(&self.counters, self.methods, self.own, owner, index)
+        {
             counters.erasure(erasure);
         }
+    }
+}
+
+/// Where method `index` of the trait `owner` names sits in `methods`, a
+/// supertwin's (`usize::MAX`, so that nothing is counted, for a trait
+/// `methods` does not list). Out of the common path: most calls are of the
+/// trait a wrapper counts for.
+#[cold]
+#[inline(never)]
+fn slot_of_supertwin(methods: &[TwinMethod], owner: u32, index: usize) -> usize {
+    match methods.iter().position(|m| m.owner_id() == owner) {
+        Some(at) => at + index,
+        None => usize::MAX,
     }
 }
 
@@ -560,6 +592,7 @@ impl<P: Clone> Clone for CountedTwin<P> {
     fn clone(&self) -> Self {
         CountedTwin {
             methods: self.methods,
+            own: self.own,
             counters: Arc::clone(&self.counters),
             #[cfg(feature = "std")]
             pools: Arc::clone(&self.pools),

@@ -47,6 +47,23 @@ pub use tracked::Tracked;
 #[doc(inline)]
 pub use hybrid_dispatch_macros::dyn_twin;
 
+/// A number for the trait a method belongs to (32-bit FNV-1a of its
+/// [`TwinMethod::owner`] string), evaluated at compile time by generated
+/// code: a counting wrapper finds a trait's methods by comparing it, one
+/// integer per call. Two traits whose names hash alike would only share
+/// counters (their calls would count together), never storage.
+pub(crate) const fn owner_id(owner: &str) -> u32 {
+    let bytes = owner.as_bytes();
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u32;
+        hash = hash.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    hash
+}
+
 /// One method of a `#[dyn_twin]` trait, as [`Twin::METHODS`] lists it.
 ///
 /// # Examples
@@ -64,6 +81,9 @@ pub struct TwinMethod {
     present: bool,
     recycles: bool,
     owner: &'static str,
+    /// `owner_id(owner)`: what a counting wrapper compares on every call
+    /// (one 32-bit integer, not a string).
+    owner_id: u32,
 }
 
 impl TwinMethod {
@@ -85,6 +105,7 @@ impl TwinMethod {
             present: true,
             recycles: false,
             owner: "",
+            owner_id: owner_id(""),
         }
     }
 
@@ -105,7 +126,16 @@ impl TwinMethod {
     /// ```
     #[must_use]
     pub const fn owned_by(self, owner: &'static str) -> Self {
-        TwinMethod { owner, ..self }
+        TwinMethod {
+            owner,
+            owner_id: owner_id(owner),
+            ..self
+        }
+    }
+
+    /// [`owner_id`] of its [`owner`](Self::owner).
+    pub(crate) const fn owner_id(&self) -> u32 {
+        self.owner_id
     }
 
     /// The trait that declares the method (see

@@ -25,7 +25,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let hook = syn::Ident::new(HOOK, proc_macro2::Span::call_site());
     let (method, erasure) = (&cx.names.method, &cx.names.erasure);
     let counted = quote!(#p::CountedTwin<#implementor>);
-    let owner = cx.owner();
+    let owner = cx.owner_id();
     let mut extra = Vec::new();
     if !cx.item.supertraits.is_empty() {
         let supertraits = &cx.item.supertraits;

@@ -232,6 +232,14 @@ impl<'a> Cx<'a> {
         quote!(::core::concat!(::core::module_path!(), #name))
     }
 
+    /// The number the counting calls compare for [`owner`](Self::owner),
+    /// a constant.
+    pub(crate) fn owner_id(&self) -> TokenStream {
+        let p = &self.p;
+        let owner = self.owner();
+        quote!(const { #p::owner_id(#owner) })
+    }
+
     /// `DynNamed<u32, Cap, Item = u8>` (`send`: `SendDynNamed<..>`), the
     /// supertwin's twin, `None` for a `send` twin it does not name.
     pub(crate) fn supertwin_path(

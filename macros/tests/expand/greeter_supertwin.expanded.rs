@@ -223,7 +223,11 @@ where
     ) -> impl ::core::future::Future<Output = String> + ::core::marker::Send {
         ::hybrid_dispatch::__private::track_ref(
             self,
-            ::core::concat!(::core::module_path!(), "::Greeter"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Greeter"),
+                )
+            },
             0usize,
             |this| <Implementor as Greeter>::greet(this, who),
         )
@@ -236,7 +240,11 @@ where
     ) {
         ::hybrid_dispatch::__private::observe(
             self,
-            ::core::concat!(::core::module_path!(), "::Greeter"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Greeter"),
+                )
+            },
             method,
             erasure,
         );
@@ -250,7 +258,11 @@ where
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
         ::hybrid_dispatch::__private::counted_pool(
             self,
-            ::core::concat!(::core::module_path!(), "::Greeter"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Greeter"),
+                )
+            },
             method,
             layout,
         )

@@ -391,7 +391,11 @@ where
     ) -> impl ::core::future::Future<Output = u64> + ::core::marker::Send {
         ::hybrid_dispatch::__private::track_mut(
             self,
-            ::core::concat!(::core::module_path!(), "::Job"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Job"),
+                )
+            },
             0usize,
             |this| <Implementor as Job>::run(this, n),
         )
@@ -403,7 +407,11 @@ where
     {
         ::hybrid_dispatch::__private::track_ref(
             self,
-            ::core::concat!(::core::module_path!(), "::Job"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Job"),
+                )
+            },
             1usize,
             |this| <Implementor as Job>::retries(this),
         )
@@ -416,7 +424,11 @@ where
     ) {
         ::hybrid_dispatch::__private::observe(
             self,
-            ::core::concat!(::core::module_path!(), "::Job"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Job"),
+                )
+            },
             method,
             erasure,
         );
@@ -430,7 +442,11 @@ where
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
         ::hybrid_dispatch::__private::counted_pool(
             self,
-            ::core::concat!(::core::module_path!(), "::Job"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Job"),
+                )
+            },
             method,
             layout,
         )

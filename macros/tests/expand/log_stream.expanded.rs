@@ -107,7 +107,11 @@ impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Impleme
     fn lines(&self, from: u32) -> impl Stream<Item = u32> + Send + '_ {
         ::hybrid_dispatch::__private::count_call(
             &*self,
-            ::core::concat!(::core::module_path!(), "::Log"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Log"),
+                )
+            },
             0usize,
         );
         <Implementor as Log>::lines(self.get_ref(), from)
@@ -120,7 +124,11 @@ impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Impleme
     ) {
         ::hybrid_dispatch::__private::observe(
             self,
-            ::core::concat!(::core::module_path!(), "::Log"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Log"),
+                )
+            },
             method,
             erasure,
         );
@@ -134,7 +142,11 @@ impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Impleme
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
         ::hybrid_dispatch::__private::counted_pool(
             self,
-            ::core::concat!(::core::module_path!(), "::Log"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Log"),
+                )
+            },
             method,
             layout,
         )

@@ -243,7 +243,11 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     fn name(&self) -> &str {
         ::hybrid_dispatch::__private::count_call(
             &*self,
-            ::core::concat!(::core::module_path!(), "::Plugin"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Plugin"),
+                )
+            },
             0usize,
         );
         <Implementor as Plugin>::name(self.get_ref())
@@ -252,7 +256,11 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     fn handle(&self, req: Request) -> impl ::core::future::Future<Output = u64> {
         ::hybrid_dispatch::__private::track_ref(
             self,
-            ::core::concat!(::core::module_path!(), "::Plugin"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Plugin"),
+                )
+            },
             1usize,
             |this| <Implementor as Plugin>::handle(this, req),
         )
@@ -261,7 +269,11 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     fn lookup(&self, key: &str) -> impl ::core::future::Future<Output = usize> {
         ::hybrid_dispatch::__private::track_ref(
             self,
-            ::core::concat!(::core::module_path!(), "::Plugin"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Plugin"),
+                )
+            },
             2usize,
             |this| <Implementor as Plugin>::lookup(this, key),
         )
@@ -274,7 +286,11 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     ) {
         ::hybrid_dispatch::__private::observe(
             self,
-            ::core::concat!(::core::module_path!(), "::Plugin"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Plugin"),
+                )
+            },
             method,
             erasure,
         );
@@ -288,7 +304,11 @@ for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     ) -> ::core::option::Option<&::hybrid_dispatch::__private::Pool> {
         ::hybrid_dispatch::__private::counted_pool(
             self,
-            ::core::concat!(::core::module_path!(), "::Plugin"),
+            const {
+                ::hybrid_dispatch::__private::owner_id(
+                    ::core::concat!(::core::module_path!(), "::Plugin"),
+                )
+            },
             method,
             layout,
         )
