@@ -178,7 +178,11 @@ async fn concurrent_calls_are_all_counted_exactly() {
         assert_eq!(s.inline + s.heap + s.recycled, s.calls, "{name}: {s}");
         assert_eq!(s.completed + s.cancelled, s.calls, "{name}: {s}");
         assert_eq!(s.in_flight, 0, "{name}: {s}");
-        assert_eq!(s.heap_bytes, s.heap * size, "{name}: {s}");
+        // What the calls allocated: each heap future, each recycled buffer
+        // a miss made (a buffer holds the future and a pointer more).
+        assert_eq!(s.allocations, s.heap + s.recycle_misses, "{name}: {s}");
+        let at_least = (s.heap + s.recycle_misses) * size;
+        assert!(s.allocated_bytes >= at_least, "{name}: {s}");
         if *name == "large" {
             assert_eq!(
                 (s.inline, s.heap, s.recycled),

@@ -88,7 +88,7 @@ assert_impl_all!(Memory: DynStore, DynStore<S1>, DynStore<S64>);
 assert_impl_all!(dyn DynStore: Store);
 assert_impl_all!(CountedTwin<Memory>: Store, DynStore, std::fmt::Debug, Send, Sync);
 assert_impl_all!(
-    hybrid_dispatch::twin::TwinStats: std::fmt::Debug,
+    hybrid_dispatch::twin::TwinPlacementStats: std::fmt::Debug,
     Clone,
     Eq,
     Default,

@@ -256,6 +256,19 @@ enum Went {
     Recycled,
 }
 
+/// A tracked method's counts of calls, placements and outcomes (what
+/// [`tracked`] gives), without what its pool allocated and holds.
+fn calls_and_ends(stats: CallStats) -> CallStats {
+    CallStats {
+        allocations: 0,
+        allocated_bytes: 0,
+        recycle_misses: 0,
+        idle_buffers: 0,
+        idle_bytes: 0,
+        ..stats
+    }
+}
+
 /// The counters a tracked method should show.
 fn tracked(calls: u64, went: Went, ended: [u64; 3], in_flight: u64) -> CallStats {
     let [completed, cancelled, panicked] = ended;
@@ -295,7 +308,7 @@ fn every_path_to_an_entry_is_tracked() {
     assert_eq!(pending.layout().size() as u64, render_size);
     assert!(poll_once(pending.as_mut()).is_pending());
     assert_eq!(
-        TwinHandle::tracked(&render, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&render, "handle").unwrap()),
         tracked(1, Went::Recycled, [0, 0, 0], 1)
     );
     drop(pending);
@@ -303,15 +316,15 @@ fn every_path_to_an_entry_is_tracked() {
     assert!(block_on(upper.health_dyn()).0);
 
     assert_eq!(
-        TwinHandle::tracked(&upper, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&upper, "handle").unwrap()),
         tracked(4, Went::Inline, [4, 0, 0], 0)
     );
     assert_eq!(
-        TwinHandle::tracked(&upper, "health").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&upper, "health").unwrap()),
         tracked(2, Went::Inline, [1, 1, 0], 0)
     );
     assert_eq!(
-        TwinHandle::tracked(&render, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&render, "handle").unwrap()),
         tracked(1, Went::Recycled, [0, 1, 0], 0)
     );
     assert_eq!(
@@ -351,7 +364,7 @@ fn calls_by_name_are_tracked_and_the_future_holds_one_pointer_more() {
     );
     let upper = plugins.handle("upper").unwrap();
     assert_eq!(
-        TwinHandle::tracked(&upper, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&upper, "handle").unwrap()),
         tracked(1, Went::Inline, [1, 0, 0], 0)
     );
     // The registered object's future is the implementor's, tracked: one
@@ -374,17 +387,17 @@ fn tracked_calls_that_panic_are_counted_and_the_next_call_is_fine() {
     assert!(call.has_panicked());
     // Counted as it unwound, not when dropped.
     assert_eq!(
-        TwinHandle::tracked(&faulty, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&faulty, "handle").unwrap()),
         tracked(1, Went::Inline, [0, 0, 1], 0)
     );
     drop(call);
     assert!(!block_on(faulty.health_send()).0);
     assert_eq!(
-        TwinHandle::tracked(&faulty, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&faulty, "handle").unwrap()),
         tracked(1, Went::Inline, [0, 0, 1], 0)
     );
     assert_eq!(
-        TwinHandle::tracked(&faulty, "health").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&faulty, "health").unwrap()),
         tracked(1, Went::Inline, [1, 0, 0], 0)
     );
 }
@@ -424,9 +437,18 @@ fn tracked_calls_from_many_tasks_add_up() {
     let render = plugins.handle("render").unwrap();
 
     assert_eq!(
-        TwinHandle::tracked(&render, "handle").unwrap(),
+        calls_and_ends(TwinHandle::tracked(&render, "handle").unwrap()),
         tracked(TASKS * CALLS, Went::Recycled, [TASKS * CALLS, 0, 0], 0)
     );
+    // What the calls allocated: the pool's misses, a buffer each, and
+    // nothing per call.
+    let stats = TwinHandle::tracked(&render, "handle").unwrap();
+    let pool = TwinHandle::pool_stats(&render, "handle").unwrap();
+    assert_eq!(stats.recycle_misses, pool.misses);
+    assert!((1..=2 * TASKS).contains(&stats.allocations), "{stats}");
+    assert_eq!(stats.allocations, pool.misses);
+    assert_eq!(stats.allocated_bytes, pool.misses * pool.buffer_bytes);
+    assert_eq!(stats.idle_buffers, pool.idle);
 }
 
 /// The handle's own functions are associated functions: a plugin trait with

@@ -447,7 +447,7 @@ impl Gateway {
 
     /// `GET /stats`, built from the registry's public counters: per plugin
     /// and per method, what the entry's `CountedTwin` counted (calls,
-    /// placements, heap bytes) and how the tracked calls ended. The stream
+    /// placements, bytes allocated) and how the tracked calls ended. The stream
     /// method, `events`, is not a future the registry can track: its
     /// `in_flight` (streams open), `completed`, `cancelled` and `panicked`
     /// are the gateway's own counts (see [`stream`](crate::stream)), with
@@ -467,7 +467,7 @@ impl Gateway {
                     counters.extend([
                         ("inline", c.inline),
                         ("heap", c.heap),
-                        ("heap_bytes", c.allocated_bytes),
+                        ("allocated_bytes", c.allocated_bytes),
                         ("in_flight", s.open.load(Relaxed)),
                         ("completed", s.completed.load(Relaxed)),
                         ("cancelled", s.cancelled.load(Relaxed)),
@@ -479,7 +479,7 @@ impl Gateway {
                         ("inline", c.inline),
                         ("recycled", c.recycled),
                         ("heap", c.heap),
-                        ("heap_bytes", c.allocated_bytes),
+                        ("allocated_bytes", c.allocated_bytes),
                         ("in_flight", t.in_flight),
                         ("completed", t.completed),
                         ("cancelled", t.cancelled),

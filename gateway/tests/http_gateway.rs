@@ -156,7 +156,7 @@ fn assert_counters(
         ("inline", inline),
         ("recycled", recycled),
         ("heap", heap),
-        ("heap_bytes", heap * bytes),
+        ("allocated_bytes", heap * bytes),
         ("in_flight", 0),
         ("completed", completed),
         ("cancelled", cancelled),
@@ -1366,7 +1366,11 @@ async fn spilled_futures_are_recycled_unless_recycling_is_off() {
             assert_eq!(render["calls"], CALLS);
             assert_eq!(render[placement], CALLS, "{render:?}");
             if max_idle.is_none() {
-                assert_eq!((render["heap"], render["heap_bytes"]), (0, 0), "{render:?}");
+                assert_eq!(
+                    (render["heap"], render["allocated_bytes"]),
+                    (0, 0),
+                    "{render:?}"
+                );
                 // A miss allocates one buffer; the gateway's two workers
                 // and the per-thread caches bound how many.
                 let pool = &sizing["pool"];
@@ -1375,7 +1379,7 @@ async fn spilled_futures_are_recycled_unless_recycling_is_off() {
                 assert!(pool["buffer_bytes"].as_u64().unwrap() >= bytes, "{pool}");
             } else {
                 assert_eq!(render["recycled"], 0, "{render:?}");
-                assert_eq!(render["heap_bytes"], CALLS * bytes, "{render:?}");
+                assert_eq!(render["allocated_bytes"], CALLS * bytes, "{render:?}");
                 assert!(sizing.get("pool").is_none(), "{sizing}");
             }
         })

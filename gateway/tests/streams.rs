@@ -465,7 +465,7 @@ async fn a_stream_is_sent_as_events_in_order_and_ends_with_the_plugins_stream() 
             ("calls", 2), // 1 + 1 refused (the malformed one never called it)
             ("inline", 2),
             ("heap", 0),
-            ("heap_bytes", 0),
+            ("allocated_bytes", 0),
             ("in_flight", 0),
             ("completed", 2),
             ("cancelled", 0),

@@ -10,7 +10,8 @@ use pin_project_lite::pin_project;
 
 use crate::capacity::{Capacity, DefaultCapacity};
 use crate::future::inline_box::SendInlineFuture;
-use crate::registry::counters::{Counters, Outcome, Place};
+use crate::layout::Placement;
+use crate::registry::counters::{Counters, Outcome, placement_of};
 
 pin_project! {
     /// The future of a call through a [`Handle`](crate::Handle): the
@@ -76,7 +77,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             this.counters
-                .finished_in(Place::of(&this.future), Outcome::of(&this.future));
+                .finished_in(placement_of(&this.future), Outcome::of(&this.future));
         }
     }
 }
@@ -163,16 +164,19 @@ impl<Resp, Cap: Capacity> fmt::Debug for RegistryFuture<'_, Resp, Cap> {
 
 /// Counts a started call as panicked unless defused: for a `Service::call`
 /// that panics before there is a future to count the end.
-pub(crate) struct StartGuard<'a, P: Into<Place>, H: Fn() -> P> {
+pub(crate) struct StartGuard<'a, H: Fn() -> Placement> {
     counters: &'a Counters,
-    heap: H,
+    placement: H,
 }
 
-impl<'a, P: Into<Place>, H: Fn() -> P> StartGuard<'a, P, H> {
+impl<'a, H: Fn() -> Placement> StartGuard<'a, H> {
     #[inline]
-    pub(crate) fn new(counters: &'a Counters, heap: H) -> Self {
+    pub(crate) fn new(counters: &'a Counters, placement: H) -> Self {
         counters.started();
-        StartGuard { counters, heap }
+        StartGuard {
+            counters,
+            placement,
+        }
     }
 
     #[inline]
@@ -181,9 +185,9 @@ impl<'a, P: Into<Place>, H: Fn() -> P> StartGuard<'a, P, H> {
     }
 }
 
-impl<P: Into<Place>, H: Fn() -> P> Drop for StartGuard<'_, P, H> {
+impl<H: Fn() -> Placement> Drop for StartGuard<'_, H> {
     fn drop(&mut self) {
         self.counters
-            .finished_in((self.heap)().into(), Outcome::Panicked);
+            .finished_in((self.placement)(), Outcome::Panicked);
     }
 }

@@ -7,6 +7,7 @@ use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 use crate::capacity::Capacity;
 use crate::future::inline_box::InlineBox;
 use crate::future::shard::{CacheLine, SHARDS, add, pick};
+use crate::layout::Placement;
 use crate::registry::stats::CallStats;
 
 /// Per-entry counters: one count when a call starts (before the service
@@ -55,36 +56,13 @@ struct Tally {
     ended: [AtomicU64; 9],
 }
 
-/// Where a call's future lived, for the counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Place {
-    /// In the handle's buffer, or nowhere (zero-sized).
-    Inline,
-    /// In a box of its own.
-    Heap,
-    /// In a buffer recycled from the entry's pool.
-    Recycled,
-}
-
-impl Place {
-    /// Where the future of `handle` lives.
-    pub(crate) fn of<D: ?Sized, Cap: Capacity>(handle: &InlineBox<D, Cap>) -> Self {
-        if handle.is_recycled() {
-            Place::Recycled
-        } else {
-            Place::of_heap(handle.is_heap())
-        }
-    }
-
-    pub(crate) const fn of_heap(heap: bool) -> Self {
-        if heap { Place::Heap } else { Place::Inline }
-    }
-}
-
-/// A `heap` flag: in a box of its own, or inline.
-impl From<bool> for Place {
-    fn from(heap: bool) -> Self {
-        Place::of_heap(heap)
+/// Where the future of `handle` lives: inline (or nowhere, zero-sized),
+/// in a box of its own, or in a buffer recycled from the entry's pool.
+pub(crate) fn placement_of<D: ?Sized, Cap: Capacity>(handle: &InlineBox<D, Cap>) -> Placement {
+    if handle.is_recycled() {
+        Placement::Recycled
+    } else {
+        Placement::of_handle(handle.is_heap())
     }
 }
 
@@ -121,15 +99,22 @@ impl Outcome {
 
 /// How many calls ended with `outcome`, wherever their futures lived.
 fn outcome_total(ends: &[u64; 9], outcome: Outcome) -> u64 {
-    [Place::Inline, Place::Heap, Place::Recycled]
+    [Placement::Inline, Placement::Heap, Placement::Recycled]
         .iter()
         .map(|&place| ends[ended_index(place, outcome)])
         .sum()
 }
 
-/// Where a call's `ended` count goes.
-const fn ended_index(place: Place, outcome: Outcome) -> usize {
-    (place as usize) * 3 + outcome as usize
+/// Where a call's `ended` count goes: three rows of outcomes, for inline,
+/// heap and recycled futures (a registry's futures are never in a slot; a
+/// slot's heap buffer would count as heap).
+const fn ended_index(place: Placement, outcome: Outcome) -> usize {
+    let row = match place {
+        Placement::Inline => 0,
+        Placement::Heap | Placement::SlotHeap => 1,
+        Placement::Recycled => 2,
+    };
+    row * 3 + outcome as usize
 }
 
 impl Counters {
@@ -147,7 +132,7 @@ impl Counters {
 
     /// Counts the end of a call whose future lived at `place`.
     #[inline]
-    pub(crate) fn finished_in(&self, place: Place, outcome: Outcome) {
+    pub(crate) fn finished_in(&self, place: Placement, outcome: Outcome) {
         let (tally, owned) = self.shard();
         bump(&tally.ended[ended_index(place, outcome)], owned, Release);
     }
@@ -172,7 +157,7 @@ impl Counters {
 
     /// A snapshot, for a service whose futures are `future_size` bytes and
     /// go to `place`.
-    pub(crate) fn snapshot_in(&self, future_size: u64, place: Place) -> CallStats {
+    pub(crate) fn snapshot_in(&self, future_size: u64, place: Placement) -> CallStats {
         let (ends, calls) = self.read();
         let ended = |place, outcome| ends[ended_index(place, outcome)];
         let place_total = |place| {
@@ -187,13 +172,16 @@ impl Counters {
         );
         let in_flight = calls.saturating_sub(completed + cancelled + panicked);
         let at = |p| place_total(p) + if p == place { in_flight } else { 0 };
-        let heap = at(Place::Heap);
+        let heap = at(Placement::Heap);
+        #[allow(deprecated)] // `heap_bytes`, kept for a release
         CallStats {
             calls,
-            inline: at(Place::Inline),
+            inline: at(Placement::Inline),
             heap,
+            allocations: heap,
+            allocated_bytes: heap * future_size,
             heap_bytes: heap * future_size,
-            recycled: at(Place::Recycled),
+            recycled: at(Placement::Recycled),
             completed,
             cancelled,
             panicked,
@@ -218,19 +206,20 @@ mod tests {
                 scope.spawn(move || {
                     for _ in 0..rounds {
                         counters.started();
-                        let place = [Place::Inline, Place::Heap, Place::Recycled][t % 3];
+                        let place =
+                            [Placement::Inline, Placement::Heap, Placement::Recycled][t % 3];
                         counters.finished_in(place, Outcome::Completed);
                     }
                     counters.started(); // one left in flight per thread
                 });
             }
         });
-        let stats = counters.snapshot_in(100, Place::Recycled);
+        let stats = counters.snapshot_in(100, Placement::Recycled);
         let total = (threads * rounds) as u64;
         assert_eq!(stats.calls, total + threads as u64);
         assert_eq!(stats.completed, total);
         assert_eq!(stats.in_flight, threads as u64);
         assert_eq!(stats.inline + stats.heap + stats.recycled, stats.calls);
-        assert_eq!(stats.heap_bytes, stats.heap * 100);
+        assert_eq!(stats.allocated_bytes, stats.heap * 100);
     }
 }

@@ -5,8 +5,9 @@ use crate::capacity::Capacity;
 use crate::erase::dyn_service::SendDynService;
 use crate::future::recycled::RecyclePool;
 use crate::layout::FutureLayout;
+use crate::layout::Placement;
 use crate::registry::call::{RegistryFuture, StartGuard};
-use crate::registry::counters::{Counters, Place};
+use crate::registry::counters::Counters;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::CallStats;
 use alloc::sync::Arc;
@@ -26,7 +27,7 @@ pub(super) struct Entry<S> {
     pub(super) pool: RecyclePool,
     /// Where every call's future goes (a property of the future's type and
     /// of the pool): how calls in flight are counted.
-    pub(super) place: Place,
+    pub(super) place: Placement,
     pub(super) service: S,
 }
 
@@ -38,7 +39,7 @@ impl<S> Entry<S> {
     pub(super) fn placement<Cap: Capacity>(
         layout: crate::layout::FutureLayout,
         max_idle: Option<usize>,
-    ) -> (RecyclePool, Place) {
+    ) -> (RecyclePool, Placement) {
         let max_idle = if fits::<Cap>(layout) {
             0
         } else {
@@ -55,13 +56,13 @@ fn fits<Cap: Capacity>(layout: crate::layout::FutureLayout) -> bool {
 }
 
 /// Where futures of `layout` go, with a pool keeping `max_idle` buffers.
-fn place<Cap: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) -> Place {
+fn place<Cap: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) -> Placement {
     if fits::<Cap>(layout) {
-        Place::Inline
+        Placement::Inline
     } else if max_idle == 0 {
-        Place::Heap
+        Placement::Heap
     } else {
-        Place::Recycled
+        Placement::Recycled
     }
 }
 
@@ -120,11 +121,14 @@ where
     fn stats(&self) -> CallStats {
         let layout = self.service.future_layout();
         let pool = self.pool.stats();
+        let counted = self.counters.snapshot_in(layout.size() as u64, self.place);
         CallStats {
+            allocations: counted.allocations + pool.misses,
+            allocated_bytes: counted.allocated_bytes + pool.misses * pool.buffer_bytes,
             recycle_misses: pool.misses,
             idle_buffers: pool.idle,
             idle_bytes: pool.idle_bytes,
-            ..self.counters.snapshot_in(layout.size() as u64, self.place)
+            ..counted
         }
     }
 

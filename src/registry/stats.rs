@@ -26,7 +26,9 @@ use crate::registry::table::Table;
 ///
 /// * `calls == inline + heap + recycled`;
 /// * `calls == completed + cancelled + panicked + in_flight`;
-/// * `heap_bytes == heap × the service's future size`;
+/// * `allocations == heap + recycle_misses`, and `allocated_bytes` are
+///   their bytes: what the calls allocated (the word
+///   [`PlacementStats`](crate::layer::PlacementStats) uses too);
 /// * recycled calls that found an idle buffer (hits) are
 ///   `recycled - recycle_misses`, give or take the calls in flight.
 ///
@@ -42,7 +44,7 @@ use crate::registry::table::Table;
 /// let stats = CallStats { calls: 10, inline: 10, completed: 9, in_flight: 1, ..Default::default() };
 /// assert_eq!(
 ///     stats.to_string(),
-///     "10 calls: 10 inline, 0 heap (0 bytes); 9 completed, 0 cancelled, 0 panicked, 1 in flight",
+///     "10 calls: 10 inline, 0 heap; 0 allocations (0 bytes); 9 completed, 0 cancelled, 0 panicked, 1 in flight",
 /// );
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -53,7 +55,17 @@ pub struct CallStats {
     pub inline: u64,
     /// Calls whose erased future did not fit and went to the heap.
     pub heap: u64,
-    /// Bytes allocated for those heap futures.
+    /// Allocations the calls made: one per `heap` call, one per recycled
+    /// call that found no idle buffer (`recycle_misses`).
+    pub allocations: u64,
+    /// Bytes those allocations took: the heap futures' and the recycled
+    /// buffers'.
+    pub allocated_bytes: u64,
+    /// Bytes of the heap futures alone: `heap ×` the future's size.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use `allocated_bytes`, which counts the recycled buffers allocated too (the word `PlacementStats` uses), or `heap` × the future's size"
+    )]
     pub heap_bytes: u64,
     /// Calls whose erased future went to a buffer recycled from the
     /// entry's pool (it did not fit inline).
@@ -88,11 +100,14 @@ pub struct CallStats {
 impl Add for CallStats {
     type Output = CallStats;
 
+    #[allow(deprecated)] // sums `heap_bytes` too, while it exists
     fn add(self, other: CallStats) -> CallStats {
         CallStats {
             calls: self.calls + other.calls,
             inline: self.inline + other.inline,
             heap: self.heap + other.heap,
+            allocations: self.allocations + other.allocations,
+            allocated_bytes: self.allocated_bytes + other.allocated_bytes,
             heap_bytes: self.heap_bytes + other.heap_bytes,
             recycled: self.recycled + other.recycled,
             recycle_misses: self.recycle_misses + other.recycle_misses,
@@ -110,8 +125,8 @@ impl fmt::Display for CallStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} calls: {} inline, {} heap ({} bytes)",
-            self.calls, self.inline, self.heap, self.heap_bytes,
+            "{} calls: {} inline, {} heap",
+            self.calls, self.inline, self.heap,
         )?;
         // Only for entries that recycle: most futures fit inline.
         if self.recycled != 0 || self.idle_buffers != 0 {
@@ -121,6 +136,11 @@ impl fmt::Display for CallStats {
                 self.recycled, self.recycle_misses, self.idle_buffers, self.idle_bytes
             )?;
         }
+        write!(
+            f,
+            "; {} allocations ({} bytes)",
+            self.allocations, self.allocated_bytes
+        )?;
         write!(
             f,
             "; {} completed, {} cancelled, {} panicked, {} in flight",
@@ -238,7 +258,7 @@ impl fmt::Display for RegistryStats {
                 "calls",
                 "inline",
                 "heap",
-                "heap bytes",
+                "allocated bytes",
                 "recycled",
                 "misses",
                 "idle bytes",
@@ -258,7 +278,7 @@ impl fmt::Display for RegistryStats {
                 s.calls.to_string(),
                 s.inline.to_string(),
                 s.heap.to_string(),
-                s.heap_bytes.to_string(),
+                s.allocated_bytes.to_string(),
                 s.recycled.to_string(),
                 s.recycle_misses.to_string(),
                 s.idle_bytes.to_string(),

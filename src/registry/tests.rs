@@ -8,8 +8,9 @@ use core::mem::size_of;
 use crate::capacity::{DefaultCapacity, S1, S4, S32};
 use crate::future::inline_box::SendInlineFuture;
 use crate::layout::FutureLayout;
+use crate::layout::Placement;
 use crate::registry::call::RegistryFuture;
-use crate::registry::counters::{Counters, Outcome, Place};
+use crate::registry::counters::{Counters, Outcome};
 use crate::registry::stats::CallStats;
 use crate::service::Service;
 use crate::service_fn::service_fn;
@@ -25,7 +26,7 @@ fn guarded<'a, S: Service<u64>>(
     struct Guard<'a>(&'a Counters);
     impl Drop for Guard<'_> {
         fn drop(&mut self) {
-            self.0.finished_in(Place::Inline, Outcome::Completed);
+            self.0.finished_in(Placement::Inline, Outcome::Completed);
         }
     }
     async move {
@@ -85,33 +86,35 @@ fn counters_derive_calls_in_flight_and_placement() {
     for _ in 0..6 {
         counters.started();
     }
-    counters.finished_in(Place::Inline, Outcome::Completed);
-    counters.finished_in(Place::Inline, Outcome::Completed);
-    counters.finished_in(Place::Inline, Outcome::Cancelled);
-    counters.finished_in(Place::Inline, Outcome::Panicked);
+    counters.finished_in(Placement::Inline, Outcome::Completed);
+    counters.finished_in(Placement::Inline, Outcome::Completed);
+    counters.finished_in(Placement::Inline, Outcome::Cancelled);
+    counters.finished_in(Placement::Inline, Outcome::Panicked);
     let inline_service = CallStats {
         calls: 6,
         inline: 6,
         heap: 0,
-        heap_bytes: 0,
         completed: 2,
         cancelled: 1,
         panicked: 1,
         in_flight: 2,
         ..CallStats::default()
     };
-    assert_eq!(counters.snapshot_in(16, Place::Inline), inline_service);
+    assert_eq!(counters.snapshot_in(16, Placement::Inline), inline_service);
 
     let counters = Counters::default();
     for _ in 0..3 {
         counters.started();
     }
-    counters.finished_in(Place::Heap, Outcome::Completed);
-    counters.finished_in(Place::Heap, Outcome::Cancelled);
+    counters.finished_in(Placement::Heap, Outcome::Completed);
+    counters.finished_in(Placement::Heap, Outcome::Cancelled);
+    #[allow(deprecated)] // `heap_bytes` is still filled in
     let heap_service = CallStats {
         calls: 3,
         inline: 0,
         heap: 3,
+        allocations: 3,
+        allocated_bytes: 900,
         heap_bytes: 900,
         completed: 1,
         cancelled: 1,
@@ -119,5 +122,5 @@ fn counters_derive_calls_in_flight_and_placement() {
         in_flight: 1,
         ..CallStats::default()
     };
-    assert_eq!(counters.snapshot_in(300, Place::Heap), heap_service);
+    assert_eq!(counters.snapshot_in(300, Placement::Heap), heap_service);
 }

@@ -1,5 +1,5 @@
 //! [`CountedTwin`]: per-method call and placement counters for an
-//! implementor of a `#[dyn_twin]` trait, and [`TwinStats`], a snapshot.
+//! implementor of a `#[dyn_twin]` trait, and [`TwinPlacementStats`], a snapshot.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -279,8 +279,8 @@ impl<P> CountedTwin<P> {
     /// How the calls of async method `method` ended: how many were made
     /// through this wrapper and completed, were cancelled, panicked or are
     /// still in flight (see [`Tracked`] for which methods are tracked),
-    /// beside where their futures went; `heap_bytes` is what those on the
-    /// heap allocated. `None` if `method` is not an async method. A
+    /// beside where their futures went and what they allocated
+    /// (`allocations`, `allocated_bytes`). `None` if `method` is not an async method. A
     /// [`TwinRegistry`](crate::twin::TwinRegistry) reports the same per entry
     /// ([`TwinHandle::tracked`](crate::twin::TwinHandle::tracked)).
     ///
@@ -321,7 +321,13 @@ impl<P> CountedTwin<P> {
             .position(|m| m.name() == method && m.is_async())?;
         let placed = self.counters[index].snapshot();
         let heap_bytes = placed.allocated_bytes;
-        Some(tracked_stats(&self.counters[index], placed, heap_bytes))
+        let pool = self.pools.made(index).map(|pool| pool.stats());
+        Some(tracked_stats(
+            &self.counters[index],
+            placed,
+            heap_bytes,
+            pool,
+        ))
     }
 
     /// A snapshot of every method's counters.
@@ -342,7 +348,7 @@ impl<P> CountedTwin<P> {
     /// assert_eq!(stats.get("pong").unwrap().inline, 1);
     /// ```
     #[must_use]
-    pub fn stats(&self) -> TwinStats {
+    pub fn stats(&self) -> TwinPlacementStats {
         stats_of(self.methods, &self.counters)
     }
 
@@ -366,8 +372,8 @@ impl<P> CountedTwin<P> {
     /// assert_eq!(counted.reset().total().calls, 1);
     /// assert_eq!(counted.stats().total().calls, 0);
     /// ```
-    pub fn reset(&self) -> TwinStats {
-        TwinStats {
+    pub fn reset(&self) -> TwinPlacementStats {
+        TwinPlacementStats {
             methods: self
                 .methods
                 .iter()
@@ -542,32 +548,45 @@ pub(crate) fn new_counters(n: usize) -> Arc<[MethodCounters]> {
 }
 
 /// One method's tracked calls: started and ended from its `Tracked`
-/// futures' counts in `outcomes`, placements from the erasures counted in
-/// `placed`.
+/// futures' counts in `outcomes`, placements and what they allocated from
+/// the erasures counted in `placed`, the recycled buffers from the
+/// method's `pool` (if it was made); `heap_bytes` for the deprecated field.
 #[cfg(feature = "std")]
 pub(crate) fn tracked_stats(
     outcomes: &MethodCounters,
     placed: PlacementStats,
     heap_bytes: u64,
+    pool: Option<PoolStats>,
 ) -> crate::registry::CallStats {
     let (calls, completed, cancelled, panicked) = outcomes.outcomes();
+    let pool = pool.unwrap_or_default();
+    #[allow(deprecated)] // `heap_bytes`, kept for a release
     crate::registry::CallStats {
         calls,
         inline: placed.inline + placed.slot_heap,
         heap: placed.heap,
+        // A twin's erasure hears where its future went, not whether the
+        // pool had to allocate the buffer: the misses come from the pool.
+        allocations: placed.allocations + pool.misses,
+        allocated_bytes: placed.allocated_bytes + pool.misses * pool.buffer_bytes,
         heap_bytes,
         recycled: placed.recycled,
+        recycle_misses: pool.misses,
+        idle_buffers: pool.idle,
+        idle_bytes: pool.idle_bytes,
         completed,
         cancelled,
         panicked,
         in_flight: calls.saturating_sub(completed + cancelled + panicked),
-        ..Default::default()
     }
 }
 
 /// A snapshot of `counters`, named after `methods`.
-pub(crate) fn stats_of(methods: &'static [TwinMethod], counters: &[MethodCounters]) -> TwinStats {
-    TwinStats {
+pub(crate) fn stats_of(
+    methods: &'static [TwinMethod],
+    counters: &[MethodCounters],
+) -> TwinPlacementStats {
+    TwinPlacementStats {
         methods: methods
             .iter()
             .zip(counters)
@@ -610,7 +629,8 @@ impl<P: fmt::Debug> fmt::Debug for CountedTwin<P> {
     }
 }
 
-/// A snapshot of one twin implementor's counters, per method, from
+/// Where one twin implementor's futures went, per method (a
+/// [`PlacementStats`] each), from
 /// [`CountedTwin::stats`] or a
 /// [`TwinHandle`](crate::twin::TwinHandle). `Display` prints one line per
 /// method.
@@ -630,11 +650,11 @@ impl<P: fmt::Debug> fmt::Debug for CountedTwin<P> {
 /// assert_eq!(stats.to_string().lines().count(), 2);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TwinStats {
+pub struct TwinPlacementStats {
     methods: Vec<(&'static str, PlacementStats)>,
 }
 
-impl TwinStats {
+impl TwinPlacementStats {
     /// Each method's name and counters, in declaration order.
     ///
     /// # Examples
@@ -697,7 +717,7 @@ impl TwinStats {
     }
 }
 
-impl fmt::Display for TwinStats {
+impl fmt::Display for TwinPlacementStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (name, stats) in self.iter() {
             writeln!(f, "{name}: {stats}")?;

@@ -10,7 +10,7 @@ use crate::future::recycled::{PoolStats, RecyclePool};
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::CallStats;
 use crate::twin::Twin;
-use crate::twin::counted::{Pools, TwinStats, stats_of, tracked_stats};
+use crate::twin::counted::{Pools, TwinPlacementStats, stats_of, tracked_stats};
 use crate::twin::tracked::MethodCounters;
 
 /// A registered twin: the shared object (a `CountedTwin` of the
@@ -30,7 +30,7 @@ pub(crate) struct TwinEntry<T: ?Sized> {
 }
 
 impl<T: ?Sized + Twin> TwinEntry<T> {
-    pub(crate) fn stats(&self) -> TwinStats {
+    pub(crate) fn stats(&self) -> TwinPlacementStats {
         stats_of(T::METHODS, &self.counters)
     }
 
@@ -50,7 +50,13 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
         let layout = self.twin.method_layout(index)?;
         let placed = self.counters[index].snapshot();
         let heap_bytes = placed.heap * layout.size() as u64;
-        Some(tracked_stats(&self.counters[index], placed, heap_bytes))
+        let pool = self.pools.made(index).map(|pool| pool.stats());
+        Some(tracked_stats(
+            &self.counters[index],
+            placed,
+            heap_bytes,
+            pool,
+        ))
     }
 
     /// The position of async method `method` in `T::METHODS`.
@@ -173,14 +179,14 @@ impl<T: ?Sized + Twin> TwinHandle<T> {
     /// assert_eq!(stats.get("handle").unwrap().inline, 1);
     /// ```
     #[must_use]
-    pub fn stats(this: &Self) -> TwinStats {
+    pub fn stats(this: &Self) -> TwinPlacementStats {
         this.entry.stats()
     }
 
     /// How the calls of async method `method` went, however they were made
     /// (by name, through a handle, through the bridge, or on the
     /// [`shared`](Self::shared) object): calls, inline, heap and recycled
-    /// placements, heap bytes, and how many completed, were cancelled,
+    /// placements, bytes allocated, and how many completed, were cancelled,
     /// panicked or are in flight (see [`CallStats`] for the identities
     /// between them). `None` if `method` is not an async method of the twin.
     ///

@@ -20,7 +20,7 @@ use crate::layout::FutureLayout;
 pub mod example;
 
 // The map of this folder, top to bottom: `docs.md` (the attribute's
-// manual), `counted.rs` (per-method counters: `CountedTwin`, `TwinStats`),
+// manual), `counted.rs` (per-method counters: `CountedTwin`, `TwinPlacementStats`),
 // `registry.rs` (implementors by name: `TwinRegistry`), `handle.rs` (a
 // resolved entry: `TwinHandle`), `tracked.rs` (a counted call's future,
 // which counts how the call ended: `Tracked`).
@@ -34,7 +34,13 @@ pub(crate) mod registry;
 pub(crate) mod tracked;
 
 #[cfg(feature = "alloc")]
-pub use counted::{CountedTwin, TwinStats};
+pub use counted::{CountedTwin, TwinPlacementStats};
+/// `TwinPlacementStats`' old name.
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `TwinPlacementStats`: per method, where futures went (a `PlacementStats` each)"
+)]
+pub type TwinStats = TwinPlacementStats;
 #[cfg(feature = "std")]
 pub use handle::TwinHandle;
 #[cfg(feature = "std")]

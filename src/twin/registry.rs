@@ -10,7 +10,7 @@ use crate::registry::error::Error;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::CallStats;
-use crate::twin::counted::{CountedTwin, Pools, TwinStats, new_counters};
+use crate::twin::counted::{CountedTwin, Pools, TwinPlacementStats, new_counters};
 use crate::twin::handle::{TwinEntry, TwinHandle};
 use crate::twin::{Twin, TwinOf};
 
@@ -489,7 +489,7 @@ pub struct TwinRegistryStats {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct EntryTwinStats {
     name: String,
-    counted: TwinStats,
+    counted: TwinPlacementStats,
     /// One row per async method, in declaration order.
     tracked: Vec<(&'static str, CallStats)>,
 }
@@ -511,7 +511,7 @@ impl TwinRegistryStats {
     /// let names: Vec<&str> = stats.iter().map(|(name, _)| name).collect();
     /// assert_eq!(names, ["a", "b"]);
     /// ```
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &TwinStats)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &TwinPlacementStats)> {
         self.entries
             .iter()
             .map(|entry| (entry.name.as_str(), &entry.counted))
@@ -534,7 +534,7 @@ impl TwinRegistryStats {
     /// assert!(stats.get("two").is_none());
     /// ```
     #[must_use]
-    pub fn get(&self, name: &str) -> Option<&TwinStats> {
+    pub fn get(&self, name: &str) -> Option<&TwinPlacementStats> {
         self.entry(name).map(|entry| &entry.counted)
     }
 
