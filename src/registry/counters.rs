@@ -53,7 +53,7 @@ pub(crate) struct Counters {
 struct Tally {
     started: AtomicU64,
     /// Indexed by [`ended_index`].
-    ended: [AtomicU64; 9],
+    ended: [AtomicU64; ENDS],
 }
 
 /// Where the future of `handle` lives: inline (or nowhere, zero-sized),
@@ -98,24 +98,23 @@ impl Outcome {
 }
 
 /// How many calls ended with `outcome`, wherever their futures lived.
-fn outcome_total(ends: &[u64; 9], outcome: Outcome) -> u64 {
+fn outcome_total(ends: &[u64; ENDS], outcome: Outcome) -> u64 {
     [Placement::Inline, Placement::Heap, Placement::Recycled]
         .iter()
         .map(|&place| ends[ended_index(place, outcome)])
         .sum()
 }
 
-/// Where a call's `ended` count goes: three rows of outcomes, for inline,
-/// heap and recycled futures (a registry's futures are never in a slot; a
-/// slot's heap buffer would count as heap).
+/// Where a call's `ended` count goes: a row of outcomes per
+/// [`Placement`] (a registry's futures are never in a slot: that row stays
+/// zero, and indexing by the discriminant keeps the count a shift and an
+/// add).
 const fn ended_index(place: Placement, outcome: Outcome) -> usize {
-    let row = match place {
-        Placement::Inline => 0,
-        Placement::Heap | Placement::SlotHeap => 1,
-        Placement::Recycled => 2,
-    };
-    row * 3 + outcome as usize
+    (place as usize) * 3 + outcome as usize
 }
+
+/// Counters for every ([`Placement`], [`Outcome`]) pair.
+const ENDS: usize = 4 * 3;
 
 impl Counters {
     /// This thread's shard, and whether it owns it.
@@ -140,8 +139,8 @@ impl Counters {
     /// Every shard's ends (by [`ended_index`]) and starts, summed: ends
     /// first, with `Acquire`, then starts (see the type's docs), so that
     /// the starts read cover every end read.
-    fn read(&self) -> ([u64; 9], u64) {
-        let mut ends = [0u64; 9];
+    fn read(&self) -> ([u64; ENDS], u64) {
+        let mut ends = [0u64; ENDS];
         for shard in &self.shards {
             for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
                 *sum += counter.load(Acquire);
