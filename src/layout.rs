@@ -4,7 +4,12 @@
 //! [`assert_fits_inline!`](crate::assert_fits_inline).
 
 use core::fmt;
+use core::future::Future;
 use core::mem::{align_of, size_of};
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
 
 /// The size, alignment and type of a future, known without creating it.
 ///
@@ -230,6 +235,27 @@ pub enum Placement {
     /// future is dropped. No allocation for this call, unless the pool had
     /// no idle buffer ([`Erasure::allocated_bytes`] says so).
     Recycled,
+}
+
+/// How a call ended, as the registries count it (beside where its
+/// future went, [`Placement`]): a [`CallStats`](crate::registry::CallStats)
+/// has one counter per outcome.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::layout::Outcome;
+///
+/// assert_ne!(Outcome::Completed, Outcome::Cancelled);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Its future was dropped before it returned `Ready`.
+    Cancelled,
+    /// Its future returned `Ready`.
+    Completed,
+    /// The call panicked: in `Service::call`, or in its future's `poll`.
+    Panicked,
 }
 
 impl Placement {
@@ -486,4 +512,185 @@ macro_rules! assert_fits_inline {
     ($service:ty, $request:ty, $space:ty $(,)?) => {
         $crate::assert_fits_inline!(@check $service, $request, $space, ::core::concat!("`", ::core::stringify!($space), "`"));
     };
+}
+
+// ------------------------------------------------------------ tracked calls
+
+/// What a [`Tracked`] future counts into: a registry entry's counters, or
+/// one method's counters of a [`CountedTwin`](crate::twin::CountedTwin).
+/// Sealed: implemented by this crate only.
+///
+/// # Examples
+///
+/// ```
+/// use hybrid_dispatch::layout::{Counts, Tracked};
+/// use hybrid_dispatch::registry::RegistryFuture;
+///
+/// // Code generic over either registry's tracked calls.
+/// fn counting<F, C: Counts + ?Sized>(call: Tracked<'_, F, C>) -> Tracked<'_, F, C> {
+///     call
+/// }
+/// fn service_call(call: RegistryFuture<'_, u64>) -> RegistryFuture<'_, u64> {
+///     counting(call)
+/// }
+/// # let _ = service_call;
+/// ```
+pub trait Counts: sealed_impl::Sealed {
+    /// Counts a call as started.
+    #[doc(hidden)]
+    fn started(&self);
+    /// Counts the end of a call.
+    #[doc(hidden)]
+    fn finished(&self, outcome: Outcome);
+}
+
+/// The seal: a public trait in a private module, for the implementors in
+/// this crate (the twin's counters are in `twin`).
+pub(crate) mod sealed_impl {
+    #[allow(unreachable_pub)] // the seal of `Counts`, never nameable outside
+    pub trait Sealed {}
+}
+
+pin_project! {
+    /// The future of a tracked call (a measurement, like [`Placement`]): the callee's future and a reference to
+    /// the counters it counts into. The call is counted as started when
+    /// this future is made (or just before), and as completed, cancelled or
+    /// panicked when it returns `Ready`, is dropped before that, or panics
+    /// in `poll`. It is the one tracked-call type of both registries:
+    ///
+    /// * a [`RegistryFuture`](crate::registry::RegistryFuture) (a call through a [`Handle`](crate::Handle))
+    ///   is a `Tracked` service future: the service's erased
+    ///   [`SendInlineFuture`](crate::SendInlineFuture) inside it, because a service is erased before
+    ///   the registry sees its future; the counters' pointer is outside
+    ///   the erased future, which erases exactly as a plain `call_send`
+    ///   would;
+    /// * a [`twin::Tracked`](crate::twin::Tracked) is a `Tracked`
+    ///   implementor's future, made by a
+    ///   [`CountedTwin`](crate::twin::CountedTwin) *before* its erasure:
+    ///   the pointer is inside the erased future (one pointer larger than
+    ///   the implementor's).
+    ///
+    /// The end is counted once: when `poll` returns `Ready`, when `poll`
+    /// unwinds, or when the future is dropped before either (counted as
+    /// the drop begins, before the callee's own destructor runs, so a
+    /// destructor that panics is counted too).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Registry, service_fn};
+    ///
+    /// # fn block_on<F: core::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = core::pin::pin!(f);
+    /// #     let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    /// #     loop { if let core::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+    /// # }
+    /// let registry: Registry<u64, u64> = Registry::new();
+    /// let double = registry.register("double", service_fn(|x: u64| async move { x * 2 })).unwrap();
+    ///
+    /// let fut = double.call(21); // a `Tracked` service future
+    /// assert!(!fut.is_heap());
+    /// assert_eq!(double.stats().in_flight, 1);
+    /// assert_eq!(block_on(fut), 42);
+    /// assert_eq!(double.stats().completed, 1);
+    ///
+    /// drop(double.call(1)); // dropped before `Ready`: cancelled
+    /// assert_eq!(double.stats().cancelled, 1);
+    /// assert_eq!(double.stats().in_flight, 0);
+    /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    pub struct Tracked<'a, F, C>
+    where
+        C: ?Sized,
+        C: Counts,
+    {
+        #[pin]
+        pub(crate) future: F,
+        // `Some` until the end is counted: then `None`, so that it is
+        // counted once.
+        counters: Option<&'a C>,
+    }
+
+    impl<'a, F, C> PinnedDrop for Tracked<'a, F, C>
+    where
+        C: ?Sized,
+        C: Counts,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            if let Some(counters) = this.project().counters.take() {
+                counters.finished(Outcome::Cancelled);
+            }
+        }
+    }
+}
+
+impl<'a, F, C: ?Sized + Counts> Tracked<'a, F, C> {
+    /// `future`, counted in `counters` (started now), or not counted.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub(crate) fn new(future: F, counters: Option<&'a C>) -> Self {
+        if let Some(counters) = counters {
+            counters.started();
+        }
+        Tracked { future, counters }
+    }
+
+    /// `future`, of a call its caller already counted as started.
+    #[cfg(feature = "std")]
+    #[inline(always)]
+    pub(crate) fn started(future: F, counters: &'a C) -> Self {
+        Tracked {
+            future,
+            counters: Some(counters),
+        }
+    }
+}
+
+impl<F: Future, C: ?Sized + Counts> Future for Tracked<'_, F, C> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        // Counts the call as panicked if `F::poll` unwinds (and takes the
+        // counters, so that the drop that follows counts nothing more).
+        let mut guard = PanicGuard {
+            counters: this.counters,
+            armed: true,
+        };
+        let poll = this.future.poll(cx);
+        guard.armed = false;
+        if poll.is_ready() {
+            if let Some(counters) = guard.counters.take() {
+                counters.finished(Outcome::Completed);
+            }
+        }
+        poll
+    }
+}
+
+/// See [`Tracked::poll`].
+struct PanicGuard<'r, 'a, C: ?Sized + Counts> {
+    counters: &'r mut Option<&'a C>,
+    armed: bool,
+}
+
+impl<C: ?Sized + Counts> Drop for PanicGuard<'_, '_, C> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.armed {
+            if let Some(counters) = self.counters.take() {
+                counters.finished(Outcome::Panicked);
+            }
+        }
+    }
+}
+
+impl<F, C: ?Sized + Counts> fmt::Debug for Tracked<'_, F, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tracked")
+            .field("future", &core::any::type_name::<F>())
+            .field("counting", &self.counters.is_some())
+            .finish()
+    }
 }

@@ -117,7 +117,7 @@
 //! | erasure | `erase` (private; its traits are at the root) | [`DynService`], [`SendDynService`] (`call_dyn`, `call_in`, `call_boxed`), [`InlineOnlyService`], [`SendInlineOnlyService`] (`call_inline`): blanket-implemented for every service |
 //! | core | `service` (private; at the root) | [`Service`], the GAT trait; [`SendService`], the nameable `Send` bound |
 //! | streams | [`stream`] | [`stream::AsyncIter`], the GAT async iterator; [`stream::GatStream`] (a `Stream` over one, no allocation); [`stream::DynAsyncIter`] and [`stream::BoxAsyncIter`]: behind `dyn` with zero allocations per item |
-//! | storage | [`future`], [`space`] | [`InlineFuture`], [`InlineStream`], [`FutureSlot`], [`future::InlineOnlyFuture`], [`future::RecyclePool`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
+//! | storage | [`future`], [`capacity`] | [`InlineFuture`], [`InlineStream`], [`FutureSlot`], [`future::InlineOnlyFuture`], [`future::RecyclePool`] and their `Send` twins; inline capacities. **The only `unsafe` code.** |
 //! | measurement | [`layout`], [`Counted`] | [`layout::FutureLayout`] (size, alignment, fits?), [`assert_fits_inline!`], per-service counters |
 //!
 //! All `unsafe` code lives in one module, [`future`] (its docs state the

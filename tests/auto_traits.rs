@@ -86,6 +86,10 @@ assert_impl_all!(hybrid_dispatch::Registry<u8, u8>: Debug, Clone, Default, Send,
 assert_impl_all!(hybrid_dispatch::Handle<u8, u8>: Debug, Clone, Send, Sync);
 assert_impl_all!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Debug, Send);
 assert_not_impl_any!(hybrid_dispatch::registry::RegistryFuture<'static, u8>: Sync, Unpin);
+// The one tracked-call type: a twin's tracked future is `Send` and `Sync`
+// when the implementor's is, and `Unpin` too.
+assert_impl_all!(hybrid_dispatch::twin::Tracked<'static, core::future::Ready<u8>>: Debug, Send, Sync, Unpin);
+assert_impl_all!(hybrid_dispatch::layout::Outcome: Debug, Clone, Copy, Eq, core::hash::Hash, Send, Sync);
 assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::error::Error);
 assert_impl_all!(hybrid_dispatch::registry::CallStats: Debug, Copy, Eq, Default, Send, Sync);
 

@@ -4,10 +4,8 @@
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
 
-use crate::capacity::Capacity;
-use crate::future::inline_box::InlineBox;
 use crate::future::shard::{CacheLine, SHARDS, add, pick};
-use crate::layout::Placement;
+use crate::layout::{Outcome, Placement};
 use crate::registry::stats::CallStats;
 
 /// Per-entry counters: one count when a call starts (before the service
@@ -42,10 +40,22 @@ use crate::registry::stats::CallStats;
 /// first, with `Acquire`, so a snapshot sees at least the starts of the
 /// calls whose ends it sees, whichever shards they are on: `in_flight`
 /// never underflows.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
+///
+/// Public only as a type: a [`RegistryFuture`](crate::registry::RegistryFuture)
+/// is a [`Tracked`](crate::registry::Tracked) future counting into one.
+#[derive(Debug)]
+#[allow(unreachable_pub)] // named by the public `RegistryFuture` alias, not reachable
+pub struct Counters {
     /// One per thread that owns one, then the shared overflow shard.
     shards: [CacheLine<Tally>; SHARDS + 1],
+    /// Where every call's future goes (the entry's placement).
+    placement: Placement,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters::new(Placement::Inline)
+    }
 }
 
 /// One shard's counts.
@@ -56,45 +66,10 @@ struct Tally {
     ended: [AtomicU64; ENDS],
 }
 
-/// Where the future of `handle` lives: inline (or nowhere, zero-sized),
-/// in a box of its own, or in a buffer recycled from the entry's pool.
-pub(crate) fn placement_of<D: ?Sized, Cap: Capacity>(handle: &InlineBox<D, Cap>) -> Placement {
-    if handle.is_recycled() {
-        Placement::Recycled
-    } else {
-        Placement::of_handle(handle.is_heap())
-    }
-}
-
 /// Adds one to `counter`, on a shard this thread owns (`owned`) or shares.
 #[inline]
 fn bump(counter: &AtomicU64, owned: bool, order: Ordering) {
     add(counter, 1, owned, order);
-}
-
-/// How a call ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// Its future was dropped before it returned `Ready`.
-    Cancelled,
-    /// Its future returned `Ready`.
-    Completed,
-    /// `Service::call` or the future's `poll` panicked.
-    Panicked,
-}
-
-impl Outcome {
-    /// How the call whose future this is ended, as its future (a
-    /// service's `SendInlineFuture`) is dropped.
-    pub(crate) fn of<D: ?Sized, Cap: Capacity>(future: &InlineBox<D, Cap>) -> Self {
-        if future.has_panicked() {
-            Outcome::Panicked
-        } else if future.is_terminated() {
-            Outcome::Completed
-        } else {
-            Outcome::Cancelled
-        }
-    }
 }
 
 /// How many calls ended with `outcome`, wherever their futures lived.
@@ -117,6 +92,20 @@ const fn ended_index(place: Placement, outcome: Outcome) -> usize {
 const ENDS: usize = 4 * 3;
 
 impl Counters {
+    /// Counters of an entry whose every call's future goes to `placement`.
+    pub(crate) fn new(placement: Placement) -> Self {
+        Counters {
+            shards: Default::default(),
+            placement,
+        }
+    }
+
+    /// Where every call's future goes.
+    #[inline]
+    pub(crate) fn placement(&self) -> Placement {
+        self.placement
+    }
+
     /// This thread's shard, and whether it owns it.
     #[inline]
     fn shard(&self) -> (&Tally, bool) {

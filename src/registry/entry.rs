@@ -108,8 +108,8 @@ where
         let (counters, pool) = (&self.counters, &self.pool);
         // Counted before the call: see `Counters`. If `call` panics, the
         // guard counts the call as panicked, so the books still balance.
-        let guard = StartGuard::new(counters, || self.place);
-        let future = RegistryFuture::new(self.service.call_send_recycled(pool, req), counters);
+        let guard = StartGuard::new(counters);
+        let future = RegistryFuture::started(self.service.call_send_recycled(pool, req), counters);
         guard.defuse();
         future
     }

@@ -192,7 +192,7 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         let (pool, place) = Entry::<()>::placement::<Cap>(service.future_layout(), self.max_idle);
         let entry: Arc<DynEntry<Req, Resp, Cap>> = Arc::new(Entry {
             name: Arc::clone(&name),
-            counters: Counters::default(),
+            counters: Counters::new(place),
             pool,
             place,
             service,
@@ -300,7 +300,7 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// # let mut in_flight = core::pin::pin!(in_flight);
     /// # let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
     /// assert_eq!(in_flight.as_mut().poll(&mut cx), core::task::Poll::Ready(7));
-    /// assert_eq!(removed.stats().completed, 0); // not dropped yet
+    /// assert_eq!(removed.stats().completed, 1); // counted when it returned `Ready`
     /// ```
     pub fn remove(&self, name: &str) -> Result<Handle<Req, Resp, Cap>, Error> {
         // The entry handed to the caller is dropped (possibly running the

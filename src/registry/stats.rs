@@ -77,13 +77,15 @@ pub struct CallStats {
     pub idle_buffers: u64,
     /// Bytes those idle buffers take.
     pub idle_bytes: u64,
-    /// Futures dropped after they returned `Ready`.
+    /// Calls whose future returned `Ready`.
     pub completed: u64,
     /// Futures dropped before they returned `Ready`.
     pub cancelled: u64,
     /// Calls that panicked, in `Service::call` or in the future's `poll`.
     pub panicked: u64,
-    /// Futures not yet dropped: `calls - completed - cancelled - panicked`.
+    /// Calls not yet ended (their future neither returned `Ready` nor
+    /// panicked, and was not dropped): `calls - completed - cancelled -
+    /// panicked`.
     pub in_flight: u64,
 }
 

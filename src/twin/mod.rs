@@ -36,6 +36,7 @@ pub(crate) mod tracked;
 #[cfg(feature = "alloc")]
 pub use counted::{CountedTwin, TwinPlacementStats};
 /// `TwinPlacementStats`' old name.
+#[cfg(feature = "alloc")]
 #[deprecated(
     since = "0.1.0",
     note = "renamed `TwinPlacementStats`: per method, where futures went (a `PlacementStats` each)"
@@ -118,7 +119,7 @@ impl TwinMethod {
     /// This method, declared by the trait `owner` names (the attribute
     /// writes the trait's module path and name). A twin whose trait has
     /// async supertraits lists their methods after its own (see
-    /// `supertwin` in [`dyn_twin`](crate::dyn_twin)); a counting wrapper
+    /// `supertwin` in [`dyn_twin`]); a counting wrapper
     /// finds each trait's methods among them by their owner.
     ///
     /// # Examples
@@ -140,6 +141,7 @@ impl TwinMethod {
     }
 
     /// [`owner_id`] of its [`owner`](Self::owner).
+    #[cfg(feature = "alloc")]
     pub(crate) const fn owner_id(&self) -> u32 {
         self.owner_id
     }
