@@ -48,7 +48,9 @@ use crate::registry::stats::CallStats;
 pub struct Counters {
     /// One per thread that owns one, then the shared overflow shard.
     shards: [CacheLine<Tally>; SHARDS + 1],
-    /// Where every call's future goes (the entry's placement).
+    /// Where every call's future goes (the entry's placement: a property
+    /// of the future's type and of the pool), so where each call ends and
+    /// how calls in flight are counted.
     placement: Placement,
 }
 

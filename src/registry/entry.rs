@@ -25,9 +25,6 @@ pub(super) struct Entry<S> {
     /// Buffers for the service's futures when they do not fit inline; keeps
     /// nothing (and accepts nothing) when they fit or recycling is off.
     pub(super) pool: RecyclePool,
-    /// Where every call's future goes (a property of the future's type and
-    /// of the pool): how calls in flight are counted.
-    pub(super) place: Placement,
     pub(super) service: S,
 }
 
@@ -121,7 +118,9 @@ where
     fn stats(&self) -> CallStats {
         let layout = self.service.future_layout();
         let pool = self.pool.stats();
-        let counted = self.counters.snapshot_in(layout.size() as u64, self.place);
+        let counted = self
+            .counters
+            .snapshot_in(layout.size() as u64, self.counters.placement());
         CallStats {
             allocations: counted.allocations + pool.misses,
             allocated_bytes: counted.allocated_bytes + pool.misses * pool.buffer_bytes,

@@ -192,9 +192,10 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         let (pool, place) = Entry::<()>::placement::<Cap>(service.future_layout(), self.max_idle);
         let entry: Arc<DynEntry<Req, Resp, Cap>> = Arc::new(Entry {
             name: Arc::clone(&name),
+            // Knows where every call's future goes: how calls end and
+            // how calls in flight are counted.
             counters: Counters::new(place),
             pool,
-            place,
             service,
         });
         // On a duplicate the rejected service is dropped here, after the
