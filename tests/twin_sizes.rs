@@ -195,8 +195,9 @@ fn local_registry() -> TwinRegistry<dyn DynPlugin> {
 fn warm_calls(_: &str) -> u64 {
     2
 }
-/// Counted calls per plugin and path.
-const CALLS: u64 = if cfg!(miri) { 3 } else { 200 };
+/// Counted calls per plugin and path (under Miri, one: the storage path is
+/// the same on every call once warm).
+const CALLS: u64 = if cfg!(miri) { 1 } else { 200 };
 
 /// A runtime for the sleep's timer. The calls are polled on the test's
 /// thread by `common::block_on` inside the runtime's context (the timer
@@ -332,7 +333,9 @@ async fn counting_polls<F: Future>(fut: F) -> (F::Output, u64) {
 #[test]
 fn allocations_are_bounded_under_concurrency() {
     const TASKS: u64 = 8;
-    let calls_per_task: u64 = if cfg!(miri) { 8 } else { 1000 };
+    // Under Miri, two calls per task: every entry is still called, by
+    // several tasks at once (the bound below is for the native run).
+    let calls_per_task: u64 = if cfg!(miri) { 2 } else { 1000 };
     before_any_runtime();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
