@@ -102,17 +102,20 @@ fn expected(name: &str, x: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_calls_are_all_counted_exactly() {
-    const TASKS: u64 = 8;
-    let calls_per_task: u64 = if cfg!(miri) { 24 } else { 10_000 };
     // Every `CANCEL_EVERY`th call of a task is polled once and dropped.
     const CANCEL_EVERY: u64 = 8;
+    // Under Miri, a task per worker and one call per task polled once and
+    // dropped: every service is still called by handle, by name and
+    // cancelled, concurrently.
+    let task_count: u64 = if cfg!(miri) { 4 } else { 8 };
+    let calls_per_task: u64 = if cfg!(miri) { CANCEL_EVERY } else { 10_000 };
 
     let registry = four_services();
     let names = ["ready", "yield", "medium", "large"];
     let sizing = registry.sizing();
     assert_eq!(sizing.spilled().collect::<Vec<_>>(), ["large"]);
 
-    let tasks: Vec<_> = (0..TASKS)
+    let tasks: Vec<_> = (0..task_count)
         .map(|task| {
             let registry = registry.clone();
             tokio::spawn(async move {
@@ -155,8 +158,8 @@ async fn concurrent_calls_are_all_counted_exactly() {
     }
 
     // No call lost: every answer arrived and was right.
-    assert_eq!(answered + cancelled, TASKS * calls_per_task);
-    let expected_sum: u64 = (0..TASKS)
+    assert_eq!(answered + cancelled, task_count * calls_per_task);
+    let expected_sum: u64 = (0..task_count)
         .flat_map(|task| (0..calls_per_task).map(move |i| (task, i)))
         .filter(|&(task, i)| {
             i % CANCEL_EVERY != CANCEL_EVERY - 1 || (task + i) % 4 == 0 // `ready` never cancels
@@ -168,7 +171,7 @@ async fn concurrent_calls_are_all_counted_exactly() {
     // Every counter adds up, per service and in total.
     let stats = registry.stats();
     for (index, name) in names.iter().enumerate() {
-        let calls = (0..TASKS)
+        let calls = (0..task_count)
             .flat_map(|task| (0..calls_per_task).map(move |i| (task + i) % 4))
             .filter(|&which| which == index as u64)
             .count() as u64;
@@ -191,7 +194,7 @@ async fn concurrent_calls_are_all_counted_exactly() {
             );
             // A buffer per call in flight at once (one per task), give or
             // take a take racing a give-back on another thread's shard.
-            assert!(s.recycle_misses <= 2 * TASKS, "{name}: {s}");
+            assert!(s.recycle_misses <= 2 * task_count, "{name}: {s}");
         } else {
             assert_eq!(
                 (s.inline, s.heap, s.recycled),
@@ -204,7 +207,7 @@ async fn concurrent_calls_are_all_counted_exactly() {
         }
     }
     let total = stats.total();
-    assert_eq!(total.calls, TASKS * calls_per_task);
+    assert_eq!(total.calls, task_count * calls_per_task);
     assert_eq!(total.completed, answered);
     assert_eq!(total.cancelled, cancelled);
     assert_eq!(total.in_flight, 0);
@@ -384,7 +387,11 @@ async fn calls_in_flight_finish_on_the_service_they_started_with() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn registration_and_removal_while_calls_run() {
-    let rounds: usize = if cfg!(miri) { 4 } else { 300 };
+    // Under Miri, a register-and-remove round while calls run, and one
+    // more after a removal. Two callers: with one, Miri's schedule reaches
+    // arc-swap's helping path, whose integer-to-pointer cast
+    // `-Zmiri-strict-provenance` refuses (not our storage).
+    let rounds: usize = if cfg!(miri) { 2 } else { 300 };
     let callers: u64 = if cfg!(miri) { 2 } else { 6 };
 
     let registry = four_services();

@@ -195,8 +195,9 @@ fn local_registry() -> TwinRegistry<dyn DynPlugin> {
 fn warm_calls(_: &str) -> u64 {
     2
 }
-/// Counted calls per plugin and path.
-const CALLS: u64 = if cfg!(miri) { 3 } else { 200 };
+/// Counted calls per plugin and path (under Miri, one: the storage path is
+/// the same on every call once warm).
+const CALLS: u64 = if cfg!(miri) { 1 } else { 200 };
 
 /// A runtime for the sleep's timer. The calls are polled on the test's
 /// thread by `common::block_on` inside the runtime's context (the timer
@@ -213,7 +214,9 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn every_future_is_real_and_spills_the_default_capacity() {
     let plugins = registry();
-    let capacity = plugins.sizing().capacity();
+    // One report (under Miri, building one per plugin costs seconds).
+    let sizing = plugins.sizing();
+    let capacity = sizing.capacity();
     for name in plugins.names() {
         let handle = plugins.handle(&name).unwrap();
         let layout = handle.run_layout();
@@ -226,11 +229,7 @@ fn every_future_is_real_and_spills_the_default_capacity() {
         );
         assert!(layout.size() > capacity, "{name}: {layout}");
         assert!(
-            plugins
-                .sizing()
-                .get(&format!("{name}.run"))
-                .unwrap()
-                .is_recycled(),
+            sizing.get(&format!("{name}.run")).unwrap().is_recycled(),
             "{name}"
         );
     }
@@ -332,7 +331,9 @@ async fn counting_polls<F: Future>(fut: F) -> (F::Output, u64) {
 #[test]
 fn allocations_are_bounded_under_concurrency() {
     const TASKS: u64 = 8;
-    let calls_per_task: u64 = if cfg!(miri) { 8 } else { 1000 };
+    // Under Miri, two calls per task: every entry is still called, by
+    // several tasks at once (the bound below is for the native run).
+    let calls_per_task: u64 = if cfg!(miri) { 2 } else { 1000 };
     before_any_runtime();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
