@@ -552,18 +552,20 @@ pub(crate) mod sealed_impl {
 }
 
 pin_project! {
-    /// The future of a tracked call (a measurement, like [`Placement`]): the callee's future and a reference to
-    /// the counters it counts into. The call is counted as started when
-    /// this future is made (or just before), and as completed, cancelled or
-    /// panicked when it returns `Ready`, is dropped before that, or panics
-    /// in `poll`. It is the one tracked-call type of both registries:
+    /// The future of a tracked call (a measurement, like [`Placement`]):
+    /// the callee's future and a reference to the counters it counts into.
+    /// The call is counted as started when this future is made (or just
+    /// before), and as completed, cancelled or panicked when it returns
+    /// `Ready`, is dropped before that, or panics in `poll`. It is the one
+    /// tracked-call type of both registries:
     ///
-    /// * a [`RegistryFuture`](crate::registry::RegistryFuture) (a call through a [`Handle`](crate::Handle))
-    ///   is a `Tracked` service future: the service's erased
-    ///   [`SendInlineFuture`](crate::SendInlineFuture) inside it, because a service is erased before
-    ///   the registry sees its future; the counters' pointer is outside
-    ///   the erased future, which erases exactly as a plain `call_send`
-    ///   would;
+    /// * a [`RegistryFuture`](crate::registry::RegistryFuture) (a call
+    ///   through a [`Handle`](crate::Handle)) is a `Tracked` service
+    ///   future: the service's erased
+    ///   [`SendInlineFuture`](crate::SendInlineFuture) inside it, because a
+    ///   service is erased before the registry sees its future; the
+    ///   counters' pointer is outside the erased future, which erases
+    ///   exactly as a plain `call_send` would;
     /// * a [`twin::Tracked`](crate::twin::Tracked) is a `Tracked`
     ///   implementor's future, made by a
     ///   [`CountedTwin`](crate::twin::CountedTwin) *before* its erasure:

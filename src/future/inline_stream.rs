@@ -75,7 +75,7 @@ use core::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::capacity::{Capacity, DefaultCapacity, PointerRoom};
-use super::vtable::{Boxed, Header, InPlace, Place, State, Storage, VTablePtr, ZeroSized};
+use super::vtable::{Boxed, Header, InPlace, Site, State, Storage, VTablePtr, ZeroSized};
 use crate::layout::{FutureLayout, fits_inline};
 
 /// A type-erased [`Stream`] stored inline when it fits `Cap`, on the heap
@@ -295,12 +295,12 @@ unsafe fn panicked<T>(live: VTablePtr) -> VTablePtr {
 /// constant.
 struct StreamVTables<S, P>(PhantomData<(S, P)>);
 
-impl<S: Stream, P: Place> StreamVTables<S, P> {
+impl<S: Stream, P: Site> StreamVTables<S, P> {
     const fn header(state: State) -> Header {
         Header {
             drop: P::drop::<S>,
             layout: FutureLayout::of::<S>(),
-            place: P::KIND,
+            placement: P::PLACEMENT,
             state,
         }
     }
@@ -330,12 +330,12 @@ impl<S: Stream, P: Place> StreamVTables<S, P> {
 }
 
 /// Swaps in the `Panicked` vtable if the stored stream's `poll_next` unwinds.
-struct PoisonOnUnwind<S: Stream, P: Place> {
+struct PoisonOnUnwind<S: Stream, P: Site> {
     storage: *mut u8,
     _vtables: PhantomData<StreamVTables<S, P>>,
 }
 
-impl<S: Stream, P: Place> Drop for PoisonOnUnwind<S, P> {
+impl<S: Stream, P: Site> Drop for PoisonOnUnwind<S, P> {
     fn drop(&mut self) {
         // SAFETY: `storage` is the `Storage` being polled by the
         // `poll_next_live` call that made this guard, writable, with its
@@ -356,7 +356,7 @@ impl<S: Stream, P: Place> Drop for PoisonOnUnwind<S, P> {
 /// `storage` points to the [`Storage`] `P` was chosen for, which holds a
 /// live `S` that is pinned (**Pinned**) and reached by nothing else
 /// meanwhile (**Raw access**), and is valid for writes.
-unsafe fn poll_next_live<S: Stream, P: Place>(
+unsafe fn poll_next_live<S: Stream, P: Site>(
     storage: *mut u8,
     cx: &mut Context<'_>,
 ) -> Poll<Option<S::Item>> {
@@ -377,7 +377,7 @@ unsafe fn poll_next_live<S: Stream, P: Place>(
 ///
 /// `storage` points to the [`Storage`] `P` was chosen for, which holds a
 /// live `S` that nothing reaches mutably meanwhile.
-unsafe fn size_hint_live<S: Stream, P: Place>(storage: *const u8) -> (usize, Option<usize>) {
+unsafe fn size_hint_live<S: Stream, P: Site>(storage: *const u8) -> (usize, Option<usize>) {
     // SAFETY: the caller's guarantee. `P::future` only computes or reads a
     // pointer; the `&S` lives for this call, in which nothing writes the
     // stream.

@@ -4,7 +4,7 @@
 //! [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter).
 //!
 //! Part of the crate's one `unsafe` module (`future`): like
-//! [`GatStream`](super::GatStream) it keeps a future that borrows its own
+//! [`GatStream`](crate::stream::GatStream) it keeps a future that borrows its own
 //! iterator (**In flight**, stated on the type), here in a
 //! [`ReusableSlot`] — the storage `call_in` uses, inline when the future
 //! fits and a heap buffer grown once otherwise — instead of a second copy

@@ -61,8 +61,8 @@ use super::alloc_error::AllocError;
 use super::capacity::{Capacity, PointerRoom, S1};
 use super::inline_box::InlineBox;
 use super::shard::{CacheLine, SHARDS, own_shard, shard};
-use super::vtable::{Indirect, OwnedStorage, Place, PlaceKind};
-use crate::layout::{Erasure, FutureLayout, fits_inline};
+use super::vtable::{Indirect, OwnedStorage, Site};
+use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 
 /// Bounded, lock-free storage for the futures of one layout: a call takes
 /// a buffer from the pool (or allocates one, a *miss*), builds its future in
@@ -783,8 +783,8 @@ impl<Cap: Capacity, K> Pooled<Cap, K> {
     }
 }
 
-impl<Cap: Capacity, K: Keep> Place for Pooled<Cap, K> {
-    const KIND: PlaceKind = PlaceKind::Pool;
+impl<Cap: Capacity, K: Keep> Site for Pooled<Cap, K> {
+    const PLACEMENT: Placement = Placement::Recycled;
 
     #[inline]
     unsafe fn future<F>(storage: *mut u8) -> *mut F {

@@ -32,7 +32,7 @@ use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
 use super::capacity::{Capacity, DefaultCapacity};
-use super::vtable::{Header, PlaceKind, State, Storage};
+use super::vtable::{Header, State, Storage};
 use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 
 /// Caller-owned storage that erased futures are written into one after
@@ -484,7 +484,7 @@ impl<D: ?Sized, Cap: Capacity> SlotFuture<'_, D, Cap> {
     /// ```
     #[must_use]
     pub fn is_heap(&self) -> bool {
-        self.slot.header().place == PlaceKind::Elsewhere
+        self.slot.header().placement == Placement::SlotHeap
     }
 
     /// Where the future went (inline, or the slot's heap buffer — and the

@@ -8,7 +8,7 @@
 //! # One vtable per future type, place and state
 //!
 //! A vtable is chosen once, when a future is stored, for the future's type
-//! `F`, for *where* it was put (a [`Place`]: in the buffer itself, behind a
+//! `F`, for *where* it was put (a [`Site`]: in the buffer itself, behind a
 //! box pointer, or nowhere for a zero-sized `F`) and for its *state*
 //! ([`State`]). Polling and dropping are then one indirect call each, with no
 //! branch on the place and no completion flag to load. The three state
@@ -45,7 +45,7 @@ use core::ptr::{self, NonNull};
 use core::task::{Context, Poll};
 
 use super::capacity::Capacity;
-use crate::layout::{FutureLayout, fits_inline};
+use crate::layout::{FutureLayout, Placement, fits_inline};
 
 /// What the stored future has done so far, as its vtable records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,47 +65,31 @@ pub(super) enum State {
 /// that `Drop` and `Debug` impls (which know no `D: Future`) can read it.
 #[repr(C)]
 pub(super) struct Header {
-    /// Drops the stored future (and frees its box, for the heap place),
+    /// Drops the stored future (and frees its box, for the heap site),
     /// given the address of its [`Storage`].
     pub(super) drop: unsafe fn(*mut u8),
     pub(super) layout: FutureLayout,
-    /// Where the future is, relative to its storage.
-    pub(super) place: PlaceKind,
+    /// Where the future is: in the storage's buffer (or nowhere, zero-sized:
+    /// `Inline`), in a box of its own (`Heap`), in memory its storage's
+    /// owner manages (a slot's heap buffer: `SlotHeap`), or in a buffer of
+    /// a [`RecyclePool`](super::RecyclePool) (`Recycled`). The same word
+    /// the counters use.
+    pub(super) placement: Placement,
     pub(super) state: State,
-}
-
-/// Where a stored future is, as its vtable records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum PlaceKind {
-    /// In the storage's buffer ([`InPlace`]).
-    Buffer,
-    /// Nowhere: it is zero-sized ([`ZeroSized`]).
-    Nowhere,
-    /// In a box of its own ([`Boxed`]).
-    #[cfg(feature = "alloc")]
-    Box,
-    /// Elsewhere, in memory its storage's owner manages: a slot's heap
-    /// buffer ([`Indirect`]).
-    #[cfg(feature = "alloc")]
-    Elsewhere,
-    /// In a buffer taken from a [`RecyclePool`](super::RecyclePool), given
-    /// back when the future is dropped (`recycled.rs`).
-    #[cfg(feature = "std")]
-    Pool,
 }
 
 impl Header {
     /// Whether the future is in a box of its own.
     #[cfg(feature = "alloc")]
     pub(super) fn is_boxed(&self) -> bool {
-        self.place == PlaceKind::Box
+        self.placement == Placement::Heap
     }
 
     /// Whether the future is in a buffer of a [`RecyclePool`](super::RecyclePool).
     #[cfg(feature = "alloc")]
     pub(super) fn is_pooled(&self) -> bool {
         #[cfg(feature = "std")]
-        return self.place == PlaceKind::Pool;
+        return self.placement == Placement::Recycled;
         #[cfg(not(feature = "std"))]
         return false;
     }
@@ -211,9 +195,9 @@ const fn buffer_offset<Cap: Capacity>() -> usize {
 
 /// How the per-type functions reach a stored `F` from the address of its
 /// [`Storage`].
-pub(super) trait Place {
-    /// What this place is, for [`Header::place`].
-    const KIND: PlaceKind;
+pub(super) trait Site {
+    /// Where this site puts the future, for [`Header::placement`].
+    const PLACEMENT: Placement;
 
     /// The stored `F`.
     ///
@@ -227,15 +211,15 @@ pub(super) trait Place {
     ///
     /// # Safety
     ///
-    /// As for [`future`](Place::future); the `F` is used never again.
+    /// As for [`future`](Site::future); the `F` is used never again.
     unsafe fn drop<F>(storage: *mut u8);
 }
 
 /// The `F` itself is in the storage's buffer.
 pub(super) struct InPlace<Cap>(PhantomData<Cap>);
 
-impl<Cap: Capacity> Place for InPlace<Cap> {
-    const KIND: PlaceKind = PlaceKind::Buffer;
+impl<Cap: Capacity> Site for InPlace<Cap> {
+    const PLACEMENT: Placement = Placement::Inline;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: a `Storage<Cap>`, so the buffer
@@ -254,8 +238,8 @@ impl<Cap: Capacity> Place for InPlace<Cap> {
 /// pointer stands for it (smallbox #46 mishandled over-aligned ones).
 pub(super) struct ZeroSized;
 
-impl Place for ZeroSized {
-    const KIND: PlaceKind = PlaceKind::Nowhere;
+impl Site for ZeroSized {
+    const PLACEMENT: Placement = Placement::Inline;
 
     unsafe fn future<F>(_: *mut u8) -> *mut F {
         debug_assert_eq!(size_of::<F>(), 0);
@@ -278,8 +262,8 @@ impl Place for ZeroSized {
 pub(super) struct Indirect<Cap>(PhantomData<Cap>);
 
 #[cfg(feature = "alloc")]
-impl<Cap: Capacity> Place for Indirect<Cap> {
-    const KIND: PlaceKind = PlaceKind::Elsewhere;
+impl<Cap: Capacity> Site for Indirect<Cap> {
+    const PLACEMENT: Placement = Placement::SlotHeap;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: the buffer holds the pointer.
@@ -302,8 +286,8 @@ impl<Cap: Capacity> Place for Indirect<Cap> {
 pub(super) struct Boxed<Cap>(PhantomData<Cap>);
 
 #[cfg(feature = "alloc")]
-impl<Cap: Capacity> Place for Boxed<Cap> {
-    const KIND: PlaceKind = PlaceKind::Box;
+impl<Cap: Capacity> Site for Boxed<Cap> {
+    const PLACEMENT: Placement = Placement::Heap;
 
     unsafe fn future<F>(storage: *mut u8) -> *mut F {
         // SAFETY: the caller's guarantee: the buffer holds the box pointer.
@@ -321,12 +305,12 @@ impl<Cap: Capacity> Place for Boxed<Cap> {
 /// constant (`&VTables::<F, P>::SET` lives as long as the program).
 pub(super) struct VTables<F, P>(PhantomData<(F, P)>);
 
-impl<F: Future, P: Place> VTables<F, P> {
+impl<F: Future, P: Site> VTables<F, P> {
     const fn header(state: State) -> Header {
         Header {
             drop: P::drop::<F>,
             layout: FutureLayout::of::<F>(),
-            place: P::KIND,
+            placement: P::PLACEMENT,
             state,
         }
     }
@@ -355,7 +339,7 @@ impl<F: Future, P: Place> VTables<F, P> {
 pub(super) static EMPTY: Header = Header {
     drop: drop_nothing,
     layout: FutureLayout::of::<()>(),
-    place: PlaceKind::Nowhere,
+    placement: Placement::Inline,
     state: State::Empty,
 };
 
@@ -368,12 +352,12 @@ pub(super) const fn empty() -> VTablePtr {
 }
 
 /// Swaps in the `Panicked` vtable if the stored future's `poll` unwinds.
-struct PoisonOnUnwind<F: Future, P: Place> {
+struct PoisonOnUnwind<F: Future, P: Site> {
     storage: *mut u8,
     _vtables: PhantomData<VTables<F, P>>,
 }
 
-impl<F: Future, P: Place> Drop for PoisonOnUnwind<F, P> {
+impl<F: Future, P: Site> Drop for PoisonOnUnwind<F, P> {
     fn drop(&mut self) {
         // SAFETY: `storage` is the `Storage` being polled by the
         // `poll_live` call that made this guard; its vtable pointer is at
@@ -396,10 +380,7 @@ impl<F: Future, P: Place> Drop for PoisonOnUnwind<F, P> {
 /// `storage` points to the [`Storage`] `P` was chosen for, which holds a
 /// live `F` that is pinned (**Pinned**) and reached by nothing else
 /// meanwhile (**Raw access**), and is valid for writes.
-unsafe fn poll_live<F: Future, P: Place>(
-    storage: *mut u8,
-    cx: &mut Context<'_>,
-) -> Poll<F::Output> {
+unsafe fn poll_live<F: Future, P: Site>(storage: *mut u8, cx: &mut Context<'_>) -> Poll<F::Output> {
     let poison = PoisonOnUnwind::<F, P> {
         storage,
         _vtables: PhantomData,
@@ -520,7 +501,7 @@ impl<Cap: Capacity> Storage<Cap> {
     /// still needs dropping.
     #[cfg(feature = "std")]
     #[inline]
-    pub(super) unsafe fn put_pointer_at<F: Future, P: Place>(&mut self, pointer: *mut u8) {
+    pub(super) unsafe fn put_pointer_at<F: Future, P: Site>(&mut self, pointer: *mut u8) {
         let () = super::capacity::PointerRoom::<Cap>::CHECK;
         // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
         // written unaligned, so any capacity will do.
@@ -639,7 +620,7 @@ impl<Cap: Capacity> OwnedStorage<Cap> {
     /// As for [`Storage::put_pointer_at`], for a fresh storage.
     #[cfg(feature = "std")]
     #[inline]
-    pub(super) unsafe fn pointer_at<F: Future, P: Place>(pointer: *mut u8) -> Self {
+    pub(super) unsafe fn pointer_at<F: Future, P: Site>(pointer: *mut u8) -> Self {
         let mut storage = Storage::empty();
         // SAFETY: the caller's guarantee; a fresh storage holds nothing.
         unsafe { storage.put_pointer_at::<F, P>(pointer) };

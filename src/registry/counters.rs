@@ -42,7 +42,7 @@ use crate::registry::stats::CallStats;
 /// never underflows.
 ///
 /// Public only as a type: a [`RegistryFuture`](crate::registry::RegistryFuture)
-/// is a [`Tracked`](crate::registry::Tracked) future counting into one.
+/// is a [`Tracked`](crate::layout::Tracked) future counting into one.
 #[derive(Debug)]
 #[allow(unreachable_pub)] // named by the public `RegistryFuture` alias, not reachable
 pub struct Counters {
