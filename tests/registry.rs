@@ -192,9 +192,14 @@ async fn concurrent_calls_are_all_counted_exactly() {
                 (0, 0, calls),
                 "{name} is recycled on every call"
             );
-            // A buffer per call in flight at once (one per task), give or
-            // take a take racing a give-back on another thread's shard.
-            assert!(s.recycle_misses <= 2 * task_count, "{name}: {s}");
+            // A buffer per call in flight at once (one per task), plus
+            // those idle in the other workers' caches (up to 4 each) when a
+            // take misses: a miss allocates only when neither this
+            // thread's cache nor the shared queues hold one.
+            const WORKERS: u64 = 4;
+            const CACHED_PER_THREAD: u64 = 4;
+            let bound = task_count + WORKERS * CACHED_PER_THREAD;
+            assert!(s.recycle_misses <= bound, "{name}: {s}");
         } else {
             assert_eq!(
                 (s.inline, s.heap, s.recycled),

@@ -22,11 +22,12 @@ fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/*.rs");
     // These messages list the `Service` implementors rustc knows, and the
-    // `tower` feature adds one (`FromTower`): they are pinned for the
-    // default features, and skipped (not failed) with `tower` on.
-    if cfg!(feature = "tower") {
+    // optional features add some (`tower`: `FromTower`; `tracing`: the
+    // `Traced` layer): they are pinned for the default features, and
+    // skipped (not failed) with either on.
+    if cfg!(any(feature = "tower", feature = "tracing")) {
         eprintln!(
-            "tests/ui/implementors/ skipped: the `tower` feature adds a Service implementor to their messages"
+            "tests/ui/implementors/ skipped: an optional feature adds Service implementors to their messages"
         );
     } else {
         cases.compile_fail("tests/ui/implementors/*.rs");
