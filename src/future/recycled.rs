@@ -1276,20 +1276,24 @@ mod tests {
         assert_eq!(pool.stats().idle, 1);
     }
 
+    /// A future whose destructor panics.
+    struct Bomb([u64; 16]);
+
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("destructor");
+        }
+    }
+
+    impl Future for Bomb {
+        type Output = u64;
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
+            Poll::Ready(self.0[0])
+        }
+    }
+
     #[test]
     fn a_panicking_destructor_still_gives_back() {
-        struct Bomb([u64; 16]);
-        impl Drop for Bomb {
-            fn drop(&mut self) {
-                panic!("destructor");
-            }
-        }
-        impl Future for Bomb {
-            type Output = u64;
-            fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
-                Poll::Ready(self.0[0])
-            }
-        }
         let pool = RecyclePool::new(FutureLayout::of::<Bomb>(), 2);
         let fut = Send1::new_recycled(&pool, || Bomb([5; 16]));
         assert!(catch_unwind(AssertUnwindSafe(|| drop(fut))).is_err());
@@ -1556,18 +1560,6 @@ mod tests {
 
     #[test]
     fn a_shared_panicking_destructor_still_gives_back() {
-        struct Bomb([u64; 16]);
-        impl Drop for Bomb {
-            fn drop(&mut self) {
-                panic!("destructor");
-            }
-        }
-        impl Future for Bomb {
-            type Output = u64;
-            fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u64> {
-                Poll::Ready(self.0[0])
-            }
-        }
         let pool = Arc::new(RecyclePool::new(FutureLayout::of::<Bomb>(), 2));
         let fut = Send1::new_recycled_arc(&pool, || Bomb([5; 16]));
         assert!(catch_unwind(AssertUnwindSafe(|| drop(fut))).is_err());

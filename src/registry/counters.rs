@@ -145,9 +145,10 @@ impl Counters {
         (ends, started)
     }
 
-    /// A snapshot, for a service whose futures are `future_size` bytes and
-    /// go to `place`.
-    pub(crate) fn snapshot_in(&self, future_size: u64, place: Placement) -> CallStats {
+    /// A snapshot, for a service whose futures are `future_size` bytes (and
+    /// go to the entry's placement).
+    pub(crate) fn snapshot(&self, future_size: u64) -> CallStats {
+        let place = self.placement;
         let (ends, calls) = self.read();
         let ended = |place, outcome| ends[ended_index(place, outcome)];
         let place_total = |place| {
@@ -187,7 +188,7 @@ mod tests {
 
     #[test]
     fn counts_from_many_threads_add_up() {
-        let counters = Counters::default();
+        let counters = Counters::new(Placement::Recycled);
         let threads = if cfg!(miri) { 3 } else { SHARDS + 4 };
         let rounds = if cfg!(miri) { 5 } else { 1_000 };
         std::thread::scope(|scope| {
@@ -204,7 +205,7 @@ mod tests {
                 });
             }
         });
-        let stats = counters.snapshot_in(100, Placement::Recycled);
+        let stats = counters.snapshot(100);
         let total = (threads * rounds) as u64;
         assert_eq!(stats.calls, total + threads as u64);
         assert_eq!(stats.completed, total);

@@ -118,9 +118,7 @@ where
     fn stats(&self) -> CallStats {
         let layout = self.service.future_layout();
         let pool = self.pool.stats();
-        let counted = self
-            .counters
-            .snapshot_in(layout.size() as u64, self.counters.placement());
+        let counted = self.counters.snapshot(layout.size() as u64);
         CallStats {
             allocations: counted.allocations + pool.misses,
             allocated_bytes: counted.allocated_bytes + pool.misses * pool.buffer_bytes,

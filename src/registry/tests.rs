@@ -101,9 +101,9 @@ fn counters_derive_calls_in_flight_and_placement() {
         in_flight: 2,
         ..CallStats::default()
     };
-    assert_eq!(counters.snapshot_in(16, Placement::Inline), inline_service);
+    assert_eq!(counters.snapshot(16), inline_service);
 
-    let counters = Counters::default();
+    let counters = Counters::new(Placement::Heap);
     for _ in 0..3 {
         counters.started();
     }
@@ -123,5 +123,5 @@ fn counters_derive_calls_in_flight_and_placement() {
         in_flight: 1,
         ..CallStats::default()
     };
-    assert_eq!(counters.snapshot_in(300, Placement::Heap), heap_service);
+    assert_eq!(counters.snapshot(300), heap_service);
 }
