@@ -12,6 +12,8 @@
 //! cargo bench -p benches --bench recycled -- --concurrent       # 8 tasks on a 2-worker runtime
 //! cargo bench -p benches --bench recycled -- --callgrind 2000   # instructions per call (valgrind)
 //! BENCH_QUICK=1 cargo bench -p benches --bench recycled         # a tenth of the rounds
+//! BENCH_SIZES=small,304B BENCH_ROWS=handle,by_name BENCH_ROUNDS=21 cargo bench -p benches --bench recycled -- --concurrent
+//!                                                               # some sizes and rows (the ratios' bases always run)
 //! ```
 //!
 //! * **Allocations per call**: a counting allocator, switched on only while
@@ -548,8 +550,10 @@ fn block_on<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// Every size, or those `BENCH_SIZES` names (`small,304B`).
 fn all_subjects() -> Vec<Subjects> {
-    vec![
+    let sizes = env_list("BENCH_SIZES");
+    let every = vec![
         subjects("small", small),
         subjects("sleep", sleep),
         subjects("lock", lock),
@@ -557,11 +561,38 @@ fn all_subjects() -> Vec<Subjects> {
         subjects("304B", b304),
         subjects("1KiB", kib1),
         subjects("3KiB", kib3),
-    ]
+    ];
+    every
+        .into_iter()
+        .filter(|s| sizes.as_ref().is_none_or(|v| v.iter().any(|n| n == s.name)))
+        .collect()
 }
 
 fn quick() -> bool {
     std::env::var_os("BENCH_QUICK").is_some()
+}
+
+/// A comma-separated list from the environment, if set.
+fn env_list(var: &str) -> Option<Vec<String>> {
+    let value = std::env::var(var).ok()?;
+    Some(value.split(',').map(|v| v.trim().to_owned()).collect())
+}
+
+/// Whether `row` runs: every row, or those `BENCH_ROWS` names by key (the
+/// three the ratios divide by always run).
+fn selected(row: Row) -> bool {
+    matches!(row, Row::AsyncTrait | Row::ReusableBox | Row::CallSend)
+        || env_list("BENCH_ROWS").is_none_or(|rows| rows.iter().any(|r| r == row.key()))
+}
+
+/// The rounds of a table: `BENCH_ROUNDS`, else `full` (a tenth of it,
+/// rounded up to 3, with `BENCH_QUICK`).
+fn rounds(full: usize) -> usize {
+    match std::env::var("BENCH_ROUNDS") {
+        Ok(n) => n.parse().expect("BENCH_ROUNDS: a number"),
+        Err(_) if quick() => (full / 10).max(3),
+        Err(_) => full,
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -572,7 +603,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 // ---------------------------------------------------------------- single thread
 
 fn single(all: &[Subjects]) {
-    let rounds = if quick() { 5 } else { 31 };
+    let rounds = rounds(31);
     let batch = 2_000;
     println!("## One thread: allocations per call and time ratios\n");
     println!(
@@ -585,6 +616,9 @@ fn single(all: &[Subjects]) {
         let allocs: Vec<f64> = Row::ALL
             .iter()
             .map(|&row| {
+                if !selected(row) {
+                    return f64::NAN;
+                }
                 block_on(calls(s, row, 0, 100));
                 let once = count_allocs(|| {
                     black_box(block_on(calls(s, row, 0, 1000)));
@@ -600,6 +634,9 @@ fn single(all: &[Subjects]) {
         for round in 0..rounds {
             for k in 0..Row::ALL.len() {
                 let i = (k + round) % Row::ALL.len();
+                if !selected(Row::ALL[i]) {
+                    continue;
+                }
                 let start = Instant::now();
                 black_box(block_on(calls(s, Row::ALL[i], 0, batch)));
                 times[i].push(start.elapsed().as_nanos() as f64 / batch as f64);
@@ -609,6 +646,9 @@ fn single(all: &[Subjects]) {
             median((0..rounds).map(|r| times[i][r] / times[base][r]).collect())
         };
         for (i, row) in Row::ALL.iter().enumerate() {
+            if !selected(*row) {
+                continue;
+            }
             println!(
                 "| {} | {} | {} | {:.3} | {:.1} | {:.2} | {:.2} |",
                 s.name,
@@ -630,7 +670,7 @@ const TASKS: u64 = 8;
 const CONCURRENT_CALLS: u64 = 20_000;
 
 fn concurrent(all: Vec<Subjects>) {
-    let rounds = if quick() { 3 } else { 11 };
+    let rounds = rounds(11);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_time()
@@ -646,6 +686,9 @@ fn concurrent(all: Vec<Subjects>) {
             for k in 0..Row::ALL.len() {
                 let i = (k + round) % Row::ALL.len();
                 let row = Row::ALL[i];
+                if !selected(row) {
+                    continue;
+                }
                 let start = Instant::now();
                 rt.block_on(async {
                     let tasks: Vec<_> = (0..TASKS)
@@ -668,6 +711,9 @@ fn concurrent(all: Vec<Subjects>) {
             median((0..rounds).map(|r| times[i][r] / times[base][r]).collect())
         };
         for (i, row) in Row::ALL.iter().enumerate() {
+            if !selected(*row) {
+                continue;
+            }
             println!(
                 "| {} | {} | {:.1} | {:.2} | {:.2} | {:.2} |",
                 s.name,

@@ -60,6 +60,18 @@ impl FutureLayout {
         }
     }
 
+    /// The layout of `F` [`Tracked`] in counters of type `C` (what a
+    /// registry entry stores per call: the future and a pointer to its
+    /// counters), named for `F`.
+    #[cfg(feature = "std")]
+    pub(crate) const fn tracked<'a, F, C: ?Sized + Counts + 'a>() -> Self {
+        FutureLayout {
+            size: size_of::<Tracked<'a, F, C>>(),
+            align: align_of::<Tracked<'a, F, C>>(),
+            type_name: core::any::type_name::<F>,
+        }
+    }
+
     /// The layout of `value`'s type: for futures whose type cannot be
     /// named, such as an `async fn`'s or an `async` block's.
     ///
@@ -524,16 +536,15 @@ macro_rules! assert_fits_inline {
 ///
 /// ```
 /// use hybrid_dispatch::layout::{Counts, Tracked};
-/// use hybrid_dispatch::registry::RegistryFuture;
 ///
-/// // Code generic over either registry's tracked calls.
+/// // Code generic over what a tracked call counts into.
 /// fn counting<F, C: Counts + ?Sized>(call: Tracked<'_, F, C>) -> Tracked<'_, F, C> {
 ///     call
 /// }
-/// fn service_call(call: RegistryFuture<'_, u64>) -> RegistryFuture<'_, u64> {
+/// fn twin_call<F>(call: hybrid_dispatch::twin::Tracked<'_, F>) -> hybrid_dispatch::twin::Tracked<'_, F> {
 ///     counting(call)
 /// }
-/// # let _ = service_call;
+/// # let _ = twin_call::<core::future::Ready<u8>>;
 /// ```
 pub trait Counts: sealed_impl::Sealed {
     /// Counts a call as started.
@@ -560,12 +571,10 @@ pin_project! {
     /// tracked-call type of both registries:
     ///
     /// * a [`RegistryFuture`](crate::registry::RegistryFuture) (a call
-    ///   through a [`Handle`](crate::Handle)) is a `Tracked` service
-    ///   future: the service's erased
-    ///   [`SendInlineFuture`](crate::SendInlineFuture) inside it, because a
-    ///   service is erased before the registry sees its future; the
-    ///   counters' pointer is outside the erased future, which erases
-    ///   exactly as a plain `call_send` would;
+    ///   through a [`Handle`](crate::Handle)) is an erased
+    ///   [`SendInlineFuture`](crate::SendInlineFuture) holding a `Tracked`
+    ///   service future: the counters' pointer is inside the erased
+    ///   future, so the handle is the size a plain `call_send`'s is;
     /// * a [`twin::Tracked`](crate::twin::Tracked) is a `Tracked`
     ///   implementor's future, made by a
     ///   [`CountedTwin`](crate::twin::CountedTwin) *before* its erasure:
@@ -590,7 +599,7 @@ pin_project! {
     /// let registry: Registry<u64, u64> = Registry::new();
     /// let double = registry.register("double", service_fn(|x: u64| async move { x * 2 })).unwrap();
     ///
-    /// let fut = double.call(21); // a `Tracked` service future
+    /// let fut = double.call(21); // the service's future, `Tracked` inside the erased one
     /// assert!(!fut.is_heap());
     /// assert_eq!(double.stats().in_flight, 1);
     /// assert_eq!(block_on(fut), 42);

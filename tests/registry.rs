@@ -596,14 +596,22 @@ fn sizing_report_explains_each_spill() {
     huge.register("huge", service_fn(|x: u64| core::future::ready([x; 80])))
         .unwrap();
     assert_eq!(huge.sizing().smallest_space(), None);
-    assert!(huge.sizing().to_string().contains("[usize; 81]"));
-    // 128 bytes: it fits a 16-word capacity in size, not in alignment.
+    // `Ready<[u64; 80]>` is 81 words, and the entry's counters pointer
+    // beside it one more.
+    assert!(huge.sizing().to_string().contains("[usize; 82]"));
+    // A 64-byte future, and the counters pointer beside it: 128 bytes at
+    // align 64. It fits a 16-word capacity in size, not in alignment.
+    #[repr(align(64))]
+    struct ReadyAligned(u64);
+    impl core::future::Future for ReadyAligned {
+        type Output = Aligned;
+        fn poll(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> Poll<Aligned> {
+            Poll::Ready(Aligned(self.0))
+        }
+    }
     let aligned = Registry::<u64, Aligned, hybrid_dispatch::capacity::S16>::new();
     aligned
-        .register(
-            "aligned",
-            service_fn(|x: u64| core::future::ready(Aligned(x))),
-        )
+        .register("aligned", service_fn(|x: u64| ReadyAligned(x)))
         .unwrap();
     let answer = aligned.call("aligned", 5).unwrap();
     assert_eq!(poll_once(pin!(answer)).map(|a| a.0), Poll::Ready(5));

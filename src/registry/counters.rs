@@ -41,11 +41,10 @@ use crate::registry::stats::CallStats;
 /// calls whose ends it sees, whichever shards they are on: `in_flight`
 /// never underflows.
 ///
-/// Public only as a type: a [`RegistryFuture`](crate::registry::RegistryFuture)
-/// is a [`Tracked`](crate::layout::Tracked) future counting into one.
+/// A [`RegistryFuture`](crate::registry::RegistryFuture) erases a
+/// [`Tracked`](crate::layout::Tracked) future counting into one.
 #[derive(Debug)]
-#[allow(unreachable_pub)] // named by the public `RegistryFuture` alias, not reachable
-pub struct Counters {
+pub(crate) struct Counters {
     /// One per thread that owns one, then the shared overflow shard.
     shards: [CacheLine<Tally>; SHARDS + 1],
     /// Where every call's future goes (the entry's placement: a property

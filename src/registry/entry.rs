@@ -2,14 +2,14 @@
 //! every [`Handle`](super::Handle) and every call in flight.
 
 use crate::capacity::Capacity;
-use crate::erase::dyn_service::SendDynService;
+use crate::future::inline_box::SendInlineFuture;
 use crate::future::recycled::RecyclePool;
-use crate::layout::FutureLayout;
-use crate::layout::Placement;
+use crate::layout::{FutureLayout, Placement, Tracked};
 use crate::registry::call::{RegistryFuture, StartGuard};
 use crate::registry::counters::Counters;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::CallStats;
+use crate::service::{SendService, Service};
 use alloc::sync::Arc;
 
 /// A registered service. Shared as `Arc<dyn EntryObject<…>>`: the entry
@@ -25,10 +25,25 @@ pub(super) struct Entry<S> {
     /// Buffers for the service's futures when they do not fit inline; keeps
     /// nothing (and accepts nothing) when they fit or recycling is off.
     pub(super) pool: RecyclePool,
+    /// What one call stores ([`Entry::stored_layout`]).
+    pub(super) layout: FutureLayout,
     pub(super) service: S,
 }
 
 impl<S> Entry<S> {
+    /// What one call of `S` stores, inline or in a buffer: the service's
+    /// future [`Tracked`] in the entry's counters, which is one pointer more
+    /// than the future (the counting happens inside the erased future, so
+    /// the caller's handle is a plain
+    /// [`SendInlineFuture`]: 128 bytes with the default capacity, copied by
+    /// `.await` without a `memcpy` call).
+    pub(super) fn stored_layout<'a, Req>() -> FutureLayout
+    where
+        S: Service<Req> + 'a,
+    {
+        FutureLayout::tracked::<'a, S::Future<'a>, Counters>()
+    }
+
     /// The pool and placement for futures of `layout` in a registry of
     /// capacity `Cap`: inline when they fit (or are zero-sized), else
     /// recycled when `max_idle` (default: [`RecyclePool::default_max_idle`])
@@ -95,7 +110,7 @@ pub(super) trait EntryObject<Req, Resp, Cap: Capacity>: Send + Sync {
 
 impl<S, Req, Resp, Cap: Capacity> EntryObject<Req, Resp, Cap> for Entry<S>
 where
-    S: SendDynService<Req, Resp, Cap>,
+    S: SendService<Req, Response = Resp>,
 {
     #[inline]
     fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
@@ -106,8 +121,11 @@ where
         // Counted before the call: see `Counters`. If `call` panics, the
         // guard counts the call as panicked, so the books still balance.
         let guard = StartGuard::new(counters);
-        let future = RegistryFuture::started(self.service.call_send_recycled(pool, req), counters);
+        let (future, erasure) = SendInlineFuture::recycled_erasure(pool, move || {
+            Tracked::started(self.service.call(req), counters)
+        });
         guard.defuse();
+        self.service.observe_erasure(erasure);
         future
     }
 
@@ -116,7 +134,7 @@ where
     }
 
     fn stats(&self) -> CallStats {
-        let layout = self.service.future_layout();
+        let layout = self.layout;
         let pool = self.pool.stats();
         let counted = self.counters.snapshot(layout.size() as u64);
         CallStats {
@@ -130,11 +148,8 @@ where
     }
 
     fn sizing(&self) -> EntrySizing {
-        EntrySizing::new::<Cap>(
-            self.service.service_type_name(),
-            self.service.future_layout(),
-        )
-        .with_pool(self.pool.max_idle(), self.pool.buffer_bytes())
+        EntrySizing::new::<Cap>(core::any::type_name::<S>(), self.layout)
+            .with_pool(self.pool.max_idle(), self.pool.buffer_bytes())
     }
 
     fn trim(&self) -> usize {
@@ -142,10 +157,10 @@ where
     }
 
     fn service_type_name(&self) -> &'static str {
-        self.service.service_type_name()
+        core::any::type_name::<S>()
     }
 
     fn future_layout(&self) -> FutureLayout {
-        self.service.future_layout()
+        self.layout
     }
 }

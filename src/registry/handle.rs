@@ -52,10 +52,10 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
         Handle { entry }
     }
 
-    /// Calls the service. The future is erased into a
-    /// [`SendInlineFuture`](crate::SendInlineFuture) with capacity `Cap`,
-    /// exactly as [`SendDynService::call_send`](crate::SendDynService::call_send)
-    /// does, and wrapped to count the call (see [`RegistryFuture`]).
+    /// Calls the service. Its future, wrapped to count the call, is erased
+    /// into a [`SendInlineFuture`](crate::SendInlineFuture) with capacity
+    /// `Cap`: inline when it fits, else in a buffer recycled from the
+    /// entry's pool (see [`RegistryFuture`]).
     ///
     /// # Examples
     ///

@@ -13,7 +13,7 @@
 //! | `entry.rs` | one registered service, shared by the map, its handles and its calls |
 //! | `counters.rs` | the entry's counters: two atomic adds per call |
 //! | `handle.rs` | [`Handle`]: a pre-resolved entry |
-//! | `call.rs` | [`RegistryFuture`]: one call, a [`Tracked`](crate::layout::Tracked) service future, counted until it ends |
+//! | `call.rs` | [`RegistryFuture`]: one call, an erased [`Tracked`](crate::layout::Tracked) service future, counted until it ends |
 //! | `stats.rs` | [`CallStats`], [`RegistryStats`] |
 //! | `sizing.rs` | [`EntrySizing`], [`SizingReport`]: which futures spill, and the capacity that would keep them inline |
 //! | `table.rs` | the plain-text tables the reports print |

@@ -7,7 +7,6 @@ use core::fmt;
 use core::future::Future;
 
 use crate::capacity::{Capacity, DefaultCapacity};
-use crate::erase::dyn_service::SendDynService;
 use crate::registry::counters::Counters;
 use crate::registry::entry::{DynEntry, Entry};
 use crate::registry::error::Error;
@@ -15,38 +14,44 @@ use crate::registry::handle::Handle;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::RegistryStats;
+use crate::service::SendService;
 
 /// Services of different types, each registered under a name, called by
 /// name or through a pre-resolved [`Handle`], from many tasks at once.
 ///
-/// Every service is stored behind the `Send + Sync` erasure,
-/// [`SendDynService<Req, Resp, Cap>`](SendDynService): any
-/// [`Service<Req, Response = Resp>`](crate::Service) that is `Send + Sync +
-/// 'static` with `Send` futures can be registered, and its futures are
-/// erased into [`SendInlineFuture`](crate::SendInlineFuture)s of capacity
-/// `Cap` (120 bytes by default): inline when they fit, on the heap when
-/// they do not. [`sizing`](Self::sizing) tells you which services spill and
-/// the capacity that would stop it; [`stats`](Self::stats) counts calls,
-/// spills and calls in flight for every service.
+/// Any [`SendService<Req>`](crate::SendService) with `Response = Resp` can
+/// be registered: a [`Service`](crate::Service) that is `Send + Sync +
+/// 'static` with `Send` futures. Each call's future, with a pointer to the
+/// entry's counters beside it, is erased into a
+/// [`SendInlineFuture`](crate::SendInlineFuture) of capacity `Cap` (120
+/// bytes by default): inline when it fits, else in a buffer recycled from
+/// the entry's pool (see [`with_max_idle`](Self::with_max_idle)), else on
+/// the heap. [`sizing`](Self::sizing) tells you where each service's
+/// futures go and the capacity that would keep them inline;
+/// [`stats`](Self::stats) counts calls, placements, allocations and calls
+/// in flight for every service.
 ///
 /// # Sharing and concurrency
 ///
 /// * `Registry` is a cheap handle: **cloning it shares the same registry**
 ///   (it is an `Arc` inside), so give each task a clone.
-/// * Each entry is an `Arc`. A call by name takes the read lock only to
-///   clone that `Arc`, and a [`Handle`] takes no lock at all, so calls never
-///   wait on each other and never hold a lock while a service runs.
-/// * [`register`](Self::register) and [`remove`](Self::remove) take the
-///   write lock only to insert or take out one `Arc`; calls already in flight
+/// * The names are an immutable snapshot swapped atomically on every
+///   change ([`arc_swap`](https://docs.rs/arc-swap)). A call by name takes
+///   no lock and clones no `Arc`: it holds the snapshot it found the entry
+///   in until its future is dropped. A [`Handle`] holds the entry itself
+///   and takes no lock either, so calls never wait on each other and never
+///   hold a lock while a service runs.
+/// * [`register`](Self::register) and [`remove`](Self::remove) build a new
+///   snapshot and swap it in, one writer at a time; calls already in flight
 ///   keep the entry alive and finish on the service they started with. No
-///   service code (not even a destructor) runs under the lock.
+///   service code (not even a destructor) runs under the writers' lock.
 ///
 /// # Errors, never panics
 ///
 /// An unknown name is [`Error::NotFound`], a name already taken is
-/// [`Error::Duplicate`], and either leaves the registry as it was. The lock
-/// cannot be poisoned by service code (none runs under it), and a poisoned
-/// lock is recovered rather than turned into a panic.
+/// [`Error::Duplicate`], and either leaves the registry as it was. The
+/// writers' lock cannot be poisoned by service code (none runs under it),
+/// and a poisoned lock is recovered rather than turned into a panic.
 ///
 /// # Examples
 ///
@@ -184,18 +189,20 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// ```
     pub fn register<S>(&self, name: &str, service: S) -> Result<Handle<Req, Resp, Cap>, Error>
     where
-        S: SendDynService<Req, Resp, Cap> + 'static,
+        S: SendService<Req, Response = Resp>,
     {
         let name: Arc<str> = Arc::from(name);
-        // Built before taking the lock, so the write lock covers one map
+        // Built before taking the writers' lock, so that it covers one map
         // insertion and nothing that allocates for the service.
-        let (pool, place) = Entry::<()>::placement::<Cap>(service.future_layout(), self.max_idle);
+        let layout = Entry::<S>::stored_layout::<Req>();
+        let (pool, place) = Entry::<()>::placement::<Cap>(layout, self.max_idle);
         let entry: Arc<DynEntry<Req, Resp, Cap>> = Arc::new(Entry {
             name: Arc::clone(&name),
             // Knows where every call's future goes: how calls end and
             // how calls in flight are counted.
             counters: Counters::new(place),
             pool,
+            layout,
             service,
         });
         // On a duplicate the rejected service is dropped here, after the
@@ -388,8 +395,8 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// ```
     #[must_use]
     pub fn stats(&self) -> RegistryStats {
-        // Reading atomics under the read lock runs no service code and
-        // clones no `Arc`, so no entry can be dropped here.
+        // Reading atomics in a snapshot runs no service code and clones no
+        // `Arc`, so no entry can be dropped here.
         let entries = self.entries.read();
         RegistryStats::new(
             entries
@@ -411,7 +418,9 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// registry.register("ready", service_fn(|x: u64| core::future::ready(x))).unwrap();
     /// let sizing = registry.sizing();
     /// assert!(sizing.all_inline());
-    /// assert_eq!(sizing.smallest_space(), Some("S2")); // a 16-byte future
+    /// // A 16-byte future, and the entry's counters pointer beside it.
+    /// assert_eq!(sizing.get("ready").unwrap().future_layout().size(), 24);
+    /// assert_eq!(sizing.smallest_space(), Some("S4"));
     /// ```
     #[must_use]
     pub fn sizing(&self) -> SizingReport {

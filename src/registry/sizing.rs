@@ -216,7 +216,7 @@ impl SizingReport {
     ///
     /// let registry: Registry<u64, [u64; 4]> = Registry::new();
     /// registry.register("ready", service_fn(|x: u64| core::future::ready([x; 4]))).unwrap();
-    /// assert_eq!(registry.sizing().required_capacity(), 40);
+    /// assert_eq!(registry.sizing().required_capacity(), 48); // 40, and the counters pointer
     /// ```
     #[must_use]
     pub fn required_capacity(&self) -> usize {
@@ -358,16 +358,17 @@ impl fmt::Display for SizingReport {
 /// let wide = registry.register("wide", service_fn(|x: u64| core::future::ready([x; 8]))).unwrap();
 /// let sizing = wide.sizing();
 /// assert!(!sizing.is_inline());
-/// assert_eq!(sizing.future_layout().size(), 72);
+/// // A 72-byte future, and the entry's counters pointer beside it.
+/// assert_eq!(sizing.future_layout().size(), 80);
 /// assert_eq!(
 ///     sizing.to_string(),
-///     "72 bytes, align 8: recycled (72 bytes > capacity 32; up to 256 idle buffers of 80 bytes)",
+///     "80 bytes, align 8: recycled (80 bytes > capacity 32; up to 256 idle buffers of 88 bytes)",
 /// );
 ///
 /// // Without recycling, every call boxes its future.
 /// let boxing: Registry<u64, [u64; 8], S4> = Registry::with_max_idle(0);
 /// let wide = boxing.register("wide", service_fn(|x: u64| core::future::ready([x; 8]))).unwrap();
-/// assert_eq!(wide.sizing().to_string(), "72 bytes, align 8: heap (72 bytes > capacity 32)");
+/// assert_eq!(wide.sizing().to_string(), "80 bytes, align 8: heap (80 bytes > capacity 32)");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EntrySizing {
@@ -445,7 +446,8 @@ impl EntrySizing {
     ///
     /// let registry: Registry<u64, u64> = Registry::new();
     /// let ready = registry.register("ready", service_fn(|x: u64| core::future::ready(x))).unwrap();
-    /// assert_eq!(ready.sizing().future_layout().size(), 16);
+    /// // A 16-byte future, and the entry's counters pointer beside it.
+    /// assert_eq!(ready.sizing().future_layout().size(), 24);
     /// ```
     #[must_use]
     pub fn future_layout(&self) -> FutureLayout {

@@ -1,17 +1,18 @@
 //! Unit tests for the registry's private invariants: what in-flight
-//! tracking costs in bytes, and how the counters derive `calls` and
+//! tracking costs in bytes (and the design it replaced would), and how the counters derive `calls` and
 //! `in_flight`.
 
 use core::future::Future;
 use core::mem::size_of;
 
-use crate::capacity::{DefaultCapacity, S1, S4, S32};
+use crate::capacity::DefaultCapacity;
 use crate::future::inline_box::SendInlineFuture;
 use crate::layout::FutureLayout;
 use crate::layout::Outcome;
 use crate::layout::Placement;
-use crate::registry::call::RegistryFuture;
+use crate::registry::Registry;
 use crate::registry::counters::Counters;
+use crate::registry::entry::Entry;
 use crate::registry::stats::CallStats;
 use crate::service::Service;
 use crate::service_fn::service_fn;
@@ -37,15 +38,25 @@ fn guarded<'a, S: Service<u64>>(
 }
 
 #[test]
-fn tracking_costs_one_pointer_outside_the_buffer() {
-    fn extra<Cap: crate::capacity::Capacity>() -> usize {
-        size_of::<RegistryFuture<'static, u64, Cap>>()
-            - size_of::<SendInlineFuture<'static, u64, Cap>>()
+fn tracking_costs_one_pointer_inside_the_buffer_and_none_in_the_handle() {
+    fn check<S: crate::service::SendService<u64, Response = u64>>(svc: S) {
+        let plain = FutureLayout::of_service::<S, u64>();
+        let stored = Entry::<S>::stored_layout::<u64>();
+        assert_eq!(stored.size(), plain.size().next_multiple_of(8) + 8);
+        assert_eq!(stored.type_name(), plain.type_name());
+        let registry: Registry<u64, u64> = Registry::new();
+        let handle = registry.register("svc", svc).unwrap();
+        assert_eq!(handle.sizing().future_layout().size(), stored.size());
+        let call = handle.call(1);
+        assert_eq!(size_of_val(&call), size_of::<SendInlineFuture<'_, u64>>());
+        assert_eq!(size_of_val(&call), size_of::<DefaultCapacity>() + 8);
     }
-    assert_eq!(extra::<S1>(), size_of::<usize>());
-    assert_eq!(extra::<S4>(), size_of::<usize>());
-    assert_eq!(extra::<DefaultCapacity>(), size_of::<usize>());
-    assert_eq!(extra::<S32>(), size_of::<usize>());
+    check(service_fn(|x: u64| core::future::ready(x)));
+    check(service_fn(|x: u64| async move {
+        let held = [x; 9];
+        YieldOnce::default().await;
+        held[0]
+    }));
 }
 
 #[test]
