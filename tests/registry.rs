@@ -269,18 +269,60 @@ fn in_flight_counts_futures_until_they_are_dropped() {
 }
 
 #[test]
-fn a_call_by_name_counts_nothing_until_polled() {
+fn a_call_by_name_is_made_and_counted_at_once() {
     let registry = Registry::<u64, u64>::new();
     let echo = registry
         .register("echo", service_fn(|x: u64| core::future::ready(x)))
         .unwrap();
-    drop(registry.call("echo", 1).unwrap());
-    assert_eq!(echo.stats(), CallStats::default());
+    let unpolled = registry.call("echo", 1).unwrap();
+    let stats = echo.stats();
+    assert_eq!((stats.calls, stats.in_flight), (1, 1));
+    drop(unpolled);
+    let stats = echo.stats();
+    assert_eq!((stats.calls, stats.cancelled, stats.in_flight), (1, 1, 0));
 
     let by_name = pin!(assert_send(registry.call("echo", 2).unwrap()));
     assert_eq!(poll_once(by_name), Poll::Ready(2));
     let stats = echo.stats();
-    assert_eq!((stats.calls, stats.completed), (1, 1));
+    assert_eq!((stats.calls, stats.completed), (2, 1));
+}
+
+/// A call by name may borrow its request: the returned future holds the
+/// snapshot the entry was found in, not a `'static` bound on the request
+/// (`tests/ui/registry_call_outlives_request.rs`: it cannot outlive it).
+#[test]
+fn a_call_by_name_may_borrow_its_request() {
+    /// The length of a borrowed string, pending once first.
+    struct Len;
+    struct LenFuture<'r>(&'r str, common::YieldOnce);
+    impl Future for LenFuture<'_> {
+        type Output = usize;
+        fn poll(
+            mut self: core::pin::Pin<&mut Self>,
+            cx: &mut core::task::Context<'_>,
+        ) -> Poll<usize> {
+            core::pin::Pin::new(&mut self.1)
+                .poll(cx)
+                .map(|()| self.0.len())
+        }
+    }
+    impl<'r> Service<&'r str> for Len {
+        type Response = usize;
+        type Future<'a> = LenFuture<'r>;
+        fn call(&self, s: &'r str) -> LenFuture<'r> {
+            LenFuture(s, common::YieldOnce::default())
+        }
+    }
+
+    let owned = String::from("borrowed");
+    let registry = Registry::<&str, usize>::new();
+    registry.register("len", Len).unwrap();
+    let call = registry.call("len", &owned).unwrap();
+    // The snapshot moves with the future; removing the entry meanwhile
+    // does not free it under the call.
+    let moved = Box::pin(call);
+    drop(registry.remove("len").unwrap());
+    assert_eq!(common::block_on(moved), (8, 2));
 }
 
 #[test]

@@ -65,6 +65,12 @@ impl<E: ?Sized> Found<E> {
     pub(crate) fn entry(&self) -> &E {
         &self.snapshot[self.index].1
     }
+
+    /// The snapshot, and where the entry is in it.
+    #[inline]
+    pub(crate) fn into_parts(self) -> (Snapshot<E>, usize) {
+        (self.snapshot, self.index)
+    }
 }
 
 /// Where `name` is in `map`, or where it would go.
