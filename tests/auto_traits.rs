@@ -93,6 +93,29 @@ assert_impl_all!(hybrid_dispatch::layout::Outcome: Debug, Clone, Copy, Eq, core:
 assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::error::Error);
 assert_impl_all!(hybrid_dispatch::registry::CallStats: Debug, Copy, Eq, Default, Send, Sync);
 
+// A twin registry's entries, kept (`TwinHandle`) or found for a call
+// (`TwinRef`, which holds arc-swap's guard of the snapshot: `Send` and
+// `Sync` when the entries are): shareable exactly when the twin object is.
+mod twins {
+    use core::fmt::Debug;
+
+    use hybrid_dispatch::dyn_twin;
+    use hybrid_dispatch::twin::{TwinHandle, TwinRef};
+    use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+    #[dyn_twin(DynPing, send = SendDynPing)]
+    trait Ping {
+        async fn ping(&self) -> u8;
+    }
+
+    assert_impl_all!(TwinHandle<dyn SendDynPing>: Debug, Clone, Send, Sync, Unpin);
+    assert_not_impl_any!(TwinHandle<dyn DynPing>: Send, Sync);
+    assert_impl_all!(TwinRef<dyn SendDynPing>: Debug, Send, Sync, Unpin);
+    assert_not_impl_any!(TwinRef<dyn DynPing>: Send, Sync);
+    // Found for a call, not kept: `TwinRef::to_handle` makes a keepable copy.
+    assert_not_impl_any!(TwinRef<dyn SendDynPing>: Clone);
+}
+
 // Recycled storage: the pool is shared by many threads; the 16-byte handle
 // is `Send` exactly when its future is; the wrapper is shareable.
 assert_impl_all!(hybrid_dispatch::future::RecyclePool: Debug, Send, Sync);

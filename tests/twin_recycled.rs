@@ -140,11 +140,15 @@ fn every_path_allocates_nothing_once_warm() {
                 let b = block_on(handle.run(x)).0;
                 // Through the shared object a plugin would hold.
                 let c = block_on(shared.run(x)).0;
-                // By name.
+                // By name, resolved into a handle.
                 let d = block_on(plugins.handle(name).unwrap().run(x)).0;
-                [a, b, c, d]
+                // By name for one call (no lock, no `Arc` cloned): erased,
+                // and through the bridge.
+                let e = block_on(plugins.get(name).unwrap().run_send(x)).0;
+                let f = block_on(plugins.get(name).unwrap().run(x)).0;
+                [a, b, c, d, e, f]
             });
-            assert_eq!(outs, [expected(name, x); 4], "{name}");
+            assert_eq!(outs, [expected(name, x); 6], "{name}");
             if round >= WARM {
                 assert_eq!(allocs, Allocs::NONE, "{name}, round {round}");
             }
@@ -276,9 +280,11 @@ fn static_futures_recycle_by_every_path() {
                 let b = block_on(detached(&*handle, x)).0;
                 let c = block_on(shared.run_send(x)).0;
                 let d = block_on(plugins.handle(name).unwrap().run_send(x)).0;
-                [a, b, c, d]
+                let e = block_on(plugins.get(name).unwrap().run_send(x)).0;
+                let f = block_on(detached(&*plugins.get(name).unwrap(), x)).0;
+                [a, b, c, d, e, f]
             });
-            assert_eq!(outs, [expected(name, x); 4], "{name}");
+            assert_eq!(outs, [expected(name, x); 6], "{name}");
             if round >= WARM {
                 assert_eq!(allocs, Allocs::NONE, "{name}, round {round}");
             }

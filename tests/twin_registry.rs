@@ -13,7 +13,7 @@ use common::counting_alloc::{Allocs, CountingAlloc, count};
 use common::{YieldOnce, block_on, poll_once};
 use hybrid_dispatch::capacity::S15;
 use hybrid_dispatch::registry::CallStats;
-use hybrid_dispatch::twin::{Tracked, TwinHandle, TwinRegistry, TwinRegistryStats};
+use hybrid_dispatch::twin::{Tracked, TwinHandle, TwinRef, TwinRegistry, TwinRegistryStats};
 use hybrid_dispatch::{Error, Registry, dyn_twin, service_fn};
 use static_assertions::assert_impl_all;
 
@@ -63,6 +63,7 @@ type Plugins = TwinRegistry<dyn SendDynPlugin<S15>>;
 
 assert_impl_all!(Plugins: Send, Sync, Clone, Default, std::fmt::Debug);
 assert_impl_all!(TwinHandle<dyn SendDynPlugin<S15>>: Send, Sync, Clone, std::fmt::Debug);
+assert_impl_all!(TwinRef<dyn SendDynPlugin<S15>>: Send, Sync, std::fmt::Debug);
 assert_impl_all!(TwinRegistryStats: Send, Sync, Clone, Eq, std::fmt::Debug);
 // A tracked future is `Send` (and `Sync`) when the implementor's is, so a
 // `Send` twin's erased future stays `Send`.
@@ -459,4 +460,203 @@ fn a_plugins_name_method_is_not_shadowed_by_the_handle() {
     let handle = plugins.register("entry-name", Upper).unwrap();
     assert_eq!(handle.name(), "upper", "the plugin's own `name`");
     assert_eq!(TwinHandle::name(&handle), "entry-name", "the entry's name");
+}
+
+// ---------------------------------------------------------------------------
+// Calls by name through `get`: a `TwinRef` holds the registry's snapshot for
+// the call, with no lock and no `Arc` cloned.
+
+#[test]
+fn get_finds_by_name_and_unknown_names_are_not_found() {
+    let plugins = registry();
+    assert_eq!(
+        plugins.get("nope").unwrap_err(),
+        Error::NotFound("nope".into())
+    );
+    let upper = plugins.get("upper").unwrap();
+    assert_eq!(upper.name(), "upper", "the plugin's own `name`");
+    assert_eq!(TwinRef::name(&upper), "upper", "the entry's name");
+    assert_eq!(TwinRef::name(&plugins.get("render").unwrap()), "render");
+    assert!(TwinHandle::same_entry(
+        &TwinRef::to_handle(&upper),
+        &plugins.handle("upper").unwrap()
+    ));
+    let debug = format!("{upper:?}");
+    assert!(
+        debug.starts_with("TwinRef { name: \"upper\", type: ") && debug.contains("Upper"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn a_twin_ref_held_across_remove_calls_the_plugin_it_found() {
+    let plugins = registry();
+    let found = plugins.get("upper").unwrap();
+    let kept = TwinRef::to_handle(&found);
+    drop(plugins.remove("upper").unwrap());
+    // Another plugin under the same name: the held `TwinRef` still calls
+    // the one it found (`Render` would append the page's length).
+    plugins.register("upper", Render).unwrap();
+    assert_eq!(block_on(found.handle_send("a".into())).0, "A");
+    assert_eq!(block_on(found.handle("b".into())).0, "B");
+    assert_eq!(TwinRef::name(&found), "upper");
+    assert_eq!(
+        block_on(plugins.get("upper").unwrap().handle("c".into())).0,
+        "c256"
+    );
+    // Its calls were counted by the removed entry.
+    assert_eq!(
+        calls_and_ends(TwinHandle::tracked(&kept, "handle").unwrap()),
+        tracked(2, Went::Inline, [2, 0, 0], 0)
+    );
+    drop(found);
+    assert_eq!(block_on(kept.handle("d".into())).0, "D");
+}
+
+/// More `TwinRef`s held at once on one thread than arc-swap has
+/// thread-local slots for (8): the loads beyond them hold the snapshot by
+/// its count instead, and every one calls its own plugin, across changes
+/// of the registry.
+#[test]
+fn many_twin_refs_held_at_once_stay_correct() {
+    let plugins = registry();
+    let names: Vec<String> = (0..20).map(|i| format!("p{i:02}")).collect();
+    for name in &names {
+        plugins.register(name, Upper).unwrap();
+    }
+    let held: Vec<TwinRef<_>> = names.iter().map(|n| plugins.get(n).unwrap()).collect();
+    for name in &names[..10] {
+        drop(plugins.remove(name).unwrap());
+    }
+    for (found, name) in held.iter().zip(&names) {
+        assert_eq!(TwinRef::name(found), name);
+        assert_eq!(
+            block_on(found.handle_send(name.clone())).0,
+            name.to_uppercase()
+        );
+    }
+    drop(held);
+    assert_eq!(plugins.len(), 12);
+    let stats = plugins.stats();
+    for name in &names[10..] {
+        assert_eq!(
+            stats.tracked(name, "handle").unwrap().completed,
+            1,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn calls_through_get_are_counted_and_tracked() {
+    let plugins = registry();
+    assert_eq!(
+        block_on(plugins.get("upper").unwrap().handle_send("a".into())).0,
+        "A"
+    );
+    assert_eq!(
+        block_on(plugins.get("upper").unwrap().handle_dyn("b".into())).0,
+        "B"
+    );
+    assert_eq!(
+        block_on(plugins.get("upper").unwrap().handle("c".into())).0,
+        "C"
+    );
+    assert_eq!(plugins.get("upper").unwrap().name_dyn(), "upper");
+    // In flight while its future lives (the `TwinRef` with it); cancelled
+    // when dropped pending.
+    let render = plugins.get("render").unwrap();
+    let mut pending = Box::pin(render.handle_send("e".into()));
+    assert!(pending.is_recycled());
+    assert!(poll_once(pending.as_mut()).is_pending());
+    assert_eq!(
+        plugins
+            .stats()
+            .tracked("render", "handle")
+            .unwrap()
+            .in_flight,
+        1
+    );
+    drop(pending);
+    drop(render);
+
+    let stats = plugins.stats();
+    assert_eq!(
+        calls_and_ends(*stats.tracked("upper", "handle").unwrap()),
+        tracked(3, Went::Inline, [3, 0, 0], 0)
+    );
+    assert_eq!(
+        calls_and_ends(*stats.tracked("render", "handle").unwrap()),
+        tracked(1, Went::Recycled, [0, 1, 0], 0)
+    );
+    let upper = stats.get("upper").unwrap();
+    assert_eq!(upper.get("handle").unwrap().inline, 3);
+    assert_eq!(upper.get("name").unwrap().calls, 1);
+}
+
+/// A call by name through `get` whose future fits inline allocates
+/// nothing once the thread has loaded a snapshot before (arc-swap's first
+/// load on a thread allocates the thread's node of slots, once).
+#[test]
+fn calls_by_name_through_get_that_fit_allocate_nothing() {
+    let plugins = registry();
+    assert!(block_on(plugins.get("upper").unwrap().health_send()).0);
+    let calls = if cfg!(miri) { 3 } else { 200 };
+    for _ in 0..calls {
+        let (out, allocs) = count(|| {
+            let erased = block_on(plugins.get("upper").unwrap().health_send()).0;
+            let bridge = block_on(plugins.get("render").unwrap().health()).0;
+            erased && bridge
+        });
+        assert_eq!((out, allocs), (true, Allocs::NONE));
+    }
+    let stats = plugins.stats();
+    assert_eq!(
+        stats.tracked("upper", "health").unwrap().completed,
+        calls + 1
+    );
+    assert_eq!(stats.tracked("render", "health").unwrap().inline, calls);
+}
+
+/// A `TwinRef` held across an await in a spawned task (it is `Send`): the
+/// task may resume on the other worker, and the call still ends once.
+#[test]
+fn calls_by_name_from_many_tasks() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let plugins = registry();
+    const TASKS: u64 = 4;
+    let calls: u64 = if cfg!(miri) { 3 } else { 100 };
+    let total: usize = runtime.block_on(async {
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|i| {
+                let plugins = plugins.clone();
+                tokio::spawn(async move {
+                    let name = if i % 2 == 0 { "upper" } else { "render" };
+                    let mut total = 0;
+                    for _ in 0..calls {
+                        total += plugins.get(name).unwrap().handle("doc".into()).await.len();
+                    }
+                    total
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for task in tasks {
+            total += task.await.unwrap();
+        }
+        total
+    });
+    assert_eq!(total as u64, calls * (3 + 6 + 3 + 6));
+    let stats = plugins.stats();
+    for name in ["upper", "render"] {
+        let handle = stats.tracked(name, "handle").unwrap();
+        assert_eq!(
+            (handle.calls, handle.completed),
+            (2 * calls, 2 * calls),
+            "{name}"
+        );
+    }
 }

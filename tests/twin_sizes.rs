@@ -258,8 +258,12 @@ fn every_path_allocates_nothing_per_call_once_warm() {
                 count(|| block_on(bridge(&*handle, x)).0),
                 // The object a registry shares with other plugins.
                 count(|| block_on(shared.run_send(x)).0),
-                // By name.
+                // By name, resolved into a handle.
                 count(|| block_on(plugins.handle(&name).unwrap().run_send(x)).0),
+                // By name for one call: no lock, no `Arc` cloned.
+                count(|| block_on(plugins.get(&name).unwrap().run_send(x)).0),
+                // By name for one call, through the bridge.
+                count(|| block_on(bridge(&*plugins.get(&name).unwrap(), x)).0),
             ];
             for (path, (out, allocs)) in paths.into_iter().enumerate() {
                 assert_eq!(out, x, "{name}, path {path}");
@@ -474,8 +478,11 @@ fn a_static_future_recycles_too() {
             count(|| block_on(detached_bridge(&*handle, x)).0),
             // The object a registry shares.
             count(|| block_on(shared.run_send(x)).0),
-            // By name.
+            // By name, resolved into a handle.
             count(|| block_on(plugins.handle("1KiB").unwrap().run_send(x)).0),
+            // By name for one call, erased and through the bridge.
+            count(|| block_on(plugins.get("1KiB").unwrap().run_send(x)).0),
+            count(|| block_on(detached_bridge(&*plugins.get("1KiB").unwrap(), x)).0),
         ];
         for (path, (out, allocs)) in paths.into_iter().enumerate() {
             assert_eq!(out, x, "path {path}");

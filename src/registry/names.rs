@@ -71,6 +71,13 @@ impl<E: ?Sized> Found<E> {
     pub(crate) fn into_parts(self) -> (Snapshot<E>, usize) {
         (self.snapshot, self.index)
     }
+
+    /// The entry's `Arc`, to clone where the entry must outlive the
+    /// snapshot.
+    #[inline]
+    pub(crate) fn entry_arc(&self) -> &Arc<E> {
+        &self.snapshot[self.index].1
+    }
 }
 
 /// Where `name` is in `map`, or where it would go.

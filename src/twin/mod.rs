@@ -22,8 +22,9 @@ pub mod example;
 // The map of this folder, top to bottom: `docs.md` (the attribute's
 // manual), `counted.rs` (per-method counters: `CountedTwin`, `TwinPlacementStats`),
 // `registry.rs` (implementors by name: `TwinRegistry`), `handle.rs` (a
-// resolved entry: `TwinHandle`), `tracked.rs` (a counted call's future,
-// which counts how the call ended: `Tracked`).
+// resolved entry: `TwinHandle`), `twin_ref.rs` (an entry found by name for
+// a call: `TwinRef`), `tracked.rs` (a counted call's future, which counts
+// how the call ended: `Tracked`).
 #[cfg(feature = "alloc")]
 pub(crate) mod counted;
 #[cfg(feature = "std")]
@@ -32,6 +33,8 @@ pub(crate) mod handle;
 pub(crate) mod registry;
 #[cfg(feature = "alloc")]
 pub(crate) mod tracked;
+#[cfg(feature = "std")]
+pub(crate) mod twin_ref;
 
 #[cfg(feature = "alloc")]
 pub use counted::{CountedTwin, TwinPlacementStats};
@@ -48,6 +51,8 @@ pub use handle::TwinHandle;
 pub use registry::{TwinRegistry, TwinRegistryStats};
 #[cfg(feature = "alloc")]
 pub use tracked::Tracked;
+#[cfg(feature = "std")]
+pub use twin_ref::TwinRef;
 
 #[doc = include_str!("docs.md")]
 #[cfg(feature = "macros")]

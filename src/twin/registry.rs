@@ -12,6 +12,7 @@ use crate::registry::sizing::SizingReport;
 use crate::registry::stats::CallStats;
 use crate::twin::counted::{CountedTwin, Pools, TwinPlacementStats, new_counters};
 use crate::twin::handle::{TwinEntry, TwinHandle};
+use crate::twin::twin_ref::TwinRef;
 use crate::twin::{Twin, TwinOf};
 
 /// Implementors of your own [`#[dyn_twin]`](crate::dyn_twin) trait, each
@@ -21,7 +22,9 @@ use crate::twin::{Twin, TwinOf};
 /// Everything [`Registry`](crate::Registry) does for services, for a
 /// multi-method trait: typed [`Error::Duplicate`] / [`Error::NotFound`] that
 /// leave the registry unchanged, pre-resolved [`TwinHandle`]s that
-/// dereference to the twin object (no lookup, no lock per call), removal
+/// dereference to the twin object (no lookup, no lock per call), calls by
+/// name through a [`TwinRef`] ([`get`](Self::get): no lock, no `Arc`
+/// cloned), removal
 /// while calls are in flight, sorted names, per-entry statistics **per
 /// method** (every entry is wrapped in a [`CountedTwin`]), and a
 /// [`SizingReport`] with one row per async method (`"name.method"`), which
@@ -66,7 +69,7 @@ use crate::twin::{Twin, TwinOf};
 ///     let upper = plugins.handle("upper")?; // resolved once
 ///     let task = tokio::spawn(async move { upper.handle("shout".into()).await });
 ///     assert_eq!(task.await.unwrap(), "SHOUT");
-///     assert_eq!(plugins.handle("render")?.handle("doc".into()).await, "doc: 1024 blanks");
+///     assert_eq!(plugins.get("render")?.handle("doc".into()).await, "doc: 1024 blanks"); // one call by name
 ///
 ///     let stats = plugins.stats();
 ///     assert_eq!(stats.get("upper").unwrap().get("handle").unwrap().inline, 1);
@@ -231,7 +234,10 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
         Ok(TwinHandle::new(entry))
     }
 
-    /// Resolves `name` once.
+    /// Resolves `name` once, into a handle to keep: it clones the entry's
+    /// `Arc` (an atomic increment now, a decrement when dropped, on a count
+    /// every core calling the plugin writes). To call once by name,
+    /// [`get`](Self::get).
     ///
     /// # Errors
     ///
@@ -255,6 +261,49 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     /// ```
     pub fn handle(&self, name: &str) -> Result<TwinHandle<T>, Error> {
         self.entries.get(name).map(TwinHandle::new)
+    }
+
+    /// Finds `name` for one call (or a few): a load of the registry's
+    /// current snapshot and a binary search of its names, with no lock and
+    /// no `Arc` cloned, so calls by name from many cores write nothing they
+    /// share. The [`TwinRef`] dereferences to the twin object and keeps the
+    /// entry alive while it is held, even if the entry is removed
+    /// meanwhile. Calls through it are counted and tracked like any other.
+    ///
+    /// Hold it for the call it was found for (see [`TwinRef`]: a thread
+    /// holding more than a few at once makes further loads clone the
+    /// snapshot's `Arc`); to keep the entry, [`handle`](Self::handle) (or
+    /// [`TwinRef::to_handle`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if nothing is registered under `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Error, dyn_twin, twin::TwinRegistry};
+    ///
+    /// #[dyn_twin(DynEcho, send = SendDynEcho)]
+    /// trait Echo { async fn echo(&self, x: u64) -> u64; }
+    /// struct Same;
+    /// impl Echo for Same { async fn echo(&self, x: u64) -> u64 { x } }
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() -> Result<(), Error> {
+    ///     let plugins: TwinRegistry<dyn SendDynEcho> = TwinRegistry::new();
+    ///     plugins.register("echo", Same)?;
+    ///     assert_eq!(plugins.get("echo")?.echo_send(7).await, 7); // the `Send` erasure
+    ///     assert_eq!(plugins.get("echo")?.echo(8).await, 8); // the trait, through the bridge
+    ///     assert_eq!(plugins.get("ohce").unwrap_err(), Error::NotFound("ohce".into()));
+    ///     let stats = plugins.stats();
+    ///     assert_eq!(stats.get("echo").unwrap().get("echo").unwrap().calls, 2);
+    ///     Ok(())
+    /// }
+    /// ```
+    #[inline]
+    pub fn get(&self, name: &str) -> Result<TwinRef<T>, Error> {
+        self.entries.find(name).map(TwinRef::new)
     }
 
     /// Removes the entry under `name` and returns a handle to it (calls in
