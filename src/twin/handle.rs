@@ -94,7 +94,10 @@ impl<T: ?Sized + Twin> TwinEntry<T> {
 ///
 /// Like [`Handle`](crate::Handle), it is an `Arc` to the registry's entry:
 /// cheap to clone, and it keeps the implementor alive after
-/// [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove).
+/// [`TwinRegistry::remove`](crate::twin::TwinRegistry::remove). It is for
+/// keeping; to call once by name,
+/// [`TwinRegistry::get`](crate::twin::TwinRegistry::get) gives a
+/// [`TwinRef`](crate::twin::TwinRef), which clones no `Arc`.
 ///
 /// The handle's own functions are associated functions, as `Arc`'s are
 /// (`TwinHandle::name(&handle)`, `TwinHandle::stats(&handle)`, …), so that
