@@ -12,7 +12,8 @@
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
 //! only in [`Dispatch`]: `twin` (the
 //! [`TwinRegistry`](hybrid_dispatch::twin::TwinRegistry): a name lookup
-//! under a read lock, `handle_send` on `dyn SendDynPlugin` with futures up
+//! in its snapshot, with no lock, then a handle: an `Arc` clone of the
+//! entry, which a request holds while it runs; `handle_send` on `dyn SendDynPlugin` with futures up
 //! to 256 bytes inline, tracked and counted per method) and `boxed` (a
 //! `BTreeMap` of `Arc<dyn BoxedPlugin>`: the same trait with every call's
 //! future boxed, as `#[async_trait]` or `dynosaur` would do it; no

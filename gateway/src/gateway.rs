@@ -359,6 +359,12 @@ impl Gateway {
     }
 
     /// Resolves plugin `name` for one request (`None`: no such plugin).
+    ///
+    /// A handle (one `Arc` clone of the entry), not `TwinRegistry::get`: a
+    /// request holds its plugin for as long as the plugin runs, and a
+    /// worker runs many requests at once, while `get`'s snapshot guards
+    /// are for short holds (arc-swap keeps 8 per thread; past them each
+    /// load clones the whole map's `Arc`, one count shared by every plugin).
     pub fn plugin(&self, name: &str) -> Option<Resolved> {
         match &self.inner.boxed {
             None => self.inner.plugins.handle(name).ok().map(Resolved::Twin),

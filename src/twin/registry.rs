@@ -29,8 +29,9 @@ use crate::twin::{Twin, TwinOf};
 /// method** (every entry is wrapped in a [`CountedTwin`]), and a
 /// [`SizingReport`] with one row per async method (`"name.method"`), which
 /// says which method spills and the smallest capacity that would stop it.
-/// Both registries share one core (the name map, its lock and its
-/// rules); a service registry is the special case "one method, `call`".
+/// Both registries share one core (the name map: a snapshot read without a
+/// lock, and its rules); a service registry is the special case "one
+/// method, `call`".
 ///
 /// # Examples
 ///
