@@ -254,6 +254,12 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// capacity) and the snapshot's 16. `benches/recycled.rs` measures it
     /// against a [`Handle`] and a bare `dyn` call.
     ///
+    /// The snapshot is for calls that end soon: arc-swap keeps 8 such loads
+    /// per thread in its own slots, and past them a load clones the whole
+    /// map's `Arc` (one count shared by every service). A server whose
+    /// calls stay in flight long, many per worker thread, resolves a
+    /// [`Handle`] per request instead, or keeps handles.
+    ///
     /// # Errors
     ///
     /// [`Error::NotFound`] if no service is registered under `name`.
