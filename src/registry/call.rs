@@ -35,8 +35,11 @@ impl Counts for Counters {
 /// `SendInlineFuture`, 128 bytes with the default capacity, the size of a
 /// bare [`SendDynService::call_send`](crate::SendDynService::call_send)'s.
 /// (Outside the buffer, the pointer made the handle 136 bytes, which the
-/// compiler copies with a `memcpy` call on every `.await`: 29 more
-/// instructions per call, measured with callgrind. Erasing
+/// compiler copies with a `memcpy` call on every `.await`. Inside, a call
+/// takes more instructions, 202 against 173 at 40 bytes in callgrind,
+/// because the counting now runs inside the erased future's `poll` and
+/// drop, but less time: no `memcpy`, and no stall reading back a copy
+/// just written; see `BENCHMARKS.md`. Erasing
 /// `async move { let _guard = guard; svc.call(req).await }` instead would
 /// grow every stored future by 40 bytes: see the registry's unit tests.)
 /// In time, one per-thread count when the call starts and one when it

@@ -8,6 +8,7 @@ use core::future::Future;
 use core::marker::PhantomData;
 
 use crate::capacity::{Capacity, DefaultCapacity};
+use crate::future::owning::OwningFuture;
 use crate::registry::counters::Counters;
 use crate::registry::entry::{DynEntry, Entry};
 use crate::registry::error::Error;
@@ -15,7 +16,6 @@ use crate::registry::handle::Handle;
 use crate::registry::names::Names;
 use crate::registry::sizing::SizingReport;
 use crate::registry::stats::RegistryStats;
-use crate::future::owning::OwningFuture;
 use crate::service::SendService;
 
 /// Services of different types, each registered under a name, called by
@@ -285,9 +285,10 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         req: Req,
     ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Cap>, Error> {
         let (snapshot, index) = self.entries.find(name)?.into_parts();
-        Ok(OwningFuture::new(snapshot, move |map, _: PhantomData<&Req>| {
-            map[index].1.call(req)
-        }))
+        Ok(OwningFuture::new(
+            snapshot,
+            move |map, _: PhantomData<&Req>| map[index].1.call(req),
+        ))
     }
 
     /// Removes the service registered under `name` and returns a handle to
