@@ -520,12 +520,15 @@ fn a_twin_ref_held_across_remove_calls_the_plugin_it_found() {
 #[test]
 fn many_twin_refs_held_at_once_stay_correct() {
     let plugins = registry();
-    let names: Vec<String> = (0..20).map(|i| format!("p{i:02}")).collect();
+    // Past the 8 slots either way; fewer under Miri, where every change of
+    // the registry copies the map slowly.
+    let (count, removed) = if cfg!(miri) { (11, 5) } else { (20, 10) };
+    let names: Vec<String> = (0..count).map(|i| format!("p{i:02}")).collect();
     for name in &names {
         plugins.register(name, Upper).unwrap();
     }
     let held: Vec<TwinRef<_>> = names.iter().map(|n| plugins.get(n).unwrap()).collect();
-    for name in &names[..10] {
+    for name in &names[..removed] {
         drop(plugins.remove(name).unwrap());
     }
     for (found, name) in held.iter().zip(&names) {
@@ -536,9 +539,9 @@ fn many_twin_refs_held_at_once_stay_correct() {
         );
     }
     drop(held);
-    assert_eq!(plugins.len(), 12);
+    assert_eq!(plugins.len(), 2 + count - removed);
     let stats = plugins.stats();
-    for name in &names[10..] {
+    for name in &names[removed..] {
         assert_eq!(
             stats.tracked(name, "handle").unwrap().completed,
             1,
