@@ -8,8 +8,7 @@ use crate::registry::counters::Counters;
 
 impl crate::layout::sealed_impl::Sealed for Counters {}
 
-/// An entry's counters: every call's future is where the entry's
-/// placement says, so the end is counted there.
+/// An entry's counters.
 impl Counts for Counters {
     #[inline]
     fn started(&self) {
@@ -18,7 +17,7 @@ impl Counts for Counters {
 
     #[inline]
     fn finished(&self, outcome: Outcome) {
-        self.finished_in(self.placement(), outcome);
+        Counters::finished(self, outcome);
     }
 }
 

@@ -2,15 +2,15 @@
 //! of them becomes [`CallStats`].
 
 use core::sync::atomic::AtomicU64;
-use core::sync::atomic::Ordering::{self, Acquire, Relaxed, Release};
+use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 use crate::future::shard::{CacheLine, SHARDS, add, pick};
 use crate::layout::{Outcome, Placement};
 use crate::registry::stats::CallStats;
 
 /// Per-entry counters: one count when a call starts (before the service
-/// is called) and one when its future is dropped, each on the calling
-/// thread's own shard, summed when read.
+/// is called) and one when it ends, each on the calling thread's own
+/// shard, summed when read.
 ///
 /// * **Sharded, per thread.** Threads holding the first [`SHARDS`] thread
 ///   indices each own a shard on cache lines of their own and count with a
@@ -24,32 +24,20 @@ use crate::registry::stats::CallStats;
 ///   the call, the freshly written future (up to 128 bytes) is still in the
 ///   store buffer, and a count behind it waits for it to drain (our
 ///   reading of the assembly).
-/// * `ended` is indexed by where the future lived and how it ended
-///   ([`ended_index`]), so the drop pays one count whatever happened.
-/// * Nothing else is stored. `in_flight = started - ended`; a call's
-///   placement is recorded when it ends, and calls still in flight are
-///   attributed by the entry's placement, which decides the placement of
-///   every call (it is a property of the future's type and of whether the
-///   entry recycles, see [`FutureLayout::fits`](crate::layout::FutureLayout::fits)),
-///   so the split is exact, not an estimate; and `heap_bytes = heap ×
-///   future size` for the same reason.
-///
-/// Ordering: the start of a call happens before its end (the future is
-/// created before it is dropped, and moving it to another thread
-/// synchronizes). Ends are stored with `Release` and all of them read
-/// first, with `Acquire`, so a snapshot sees at least the starts of the
-/// calls whose ends it sees, whichever shards they are on: `in_flight`
-/// never underflows.
+/// * Nothing else is stored ([`CallTally`]): every call's future goes to
+///   the entry's placement (a property of the future's type and of whether
+///   the entry recycles, see
+///   [`FutureLayout::fits`](crate::layout::FutureLayout::fits)), so the
+///   placement counts are `calls` at that placement, exactly, and
+///   `heap_bytes = heap × future size`.
 ///
 /// A [`RegistryFuture`](crate::registry::RegistryFuture) erases a
 /// [`Tracked`](crate::layout::Tracked) future counting into one.
 #[derive(Debug)]
 pub(crate) struct Counters {
     /// One per thread that owns one, then the shared overflow shard.
-    shards: [CacheLine<Tally>; SHARDS + 1],
-    /// Where every call's future goes (the entry's placement: a property
-    /// of the future's type and of the pool), so where each call ends and
-    /// how calls in flight are counted.
+    shards: [CacheLine<CallTally>; SHARDS + 1],
+    /// Where every call's future goes (the entry's placement).
     placement: Placement,
 }
 
@@ -59,38 +47,75 @@ impl Default for Counters {
     }
 }
 
-/// One shard's counts.
+/// How many calls started and how each ended, on one shard: the tracked
+/// part of a registry entry's counters and of a twin method's.
+///
+/// Ordering: the start of a call happens before its end (the future is
+/// created before it is dropped, and moving it to another thread
+/// synchronizes). Ends are stored with `Release` and all of them read
+/// first, with `Acquire` ([`Outcomes::sum`]), so a snapshot sees at least
+/// the starts of the calls whose ends it sees, whichever shards they are
+/// on: `in_flight` never underflows.
 #[derive(Debug, Default)]
-struct Tally {
+pub(crate) struct CallTally {
     started: AtomicU64,
-    /// Indexed by [`ended_index`].
-    ended: [AtomicU64; ENDS],
+    /// Indexed by [`Outcome`].
+    ended: [AtomicU64; 3],
 }
 
-/// Adds one to `counter`, on a shard this thread owns (`owned`) or shares.
-#[inline]
-fn bump(counter: &AtomicU64, owned: bool, order: Ordering) {
-    add(counter, 1, owned, order);
+impl CallTally {
+    /// Counts a call as started, on a shard this thread owns (`owned`) or
+    /// shares.
+    #[inline]
+    pub(crate) fn start(&self, owned: bool) {
+        add(&self.started, 1, owned, Relaxed);
+    }
+
+    /// Counts the end of a call.
+    #[inline]
+    pub(crate) fn end(&self, outcome: Outcome, owned: bool) {
+        add(&self.ended[outcome as usize], 1, owned, Release);
+    }
+
+    /// The calls started on this shard.
+    pub(crate) fn started(&self) -> u64 {
+        self.started.load(Relaxed)
+    }
 }
 
-/// How many calls ended with `outcome`, wherever their futures lived.
-fn outcome_total(ends: &[u64; ENDS], outcome: Outcome) -> u64 {
-    [Placement::Inline, Placement::Heap, Placement::Recycled]
-        .iter()
-        .map(|&place| ends[ended_index(place, outcome)])
-        .sum()
+/// How many calls started, and how many ended each way, over every shard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Outcomes {
+    pub(crate) started: u64,
+    pub(crate) completed: u64,
+    pub(crate) cancelled: u64,
+    pub(crate) panicked: u64,
 }
 
-/// Where a call's `ended` count goes: a row of outcomes per
-/// [`Placement`] (a registry's futures are never in a slot: that row stays
-/// zero, and indexing by the discriminant keeps the count a shift and an
-/// add).
-const fn ended_index(place: Placement, outcome: Outcome) -> usize {
-    (place as usize) * 3 + outcome as usize
-}
+impl Outcomes {
+    /// The sum of `tallies`: ends first, with `Acquire`, then starts (see
+    /// [`CallTally`]), so that the starts read cover every end read.
+    pub(crate) fn sum<'t>(tallies: impl Iterator<Item = &'t CallTally> + Clone) -> Self {
+        let mut ends = [0u64; 3];
+        for tally in tallies.clone() {
+            for (sum, counter) in ends.iter_mut().zip(&tally.ended) {
+                *sum += counter.load(Acquire);
+            }
+        }
+        Outcomes {
+            started: tallies.map(CallTally::started).sum(),
+            completed: ends[Outcome::Completed as usize],
+            cancelled: ends[Outcome::Cancelled as usize],
+            panicked: ends[Outcome::Panicked as usize],
+        }
+    }
 
-/// Counters for every ([`Placement`], [`Outcome`]) pair.
-const ENDS: usize = 4 * 3;
+    /// Calls started and not ended yet.
+    pub(crate) fn in_flight(&self) -> u64 {
+        self.started
+            .saturating_sub(self.completed + self.cancelled + self.panicked)
+    }
+}
 
 impl Counters {
     /// Counters of an entry whose every call's future goes to `placement`.
@@ -101,67 +126,32 @@ impl Counters {
         }
     }
 
-    /// Where every call's future goes.
-    #[inline]
-    pub(crate) fn placement(&self) -> Placement {
-        self.placement
-    }
-
     /// This thread's shard, and whether it owns it.
     #[inline]
-    fn shard(&self) -> (&Tally, bool) {
+    fn shard(&self) -> (&CallTally, bool) {
         pick(&self.shards)
     }
 
+    /// Counts a call as started.
     #[inline]
     pub(crate) fn started(&self) {
         let (tally, owned) = self.shard();
-        bump(&tally.started, owned, Relaxed);
+        tally.start(owned);
     }
 
-    /// Counts the end of a call whose future lived at `place`.
+    /// Counts the end of a call.
     #[inline]
-    pub(crate) fn finished_in(&self, place: Placement, outcome: Outcome) {
+    pub(crate) fn finished(&self, outcome: Outcome) {
         let (tally, owned) = self.shard();
-        bump(&tally.ended[ended_index(place, outcome)], owned, Release);
-    }
-
-    /// Every shard's ends (by [`ended_index`]) and starts, summed: ends
-    /// first, with `Acquire`, then starts (see the type's docs), so that
-    /// the starts read cover every end read.
-    fn read(&self) -> ([u64; ENDS], u64) {
-        let mut ends = [0u64; ENDS];
-        for shard in &self.shards {
-            for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
-                *sum += counter.load(Acquire);
-            }
-        }
-        let started = self
-            .shards
-            .iter()
-            .map(|shard| shard.0.started.load(Relaxed))
-            .sum();
-        (ends, started)
+        tally.end(outcome, owned);
     }
 
     /// A snapshot, for a service whose futures are `future_size` bytes (and
     /// go to the entry's placement).
     pub(crate) fn snapshot(&self, future_size: u64) -> CallStats {
-        let place = self.placement;
-        let (ends, calls) = self.read();
-        let ended = |place, outcome| ends[ended_index(place, outcome)];
-        let place_total = |place| {
-            ended(place, Outcome::Cancelled)
-                + ended(place, Outcome::Completed)
-                + ended(place, Outcome::Panicked)
-        };
-        let (completed, cancelled, panicked) = (
-            outcome_total(&ends, Outcome::Completed),
-            outcome_total(&ends, Outcome::Cancelled),
-            outcome_total(&ends, Outcome::Panicked),
-        );
-        let in_flight = calls.saturating_sub(completed + cancelled + panicked);
-        let at = |p| place_total(p) + if p == place { in_flight } else { 0 };
+        let outcomes = Outcomes::sum(self.shards.iter().map(|shard| &shard.0));
+        let calls = outcomes.started;
+        let at = |place: Placement| if place == self.placement { calls } else { 0 };
         let heap = at(Placement::Heap);
         #[allow(deprecated)] // `heap_bytes`, kept for a release
         CallStats {
@@ -172,10 +162,10 @@ impl Counters {
             allocated_bytes: heap * future_size,
             heap_bytes: heap * future_size,
             recycled: at(Placement::Recycled),
-            completed,
-            cancelled,
-            panicked,
-            in_flight,
+            completed: outcomes.completed,
+            cancelled: outcomes.cancelled,
+            panicked: outcomes.panicked,
+            in_flight: outcomes.in_flight(),
             ..CallStats::default()
         }
     }
@@ -194,11 +184,11 @@ mod tests {
             for t in 0..threads {
                 let counters = &counters;
                 scope.spawn(move || {
-                    for _ in 0..rounds {
+                    for round in 0..rounds {
                         counters.started();
-                        let place =
-                            [Placement::Inline, Placement::Heap, Placement::Recycled][t % 3];
-                        counters.finished_in(place, Outcome::Completed);
+                        let outcome = [Outcome::Completed, Outcome::Cancelled, Outcome::Panicked]
+                            [(t + round) % 3];
+                        counters.finished(outcome);
                     }
                     counters.started(); // one left in flight per thread
                 });
@@ -207,9 +197,19 @@ mod tests {
         let stats = counters.snapshot(100);
         let total = (threads * rounds) as u64;
         assert_eq!(stats.calls, total + threads as u64);
-        assert_eq!(stats.completed, total);
+        assert_eq!(stats.completed + stats.cancelled + stats.panicked, total);
         assert_eq!(stats.in_flight, threads as u64);
-        assert_eq!(stats.inline + stats.heap + stats.recycled, stats.calls);
-        assert_eq!(stats.allocated_bytes, stats.heap * 100);
+        assert_eq!(
+            (stats.recycled, stats.inline, stats.heap),
+            (stats.calls, 0, 0)
+        );
+        assert_eq!(stats.allocated_bytes, 0);
+
+        let heap = Counters::new(Placement::Heap);
+        heap.started();
+        assert_eq!(
+            (heap.snapshot(100).heap, heap.snapshot(100).allocated_bytes),
+            (1, 100)
+        );
     }
 }

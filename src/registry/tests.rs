@@ -28,7 +28,7 @@ fn guarded<'a, S: Service<u64>>(
     struct Guard<'a>(&'a Counters);
     impl Drop for Guard<'_> {
         fn drop(&mut self) {
-            self.0.finished_in(Placement::Inline, Outcome::Completed);
+            self.0.finished(Outcome::Completed);
         }
     }
     async move {
@@ -98,10 +98,10 @@ fn counters_derive_calls_in_flight_and_placement() {
     for _ in 0..6 {
         counters.started();
     }
-    counters.finished_in(Placement::Inline, Outcome::Completed);
-    counters.finished_in(Placement::Inline, Outcome::Completed);
-    counters.finished_in(Placement::Inline, Outcome::Cancelled);
-    counters.finished_in(Placement::Inline, Outcome::Panicked);
+    counters.finished(Outcome::Completed);
+    counters.finished(Outcome::Completed);
+    counters.finished(Outcome::Cancelled);
+    counters.finished(Outcome::Panicked);
     let inline_service = CallStats {
         calls: 6,
         inline: 6,
@@ -118,8 +118,8 @@ fn counters_derive_calls_in_flight_and_placement() {
     for _ in 0..3 {
         counters.started();
     }
-    counters.finished_in(Placement::Heap, Outcome::Completed);
-    counters.finished_in(Placement::Heap, Outcome::Cancelled);
+    counters.finished(Outcome::Completed);
+    counters.finished(Outcome::Cancelled);
     #[allow(deprecated)] // `heap_bytes` is still filled in
     let heap_service = CallStats {
         calls: 3,

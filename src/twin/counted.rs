@@ -548,21 +548,21 @@ pub(crate) fn new_counters(n: usize) -> Arc<[MethodCounters]> {
 }
 
 /// One method's tracked calls: started and ended from its `Tracked`
-/// futures' counts in `outcomes`, placements and what they allocated from
+/// futures' counts in `counters`, placements and what they allocated from
 /// the erasures counted in `placed`, the recycled buffers from the
 /// method's `pool` (if it was made); `heap_bytes` for the deprecated field.
 #[cfg(feature = "std")]
 pub(crate) fn tracked_stats(
-    outcomes: &MethodCounters,
+    counters: &MethodCounters,
     placed: PlacementStats,
     heap_bytes: u64,
     pool: Option<PoolStats>,
 ) -> crate::registry::CallStats {
-    let (calls, completed, cancelled, panicked) = outcomes.outcomes();
+    let outcomes = counters.outcomes();
     let pool = pool.unwrap_or_default();
     #[allow(deprecated)] // `heap_bytes`, kept for a release
     crate::registry::CallStats {
-        calls,
+        calls: outcomes.started,
         inline: placed.inline + placed.slot_heap,
         heap: placed.heap,
         // A twin's erasure hears where its future went, not whether the
@@ -574,10 +574,10 @@ pub(crate) fn tracked_stats(
         recycle_misses: pool.misses,
         idle_buffers: pool.idle,
         idle_bytes: pool.idle_bytes,
-        completed,
-        cancelled,
-        panicked,
-        in_flight: calls.saturating_sub(completed + cancelled + panicked),
+        completed: outcomes.completed,
+        cancelled: outcomes.cancelled,
+        panicked: outcomes.panicked,
+        in_flight: outcomes.in_flight(),
     }
 }
 

@@ -4,17 +4,14 @@
 //! those counters.
 
 #[cfg(feature = "std")]
-use core::sync::atomic::AtomicU64;
-#[cfg(feature = "std")]
-use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-
-#[cfg(feature = "std")]
-use crate::future::shard::{CacheLine, SHARDS, add, pick};
+use crate::future::shard::{CacheLine, SHARDS, pick};
 #[cfg(feature = "std")]
 use crate::layer::counted::{CallCounters, PlacementStats};
 #[cfg(feature = "std")]
 use crate::layout::Erasure;
 use crate::layout::Outcome;
+#[cfg(feature = "std")]
+use crate::registry::counters::{CallTally, Outcomes};
 
 /// What a [`Tracked`] future counts into: its method's [`MethodCounters`].
 #[cfg(feature = "std")]
@@ -42,10 +39,9 @@ pub enum Counters {}
 ///   which counts as a call too (`calls` = untracked calls + `started`):
 ///   counting it in both, as the wrapper once did, was one more write per
 ///   call for a number that always matched.
-/// * `ended` is indexed by [`Outcome`]; `in_flight = started - ended`.
-///   Ends are stored with `Release` and read first, with `Acquire`, then
-///   starts (as the registry's `Counters` do), so a reader never sees more
-///   ends than starts.
+/// * How tracked calls started and ended is a [`CallTally`], the one a
+///   registry entry's counters keep: `in_flight = started - ended`, and a
+///   reader never sees more ends than starts.
 /// * A [`reset`](Self::reset) moves `baseline` instead of zeroing the
 ///   shards (only their threads write them). How calls ended is not reset.
 ///
@@ -66,10 +62,8 @@ pub struct MethodCounters {
 struct MethodTally {
     /// Placements; its `calls` counts the untracked calls only.
     placed: CallCounters,
-    /// Tracked calls started.
-    started: AtomicU64,
-    /// Tracked calls ended, indexed by [`Outcome`].
-    ended: [AtomicU64; 3],
+    /// Tracked calls started and how they ended.
+    tracked: CallTally,
 }
 
 #[cfg(feature = "std")]
@@ -103,14 +97,14 @@ impl MethodCounters {
     #[inline]
     pub(crate) fn started(&self) {
         let (tally, owned) = self.shard();
-        add(&tally.started, 1, owned, Relaxed);
+        tally.tracked.start(owned);
     }
 
     /// Counts the end of a tracked call.
     #[inline]
     pub(crate) fn finished(&self, outcome: Outcome) {
         let (tally, owned) = self.shard();
-        add(&tally.ended[outcome as usize], 1, owned, Release);
+        tally.tracked.end(outcome, owned);
     }
 
     /// Every count since creation, `calls` including the tracked ones.
@@ -119,7 +113,7 @@ impl MethodCounters {
             .iter()
             .map(|shard| {
                 let mut placed = shard.0.placed.snapshot();
-                placed.calls += shard.0.started.load(Relaxed);
+                placed.calls += shard.0.tracked.started();
                 placed
             })
             .fold(PlacementStats::default(), |sum, one| sum + one)
@@ -139,28 +133,10 @@ impl MethodCounters {
         total.since(before)
     }
 
-    /// How many tracked calls started, and how many ended each way:
-    /// `(started, completed, cancelled, panicked)`, ends read first (see
-    /// the type's docs).
-    pub(crate) fn outcomes(&self) -> (u64, u64, u64, u64) {
-        let mut ends = [0u64; 3];
-        for shard in &self.shards {
-            for (sum, counter) in ends.iter_mut().zip(&shard.0.ended) {
-                *sum += counter.load(Acquire);
-            }
-        }
-        let started = self
-            .shards
-            .iter()
-            .map(|shard| shard.0.started.load(Relaxed))
-            .sum();
-        let end = |outcome: Outcome| ends[outcome as usize];
-        (
-            started,
-            end(Outcome::Completed),
-            end(Outcome::Cancelled),
-            end(Outcome::Panicked),
-        )
+    /// How many tracked calls started, and how many ended each way, ends
+    /// read first (see [`CallTally`]).
+    pub(crate) fn outcomes(&self) -> Outcomes {
+        Outcomes::sum(self.shards.iter().map(|shard| &shard.0.tracked))
     }
 }
 
@@ -291,7 +267,12 @@ mod tests {
         assert_eq!((stats.heap, stats.inline), (all, 0));
         assert_eq!((stats.allocations, stats.allocated_bytes), (all, 40 * all));
         let tracked = tracking * calls as u64;
-        assert_eq!(counters.outcomes(), (tracked + tracking, tracked, 0, 0));
+        let outcomes = counters.outcomes();
+        assert_eq!(
+            (outcomes.started, outcomes.completed, outcomes.in_flight()),
+            (tracked + tracking, tracked, tracking)
+        );
+        assert_eq!((outcomes.cancelled, outcomes.panicked), (0, 0));
 
         assert_eq!(counters.reset(), stats);
         assert_eq!(counters.snapshot(), PlacementStats::default());
@@ -301,6 +282,6 @@ mod tests {
         assert_eq!(counters.reset().calls, 2);
         assert_eq!(counters.snapshot().calls, 0);
         // How calls ended runs from creation: a reset leaves it.
-        assert_eq!(counters.outcomes().0, tracked + tracking + 1);
+        assert_eq!(counters.outcomes().started, tracked + tracking + 1);
     }
 }
