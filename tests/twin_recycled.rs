@@ -171,28 +171,38 @@ fn a_bare_counted_twin_recycles_too() {
     }
 }
 
+/// A call to `kib1` in `$plugins` cancelled while pending, then one that
+/// panics in its poll: each gives its buffer back, and the next call reuses
+/// it. The same for a borrowing future and a `'static` one (whose handles
+/// are different types).
+macro_rules! cancelled_and_panicked_calls_give_their_buffer_back {
+    ($plugins:expr) => {{
+        let plugins = $plugins;
+        let kib1 = plugins.handle("kib1").unwrap();
+        block_on(kib1.run_send(1));
+        // Cancelled: dropped while pending.
+        {
+            let mut pending = pin!(kib1.run_send(2));
+            assert!(poll_once(pending.as_mut()).is_pending());
+            assert_eq!(TwinHandle::pool_stats(&kib1, "run").unwrap().idle, 0);
+        }
+        assert_eq!(TwinHandle::pool_stats(&kib1, "run").unwrap().idle, 1);
+        // Panicked: the poll unwinds, the future is terminated and dropped
+        // with its handle, and the buffer goes back.
+        let panicked = catch_unwind(AssertUnwindSafe(|| block_on(kib1.run_send(u64::MAX))));
+        assert!(panicked.is_err());
+        let pool = TwinHandle::pool_stats(&kib1, "run").unwrap();
+        assert_eq!((pool.misses, pool.idle), (1, 1));
+        // And the next call reuses it.
+        let (out, allocs) = count(|| block_on(kib1.run_send(3)).0);
+        assert_eq!((out, allocs), (expected("kib1", 3), Allocs::NONE));
+        assert_eq!(plugins.trim(), 1);
+    }};
+}
+
 #[test]
 fn cancelled_and_panicked_calls_give_their_buffer_back() {
-    let plugins = registry();
-    let kib1 = plugins.handle("kib1").unwrap();
-    block_on(kib1.run_send(1));
-    // Cancelled: dropped while pending.
-    {
-        let mut pending = pin!(kib1.run_send(2));
-        assert!(poll_once(pending.as_mut()).is_pending());
-        assert_eq!(TwinHandle::pool_stats(&kib1, "run").unwrap().idle, 0);
-    }
-    assert_eq!(TwinHandle::pool_stats(&kib1, "run").unwrap().idle, 1);
-    // Panicked: the poll unwinds, the future is terminated and dropped with
-    // its handle, and the buffer goes back.
-    let panicked = catch_unwind(AssertUnwindSafe(|| block_on(kib1.run_send(u64::MAX))));
-    assert!(panicked.is_err());
-    let pool = TwinHandle::pool_stats(&kib1, "run").unwrap();
-    assert_eq!((pool.misses, pool.idle), (1, 1));
-    // And the next call reuses it.
-    let (out, allocs) = count(|| block_on(kib1.run_send(3)).0);
-    assert_eq!((out, allocs), (expected("kib1", 3), Allocs::NONE));
-    assert_eq!(plugins.trim(), 1);
+    cancelled_and_panicked_calls_give_their_buffer_back!(registry());
 }
 
 #[test]
@@ -328,22 +338,7 @@ fn a_static_future_outlives_its_registry() {
 
 #[test]
 fn cancelled_and_panicked_static_calls_give_their_buffer_back() {
-    let plugins = detached_registry();
-    let kib1 = plugins.handle("kib1").unwrap();
-    block_on(kib1.run_send(1));
-    {
-        let mut pending = pin!(kib1.run_send(2));
-        assert!(poll_once(pending.as_mut()).is_pending());
-        assert_eq!(TwinHandle::pool_stats(&kib1, "run").unwrap().idle, 0);
-    }
-    assert_eq!(TwinHandle::pool_stats(&kib1, "run").unwrap().idle, 1);
-    let panicked = catch_unwind(AssertUnwindSafe(|| block_on(kib1.run_send(u64::MAX))));
-    assert!(panicked.is_err());
-    let pool = TwinHandle::pool_stats(&kib1, "run").unwrap();
-    assert_eq!((pool.misses, pool.idle), (1, 1));
-    let (out, allocs) = count(|| block_on(kib1.run_send(3)).0);
-    assert_eq!((out, allocs), (expected("kib1", 3), Allocs::NONE));
-    assert_eq!(plugins.trim(), 1);
+    cancelled_and_panicked_calls_give_their_buffer_back!(detached_registry());
 }
 
 /// What a `'static` future is for: `tokio::spawn`. 8 tasks on a 2-worker
