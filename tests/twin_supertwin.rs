@@ -285,3 +285,61 @@ fn inline_only_twins_carry_supertwins_too() {
     assert_eq!(run(clock.tick_dyn()), 1);
     assert_eq!(<dyn DynClock as Twin>::METHODS.len(), 2);
 }
+
+/// Hygiene of what `supertwin(..)` adds to the expansion (the supertrait
+/// twins in the twins' bounds, the joined method list and the
+/// `method_layout` fallback that walks it): a user type named like the
+/// capacity parameter passed to the supertrait, and arguments named like
+/// the generated locals.
+#[allow(non_camel_case_types, dead_code, unreachable_pub)]
+mod supertwin_hygiene {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Cap(pub u8);
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Own(pub u8);
+
+    #[dyn_twin(DynSrc, send = SendDynSrc)]
+    pub trait Src<T: Send + Sync + 'static> {
+        async fn get(&self, method: u8, layout: u8) -> T;
+    }
+
+    #[dyn_twin(DynSink, send = SendDynSink, supertwin(Src = DynSrc, send = SendDynSrc))]
+    pub trait Sink: Src<Cap> {
+        async fn put(&self, method: Cap, index: Own, this: u8, erasure: u8) -> u8;
+    }
+
+    pub struct Impl;
+
+    impl Src<Cap> for Impl {
+        async fn get(&self, method: u8, layout: u8) -> Cap {
+            let held = [method; 200]; // too large for the default capacity
+            common::YieldOnce::default().await;
+            Cap(held[199] + layout)
+        }
+    }
+
+    impl Sink for Impl {
+        async fn put(&self, method: Cap, index: Own, this: u8, erasure: u8) -> u8 {
+            method.0 + index.0 + this + erasure
+        }
+    }
+}
+
+#[test]
+fn supertwin_expansion_names_neither_capture_nor_are_captured_by_the_users() {
+    use supertwin_hygiene::*;
+    let shared: Arc<dyn SendDynSink> = Arc::new(Impl);
+    assert_eq!(run(shared.put_send(Cap(1), Own(2), 3, 4)), 10);
+    assert_eq!(run(shared.get_send(5, 1)), Cap(6));
+    // Registered: `method_layout` walks past the trait's own method into
+    // the supertwin's, whose 200-byte future recycles.
+    let registry = TwinRegistry::<dyn SendDynSink>::new();
+    let sink = registry.register("sink", Impl).unwrap();
+    assert_eq!(run(sink.get_send(7, 0)), Cap(7));
+    let sizing = TwinHandle::sizing(&sink);
+    let names: Vec<&str> = sizing.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, ["put", "get"]);
+    assert!(sizing[1].1.is_recycled(), "{:?}", sizing[1].1);
+}

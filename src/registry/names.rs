@@ -63,7 +63,7 @@ impl<E: ?Sized> Found<E> {
     /// The entry.
     #[inline]
     pub(crate) fn entry(&self) -> &E {
-        &self.snapshot[self.index].1
+        self.entry_arc()
     }
 
     /// The snapshot, and where the entry is in it.
@@ -125,8 +125,7 @@ impl<E: ?Sized> Names<E> {
 
     /// The entry under `name`, or [`Error::NotFound`].
     pub(crate) fn get(&self, name: &str) -> Result<Arc<E>, Error> {
-        self.find(name)
-            .map(|found| Arc::clone(&found.snapshot[found.index].1))
+        self.find(name).map(|found| Arc::clone(found.entry_arc()))
     }
 
     /// The entry under `name` in the current snapshot, or
