@@ -6,7 +6,7 @@
 //! | `reusable_slot.rs` | [`ReusableSlot`]: caller-owned, reused, grows once | [`FutureSlot`], [`SendFutureSlot`], [`SlotFuture`] (`call_in`) |
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
 //! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`], [`SendRecycledFuture`], [`InlineBox::new_recycled`] |
-//! | `owning.rs` | [`OwningFuture`](owning::OwningFuture): an erased future and the owner of what it borrows, moved as one | what [`Registry::call`](crate::Registry::call) returns |
+//! | `owning.rs` | `OwningFuture`: an erased future and the owner of what it borrows, moved as one | what [`Registry::call`](crate::Registry::call) returns |
 //! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
 //! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
 //! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`], [`SendInlineStream`] (`#[dyn_twin]` methods returning `impl Stream`) |
@@ -70,10 +70,10 @@
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
 //! * **Owner outlives the borrow** (`owning.rs`). An
-//!   [`OwningFuture`](owning::OwningFuture)'s future borrows from its
-//!   owner's target, which stays alive and in place while the owner lives,
-//!   however the owner moves (the `unsafe` trait `StableOwner` promises
-//!   it); the future is dropped before the owner.
+//!   `OwningFuture`'s future borrows from its
+//!   owner's target (an arc-swap guard's `Arc` pointee), which stays alive
+//!   and in place while the owner lives, however the owner moves; the
+//!   future is dropped before the owner.
 
 #[cfg(feature = "alloc")]
 pub(crate) mod alloc_error;

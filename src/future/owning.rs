@@ -20,75 +20,54 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 
 use alloc::sync::Arc;
+use arc_swap::Guard;
 
 use crate::capacity::Capacity;
 use crate::future::inline_box::SendInlineFuture;
 
-/// An owner whose target stays where it is, alive, for as long as the
-/// owner does, however the owner itself moves.
+/// A [`SendInlineFuture`] that borrows from the `M` an arc-swap guard
+/// protects, and the guard.
 ///
-/// # Safety
-///
-/// **Owner outlives the borrow.** The reference [`target`](Self::target)
-/// returns points into memory the owner does not contain (a heap
-/// allocation it keeps alive), valid and unchanged (no `&mut` to it is
-/// made) until the owner is dropped, even if the owner is moved meanwhile.
-pub(crate) unsafe trait StableOwner {
-    /// What the owner keeps alive.
-    type Target: ?Sized;
-
-    /// The target.
-    fn target(&self) -> &Self::Target;
-}
-
-// SAFETY: **Owner outlives the borrow**: a guard derefs to the `Arc` it
-// protects, whose pointee is a heap allocation outside the guard; arc-swap
-// keeps that allocation alive (by a debt or an owned count) until the
-// guard is dropped. The target is reached through `&`, and `Arc` hands out
-// no `&mut` while another reference to it exists.
-unsafe impl<M> StableOwner for arc_swap::Guard<Arc<M>> {
-    type Target = M;
-
-    #[inline]
-    fn target(&self) -> &M {
-        self
-    }
-}
-
-/// A [`SendInlineFuture`] that borrows from `owner`'s target, and `owner`.
+/// **Owner outlives the borrow.** The guard derefs to the `Arc` it
+/// protects, whose pointee is a heap allocation outside the guard; arc-swap
+/// keeps that allocation alive (by a debt or an owned count) until the
+/// guard is dropped, and `Arc` hands out no `&mut` while another reference
+/// exists. So the `M` stays valid, unchanged and in place however the
+/// guard moves, until it is dropped, which is after the future.
 ///
 /// `B` bounds what the future may hold besides that borrow (the request of
 /// a call by name): the future is made by a closure that may capture
 /// borrows as long as `B`'s, and this type, which mentions `B`, cannot
 /// outlive them.
-pub(crate) struct OwningFuture<O, B, T, Cap: Capacity> {
-    /// Borrows from `*owner`; its lifetime is erased to `'static`, and it
+pub(crate) struct OwningFuture<M, B, T, Cap: Capacity> {
+    /// Borrows from `**owner`; its lifetime is erased to `'static`, and it
     /// is dropped (in `Drop`) before `owner` is.
     future: ManuallyDrop<SendInlineFuture<'static, T, Cap>>,
     #[expect(
         dead_code,
         reason = "held for what it keeps alive, dropped after `future`"
     )]
-    owner: O,
+    owner: Guard<Arc<M>>,
     _bound: PhantomData<fn() -> B>,
 }
 
-impl<O: StableOwner, B, T, Cap: Capacity> OwningFuture<O, B, T, Cap> {
-    /// Makes the future now, from `owner`'s target, and keeps `owner` with
-    /// it. `call` may capture anything that outlives `B` (the
+impl<M, B, T, Cap: Capacity> OwningFuture<M, B, T, Cap> {
+    /// Makes the future now, from the `M` `owner` protects, and keeps
+    /// `owner` with it. `call` may capture anything that outlives `B` (the
     /// `PhantomData<&'a B>` argument tells the compiler `B: 'a`).
     #[inline]
     pub(crate) fn new(
-        owner: O,
-        call: impl for<'a> FnOnce(&'a O::Target, PhantomData<&'a B>) -> SendInlineFuture<'a, T, Cap>,
+        owner: Guard<Arc<M>>,
+        call: impl for<'a> FnOnce(&'a M, PhantomData<&'a B>) -> SendInlineFuture<'a, T, Cap>,
     ) -> Self {
-        let target: *const O::Target = owner.target();
-        // SAFETY: **Owner outlives the borrow**: `target` stays valid and
-        // unchanged while `owner` lives, wherever it moves; `owner` is
-        // moved into the result below and dropped only after the future
-        // made from this reference (`Drop`, field order). `call` is
-        // generic over the reference's lifetime, so it cannot keep the
-        // reference anywhere but in the future it returns.
+        let target: *const M = &**owner;
+        // SAFETY: **Owner outlives the borrow** (the type's docs): `target`
+        // stays valid and unchanged while `owner` lives, wherever it moves;
+        // `owner` is moved into the result below and dropped only after the
+        // future made from this reference (`Drop`, then the fields). If
+        // `call` unwinds, what it built is dropped inside it, before
+        // `owner`. `call` is generic over the reference's lifetime, so it
+        // cannot keep the reference anywhere but in the future it returns.
         let future = call(unsafe { &*target }, PhantomData);
         // SAFETY: only the lifetime changes (same type otherwise, so the
         // same layout). The future's borrows are of the target (valid for
@@ -108,7 +87,7 @@ impl<O: StableOwner, B, T, Cap: Capacity> OwningFuture<O, B, T, Cap> {
     }
 }
 
-impl<O, B, T, Cap: Capacity> Future for OwningFuture<O, B, T, Cap> {
+impl<M, B, T, Cap: Capacity> Future for OwningFuture<M, B, T, Cap> {
     type Output = T;
 
     #[inline]
@@ -122,7 +101,7 @@ impl<O, B, T, Cap: Capacity> Future for OwningFuture<O, B, T, Cap> {
     }
 }
 
-impl<O, B, T, Cap: Capacity> Drop for OwningFuture<O, B, T, Cap> {
+impl<M, B, T, Cap: Capacity> Drop for OwningFuture<M, B, T, Cap> {
     fn drop(&mut self) {
         // SAFETY: **Dropped once**: `future` is dropped here only, in place
         // (it may be pinned), before `owner`, whose target it borrows
@@ -132,7 +111,7 @@ impl<O, B, T, Cap: Capacity> Drop for OwningFuture<O, B, T, Cap> {
     }
 }
 
-impl<O, B, T, Cap: Capacity> core::fmt::Debug for OwningFuture<O, B, T, Cap> {
+impl<M, B, T, Cap: Capacity> core::fmt::Debug for OwningFuture<M, B, T, Cap> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("OwningFuture")
             .field("future", &*self.future)
@@ -141,7 +120,7 @@ impl<O, B, T, Cap: Capacity> core::fmt::Debug for OwningFuture<O, B, T, Cap> {
 }
 
 static_assertions::assert_not_impl_any!(
-    OwningFuture<arc_swap::Guard<Arc<u8>>, u8, u8, crate::capacity::S1>: Unpin
+    OwningFuture<u8, u8, u8, crate::capacity::S1>: Unpin
 );
 
 #[cfg(test)]
@@ -173,11 +152,11 @@ mod tests {
         }
     }
 
-    type Owning = OwningFuture<arc_swap::Guard<Arc<Target>>, (), u64, crate::capacity::S8>;
+    type Owning = OwningFuture<Target, (), u64, crate::capacity::S8>;
 
     /// A future that borrows the target and, across its await, one of its
     /// own locals: self-referential once polled.
-    fn sum(owner: arc_swap::Guard<Arc<Target>>) -> Owning {
+    fn sum(owner: Guard<Arc<Target>>) -> Owning {
         OwningFuture::new(owner, |t: &Target, _: PhantomData<&()>| {
             SendInlineFuture::new(async move {
                 let local = [10u64, 20];
