@@ -35,7 +35,7 @@ impl Counts for Counters {
 /// bare [`SendDynService::call_send`](crate::SendDynService::call_send)'s.
 /// (Outside the buffer, the pointer made the handle 136 bytes, which the
 /// compiler copies with a `memcpy` call on every `.await`. Inside, a call
-/// takes more instructions, 202 against 173 at 40 bytes in callgrind,
+/// takes more instructions, 194 against 173 at 40 bytes in callgrind,
 /// because the counting now runs inside the erased future's `poll` and
 /// drop, but less time: no `memcpy`, and no stall reading back a copy
 /// just written; see `BENCHMARKS.md`. Erasing
