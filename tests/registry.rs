@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 mod common;
 
 use common::counting_alloc::{CountingAlloc, count};
-use common::poll_once;
+use common::{YieldOnce, poll_once};
 use hybrid_dispatch::capacity::S1;
 use hybrid_dispatch::{
     Error, Handle, Registry, Service,
@@ -721,6 +721,63 @@ fn a_handle_outlives_its_registry() {
     drop(registry);
     assert_eq!(poll_once(pin!(ready.call(1))), Poll::Ready(2));
     assert_eq!(ready.stats().completed, 1);
+}
+
+/// A service whose future (`[u64; 12]` across an await, about 104 bytes)
+/// fits the default 120 bytes with the registry's counters pointer, but not
+/// with the 16-byte snapshot a call by name keeps too.
+async fn near_capacity(x: u64) -> u64 {
+    let scratch = [x; 12];
+    YieldOnce::default().await;
+    scratch.iter().sum()
+}
+
+#[test]
+fn a_future_near_the_capacity_is_inline_through_a_handle_and_recycled_by_name() {
+    let registry = Registry::<u64, u64>::new();
+    let handle = registry
+        .register("near", service_fn(near_capacity))
+        .unwrap();
+    let stored = handle.sizing().future_layout().size();
+    assert!(
+        stored <= 120 && stored + 16 > 120,
+        "the test needs a stored future within 16 bytes of the capacity: {stored}"
+    );
+    assert!(!handle.sizing().is_recycled(), "{}", handle.sizing());
+    let (_, through_handle) = count(|| assert_eq!(poll_once(pin!(handle.call(1))), Poll::Pending));
+    assert_eq!(through_handle.allocs, 0, "inline through a handle");
+    assert_eq!(handle.stats().recycle_misses, 0);
+
+    // By name, the snapshot does not fit beside it: the entry's pool holds
+    // a buffer for it, allocated once, then reused.
+    let mut first = Box::pin(registry.call("near", 1).unwrap());
+    assert_eq!(poll_once(first.as_mut()), Poll::Pending);
+    assert_eq!(poll_once(first.as_mut()), Poll::Ready(12));
+    drop(first);
+    assert_eq!(handle.stats().recycle_misses, 1);
+    for x in 2..6 {
+        let (_, again) = count(|| {
+            let mut call = pin!(registry.call("near", x).unwrap());
+            assert_eq!(poll_once(call.as_mut()), Poll::Pending);
+            assert_eq!(poll_once(call.as_mut()), Poll::Ready(12 * x));
+        });
+        assert_eq!((again.allocs, again.deallocs), (0, 0), "by name, once warm");
+    }
+    let stats = handle.stats();
+    assert_eq!(
+        (stats.recycle_misses, stats.idle_buffers),
+        (1, 1),
+        "{stats}"
+    );
+    assert_eq!(stats.allocations, 1, "{stats}");
+
+    // With recycling off, that call by name is boxed, and counted.
+    let off = Registry::<u64, u64>::with_max_idle(0);
+    let off_handle = off.register("near", service_fn(near_capacity)).unwrap();
+    let (_, boxed) = count(|| drop(off.call("near", 1).unwrap()));
+    assert_eq!((boxed.allocs, boxed.deallocs), (1, 1));
+    let (_, inline) = count(|| drop(off_handle.call(1)));
+    assert_eq!(inline.allocs, 0);
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! | `reusable_slot.rs` | [`ReusableSlot`]: caller-owned, reused, grows once | [`FutureSlot`], [`SendFutureSlot`], [`SlotFuture`] (`call_in`) |
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
 //! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`], [`SendRecycledFuture`], [`InlineBox::new_recycled`] |
-//! | `owning.rs` | `OwningFuture`: an erased future and the owner of what it borrows, moved as one | what [`Registry::call`](crate::Registry::call) returns |
+//! | `owning.rs` | `ByName`: an erased future with the owner of what it borrows stored inside its storage | what [`Registry::call`](crate::Registry::call) returns |
 //! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
 //! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
 //! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`], [`SendInlineStream`] (`#[dyn_twin]` methods returning `impl Stream`) |
@@ -69,11 +69,15 @@
 //!   `None`": polled again, it returns `None`).
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
-//! * **Owner outlives the borrow** (`owning.rs`). An
-//!   `OwningFuture`'s future borrows from its
-//!   owner's target (an arc-swap guard's `Arc` pointee), which stays alive
-//!   and in place while the owner lives, however the owner moves; the
-//!   future is dropped before the owner.
+//! * **Owner outlives the borrow** (`owning.rs`, `recycled.rs`). A future
+//!   built by `call_owned` borrows from its owner's target (an arc-swap
+//!   guard's `Arc` pointee), which stays alive and in place while the owner
+//!   lives, however the owner moves. The owner is stored in the future's
+//!   own storage (beside the future inline or in a box, or in the handle
+//!   beside the pointer to a recycled buffer) only once the future is
+//!   built, and is dropped after the future and after that buffer is back
+//!   in its pool (which the owner keeps alive too); until then the caller
+//!   holds it, so a call that unwinds drops it last.
 
 #[cfg(feature = "alloc")]
 pub(crate) mod alloc_error;

@@ -1,9 +1,11 @@
-//! [`OwningFuture`]: an erased future that borrows from data its own
-//! `owner` keeps alive, carried beside it: what a call by name returns
-//! (the owner is the name map's snapshot, and the service's future borrows
-//! the entry in it), so the call is made at once and the future is moved
-//! as one handle, instead of an `async` block that makes the call on its
-//! first poll and copies the erased future into its own state.
+//! [`ByName`]: an erased future that borrows from data its owner keeps
+//! alive, with the owner stored inside the erased storage: what a call by
+//! name returns (the owner is the name map's snapshot, and the service's
+//! future borrows the entry in it). The call is made at once, and the
+//! caller moves one handle of the erased future's size (128 bytes with the
+//! default capacity, which the compiler copies inline on every `.await`),
+//! not the handle plus the owner beside it (144 bytes: a `memcpy` call per
+//! move, the copies a third of a call by name's time).
 //!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
 //! stated in `future/mod.rs`, **Owner outlives the borrow** among them.
@@ -23,109 +25,176 @@ use alloc::sync::Arc;
 use arc_swap::Guard;
 
 use crate::capacity::Capacity;
-use crate::future::inline_box::SendInlineFuture;
+use crate::future::inline_box::{InlineBox, SendInlineFuture};
+use crate::future::recycled::{RecyclePool, WithOwner, build_owned};
+use crate::layout::Erasure;
 
-/// A [`SendInlineFuture`] that borrows from the `M` an arc-swap guard
-/// protects, and the guard.
+/// The owner a [`ByName`] holds: an arc-swap guard of an `Arc<M>`.
 ///
 /// **Owner outlives the borrow.** The guard derefs to the `Arc` it
 /// protects, whose pointee is a heap allocation outside the guard; arc-swap
 /// keeps that allocation alive (by a debt or an owned count) until the
 /// guard is dropped, and `Arc` hands out no `&mut` while another reference
 /// exists. So the `M` stays valid, unchanged and in place however the
-/// guard moves, until it is dropped, which is after the future.
-///
-/// `B` bounds what the future may hold besides that borrow (the request of
-/// a call by name): the future is made by a closure that may capture
-/// borrows as long as `B`'s, and this type, which mentions `B`, cannot
-/// outlive them.
-pub(crate) struct OwningFuture<M, B, T, Cap: Capacity> {
-    /// Borrows from `**owner`; its lifetime is erased to `'static`, and it
-    /// is dropped (in `Drop`) before `owner` is.
-    future: ManuallyDrop<SendInlineFuture<'static, T, Cap>>,
-    #[expect(
-        dead_code,
-        reason = "held for what it keeps alive, dropped after `future`"
-    )]
-    owner: Guard<Arc<M>>,
-    _bound: PhantomData<fn() -> B>,
+/// guard moves, until it is dropped.
+type Owner<M> = Guard<Arc<M>>;
+
+/// Makes `'a` invariant: a cell or a future of one [`call_owned`] cannot
+/// pass for another's.
+type Invariant<'a> = PhantomData<fn(&'a ()) -> &'a ()>;
+
+/// Where [`call_owned`] keeps its owner while its `call` runs, lent to
+/// `call` for [`Owned::build`] to move into the future's storage.
+pub(crate) struct OwnerCell<'a, M> {
+    owner: &'a mut Option<Owner<M>>,
+    _invariant: Invariant<'a>,
 }
 
-impl<M, B, T, Cap: Capacity> OwningFuture<M, B, T, Cap> {
-    /// Makes the future now, from the `M` `owner` protects, and keeps
-    /// `owner` with it. `call` may capture anything that outlives `B` (the
-    /// `PhantomData<&'a B>` argument tells the compiler `B: 'a`).
+/// An erased future built by [`Owned::build`], its owner stored with it.
+/// Dropped before [`call_owned`] returns it (which [`call_owned`] never
+/// does), it leaks its storage, owner included: the owner must outlive
+/// any use of the reference `call` was given.
+pub(crate) struct Owned<'a, M, T, Cap: Capacity> {
+    future: ManuallyDrop<SendInlineFuture<'a, T, Cap>>,
+    _types: PhantomData<(Invariant<'a>, fn() -> M)>,
+}
+
+impl<'a, M: Send + Sync, T, Cap: Capacity> Owned<'a, M, T, Cap> {
+    /// Builds `make()`'s `Send` future in its final place, then moves the
+    /// owner out of `cell` into the same storage (see `recycled.rs`'
+    /// `build_owned`): inline beside the future when both fit `Cap`, in a
+    /// buffer of `pool` (the owner in the handle) when the pool accepts the
+    /// future, else beside it in a box. `pool` must be one the owner keeps
+    /// alive (in its target), or outlive what `'a` bounds (a `'static`
+    /// one), as the lifetime says.
     #[inline]
-    pub(crate) fn new(
-        owner: Guard<Arc<M>>,
-        call: impl for<'a> FnOnce(&'a M, PhantomData<&'a B>) -> SendInlineFuture<'a, T, Cap>,
-    ) -> Self {
-        let target: *const M = &**owner;
-        // SAFETY: **Owner outlives the borrow** (the type's docs): `target`
-        // stays valid and unchanged while `owner` lives, wherever it moves;
-        // `owner` is moved into the result below and dropped only after the
-        // future made from this reference (`Drop`, then the fields). If
-        // `call` unwinds, what it built is dropped inside it, before
-        // `owner`. `call` is generic over the reference's lifetime, so it
-        // cannot keep the reference anywhere but in the future it returns.
-        let future = call(unsafe { &*target }, PhantomData);
-        // SAFETY: only the lifetime changes (same type otherwise, so the
-        // same layout). The future's borrows are of the target (valid for
-        // as long as `owner`, which this value holds and drops last) and
-        // of whatever `call` captured, which outlives `B`, which this
-        // type mentions: no `OwningFuture` outlives either.
-        let future = unsafe {
-            core::mem::transmute::<SendInlineFuture<'_, T, Cap>, SendInlineFuture<'static, T, Cap>>(
-                future,
-            )
+    pub(crate) fn build<F, C>(
+        pool: &'a RecyclePool,
+        cell: OwnerCell<'a, M>,
+        make: C,
+    ) -> (Self, Erasure)
+    where
+        F: Future<Output = T> + Send + 'a,
+        C: FnOnce() -> F,
+    {
+        // The owner is taken once the future is built: if `make` unwinds,
+        // it stays in `call_owned`, which drops it after everything `call`
+        // holds that borrows its target (a start count's guard that counts
+        // the call as panicked, say).
+        let owner = move || {
+            cell.owner
+                .take()
+                .expect("`call_owned` lends one owner, and a cell is used once")
         };
-        OwningFuture {
-            future: ManuallyDrop::new(future),
-            owner,
-            _bound: PhantomData,
-        }
+        let (storage, erasure) = build_owned::<F, C, Cap, Owner<M>>(pool, make, owner);
+        let owned = Owned {
+            // **Flavour**: the storage holds an `F: Future<Output = T> +
+            // Send + 'a` (with an owner beside it, which is `Send` because
+            // `M: Send + Sync`).
+            future: ManuallyDrop::new(InlineBox::from_storage(storage)),
+            _types: PhantomData,
+        };
+        (owned, erasure)
     }
 }
 
-impl<M, B, T, Cap: Capacity> Future for OwningFuture<M, B, T, Cap> {
+/// Whether an `F` and the owner of an `M` fit a `Cap` handle together,
+/// so that [`Owned::build`] keeps both inline; when they do not, it needs
+/// a pool that accepts `F` to build without allocating.
+pub(crate) const fn fits_with_owner<F, M, Cap: Capacity>() -> bool {
+    crate::layout::fits_inline::<WithOwner<F, Owner<M>>, Cap>()
+}
+
+/// Makes a future from the target `owner` protects, now, with `owner`
+/// stored in the future's storage, where it is dropped after the future
+/// and after the future's buffer is given back to its pool. `call` gets
+/// the target and a cell holding `owner` for a lifetime `'a` that `B`
+/// outlives (the `PhantomData<&'a B>` argument tells the compiler `B:
+/// 'a`), so it may capture anything that outlives `B` (a request that
+/// borrows), and the result, which mentions `B`, cannot outlive that
+/// either.
+#[inline]
+pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
+    owner: Owner<M>,
+    call: impl for<'a> FnOnce(&'a M, OwnerCell<'a, M>, PhantomData<&'a B>) -> Owned<'a, M, T, Cap>,
+) -> ByName<B, T, Cap> {
+    let target: *const M = &**owner;
+    // Declared first, so that if `call` unwinds, what it built is dropped
+    // (or leaked) before an owner still here is.
+    let mut owner = Some(owner);
+    let cell = OwnerCell {
+        owner: &mut owner,
+        _invariant: PhantomData,
+    };
+    // SAFETY: **Owner outlives the borrow**: `target` stays valid and
+    // unchanged while the owner lives, wherever it moves. `call` can
+    // return an `Owned` only from `Owned::build`, which moves the owner
+    // out of the one cell this call lends into the storage it builds: that
+    // storage then drops the owner after the future made from this
+    // reference, and after that future's block is back in its pool, and
+    // an `Owned` dropped before it is returned leaks it. Until `build`,
+    // the owner stays here. `call` is generic over the reference's
+    // lifetime, so it cannot keep the reference anywhere but in the
+    // future it returns.
+    let owned = call(unsafe { &*target }, cell, PhantomData);
+    let future = ManuallyDrop::into_inner(owned.future);
+    // SAFETY: only the lifetime changes (the same type otherwise, so the
+    // same layout). The future's borrows are of the target (valid for as
+    // long as the owner, which its storage holds and drops last) and of
+    // whatever `call` captured, which outlives `B`, which `ByName`
+    // mentions: no `ByName` outlives either.
+    let future = unsafe {
+        core::mem::transmute::<SendInlineFuture<'_, T, Cap>, SendInlineFuture<'static, T, Cap>>(
+            future,
+        )
+    };
+    // Checked once the future no longer borrows the cell; if it fails, the
+    // future is dropped before the owner, declared first.
+    assert!(owner.is_none(), "an `Owned` holds the owner of its cell");
+    ByName {
+        future,
+        _bound: PhantomData,
+    }
+}
+
+/// An erased `Send` future holding, in its storage, the owner of what it
+/// borrows ([`call_owned`]); the size of a [`SendInlineFuture`] of the same
+/// capacity. `B` bounds what else the future may hold (the request of a
+/// call by name).
+pub(crate) struct ByName<B, T, Cap: Capacity> {
+    future: SendInlineFuture<'static, T, Cap>,
+    _bound: PhantomData<fn() -> B>,
+}
+
+impl<B, T, Cap: Capacity> Future for ByName<B, T, Cap> {
     type Output = T;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        // SAFETY: **Pinned**: `future` is pinned structurally: it is never
-        // moved out of a pinned `OwningFuture` (no method hands out `&mut`
-        // to it; `Drop` drops it in place), and `OwningFuture` is `!Unpin`
-        // because `SendInlineFuture` is.
-        let future = unsafe { self.map_unchecked_mut(|this| &mut *this.future) };
-        future.poll(cx)
+        // SAFETY: **Pinned**: `future` is pinned structurally: no method
+        // moves it out of a pinned `ByName` or hands out `&mut` to it, and
+        // `ByName` has no `Drop` impl (and is `!Unpin`, as
+        // `SendInlineFuture` is).
+        unsafe { self.map_unchecked_mut(|this| &mut this.future) }.poll(cx)
     }
 }
 
-impl<M, B, T, Cap: Capacity> Drop for OwningFuture<M, B, T, Cap> {
-    fn drop(&mut self) {
-        // SAFETY: **Dropped once**: `future` is dropped here only, in place
-        // (it may be pinned), before `owner`, whose target it borrows
-        // (**Owner outlives the borrow**); the fields are dropped after
-        // this, `owner` among them.
-        unsafe { ManuallyDrop::drop(&mut self.future) }
-    }
-}
-
-impl<M, B, T, Cap: Capacity> core::fmt::Debug for OwningFuture<M, B, T, Cap> {
+impl<B, T, Cap: Capacity> core::fmt::Debug for ByName<B, T, Cap> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("OwningFuture")
-            .field("future", &*self.future)
+        f.debug_struct("ByName")
+            .field("future", &self.future)
             .finish_non_exhaustive()
     }
 }
 
-static_assertions::assert_not_impl_any!(
-    OwningFuture<u8, u8, u8, crate::capacity::S1>: Unpin
-);
+static_assertions::assert_not_impl_any!(ByName<u8, u8, crate::capacity::S1>: Unpin);
+static_assertions::assert_impl_all!(ByName<u8, u8, crate::capacity::S1>: Send);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capacity::{DefaultCapacity, S1};
+    use crate::layout::{FutureLayout, Placement};
     use crate::tests_support::YieldOnce;
     use alloc::boxed::Box;
     use alloc::vec::Vec;
@@ -133,9 +202,11 @@ mod tests {
     use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use core::task::Waker;
 
-    /// What the owner keeps alive; counts its drops.
+    /// What the owner keeps alive: a pool for the futures that borrow it,
+    /// and a count of its drops.
     struct Target {
         values: [u64; 4],
+        pool: RecyclePool,
         drops: Arc<AtomicUsize>,
     }
 
@@ -145,77 +216,134 @@ mod tests {
         }
     }
 
-    fn target(first: u64, drops: &Arc<AtomicUsize>) -> Target {
+    /// A future of `N` bytes or more that borrows the target and, across
+    /// its await, one of its own locals: self-referential once polled.
+    async fn sum<const N: usize>(t: &Target) -> u64 {
+        let local = [10u8; N];
+        let mine = &local;
+        let theirs = &t.values;
+        YieldOnce::default().await;
+        mine.iter().map(|&b| u64::from(b)).sum::<u64>() + theirs.iter().sum::<u64>()
+    }
+
+    fn target<const N: usize>(first: u64, idle: usize, drops: &Arc<AtomicUsize>) -> Target {
+        let dummy = Target {
+            values: [0; 4],
+            pool: RecyclePool::new(FutureLayout::of::<u8>(), 0),
+            drops: Arc::new(AtomicUsize::new(0)),
+        };
+        let layout = FutureLayout::of_val(&sum::<N>(&dummy));
         Target {
             values: [first, 2, 3, 4],
+            pool: RecyclePool::new(layout, idle),
             drops: Arc::clone(drops),
         }
     }
 
-    type Owning = OwningFuture<Target, (), u64, crate::capacity::S8>;
-
-    /// A future that borrows the target and, across its await, one of its
-    /// own locals: self-referential once polled.
-    fn sum(owner: Guard<Arc<Target>>) -> Owning {
-        OwningFuture::new(owner, |t: &Target, _: PhantomData<&()>| {
-            SendInlineFuture::new(async move {
-                let local = [10u64, 20];
-                let mine = &local;
-                let theirs = &t.values;
-                YieldOnce::default().await;
-                mine.iter().sum::<u64>() + theirs.iter().sum::<u64>()
-            })
+    fn call<const N: usize, Cap: Capacity>(owner: Owner<Target>) -> ByName<(), u64, Cap> {
+        call_owned(owner, |t: &Target, cell, _: PhantomData<&()>| {
+            Owned::build(&t.pool, cell, || sum::<N>(t)).0
         })
     }
 
-    fn poll(fut: Pin<&mut Owning>) -> Poll<u64> {
+    fn poll<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
         fut.poll(&mut Context::from_waker(Waker::noop()))
     }
 
-    #[test]
-    fn the_borrow_survives_moves_of_the_owner_and_a_swap() {
+    /// The future survives moves before its first poll and the target's
+    /// removal, wherever it is stored; the owner is dropped with it, after
+    /// its block is back.
+    fn survives<const N: usize, Cap: Capacity>(idle: usize, place: Placement) {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target(1, &drops));
-        let fut = sum(swap.load());
-        assert!(!fut.future.is_heap());
-        // Moved before its first poll, twice: the guard moves with it.
+        let swap = ArcSwap::from_pointee(target::<N>(1, idle, &drops));
+        let fut = call::<N, Cap>(swap.load());
+        assert_eq!(fut.future.erasure().placement(), place);
+        assert_eq!(
+            size_of_val(&fut),
+            size_of::<SendInlineFuture<'_, u64, Cap>>()
+        );
         let mut moved = Vec::new();
         moved.push(fut);
         let mut fut = Box::pin(moved.pop().unwrap());
-        // The target leaves the map; the guard keeps it.
-        swap.store(Arc::new(target(100, &drops)));
-        assert_eq!(drops.load(SeqCst), 0);
+        let pool_stats = |swap: &ArcSwap<Target>| swap.load().pool.stats();
+        swap.store(Arc::new(target::<N>(100, idle, &drops)));
+        assert_eq!(drops.load(SeqCst), 0, "the owner keeps the target");
         assert_eq!(poll(fut.as_mut()), Poll::Pending);
-        assert_eq!(poll(fut.as_mut()), Poll::Ready(30 + 10));
+        let expected = 10 * N as u64 + 10;
+        assert_eq!(poll(fut.as_mut()), Poll::Ready(expected));
         assert_eq!(drops.load(SeqCst), 0);
         drop(fut);
-        assert_eq!(drops.load(SeqCst), 1, "the guard was the last owner");
+        assert_eq!(drops.load(SeqCst), 1, "the owner was the last one");
+        assert_eq!(
+            pool_stats(&swap).idle,
+            0,
+            "the new target's pool was not used"
+        );
         drop(swap);
         assert_eq!(drops.load(SeqCst), 2);
     }
 
     #[test]
-    fn the_future_is_dropped_before_its_owner() {
-        /// Reads the target when dropped: a use after free if the owner
-        /// went first (Miri would say so), and a failed assertion too.
-        struct ReadsOnDrop<'t>(&'t Target);
-        impl Drop for ReadsOnDrop<'_> {
-            fn drop(&mut self) {
-                assert_eq!(self.0.values[0], 7);
-                assert_eq!(self.0.drops.load(SeqCst), 0);
-            }
-        }
+    fn inline_the_owner_is_beside_the_future() {
+        survives::<8, DefaultCapacity>(4, Placement::Inline);
+    }
+
+    #[test]
+    fn recycled_the_owner_is_in_the_handle() {
+        survives::<300, DefaultCapacity>(4, Placement::Recycled);
+    }
+
+    #[test]
+    fn boxed_the_owner_is_in_the_box() {
+        // A pool that keeps no buffers accepts no future.
+        survives::<300, DefaultCapacity>(0, Placement::Heap);
+        // A handle with no room for the owner beside the block pointer.
+        survives::<300, S1>(4, Placement::Heap);
+    }
+
+    #[test]
+    fn a_recycled_block_goes_back_before_the_owner_is_dropped() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target(7, &drops));
-        let fut: Owning = OwningFuture::new(swap.load(), |t: &Target, _: PhantomData<&()>| {
-            SendInlineFuture::new(async move {
-                let reads = ReadsOnDrop(t);
-                YieldOnce::default().await;
-                reads.0.values[1]
-            })
-        });
+        let swap = ArcSwap::from_pointee(target::<300>(1, 4, &drops));
+        let first = call::<300, DefaultCapacity>(swap.load());
+        drop(first);
+        assert_eq!(swap.load().pool.stats().idle, 1, "its block came back");
+        let fut = Box::pin(call::<300, DefaultCapacity>(swap.load()));
+        assert_eq!(swap.load().pool.stats().idle, 0, "and was taken again");
+        // The last owner is the future's: its pool is freed with the
+        // target, after the block went back to it (Miri checks the order).
+        swap.store(Arc::new(target::<300>(0, 4, &drops)));
+        drop(fut);
+        assert_eq!(drops.load(SeqCst), 1);
+    }
+
+    /// Reads the target when dropped: a use after free if the owner went
+    /// first (Miri would say so), and a failed assertion too.
+    struct ReadsOnDrop<'t>(&'t Target);
+
+    impl Drop for ReadsOnDrop<'_> {
+        fn drop(&mut self) {
+            assert_eq!(self.0.values[1], 2);
+            assert_eq!(self.0.drops.load(SeqCst), 0);
+        }
+    }
+
+    async fn reads_on_drop<const N: usize>(t: &Target) -> u64 {
+        let pad = [1u8; N];
+        let reads = ReadsOnDrop(t);
+        YieldOnce::default().await;
+        reads.0.values[1] + u64::from(pad[0])
+    }
+
+    fn dropped_before_its_owner<const N: usize, Cap: Capacity>(idle: usize) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let swap = ArcSwap::from_pointee(target::<N>(7, idle, &drops));
+        let fut: ByName<(), u64, Cap> =
+            call_owned(swap.load(), |t: &Target, cell, _: PhantomData<&()>| {
+                Owned::build(&t.pool, cell, || reads_on_drop::<N>(t)).0
+            });
         let mut fut = Box::pin(fut);
-        swap.store(Arc::new(target(0, &drops)));
+        swap.store(Arc::new(target::<N>(0, idle, &drops)));
         // Pending, so the future still holds `ReadsOnDrop` when dropped.
         assert_eq!(poll(fut.as_mut()), Poll::Pending);
         drop(fut);
@@ -223,31 +351,124 @@ mod tests {
     }
 
     #[test]
-    fn a_panicking_future_destructor_still_releases_the_owner() {
-        struct PanicsOnDrop;
-        impl Drop for PanicsOnDrop {
-            fn drop(&mut self) {
-                panic!("the future's destructor panics");
-            }
+    fn the_future_is_dropped_before_its_owner_wherever_it_is() {
+        dropped_before_its_owner::<8, DefaultCapacity>(4);
+        dropped_before_its_owner::<300, DefaultCapacity>(4);
+        dropped_before_its_owner::<300, DefaultCapacity>(0);
+        dropped_before_its_owner::<300, S1>(4);
+    }
+
+    struct PanicsOnDrop;
+
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("the future's destructor panics");
         }
+    }
+
+    async fn panics_on_drop<const N: usize>(t: &Target) -> u64 {
+        let pad = [1u8; N];
+        let _bomb = PanicsOnDrop;
+        YieldOnce::default().await;
+        t.values[0] + u64::from(pad[0])
+    }
+
+    fn panicking_destructor<const N: usize, Cap: Capacity>(idle: usize) {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target(1, &drops));
-        let fut: Owning = OwningFuture::new(swap.load(), |t: &Target, _: PhantomData<&()>| {
-            SendInlineFuture::new(async move {
-                let _bomb = PanicsOnDrop;
-                YieldOnce::default().await;
-                t.values[0]
-            })
-        });
+        let swap = ArcSwap::from_pointee(target::<N>(1, idle, &drops));
+        let fut: ByName<(), u64, Cap> =
+            call_owned(swap.load(), |t: &Target, cell, _: PhantomData<&()>| {
+                Owned::build(&t.pool, cell, || panics_on_drop::<N>(t)).0
+            });
         let mut fut = Box::pin(fut);
         assert_eq!(poll(fut.as_mut()), Poll::Pending);
-        swap.store(Arc::new(target(0, &drops)));
+        let kept = swap.load_full();
+        swap.store(Arc::new(target::<N>(0, idle, &drops)));
         let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(fut)));
         assert!(dropped.is_err());
+        assert_eq!(drops.load(SeqCst), 0, "`kept` still holds the target");
+        if idle > 0 && N > 100 && size_of::<Cap>() > 8 {
+            assert_eq!(kept.pool.stats().idle, 1, "the block came back");
+        }
+        drop(kept);
         assert_eq!(
             drops.load(SeqCst),
             1,
             "the owner was dropped after the panic"
         );
+    }
+
+    #[test]
+    fn a_panicking_future_destructor_still_releases_block_and_owner() {
+        panicking_destructor::<8, DefaultCapacity>(4);
+        panicking_destructor::<300, DefaultCapacity>(4);
+        panicking_destructor::<300, DefaultCapacity>(0);
+        panicking_destructor::<300, S1>(4);
+    }
+
+    #[test]
+    fn a_call_that_panics_keeps_the_owner_until_the_caller_unwinds() {
+        for size in [8, 300] {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let swap = ArcSwap::from_pointee(target::<300>(1, 4, &drops));
+            let owner = swap.load();
+            swap.store(Arc::new(target::<300>(0, 4, &drops)));
+            let before = drops.load(SeqCst);
+            let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                call_owned::<_, (), u64, DefaultCapacity>(
+                    owner,
+                    |t: &Target, cell, _: PhantomData<&()>| {
+                        // Held around the build, as a registry's start-count
+                        // guard is: it reads the target while unwinding, after
+                        // the build (and so the owner it was given) is gone.
+                        let _reads = ReadsOnDrop(t);
+                        if size == 8 {
+                            Owned::build(&t.pool, cell, || -> core::future::Ready<u64> {
+                                panic!("the service's call panics")
+                            })
+                            .0
+                        } else {
+                            Owned::build(&t.pool, cell, || {
+                                let pad = [0u8; 300];
+                                assert_ne!(t.values[1], 2, "the service's call panics");
+                                async move { u64::from(pad[0]) }
+                            })
+                            .0
+                        }
+                    },
+                )
+            }));
+            assert!(called.is_err());
+            assert_eq!(
+                drops.load(SeqCst),
+                before + 1,
+                "the owner was dropped, last"
+            );
+            assert_eq!(swap.load().pool.stats().idle, 0);
+            drop(swap);
+            assert_eq!(drops.load(SeqCst), 2);
+        }
+    }
+
+    #[test]
+    fn a_call_that_panics_releases_the_owner_after_what_it_built() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let swap = ArcSwap::from_pointee(target::<300>(1, 4, &drops));
+        let owner = swap.load();
+        swap.store(Arc::new(target::<300>(0, 4, &drops)));
+        let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            call_owned::<_, (), u64, DefaultCapacity>(
+                owner,
+                |t: &Target, cell, _: PhantomData<&()>| {
+                    Owned::build(&t.pool, cell, || -> core::future::Ready<u64> {
+                        let _reads = ReadsOnDrop(t);
+                        panic!("the service's call panics")
+                    })
+                    .0
+                },
+            )
+        }));
+        assert!(called.is_err());
+        assert_eq!(drops.load(SeqCst), 1, "the owner was dropped, last");
     }
 }

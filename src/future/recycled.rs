@@ -52,8 +52,10 @@ use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::mem::{align_of, size_of};
+use core::pin::Pin;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use core::task::{Context, Poll};
 
 use crossbeam_queue::ArrayQueue;
 
@@ -61,7 +63,7 @@ use super::alloc_error::AllocError;
 use super::capacity::{Capacity, PointerRoom, S1};
 use super::inline_box::InlineBox;
 use super::shard::{CacheLine, SHARDS, own_shard, shard};
-use super::vtable::{Indirect, OwnedStorage, Site};
+use super::vtable::{Indirect, OwnedStorage, OwnerRoom, Site, owner_in_buffer};
 use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
 
 /// Bounded, lock-free storage for the futures of one layout: a call takes
@@ -812,6 +814,126 @@ impl<Cap: Capacity, K: Keep> Site for Pooled<Cap, K> {
         // SAFETY: as above; dropped where it lies, as `Pin` wants. The
         // block is given back after (**Owned blocks**: no future in it).
         unsafe { block.add(future_offset::<F>()).cast::<F>().drop_in_place() };
+    }
+}
+
+/// [`Pooled`], with an owner `O` in the storage's buffer after the block
+/// pointer ([`Storage::put_pointer_and_owner_at`](super::vtable::Storage::put_pointer_and_owner_at)),
+/// which keeps alive the pool and what the future borrows. Dropping drops
+/// the future, gives the block back, then drops the owner (**Owner
+/// outlives the borrow**, **Pool outlives its blocks**). Made by
+/// [`build_owned`].
+pub(super) struct PooledOwned<Cap, O>(PhantomData<(Cap, O)>);
+
+impl<Cap: Capacity, O> Site for PooledOwned<Cap, O> {
+    const PLACEMENT: Placement = Placement::Recycled;
+
+    #[inline]
+    unsafe fn future<F>(storage: *mut u8) -> *mut F {
+        // SAFETY: the caller's guarantee, as for `Pooled`.
+        unsafe { Pooled::<Cap, Borrowed>::future::<F>(storage) }
+    }
+
+    unsafe fn drop<F>(storage: *mut u8) {
+        // SAFETY: the caller's guarantee: the storage was made by
+        // `build_owned` with this place, so its buffer holds a live `O`
+        // after the block pointer; read out once, here, as the storage is
+        // used never again. Declared first, so dropped last: after the
+        // block is given back below, even if `F`'s destructor panics.
+        let _owner = unsafe { owner_in_buffer::<Cap, O>(storage).read_unaligned() };
+        // SAFETY: the caller's guarantee: `Pooled`'s drop, with the pool
+        // borrowed (`Borrowed`) and kept alive by `_owner`.
+        unsafe { Pooled::<Cap, Borrowed>::drop::<F>(storage) };
+    }
+}
+
+/// Builds `make()`'s future in its final place, like [`build`], and stores
+/// the owner `owner()` gives, which keeps alive what the future borrows and
+/// `pool` itself, where it is dropped after both the future and the
+/// future's block: beside the future inline ([`WithOwner`]) when both fit
+/// `Cap`; in the handle's buffer after the pointer to a block of `pool`
+/// ([`PooledOwned`]) when the pool accepts the future and the buffer has
+/// room; else beside the future in a box. `owner` is called only once
+/// `make` has returned: if `make` unwinds, the owner is still the
+/// caller's, dropped after whatever the caller holds that borrows it.
+///
+/// The [`Erasure`] reports the future's own layout, without the owner.
+#[inline]
+pub(super) fn build_owned<F: Future, C: FnOnce() -> F, Cap: Capacity, O>(
+    pool: &RecyclePool,
+    make: C,
+    owner: impl FnOnce() -> O,
+) -> (OwnedStorage<Cap>, Erasure) {
+    let () = PointerRoom::<Cap>::CHECK;
+    let layout = FutureLayout::of::<F>();
+    if fits_inline::<WithOwner<F, O>, Cap>() {
+        let storage = OwnedStorage::inline(WithOwner {
+            future: make(),
+            owner: owner(),
+        });
+        return (storage, Erasure::new(layout, Placement::Inline));
+    }
+    if OwnerRoom::<Cap, O>::FITS && pool.accepts::<F>() {
+        let Some((block, miss)) = pool.take() else {
+            handle_alloc_error(pool.block)
+        };
+        let block = block.0;
+        // SAFETY: as in `build`, for a borrowed pool (`Borrowed`).
+        unsafe {
+            block
+                .cast::<*const RecyclePool>()
+                .write(core::ptr::from_ref(pool))
+        };
+        let unfilled = Unfilled::<Borrowed>(block, PhantomData);
+        let block = block.as_ptr();
+        // SAFETY: as in `build`: the pool accepts `F`, the block is ours.
+        unsafe { block.add(future_offset::<F>()).cast::<F>().write(make()) };
+        core::mem::forget(unfilled);
+        // SAFETY: the block holds a live `F`, owned from here on by the
+        // fresh storage, whose `PooledOwned` place drops it, gives the
+        // block back to `pool` and then drops the owner, for which the
+        // buffer has room (checked above). **Pool outlives its blocks**:
+        // the owner keeps `pool` alive (`build_owned`'s callers' promise)
+        // until the block is back. (If `owner` unwinds, the block holds a
+        // live `F` that is leaked, with the block: no use after free.)
+        let storage = unsafe {
+            OwnedStorage::pointer_and_owner_at::<F, PooledOwned<Cap, O>, O>(block, owner())
+        };
+        let allocated = if miss { pool.block.size() } else { 0 };
+        return (storage, Erasure::recycled(layout, allocated));
+    }
+    let Ok(storage) = heap_in_place::<_, _, Cap>(
+        move || WithOwner {
+            future: make(),
+            owner: owner(),
+        },
+        false,
+    ) else {
+        unreachable!("an infallible build aborts instead of failing")
+    };
+    (storage, Erasure::new(layout, Placement::Heap))
+}
+
+/// A future and the owner of what it borrows, stored together; dropped in
+/// field order, the future first (**Owner outlives the borrow**).
+pub(crate) struct WithOwner<F, O> {
+    future: F,
+    #[expect(
+        dead_code,
+        reason = "held for what it keeps alive, dropped after `future`"
+    )]
+    owner: O,
+}
+
+impl<F: Future, O> Future for WithOwner<F, O> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: **Pinned**: `future` is pinned structurally: nothing moves
+        // it out of a pinned `WithOwner` (no `Drop` impl, no method handing
+        // out `&mut` to it); `owner` is never pinned.
+        unsafe { self.map_unchecked_mut(|this| &mut this.future) }.poll(cx)
     }
 }
 

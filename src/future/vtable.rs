@@ -215,6 +215,33 @@ pub(super) trait Site {
     unsafe fn drop<F>(storage: *mut u8);
 }
 
+/// Whether a `Storage<Cap>`'s buffer holds a pointer and an `O` after it
+/// ([`Storage::put_pointer_and_owner_at`]).
+#[cfg(feature = "std")]
+pub(super) struct OwnerRoom<Cap, O>(PhantomData<(Cap, O)>);
+
+#[cfg(feature = "std")]
+impl<Cap, O> OwnerRoom<Cap, O> {
+    pub(super) const FITS: bool = size_of::<Cap>() >= size_of::<*mut u8>() + size_of::<O>();
+}
+
+/// Where [`Storage::put_pointer_and_owner_at`] wrote its `O`: after the
+/// pointer in the buffer; maybe unaligned (read it with `read_unaligned`).
+///
+/// # Safety
+///
+/// `storage` points to a `Storage<Cap>` whose buffer has room for a pointer
+/// and an `O` ([`OwnerRoom::FITS`]).
+#[cfg(feature = "std")]
+pub(super) unsafe fn owner_in_buffer<Cap: Capacity, O>(storage: *mut u8) -> *mut O {
+    // SAFETY: the caller's guarantee: within the storage's buffer.
+    unsafe {
+        storage
+            .add(buffer_offset::<Cap>() + size_of::<*mut u8>())
+            .cast::<O>()
+    }
+}
+
 /// The `F` itself is in the storage's buffer.
 pub(super) struct InPlace<Cap>(PhantomData<Cap>);
 
@@ -509,6 +536,35 @@ impl<Cap: Capacity> Storage<Cap> {
         self.vtable = VTableSet::live(&VTables::<F, P>::SET);
     }
 
+    /// [`put_pointer_at`](Self::put_pointer_at), and `owner` in the buffer
+    /// after the pointer (at [`owner_in_buffer`]), for a place `P` that
+    /// drops it (`recycled.rs`' `PooledOwned`).
+    ///
+    /// # Safety
+    ///
+    /// As for [`put_pointer_at`](Self::put_pointer_at), and `P::drop` drops
+    /// the `O` at [`owner_in_buffer`] too. The buffer must have room for
+    /// the pointer and an `O` ([`OwnerRoom::FITS`], asserted).
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) unsafe fn put_pointer_and_owner_at<F: Future, P: Site, O>(
+        &mut self,
+        pointer: *mut u8,
+        owner: O,
+    ) {
+        assert!(OwnerRoom::<Cap, O>::FITS, "checked by every caller");
+        // SAFETY: the buffer has room for a pointer and an `O` after it
+        // (asserted above); both written unaligned, so any capacity will do.
+        unsafe {
+            self.buffer().cast::<*mut u8>().write_unaligned(pointer);
+            self.buffer()
+                .add(size_of::<*mut u8>())
+                .cast::<O>()
+                .write_unaligned(owner);
+        }
+        self.vtable = VTableSet::live(&VTables::<F, P>::SET);
+    }
+
     /// Polls the stored future.
     ///
     /// # Safety
@@ -624,6 +680,24 @@ impl<Cap: Capacity> OwnedStorage<Cap> {
         let mut storage = Storage::empty();
         // SAFETY: the caller's guarantee; a fresh storage holds nothing.
         unsafe { storage.put_pointer_at::<F, P>(pointer) };
+        OwnedStorage { storage }
+    }
+
+    /// A storage whose buffer holds `pointer` and then `owner`
+    /// ([`Storage::put_pointer_and_owner_at`]).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Storage::put_pointer_and_owner_at`], for a fresh storage.
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) unsafe fn pointer_and_owner_at<F: Future, P: Site, O>(
+        pointer: *mut u8,
+        owner: O,
+    ) -> Self {
+        let mut storage = Storage::empty();
+        // SAFETY: the caller's guarantee; a fresh storage holds nothing.
+        unsafe { storage.put_pointer_and_owner_at::<F, P, O>(pointer, owner) };
         OwnedStorage { storage }
     }
 

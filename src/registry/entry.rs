@@ -3,10 +3,12 @@
 
 use crate::capacity::Capacity;
 use crate::future::inline_box::SendInlineFuture;
+use crate::future::owning::{Owned, OwnerCell, fits_with_owner};
 use crate::future::recycled::RecyclePool;
 use crate::layout::{FutureLayout, Placement, Tracked};
 use crate::registry::call::{RegistryFuture, StartGuard};
 use crate::registry::counters::Counters;
+use crate::registry::names::Map;
 use crate::registry::sizing::EntrySizing;
 use crate::registry::stats::CallStats;
 use crate::service::{SendService, Service};
@@ -44,15 +46,29 @@ impl<S> Entry<S> {
         FutureLayout::tracked::<'a, S::Future<'a>, Counters>()
     }
 
+    /// Whether a call by name keeps the future inline: with the snapshot
+    /// that keeps the entry alive beside it, 16 bytes more than a call
+    /// through a handle stores.
+    pub(super) fn by_name_fits<'a, Req, Resp, Cap: Capacity>() -> bool
+    where
+        S: Service<Req> + 'a,
+    {
+        fits_with_owner::<Tracked<'a, S::Future<'a>, Counters>, EntryMap<Req, Resp, Cap>, Cap>()
+    }
+
     /// The pool and placement for futures of `layout` in a registry of
     /// capacity `Cap`: inline when they fit (or are zero-sized), else
     /// recycled when `max_idle` (default: [`RecyclePool::default_max_idle`])
-    /// is not 0, else the heap.
+    /// is not 0, else the heap. The placement is a handle's; a call by
+    /// name (`by_name_fits`: see [`by_name_fits`](Self::by_name_fits))
+    /// recycles futures within 16 bytes of the capacity too, so the pool
+    /// keeps buffers for them.
     pub(super) fn placement<Cap: Capacity>(
         layout: crate::layout::FutureLayout,
+        by_name_fits: bool,
         max_idle: Option<usize>,
     ) -> (RecyclePool, Placement) {
-        let max_idle = if fits::<Cap>(layout) {
+        let max_idle = if fits::<Cap>(layout) && by_name_fits {
             0
         } else {
             max_idle.unwrap_or_else(|| RecyclePool::default_max_idle(layout))
@@ -81,11 +97,26 @@ fn place<Cap: Capacity>(layout: crate::layout::FutureLayout, max_idle: usize) ->
 /// The shared form of an entry.
 pub(super) type DynEntry<Req, Resp, Cap> = dyn EntryObject<Req, Resp, Cap>;
 
+/// The name map entries are found in by name: what a call by name's
+/// snapshot keeps alive.
+pub(super) type EntryMap<Req, Resp, Cap> = Map<DynEntry<Req, Resp, Cap>>;
+
 /// What the registry, its handles and its calls do with an entry without
 /// knowing its service's type.
 pub(super) trait EntryObject<Req, Resp, Cap: Capacity>: Send + Sync {
     /// Calls the service, counted, its future built in place.
     fn call<'a>(&'a self, req: Req) -> RegistryFuture<'a, Resp, Cap>
+    where
+        Req: 'a;
+
+    /// [`call`](Self::call), for a call by name: the future is built with
+    /// room for the snapshot of the names this entry was found in, which
+    /// the registry stores there ([`call_owned`](crate::future::owning::call_owned)).
+    fn call_by_name<'a>(
+        &'a self,
+        req: Req,
+        owner: OwnerCell<'a, EntryMap<Req, Resp, Cap>>,
+    ) -> Owned<'a, EntryMap<Req, Resp, Cap>, Resp, Cap>
     where
         Req: 'a;
 
@@ -122,6 +153,27 @@ where
         // guard counts the call as panicked, so the books still balance.
         let guard = StartGuard::new(counters);
         let (future, erasure) = SendInlineFuture::recycled_erasure(pool, move || {
+            Tracked::started(self.service.call(req), counters)
+        });
+        guard.defuse();
+        self.service.observe_erasure(erasure);
+        future
+    }
+
+    #[inline]
+    fn call_by_name<'a>(
+        &'a self,
+        req: Req,
+        owner: OwnerCell<'a, EntryMap<Req, Resp, Cap>>,
+    ) -> Owned<'a, EntryMap<Req, Resp, Cap>, Resp, Cap>
+    where
+        Req: 'a,
+    {
+        let (counters, pool) = (&self.counters, &self.pool);
+        // As in `call`; the snapshot that keeps this entry alive is held
+        // by the caller meanwhile, and stored in the future after.
+        let guard = StartGuard::new(counters);
+        let (future, erasure) = Owned::build(pool, owner, move || {
             Tracked::started(self.service.call(req), counters)
         });
         guard.defuse();

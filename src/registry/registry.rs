@@ -8,7 +8,7 @@ use core::future::Future;
 use core::marker::PhantomData;
 
 use crate::capacity::{Capacity, DefaultCapacity};
-use crate::future::owning::OwningFuture;
+use crate::future::owning::call_owned;
 use crate::registry::counters::Counters;
 use crate::registry::entry::{DynEntry, Entry};
 use crate::registry::error::Error;
@@ -197,7 +197,8 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         // Built before taking the writers' lock, so that it covers one map
         // insertion and nothing that allocates for the service.
         let layout = Entry::<S>::stored_layout::<Req>();
-        let (pool, place) = Entry::<()>::placement::<Cap>(layout, self.max_idle);
+        let by_name_fits = Entry::<S>::by_name_fits::<Req, Resp, Cap>();
+        let (pool, place) = Entry::<()>::placement::<Cap>(layout, by_name_fits, self.max_idle);
         let entry: Arc<DynEntry<Req, Resp, Cap>> = Arc::new(Entry {
             name: Arc::clone(&name),
             // Knows where every call's future goes: how calls end and
@@ -250,9 +251,17 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// holds until it is dropped so that a concurrent
     /// [`remove`](Self::remove) cannot free the entry under it; its release
     /// is one atomic exchange on that slot), and a binary search of the
-    /// names. The future is the handle's 128 bytes (with the default
-    /// capacity) and the snapshot's 16. `benches/recycled.rs` measures it
-    /// against a [`Handle`] and a bare `dyn` call.
+    /// names. The snapshot (16 bytes) is stored inside the erased future,
+    /// so the future is a handle call's size (128 bytes with the default
+    /// capacity) and `.await` copies it without a `memcpy` call: beside the
+    /// service's future when both fit the capacity, else beside the pointer
+    /// to the entry's recycled buffer. A future within 16 bytes of the
+    /// capacity is therefore inline through a [`Handle`] but recycled by
+    /// name: the entry's pool keeps a buffer for it (in
+    /// [`CallStats::recycle_misses`](crate::registry::CallStats::recycle_misses)
+    /// and `idle_buffers`; the placement counts, which are per entry, say
+    /// inline). `benches/recycled.rs` measures it against a [`Handle`] and
+    /// a bare `dyn` call.
     ///
     /// The snapshot is for calls that end soon: arc-swap keeps 8 such loads
     /// per thread in its own slots, and past them a load clones the whole
@@ -285,9 +294,9 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         req: Req,
     ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Cap>, Error> {
         let (snapshot, index) = self.entries.find(name)?.into_parts();
-        Ok(OwningFuture::new(
+        Ok(call_owned(
             snapshot,
-            move |map, _: PhantomData<&Req>| map[index].1.call(req),
+            move |map, owner, _: PhantomData<&Req>| map[index].1.call_by_name(req, owner),
         ))
     }
 
