@@ -7,6 +7,7 @@
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
 //! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`], [`SendRecycledFuture`], [`InlineBox::new_recycled`] |
 //! | `owning.rs` | `OwningFuture`: an erased future and the owner of what it borrows, moved as one | what [`Registry::call`](crate::Registry::call) returns |
+//! | `snapshot.rs` | `SnapshotCell`: a shared `Arc` read through hazard slots, no locked instruction per read | what the registries' name maps are loaded from |
 //! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
 //! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
 //! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`], [`SendInlineStream`] (`#[dyn_twin]` methods returning `impl Stream`) |
@@ -74,6 +75,11 @@
 //!   owner's target (an arc-swap guard's `Arc` pointee), which stays alive
 //!   and in place while the owner lives, however the owner moves; the
 //!   future is dropped before the owner.
+//! * **Cell owns current**, **Protected snapshot**, **Erased retiree**
+//!   (`snapshot.rs`, with the two Dekker pairs they rest on). A snapshot
+//!   cell owns one count of its current `Arc`; a snapshot's value stays
+//!   alive while a hazard slot holds its address or the snapshot owns a
+//!   count; a retired value is dropped only once no slot holds it.
 
 #[cfg(feature = "alloc")]
 pub(crate) mod alloc_error;
@@ -94,6 +100,8 @@ pub(crate) mod recycled;
 pub(crate) mod reusable_slot;
 #[cfg(feature = "std")]
 pub(crate) mod shard;
+#[cfg(feature = "std")]
+pub(crate) mod snapshot;
 mod vtable;
 
 #[cfg(feature = "alloc")]
