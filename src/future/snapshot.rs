@@ -562,7 +562,11 @@ impl<T: Send + Sync + 'static> SnapshotCell<T> {
                 // Acquire: the value's contents, written before it was
                 // stored or swapped in.
                 let value = self.current.load(Acquire);
+                #[cfg(test)]
+                tests::hook(tests::Point::Read);
                 slot.store(value.cast(), Release);
+                #[cfg(test)]
+                tests::hook(tests::Point::Published);
                 light_barrier();
                 let now = self.current.load(Acquire);
                 if now == value {
@@ -779,6 +783,73 @@ mod tests {
 
     /// How many times a snapshot's drop (or a retried load) reclaimed.
     pub(super) static RECLAIMS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Where in [`SnapshotCell::load`] a test runs code of its own, as if
+    /// another thread ran it there.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Point {
+        /// After the first read of `current`, before the slot store.
+        Read,
+        /// After the slot store, before the second read.
+        Published,
+    }
+
+    type Hook = (Point, std::boxed::Box<dyn FnOnce()>);
+
+    std::thread_local! {
+        static HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
+    }
+
+    /// Runs, once, the code the current test set for `point`.
+    pub(super) fn hook(point: Point) {
+        if let Some((at, run)) = HOOK.with(Cell::take) {
+            if at == point {
+                run();
+            } else {
+                HOOK.with(|hook| hook.set(Some((at, run))));
+            }
+        }
+    }
+
+    /// The next load on this thread has `cell` swapped to a new value
+    /// (and the old one retired) at `point`.
+    fn swap_during_load(cell: &Arc<SnapshotCell<Probe>>, point: Point, drops: &Arc<AtomicUsize>) {
+        let (cell, drops) = (Arc::clone(cell), Arc::clone(drops));
+        let run = move || drop(cell.swap(Probe::new(1, &drops)));
+        HOOK.with(|hook| hook.set(Some((point, std::boxed::Box::new(run)))));
+    }
+
+    #[test]
+    fn a_load_raced_before_its_slot_store_retries_with_the_new_value() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        swap_during_load(&cell, Point::Read, &drops);
+        // No slot held value 0 when it was retired: it is dropped at once,
+        // and the load must not return it.
+        let snapshot = cell.load();
+        assert_eq!(drops.load(SeqCst), 1);
+        assert_eq!(snapshot.read(), 1);
+        drop(snapshot);
+        drop(Arc::into_inner(cell).unwrap());
+        assert_drops(&drops, 2);
+    }
+
+    #[test]
+    fn a_load_raced_after_its_slot_store_releases_the_old_value() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        swap_during_load(&cell, Point::Published, &drops);
+        // The retirer saw value 0 in the slot and kept it; the load moved
+        // on to value 1, and must drop value 0 itself.
+        let snapshot = cell.load();
+        assert_eq!(snapshot.read(), 1);
+        assert_drops(&drops, 1);
+        drop(snapshot);
+        drop(Arc::into_inner(cell).unwrap());
+        assert_drops(&drops, 2);
+    }
 
     fn serial() -> MutexGuard<'static, ()> {
         SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
