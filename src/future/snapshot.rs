@@ -104,6 +104,11 @@
     unsafe_code,
     reason = "part of the crate's one unsafe module: hazard-pointer snapshots of an Arc"
 )]
+// Test code is under `all(test, feature = "std")`, not `test` alone:
+// `feature = "std"` always holds where the library compiles this module,
+// while `benches/snapshot.rs` compiles this file by path, with `cfg(test)`
+// (cargo sets it for bench targets) but without the library's features, and
+// must measure `load` without the test hooks.
 #![cfg_attr(
     not(test),
     allow(
@@ -177,7 +182,7 @@ pub(crate) fn use_fences() -> bool {
 fn init_barriers() {
     // `HYBRID_DISPATCH_TEST_FENCES=1 cargo test --lib snapshot` runs these
     // tests with the fallback's barriers.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     if std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some() {
         use_fences();
     }
@@ -240,7 +245,7 @@ mod membarrier {
 
     /// Whether this kernel offers [`private_expedited`]
     /// (`MEMBARRIER_CMD_QUERY`), asked afresh.
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     pub(super) fn offered() -> bool {
         // SAFETY: as in `membarrier`.
         let commands = unsafe { libc::syscall(libc::SYS_membarrier, 0, 0, 0) };
@@ -258,7 +263,7 @@ mod membarrier {
         false
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     pub(super) fn offered() -> bool {
         false
     }
@@ -526,7 +531,7 @@ fn retire(value: Retiree) {
 #[cold]
 #[inline(never)]
 fn reclaim() {
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     tests::RECLAIMS.fetch_add(1, Relaxed);
     let free = lock().collect();
     drop(free);
@@ -562,10 +567,10 @@ impl<T: Send + Sync + 'static> SnapshotCell<T> {
                 // Acquire: the value's contents, written before it was
                 // stored or swapped in.
                 let value = self.current.load(Acquire);
-                #[cfg(test)]
+                #[cfg(all(test, feature = "std"))]
                 tests::hook(tests::Point::Read);
                 slot.store(value.cast(), Release);
-                #[cfg(test)]
+                #[cfg(all(test, feature = "std"))]
                 tests::hook(tests::Point::Published);
                 light_barrier();
                 let now = self.current.load(Acquire);
@@ -690,7 +695,7 @@ impl<T: Send + Sync + 'static> Snapshot<T> {
 
     /// Whether this snapshot holds a strong count rather than a slot (for
     /// the tests).
-    #[cfg(test)]
+    #[cfg(all(test, feature = "std"))]
     fn is_counted(&self) -> bool {
         self.slot.is_none()
     }
@@ -765,7 +770,7 @@ impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for Retired<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
     use std::format;
