@@ -16,6 +16,9 @@
 //!   of stores alone), which is what the load and drop add.
 //! * **Two threads**: both load the same cell in the same rows at once;
 //!   each reports its own median, the table shows both.
+//! * **Writers**: ns per swap (and drop of the old value), which makes the
+//!   heavy barrier: `membarrier` interrupts every CPU running a thread of
+//!   the process.
 //! * **Instructions**: `(Ir(2N) - Ir(N)) / N` under callgrind, one thread.
 //!
 //! `SnapshotCell` is crate-private: the module is compiled here from its
@@ -220,6 +223,32 @@ fn two_threads(count: usize) {
     );
 }
 
+/// The writer's side, once per registration or removal: ns per swap of
+/// a prepared `Arc` (the old one dropped at once: no snapshot holds it).
+fn swaps(count: usize) {
+    let cells = cells();
+    let n = 2_000;
+    let maps: Vec<Arc<Map>> = (0..2).map(|_| map()).collect();
+    let mut arc_swap = Vec::new();
+    let mut snapshot = Vec::new();
+    for _ in 0..count {
+        let began = Instant::now();
+        for i in 0..n {
+            drop(cells.arc_swap.swap(Arc::clone(&maps[i % 2])));
+        }
+        arc_swap.push(began.elapsed().as_nanos() as f64 / n as f64);
+        let began = Instant::now();
+        for i in 0..n {
+            drop(cells.snapshot.swap(Arc::clone(&maps[i % 2])));
+        }
+        snapshot.push(began.elapsed().as_nanos() as f64 / n as f64);
+    }
+    println!("## Writers: swap + drop of the old value, {count} rounds of {n}\n");
+    println!("| row | ns per swap |\n|---|---:|");
+    println!("| arc_swap | {:.0} |", median(arc_swap));
+    println!("| snapshot | {:.0} |\n", median(snapshot));
+}
+
 fn instructions(exe: &str, row: Row, n: u64, fences: bool) -> u64 {
     let out = std::env::temp_dir().join(format!("cg.snapshot.{}.{n}", row.key()));
     let mut command = Command::new("valgrind");
@@ -297,4 +326,5 @@ fn main() {
     }
     one_thread(count);
     two_threads(count);
+    swaps(count);
 }
