@@ -19,11 +19,12 @@
 //!   compiler fence, free at run time; the heavy one is
 //!   `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`, which makes every
 //!   running thread of the process execute a full memory barrier before it
-//!   returns (a few microseconds: an interrupt to each CPU running one).
+//!   returns (an interrupt to each CPU running one: from a few hundred
+//!   nanoseconds to microseconds per swap).
 //! * **Fences** (other systems, kernels or sandboxes without that command,
-//!   and Miri, which has no syscalls): both are `fence(SeqCst)` (an
-//!   `mfence` on x86-64 for the reader: cheaper than two locked
-//!   instructions, not free).
+//!   and Miri, which has no syscalls): both are `fence(SeqCst)` (on x86-64
+//!   a locked `or` to the stack: one locked instruction per load and one
+//!   per drop, as many as arc-swap's, with fewer instructions around them).
 //!
 //! [`barriers`] says which one this process uses.
 //!
@@ -44,8 +45,9 @@
 //!   reclaims.
 //! * **reclaim**: under the retire lock, heavy barrier, read every slot,
 //!   take out the retired values no slot holds, unlock, drop them.
-//! * **Snapshot drop**: null the slot, light barrier, read the count of
-//!   retired values waiting; not zero: reclaim.
+//! * **Snapshot drop**: null the slot, light barrier, read whether its
+//!   value is one of the retired values waiting (a count, zero on the fast
+//!   path, then a table of their addresses); if so, reclaim.
 //!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
 //! stated in `future/mod.rs`. The ones this file adds:
@@ -87,12 +89,12 @@
 //!
 //! | releaser (`Snapshot` drop) | retirer (`Retired` drop) |
 //! |---|---|
-//! | store null in its slot | push, set the waiting count |
+//! | store null in its slot | push, record it in `Waiting` |
 //! | light barrier | heavy barrier |
-//! | read the waiting count: not zero → reclaim | read every slot |
+//! | read `Waiting`: its value waits → reclaim | read every slot |
 //!
-//! Either the retirer's scan sees the null, or the releaser sees the count
-//! and reclaims itself, after its own null. The last reclaim (in lock
+//! Either the retirer's scan sees the null, or the releaser sees its value
+//! waiting and reclaims itself, after its own null. The last reclaim (in lock
 //! order) among these therefore sees every protecting slot null, and drops
 //! the value before the last snapshot's drop returns. The one exception is
 //! a reclaim that another thread runs concurrently (for any cell): if it
@@ -131,8 +133,9 @@ use std::vec::Vec;
 /// Slots per thread: how many snapshots one thread can hold at once
 /// without taking a count. A call by name holds one for as long as its
 /// future lives, so this is how many calls by name one thread can have in
-/// flight for free (arc-swap has 8). Sixteen pointers fill one 128-byte
-/// [`Node`] line.
+/// flight for free (arc-swap has 8). Sixteen pointers fill the 128 bytes
+/// (two cache lines, which x86-64 prefetches together) that a [`Node`]'s
+/// owner writes.
 pub(crate) const SLOTS: usize = 16;
 
 // ---------------------------------------------------------------- barriers
@@ -273,9 +276,9 @@ mod membarrier {
 
 /// A thread's hazard slots. Leaked on creation (`&'static`), so a slot's
 /// reference stays valid in a snapshot that outlives its thread; given to
-/// a new thread when its owner exits. One or two cache lines of its own,
-/// written by its owner (and by whoever drops a snapshot it protects), read
-/// by reclaims.
+/// a new thread when its owner exits. Aligned to 128 bytes so that no two
+/// threads' slots share a line pair: written by the owner (and by whoever
+/// drops a snapshot it protects), read only by reclaims.
 #[repr(align(128))]
 struct Node {
     /// Null, or the address of a value a snapshot protects. Only the
@@ -541,6 +544,10 @@ fn reclaim() {
 
 /// A shared `Arc<T>`: loaded often, from many threads, without a locked
 /// instruction; replaced rarely.
+///
+/// `T: 'static` because a retired value may be dropped by a reclaim on any
+/// thread, for any cell, an instant after its last snapshot's drop
+/// returned (see the module docs), as `thread::spawn` needs it.
 pub(crate) struct SnapshotCell<T: Send + Sync + 'static> {
     /// **Cell owns current.**
     current: AtomicPtr<T>,
