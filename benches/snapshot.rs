@@ -224,9 +224,21 @@ fn two_threads(count: usize) {
 }
 
 /// The writer's side, once per registration or removal: ns per swap of
-/// a prepared `Arc` (the old one dropped at once: no snapshot holds it).
-fn swaps(count: usize) {
-    let cells = cells();
+/// a prepared `Arc` (the old one dropped at once: no snapshot holds it),
+/// alone, or while another thread loads from the same cells in a loop
+/// (then `membarrier` interrupts that thread's CPU).
+fn swaps(count: usize, busy: bool) {
+    let cells = Arc::new(cells());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let loader = busy.then(|| {
+        let (cells, stop) = (Arc::clone(&cells), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                black_box(arc_swap(&cells.arc_swap, 100));
+                black_box(snapshot(&cells.snapshot, 100));
+            }
+        })
+    });
     let n = 2_000;
     let maps: Vec<Arc<Map>> = (0..2).map(|_| map()).collect();
     let mut arc_swap = Vec::new();
@@ -243,7 +255,12 @@ fn swaps(count: usize) {
         }
         snapshot.push(began.elapsed().as_nanos() as f64 / n as f64);
     }
-    println!("## Writers: swap + drop of the old value, {count} rounds of {n}\n");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    if let Some(loader) = loader {
+        loader.join().unwrap();
+    }
+    let also = if busy { ", another thread loading" } else { "" };
+    println!("## Writers: swap + drop of the old value{also}, {count} rounds of {n}\n");
     println!("| row | ns per swap |\n|---|---:|");
     println!("| arc_swap | {:.0} |", median(arc_swap));
     println!("| snapshot | {:.0} |\n", median(snapshot));
@@ -326,5 +343,6 @@ fn main() {
     }
     one_thread(count);
     two_threads(count);
-    swaps(count);
+    swaps(count, false);
+    swaps(count, true);
 }
