@@ -7,7 +7,6 @@
 //! | `inline_only_box.rs` | [`InlineOnlyBox`]: inline or a build error, no `alloc` | [`InlineOnlyFuture`], [`SendInlineOnlyFuture`] (`call_inline`) |
 //! | `recycled.rs` | [`RecyclePool`]: buffers of one future layout, taken per call and given back on drop | [`RecycledFuture`], [`SendRecycledFuture`], [`InlineBox::new_recycled`] |
 //! | `owning.rs` | `OwningFuture`: an erased future and the owner of what it borrows, moved as one | what [`Registry::call`](crate::Registry::call) returns |
-//! | `snapshot.rs` | `SnapshotCell`: a shared `Arc` read through hazard slots, no locked instruction per read | what the registries' name maps are loaded from |
 //! | `shard.rs` | which per-thread shard a thread uses, cache-line padding (no `unsafe`) | – |
 //! | `alloc_error.rs` | [`AllocError`]: what the `try_` constructors return instead of aborting | – |
 //! | `inline_stream.rs` | [`InlineStreamBox`]: the same storage with stream vtables (fused after `None`) | [`InlineStream`], [`SendInlineStream`] (`#[dyn_twin]` methods returning `impl Stream`) |
@@ -15,6 +14,7 @@
 //! | `gat_stream.rs` | [`GatStream`](crate::stream::GatStream): an async iterator and its in-flight `next` future, typed | `Stream` over any [`AsyncIter`](crate::stream::AsyncIter) |
 //! | `iter_box.rs` | [`IterBox`]: an erased async iterator and a [`ReusableSlot`] for its `next` futures | [`BoxAsyncIter`](crate::stream::BoxAsyncIter), [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter) |
 //! | `capacity.rs` | the [`Capacity`](crate::capacity::Capacity) promise and the capacities, re-exported by [`space`](crate::space) | – |
+//! | `snapshot.rs` | `SnapshotCell`: a shared `Arc` read through hazard slots, no locked instruction per read | what the registries' name maps are loaded from |
 //!
 //! # Invariants
 //!
@@ -68,6 +68,11 @@
 //!   `S: Stream<Item = T> (+ Send) + 'a` (`inline_stream.rs`, whose vtables
 //!   start with the same header, and whose `Completed` state means "returned
 //!   `None`": polled again, it returns `None`).
+//! * **Cell owns current**, **Protected snapshot**, **Erased retiree**
+//!   (`snapshot.rs`, with the two Dekker pairs they rest on). A snapshot
+//!   cell owns one count of its current `Arc`; a snapshot's value stays
+//!   alive while a hazard slot holds its address or the snapshot owns a
+//!   count; a retired value is dropped only once no slot holds it.
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
 //! * **Owner outlives the borrow** (`owning.rs`). An
@@ -75,11 +80,6 @@
 //!   owner's target (an arc-swap guard's `Arc` pointee), which stays alive
 //!   and in place while the owner lives, however the owner moves; the
 //!   future is dropped before the owner.
-//! * **Cell owns current**, **Protected snapshot**, **Erased retiree**
-//!   (`snapshot.rs`, with the two Dekker pairs they rest on). A snapshot
-//!   cell owns one count of its current `Arc`; a snapshot's value stays
-//!   alive while a hazard slot holds its address or the snapshot owns a
-//!   count; a retired value is dropped only once no slot holds it.
 
 #[cfg(feature = "alloc")]
 pub(crate) mod alloc_error;
