@@ -14,6 +14,7 @@
 //! | `gat_stream.rs` | [`GatStream`](crate::stream::GatStream): an async iterator and its in-flight `next` future, typed | `Stream` over any [`AsyncIter`](crate::stream::AsyncIter) |
 //! | `iter_box.rs` | [`IterBox`]: an erased async iterator and a [`ReusableSlot`] for its `next` futures | [`BoxAsyncIter`](crate::stream::BoxAsyncIter), [`SendBoxAsyncIter`](crate::stream::SendBoxAsyncIter) |
 //! | `capacity.rs` | the [`Capacity`](crate::capacity::Capacity) promise and the capacities, re-exported by [`space`](crate::space) | – |
+//! | `snapshot.rs` | `SnapshotCell`: a shared `Arc` read through hazard slots, no locked instruction per read | what the registries' name maps are loaded from |
 //!
 //! # Invariants
 //!
@@ -67,6 +68,11 @@
 //!   `S: Stream<Item = T> (+ Send) + 'a` (`inline_stream.rs`, whose vtables
 //!   start with the same header, and whose `Completed` state means "returned
 //!   `None`": polled again, it returns `None`).
+//! * **Cell owns current**, **Protected snapshot**, **Erased retiree**
+//!   (`snapshot.rs`, with the two Dekker pairs they rest on). A snapshot
+//!   cell owns one count of its current `Arc`; a snapshot's value stays
+//!   alive while a hazard slot holds its address or the snapshot owns a
+//!   count; a retired value is dropped only once no slot holds it.
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
 //! * **Owner outlives the borrow** (`owning.rs`, `recycled.rs`). A future
@@ -98,6 +104,8 @@ pub(crate) mod recycled;
 pub(crate) mod reusable_slot;
 #[cfg(feature = "std")]
 pub(crate) mod shard;
+#[cfg(feature = "std")]
+pub(crate) mod snapshot;
 mod vtable;
 
 #[cfg(feature = "alloc")]

@@ -1,0 +1,1171 @@
+//! [`SnapshotCell`]: a shared `Arc<T>` that many threads read and few
+//! replace, whose reads do no locked instruction (no `lock`-prefixed
+//! read-modify-write, no `xchg`, no `mfence` where the kernel helps): what a
+//! call by name holds while its future lives.
+//!
+//! `arc_swap::ArcSwap` pays two locked instructions per load and drop (the
+//! `xchg` that records a "debt" in the thread's slot, the `cmpxchg` that
+//! pays it back). Each drains the store buffer, which a call has just
+//! filled with its future's bytes. This cell uses hazard pointers with
+//! *asymmetric fences* instead (the design of Folly's `hazptr`): a reader
+//! publishes the address it is about to use in a slot of its own thread
+//! with a plain store and orders it with a light barrier; the rare writer
+//! (a swap, and the reclaim that follows it) pays the heavy barrier.
+//!
+//! # Barriers
+//!
+//! * **Asymmetric** (Linux, when `membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED)`
+//!   succeeds, once, when the first cell is made): the light barrier is a
+//!   compiler fence, free at run time; the heavy one is
+//!   `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`, which makes every
+//!   running thread of the process execute a full memory barrier before it
+//!   returns (an interrupt to each CPU running one: from a few hundred
+//!   nanoseconds to microseconds per swap).
+//! * **Fences** (other systems, kernels or sandboxes without that command,
+//!   and Miri, which has no syscalls): both are `fence(SeqCst)` (on x86-64
+//!   a locked `or` to the stack: one locked instruction per load and one
+//!   per drop, as many as arc-swap's, with fewer instructions around them).
+//!
+//! [`barriers`] says which one this process uses.
+//!
+//! # Algorithm
+//!
+//! * Every thread that loads owns a [`Node`] of [`SLOTS`] slots (process-wide,
+//!   never freed; a node whose thread exited is given to the next new
+//!   thread). Only the owner writes an address into a null slot; whoever
+//!   drops the [`Snapshot`] (any thread) writes null back.
+//! * **load**: read `current`, store it in a free slot of this thread's
+//!   node, light barrier, read `current` again; equal: the value is
+//!   protected. Otherwise retry with the new one. With no free slot (more
+//!   than [`SLOTS`] snapshots held by one thread) or no node (the thread is
+//!   exiting), the snapshot takes a strong count of the `Arc` instead, under
+//!   the retire lock.
+//! * **swap**: exchange `current`; the old value comes back as a
+//!   [`Retired`], whose drop pushes it on the process-wide retire list and
+//!   reclaims.
+//! * **reclaim**: under the retire lock, heavy barrier, read every slot,
+//!   take out the retired values no slot holds, unlock, drop them.
+//! * **Snapshot drop**: null the slot, light barrier, read whether its
+//!   value is one of the retired values waiting (a count, zero on the fast
+//!   path, then a table of their addresses); if so, reclaim.
+//!
+//! Part of the crate's one `unsafe` module (`future`); its invariants are
+//! stated in `future/mod.rs`. The ones this file adds:
+//!
+//! * **Cell owns current.** A cell's `current` always holds a pointer from
+//!   `Arc::into_raw` that owns one strong count of its `Arc`; `swap` moves
+//!   that count into the [`Retired`] it returns, `Drop` into one it drops.
+//! * **Protected snapshot.** A [`Snapshot`]'s value stays alive until the
+//!   snapshot is dropped, in one of two ways: its slot holds the value's
+//!   address (a *hazard*), or (`slot` is `None`) the snapshot owns one
+//!   strong count of the value's `Arc`. A retired value is dropped only by
+//!   a reclaim that, after the heavy barrier, found no slot holding its
+//!   address. This is sound by the first of two Dekker pairs:
+//!
+//!   | reader (`load`) | writer (`swap`, then reclaim) |
+//!   |---|---|
+//!   | store `p` in its slot | swap `current` away from `p` |
+//!   | light barrier | heavy barrier |
+//!   | read `current` again: `p`? | read every slot |
+//!
+//!   The barriers order each side's store before its read, so at least one
+//!   side sees the other's store: if the reader's second read still sees
+//!   `p`, the writer's scan sees the hazard and keeps `p`; if the scan
+//!   misses the hazard, the reader sees the new value and retries without
+//!   using `p`. (If `p`'s address was freed and reused by a newer value that
+//!   is current again, the reader protects that newer value, which is
+//!   exactly what it read.) A counted snapshot reads `current` and takes
+//!   its count while holding the retire lock, which every reclaim holds
+//!   while it takes values out: a value swapped out before that read is
+//!   not read; one swapped out after it is pushed (with its own count)
+//!   only after the lock is released.
+//! * **Erased retiree.** A [`Retiree`]'s pointer came from `Arc::into_raw`
+//!   of an `Arc<T>`, owns that strong count, and its `drop` function is
+//!   `drop_erased::<T>`; it is dropped exactly once, by its own `Drop`.
+//!
+//! A retired value is dropped as soon as the last snapshot that protects
+//! it is, by the second Dekker pair (a liveness property: no `unsafe`
+//! relies on it, the tests check it):
+//!
+//! | releaser (`Snapshot` drop) | retirer (`Retired` drop) |
+//! |---|---|
+//! | store null in its slot | push, record it in `Waiting` |
+//! | light barrier | heavy barrier |
+//! | read `Waiting`: its value waits → reclaim | read every slot |
+//!
+//! Either the retirer's scan sees the null, or the releaser sees its value
+//! waiting and reclaims itself, after its own null. The last reclaim (in lock
+//! order) among these therefore sees every protecting slot null, and drops
+//! the value before the last snapshot's drop returns. The one exception is
+//! a reclaim that another thread runs concurrently (for any cell): if it
+//! takes the value out first, that thread drops it, right after it
+//! unlocks. Values are never dropped under the lock, because a destructor
+//! runs user code, which may load, swap or drop cells (even this one).
+
+#![allow(
+    unsafe_code,
+    reason = "part of the crate's one unsafe module: hazard-pointer snapshots of an Arc"
+)]
+// Test code is under `all(test, feature = "std")`, not `test` alone:
+// `feature = "std"` always holds where the library compiles this module,
+// while `benches/snapshot.rs` compiles this file by path, with `cfg(test)`
+// (cargo sets it for bench targets) but without the library's features, and
+// must measure `load` without the test hooks.
+#![cfg_attr(
+    not(test),
+    allow(
+        dead_code,
+        reason = "the registries' name maps move to it after this lands; until then only the tests use it"
+    )
+)]
+
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ops::Deref;
+use core::ptr::{self, NonNull};
+use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicUsize, compiler_fence, fence};
+use std::boxed::Box;
+use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
+use std::vec::Vec;
+
+/// Slots per thread: how many snapshots one thread can hold at once
+/// without taking a count. A call by name holds one for as long as its
+/// future lives, so this is how many calls by name one thread can have in
+/// flight for free (arc-swap has 8). Sixteen pointers fill the 128 bytes
+/// (two cache lines, which x86-64 prefetches together) that a [`Node`]'s
+/// owner writes.
+pub(crate) const SLOTS: usize = 16;
+
+// ---------------------------------------------------------------- barriers
+
+/// Which barriers this process uses (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Barriers {
+    /// Readers: a compiler fence. Writers: `membarrier`.
+    Asymmetric,
+    /// Both: `fence(SeqCst)`.
+    Fences,
+}
+
+/// `MODE` before the first cell is made.
+const UNSET: u8 = 0;
+const ASYMMETRIC: u8 = 1;
+const FENCES: u8 = 2;
+
+/// The barriers in use: set once, before the first cell exists (every
+/// thread that reaches a cell, a snapshot or a retired value got it
+/// through something that happened after, so it reads the final value).
+static MODE: AtomicU8 = AtomicU8::new(UNSET);
+static REGISTER: Once = Once::new();
+
+/// The barriers this process uses, deciding them if no cell was made yet.
+pub(crate) fn barriers() -> Barriers {
+    init_barriers();
+    if MODE.load(Relaxed) == ASYMMETRIC {
+        Barriers::Asymmetric
+    } else {
+        Barriers::Fences
+    }
+}
+
+/// Decides on [`Barriers::Fences`] even where `membarrier` is offered, if
+/// no cell was made yet (then `true`): how the tests and benches run the
+/// fallback on a kernel that has the command.
+pub(crate) fn use_fences() -> bool {
+    let mut decided = false;
+    REGISTER.call_once(|| {
+        MODE.store(FENCES, Relaxed);
+        decided = true;
+    });
+    decided
+}
+
+fn init_barriers() {
+    // `HYBRID_DISPATCH_TEST_FENCES=1 cargo test --lib snapshot` runs these
+    // tests with the fallback's barriers.
+    #[cfg(all(test, feature = "std"))]
+    if std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some() {
+        use_fences();
+    }
+    REGISTER.call_once(|| {
+        let mode = if membarrier::register() {
+            ASYMMETRIC
+        } else {
+            FENCES
+        };
+        MODE.store(mode, Relaxed);
+    });
+}
+
+/// The reader's side of both Dekker pairs: orders a slot store before the
+/// load that follows.
+#[inline(always)]
+fn light_barrier() {
+    if MODE.load(Relaxed) == ASYMMETRIC {
+        // The heavy barrier puts a full barrier into this thread's
+        // instruction stream; only the compiler must keep the order.
+        compiler_fence(SeqCst);
+    } else {
+        fence(SeqCst);
+    }
+}
+
+/// The writer's side of both Dekker pairs. `false`: the barrier could not
+/// be made (a `membarrier` that failed after registering, which Linux does
+/// not do), so the caller must free nothing.
+fn heavy_barrier() -> bool {
+    fence(SeqCst);
+    MODE.load(Relaxed) != ASYMMETRIC || membarrier::private_expedited()
+}
+
+#[cfg(all(target_os = "linux", not(miri)))]
+mod membarrier {
+    //! The two `membarrier(2)` commands used (values from the kernel's
+    //! `linux/membarrier.h`, fixed by its ABI; older `libc` releases do not
+    //! name them).
+
+    const PRIVATE_EXPEDITED: libc::c_int = 1 << 3;
+    const REGISTER_PRIVATE_EXPEDITED: libc::c_int = 1 << 4;
+
+    fn membarrier(command: libc::c_int) -> bool {
+        // SAFETY: no invariant of ours: `membarrier` takes two integers and
+        // a flags word and touches no memory of this process.
+        unsafe { libc::syscall(libc::SYS_membarrier, command, 0, 0) == 0 }
+    }
+
+    /// Registers the process for [`private_expedited`]; `false` if this
+    /// kernel (older than 4.14) or a seccomp filter refuses.
+    pub(super) fn register() -> bool {
+        membarrier(REGISTER_PRIVATE_EXPEDITED)
+    }
+
+    /// A full memory barrier on every running thread of this process.
+    pub(super) fn private_expedited() -> bool {
+        membarrier(PRIVATE_EXPEDITED)
+    }
+
+    /// Whether this kernel offers [`private_expedited`]
+    /// (`MEMBARRIER_CMD_QUERY`), asked afresh.
+    #[cfg(all(test, feature = "std"))]
+    pub(super) fn offered() -> bool {
+        // SAFETY: as in `membarrier`.
+        let commands = unsafe { libc::syscall(libc::SYS_membarrier, 0, 0, 0) };
+        commands > 0 && commands & libc::c_long::from(PRIVATE_EXPEDITED) != 0
+    }
+}
+
+#[cfg(not(all(target_os = "linux", not(miri))))]
+mod membarrier {
+    pub(super) fn register() -> bool {
+        false
+    }
+
+    pub(super) fn private_expedited() -> bool {
+        false
+    }
+
+    #[cfg(all(test, feature = "std"))]
+    pub(super) fn offered() -> bool {
+        false
+    }
+}
+
+// ---------------------------------------------------------------- nodes
+
+/// A thread's hazard slots. Leaked on creation (`&'static`), so a slot's
+/// reference stays valid in a snapshot that outlives its thread; given to
+/// a new thread when its owner exits. Aligned to 128 bytes so that no two
+/// threads' slots share a line pair: written by the owner (and by whoever
+/// drops a snapshot it protects), read only by reclaims.
+#[repr(align(128))]
+struct Node {
+    /// Null, or the address of a value a snapshot protects. Only the
+    /// node's owner stores an address, and only into a null slot; the
+    /// snapshot's drop stores null back.
+    slots: [AtomicPtr<()>; SLOTS],
+    /// A live thread owns this node.
+    owned: AtomicBool,
+}
+
+impl Node {
+    /// A node for a new thread: every slot free.
+    fn new() -> Self {
+        Self {
+            slots: [const { AtomicPtr::new(ptr::null_mut()) }; SLOTS],
+            owned: AtomicBool::new(true),
+        }
+    }
+}
+
+/// The node of threads whose locals are being destroyed: every slot looks
+/// taken, so they take counts. Not in [`State::nodes`]: never scanned.
+static GONE: Node = Node {
+    // An address no value has (it is never compared: `GONE` is not scanned).
+    slots: [const { AtomicPtr::new(NonNull::<()>::dangling().as_ptr()) }; SLOTS],
+    owned: AtomicBool::new(true),
+};
+
+std::thread_local! {
+    /// This thread's node. `const`-initialised and without a destructor,
+    /// so reading it is a plain thread-local load (see `shard.rs`), and it
+    /// can be read while other locals are destroyed.
+    static NODE: Cell<Option<&'static Node>> = const { Cell::new(None) };
+    /// Gives the node back when the thread exits; touched once.
+    static GIVE_BACK: GiveBack = const { GiveBack };
+}
+
+/// Gives this thread's node back when the thread exits. Slots still
+/// holding snapshots sent to other threads stay as they are: the next
+/// owner only uses null ones.
+struct GiveBack;
+
+impl Drop for GiveBack {
+    fn drop(&mut self) {
+        if let Some(node) = NODE.with(|node| node.replace(Some(&GONE))) {
+            node.owned.store(false, Release);
+        }
+    }
+}
+
+/// A free slot of this thread's node, if it has one.
+#[inline]
+fn free_slot() -> Option<&'static AtomicPtr<()>> {
+    let node = match NODE.with(Cell::get) {
+        Some(node) => node,
+        None => assign(),
+    };
+    // Acquire: a snapshot dropped on another thread nulled this slot with
+    // a release store; what it read of its value happens before our next
+    // address in the slot, and so before any reclaim that reads that.
+    node.slots.iter().find(|slot| slot.load(Acquire).is_null())
+}
+
+#[cold]
+#[inline(never)]
+fn assign() -> &'static Node {
+    // Registers the destructor first: if that is no longer possible (the
+    // thread is exiting), the thread takes no node.
+    let node = if GIVE_BACK.try_with(|_| ()).is_ok() {
+        let mut state = lock();
+        let reused = state.nodes.iter().copied().find(|node| {
+            node.owned
+                .compare_exchange(false, true, Acquire, Relaxed)
+                .is_ok()
+        });
+        reused.unwrap_or_else(|| {
+            let node: &'static Node = Box::leak(Box::new(Node::new()));
+            state.nodes.push(node);
+            node
+        })
+    } else {
+        &GONE
+    };
+    NODE.with(|slot| slot.set(Some(node)));
+    node
+}
+
+// ---------------------------------------------------------------- retire list
+
+/// A retired value, its type erased (the list is shared by every cell).
+struct Retiree {
+    value: NonNull<()>,
+    drop: unsafe fn(NonNull<()>),
+    /// Its entry in [`Waiting::at`] while it waits, if it got one.
+    entry: Option<usize>,
+}
+
+// SAFETY: **Erased retiree**: a retiree owns a strong count of an `Arc<T>`
+// with `T: Send + Sync` (the bound on `Retired`), which may be sent and
+// dropped on any thread.
+unsafe impl Send for Retiree {}
+
+/// # Safety
+///
+/// `value` came from `Arc::<T>::into_raw` and owns one strong count, given
+/// up here.
+unsafe fn drop_erased<T>(value: NonNull<()>) {
+    // SAFETY: per this function's contract.
+    drop(unsafe { Arc::from_raw(value.cast::<T>().as_ptr()) });
+}
+
+impl Retiree {
+    fn new<T: Send + Sync + 'static>(value: Arc<T>) -> Self {
+        // INVARIANT: **Erased retiree**: from `into_raw`, dropped by `drop_erased::<T>`.
+        let value =
+            NonNull::new(Arc::into_raw(value).cast_mut()).expect("Arc::into_raw is not null");
+        let value = value.cast::<()>();
+        Self {
+            value,
+            drop: drop_erased::<T>,
+            entry: None,
+        }
+    }
+}
+
+impl Drop for Retiree {
+    fn drop(&mut self) {
+        // SAFETY: **Erased retiree**: `drop` is `drop_erased::<T>` for the
+        // `T` whose `Arc::into_raw` gave `value`; this drop runs once.
+        unsafe { (self.drop)(self.value) }
+    }
+}
+
+/// Retired values and the nodes to scan: one lock for both, held by every
+/// reclaim and by counted loads.
+struct State {
+    retired: Vec<Retiree>,
+    nodes: Vec<&'static Node>,
+}
+
+static STATE: Mutex<State> = Mutex::new(State {
+    retired: Vec::new(),
+    nodes: Vec::new(),
+});
+
+/// How many waiting values have an entry in [`Waiting::at`].
+const WATCHED: usize = 14;
+
+/// Which retired values wait for their snapshots, as snapshots' drops read
+/// it without the lock (written only under it): whether *their* value
+/// waits, so that while one old value is held for long (a long call by
+/// name after a registration), the drops of every other snapshot do not
+/// each take the lock and make the heavy barrier.
+#[repr(align(128))]
+struct Waiting {
+    /// How many retired values wait: zero on the fast path.
+    count: AtomicUsize,
+    /// How many wait without an entry in `at` (more than [`WATCHED`] at
+    /// once): while any does, every snapshot's drop reclaims.
+    overflow: AtomicUsize,
+    /// The address of a waiting value, or 0 (no value is at 0). A value
+    /// keeps its entry for its whole wait, so a drop that reads the entry
+    /// at any time after the value was retired sees it until it is freed.
+    at: [AtomicUsize; WATCHED],
+}
+
+static WAITING: Waiting = Waiting {
+    count: AtomicUsize::new(0),
+    overflow: AtomicUsize::new(0),
+    at: [const { AtomicUsize::new(0) }; WATCHED],
+};
+
+impl Waiting {
+    /// Whether the value at `address` may wait to be dropped: the
+    /// releaser's read in the second Dekker pair (after its null and a
+    /// light barrier).
+    #[inline]
+    fn includes(&self, address: usize) -> bool {
+        self.count.load(Relaxed) != 0 && self.includes_slow(address)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn includes_slow(&self, address: usize) -> bool {
+        self.overflow.load(Relaxed) != 0 || self.at.iter().any(|at| at.load(Relaxed) == address)
+    }
+}
+
+/// No user code runs under the lock, so a poisoned one (a failed
+/// allocation) is still consistent.
+fn lock() -> MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl State {
+    /// Adds `value` to the waiting ones, in [`WAITING`] too.
+    fn push(&mut self, mut value: Retiree) {
+        let address = value.value.as_ptr().addr();
+        value.entry = WAITING.at.iter().position(|at| at.load(Relaxed) == 0);
+        match value.entry {
+            Some(entry) => WAITING.at[entry].store(address, Relaxed),
+            None => drop(WAITING.overflow.fetch_add(1, Relaxed)),
+        }
+        self.retired.push(value);
+        WAITING.count.store(self.retired.len(), Relaxed);
+    }
+
+    /// Takes out the retired values no slot holds. Call with the lock held,
+    /// after [`push`](Self::push)ing any value to retire (the heavy barrier
+    /// here orders that before the scan: the second Dekker pair); drop what
+    /// it returns after unlocking.
+    fn collect(&mut self) -> Vec<Retiree> {
+        if self.retired.is_empty() || !heavy_barrier() {
+            return Vec::new();
+        }
+        // Acquire: a null stored by a snapshot's drop is a release store;
+        // what it read of its value happens before the value is dropped.
+        let mut held: Vec<usize> = self
+            .nodes
+            .iter()
+            .flat_map(|node| &node.slots)
+            .map(|slot| slot.load(Acquire))
+            .filter(|value| !value.is_null())
+            .map(|value| value.addr())
+            .collect();
+        held.sort_unstable();
+        let (keep, free): (Vec<_>, Vec<_>) = core::mem::take(&mut self.retired)
+            .into_iter()
+            .partition(|retiree| held.binary_search(&retiree.value.as_ptr().addr()).is_ok());
+        self.retired = keep;
+        for value in &free {
+            match value.entry {
+                Some(entry) => WAITING.at[entry].store(0, Relaxed),
+                None => drop(WAITING.overflow.fetch_sub(1, Relaxed)),
+            }
+        }
+        WAITING.count.store(self.retired.len(), Relaxed);
+        free
+    }
+}
+
+/// Retires `value`: drops it now if no slot holds it, else leaves it to
+/// the reclaim of the last snapshot that does.
+fn retire(value: Retiree) {
+    let free = {
+        let mut state = lock();
+        state.push(value);
+        state.collect()
+    };
+    drop(free);
+}
+
+#[cold]
+#[inline(never)]
+fn reclaim() {
+    #[cfg(all(test, feature = "std"))]
+    tests::RECLAIMS.fetch_add(1, Relaxed);
+    let free = lock().collect();
+    drop(free);
+}
+
+// ---------------------------------------------------------------- the cell
+
+/// A shared `Arc<T>`: loaded often, from many threads, without a locked
+/// instruction; replaced rarely.
+///
+/// `T: 'static` because a retired value may be dropped by a reclaim on any
+/// thread, for any cell, an instant after its last snapshot's drop
+/// returned (see the module docs), as `thread::spawn` needs it.
+pub(crate) struct SnapshotCell<T: Send + Sync + 'static> {
+    /// **Cell owns current.**
+    current: AtomicPtr<T>,
+    _owns: PhantomData<Arc<T>>,
+}
+
+impl<T: Send + Sync + 'static> SnapshotCell<T> {
+    /// A cell holding `value`. The first cell decides the [`barriers`].
+    pub(crate) fn new(value: Arc<T>) -> Self {
+        init_barriers();
+        Self {
+            // INVARIANT: **Cell owns current**.
+            current: AtomicPtr::new(Arc::into_raw(value).cast_mut()),
+            _owns: PhantomData,
+        }
+    }
+
+    /// The current value, protected until the [`Snapshot`] is dropped (on
+    /// any thread), however the cell changes meanwhile.
+    #[inline]
+    pub(crate) fn load(&self) -> Snapshot<T> {
+        match free_slot() {
+            Some(slot) => {
+                // Acquire: the value's contents, written before it was
+                // stored or swapped in.
+                let value = self.current.load(Acquire);
+                #[cfg(all(test, feature = "std"))]
+                tests::hook(tests::Point::Read);
+                slot.store(value.cast(), Release);
+                #[cfg(all(test, feature = "std"))]
+                tests::hook(tests::Point::Published);
+                light_barrier();
+                let now = self.current.load(Acquire);
+                if now == value {
+                    // INVARIANT: **Protected snapshot**, first Dekker pair:
+                    // the hazard was ordered before this second read.
+                    Snapshot::protected(now, slot)
+                } else {
+                    self.load_again(slot, value, now)
+                }
+            }
+            None => self.load_counted(),
+        }
+    }
+
+    /// [`load`](Self::load) when `current` changed between its two reads:
+    /// the slot holds `stale`, and `value` is newer.
+    #[cold]
+    #[inline(never)]
+    fn load_again(
+        &self,
+        slot: &'static AtomicPtr<()>,
+        mut stale: *mut T,
+        mut value: *mut T,
+    ) -> Snapshot<T> {
+        let mut waits = false;
+        loop {
+            slot.store(value.cast(), Release);
+            light_barrier();
+            // The slot no longer holds `stale`, which a retirer may have
+            // seen there and kept: the releaser's side of the second
+            // Dekker pair, as in `Snapshot::drop`.
+            waits |= WAITING.includes(stale.addr());
+            let now = self.current.load(Acquire);
+            if now == value {
+                if waits {
+                    reclaim();
+                }
+                // INVARIANT: **Protected snapshot**, as in `load`.
+                return Snapshot::protected(now, slot);
+            }
+            stale = value;
+            value = now;
+        }
+    }
+
+    /// [`load`](Self::load) without a slot: a strong count.
+    #[cold]
+    #[inline(never)]
+    fn load_counted(&self) -> Snapshot<T> {
+        let _state = lock();
+        let value = self.current.load(Acquire);
+        // SAFETY: **Cell owns current** and **Protected snapshot**: `value`
+        // is the `Arc` the cell owns a count of, or one swapped out since,
+        // whose count its `Retired` holds until a reclaim, which cannot run
+        // before this lock is released.
+        unsafe { Arc::increment_strong_count(value) };
+        Snapshot {
+            // `Arc::into_raw` never returns null.
+            value: NonNull::new(value).expect("a cell holds an Arc"),
+            slot: None,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Stores `new`; the old value comes back as a [`Retired`], whose drop
+    /// drops it as soon as no [`Snapshot`] protects it. Drop the token
+    /// after releasing your own locks: dropping `T` runs user code.
+    pub(crate) fn swap(&self, new: Arc<T>) -> Retired<T> {
+        let old = self.current.swap(Arc::into_raw(new).cast_mut(), AcqRel);
+        // SAFETY: **Cell owns current**: `old` came from `Arc::into_raw`
+        // and its count passes from the cell to the token.
+        Retired::new(unsafe { Arc::from_raw(old) })
+    }
+}
+
+impl<T: Send + Sync + 'static> Drop for SnapshotCell<T> {
+    fn drop(&mut self) {
+        let current = *self.current.get_mut();
+        // SAFETY: **Cell owns current**: the cell's count, given up with
+        // the cell; snapshots hold their own protection.
+        drop(Retired::new(unsafe { Arc::from_raw(current) }));
+    }
+}
+
+impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for SnapshotCell<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SnapshotCell").field(&*self.load()).finish()
+    }
+}
+
+// ---------------------------------------------------------------- snapshot
+
+/// A value loaded from a [`SnapshotCell`], alive until this is dropped. It
+/// may be sent to and dropped on another thread, and outlive the cell and
+/// the thread that loaded it.
+pub(crate) struct Snapshot<T: Send + Sync + 'static> {
+    value: NonNull<T>,
+    /// **Protected snapshot**: the slot holding `value`'s address, or
+    /// `None`: this owns a strong count of it.
+    slot: Option<&'static AtomicPtr<()>>,
+    _owns: PhantomData<Arc<T>>,
+}
+
+// SAFETY: **Protected snapshot**: a snapshot shares `T` (needs `Sync`) and
+// may drop it on the thread it is dropped on (needs `Send`), like an
+// `Arc<T>`; its slot is an atomic any thread may write null to.
+unsafe impl<T: Send + Sync + 'static> Send for Snapshot<T> {}
+// SAFETY: as for `Send`: `&Snapshot` only gives `&T`.
+unsafe impl<T: Send + Sync + 'static> Sync for Snapshot<T> {}
+
+impl<T: Send + Sync + 'static> Snapshot<T> {
+    #[inline]
+    fn protected(value: *mut T, slot: &'static AtomicPtr<()>) -> Self {
+        Self {
+            // The cell's pointers came from `Arc::into_raw`, never null.
+            value: NonNull::new(value).expect("a cell holds an Arc"),
+            slot: Some(slot),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Whether this snapshot holds a strong count rather than a slot (for
+    /// the tests).
+    #[cfg(all(test, feature = "std"))]
+    fn is_counted(&self) -> bool {
+        self.slot.is_none()
+    }
+}
+
+impl<T: Send + Sync + 'static> Deref for Snapshot<T> {
+    type Target = T;
+
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: **Protected snapshot**: the value is alive while `self` is.
+        unsafe { self.value.as_ref() }
+    }
+}
+
+impl<T: Send + Sync + 'static> Drop for Snapshot<T> {
+    #[inline]
+    fn drop(&mut self) {
+        match self.slot {
+            Some(slot) => {
+                // Release: our reads of the value happen before a reclaim
+                // that reads this null drops it.
+                slot.store(ptr::null_mut(), Release);
+                light_barrier();
+                // The releaser's side of the second Dekker pair.
+                if WAITING.includes(self.value.as_ptr().addr()) {
+                    reclaim();
+                }
+            }
+            // SAFETY: **Protected snapshot**: `slot` is `None`, so this owns
+            // a strong count of the `Arc` `value` came from.
+            None => drop(unsafe { Arc::from_raw(self.value.as_ptr()) }),
+        }
+    }
+}
+
+impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for Snapshot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Snapshot").field(&**self).finish()
+    }
+}
+
+// ---------------------------------------------------------------- retired
+
+/// A value swapped out of a [`SnapshotCell`]. Dropping it retires the
+/// value: it is dropped at once if no [`Snapshot`] protects it, else by
+/// the drop of the last one that does. Drop it after releasing your own
+/// locks: dropping `T` runs user code.
+#[must_use = "dropping the token retires the value: drop it where no lock of yours is held"]
+pub(crate) struct Retired<T: Send + Sync + 'static> {
+    /// `Some` until dropped.
+    value: Option<Arc<T>>,
+}
+
+impl<T: Send + Sync + 'static> Retired<T> {
+    fn new(value: Arc<T>) -> Self {
+        Self { value: Some(value) }
+    }
+}
+
+impl<T: Send + Sync + 'static> Drop for Retired<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.value.take() {
+            retire(Retiree::new(value));
+        }
+    }
+}
+
+impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for Retired<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Retired").field(&self.value).finish()
+    }
+}
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use std::format;
+    use std::sync::Weak;
+    use std::thread;
+
+    static_assertions::assert_impl_all!(SnapshotCell<u32>: Send, Sync);
+    static_assertions::assert_impl_all!(Snapshot<u32>: Send, Sync, fmt::Debug);
+    static_assertions::assert_impl_all!(Retired<u32>: Send, Sync, fmt::Debug);
+
+    /// The tests here run one at a time, so that no other test's reclaim
+    /// takes out (and drops, a moment later) a value whose drop a test
+    /// expects at once.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    /// How many times a snapshot's drop (or a retried load) reclaimed.
+    pub(super) static RECLAIMS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Where in [`SnapshotCell::load`] a test runs code of its own, as if
+    /// another thread ran it there.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Point {
+        /// After the first read of `current`, before the slot store.
+        Read,
+        /// After the slot store, before the second read.
+        Published,
+    }
+
+    type Hook = (Point, std::boxed::Box<dyn FnOnce()>);
+
+    std::thread_local! {
+        static HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
+    }
+
+    /// Runs, once, the code the current test set for `point`.
+    pub(super) fn hook(point: Point) {
+        if let Some((at, run)) = HOOK.with(Cell::take) {
+            if at == point {
+                run();
+            } else {
+                HOOK.with(|hook| hook.set(Some((at, run))));
+            }
+        }
+    }
+
+    /// The next load on this thread has `cell` swapped to a new value
+    /// (and the old one retired) at `point`.
+    fn swap_during_load(cell: &Arc<SnapshotCell<Probe>>, point: Point, drops: &Arc<AtomicUsize>) {
+        let (cell, drops) = (Arc::clone(cell), Arc::clone(drops));
+        let run = move || drop(cell.swap(Probe::new(1, &drops)));
+        HOOK.with(|hook| hook.set(Some((point, std::boxed::Box::new(run)))));
+    }
+
+    #[test]
+    fn a_load_raced_before_its_slot_store_retries_with_the_new_value() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        swap_during_load(&cell, Point::Read, &drops);
+        // No slot held value 0 when it was retired: it is dropped at once,
+        // and the load must not return it.
+        let snapshot = cell.load();
+        assert_eq!(drops.load(SeqCst), 1);
+        assert_eq!(snapshot.read(), 1);
+        drop(snapshot);
+        drop(Arc::into_inner(cell).unwrap());
+        assert_drops(&drops, 2);
+    }
+
+    #[test]
+    fn a_load_raced_after_its_slot_store_releases_the_old_value() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        swap_during_load(&cell, Point::Published, &drops);
+        // The retirer saw value 0 in the slot and kept it; the load moved
+        // on to value 1, and must drop value 0 itself.
+        let snapshot = cell.load();
+        assert_eq!(snapshot.read(), 1);
+        assert_drops(&drops, 1);
+        drop(snapshot);
+        drop(Arc::into_inner(cell).unwrap());
+        assert_drops(&drops, 2);
+    }
+
+    fn serial() -> MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A value that counts its drops and checks it is alive when read.
+    struct Probe {
+        id: usize,
+        alive: AtomicBool,
+        drops: Arc<AtomicUsize>,
+    }
+
+    impl Probe {
+        fn new(id: usize, drops: &Arc<AtomicUsize>) -> Arc<Self> {
+            Arc::new(Self {
+                id,
+                alive: AtomicBool::new(true),
+                drops: Arc::clone(drops),
+            })
+        }
+
+        fn read(&self) -> usize {
+            assert!(
+                self.alive.load(SeqCst),
+                "value {} read after its drop",
+                self.id
+            );
+            self.id
+        }
+    }
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            assert!(
+                self.alive.swap(false, SeqCst),
+                "value {} dropped twice",
+                self.id
+            );
+            self.drops.fetch_add(1, SeqCst);
+        }
+    }
+
+    impl fmt::Debug for Probe {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "Probe({})", self.id)
+        }
+    }
+
+    /// `drops` is `n`: at once, or after the few yields that another
+    /// thread's reclaim (one that took the value out just before ours ran)
+    /// needs to drop it. A value left until some later reclaim fails this:
+    /// nothing else reclaims meanwhile.
+    #[track_caller]
+    fn assert_drops(drops: &AtomicUsize, n: usize) {
+        for _ in 0..if cfg!(miri) { 10 } else { 1000 } {
+            if drops.load(SeqCst) == n {
+                break;
+            }
+            thread::yield_now();
+        }
+        assert_eq!(drops.load(SeqCst), n);
+    }
+
+    #[test]
+    fn a_swapped_out_value_is_dropped_once_with_its_token() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = SnapshotCell::new(Probe::new(0, &drops));
+        assert_eq!(cell.load().read(), 0);
+        let retired = cell.swap(Probe::new(1, &drops));
+        assert_eq!(cell.load().read(), 1);
+        assert_eq!(drops.load(SeqCst), 0, "the token keeps the old value");
+        assert_eq!(format!("{retired:?}"), "Retired(Some(Probe(0)))");
+        drop(retired);
+        assert_drops(&drops, 1);
+        assert_eq!(format!("{cell:?}"), "SnapshotCell(Probe(1))");
+        drop(cell);
+        assert_drops(&drops, 2);
+    }
+
+    #[test]
+    fn a_snapshot_keeps_its_value_until_the_last_one_is_dropped() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = SnapshotCell::new(Probe::new(0, &drops));
+        let first = cell.load();
+        let second = cell.load();
+        assert!(!first.is_counted() && !second.is_counted());
+        drop(cell.swap(Probe::new(1, &drops)));
+        assert_eq!(drops.load(SeqCst), 0, "two snapshots protect it");
+        assert_eq!(first.read(), 0);
+        drop(first);
+        assert_eq!(drops.load(SeqCst), 0, "one snapshot protects it");
+        assert_eq!(format!("{second:?}"), "Snapshot(Probe(0))");
+        drop(second);
+        assert_drops(&drops, 1);
+        drop(cell);
+        assert_drops(&drops, 2);
+    }
+
+    #[test]
+    fn a_snapshot_outlives_the_cell_and_the_thread_that_loaded_it() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        let loader = Arc::clone(&cell);
+        let loaded = thread::spawn(move || loader.load()).join().unwrap();
+        assert!(
+            !loaded.is_counted(),
+            "taken through the exited thread's slot"
+        );
+        // A new thread gets the exited one's node (or another): it fills
+        // every free slot of it and leaves the one `loaded` holds alone.
+        let filler = Arc::clone(&cell);
+        thread::spawn(move || {
+            let held: Vec<_> = (0..SLOTS).map(|_| filler.load()).collect();
+            assert!(held.iter().all(|snapshot| snapshot.read() == 0));
+        })
+        .join()
+        .unwrap();
+        let cell = Arc::into_inner(cell).unwrap();
+        drop(cell.swap(Probe::new(1, &drops)));
+        drop(cell);
+        assert_drops(&drops, 1);
+        assert_eq!(loaded.read(), 0, "the cell and its thread are gone");
+        drop(loaded);
+        assert_drops(&drops, 2);
+    }
+
+    #[test]
+    fn an_exited_threads_node_is_reused() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        let before = lock().nodes.len();
+        for _ in 0..4 {
+            let cell = Arc::clone(&cell);
+            thread::spawn(move || assert_eq!(cell.load().read(), 0))
+                .join()
+                .unwrap();
+        }
+        assert!(lock().nodes.len() <= before + 1);
+        drop(cell);
+        assert_drops(&drops, 1);
+    }
+
+    #[test]
+    fn more_snapshots_than_slots_on_one_thread_take_counts() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = SnapshotCell::new(Probe::new(0, &drops));
+        let mut held: Vec<_> = (0..3 * SLOTS).map(|_| cell.load()).collect();
+        assert!(!held[0].is_counted());
+        assert!(held[SLOTS..].iter().all(Snapshot::is_counted));
+        drop(cell.swap(Probe::new(1, &drops)));
+        let counted = held.pop().unwrap();
+        let slotted = held.remove(0);
+        drop(held);
+        assert_eq!(drops.load(SeqCst), 0);
+        assert_eq!((counted.read(), slotted.read()), (0, 0));
+        drop(slotted);
+        assert_eq!(drops.load(SeqCst), 0, "a counted snapshot protects it");
+        drop(counted);
+        assert_drops(&drops, 1);
+        assert!(!cell.load().is_counted(), "the slots are free again");
+        drop(cell);
+        assert_drops(&drops, 2);
+    }
+
+    #[test]
+    fn a_waiting_value_makes_only_its_own_snapshots_reclaim() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let old = SnapshotCell::new(Probe::new(0, &drops));
+        let other = SnapshotCell::new(Probe::new(1, &drops));
+        let held = old.load();
+        drop(old.swap(Probe::new(2, &drops)));
+        let before = RECLAIMS.load(SeqCst);
+        for _ in 0..10 {
+            assert_eq!(other.load().read(), 1);
+            assert_eq!(old.load().read(), 2);
+        }
+        assert_eq!(
+            RECLAIMS.load(SeqCst),
+            before,
+            "value 0 waits, but not for these"
+        );
+        assert_eq!(drops.load(SeqCst), 0);
+        drop(held);
+        assert_eq!(RECLAIMS.load(SeqCst), before + 1);
+        assert_drops(&drops, 1);
+        drop((old, other));
+        assert_drops(&drops, 3);
+    }
+
+    /// Swaps a new value into its own cell when dropped, if asked to.
+    struct Reentrant {
+        cell: Weak<SnapshotCell<Reentrant>>,
+        swap_on_drop: bool,
+        drops: Arc<AtomicUsize>,
+    }
+
+    impl Reentrant {
+        fn new(cell: &Weak<SnapshotCell<Self>>, swap: bool, drops: &Arc<AtomicUsize>) -> Arc<Self> {
+            Arc::new(Self {
+                cell: Weak::clone(cell),
+                swap_on_drop: swap,
+                drops: Arc::clone(drops),
+            })
+        }
+    }
+
+    impl Drop for Reentrant {
+        fn drop(&mut self) {
+            self.drops.fetch_add(1, SeqCst);
+            let Some(cell) = self.cell.upgrade().filter(|_| self.swap_on_drop) else {
+                return;
+            };
+            let now = cell.load();
+            let retired = cell.swap(Self::new(&self.cell, false, &self.drops));
+            drop(now);
+            drop(retired);
+        }
+    }
+
+    #[test]
+    fn a_destructor_may_load_and_swap_its_own_cell() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new_cyclic(|weak| SnapshotCell::new(Reentrant::new(weak, true, &drops)));
+        let weak = Arc::downgrade(&cell);
+        // Dropped by the reclaim of the snapshot that protected it.
+        let snapshot = cell.load();
+        drop(cell.swap(Reentrant::new(&weak, false, &drops)));
+        assert_eq!(drops.load(SeqCst), 0);
+        drop(snapshot);
+        assert_drops(&drops, 2); // it, and the value it swapped out
+        // Dropped by its own token, at once.
+        drop(cell.swap(Reentrant::new(&weak, true, &drops)));
+        assert_drops(&drops, 3);
+        drop(cell.swap(Reentrant::new(&weak, false, &drops)));
+        assert_drops(&drops, 5);
+        drop(cell);
+        assert_drops(&drops, 6);
+    }
+
+    #[test]
+    fn readers_racing_a_writer_see_live_values_and_each_is_dropped_once() {
+        let _serial = serial();
+        let (swaps, loads) = if cfg!(miri) { (20, 20) } else { (300, 10_000) };
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
+        let start = Arc::new(std::sync::Barrier::new(5));
+        let done = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..4)
+            .map(|reader| {
+                let cell = Arc::clone(&cell);
+                let start = Arc::clone(&start);
+                let done = Arc::clone(&done);
+                thread::spawn(move || {
+                    start.wait();
+                    // Reader 3 holds more snapshots than it has slots.
+                    let keep = if reader == 3 { SLOTS + 2 } else { reader + 1 };
+                    let mut held = std::collections::VecDeque::new();
+                    let mut last = 0;
+                    let mut count = 0;
+                    // Until the writer is done, and at least `loads` times.
+                    while count < loads || !done.load(Relaxed) {
+                        count += 1;
+                        let snapshot = cell.load();
+                        let id = snapshot.read();
+                        assert!(id >= last, "a later load saw an older value");
+                        last = id;
+                        held.push_back(snapshot);
+                        if held.len() > keep {
+                            drop(held.pop_front());
+                        }
+                        assert!(held.iter().all(|held| held.read() <= last));
+                    }
+                    last
+                })
+            })
+            .collect();
+        start.wait();
+        for id in 1..=swaps {
+            drop(cell.swap(Probe::new(id, &drops)));
+            thread::yield_now();
+        }
+        done.store(true, Relaxed);
+        let seen: Vec<usize> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+        std::eprintln!("last values seen by the readers: {seen:?} of {swaps}");
+        assert_drops(&drops, swaps);
+        drop(Arc::into_inner(cell).unwrap());
+        assert_drops(&drops, swaps + 1);
+    }
+
+    #[test]
+    fn the_barriers_are_the_ones_this_system_offers() {
+        let mode = barriers();
+        std::eprintln!("snapshot barriers: {mode:?}");
+        // Registering can only fail where the command is offered if a
+        // seccomp filter refuses it; none does in our test environments.
+        let offered = !cfg!(miri) && membarrier::offered();
+        let forced = std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some();
+        assert_eq!(mode == Barriers::Asymmetric, offered && !forced);
+    }
+}
