@@ -94,7 +94,7 @@ assert_impl_all!(hybrid_dispatch::Error: Debug, Clone, Eq, Send, Sync, std::erro
 assert_impl_all!(hybrid_dispatch::registry::CallStats: Debug, Copy, Eq, Default, Send, Sync);
 
 // A twin registry's entries, kept (`TwinHandle`) or found for a call
-// (`TwinRef`, which holds arc-swap's guard of the snapshot: `Send` and
+// (`TwinRef`, which holds a hazard-slot snapshot of the map: `Send` and
 // `Sync` when the entries are): shareable exactly when the twin object is.
 mod twins {
     use core::fmt::Debug;

@@ -435,9 +435,8 @@ async fn calls_in_flight_finish_on_the_service_they_started_with() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn registration_and_removal_while_calls_run() {
     // Under Miri, a register-and-remove round while calls run, and one
-    // more after a removal. Two callers: with one, Miri's schedule reaches
-    // arc-swap's helping path, whose integer-to-pointer cast
-    // `-Zmiri-strict-provenance` refuses (not our storage).
+    // more after a removal, with two callers (each round copies the map
+    // and runs the fence-mode barriers slowly there).
     let rounds: usize = if cfg!(miri) { 2 } else { 300 };
     let callers: u64 = if cfg!(miri) { 2 } else { 6 };
 

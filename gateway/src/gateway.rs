@@ -363,8 +363,9 @@ impl Gateway {
     /// A handle (one `Arc` clone of the entry), not `TwinRegistry::get`: a
     /// request holds its plugin for as long as the plugin runs, and a
     /// worker runs many requests at once, while `get`'s snapshot guards
-    /// are for short holds (arc-swap keeps 8 per thread; past them each
-    /// load clones the whole map's `Arc`, one count shared by every plugin).
+    /// are for short holds (a thread has 16 hazard slots; past them each
+    /// load takes a count of the whole map's `Arc` under a process-wide
+    /// lock).
     pub fn plugin(&self, name: &str) -> Option<Resolved> {
         match &self.inner.boxed {
             None => self.inner.plugins.handle(name).ok().map(Resolved::Twin),

@@ -76,8 +76,8 @@
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
 //! * **Owner outlives the borrow** (`owning.rs`, `recycled.rs`). A future
-//!   built by `call_owned` borrows from its owner's target (an arc-swap
-//!   guard's `Arc` pointee), which stays alive and in place while the owner
+//!   built by `call_owned` borrows from its owner's target (the value a
+//!   `snapshot.rs` snapshot protects), which stays alive and in place while the owner
 //!   lives, however the owner moves. The owner is stored in the future's
 //!   own storage (beside the future inline or in a box, or in the handle
 //!   beside the pointer to a recycled buffer) only once the future is

@@ -21,23 +21,21 @@ use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
-use alloc::sync::Arc;
-use arc_swap::Guard;
-
 use crate::capacity::Capacity;
 use crate::future::inline_box::{InlineBox, SendInlineFuture};
 use crate::future::recycled::{RecyclePool, WithOwner, build_owned};
 use crate::layout::Erasure;
 
-/// The owner a [`ByName`] holds: an arc-swap guard of an `Arc<M>`.
+/// The owner a [`ByName`] holds: a [`Snapshot`](crate::future::snapshot::Snapshot)
+/// of an `Arc<M>` in a snapshot cell.
 ///
-/// **Owner outlives the borrow.** The guard derefs to the `Arc` it
-/// protects, whose pointee is a heap allocation outside the guard; arc-swap
-/// keeps that allocation alive (by a debt or an owned count) until the
-/// guard is dropped, and `Arc` hands out no `&mut` while another reference
-/// exists. So the `M` stays valid, unchanged and in place however the
-/// guard moves, until it is dropped.
-type Owner<M> = Guard<Arc<M>>;
+/// **Owner outlives the borrow.** The snapshot derefs to the `Arc`'s
+/// pointee, a heap allocation outside the snapshot, which the cell keeps
+/// alive (**Protected snapshot**, `snapshot.rs`) until the snapshot is
+/// dropped, and which nothing mutates while it is shared. So the `M` stays
+/// valid, unchanged and in place however the snapshot moves, until it is
+/// dropped.
+type Owner<M> = crate::future::snapshot::Snapshot<M>;
 
 /// Makes `'a` invariant: a cell or a future of one [`call_owned`] cannot
 /// pass for another's.
@@ -118,7 +116,7 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
     owner: Owner<M>,
     call: impl for<'a> FnOnce(&'a M, OwnerCell<'a, M>, PhantomData<&'a B>) -> Owned<'a, M, T, Cap>,
 ) -> ByName<B, T, Cap> {
-    let target: *const M = &**owner;
+    let target: *const M = &*owner;
     // Declared first, so that if `call` unwinds, what it built is dropped
     // (or leaked) before an owner still here is.
     let mut owner = Some(owner);
@@ -194,11 +192,12 @@ static_assertions::assert_impl_all!(ByName<u8, u8, crate::capacity::S1>: Send);
 mod tests {
     use super::*;
     use crate::capacity::{DefaultCapacity, S1};
+    use crate::future::snapshot::SnapshotCell;
     use crate::layout::{FutureLayout, Placement};
     use crate::tests_support::YieldOnce;
     use alloc::boxed::Box;
+    use alloc::sync::Arc;
     use alloc::vec::Vec;
-    use arc_swap::ArcSwap;
     use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use core::task::Waker;
 
@@ -255,7 +254,7 @@ mod tests {
     /// its block is back.
     fn survives<const N: usize, Cap: Capacity>(idle: usize, place: Placement) {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target::<N>(1, idle, &drops));
+        let swap = SnapshotCell::new(Arc::new(target::<N>(1, idle, &drops)));
         let fut = call::<N, Cap>(swap.load());
         assert_eq!(fut.future.erasure().placement(), place);
         assert_eq!(
@@ -265,8 +264,8 @@ mod tests {
         let mut moved = Vec::new();
         moved.push(fut);
         let mut fut = Box::pin(moved.pop().unwrap());
-        let pool_stats = |swap: &ArcSwap<Target>| swap.load().pool.stats();
-        swap.store(Arc::new(target::<N>(100, idle, &drops)));
+        let pool_stats = |swap: &SnapshotCell<Target>| swap.load().pool.stats();
+        drop(swap.swap(Arc::new(target::<N>(100, idle, &drops))));
         assert_eq!(drops.load(SeqCst), 0, "the owner keeps the target");
         assert_eq!(poll(fut.as_mut()), Poll::Pending);
         let expected = 10 * N as u64 + 10;
@@ -304,7 +303,7 @@ mod tests {
     #[test]
     fn a_recycled_block_goes_back_before_the_owner_is_dropped() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target::<300>(1, 4, &drops));
+        let swap = SnapshotCell::new(Arc::new(target::<300>(1, 4, &drops)));
         let first = call::<300, DefaultCapacity>(swap.load());
         drop(first);
         assert_eq!(swap.load().pool.stats().idle, 1, "its block came back");
@@ -312,7 +311,7 @@ mod tests {
         assert_eq!(swap.load().pool.stats().idle, 0, "and was taken again");
         // The last owner is the future's: its pool is freed with the
         // target, after the block went back to it (Miri checks the order).
-        swap.store(Arc::new(target::<300>(0, 4, &drops)));
+        drop(swap.swap(Arc::new(target::<300>(0, 4, &drops))));
         drop(fut);
         assert_eq!(drops.load(SeqCst), 1);
     }
@@ -337,13 +336,13 @@ mod tests {
 
     fn dropped_before_its_owner<const N: usize, Cap: Capacity>(idle: usize) {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target::<N>(7, idle, &drops));
+        let swap = SnapshotCell::new(Arc::new(target::<N>(7, idle, &drops)));
         let fut: ByName<(), u64, Cap> =
             call_owned(swap.load(), |t: &Target, cell, _: PhantomData<&()>| {
                 Owned::build(&t.pool, cell, || reads_on_drop::<N>(t)).0
             });
         let mut fut = Box::pin(fut);
-        swap.store(Arc::new(target::<N>(0, idle, &drops)));
+        drop(swap.swap(Arc::new(target::<N>(0, idle, &drops))));
         // Pending, so the future still holds `ReadsOnDrop` when dropped.
         assert_eq!(poll(fut.as_mut()), Poll::Pending);
         drop(fut);
@@ -375,15 +374,15 @@ mod tests {
 
     fn panicking_destructor<const N: usize, Cap: Capacity>(idle: usize) {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target::<N>(1, idle, &drops));
+        let swap = SnapshotCell::new(Arc::new(target::<N>(1, idle, &drops)));
         let fut: ByName<(), u64, Cap> =
             call_owned(swap.load(), |t: &Target, cell, _: PhantomData<&()>| {
                 Owned::build(&t.pool, cell, || panics_on_drop::<N>(t)).0
             });
         let mut fut = Box::pin(fut);
         assert_eq!(poll(fut.as_mut()), Poll::Pending);
-        let kept = swap.load_full();
-        swap.store(Arc::new(target::<N>(0, idle, &drops)));
+        let kept = swap.load();
+        drop(swap.swap(Arc::new(target::<N>(0, idle, &drops))));
         let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(fut)));
         assert!(dropped.is_err());
         assert_eq!(drops.load(SeqCst), 0, "`kept` still holds the target");
@@ -410,9 +409,9 @@ mod tests {
     fn a_call_that_panics_keeps_the_owner_until_the_caller_unwinds() {
         for size in [8, 300] {
             let drops = Arc::new(AtomicUsize::new(0));
-            let swap = ArcSwap::from_pointee(target::<300>(1, 4, &drops));
+            let swap = SnapshotCell::new(Arc::new(target::<300>(1, 4, &drops)));
             let owner = swap.load();
-            swap.store(Arc::new(target::<300>(0, 4, &drops)));
+            drop(swap.swap(Arc::new(target::<300>(0, 4, &drops))));
             let before = drops.load(SeqCst);
             let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 call_owned::<_, (), u64, DefaultCapacity>(
@@ -453,9 +452,9 @@ mod tests {
     #[test]
     fn a_call_that_panics_releases_the_owner_after_what_it_built() {
         let drops = Arc::new(AtomicUsize::new(0));
-        let swap = ArcSwap::from_pointee(target::<300>(1, 4, &drops));
+        let swap = SnapshotCell::new(Arc::new(target::<300>(1, 4, &drops)));
         let owner = swap.load();
-        swap.store(Arc::new(target::<300>(0, 4, &drops)));
+        drop(swap.swap(Arc::new(target::<300>(0, 4, &drops))));
         let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             call_owned::<_, (), u64, DefaultCapacity>(
                 owner,

@@ -43,11 +43,13 @@
 //! * **swap**: exchange `current`; the old value comes back as a
 //!   [`Retired`], whose drop pushes it on the process-wide retire list and
 //!   reclaims.
-//! * **reclaim**: under the retire lock, heavy barrier, read every slot,
-//!   take out the retired values no slot holds, unlock, drop them.
+//! * **reclaim** (of one value): under the retire lock, heavy barrier,
+//!   read every slot; if none holds the value, take it out, unlock, drop
+//!   it. A reclaim only ever drops the value it was run for (**Own
+//!   reclaim**).
 //! * **Snapshot drop**: null the slot, light barrier, read whether its
 //!   value is one of the retired values waiting (a count, zero on the fast
-//!   path, then a table of their addresses); if so, reclaim.
+//!   path, then a table of their addresses); if so, reclaim it.
 //!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
 //! stated in `future/mod.rs`. The ones this file adds:
@@ -82,6 +84,14 @@
 //! * **Erased retiree.** A [`Retiree`]'s pointer came from `Arc::into_raw`
 //!   of an `Arc<T>`, owns that strong count, and its `drop` function is
 //!   `drop_erased::<T>`; it is dropped exactly once, by its own `Drop`.
+//! * **Own reclaim.** A retired value is dropped only by a reclaim run for
+//!   it, and only inside the drop of one of its own handles: its
+//!   [`Retired`] token (or the cell's drop, which makes one), one of its
+//!   [`Snapshot`]s, or a `load` of its cell that let go of it. Each of those
+//!   is borrowed from or typed with `T`, so whatever `T` borrows is still
+//!   alive when it is dropped (no `T: 'static` needed), and each is `Send`
+//!   only when `T: Send + Sync`, so a `T` that is not is dropped on the one
+//!   thread that has it (the global list only ever moves it).
 //!
 //! A retired value is dropped as soon as the last snapshot that protects
 //! it is, by the second Dekker pair (a liveness property: no `unsafe`
@@ -94,13 +104,13 @@
 //! | read `Waiting`: its value waits → reclaim | read every slot |
 //!
 //! Either the retirer's scan sees the null, or the releaser sees its value
-//! waiting and reclaims itself, after its own null. The last reclaim (in lock
+//! waiting and reclaims it, after its own null. The last reclaim (in lock
 //! order) among these therefore sees every protecting slot null, and drops
-//! the value before the last snapshot's drop returns. The one exception is
-//! a reclaim that another thread runs concurrently (for any cell): if it
-//! takes the value out first, that thread drops it, right after it
-//! unlocks. Values are never dropped under the lock, because a destructor
-//! runs user code, which may load, swap or drop cells (even this one).
+//! the value: by the time the drop of its last handle returns, the value
+//! is dropped (by that drop, or by the drop of another of its handles that
+//! ran at the same time and is still running). Values are never dropped
+//! under the lock, because a destructor runs user code, which may load,
+//! swap or drop cells (even this one).
 
 #![allow(
     unsafe_code,
@@ -111,13 +121,6 @@
 // while `benches/snapshot.rs` compiles this file by path, with `cfg(test)`
 // (cargo sets it for bench targets) but without the library's features, and
 // must measure `load` without the test hooks.
-#![cfg_attr(
-    not(test),
-    allow(
-        dead_code,
-        reason = "the registries' name maps move to it after this lands; until then only the tests use it"
-    )
-)]
 
 use core::cell::Cell;
 use core::fmt;
@@ -140,7 +143,9 @@ pub(crate) const SLOTS: usize = 16;
 
 // ---------------------------------------------------------------- barriers
 
-/// Which barriers this process uses (see the module docs).
+/// Which barriers this process uses (see the module docs); for the tests
+/// and `benches/snapshot.rs`, which compiles this file with `cfg(test)`.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Barriers {
     /// Readers: a compiler fence. Writers: `membarrier`.
@@ -161,6 +166,7 @@ static MODE: AtomicU8 = AtomicU8::new(UNSET);
 static REGISTER: Once = Once::new();
 
 /// The barriers this process uses, deciding them if no cell was made yet.
+#[cfg(test)]
 pub(crate) fn barriers() -> Barriers {
     init_barriers();
     if MODE.load(Relaxed) == ASYMMETRIC {
@@ -173,6 +179,7 @@ pub(crate) fn barriers() -> Barriers {
 /// Decides on [`Barriers::Fences`] even where `membarrier` is offered, if
 /// no cell was made yet (then `true`): how the tests and benches run the
 /// fallback on a kernel that has the command.
+#[cfg(test)]
 pub(crate) fn use_fences() -> bool {
     let mut decided = false;
     REGISTER.call_once(|| {
@@ -376,9 +383,10 @@ struct Retiree {
     entry: Option<usize>,
 }
 
-// SAFETY: **Erased retiree**: a retiree owns a strong count of an `Arc<T>`
-// with `T: Send + Sync` (the bound on `Retired`), which may be sent and
-// dropped on any thread.
+// SAFETY: **Erased retiree**, **Own reclaim**: the global list moves a
+// retiree between threads but never drops it; it is dropped by a reclaim
+// run for it inside the drop of one of its handles, which reached that
+// thread only if `T: Send + Sync`.
 unsafe impl Send for Retiree {}
 
 /// # Safety
@@ -391,7 +399,7 @@ unsafe fn drop_erased<T>(value: NonNull<()>) {
 }
 
 impl Retiree {
-    fn new<T: Send + Sync + 'static>(value: Arc<T>) -> Self {
+    fn new<T>(value: Arc<T>) -> Self {
         // INVARIANT: **Erased retiree**: from `into_raw`, dropped by `drop_erased::<T>`.
         let value =
             NonNull::new(Arc::into_raw(value).cast_mut()).expect("Arc::into_raw is not null");
@@ -486,57 +494,60 @@ impl State {
         WAITING.count.store(self.retired.len(), Relaxed);
     }
 
-    /// Takes out the retired values no slot holds. Call with the lock held,
-    /// after [`push`](Self::push)ing any value to retire (the heavy barrier
-    /// here orders that before the scan: the second Dekker pair); drop what
-    /// it returns after unlocking.
-    fn collect(&mut self) -> Vec<Retiree> {
-        if self.retired.is_empty() || !heavy_barrier() {
-            return Vec::new();
+    /// Takes out the retired value at `address` if it waits and no slot
+    /// holds it, and only that one (**Own reclaim**). Call with the lock
+    /// held, after [`push`](Self::push)ing it if retiring it (the heavy
+    /// barrier here orders that before the scan: the second Dekker pair);
+    /// drop what it returns after unlocking.
+    fn collect(&mut self, address: usize) -> Option<Retiree> {
+        let at = self
+            .retired
+            .iter()
+            .position(|retiree| retiree.value.as_ptr().addr() == address)?;
+        if !heavy_barrier() {
+            return None;
         }
         // Acquire: a null stored by a snapshot's drop is a release store;
         // what it read of its value happens before the value is dropped.
-        let mut held: Vec<usize> = self
+        let held = self
             .nodes
             .iter()
             .flat_map(|node| &node.slots)
-            .map(|slot| slot.load(Acquire))
-            .filter(|value| !value.is_null())
-            .map(|value| value.addr())
-            .collect();
-        held.sort_unstable();
-        let (keep, free): (Vec<_>, Vec<_>) = core::mem::take(&mut self.retired)
-            .into_iter()
-            .partition(|retiree| held.binary_search(&retiree.value.as_ptr().addr()).is_ok());
-        self.retired = keep;
-        for value in &free {
-            match value.entry {
-                Some(entry) => WAITING.at[entry].store(0, Relaxed),
-                None => drop(WAITING.overflow.fetch_sub(1, Relaxed)),
-            }
+            .any(|slot| slot.load(Acquire).addr() == address);
+        if held {
+            return None;
+        }
+        let free = self.retired.swap_remove(at);
+        match free.entry {
+            Some(entry) => WAITING.at[entry].store(0, Relaxed),
+            None => drop(WAITING.overflow.fetch_sub(1, Relaxed)),
         }
         WAITING.count.store(self.retired.len(), Relaxed);
-        free
+        Some(free)
     }
 }
 
 /// Retires `value`: drops it now if no slot holds it, else leaves it to
 /// the reclaim of the last snapshot that does.
 fn retire(value: Retiree) {
+    let address = value.value.as_ptr().addr();
     let free = {
         let mut state = lock();
         state.push(value);
-        state.collect()
+        state.collect(address)
     };
     drop(free);
 }
 
+/// Drops the retired value at `address` if it waits and no slot holds it
+/// any more: what the drop of one of its snapshots (or a load that let go
+/// of it) runs.
 #[cold]
 #[inline(never)]
-fn reclaim() {
+fn reclaim(address: usize) {
     #[cfg(all(test, feature = "std"))]
     tests::RECLAIMS.fetch_add(1, Relaxed);
-    let free = lock().collect();
+    let free = lock().collect(address);
     drop(free);
 }
 
@@ -545,16 +556,16 @@ fn reclaim() {
 /// A shared `Arc<T>`: loaded often, from many threads, without a locked
 /// instruction; replaced rarely.
 ///
-/// `T: 'static` because a retired value may be dropped by a reclaim on any
-/// thread, for any cell, an instant after its last snapshot's drop
-/// returned (see the module docs), as `thread::spawn` needs it.
-pub(crate) struct SnapshotCell<T: Send + Sync + 'static> {
+/// Any `T`: a retired value is dropped inside the drop of one of its own
+/// handles (**Own reclaim**), so it may borrow, and it stays on the thread
+/// of a cell that is not `Sync`.
+pub(crate) struct SnapshotCell<T> {
     /// **Cell owns current.**
     current: AtomicPtr<T>,
     _owns: PhantomData<Arc<T>>,
 }
 
-impl<T: Send + Sync + 'static> SnapshotCell<T> {
+impl<T> SnapshotCell<T> {
     /// A cell holding `value`. The first cell decides the [`barriers`].
     pub(crate) fn new(value: Arc<T>) -> Self {
         init_barriers();
@@ -603,19 +614,18 @@ impl<T: Send + Sync + 'static> SnapshotCell<T> {
         mut stale: *mut T,
         mut value: *mut T,
     ) -> Snapshot<T> {
-        let mut waits = false;
         loop {
             slot.store(value.cast(), Release);
             light_barrier();
             // The slot no longer holds `stale`, which a retirer may have
             // seen there and kept: the releaser's side of the second
-            // Dekker pair, as in `Snapshot::drop`.
-            waits |= WAITING.includes(stale.addr());
+            // Dekker pair, as in `Snapshot::drop`. (This thread may drop
+            // it: it holds `self`, which outlives every value of the cell.)
+            if WAITING.includes(stale.addr()) {
+                reclaim(stale.addr());
+            }
             let now = self.current.load(Acquire);
             if now == value {
-                if waits {
-                    reclaim();
-                }
                 // INVARIANT: **Protected snapshot**, as in `load`.
                 return Snapshot::protected(now, slot);
             }
@@ -654,7 +664,7 @@ impl<T: Send + Sync + 'static> SnapshotCell<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> Drop for SnapshotCell<T> {
+impl<T> Drop for SnapshotCell<T> {
     fn drop(&mut self) {
         let current = *self.current.get_mut();
         // SAFETY: **Cell owns current**: the cell's count, given up with
@@ -663,7 +673,7 @@ impl<T: Send + Sync + 'static> Drop for SnapshotCell<T> {
     }
 }
 
-impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for SnapshotCell<T> {
+impl<T: fmt::Debug> fmt::Debug for SnapshotCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("SnapshotCell").field(&*self.load()).finish()
     }
@@ -674,7 +684,7 @@ impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for SnapshotCell<T> {
 /// A value loaded from a [`SnapshotCell`], alive until this is dropped. It
 /// may be sent to and dropped on another thread, and outlive the cell and
 /// the thread that loaded it.
-pub(crate) struct Snapshot<T: Send + Sync + 'static> {
+pub(crate) struct Snapshot<T> {
     value: NonNull<T>,
     /// **Protected snapshot**: the slot holding `value`'s address, or
     /// `None`: this owns a strong count of it.
@@ -685,11 +695,11 @@ pub(crate) struct Snapshot<T: Send + Sync + 'static> {
 // SAFETY: **Protected snapshot**: a snapshot shares `T` (needs `Sync`) and
 // may drop it on the thread it is dropped on (needs `Send`), like an
 // `Arc<T>`; its slot is an atomic any thread may write null to.
-unsafe impl<T: Send + Sync + 'static> Send for Snapshot<T> {}
+unsafe impl<T: Send + Sync> Send for Snapshot<T> {}
 // SAFETY: as for `Send`: `&Snapshot` only gives `&T`.
-unsafe impl<T: Send + Sync + 'static> Sync for Snapshot<T> {}
+unsafe impl<T: Send + Sync> Sync for Snapshot<T> {}
 
-impl<T: Send + Sync + 'static> Snapshot<T> {
+impl<T> Snapshot<T> {
     #[inline]
     fn protected(value: *mut T, slot: &'static AtomicPtr<()>) -> Self {
         Self {
@@ -708,7 +718,7 @@ impl<T: Send + Sync + 'static> Snapshot<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> Deref for Snapshot<T> {
+impl<T> Deref for Snapshot<T> {
     type Target = T;
 
     #[inline]
@@ -718,7 +728,7 @@ impl<T: Send + Sync + 'static> Deref for Snapshot<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> Drop for Snapshot<T> {
+impl<T> Drop for Snapshot<T> {
     #[inline]
     fn drop(&mut self) {
         match self.slot {
@@ -727,9 +737,12 @@ impl<T: Send + Sync + 'static> Drop for Snapshot<T> {
                 // that reads this null drops it.
                 slot.store(ptr::null_mut(), Release);
                 light_barrier();
+                #[cfg(all(test, feature = "std"))]
+                tests::hook(tests::Point::Released);
                 // The releaser's side of the second Dekker pair.
-                if WAITING.includes(self.value.as_ptr().addr()) {
-                    reclaim();
+                let address = self.value.as_ptr().addr();
+                if WAITING.includes(address) {
+                    reclaim(address);
                 }
             }
             // SAFETY: **Protected snapshot**: `slot` is `None`, so this owns
@@ -739,7 +752,7 @@ impl<T: Send + Sync + 'static> Drop for Snapshot<T> {
     }
 }
 
-impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for Snapshot<T> {
+impl<T: fmt::Debug> fmt::Debug for Snapshot<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Snapshot").field(&**self).finish()
     }
@@ -752,18 +765,18 @@ impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for Snapshot<T> {
 /// the drop of the last one that does. Drop it after releasing your own
 /// locks: dropping `T` runs user code.
 #[must_use = "dropping the token retires the value: drop it where no lock of yours is held"]
-pub(crate) struct Retired<T: Send + Sync + 'static> {
+pub(crate) struct Retired<T> {
     /// `Some` until dropped.
     value: Option<Arc<T>>,
 }
 
-impl<T: Send + Sync + 'static> Retired<T> {
+impl<T> Retired<T> {
     fn new(value: Arc<T>) -> Self {
         Self { value: Some(value) }
     }
 }
 
-impl<T: Send + Sync + 'static> Drop for Retired<T> {
+impl<T> Drop for Retired<T> {
     fn drop(&mut self) {
         if let Some(value) = self.value.take() {
             retire(Retiree::new(value));
@@ -771,7 +784,7 @@ impl<T: Send + Sync + 'static> Drop for Retired<T> {
     }
 }
 
-impl<T: Send + Sync + fmt::Debug + 'static> fmt::Debug for Retired<T> {
+impl<T: fmt::Debug> fmt::Debug for Retired<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Retired").field(&self.value).finish()
     }
@@ -804,6 +817,9 @@ mod tests {
         Read,
         /// After the slot store, before the second read.
         Published,
+        /// In a snapshot's drop: after its slot is nulled, before it reads
+        /// whether its value waits.
+        Released,
     }
 
     type Hook = (Point, std::boxed::Box<dyn FnOnce()>);
@@ -911,9 +927,9 @@ mod tests {
     }
 
     /// `drops` is `n`: at once, or after the few yields that another
-    /// thread's reclaim (one that took the value out just before ours ran)
-    /// needs to drop it. A value left until some later reclaim fails this:
-    /// nothing else reclaims meanwhile.
+    /// handle's drop running at the same time (one whose reclaim took the
+    /// value out just before ours ran) needs to drop it. A value left until
+    /// some later reclaim fails this: nothing else reclaims meanwhile.
     #[track_caller]
     fn assert_drops(drops: &AtomicUsize, n: usize) {
         for _ in 0..if cfg!(miri) { 10 } else { 1000 } {
@@ -923,6 +939,82 @@ mod tests {
             thread::yield_now();
         }
         assert_eq!(drops.load(SeqCst), n);
+    }
+
+    #[test]
+    fn another_threads_reclaim_leaves_a_value_to_its_own_handles() {
+        let _serial = serial();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = SnapshotCell::new(Probe::new(0, &drops));
+        let snapshot = cell.load();
+        drop(cell.swap(Probe::new(1, &drops)));
+        assert_eq!(drops.load(SeqCst), 0, "value 0 waits for the snapshot");
+        let other = Arc::new(SnapshotCell::new(Probe::new(10, &drops)));
+        // Right after the snapshot's slot is nulled, another thread retires
+        // a value of another cell: its reclaim sees value 0 unprotected too,
+        // and must leave it to this drop (not drop it there, after this
+        // snapshot, which may be all that keeps what it borrows alive, or
+        // on a thread it was never sent to).
+        let seen = Arc::new(AtomicUsize::new(usize::MAX));
+        let (seen_there, drops_there) = (Arc::clone(&seen), Arc::clone(&drops));
+        let (other_cell, other_drops) = (Arc::clone(&other), Arc::clone(&drops));
+        let run = move || {
+            thread::spawn(move || drop(other_cell.swap(Probe::new(11, &other_drops))))
+                .join()
+                .unwrap();
+            seen_there.store(drops_there.load(SeqCst), SeqCst);
+        };
+        HOOK.with(|hook| hook.set(Some((Point::Released, std::boxed::Box::new(run)))));
+        drop(snapshot);
+        assert_eq!(
+            seen.load(SeqCst),
+            1,
+            "the other thread dropped value 10 only"
+        );
+        assert_eq!(drops.load(SeqCst), 2, "and this drop dropped value 0");
+        drop(cell);
+        drop(Arc::into_inner(other).unwrap());
+        assert_drops(&drops, 4);
+    }
+
+    #[test]
+    fn a_value_may_borrow_and_is_dropped_before_its_last_handle_returns() {
+        /// Sets its flag when dropped; borrows it, so `T` is not `'static`.
+        struct Borrows<'a>(&'a AtomicBool);
+        impl Drop for Borrows<'_> {
+            fn drop(&mut self) {
+                assert!(!self.0.swap(true, SeqCst), "dropped twice");
+            }
+        }
+        let _serial = serial();
+        let (first, second) = (AtomicBool::new(false), AtomicBool::new(false));
+        let cell = SnapshotCell::new(Arc::new(Borrows(&first)));
+        let snapshot = cell.load();
+        let moved = thread::scope(|s| s.spawn(move || snapshot).join().unwrap());
+        drop(cell.swap(Arc::new(Borrows(&second))));
+        assert!(!first.load(SeqCst), "the snapshot keeps it");
+        drop(moved);
+        assert!(first.load(SeqCst), "dropped inside the last handle's drop");
+        drop(cell);
+        assert!(second.load(SeqCst));
+    }
+
+    #[test]
+    #[expect(
+        clippy::arc_with_non_send_sync,
+        reason = "what a registry of twins that are not `Send` stores"
+    )]
+    fn a_value_that_is_not_send_stays_with_its_thread() {
+        use core::cell::Cell as Local;
+        static_assertions::assert_not_impl_any!(SnapshotCell<Local<u32>>: Send, Sync);
+        static_assertions::assert_not_impl_any!(Snapshot<Local<u32>>: Send, Sync);
+        static_assertions::assert_not_impl_any!(Retired<Local<u32>>: Send, Sync);
+        let _serial = serial();
+        let cell = SnapshotCell::new(Arc::new(Local::new(1)));
+        let snapshot = cell.load();
+        snapshot.set(2);
+        drop(cell.swap(Arc::new(Local::new(3))));
+        assert_eq!((snapshot.get(), cell.load().get()), (2, 3));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use std::sync::{Mutex, PoisonError};
 
-use arc_swap::{ArcSwap, Guard};
+use crate::future::snapshot::{Snapshot as CellSnapshot, SnapshotCell};
 
 use crate::registry::error::Error;
 
@@ -21,16 +21,18 @@ use crate::registry::error::Error;
 pub(crate) type Map<E> = Vec<(Arc<str>, Arc<E>)>;
 
 /// A snapshot of the map, as readers hold it.
-pub(crate) type Snapshot<E> = Guard<Arc<Map<E>>>;
+pub(crate) type Snapshot<E> = CellSnapshot<Map<E>>;
 
 /// A shared map of named entries. Cloning shares it.
 ///
-/// Reads take no lock and clone no `Arc`: the map is an immutable snapshot
-/// behind an [`ArcSwap`], loaded with a thread-local "debt" (arc-swap's
-/// fast path: a store to this thread's own slot, no write to a line other
-/// threads use). Before, a `RwLock` read and an `Arc` clone of the entry
-/// wrote the lock's and the entry's counts from every core on every call by
-/// name. Writers (register, remove) build a new map and swap it in, one at
+/// Reads take no lock, clone no `Arc` and run no locked instruction: the
+/// map is an immutable snapshot in a [`SnapshotCell`], whose load is a
+/// plain store of the map's address to one of this thread's hazard slots
+/// and whose release is a plain store of null (the writers pay the memory
+/// barrier: see `future/snapshot.rs`). Before, arc-swap's load and release
+/// cost an `xchg` and a `lock cmpxchg`, and before that a `RwLock` read and
+/// an `Arc` clone of the entry wrote the lock's and the entry's counts from
+/// every core on every call by name. Writers (register, remove) build a new map and swap it in, one at
 /// a time under a mutex; entries are built before and dropped after, so no
 /// user code (not even a destructor) runs under it, and a poisoned mutex is
 /// recovered.
@@ -39,7 +41,7 @@ pub(crate) struct Names<E: ?Sized> {
 }
 
 struct Shared<E: ?Sized> {
-    map: ArcSwap<Map<E>>,
+    map: SnapshotCell<Map<E>>,
     /// Serialises writers: each copies the current map, changes it and
     /// stores it; two at once would lose one's change.
     writer: Mutex<()>,
@@ -49,11 +51,10 @@ struct Shared<E: ?Sized> {
 /// entry is cloned, and the snapshot keeps it alive even if it is removed
 /// from the map meanwhile.
 ///
-/// A call by name holds one until its future is dropped. arc-swap keeps a
-/// few such loads per thread in thread-local slots (8 in arc-swap 1.x);
-/// beyond that a load clones the map's `Arc` instead (one atomic add on a
-/// count all threads share): correct, but no longer free of shared writes
-/// when a thread has many calls by name in flight at once.
+/// A call by name holds one until its future is dropped. A thread has 16
+/// hazard slots; a load beyond them takes a count of the map's `Arc`
+/// instead, under a process-wide lock: correct, but no longer free of
+/// shared writes when a thread has many calls by name in flight at once.
 pub(crate) struct Found<E: ?Sized> {
     snapshot: Snapshot<E>,
     index: usize,
@@ -89,7 +90,7 @@ impl<E: ?Sized> Names<E> {
     pub(crate) fn new() -> Self {
         Names {
             shared: Arc::new(Shared {
-                map: ArcSwap::from_pointee(Vec::new()),
+                map: SnapshotCell::new(Arc::new(Vec::new())),
                 writer: Mutex::new(()),
             }),
         }
@@ -103,7 +104,7 @@ impl<E: ?Sized> Names<E> {
             .writer
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let mut map: Map<E> = (**self.shared.map.load()).clone();
+        let mut map: Map<E> = (*self.shared.map.load()).clone();
         let out = change(&mut map);
         let old = self.shared.map.swap(Arc::new(map));
         drop(lock);

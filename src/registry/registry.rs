@@ -38,9 +38,11 @@ use crate::service::SendService;
 /// * `Registry` is a cheap handle: **cloning it shares the same registry**
 ///   (it is an `Arc` inside), so give each task a clone.
 /// * The names are an immutable snapshot swapped atomically on every
-///   change ([`arc_swap`](https://docs.rs/arc-swap)). A call by name takes
-///   no lock and clones no `Arc`: it holds the snapshot it found the entry
-///   in until its future is dropped. A [`Handle`] holds the entry itself
+///   change (hazard slots with asymmetric fences: a reader's load and
+///   release are plain stores, a writer pays a process-wide memory barrier,
+///   `membarrier(2)` on Linux). A call by name takes no lock, clones no
+///   `Arc` and runs no locked instruction: it holds the snapshot it found
+///   the entry in until its future is dropped. A [`Handle`] holds the entry itself
 ///   and takes no lock either, so calls never wait on each other and never
 ///   hold a lock while a service runs.
 /// * [`register`](Self::register) and [`remove`](Self::remove) build a new
@@ -247,11 +249,11 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// `Send`.
     ///
     /// What the name costs: a snapshot load of the name map (no lock, no
-    /// `Arc` clone: a store to this thread's own slot, which the future
-    /// holds until it is dropped so that a concurrent
-    /// [`remove`](Self::remove) cannot free the entry under it; its release
-    /// is one atomic exchange on that slot), and a binary search of the
-    /// names. The snapshot (16 bytes) is stored inside the erased future,
+    /// `Arc` clone, no locked instruction on Linux: a store to one of this
+    /// thread's hazard slots, which the future holds until it is dropped so
+    /// that a concurrent [`remove`](Self::remove) cannot free the entry
+    /// under it; its release is a store of null to that slot), and a binary
+    /// search of the names. The snapshot (16 bytes) is stored inside the erased future,
     /// so the future is a handle call's size (128 bytes with the default
     /// capacity) and `.await` copies it without a `memcpy` call: beside the
     /// service's future when both fit the capacity, else beside the pointer
@@ -263,11 +265,13 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// inline). `benches/recycled.rs` measures it against a [`Handle`] and
     /// a bare `dyn` call.
     ///
-    /// The snapshot is for calls that end soon: arc-swap keeps 8 such loads
-    /// per thread in its own slots, and past them a load clones the whole
-    /// map's `Arc` (one count shared by every service). A server whose
-    /// calls stay in flight long, many per worker thread, resolves a
-    /// [`Handle`] per request instead, or keeps handles.
+    /// The snapshot is for calls that end soon: a thread has 16 hazard
+    /// slots, and past them a load takes a count of the whole map's `Arc`
+    /// under a process-wide lock. A server whose calls stay in flight long,
+    /// many per worker thread, resolves a [`Handle`] per request instead,
+    /// or keeps handles. (Without `membarrier(2)`, on other systems or
+    /// where a sandbox refuses it, the load and the release each run one
+    /// `fence(SeqCst)`: a locked instruction, as many as arc-swap's.)
     ///
     /// # Errors
     ///

@@ -24,9 +24,11 @@ use crate::twin::handle::{TwinEntry, TwinHandle};
 /// (what [`TwinRegistry::handle`](crate::twin::TwinRegistry::handle) does)
 /// adds an atomic increment and a decrement of a count that every core
 /// calling that plugin writes: its cache line moves between cores on every
-/// request. A `TwinRef` holds the snapshot instead, through arc-swap's
-/// guard, which records the load in one of the calling thread's own slots
-/// (a store to a line no other thread writes).
+/// request. A `TwinRef` holds the snapshot instead, recorded in one of the
+/// calling thread's own hazard slots: a plain store to a line no other
+/// thread writes, and a plain store of null when it is dropped (no locked
+/// instruction on Linux, where the registry's writers pay the memory
+/// barrier).
 ///
 /// The entry stays alive while the `TwinRef` is held, even if it is
 /// [removed](crate::twin::TwinRegistry::remove) or the registry changes
@@ -34,11 +36,11 @@ use crate::twin::handle::{TwinEntry, TwinHandle};
 ///
 /// # For one call or a few
 ///
-/// arc-swap keeps a few such loads per thread in thread-local slots (8 in
-/// arc-swap 1.x). A thread that holds more at once (many calls by name in
-/// flight on one thread) still gets correct `TwinRef`s, but each further
-/// load clones the snapshot's `Arc` instead, one atomic add on a count all
-/// threads share; and a registry change pays every held load with a clone.
+/// A thread has 16 hazard slots. A thread that holds more `TwinRef`s at
+/// once (many calls by name in flight on one thread) still gets correct
+/// ones, but each further load takes a count of the snapshot's `Arc`
+/// instead, under a process-wide lock; and while a held `TwinRef` keeps a
+/// replaced snapshot alive, its release takes that lock too, to free it.
 /// So hold a `TwinRef` for the call it was found for (the temporary in
 /// `plugins.get(name)?.m(x).await` lives exactly that long), and keep a
 /// [`TwinHandle`] ([`to_handle`](Self::to_handle)) for anything that
