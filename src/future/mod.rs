@@ -68,11 +68,13 @@
 //!   `S: Stream<Item = T> (+ Send) + 'a` (`inline_stream.rs`, whose vtables
 //!   start with the same header, and whose `Completed` state means "returned
 //!   `None`": polled again, it returns `None`).
-//! * **Cell owns current**, **Protected snapshot**, **Erased retiree**
-//!   (`snapshot.rs`, with the two Dekker pairs they rest on). A snapshot
-//!   cell owns one count of its current `Arc`; a snapshot's value stays
-//!   alive while a hazard slot holds its address or the snapshot owns a
-//!   count; a retired value is dropped only once no slot holds it.
+//! * **Cell owns current**, **Protected snapshot**, **Erased retiree**,
+//!   **Cell reclaim** (`snapshot.rs`, with the two Dekker pairs they rest
+//!   on). A snapshot cell owns one count of its current `Arc`; a
+//!   snapshot's value stays alive while a hazard slot holds its address or
+//!   the snapshot owns a count; a retired value is dropped only once no
+//!   slot holds it, and only inside a handle of its own cell (so it may
+//!   borrow, and need not be `Send`).
 //! * **Block layout**, **Pool outlives its blocks**, **Owned blocks**: the
 //!   recycled buffers' own three, stated in `recycled.rs`.
 //! * **Owner outlives the borrow** (`owning.rs`, `recycled.rs`). A future
