@@ -101,7 +101,11 @@
 //!   after its last handle returned.) A value of one cell kept waiting by
 //!   such a stale address in a slot another cell's `load` then clears is
 //!   dropped by the next reclaim for its own cell (its next swap, or its
-//!   cell's drop), not earlier.
+//!   cell's drop), not earlier; if that cell and its handles are all gone
+//!   by then, it is never dropped. That takes an allocator reusing a freed
+//!   value's address for another cell's value, which is then retired and
+//!   released, all within one `load`'s two reads of `current`: a leak in
+//!   a rare race, never a value dropped out of its cell's reach.
 //!
 //! A retired value is dropped as soon as the last snapshot that protects
 //! it is, by the second Dekker pair (a liveness property: no `unsafe`
