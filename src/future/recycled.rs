@@ -874,24 +874,13 @@ pub(super) fn build_owned<F: Future, C: FnOnce() -> F, Cap: Capacity, O>(
         return (storage, Erasure::new(layout, Placement::Inline));
     }
     if OwnerRoom::<Cap, O>::FITS && pool.accepts::<F>() {
-        let Some((block, miss)) = pool.take() else {
-            handle_alloc_error(pool.block)
+        let Ok((block, allocated)) = fill_block(&pool, make, false) else {
+            unreachable!("an infallible fill aborts instead of failing")
         };
-        let block = block.0;
-        // SAFETY: as in `build`, for a borrowed pool (`Borrowed`).
-        unsafe {
-            block
-                .cast::<*const RecyclePool>()
-                .write(core::ptr::from_ref(pool))
-        };
-        let unfilled = Unfilled::<Borrowed>(block, PhantomData);
-        let block = block.as_ptr();
-        // SAFETY: as in `build`: the pool accepts `F`, the block is ours.
-        unsafe { block.add(future_offset::<F>()).cast::<F>().write(make()) };
-        core::mem::forget(unfilled);
-        // SAFETY: the block holds a live `F`, owned from here on by the
-        // fresh storage, whose `PooledOwned` place drops it, gives the
-        // block back to `pool` and then drops the owner, for which the
+        // SAFETY: the block holds a live `F` (`fill_block`), owned from
+        // here on by the fresh storage, whose `PooledOwned` place drops it,
+        // gives the block back to `pool` (`Borrowed`, as `fill_block` wrote
+        // it for `&RecyclePool`) and then drops the owner, for which the
         // buffer has room (checked above). **Pool outlives its blocks**:
         // the owner keeps `pool` alive (`build_owned`'s callers' promise)
         // until the block is back. (If `owner` unwinds, the block holds a
@@ -899,7 +888,6 @@ pub(super) fn build_owned<F: Future, C: FnOnce() -> F, Cap: Capacity, O>(
         let storage = unsafe {
             OwnedStorage::pointer_and_owner_at::<F, PooledOwned<Cap, O>, O>(block, owner())
         };
-        let allocated = if miss { pool.block.size() } else { 0 };
         return (storage, Erasure::recycled(layout, allocated));
     }
     let Ok(storage) = heap_in_place::<_, _, Cap>(
@@ -912,6 +900,43 @@ pub(super) fn build_owned<F: Future, C: FnOnce() -> F, Cap: Capacity, O>(
         unreachable!("an infallible build aborts instead of failing")
     };
     (storage, Erasure::new(layout, Placement::Heap))
+}
+
+/// Takes a block of `lender`'s pool (which accepts `F`), writes its offset
+/// 0 as `lender` says and builds `make()`'s future in it, in its final
+/// place. Returns the block, now holding a live `F` that the caller must
+/// give to a storage whose place drops it and gives the block back as
+/// `L::Keep` says (or leak), and the bytes the take allocated (a miss).
+/// `Err(make)` only when `fallible` and the take could not allocate.
+#[inline]
+fn fill_block<F: Future, C: FnOnce() -> F, L: Lender>(
+    lender: &L,
+    make: C,
+    fallible: bool,
+) -> Result<(*mut u8, usize), C> {
+    let pool = lender.pool();
+    debug_assert!(pool.accepts::<F>());
+    let Some((block, miss)) = pool.take() else {
+        if fallible {
+            return Err(make);
+        }
+        handle_alloc_error(pool.block)
+    };
+    let block = block.0;
+    // SAFETY: **Block layout**: every block has room for a pointer at
+    // offset 0, aligned (the block is at least pointer-aligned); this
+    // block is ours (**Owned blocks**). Rewritten on every take, so a
+    // borrowed pool may move while it holds no block in use.
+    unsafe { block.cast::<*const RecyclePool>().write(lender.address()) };
+    let unfilled = Unfilled::<L::Keep>(block, PhantomData);
+    let block = block.as_ptr();
+    // SAFETY: **Block layout**: the pool accepts `F` (the caller checked),
+    // so it fits at its offset in the block, which this call owns
+    // (**Owned blocks**). Written where it will be polled.
+    unsafe { block.add(future_offset::<F>()).cast::<F>().write(make()) };
+    core::mem::forget(unfilled);
+    let allocated = if miss { pool.block.size() } else { 0 };
+    Ok((block, allocated))
 }
 
 /// A future and the owner of what it borrows, stored together; dropped in
@@ -965,35 +990,16 @@ fn build<F: Future, C: FnOnce() -> F, Cap: Capacity, L: Lender>(
             erasure: Erasure::new(layout, crate::layout::Placement::Inline),
         });
     }
-    let pool = lender.pool();
-    if pool.accepts::<F>() {
-        let Some((block, miss)) = pool.take() else {
-            if fallible {
-                return Err(make);
-            }
-            handle_alloc_error(pool.block)
-        };
-        let block = block.0;
-        // SAFETY: **Block layout**: every block has room for a pointer at
-        // offset 0, aligned (the block is at least pointer-aligned); this
-        // block is ours (**Owned blocks**). Rewritten on every take, so a
-        // borrowed pool may move while it holds no block in use.
-        unsafe { block.cast::<*const RecyclePool>().write(lender.address()) };
-        let unfilled = Unfilled::<L::Keep>(block, PhantomData);
-        let block = block.as_ptr();
-        // SAFETY: **Block layout**: the pool accepts `F`, so it fits at
-        // its offset in the block, which this call owns (**Owned
-        // blocks**). Written where it will be polled.
-        unsafe { block.add(future_offset::<F>()).cast::<F>().write(make()) };
-        core::mem::forget(unfilled);
-        // SAFETY: the block now holds a live `F`, owned from here on by the
-        // fresh storage, whose `Pooled` place drops it and gives the block
-        // back as `L::Keep` says (**Pool outlives its blocks**: a borrowed
-        // pool's callers tie the handle's lifetime to the pool borrow; a
-        // shared one's count was just written at offset 0). The `F` is
-        // pinned: the block does not move while it is in use.
+    if lender.pool().accepts::<F>() {
+        let (block, allocated) = fill_block(&lender, make, fallible)?;
+        // SAFETY: the block holds a live `F` (`fill_block`), owned from
+        // here on by the fresh storage, whose `Pooled` place drops it and
+        // gives the block back as `L::Keep` says (**Pool outlives its
+        // blocks**: a borrowed pool's callers tie the handle's lifetime to
+        // the pool borrow; a shared one's count was just written at offset
+        // 0). The `F` is pinned: the block does not move while it is in
+        // use.
         let storage = unsafe { OwnedStorage::pointer_at::<F, Pooled<Cap, L::Keep>>(block) };
-        let allocated = if miss { pool.block.size() } else { 0 };
         return Ok(Built {
             storage,
             erasure: Erasure::recycled(layout, allocated),
