@@ -146,9 +146,10 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
             future,
         )
     };
-    // Checked once the future no longer borrows the cell; if it fails, the
-    // future is dropped before the owner, declared first.
-    assert!(owner.is_none(), "an `Owned` holds the owner of its cell");
+    // `Owned::build`, the only way to an `Owned<'a, ..>`, took the owner
+    // from the one cell with this `'a` (checked in debug builds, once the
+    // future no longer borrows the cell).
+    debug_assert!(owner.is_none(), "an `Owned` holds the owner of its cell");
     ByName {
         future,
         _bound: PhantomData,
