@@ -39,13 +39,16 @@ use std::cell::Cell;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::{Pin, pin};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+
+#[allow(dead_code, reason = "each bench uses its part of the shared support")]
+#[path = "support/mod.rs"]
+mod support;
 use hybrid_dispatch::capacity::S1;
 use hybrid_dispatch::twin::{TwinHandle, TwinRef};
 use hybrid_dispatch::{
@@ -744,27 +747,9 @@ fn repeat(all: &[Subjects], size: &str, key: &str, n: u64) {
 }
 
 fn instructions(exe: &str, size: &str, key: &str, n: u64) -> u64 {
-    let out = std::env::temp_dir().join(format!("cg.recycled.{size}.{key}.{n}"));
-    let run = Command::new("valgrind")
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out.display()))
-        .args([exe, "--repeat", size, key, &n.to_string()])
-        .output()
-        .expect("valgrind");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let text = std::fs::read_to_string(&out).unwrap();
-    let total = text
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("summary: ")
-                .or_else(|| l.strip_prefix("totals: "))
-        })
-        .expect("callgrind summary");
-    total.trim().parse().unwrap()
+    let n = n.to_string();
+    let name = format!("cg.recycled.{size}.{key}.{n}");
+    support::callgrind::ir_total_of(exe, &["--repeat", size, key, &n], &name)
 }
 
 fn callgrind(all: &[Subjects], n: u64) {

@@ -25,11 +25,14 @@
 //! source file (`#[path]`), the same code the library builds.
 
 use std::hint::black_box;
-use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
+
+#[allow(dead_code, reason = "each bench uses its part of the shared support")]
+#[path = "support/mod.rs"]
+mod support;
 
 #[allow(dead_code, reason = "only the cell and its barriers are measured")]
 #[allow(
@@ -267,30 +270,13 @@ fn swaps(count: usize, busy: bool) {
 }
 
 fn instructions(exe: &str, row: Row, n: u64, fences: bool) -> u64 {
-    let out = std::env::temp_dir().join(format!("cg.snapshot.{}.{n}", row.key()));
-    let mut command = Command::new("valgrind");
-    command
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", out.display()))
-        .args([exe, "--repeat", row.key(), &n.to_string()]);
+    let n = n.to_string();
+    let mut args = vec!["--repeat", row.key(), &n];
     if fences {
-        command.arg("--fences");
+        args.push("--fences");
     }
-    let run = command.output().expect("valgrind");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let text = std::fs::read_to_string(&out).unwrap();
-    let total = text
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("summary: ")
-                .or_else(|| l.strip_prefix("totals: "))
-        })
-        .expect("callgrind summary");
-    total.trim().parse().unwrap()
+    let name = format!("cg.snapshot.{}.{n}", row.key());
+    support::callgrind::ir_total_of(exe, &args, &name)
 }
 
 fn callgrind(n: u64, fences: bool) {

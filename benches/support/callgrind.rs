@@ -92,6 +92,26 @@ fn total_ir(file: &Path) -> Result<u64, String> {
         .ok_or_else(|| format!("{}: no totals line", file.display()))
 }
 
+/// Runs `exe args…` under callgrind and returns its `Ir` total, the output
+/// file named `name` in the temp directory: for benches with a command
+/// line of their own (`recycled.rs`, `snapshot.rs`).
+pub(crate) fn ir_total_of(exe: &str, args: &[&str], name: &str) -> u64 {
+    let file = std::env::temp_dir().join(name);
+    let run = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", file.display()))
+        .arg(exe)
+        .args(args)
+        .output()
+        .expect("valgrind");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    total_ir(&file).unwrap()
+}
+
 /// Where the output files go: `<target>/release/callgrind/`.
 pub(crate) fn out_dir(exe: &Path) -> PathBuf {
     exe.parent()
