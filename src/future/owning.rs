@@ -117,8 +117,9 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
     call: impl for<'a> FnOnce(&'a M, OwnerCell<'a, M>, PhantomData<&'a B>) -> Owned<'a, M, T, Cap>,
 ) -> ByName<B, T, Cap> {
     let target: *const M = &*owner;
-    // Declared first, so that if `call` unwinds, what it built is dropped
-    // (or leaked) before an owner still here is.
+    // Held here until `Owned::build` takes it, once the future is built:
+    // if `call` unwinds before, what it built is dropped (or leaked) inside
+    // it, before this owner is.
     let mut owner = Some(owner);
     let cell = OwnerCell {
         owner: &mut owner,
@@ -126,12 +127,12 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
     };
     // SAFETY: **Owner outlives the borrow**: `target` stays valid and
     // unchanged while the owner lives, wherever it moves. `call` can
-    // return an `Owned` only from `Owned::build`, which moves the owner
-    // out of the one cell this call lends into the storage it builds: that
-    // storage then drops the owner after the future made from this
-    // reference, and after that future's block is back in its pool, and
-    // an `Owned` dropped before it is returned leaks it. Until `build`,
-    // the owner stays here. `call` is generic over the reference's
+    // return an `Owned` only from `Owned::build`, which, once the future
+    // made from this reference is built, moves the owner out of the one
+    // cell this call lends into that future's storage: the storage drops
+    // it after the future, and after the future's block is back in its
+    // pool, and an `Owned` dropped before it is returned leaks it. Until
+    // then the owner stays here. `call` is generic over the reference's
     // lifetime, so it cannot keep the reference anywhere but in the
     // future it returns.
     let owned = call(unsafe { &*target }, cell, PhantomData);

@@ -836,8 +836,9 @@ impl<Cap: Capacity, O> Site for PooledOwned<Cap, O> {
 
     unsafe fn drop<F>(storage: *mut u8) {
         // SAFETY: the caller's guarantee: the storage was made by
-        // `build_owned` with this place, so its buffer holds a live `O`
-        // after the block pointer; read out once, here, as the storage is
+        // `build_owned` with this place (only where `OwnerRoom::FITS`), so
+        // its buffer holds a live `O` after the block pointer
+        // (`owner_in_buffer`); read out once, here, as the storage is
         // used never again. Declared first, so dropped last: after the
         // block is given back below, even if `F`'s destructor panics.
         let _owner = unsafe { owner_in_buffer::<Cap, O>(storage).read_unaligned() };
