@@ -7,6 +7,7 @@
 //! ```text
 //! cargo bench -p hybrid-dispatch-gateway --bench gateway             # everything
 //! cargo bench -p hybrid-dispatch-gateway --bench gateway -- logging  # section 4 only
+//! cargo bench -p hybrid-dispatch-gateway --bench gateway -- dispatch  # the calls without HTTP only
 //! ```
 //!
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
@@ -109,6 +110,7 @@ fn main() {
     let started = Instant::now();
     // `cargo bench` passes `--bench`; a word names the one section to run.
     let only_logging = std::env::args().skip(1).any(|arg| arg == "logging");
+    let only_dispatch = std::env::args().skip(1).any(|arg| arg == "dispatch");
     println!("gateway bench: {ROUNDS} rounds, modes alternating within each round\n");
     if only_logging {
         let clients = tokio::runtime::Builder::new_current_thread()
@@ -121,6 +123,11 @@ fn main() {
     }
 
     let dispatch = measure_dispatch();
+    if only_dispatch {
+        print_dispatch(&dispatch);
+        println!("\nwhole run: {:.1?}", started.elapsed());
+        return;
+    }
 
     let servers = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -200,7 +207,7 @@ fn main() {
                 100.0 * ns / round_trip,
             );
         }
-        for (label, twin, boxed) in [("by name", 0, 1), ("resolved once", 2, 4)] {
+        for (label, twin, boxed) in [("by name", 0, 1), ("resolved once", 2, 3)] {
             let (twin, boxed) = (dispatch[w][twin].0, dispatch[w][boxed].0);
             println!(
                 "|   | boxed - twin, {label} | {:+.0} ns | | | {:+.3} % |",
@@ -475,6 +482,23 @@ fn bare<S: Capacity>(name: &str) -> Arc<dyn SendDynPlugin<S>> {
 
 /// Per workload, per row of `DISPATCH_ROWS`: ns per call without HTTP and
 /// allocations per call. The median of five runs of `DISPATCHES` calls.
+/// The calls without HTTP alone (`-- dispatch`): time and allocations per
+/// call, and the differences the targets are about.
+fn print_dispatch(dispatch: &[Vec<(f64, f64)>]) {
+    println!("| plugin | call | call without HTTP | allocations per call |");
+    println!("|---|---|---:|---:|");
+    for (w, (plugin, _)) in WORKLOADS.iter().enumerate() {
+        for (row, (label, _)) in DISPATCH_ROWS.iter().enumerate() {
+            let (ns, allocs) = dispatch[w][row];
+            println!("| {plugin} | {label} | {ns:.0} ns | {allocs:.2} |");
+        }
+        for (label, twin, boxed) in [("by name", 0, 1), ("resolved once", 2, 3)] {
+            let (twin, boxed) = (dispatch[w][twin].0, dispatch[w][boxed].0);
+            println!("|   | boxed - twin, {label} | {:+.0} ns | |", boxed - twin);
+        }
+    }
+}
+
 fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
