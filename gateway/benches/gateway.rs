@@ -480,8 +480,6 @@ fn bare<S: Capacity>(name: &str) -> Arc<dyn SendDynPlugin<S>> {
     }
 }
 
-/// Per workload, per row of `DISPATCH_ROWS`: ns per call without HTTP and
-/// allocations per call. The median of five runs of `DISPATCHES` calls.
 /// The calls without HTTP alone (`-- dispatch`): time and allocations per
 /// call, and the differences the targets are about.
 fn print_dispatch(dispatch: &[Vec<(f64, f64)>]) {
@@ -499,6 +497,8 @@ fn print_dispatch(dispatch: &[Vec<(f64, f64)>]) {
     }
 }
 
+/// Per workload, per row of `DISPATCH_ROWS`: ns per call without HTTP and
+/// allocations per call. The median of five runs of `DISPATCHES` calls.
 fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
