@@ -46,21 +46,37 @@ pub enum Pool {}
 /// `make()`'s future in an [`InlineFuture`]: inline when it fits `Cap`,
 /// else in a buffer of the pool `pool()` gives (a counted twin's, through
 /// the hook; asked only then), else on the heap. Built in place.
+///
+/// `observe` (the twin's erasure hook) hears where the future went. For an
+/// inline future it hears first, before `make` runs: the placement is
+/// known from the type, and a hook that runs after the future is built
+/// (a counting wrapper's: a thread-local counter, whose first use on a
+/// thread may unwind) sits between the future's writes and the return,
+/// so the compiler builds the whole handle on the stack and copies all of
+/// it (capacity and all, a `memcpy` call) into the caller's. Heard first,
+/// the future is written straight into the caller's handle. A recycled
+/// or boxed future's hook hears after, with what its storage reports
+/// (whether the pool had an idle buffer); its handle is a pointer.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     pool: impl FnOnce() -> Option<&'a Pool>,
+    observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    if !fits_inline::<F, Cap>() {
-        if let Some(pool) = pool() {
-            #[cfg(feature = "std")]
-            return InlineFuture::new_recycled(pool, make);
-            #[cfg(not(feature = "std"))]
-            match *pool {}
-        }
+    if fits_inline::<F, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<F>()));
+        return InlineFuture::new(make());
     }
-    InlineFuture::new(make())
+    let future = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => InlineFuture::new_recycled(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => InlineFuture::new(make()),
+    };
+    observe(future.erasure());
+    future
 }
 
 /// [`inline_future`] for the `Send` storage.
@@ -68,17 +84,22 @@ pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
 #[inline(always)]
 pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
     pool: impl FnOnce() -> Option<&'a Pool>,
+    observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    if !fits_inline::<F, Cap>() {
-        if let Some(pool) = pool() {
-            #[cfg(feature = "std")]
-            return SendInlineFuture::new_recycled(pool, make);
-            #[cfg(not(feature = "std"))]
-            match *pool {}
-        }
+    if fits_inline::<F, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<F>()));
+        return SendInlineFuture::new(make());
     }
-    SendInlineFuture::new(make())
+    let future = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => SendInlineFuture::new_recycled(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => SendInlineFuture::new(make()),
+    };
+    observe(future.erasure());
+    future
 }
 
 /// [`inline_future`] for a future that may outlive the pool's borrow (the
@@ -89,17 +110,22 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
 #[inline(always)]
 pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    if !fits_inline::<F, Cap>() {
-        if let Some(pool) = pool() {
-            #[cfg(feature = "std")]
-            return InlineFuture::new_recycled_arc(pool, make);
-            #[cfg(not(feature = "std"))]
-            match *pool {}
-        }
+    if fits_inline::<F, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<F>()));
+        return InlineFuture::new(make());
     }
-    InlineFuture::new(make())
+    let future = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => InlineFuture::new_recycled_arc(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => InlineFuture::new(make()),
+    };
+    observe(future.erasure());
+    future
 }
 
 /// [`inline_future_arc`] for the `Send` storage.
@@ -107,17 +133,22 @@ pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
 #[inline(always)]
 pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
     pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    if !fits_inline::<F, Cap>() {
-        if let Some(pool) = pool() {
-            #[cfg(feature = "std")]
-            return SendInlineFuture::new_recycled_arc(pool, make);
-            #[cfg(not(feature = "std"))]
-            match *pool {}
-        }
+    if fits_inline::<F, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<F>()));
+        return SendInlineFuture::new(make());
     }
-    SendInlineFuture::new(make())
+    let future = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => SendInlineFuture::new_recycled_arc(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => SendInlineFuture::new(make()),
+    };
+    observe(future.erasure());
+    future
 }
 
 /// The call of `&self` method `index` of a counted twin: counted, and its

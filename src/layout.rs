@@ -636,13 +636,11 @@ pin_project! {
 }
 
 impl<'a, F, C: ?Sized + Counts> Tracked<'a, F, C> {
-    /// `future`, counted in `counters` (started now), or not counted.
+    /// `future`, of a call its caller already counted as started in
+    /// `counters`, or not counted (`None`).
     #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn new(future: F, counters: Option<&'a C>) -> Self {
-        if let Some(counters) = counters {
-            counters.started();
-        }
         Tracked { future, counters }
     }
 

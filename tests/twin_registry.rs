@@ -403,6 +403,43 @@ fn tracked_calls_that_panic_are_counted_and_the_next_call_is_fine() {
     );
 }
 
+/// A method written `-> impl Future` runs its body when called, before its
+/// future exists, and that body can panic.
+#[dyn_twin(DynStarter, send = SendDynStarter)]
+trait Starter {
+    fn start(&self, x: u32) -> impl core::future::Future<Output = u32> + Send;
+}
+
+struct Checked;
+
+impl Starter for Checked {
+    fn start(&self, x: u32) -> impl core::future::Future<Output = u32> + Send {
+        assert!(x != 0, "refused before the future exists");
+        async move { x + 1 }
+    }
+}
+
+/// A call that panics before it has a future is counted as a call that
+/// started and panicked, with the placement its future would have had
+/// (inline), as a registry entry counts a service's `call`; nothing stays
+/// in flight, and the next call is counted after it.
+#[test]
+fn a_call_that_panics_before_its_future_exists_is_counted_as_panicked() {
+    let starters: TwinRegistry<dyn SendDynStarter> = TwinRegistry::new();
+    let checked = starters.register("checked", Checked).unwrap();
+    let refused = catch_unwind(AssertUnwindSafe(|| drop(checked.start_send(0))));
+    assert!(refused.is_err());
+    assert_eq!(
+        calls_and_ends(TwinHandle::tracked(&checked, "start").unwrap()),
+        tracked(1, Went::Inline, [0, 0, 1], 0)
+    );
+    assert_eq!(block_on(checked.start_send(1)).0, 2);
+    assert_eq!(
+        calls_and_ends(TwinHandle::tracked(&checked, "start").unwrap()),
+        tracked(2, Went::Inline, [1, 0, 1], 0)
+    );
+}
+
 #[test]
 fn tracked_calls_that_fit_allocate_nothing() {
     let plugins = registry();

@@ -12,7 +12,7 @@ use crate::layer::counted::CallCounters as MethodCounters;
 use crate::layer::counted::PlacementStats;
 use crate::layout::Erasure;
 #[cfg(feature = "std")]
-use crate::layout::FutureLayout;
+use crate::layout::{FutureLayout, Outcome};
 #[cfg(feature = "std")]
 use crate::twin::tracked::MethodCounters;
 use crate::twin::tracked::Tracked;
@@ -467,6 +467,12 @@ impl<P> CountedTwin<P> {
 
     /// Counts a call of method `index` and tracks its future, made by
     /// `call` from the implementor (generated code, `&self` methods).
+    ///
+    /// The start is counted before `call` runs, and a `call` that panics
+    /// (a `-> impl Future` body can, before its future exists) is counted
+    /// as panicked while it unwinds, as a registry entry counts a service's
+    /// `call`: the books balance, and the erasure hook, which hears an
+    /// inline placement before the call, never counts a call that was not.
     #[inline(always)]
     pub(crate) fn track_ref<'a, F>(
         &'a self,
@@ -478,9 +484,9 @@ impl<P> CountedTwin<P> {
         // `MethodCounters`). Without `std` nothing is tracked, so the call
         // is counted here.
         #[cfg(feature = "std")]
-        return Tracked::new(
-            call(&self.inner),
+        return started(
             Self::counters_at(&self.counters, self.methods, self.own, owner, index),
+            || call(&self.inner),
         );
         #[cfg(not(feature = "std"))]
         {
@@ -507,9 +513,9 @@ impl<P> CountedTwin<P> {
             ..
         } = self;
         #[cfg(feature = "std")]
-        return Tracked::new(
-            call(inner),
+        return started(
             Self::counters_at(counters, methods, *own, owner, index),
+            || call(inner),
         );
         #[cfg(not(feature = "std"))]
         {
@@ -527,6 +533,31 @@ impl<P> CountedTwin<P> {
             counters.erasure(erasure);
         }
     }
+}
+
+/// `call()`'s future, tracked in `counters` (if any), counted as started
+/// first; as panicked if `call` unwinds.
+#[cfg(feature = "std")]
+#[inline(always)]
+fn started<'a, F>(
+    counters: Option<&'a MethodCounters>,
+    call: impl FnOnce() -> F,
+) -> Tracked<'a, F> {
+    /// Counts the started call as panicked unless forgotten.
+    struct Unwinding<'a>(&'a MethodCounters);
+    impl Drop for Unwinding<'_> {
+        fn drop(&mut self) {
+            self.0.finished(Outcome::Panicked);
+        }
+    }
+    let Some(counters) = counters else {
+        return Tracked::new(call(), None);
+    };
+    counters.started();
+    let unwinding = Unwinding(counters);
+    let future = call();
+    core::mem::forget(unwinding);
+    Tracked::new(future, Some(counters))
 }
 
 /// Where method `index` of the trait `owner` names sits in `methods`, a

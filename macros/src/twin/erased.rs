@@ -313,7 +313,7 @@ impl Cx<'_> {
         let p = &self.p;
         let implementor = &self.names.implementor;
         let space = &self.names.space;
-        let future = &self.names.future;
+        let (future, erasure) = (&self.names.future, &self.names.erasure);
         let trait_path = &self.trait_path;
         let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
         let index = m.index;
@@ -341,17 +341,17 @@ impl Cx<'_> {
         } else if let Some(maker) = self.recycling_maker(m, storage) {
             // Inline when it fits; else in the buffer a counting wrapper
             // lends (its hook; an ordinary implementor's lends none, and
-            // the call compiles to `new`); else on the heap.
+            // the call compiles to `new`); else on the heap. The hook hears
+            // where it went (first, for an inline future: see the maker).
             let pool_hook = Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
             let layout = self.layout_call(m);
             quote! {
                 #check
-                let #future = #p::#maker::<_, #space, _>(
+                #p::#maker::<_, #space, _>(
                     || <#implementor as #trait_path>::#pool_hook(self, #index, #layout),
+                    |#erasure| <#implementor as #trait_path>::#hook(self, #index, #erasure),
                     move || #call,
-                );
-                <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
-                #future
+                )
             }
         } else {
             quote! {

@@ -73,7 +73,7 @@ for Implementor {
         'life1: 'fut,
     {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::inline_future::<
+        ::hybrid_dispatch::__private::inline_future::<
             _,
             Cap,
             _,
@@ -83,10 +83,13 @@ for Implementor {
                 0usize,
                 <Implementor as DynGreeter<Cap>>::greet_layout(&*self),
             ),
+            |erasure| <Implementor as Greeter>::__dyn_twin_observe(
+                self,
+                0usize,
+                erasure,
+            ),
             move || <Implementor as Greeter>::greet(self, who),
-        );
-        <Implementor as Greeter>::__dyn_twin_observe(self, 0usize, future.erasure());
-        future
+        )
     }
     #[allow(clippy::too_many_arguments)]
     #[inline]
@@ -170,7 +173,7 @@ impl<
         'life1: 'fut,
     {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::send_inline_future::<
+        ::hybrid_dispatch::__private::send_inline_future::<
             _,
             Cap,
             _,
@@ -180,10 +183,13 @@ impl<
                 0usize,
                 <Implementor as DynGreeter<Cap>>::greet_layout(&*self),
             ),
+            |erasure| <Implementor as Greeter>::__dyn_twin_observe(
+                self,
+                0usize,
+                erasure,
+            ),
             move || <Implementor as Greeter>::greet(self, who),
-        );
-        <Implementor as Greeter>::__dyn_twin_observe(self, 0usize, future.erasure());
-        future
+        )
     }
     #[allow(clippy::too_many_arguments)]
     #[inline]

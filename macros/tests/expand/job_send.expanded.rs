@@ -151,7 +151,7 @@ for Implementor {
         'life0: 'fut,
     {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::inline_future::<
+        ::hybrid_dispatch::__private::inline_future::<
             _,
             Cap,
             _,
@@ -161,10 +161,9 @@ for Implementor {
                 1usize,
                 <Implementor as DynJob<Cap>>::retries_layout(&*self),
             ),
+            |erasure| <Implementor as Job>::__dyn_twin_observe(self, 1usize, erasure),
             move || <Implementor as Job>::retries(self),
-        );
-        <Implementor as Job>::__dyn_twin_observe(self, 1usize, future.erasure());
-        future
+        )
     }
     #[allow(clippy::too_many_arguments)]
     #[inline]
@@ -314,7 +313,7 @@ impl<
         'life0: 'fut,
     {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::send_inline_future::<
+        ::hybrid_dispatch::__private::send_inline_future::<
             _,
             Cap,
             _,
@@ -324,10 +323,9 @@ impl<
                 1usize,
                 <Implementor as DynJob<Cap>>::retries_layout(&*self),
             ),
+            |erasure| <Implementor as Job>::__dyn_twin_observe(self, 1usize, erasure),
             move || <Implementor as Job>::retries(self),
-        );
-        <Implementor as Job>::__dyn_twin_observe(self, 1usize, future.erasure());
-        future
+        )
     }
     #[allow(clippy::too_many_arguments)]
     #[inline]

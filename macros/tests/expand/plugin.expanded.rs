@@ -113,7 +113,7 @@ for Implementor {
         'life0: 'fut,
     {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::inline_future::<
+        ::hybrid_dispatch::__private::inline_future::<
             _,
             Cap,
             _,
@@ -123,10 +123,9 @@ for Implementor {
                 1usize,
                 <Implementor as DynPlugin<Cap>>::handle_layout(&*self),
             ),
+            |erasure| <Implementor as Plugin>::__dyn_twin_observe(self, 1usize, erasure),
             move || <Implementor as Plugin>::handle(self, req),
-        );
-        <Implementor as Plugin>::__dyn_twin_observe(self, 1usize, future.erasure());
-        future
+        )
     }
     #[allow(clippy::too_many_arguments)]
     #[inline]
@@ -166,7 +165,7 @@ for Implementor {
         'life1: 'fut,
     {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::inline_future::<
+        ::hybrid_dispatch::__private::inline_future::<
             _,
             Cap,
             _,
@@ -176,10 +175,9 @@ for Implementor {
                 2usize,
                 <Implementor as DynPlugin<Cap>>::lookup_layout(&*self),
             ),
+            |erasure| <Implementor as Plugin>::__dyn_twin_observe(self, 2usize, erasure),
             move || <Implementor as Plugin>::lookup(self, key),
-        );
-        <Implementor as Plugin>::__dyn_twin_observe(self, 2usize, future.erasure());
-        future
+        )
     }
     #[allow(clippy::too_many_arguments)]
     #[inline]
