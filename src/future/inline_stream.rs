@@ -75,8 +75,12 @@ use core::task::{Context, Poll};
 use futures_core::stream::{FusedStream, Stream};
 
 use super::capacity::{Capacity, DefaultCapacity, PointerRoom};
+#[cfg(feature = "std")]
+use super::recycled::{Lender, Pooled, RecyclePool, fill_block};
 use super::vtable::{Boxed, Header, InPlace, Site, State, Storage, VTablePtr, ZeroSized};
 use crate::layout::{FutureLayout, fits_inline};
+#[cfg(feature = "std")]
+use alloc::sync::Arc;
 
 /// A type-erased [`Stream`] stored inline when it fits `Cap`, on the heap
 /// otherwise: what a [`#[dyn_twin]`](crate::dyn_twin) method that returns
@@ -448,6 +452,45 @@ fn store<S: Stream, Cap: Capacity>(stream: S) -> Storage<Cap> {
     storage
 }
 
+/// `make()`'s stream stored as [`store`] would, except that one which does
+/// not fit `Cap` goes into a block of `lender`'s pool when the pool accepts
+/// it, built there in place (`fill_block`): the storage's buffer holds the
+/// block's address and its `Pooled` place drops the stream and gives the
+/// block back. With the [`Erasure`](crate::layout::Erasure) it made (what
+/// the take allocated: a miss).
+#[cfg(feature = "std")]
+#[inline]
+fn store_recycled<S: Stream, Cap: Capacity, L: Lender>(
+    lender: L,
+    make: impl FnOnce() -> S,
+) -> (Storage<Cap>, crate::layout::Erasure) {
+    let () = PointerRoom::<Cap>::CHECK;
+    let layout = FutureLayout::of::<S>();
+    if fits_inline::<S, Cap>() || !lender.pool().accepts::<S>() {
+        let storage = store::<S, Cap>(make());
+        let placement = crate::layout::Placement::of_handle(storage.header().is_boxed());
+        return (storage, crate::layout::Erasure::new(layout, placement));
+    }
+    let Ok((block, allocated)) = fill_block(&lender, make, false) else {
+        unreachable!("an infallible take aborts instead of failing")
+    };
+    let mut storage = Storage::<Cap>::empty();
+    // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
+    // written unaligned, so any capacity will do. The fresh storage holds
+    // nothing yet.
+    unsafe { storage.buffer().cast::<*mut u8>().write_unaligned(block) };
+    // SAFETY: INVARIANT: **Vtable describes the storage**: the buffer holds
+    // the address of a block holding a live `S` at its offset (`fill_block`:
+    // the pool accepts `S`), owned from here on by this storage, whose
+    // `Pooled` place drops it and gives the block back as `L::Keep` says
+    // (**Pool outlives its blocks**: a borrowed pool's callers tie the
+    // stream's lifetime to the borrow; a shared one's count was just
+    // written at offset 0). The block does not move while the stream is in
+    // it, and the stream has not been polled (**Pinned**).
+    unsafe { storage.set_vtable(StreamVTables::<S, Pooled<Cap, L::Keep>>::live()) };
+    (storage, crate::layout::Erasure::recycled(layout, allocated))
+}
+
 /// Builds the constructors and `Debug` for one `dyn Stream` flavour.
 macro_rules! constructors {
     ($name:literal $($bounds:tt)*) => {
@@ -521,6 +564,108 @@ macro_rules! constructors {
                     Err(stream)
                 }
             }
+
+            /// Erases `make()`'s stream: inline when it fits `Cap`, else in a
+            /// buffer taken from `pool` when the pool's layout holds it
+            /// (built there, not copied), else on the heap. The buffer goes
+            /// back to `pool` when the stream is dropped (ended, abandoned
+            /// or panicked); a steady stream of such streams allocates
+            /// nothing once the pool holds a buffer per stream open at
+            /// once. The stream borrows the pool; for one that must not,
+            /// [`new_recycled_arc`](Self::new_recycled_arc).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1, future::RecyclePool, layout::FutureLayout};")]
+            ///
+            /// # struct Words([u64; 8]);
+            /// # impl futures_core::Stream for Words {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            /// let pool = RecyclePool::new(FutureLayout::of::<Words>(), 4);
+            #[doc = concat!("let stream = ", $name, "::<'_, u64, S1>::new_recycled(&pool, || Words([0; 8]));")]
+            /// assert!(stream.is_recycled() && !stream.is_heap());
+            /// drop(stream); // its buffer goes back to the pool
+            /// assert_eq!(pool.stats().idle, 1);
+            /// ```
+            #[cfg(feature = "std")]
+            #[inline]
+            #[must_use = "streams do nothing unless polled"]
+            pub fn new_recycled<S, C>(pool: &'a RecyclePool, make: C) -> Self
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                Self::recycled_erasure(pool, make).0
+            }
+
+            /// [`new_recycled`](Self::new_recycled), with the
+            /// [`Erasure`](crate::layout::Erasure) it made: where the
+            /// stream went and what this call allocated.
+            #[cfg(feature = "std")]
+            #[inline]
+            pub(crate) fn recycled_erasure<S, C>(
+                pool: &'a RecyclePool,
+                make: C,
+            ) -> (Self, crate::layout::Erasure)
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                let (storage, erasure) = store_recycled::<S, Cap, _>(pool, make);
+                // INVARIANT: **Flavour**: `S` has `D`'s item type and
+                // bounds; `store_recycled` establishes the rest.
+                let stream = InlineStreamBox {
+                    storage,
+                    _pinned: PhantomPinned,
+                    _owns: PhantomData,
+                };
+                (stream, erasure)
+            }
+
+            /// [`new_recycled`](Self::new_recycled) for a pool in an `Arc`:
+            /// a buffer the stream takes keeps the pool alive (one count of
+            /// the `Arc`, taken with the buffer), so the stream borrows
+            /// nothing of it and lives as long as `S` may.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::sync::Arc;
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1, future::RecyclePool, layout::FutureLayout};")]
+            ///
+            /// # struct Words([u64; 8]);
+            /// # impl futures_core::Stream for Words {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            /// let pool = Arc::new(RecyclePool::new(FutureLayout::of::<Words>(), 4));
+            #[doc = concat!("let stream: ", $name, "<'static, u64, S1> = ", $name, "::new_recycled_arc(&pool, || Words([0; 8]));")]
+            /// drop(pool); // the stream's buffer keeps it alive
+            /// assert!(stream.is_recycled());
+            /// ```
+            #[cfg(feature = "std")]
+            #[inline]
+            #[must_use = "streams do nothing unless polled"]
+            pub fn new_recycled_arc<S, C>(pool: &Arc<RecyclePool>, make: C) -> Self
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                let (storage, _) = store_recycled::<S, Cap, _>(pool, make);
+                // INVARIANT: **Flavour**: as in `recycled_erasure`.
+                InlineStreamBox {
+                    storage,
+                    _pinned: PhantomPinned,
+                    _owns: PhantomData,
+                }
+            }
         }
 
         impl<'a, T, Cap: Capacity> fmt::Debug for InlineStreamBox<dyn Stream<Item = T> $($bounds)* + 'a, Cap> {
@@ -531,7 +676,13 @@ macro_rules! constructors {
                     .field("size", &header.layout.size())
                     .field("align", &header.layout.align())
                     .field("capacity", &size_of::<Cap>())
-                    .field("location", &if header.is_boxed() { "heap" } else { "inline" })
+                    .field("location", &if header.is_boxed() {
+                        "heap"
+                    } else if header.is_pooled() {
+                        "recycled"
+                    } else {
+                        "inline"
+                    })
                     .field("state", &match header.state {
                         State::Live => "live",
                         State::Completed => "ended",
@@ -569,6 +720,34 @@ impl<D: ?Sized, Cap: Capacity> InlineStreamBox<D, Cap> {
     #[must_use]
     pub fn is_heap(&self) -> bool {
         self.storage.header().is_boxed()
+    }
+
+    /// Whether the stream lives in a buffer of a
+    /// [`RecyclePool`](crate::future::RecyclePool)
+    /// ([`new_recycled`](InlineStreamBox::new_recycled)), which it gives
+    /// back when dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{InlineStream, capacity::S1, future::RecyclePool, layout::FutureLayout};
+    ///
+    /// # struct Words([u64; 4]);
+    /// # impl futures_core::Stream for Words {
+    /// #     type Item = u64;
+    /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+    /// #         core::task::Poll::Ready(None)
+    /// #     }
+    /// # }
+    /// let pool = RecyclePool::new(FutureLayout::of::<Words>(), 1);
+    /// assert!(InlineStream::<'_, u64, S1>::new_recycled(&pool, || Words([0; 4])).is_recycled());
+    /// assert!(!InlineStream::<'_, u64, S1>::new(Words([0; 4])).is_recycled());
+    /// ```
+    #[cfg(feature = "std")]
+    #[inline]
+    #[must_use]
+    pub fn is_recycled(&self) -> bool {
+        self.storage.header().is_pooled()
     }
 
     /// The erased stream's size, alignment and type.
@@ -623,7 +802,7 @@ impl<D: ?Sized, Cap: Capacity> InlineStreamBox<D, Cap> {
         let header = self.storage.header();
         crate::layout::Erasure::new(
             header.layout,
-            crate::layout::Placement::of_handle(header.is_boxed()),
+            crate::layout::Placement::of_header(header.is_boxed(), header.is_pooled()),
         )
     }
 
@@ -832,5 +1011,158 @@ mod tests {
             _pinned: PhantomPinned,
         });
         assert!(heap.is_heap());
+    }
+
+    fn self_ref(n: u32) -> SelfRef {
+        SelfRef {
+            state: [0; 4],
+            slot: ptr::null_mut(),
+            pending: false,
+            n,
+            _pinned: PhantomPinned,
+        }
+    }
+
+    /// Polls `stream` to its end with a no-op waker; its items.
+    fn drain<D: Stream<Item = u32> + ?Sized, Cap: Capacity>(
+        stream: Pin<&mut InlineStreamBox<D, Cap>>,
+    ) -> alloc::vec::Vec<u32>
+    where
+        InlineStreamBox<D, Cap>: Stream<Item = u32>,
+    {
+        let mut stream = stream;
+        let cx = &mut Context::from_waker(core::task::Waker::noop());
+        let mut items = alloc::vec::Vec::new();
+        loop {
+            match stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(n)) => items.push(n),
+                Poll::Ready(None) => return items,
+                Poll::Pending => {}
+            }
+        }
+    }
+
+    /// A stream too large for the capacity is built in a buffer of the
+    /// pool (a self-referential one: it must not move there), polled in
+    /// place, and gives the buffer back when dropped; the next one takes
+    /// that buffer (no second miss).
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_recycled_stream_lives_in_its_buffer_and_gives_it_back() {
+        let pool = RecyclePool::new(FutureLayout::of::<SelfRef>(), 2);
+        for round in 0..3 {
+            let (stream, erasure) =
+                InlineStreamBox::<dyn Stream<Item = u32>, S1>::recycled_erasure(&pool, || {
+                    self_ref(2)
+                });
+            assert!(stream.is_recycled() && !stream.is_heap());
+            assert_eq!(
+                stream.erasure().placement(),
+                crate::layout::Placement::Recycled
+            );
+            // The first take allocates the buffer (a miss); later ones reuse it.
+            assert_eq!(erasure.allocated_bytes() > 0, round == 0);
+            let mut stream = core::pin::pin!(stream);
+            assert_eq!(drain(stream.as_mut()), [0, 1]);
+            assert!(stream.is_terminated());
+            assert_eq!(pool.stats().idle, 0);
+        }
+        assert_eq!((pool.stats().misses, pool.stats().idle), (1, 1));
+    }
+
+    /// Counts its drops; panics at the poll after its first item.
+    #[cfg(feature = "std")]
+    struct Faulty {
+        drops: std::sync::Arc<core::sync::atomic::AtomicUsize>,
+        polls: u32,
+        _room: [u64; 8],
+    }
+
+    #[cfg(feature = "std")]
+    impl Drop for Faulty {
+        fn drop(&mut self) {
+            self.drops
+                .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    #[cfg(feature = "std")]
+    impl Stream for Faulty {
+        type Item = u32;
+        fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<u32>> {
+            self.polls += 1;
+            assert!(self.polls < 2, "the stream's poll_next panicked");
+            Poll::Ready(Some(self.polls))
+        }
+    }
+
+    /// Abandoned after an item, or after its `poll_next` panicked, a
+    /// recycled stream is dropped once and its buffer goes back.
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_recycled_stream_abandoned_or_panicked_is_dropped_once() {
+        use core::sync::atomic::Ordering::Relaxed;
+        let pool = RecyclePool::new(FutureLayout::of::<Faulty>(), 2);
+        let drops = std::sync::Arc::new(core::sync::atomic::AtomicUsize::new(0));
+        let make = || Faulty {
+            drops: drops.clone(),
+            polls: 0,
+            _room: [0; 8],
+        };
+        let cx = &mut Context::from_waker(core::task::Waker::noop());
+        // Abandoned after its first item.
+        let mut stream = Box::pin(InlineStreamBox::<dyn Stream<Item = u32>, S1>::new_recycled(
+            &pool, make,
+        ));
+        assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(Some(1)));
+        drop(stream);
+        assert_eq!((drops.load(Relaxed), pool.stats().idle), (1, 1));
+        // Panicked at its second poll: poisoned, dropped with the handle.
+        let mut stream = Box::pin(InlineStreamBox::<dyn Stream<Item = u32>, S1>::new_recycled(
+            &pool, make,
+        ));
+        assert_eq!(stream.as_mut().poll_next(cx), Poll::Ready(Some(1)));
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            stream.as_mut().poll_next(cx)
+        }));
+        assert!(panicked.is_err() && stream.has_panicked());
+        assert_eq!((drops.load(Relaxed), pool.stats().idle), (1, 0));
+        drop(stream);
+        assert_eq!((drops.load(Relaxed), pool.stats().idle), (2, 1));
+        assert_eq!(pool.stats().misses, 1);
+    }
+
+    /// A stream in a buffer of a shared pool keeps the pool alive after the
+    /// last other count is dropped; dropping the stream frees both.
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_recycled_stream_of_a_shared_pool_keeps_it_alive() {
+        let pool = Arc::new(RecyclePool::new(FutureLayout::of::<SelfRef>(), 1));
+        let stream: InlineStreamBox<dyn Stream<Item = u32>, S1> =
+            InlineStreamBox::<dyn Stream<Item = u32>, S1>::new_recycled_arc(&pool, || self_ref(3));
+        assert_eq!(Arc::strong_count(&pool), 2);
+        drop(pool);
+        let mut stream = Box::pin(stream);
+        assert!(stream.is_recycled());
+        assert_eq!(drain(stream.as_mut()), [0, 1, 2]);
+    }
+
+    /// A stream that fits stays inline, and one the pool's buffers cannot
+    /// hold is boxed: neither takes a buffer.
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_pool_lends_only_to_streams_that_need_and_fit_its_buffers() {
+        let pool = RecyclePool::new(FutureLayout::of::<[u8; 8]>(), 1);
+        let (fits, erasure) =
+            InlineStreamBox::<dyn Stream<Item = u32>, S16>::recycled_erasure(&pool, || self_ref(1));
+        assert!(!fits.is_recycled() && !fits.is_heap());
+        assert_eq!(erasure.placement(), crate::layout::Placement::Inline);
+        let (boxed, erasure) =
+            InlineStreamBox::<dyn Stream<Item = u32>, S1>::recycled_erasure(&pool, || self_ref(1));
+        assert!(boxed.is_heap() && !boxed.is_recycled());
+        assert_eq!(erasure.placement(), crate::layout::Placement::Heap);
+        assert_eq!(pool.stats().misses, 0);
+        let mut boxed = Box::pin(boxed);
+        assert_eq!(drain(boxed.as_mut()), [0]);
     }
 }

@@ -709,7 +709,7 @@ impl Keep for Shared {
 /// Where a construction takes its block and what it writes at the block's
 /// offset 0: the pool's address, borrowed ([`Borrowed`]), or a strong count
 /// of the `Arc` it is in ([`Shared`]).
-trait Lender {
+pub(super) trait Lender {
     type Keep: Keep;
 
     fn pool(&self) -> &RecyclePool;
@@ -904,13 +904,14 @@ pub(super) fn build_owned<F: Future, C: FnOnce() -> F, Cap: Capacity, O>(
 }
 
 /// Takes a block of `lender`'s pool (which accepts `F`), writes its offset
-/// 0 as `lender` says and builds `make()`'s future in it, in its final
-/// place. Returns the block, now holding a live `F` that the caller must
-/// give to a storage whose place drops it and gives the block back as
-/// `L::Keep` says (or leak), and the bytes the take allocated (a miss).
-/// `Err(make)` only when `fallible` and the take could not allocate.
+/// 0 as `lender` says and builds `make()`'s value (a future, or a stream:
+/// `inline_stream.rs`) in it, in its final place. Returns the block, now
+/// holding a live `F` that the caller must give to a storage whose place
+/// drops it and gives the block back as `L::Keep` says (or leak), and the
+/// bytes the take allocated (a miss). `Err(make)` only when `fallible` and
+/// the take could not allocate.
 #[inline]
-fn fill_block<F: Future, C: FnOnce() -> F, L: Lender>(
+pub(super) fn fill_block<F, C: FnOnce() -> F, L: Lender>(
     lender: &L,
     make: C,
     fallible: bool,
