@@ -151,6 +151,108 @@ pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 
     future
 }
 
+/// [`inline_future`] for a stream method: `make()`'s stream in an
+/// [`InlineStream`], inline when it fits `Cap` (the hook hears first), else
+/// in a buffer of the pool `pool()` gives, else on the heap (the hook hears
+/// after).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + 'a>(
+    pool: impl FnOnce() -> Option<&'a Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> S,
+) -> InlineStream<'a, T, Cap> {
+    if fits_inline::<S, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<S>()));
+        return InlineStream::new(make());
+    }
+    let stream = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => InlineStream::new_recycled(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => InlineStream::new(make()),
+    };
+    observe(stream.erasure());
+    stream
+}
+
+/// [`inline_stream`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn send_inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + Send + 'a>(
+    pool: impl FnOnce() -> Option<&'a Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> S,
+) -> SendInlineStream<'a, T, Cap> {
+    if fits_inline::<S, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<S>()));
+        return SendInlineStream::new(make());
+    }
+    let stream = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => SendInlineStream::new_recycled(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => SendInlineStream::new(make()),
+    };
+    observe(stream.erasure());
+    stream
+}
+
+/// [`inline_stream`] for a stream that may outlive the pool's borrow
+/// ([`inline_future_arc`]'s reason).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn inline_stream_arc<'p, 'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + 'a>(
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> S,
+) -> InlineStream<'a, T, Cap> {
+    if fits_inline::<S, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<S>()));
+        return InlineStream::new(make());
+    }
+    let stream = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => InlineStream::new_recycled_arc(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => InlineStream::new(make()),
+    };
+    observe(stream.erasure());
+    stream
+}
+
+/// [`inline_stream_arc`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn send_inline_stream_arc<
+    'p,
+    'a,
+    T,
+    Cap: Capacity,
+    S: futures_core::Stream<Item = T> + Send + 'a,
+>(
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> S,
+) -> SendInlineStream<'a, T, Cap> {
+    if fits_inline::<S, Cap>() {
+        observe(inline_erasure(FutureLayout::of::<S>()));
+        return SendInlineStream::new(make());
+    }
+    let stream = match pool() {
+        #[cfg(feature = "std")]
+        Some(pool) => SendInlineStream::new_recycled_arc(pool, make),
+        #[cfg(not(feature = "std"))]
+        Some(pool) => match *pool {},
+        None => SendInlineStream::new(make()),
+    };
+    observe(stream.erasure());
+    stream
+}
+
 /// The call of `&self` method `index` of a counted twin: counted, and its
 /// future tracked until it ends (`call` calls the implementor's method).
 #[cfg(feature = "alloc")]

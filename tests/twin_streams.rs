@@ -1,6 +1,6 @@
 //! Streams in your own trait: `#[dyn_twin]` erases a method returning
 //! `impl Stream<Item = T>` into an `InlineStream` (inline when it fits,
-//! boxed otherwise), with layouts, placement, counting and the registry's
+//! boxed otherwise; in a registry, recycled), with layouts, placement, counting and the registry's
 //! sizing report, and an `async fn next(&mut self)`-style method like any
 //! async method. No allocation per item.
 
@@ -126,13 +126,83 @@ fn stream_methods_are_counted_and_sized_in_the_registry() {
     let (name, row) = &sizing[0];
     assert_eq!(*name, "lines");
     assert!(!row.is_inline(), "the stream spills S4");
-    assert_eq!(
-        logs.stats()
-            .get("memory")
-            .unwrap()
-            .get("lines")
-            .unwrap()
-            .heap,
-        1
+    assert!(row.is_recycled(), "{row:?}");
+    let lines = *logs.stats().get("memory").unwrap().get("lines").unwrap();
+    assert_eq!((lines.calls, lines.recycled, lines.heap), (1, 1, 0));
+}
+
+/// A registered implementor's stream that does not fit the capacity is
+/// built in a buffer of the method's pool, which it gives back when it is
+/// dropped, ended or abandoned: once the pool holds a buffer, a stream a
+/// call allocates nothing, through the handle, the bridge and by name.
+#[test]
+fn a_registered_stream_too_large_for_the_capacity_is_recycled() {
+    let logs: TwinRegistry<dyn SendDynLog<S4>> = TwinRegistry::new();
+    let handle = logs.register("memory", memory(5)).unwrap();
+    let warm = handle.lines_send(0);
+    assert!(warm.is_recycled() && !warm.is_heap());
+    drop(warm);
+    let (sums, allocs) = count(|| {
+        let ended = block_on(
+            handle
+                .lines_send(0)
+                .fold(0, |sum, line| async move { sum + line }),
+        )
+        .0;
+        let bridged = block_on(
+            handle
+                .lines(1)
+                .fold(0, |sum, line| async move { sum + line }),
+        )
+        .0;
+        let by_name = block_on(logs.get("memory").unwrap().lines_send(2).count()).0;
+        // Abandoned after one item.
+        let mut abandoned = Box::pin(handle.lines_send(0));
+        let first = block_on(abandoned.next()).0;
+        drop(abandoned);
+        (ended, bridged, by_name, first)
+    });
+    assert_eq!(sums, (100, 100, 3, Some(0)));
+    // The `Box::pin` of the abandoned handle, and nothing else.
+    assert_eq!(allocs.allocs, 1, "{allocs:?}");
+    let pool = TwinHandle::pool_stats(&handle, "lines").unwrap();
+    assert_eq!((pool.misses, pool.idle), (1, 1));
+    let lines = *logs.stats().get("memory").unwrap().get("lines").unwrap();
+    assert_eq!((lines.calls, lines.recycled, lines.heap), (5, 5, 0));
+}
+
+/// A stream the trait declares `+ 'static`: it owns what it reads.
+#[dyn_twin(DynTicks, send = SendDynTicks)]
+trait Ticks {
+    fn ticks(&self, n: u32) -> impl Stream<Item = u32> + Send + 'static;
+}
+
+/// Its stream holds 64 bytes of state: too large for `S4`.
+struct Ticker;
+
+impl Ticks for Ticker {
+    fn ticks(&self, n: u32) -> impl Stream<Item = u32> + Send + 'static {
+        let pad = [1u32; 16];
+        futures_util::stream::unfold(0, move |at| async move {
+            YieldOnce::default().await;
+            (at < n).then(|| (at * pad[at as usize % 16], at + 1))
+        })
+    }
+}
+
+/// A `'static` stream of a registered implementor is recycled in a buffer
+/// that keeps its pool alive: it outlives the handle and the registry, and
+/// its buffer is freed with the pool when it is dropped.
+#[test]
+fn a_static_stream_keeps_its_pool_after_the_registry_is_gone() {
+    let ticks: TwinRegistry<dyn SendDynTicks<S4>> = TwinRegistry::new();
+    let handle = ticks.register("ticker", Ticker).unwrap();
+    let stream = handle.ticks_send(3);
+    assert!(
+        stream.is_recycled(),
+        "{} bytes",
+        handle.ticks_layout().size()
     );
+    drop((handle, ticks));
+    assert_eq!(block_on(stream.collect::<Vec<_>>()).0, [0, 1, 2]);
 }

@@ -379,6 +379,10 @@ impl Cx<'_> {
             "send_inline_future"
         } else if text.ends_with("InlineFuture") {
             "inline_future"
+        } else if text.ends_with("SendInlineStream") {
+            "send_inline_stream"
+        } else if text.ends_with("InlineStream") {
+            "inline_stream"
         } else {
             return None;
         };
@@ -390,14 +394,13 @@ impl Cx<'_> {
         Some(name)
     }
 
-    /// Whether `m`'s erasure lends its futures to a counting wrapper's
-    /// recycled storage: `&self` methods, unless the storage is inline-only
-    /// or `assert_inline` says they always fit. A future the trait bounds
-    /// itself (`+ 'static`) recycles too, in buffers that keep their pool
-    /// alive.
+    /// Whether `m`'s erasure lends its futures (or streams) to a counting
+    /// wrapper's recycled storage: `&self` methods, unless the storage is
+    /// inline-only or `assert_inline` says they always fit. A future the
+    /// trait bounds itself (`+ 'static`) recycles too, in buffers that keep
+    /// their pool alive.
     pub(crate) fn recycles(&self, m: &Method) -> bool {
         m.is_async()
-            && !m.stream
             && !m.receiver.hook_first()
             && !self.opts.inline_only
             && !self.opts.assert_inline

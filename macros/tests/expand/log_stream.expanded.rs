@@ -46,11 +46,19 @@ for Implementor {
         from: u32,
     ) -> ::hybrid_dispatch::__private::InlineStream<'_, u32, Cap> {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::InlineStream::new(
-            <Implementor as Log>::lines(self, from),
-        );
-        <Implementor as Log>::__dyn_twin_observe(self, 0usize, future.erasure());
-        future
+        ::hybrid_dispatch::__private::inline_stream::<
+            _,
+            Cap,
+            _,
+        >(
+            || <Implementor as Log>::__dyn_twin_pool(
+                self,
+                0usize,
+                <Implementor as DynLog<Cap>>::lines_layout(&*self),
+            ),
+            |erasure| <Implementor as Log>::__dyn_twin_observe(self, 0usize, erasure),
+            move || <Implementor as Log>::lines(self, from),
+        )
     }
     fn lines_layout(&self) -> ::hybrid_dispatch::__private::FutureLayout {
         ::hybrid_dispatch::__private::stream_layout_of(|| {
@@ -86,11 +94,19 @@ impl<
         from: u32,
     ) -> ::hybrid_dispatch::__private::SendInlineStream<'_, u32, Cap> {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        let future = ::hybrid_dispatch::__private::SendInlineStream::new(
-            <Implementor as Log>::lines(self, from),
-        );
-        <Implementor as Log>::__dyn_twin_observe(self, 0usize, future.erasure());
-        future
+        ::hybrid_dispatch::__private::send_inline_stream::<
+            _,
+            Cap,
+            _,
+        >(
+            || <Implementor as Log>::__dyn_twin_pool(
+                self,
+                0usize,
+                <Implementor as DynLog<Cap>>::lines_layout(&*self),
+            ),
+            |erasure| <Implementor as Log>::__dyn_twin_observe(self, 0usize, erasure),
+            move || <Implementor as Log>::lines(self, from),
+        )
     }
 }
 #[allow(deprecated)]
@@ -160,7 +176,8 @@ impl<
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
         &[
             ::hybrid_dispatch::__private::TwinMethod::new("lines", true)
-                .owned_by(::core::concat!(::core::module_path!(), "::Log")),
+                .owned_by(::core::concat!(::core::module_path!(), "::Log"))
+                .recycling(),
         ]
     };
     fn method_layout(
@@ -198,7 +215,8 @@ impl<
     const METHODS: &'static [::hybrid_dispatch::__private::TwinMethod] = const {
         &[
             ::hybrid_dispatch::__private::TwinMethod::new("lines", true)
-                .owned_by(::core::concat!(::core::module_path!(), "::Log")),
+                .owned_by(::core::concat!(::core::module_path!(), "::Log"))
+                .recycling(),
         ]
     };
     fn method_layout(
