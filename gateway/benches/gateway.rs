@@ -15,7 +15,7 @@
 //! [`TwinRegistry`](hybrid_dispatch::twin::TwinRegistry): a name lookup
 //! in its snapshot, with no lock, then a handle: an `Arc` clone of the
 //! entry, which a request holds while it runs; `handle_send` on `dyn SendDynPlugin` with futures up
-//! to 256 bytes inline, tracked and counted per method) and `boxed` (a
+//! to 120 bytes inline and larger ones recycled, tracked and counted per method) and `boxed` (a
 //! `BTreeMap` of `Arc<dyn BoxedPlugin>`: the same trait with every call's
 //! future boxed, as `#[async_trait]` or `dynosaur` would do it; no
 //! counters). The clients run on a current-thread runtime on the main
@@ -26,8 +26,9 @@
 //!    runtime; the same call through a plugin resolved once (the twin's
 //!    handle, tracked, and the boxed plugin); and, to take the cost apart, through a bare
 //!    `Arc<dyn SendDynPlugin>` outside any registry (no counters), with
-//!    the gateway's capacity and the default one, awaited as returned or
-//!    pinned where returned. Each minus a loop that only clones and drops
+//!    the gateway's capacity (the default one) and `S32` (256 bytes, which
+//!    the gateway used before), awaited as returned or pinned where
+//!    returned. Each minus a loop that only clones and drops
 //!    the input; with the allocations per call from the tests' counting
 //!    allocator. `echo` does nothing, so for it this is the dispatch.
 //! 2. **One connection**: sequential requests, so each latency is one
@@ -74,7 +75,7 @@ use std::sync::Arc;
 use counting_alloc::count;
 use http_client::Client;
 use http_gateway::{BoxedPlugin, Cap, Config, Dispatch, Gateway, Resolved, SendDynPlugin};
-use hybrid_dispatch::capacity::Capacity;
+use hybrid_dispatch::capacity::{Capacity, S32};
 use hybrid_dispatch::twin::TwinHandle;
 
 #[global_allocator]
@@ -89,10 +90,10 @@ const DISPATCH_ROWS: [(&str, usize); 9] = [
     ("boxed, by name (the gateway)", 1),
     ("twin, resolved once (`handle_send`, tracked)", 0),
     ("boxed, resolved once (`handle_boxed`)", 1),
-    ("twin, bare `Arc<dyn SendDynPlugin<S32>>` (no counters)", 0),
-    ("twin, bare, default capacity (128-byte handle)", 0),
-    ("twin, bare, S32, pinned where returned (`pin!`)", 0),
-    ("twin, bare, default capacity, pinned where returned", 0),
+    ("twin, bare `Arc<dyn SendDynPlugin>` (no counters)", 0),
+    ("twin, bare, S32 (264-byte handle)", 0),
+    ("twin, bare, pinned where returned (`pin!`)", 0),
+    ("twin, bare, S32, pinned where returned", 0),
     (
         "twin, by name, metered (the gateway's handler: + `/metrics`)",
         0,
@@ -459,13 +460,15 @@ enum Caller {
     /// The plugin behind its twin, outside any registry: no counting
     /// wrapper, no tracking; what is left is the erasure itself.
     Bare(Arc<dyn SendDynPlugin<Cap>>),
-    /// The same with the crate's default capacity: a 128-byte handle.
-    BareDefault(Arc<dyn SendDynPlugin>),
+    /// The same with a capacity of 256 bytes (`S32`, what the gateway used
+    /// before its registry recycled the futures that do not fit): a
+    /// 264-byte handle, which every `.await` moves.
+    BareS32(Arc<dyn SendDynPlugin<S32>>),
     /// `Bare`, the handle pinned where the call returns it and awaited
     /// through `Pin<&mut _>`: the `.await` moves a pointer, not the handle.
     Pinned(Arc<dyn SendDynPlugin<Cap>>),
-    /// `BareDefault`, pinned where returned.
-    PinnedDefault(Arc<dyn SendDynPlugin>),
+    /// `BareS32`, pinned where returned.
+    PinnedS32(Arc<dyn SendDynPlugin<S32>>),
     /// `Gateway`, the call wrapped as the HTTP handler wraps it: counted in
     /// `/metrics` (labels with the plugin's name, a latency histogram).
     Metered(Gateway),
@@ -526,9 +529,9 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
                 Caller::Handle(handle),
                 Caller::Boxed(boxed_plugin),
                 Caller::Bare(bare(plugin)),
-                Caller::BareDefault(bare(plugin)),
+                Caller::BareS32(bare(plugin)),
                 Caller::Pinned(bare(plugin)),
-                Caller::PinnedDefault(bare(plugin)),
+                Caller::PinnedS32(bare(plugin)),
                 Caller::Metered(gateway(Dispatch::Twin)),
             ];
             callers
@@ -568,9 +571,9 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
             Caller::Handle(handle) => handle.handle_send(input.clone()).await,
             Caller::Boxed(plugin) => plugin.handle_boxed(input.clone()).await,
             Caller::Bare(plugin) => plugin.handle_send(input.clone()).await,
-            Caller::BareDefault(plugin) => plugin.handle_send(input.clone()).await,
+            Caller::BareS32(plugin) => plugin.handle_send(input.clone()).await,
             Caller::Pinned(plugin) => pin!(plugin.handle_send(input.clone())).await,
-            Caller::PinnedDefault(plugin) => pin!(plugin.handle_send(input.clone())).await,
+            Caller::PinnedS32(plugin) => pin!(plugin.handle_send(input.clone())).await,
             Caller::Metered(gateway) => {
                 let resolved = gateway.plugin(black_box(plugin)).expect("plugin");
                 let (call, placement) = resolved.handle(input.clone());

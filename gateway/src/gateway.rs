@@ -241,13 +241,13 @@ impl Resolved {
     }
 
     /// Starts the plugin's stream ([`Plugin::events`]), and where it lives
-    /// (`"inline"` or `"heap"`). It owns what it needs: it outlives the
-    /// handle.
+    /// (`"inline"`, `"recycled"` or `"heap"`). It owns what it needs: it
+    /// outlives the handle (a recycled one keeps its pool alive).
     pub(crate) fn events(&self, input: Value) -> (PluginStream, &'static str) {
         match self {
             Resolved::Twin(plugin) => {
                 let events = plugin.events_send(input);
-                let placement = placement_of(false, events.is_heap());
+                let placement = placement_of(events.is_recycled(), events.is_heap());
                 (Either::Left(events), placement)
             }
             Resolved::Boxed(plugin) => (Either::Right(plugin.events_boxed(input)), "heap"),
@@ -473,6 +473,7 @@ impl Gateway {
                     let s = streams.unwrap_or_default();
                     counters.extend([
                         ("inline", c.inline),
+                        ("recycled", c.recycled),
                         ("heap", c.heap),
                         ("allocated_bytes", c.allocated_bytes),
                         ("in_flight", s.open.load(Relaxed)),

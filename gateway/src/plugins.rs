@@ -18,7 +18,7 @@ use futures_util::stream;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use hybrid_dispatch::capacity::S32;
+use hybrid_dispatch::capacity::DefaultCapacity;
 use hybrid_dispatch::twin::TwinRegistry;
 
 use crate::gateway::WeakGateway;
@@ -105,25 +105,27 @@ impl Health {
     }
 }
 
-/// The inline capacity of the plugins' futures: 256 bytes.
+/// The inline capacity of the plugins' futures: the crate's default, 120
+/// bytes, chosen by nobody.
 ///
-/// Chosen from the sizing report (printed at startup, and in `GET /stats`;
-/// x86-64, rustc 1.95): every method's future is 16 to 48 bytes except
-/// `sleep.handle` (200 bytes) and `sleep.health` (144), which hold a tokio
-/// `Sleep`, and `hash.handle` (200), which waits for a core and then for
-/// its work on the blocking pool. With the default capacity (120 bytes)
-/// those would go to the heap on every call; 256 is the smallest named
-/// capacity above 200. The streams fit too: `sleep.events`, its ticks (176
-/// bytes: an `Interval` and the step in flight), and the empty default
-/// streams (0 bytes). Two futures do not fit at any reasonable capacity:
-/// `render.handle` on purpose (1 KiB of state), and `chain.handle`, whose
-/// future holds a call of this same registry in flight, larger than the
-/// capacity it is erased into. The registry recycles their buffers (one
-/// pool per method, sized from the future's layout), so they allocate
-/// nothing per call either once warm. (The `tracing` feature's per-call span and
-/// the gateway's metering wrap the erased future from the outside, so they
-/// change none of these sizes.)
-pub type Cap = S32;
+/// What the sizing report says (printed at startup, and in `GET /stats`;
+/// x86-64, rustc 1.95): most methods' futures are 16 to 48 bytes and stay
+/// inline in the 128-byte handle. Those that do not fit are recycled, each
+/// from its method's pool (sized from the future's layout), so they
+/// allocate nothing per call once warm: `sleep.handle` (200 bytes) and
+/// `sleep.health` (144), which hold a tokio `Sleep`; `hash.handle` (200),
+/// which waits for a core and then for its work on the blocking pool;
+/// `sleep.events`, its stream of ticks (176 bytes: an `Interval` and the
+/// step in flight), once per stream; `render.handle` (1 KiB of state, on
+/// purpose); and `chain.handle`, whose future holds a call of this same
+/// registry in flight, larger than the capacity it is erased into. The
+/// gateway once chose 256 bytes (`S32`) by hand to keep the first four
+/// inline, when the registry boxed what did not fit: every call then moved
+/// a 264-byte handle on each `.await`, which cost a fast call (`echo`)
+/// more than the recycling now costs a slow one (`GATEWAY_BENCH.md`). (The
+/// `tracing` feature's per-call span and the gateway's metering wrap the
+/// erased future from the outside, so they change none of these sizes.)
+pub type Cap = DefaultCapacity;
 
 /// The plugins, by name, behind their `Send` twin; every entry counts its
 /// calls per method.

@@ -194,7 +194,7 @@ impl Opened {
         })
     }
 
-    /// Where the plugin's erased stream lives: `inline` or `heap`.
+    /// Where the plugin's erased stream lives: `inline`, `recycled` or `heap`.
     pub(crate) fn placed(&mut self, placement: &'static str) {
         self.placement = placement;
     }

@@ -254,12 +254,15 @@ async fn every_route_status_and_body() {
         // plugin and async method (the stream method `events` included).
         let stats = get(c, "/stats").await.body;
         let sizing = &stats["sizing"];
-        assert_eq!(sizing["capacity"], 256);
+        assert_eq!(sizing["capacity"], 120);
         assert_eq!(sizing["futures"].as_object().unwrap().len(), 18);
-        assert_eq!(sizing["futures"]["sleep.events"]["placement"], "inline");
         assert_eq!(sizing["futures"]["echo.handle"]["placement"], "inline");
-        assert_eq!(sizing["futures"]["sleep.handle"]["placement"], "inline");
-        // The two that do not fit are recycled from per-method pools.
+        // Those that do not fit the default capacity are recycled from
+        // per-method pools: `sleep`'s and `hash`'s (a tokio `Sleep`, a
+        // wait for a core), its stream, and the two large ones.
+        assert_eq!(sizing["futures"]["sleep.events"]["placement"], "recycled");
+        assert_eq!(sizing["futures"]["sleep.handle"]["placement"], "recycled");
+        assert_eq!(sizing["futures"]["hash.handle"]["placement"], "recycled");
         assert_eq!(sizing["futures"]["render.handle"]["placement"], "recycled");
         assert_eq!(sizing["futures"]["chain.handle"]["placement"], "recycled");
         assert_eq!(sizing["futures"]["render.health"]["placement"], "inline");
@@ -482,7 +485,7 @@ async fn every_route_status_and_body() {
             // No stream was asked for.
             let events = counters(&stats, plugin, "events");
             assert!(events.values().all(|n| *n == 0), "{plugin}: {events:?}");
-            assert_eq!(events.len(), 9, "{events:?}");
+            assert_eq!(events.len(), 10, "{events:?}");
         }
         let handled = answers(&[
             ("ok", 7),
@@ -539,12 +542,12 @@ async fn every_route_status_and_body() {
         assert_eq!(calls("echo", "inline", "completed"), 4);
         assert_eq!(calls("render", "recycled", "completed"), 1);
         assert_eq!(calls("chain", "recycled", "completed"), 3);
-        assert_eq!(calls("sleep", "inline", "cancelled"), 1);
+        assert_eq!(calls("sleep", "recycled", "cancelled"), 1);
         assert_eq!(calls("panic", "inline", "panicked"), 1);
         let sleep_labels = [
             ("plugin", "sleep"),
             ("method", "handle"),
-            ("placement", "inline"),
+            ("placement", "recycled"),
             ("outcome", "cancelled"),
         ];
         let slept = metric(
