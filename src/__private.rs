@@ -43,20 +43,63 @@ pub type Pool = Arc<crate::future::recycled::RecyclePool>;
 #[derive(Debug)]
 pub enum Pool {}
 
-/// `make()`'s future in an [`InlineFuture`]: inline when it fits `Cap`,
-/// else in a buffer of the pool `pool()` gives (a counted twin's, through
-/// the hook; asked only then), else on the heap. Built in place.
+/// Where the erasure makers put `make()`'s value (a future or a stream):
+/// inline when it `fits` the capacity, else in a buffer of the pool
+/// `pool()` gives (a counted twin's, through the hook; asked only then),
+/// else on the heap. Built in place; `new` and `recycled` are the storage's
+/// constructors, `erasure` reads where a built one went.
 ///
-/// `observe` (the twin's erasure hook) hears where the future went. For an
-/// inline future it hears first, before `make` runs: the placement is
-/// known from the type, and a hook that runs after the future is built
-/// (a counting wrapper's: a thread-local counter, whose first use on a
-/// thread may unwind) sits between the future's writes and the return,
-/// so the compiler builds the whole handle on the stack and copies all of
-/// it (capacity and all, a `memcpy` call) into the caller's. Heard first,
-/// the future is written straight into the caller's handle. A recycled
-/// or boxed future's hook hears after, with what its storage reports
-/// (whether the pool had an idle buffer); its handle is a pointer.
+/// `observe` (the twin's erasure hook) hears where the value went. For an
+/// inline one it hears first, before `make` runs: the placement is known
+/// from the type, and a hook that runs after the value is built (a
+/// counting wrapper's: a thread-local counter, whose first use on a thread
+/// may unwind) sits between the value's writes and the return, so the
+/// compiler builds the whole handle on the stack and copies all of it
+/// (capacity and all, a `memcpy` call) into the caller's. Heard first, the
+/// value is written straight into the caller's handle. A recycled or boxed
+/// value's hook hears after, with what its storage reports (whether the
+/// pool had an idle buffer); its handle is a pointer.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+#[expect(clippy::too_many_arguments, reason = "each maker passes its storage's three constructors")]
+fn place<'p, V, M: FnOnce() -> V, E>(
+    fits: bool,
+    layout: FutureLayout,
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: M,
+    new: impl FnOnce(V) -> E,
+    recycled: impl FnOnce(&'p Pool, M) -> E,
+    erasure: impl FnOnce(&E) -> Erasure,
+) -> E {
+    if fits {
+        observe(inline_erasure(layout));
+        return new(make());
+    }
+    let erased = match pool() {
+        Some(pool) => recycled(pool, make),
+        None => new(make()),
+    };
+    observe(erasure(&erased));
+    erased
+}
+
+/// `$path`, a storage's recycled constructor, as [`place`] calls it; a
+/// pool never exists without `std`.
+#[cfg(feature = "std")]
+macro_rules! recycled {
+    ($path:path) => {
+        |pool, make| $path(pool, make)
+    };
+}
+#[cfg(all(feature = "alloc", not(feature = "std")))]
+macro_rules! recycled {
+    ($path:path) => {
+        |pool: &_, _| match *pool {}
+    };
+}
+
+/// `make()`'s future in an [`InlineFuture`], as [`place`] puts it.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
@@ -64,19 +107,18 @@ pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    if fits_inline::<F, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<F>()));
-        return InlineFuture::new(make());
-    }
-    let future = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => InlineFuture::new_recycled(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => InlineFuture::new(make()),
-    };
-    observe(future.erasure());
-    future
+    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+    let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(InlineFuture::new_recycled),
+        erasure,
+    )
 }
 
 /// [`inline_future`] for the `Send` storage.
@@ -87,19 +129,18 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    if fits_inline::<F, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<F>()));
-        return SendInlineFuture::new(make());
-    }
-    let future = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => SendInlineFuture::new_recycled(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => SendInlineFuture::new(make()),
-    };
-    observe(future.erasure());
-    future
+    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+    let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(SendInlineFuture::new_recycled),
+        erasure,
+    )
 }
 
 /// [`inline_future`] for a future that may outlive the pool's borrow (the
@@ -113,19 +154,18 @@ pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    if fits_inline::<F, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<F>()));
-        return InlineFuture::new(make());
-    }
-    let future = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => InlineFuture::new_recycled_arc(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => InlineFuture::new(make()),
-    };
-    observe(future.erasure());
-    future
+    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+    let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(InlineFuture::new_recycled_arc),
+        erasure,
+    )
 }
 
 /// [`inline_future_arc`] for the `Send` storage.
@@ -136,25 +176,22 @@ pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    if fits_inline::<F, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<F>()));
-        return SendInlineFuture::new(make());
-    }
-    let future = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => SendInlineFuture::new_recycled_arc(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => SendInlineFuture::new(make()),
-    };
-    observe(future.erasure());
-    future
+    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+    let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(SendInlineFuture::new_recycled_arc),
+        erasure,
+    )
 }
 
 /// [`inline_future`] for a stream method: `make()`'s stream in an
-/// [`InlineStream`], inline when it fits `Cap` (the hook hears first), else
-/// in a buffer of the pool `pool()` gives, else on the heap (the hook hears
-/// after).
+/// [`InlineStream`].
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + 'a>(
@@ -162,19 +199,18 @@ pub fn inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + '
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> InlineStream<'a, T, Cap> {
-    if fits_inline::<S, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<S>()));
-        return InlineStream::new(make());
-    }
-    let stream = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => InlineStream::new_recycled(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => InlineStream::new(make()),
-    };
-    observe(stream.erasure());
-    stream
+    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+    let (new, erasure) = (InlineStream::new, InlineStream::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(InlineStream::new_recycled),
+        erasure,
+    )
 }
 
 /// [`inline_stream`] for the `Send` storage.
@@ -185,19 +221,18 @@ pub fn send_inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> SendInlineStream<'a, T, Cap> {
-    if fits_inline::<S, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<S>()));
-        return SendInlineStream::new(make());
-    }
-    let stream = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => SendInlineStream::new_recycled(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => SendInlineStream::new(make()),
-    };
-    observe(stream.erasure());
-    stream
+    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+    let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(SendInlineStream::new_recycled),
+        erasure,
+    )
 }
 
 /// [`inline_stream`] for a stream that may outlive the pool's borrow
@@ -209,19 +244,18 @@ pub fn inline_stream_arc<'p, 'a, T, Cap: Capacity, S: futures_core::Stream<Item 
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> InlineStream<'a, T, Cap> {
-    if fits_inline::<S, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<S>()));
-        return InlineStream::new(make());
-    }
-    let stream = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => InlineStream::new_recycled_arc(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => InlineStream::new(make()),
-    };
-    observe(stream.erasure());
-    stream
+    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+    let (new, erasure) = (InlineStream::new, InlineStream::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(InlineStream::new_recycled_arc),
+        erasure,
+    )
 }
 
 /// [`inline_stream_arc`] for the `Send` storage.
@@ -238,19 +272,18 @@ pub fn send_inline_stream_arc<
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> SendInlineStream<'a, T, Cap> {
-    if fits_inline::<S, Cap>() {
-        observe(inline_erasure(FutureLayout::of::<S>()));
-        return SendInlineStream::new(make());
-    }
-    let stream = match pool() {
-        #[cfg(feature = "std")]
-        Some(pool) => SendInlineStream::new_recycled_arc(pool, make),
-        #[cfg(not(feature = "std"))]
-        Some(pool) => match *pool {},
-        None => SendInlineStream::new(make()),
-    };
-    observe(stream.erasure());
-    stream
+    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+    let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
+    place(
+        fits,
+        layout,
+        pool,
+        observe,
+        make,
+        new,
+        recycled!(SendInlineStream::new_recycled_arc),
+        erasure,
+    )
 }
 
 /// The call of `&self` method `index` of a counted twin: counted, and its
