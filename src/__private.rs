@@ -61,7 +61,10 @@ pub enum Pool {}
 /// pool had an idle buffer); its handle is a pointer.
 #[cfg(feature = "alloc")]
 #[inline(always)]
-#[expect(clippy::too_many_arguments, reason = "each maker passes its storage's three constructors")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each maker passes its storage's three constructors"
+)]
 fn place<'p, V, M: FnOnce() -> V, E>(
     fits: bool,
     layout: FutureLayout,
