@@ -116,3 +116,60 @@ fn a_shared_pool_miss_that_cannot_be_allocated_takes_no_count() {
     drop(hit);
     assert_eq!(std::sync::Arc::strong_count(&pool), 1);
 }
+
+/// A stream of nothing, `N` words large.
+struct Words<const N: usize>([u64; N]);
+
+impl<const N: usize> futures_core::Stream for Words<N> {
+    type Item = u64;
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u64>> {
+        std::task::Poll::Ready(None)
+    }
+}
+
+/// Streams have the same `try_` constructors: a box that cannot be
+/// allocated, or a pool miss that cannot, is an `AllocError`; the stream
+/// is not made then, and a shared pool loses no count; a pool hit needs no
+/// memory.
+#[test]
+fn a_stream_that_cannot_be_allocated_is_an_error() {
+    use hybrid_dispatch::SendInlineStream;
+    type Stream<'a> = SendInlineStream<'a, u64, S1>;
+    let size = size_of::<Words<40>>();
+    let boxed = refusing(size, || Stream::try_new_boxed(Words([1; 40])));
+    assert_eq!(boxed.unwrap_err().layout(), FutureLayout::of::<Words<40>>());
+    assert!(Stream::try_new_boxed(Words([1; 40])).unwrap().is_heap());
+
+    let pool = std::sync::Arc::new(RecyclePool::new(FutureLayout::of::<Words<40>>(), 4));
+    let buffer = pool.buffer_bytes();
+    let made = Cell::new(false);
+    let miss = refusing(buffer, || {
+        Stream::try_new_recycled(&pool, || {
+            made.set(true);
+            Words([2; 40])
+        })
+    });
+    assert!(miss.is_err() && !made.get(), "not made without room");
+    let shared = refusing(buffer, || {
+        SendInlineStream::<'static, u64, S1>::try_new_recycled_arc(&pool, || Words([3; 40]))
+    });
+    assert!(shared.is_err());
+    assert_eq!(std::sync::Arc::strong_count(&pool), 1);
+    // One buffer while memory is there, idle after; then a hit needs none.
+    drop(Stream::try_new_recycled(&pool, || Words([4; 40])).unwrap());
+    let hit = refusing(buffer, || {
+        Stream::try_new_recycled(&pool, || Words([5; 40]))
+    });
+    assert!(hit.unwrap().is_recycled());
+    // A stream the pool's buffers cannot hold goes to a box, which can fail.
+    let larger = refusing(size_of::<Words<50>>(), || {
+        Stream::try_new_recycled(&pool, || Words([6; 50]))
+    });
+    assert_eq!(
+        larger.unwrap_err().layout(),
+        FutureLayout::of::<Words<50>>()
+    );
+}

@@ -74,9 +74,11 @@ use core::task::{Context, Poll};
 
 use futures_core::stream::{FusedStream, Stream};
 
+#[cfg(feature = "std")]
+use super::alloc_error::AllocError;
 use super::capacity::{Capacity, DefaultCapacity, PointerRoom};
 #[cfg(feature = "std")]
-use super::recycled::{Lender, Pooled, RecyclePool, fill_block};
+use super::recycled::{Lender, Pooled, RecyclePool, box_in_place, fill_block};
 use super::vtable::{Boxed, Header, InPlace, Site, State, Storage, VTablePtr, ZeroSized};
 use crate::layout::{FutureLayout, fits_inline};
 #[cfg(feature = "std")]
@@ -457,38 +459,75 @@ fn store<S: Stream, Cap: Capacity>(stream: S) -> Storage<Cap> {
 /// it, built there in place (`fill_block`): the storage's buffer holds the
 /// block's address and its `Pooled` place drops the stream and gives the
 /// block back. With the [`Erasure`](crate::layout::Erasure) it made (what
-/// the take allocated: a miss).
+/// the take allocated: a miss). `Err(make)` only when `fallible` and an
+/// allocation (a miss, or a box) failed; `make` has not run then.
 #[cfg(feature = "std")]
 #[inline]
-fn store_recycled<S: Stream, Cap: Capacity, L: Lender>(
+fn store_recycled<S: Stream, Cap: Capacity, L: Lender, C: FnOnce() -> S>(
     lender: L,
-    make: impl FnOnce() -> S,
-) -> (Storage<Cap>, crate::layout::Erasure) {
+    make: C,
+    fallible: bool,
+) -> Result<(Storage<Cap>, crate::layout::Erasure), C> {
     let () = PointerRoom::<Cap>::CHECK;
     let layout = FutureLayout::of::<S>();
-    if fits_inline::<S, Cap>() || !lender.pool().accepts::<S>() {
-        let storage = store::<S, Cap>(make());
-        let placement = crate::layout::Placement::of_handle(storage.header().is_boxed());
-        return (storage, crate::layout::Erasure::new(layout, placement));
-    }
-    let Ok((block, allocated)) = fill_block(&lender, make, false) else {
-        unreachable!("an infallible take aborts instead of failing")
+    let storage = if fits_inline::<S, Cap>() {
+        store::<S, Cap>(make())
+    } else if !lender.pool().accepts::<S>() {
+        store_boxed::<S, Cap, C>(make, fallible)?
+    } else {
+        let (block, allocated) = fill_block(&lender, make, fallible)?;
+        let mut storage = Storage::<Cap>::empty();
+        // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
+        // written unaligned, so any capacity will do. The fresh storage
+        // holds nothing yet.
+        unsafe { storage.buffer().cast::<*mut u8>().write_unaligned(block) };
+        // SAFETY: INVARIANT: **Vtable describes the storage**: the buffer
+        // holds the address of a block holding a live `S` at its offset
+        // (`fill_block`: the pool accepts `S`), owned from here on by this
+        // storage, whose `Pooled` place drops it and gives the block back
+        // as `L::Keep` says (**Pool outlives its blocks**: a borrowed
+        // pool's callers tie the stream's lifetime to the borrow; a shared
+        // one's count was just written at offset 0). The block does not
+        // move while the stream is in it, and the stream has not been
+        // polled (**Pinned**).
+        unsafe { storage.set_vtable(StreamVTables::<S, Pooled<Cap, L::Keep>>::live()) };
+        return Ok((storage, crate::layout::Erasure::recycled(layout, allocated)));
     };
+    let placement = crate::layout::Placement::of_handle(storage.header().is_boxed());
+    Ok((storage, crate::layout::Erasure::new(layout, placement)))
+}
+
+/// `make()`'s stream in a box of its own, built there in place (a
+/// zero-sized one as [`store`] keeps it: no allocation). `Err(make)` only
+/// when `fallible` and the allocation failed; `make` has not run then.
+#[cfg(feature = "std")]
+#[inline]
+fn store_boxed<S: Stream, Cap: Capacity, C: FnOnce() -> S>(
+    make: C,
+    fallible: bool,
+) -> Result<Storage<Cap>, C> {
+    let () = PointerRoom::<Cap>::CHECK;
+    if size_of::<S>() == 0 {
+        return Ok(store::<S, Cap>(make()));
+    }
+    let stream = box_in_place(make, fallible)?;
     let mut storage = Storage::<Cap>::empty();
     // SAFETY: the buffer holds at least one pointer (`PointerRoom`);
     // written unaligned, so any capacity will do. The fresh storage holds
     // nothing yet.
-    unsafe { storage.buffer().cast::<*mut u8>().write_unaligned(block) };
+    unsafe {
+        storage
+            .buffer()
+            .cast::<*mut S>()
+            .write_unaligned(stream.as_ptr())
+    };
     // SAFETY: INVARIANT: **Vtable describes the storage**: the buffer holds
-    // the address of a block holding a live `S` at its offset (`fill_block`:
-    // the pool accepts `S`), owned from here on by this storage, whose
-    // `Pooled` place drops it and gives the block back as `L::Keep` says
-    // (**Pool outlives its blocks**: a borrowed pool's callers tie the
-    // stream's lifetime to the borrow; a shared one's count was just
-    // written at offset 0). The block does not move while the stream is in
-    // it, and the stream has not been polled (**Pinned**).
-    unsafe { storage.set_vtable(StreamVTables::<S, Pooled<Cap, L::Keep>>::live()) };
-    (storage, crate::layout::Erasure::recycled(layout, allocated))
+    // a pointer from `box_in_place`, memory of `Layout::new::<S>()` holding
+    // a live `S`, owned from here on by this storage, whose `Boxed` place
+    // drops and frees it with `Box::from_raw`. The box does not move, and
+    // the stream has not been polled (**Pinned**).
+    unsafe { storage.set_vtable(StreamVTables::<S, Boxed<Cap>>::live()) };
+    Ok(storage)
 }
 
 /// Builds the constructors and `Debug` for one `dyn Stream` flavour.
@@ -616,7 +655,9 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                let (storage, erasure) = store_recycled::<S, Cap, _>(pool, make);
+                let Ok((storage, erasure)) = store_recycled::<S, Cap, _, C>(pool, make, false) else {
+                    unreachable!("an infallible store aborts instead of failing")
+                };
                 // INVARIANT: **Flavour**: `S` has `D`'s item type and
                 // bounds; `store_recycled` establishes the rest.
                 let stream = InlineStreamBox {
@@ -658,13 +699,152 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                let (storage, _) = store_recycled::<S, Cap, _>(pool, make);
+                let Ok((storage, _)) = store_recycled::<S, Cap, _, C>(pool, make, false) else {
+                    unreachable!("an infallible store aborts instead of failing")
+                };
                 // INVARIANT: **Flavour**: as in `recycled_erasure`.
                 InlineStreamBox {
                     storage,
                     _pinned: PhantomPinned,
                     _owns: PhantomData,
                 }
+            }
+
+            /// [`new_recycled`](Self::new_recycled), but a failed allocation
+            /// (a miss, or a box for a stream the pool does not take) is an
+            /// [`AllocError`](crate::future::AllocError) instead of an
+            /// abort, and `make` is not called then.
+            ///
+            /// # Errors
+            ///
+            /// [`AllocError`](crate::future::AllocError) when the stream
+            /// needs memory and the allocator has none.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1, future::RecyclePool, layout::FutureLayout};")]
+            ///
+            /// # struct Words([u64; 8]);
+            /// # impl futures_core::Stream for Words {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            /// let pool = RecyclePool::new(FutureLayout::of::<Words>(), 4);
+            #[doc = concat!("let stream = ", $name, "::<'_, u64, S1>::try_new_recycled(&pool, || Words([0; 8]));")]
+            /// assert!(stream.unwrap().is_recycled());
+            /// ```
+            #[cfg(feature = "std")]
+            #[inline]
+            pub fn try_new_recycled<S, C>(pool: &'a RecyclePool, make: C) -> Result<Self, AllocError>
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                match store_recycled::<S, Cap, _, C>(pool, make, true) {
+                    // INVARIANT: **Flavour**: as in `recycled_erasure`.
+                    Ok((storage, _)) => Ok(InlineStreamBox {
+                        storage,
+                        _pinned: PhantomPinned,
+                        _owns: PhantomData,
+                    }),
+                    Err(_) => Err(AllocError::new(FutureLayout::of::<S>())),
+                }
+            }
+
+            /// [`new_recycled_arc`](Self::new_recycled_arc), but a failed
+            /// allocation is an [`AllocError`](crate::future::AllocError)
+            /// instead of an abort (and takes no count of the pool), and
+            /// `make` is not called then.
+            ///
+            /// # Errors
+            ///
+            /// [`AllocError`](crate::future::AllocError) when the stream
+            /// needs memory and the allocator has none.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use std::sync::Arc;
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1, future::RecyclePool, layout::FutureLayout};")]
+            ///
+            /// # struct Words([u64; 8]);
+            /// # impl futures_core::Stream for Words {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            /// let pool = Arc::new(RecyclePool::new(FutureLayout::of::<Words>(), 4));
+            #[doc = concat!("let stream: ", $name, "<'static, u64, S1> = ", $name, "::try_new_recycled_arc(&pool, || Words([0; 8])).unwrap();")]
+            /// assert!(stream.is_recycled());
+            /// ```
+            #[cfg(feature = "std")]
+            #[inline]
+            pub fn try_new_recycled_arc<S, C>(pool: &Arc<RecyclePool>, make: C) -> Result<Self, AllocError>
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                match store_recycled::<S, Cap, _, C>(pool, make, true) {
+                    // INVARIANT: **Flavour**: as in `recycled_erasure`.
+                    Ok((storage, _)) => Ok(InlineStreamBox {
+                        storage,
+                        _pinned: PhantomPinned,
+                        _owns: PhantomData,
+                    }),
+                    Err(_) => Err(AllocError::new(FutureLayout::of::<S>())),
+                }
+            }
+
+            /// Erases `stream` inline when it fits `Cap` and in a box of its
+            /// own otherwise, like [`new`](Self::new), but a failed
+            /// allocation is an [`AllocError`](crate::future::AllocError)
+            /// (and drops the stream) instead of an abort.
+            ///
+            /// # Errors
+            ///
+            /// [`AllocError`](crate::future::AllocError) when the stream
+            /// does not fit and the allocator has no memory for it.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use hybrid_dispatch::{", $name, ", capacity::S1};")]
+            ///
+            /// # struct Words([u64; 8]);
+            /// # impl futures_core::Stream for Words {
+            /// #     type Item = u64;
+            /// #     fn poll_next(self: core::pin::Pin<&mut Self>, _: &mut core::task::Context<'_>) -> core::task::Poll<Option<u64>> {
+            /// #         core::task::Poll::Ready(None)
+            /// #     }
+            /// # }
+            #[doc = concat!("let stream = ", $name, "::<'_, u64, S1>::try_new_boxed(Words([0; 8]));")]
+            /// assert!(stream.unwrap().is_heap());
+            /// ```
+            #[cfg(feature = "std")]
+            #[inline]
+            pub fn try_new_boxed<S>(stream: S) -> Result<Self, AllocError>
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+            {
+                let storage = if fits_inline::<S, Cap>() {
+                    store::<S, Cap>(stream)
+                } else {
+                    match store_boxed::<S, Cap, _>(move || stream, true) {
+                        Ok(storage) => storage,
+                        Err(_) => return Err(AllocError::new(FutureLayout::of::<S>())),
+                    }
+                };
+                // INVARIANT: **Flavour**: `S` has `D`'s item type and
+                // bounds; `store` and `store_boxed` establish the rest.
+                Ok(InlineStreamBox {
+                    storage,
+                    _pinned: PhantomPinned,
+                    _owns: PhantomData,
+                })
             }
         }
 
@@ -1164,5 +1344,30 @@ mod tests {
         assert_eq!(pool.stats().misses, 0);
         let mut boxed = Box::pin(boxed);
         assert_eq!(drain(boxed.as_mut()), [0]);
+    }
+
+    /// A `make` that panics leaves nothing behind: a block it was to fill
+    /// goes back to the pool, and a box it was to fill is freed (Miri
+    /// reports a leak otherwise).
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_stream_whose_make_panics_leaves_nothing_behind() {
+        let pool = RecyclePool::new(FutureLayout::of::<SelfRef>(), 2);
+        let in_block = std::panic::catch_unwind(|| {
+            InlineStreamBox::<dyn Stream<Item = u32>, S1>::new_recycled(&pool, || -> SelfRef {
+                panic!("make unwinds")
+            })
+        });
+        assert!(in_block.is_err());
+        assert_eq!((pool.stats().misses, pool.stats().idle), (1, 1));
+        let small = RecyclePool::new(FutureLayout::of::<[u8; 8]>(), 2);
+        let in_box = std::panic::catch_unwind(|| {
+            InlineStreamBox::<dyn Stream<Item = u32>, S1>::try_new_recycled(
+                &small,
+                || -> SelfRef { panic!("make unwinds") },
+            )
+        });
+        assert!(in_box.is_err());
+        assert_eq!(small.stats().misses, 0);
     }
 }

@@ -1027,25 +1027,47 @@ fn heap_in_place<F: Future, C: FnOnce() -> F, Cap: Capacity>(
     make: C,
     fallible: bool,
 ) -> Result<OwnedStorage<Cap>, C> {
-    let layout = Layout::new::<F>();
-    if layout.size() == 0 {
+    if size_of::<F>() == 0 {
         return Ok(OwnedStorage::boxed(make()));
     }
-    // SAFETY: `layout` has a non-zero size.
+    let future = box_in_place(make, fallible)?;
+    // SAFETY: `box_in_place`: memory of `Layout::new::<F>()`, which is
+    // what `Box::<F>::from_raw` frees it with, holding a live `F` owned by
+    // the fresh storage from here on.
+    Ok(unsafe { OwnedStorage::boxed_raw(future.as_ptr()) })
+}
+
+/// `make()`'s value (a future, or a stream: `inline_stream.rs`) in fresh
+/// memory of `Layout::new::<T>()`, written there in place, never moved:
+/// the caller owns it and frees it with `Box::<T>::from_raw`. Not for a
+/// zero-sized `T`. `Err(make)` only when `fallible` and the allocation
+/// failed; otherwise a failure aborts, as `Box::new` does. If `make`
+/// panics, the memory is freed.
+#[inline]
+pub(super) fn box_in_place<T, C: FnOnce() -> T>(make: C, fallible: bool) -> Result<NonNull<T>, C> {
+    /// Frees the memory unless forgotten (`make` unwound).
+    struct Free(NonNull<u8>, Layout);
+    impl Drop for Free {
+        fn drop(&mut self) {
+            // SAFETY: allocated below with this layout, holding no value.
+            unsafe { dealloc(self.0.as_ptr(), self.1) };
+        }
+    }
+    let layout = Layout::new::<T>();
+    assert!(layout.size() != 0, "checked by every caller");
+    // SAFETY: `layout` has a non-zero size (asserted).
     let Some(memory) = NonNull::new(unsafe { alloc(layout) }) else {
         if fallible {
             return Err(make);
         }
         handle_alloc_error(layout)
     };
-    let future = memory.as_ptr().cast::<F>();
-    // SAFETY: fresh memory of `F`'s layout, written where it will be
-    // polled.
-    unsafe { future.write(make()) };
-    // SAFETY: allocated with `Layout::new::<F>()`, which is what
-    // `Box::<F>::from_raw` frees it with; holds a live `F` owned by the
-    // fresh storage from here on.
-    Ok(unsafe { OwnedStorage::boxed_raw(future) })
+    let free = Free(memory, layout);
+    let value = memory.cast::<T>();
+    // SAFETY: fresh memory of `T`'s layout; written where it will be used.
+    unsafe { value.as_ptr().write(make()) };
+    core::mem::forget(free);
+    Ok(value)
 }
 
 /// A future in a handle of two words, a vtable pointer and a pointer to
