@@ -102,7 +102,7 @@ macro_rules! recycled {
     };
 }
 
-/// `make()`'s future in an [`InlineFuture`], as [`place`] puts it.
+/// `make()`'s future in an [`InlineFuture`], as `place` puts it.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(

@@ -92,8 +92,13 @@ use alloc::sync::Arc;
 /// * **Inline first.** A stream whose size and alignment fit `Cap` is
 ///   written into the handle's own buffer: no allocation. Larger or
 ///   over-aligned streams go to the heap (one allocation of exactly their
-///   size, for the whole stream, not per item); zero-sized streams never
-///   allocate. [`is_heap`](InlineStreamBox::is_heap),
+///   size, for the whole stream, not per item), or, built with
+///   [`new_recycled`](InlineStreamBox::new_recycled), to a buffer of a
+///   [`RecyclePool`](crate::future::RecyclePool) that they give back when
+///   dropped (what a [`TwinRegistry`](crate::twin::TwinRegistry) entry's
+///   stream methods do); zero-sized streams never allocate.
+///   [`is_heap`](InlineStreamBox::is_heap),
+///   [`is_recycled`](InlineStreamBox::is_recycled),
 ///   [`layout`](InlineStreamBox::layout) and
 ///   [`erasure`](InlineStreamBox::erasure) say which happened and why.
 /// * **Pinned, never moved.** The handle is `!Unpin` and only polled through
@@ -229,8 +234,9 @@ pub type SendInlineStream<'a, T, Cap = DefaultCapacity> =
 /// assert!(!stream.is_heap()); // zero-sized: stored nowhere
 /// ```
 pub struct InlineStreamBox<D: ?Sized, Cap: Capacity> {
-    /// The stream (inline), a pointer to it (heap), or nothing (zero-sized),
-    /// with the vtable that says which, for which type, in which state.
+    /// The stream (inline), a pointer to it (heap) or to the pool block it
+    /// is in (recycled), or nothing (zero-sized), with the vtable that says
+    /// which, for which type, in which state.
     storage: Storage<Cap>,
     _pinned: PhantomPinned,
     /// The box owns a `D`: its auto traits and drop check follow `D`'s.
