@@ -133,8 +133,8 @@ fn stream_methods_are_counted_and_sized_in_the_registry() {
 
 /// A registered implementor's stream that does not fit the capacity is
 /// built in a buffer of the method's pool, which it gives back when it is
-/// dropped, ended or abandoned: once the pool holds a buffer, a stream a
-/// call allocates nothing, through the handle, the bridge and by name.
+/// dropped, ended or abandoned: once the pool holds a buffer, a call's
+/// stream allocates nothing, through the handle, the bridge and by name.
 #[test]
 fn a_registered_stream_too_large_for_the_capacity_is_recycled() {
     let logs: TwinRegistry<dyn SendDynLog<S4>> = TwinRegistry::new();
