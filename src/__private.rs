@@ -57,8 +57,9 @@ pub enum Pool {}
 /// compiler builds the whole handle on the stack and copies all of it
 /// (capacity and all, a `memcpy` call) into the caller's. Heard first, the
 /// value is written straight into the caller's handle. A recycled or boxed
-/// value's hook hears after, with what its storage reports (whether the
-/// pool had an idle buffer); its handle is a pointer.
+/// value's hook hears after, with what the construction did (whether the
+/// pool had an idle buffer, or had to allocate one: a counting wrapper
+/// counts that allocation); its handle is a pointer.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 #[expect(
@@ -72,23 +73,27 @@ fn place<'p, V, M: FnOnce() -> V, E>(
     observe: impl FnOnce(Erasure),
     make: M,
     new: impl FnOnce(V) -> E,
-    recycled: impl FnOnce(&'p Pool, M) -> E,
+    recycled: impl FnOnce(&'p Pool, M) -> (E, Erasure),
     erasure: impl FnOnce(&E) -> Erasure,
 ) -> E {
     if fits {
         observe(inline_erasure(layout));
         return new(make());
     }
-    let erased = match pool() {
+    let (erased, placed) = match pool() {
         Some(pool) => recycled(pool, make),
-        None => new(make()),
+        None => {
+            let erased = new(make());
+            let placed = erasure(&erased);
+            (erased, placed)
+        }
     };
-    observe(erasure(&erased));
+    observe(placed);
     erased
 }
 
-/// `$path`, a storage's recycled constructor, as [`place`] calls it; a
-/// pool never exists without `std`.
+/// `$path`, a storage's recycled constructor (with the erasure it made),
+/// as [`place`] calls it; a pool never exists without `std`.
 #[cfg(feature = "std")]
 macro_rules! recycled {
     ($path:path) => {
@@ -119,7 +124,7 @@ pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
         observe,
         make,
         new,
-        recycled!(InlineFuture::new_recycled),
+        recycled!(InlineFuture::recycled_erasure),
         erasure,
     )
 }
@@ -141,7 +146,7 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
         observe,
         make,
         new,
-        recycled!(SendInlineFuture::new_recycled),
+        recycled!(SendInlineFuture::recycled_erasure),
         erasure,
     )
 }
@@ -166,7 +171,7 @@ pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
         observe,
         make,
         new,
-        recycled!(InlineFuture::new_recycled_arc),
+        recycled!(InlineFuture::recycled_erasure_arc),
         erasure,
     )
 }
@@ -188,7 +193,7 @@ pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 
         observe,
         make,
         new,
-        recycled!(SendInlineFuture::new_recycled_arc),
+        recycled!(SendInlineFuture::recycled_erasure_arc),
         erasure,
     )
 }
@@ -211,7 +216,7 @@ pub fn inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + '
         observe,
         make,
         new,
-        recycled!(InlineStream::new_recycled),
+        recycled!(InlineStream::recycled_erasure),
         erasure,
     )
 }
@@ -233,7 +238,7 @@ pub fn send_inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T
         observe,
         make,
         new,
-        recycled!(SendInlineStream::new_recycled),
+        recycled!(SendInlineStream::recycled_erasure),
         erasure,
     )
 }
@@ -256,7 +261,7 @@ pub fn inline_stream_arc<'p, 'a, T, Cap: Capacity, S: futures_core::Stream<Item 
         observe,
         make,
         new,
-        recycled!(InlineStream::new_recycled_arc),
+        recycled!(InlineStream::recycled_erasure_arc),
         erasure,
     )
 }
@@ -284,7 +289,7 @@ pub fn send_inline_stream_arc<
         observe,
         make,
         new,
-        recycled!(SendInlineStream::new_recycled_arc),
+        recycled!(SendInlineStream::recycled_erasure_arc),
         erasure,
     )
 }

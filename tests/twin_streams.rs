@@ -169,6 +169,11 @@ fn a_registered_stream_too_large_for_the_capacity_is_recycled() {
     assert_eq!((pool.misses, pool.idle), (1, 1));
     let lines = *logs.stats().get("memory").unwrap().get("lines").unwrap();
     assert_eq!((lines.calls, lines.recycled, lines.heap), (5, 5, 0));
+    // What the calls allocated: the pool's one miss, a buffer.
+    assert_eq!(
+        (lines.allocations, lines.allocated_bytes),
+        (1, pool.buffer_bytes)
+    );
 }
 
 /// A stream the trait declares `+ 'static`: it owns what it reads.

@@ -705,15 +705,31 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                let Ok((storage, _)) = store_recycled::<S, Cap, _, C>(pool, make, false) else {
+                Self::recycled_erasure_arc(pool, make).0
+            }
+
+            /// [`new_recycled_arc`](Self::new_recycled_arc), with the
+            /// [`Erasure`](crate::layout::Erasure) it made.
+            #[cfg(feature = "std")]
+            #[inline]
+            pub(crate) fn recycled_erasure_arc<S, C>(
+                pool: &Arc<RecyclePool>,
+                make: C,
+            ) -> (Self, crate::layout::Erasure)
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                let Ok((storage, erasure)) = store_recycled::<S, Cap, _, C>(pool, make, false) else {
                     unreachable!("an infallible store aborts instead of failing")
                 };
                 // INVARIANT: **Flavour**: as in `recycled_erasure`.
-                InlineStreamBox {
+                let stream = InlineStreamBox {
                     storage,
                     _pinned: PhantomPinned,
                     _owns: PhantomData,
-                }
+                };
+                (stream, erasure)
             }
 
             /// [`new_recycled`](Self::new_recycled), but a failed allocation

@@ -1254,10 +1254,25 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
+                Self::recycled_erasure_arc(pool, make).0
+            }
+
+            /// [`new_recycled_arc`](Self::new_recycled_arc), with the
+            /// [`Erasure`] it made: where the future went and what this call
+            /// allocated.
+            #[inline]
+            pub(crate) fn recycled_erasure_arc<F, C>(
+                pool: &Arc<RecyclePool>,
+                make: C,
+            ) -> (Self, Erasure)
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+                C: FnOnce() -> F,
+            {
                 let Ok(built) = build::<F, C, Cap, _>(pool, make, false) else {
                     unreachable!("an infallible build aborts instead of failing")
                 };
-                InlineBox::from_storage(built.storage)
+                (InlineBox::from_storage(built.storage), built.erasure)
             }
 
             /// [`new_recycled_arc`](Self::new_recycled_arc), but a failed

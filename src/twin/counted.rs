@@ -579,9 +579,10 @@ pub(crate) fn new_counters(n: usize) -> Arc<[MethodCounters]> {
 }
 
 /// One method's tracked calls: started and ended from its `Tracked`
-/// futures' counts in `counters`, placements and what they allocated from
-/// the erasures counted in `placed`, the recycled buffers from the
-/// method's `pool` (if it was made); `heap_bytes` for the deprecated field.
+/// futures' counts in `counters`, placements and what they allocated
+/// (boxes and pool misses) from the erasures counted in `placed`, the idle
+/// buffers from the method's `pool` (if it was made); `heap_bytes` for the
+/// deprecated field.
 #[cfg(feature = "std")]
 pub(crate) fn tracked_stats(
     counters: &MethodCounters,
@@ -596,10 +597,10 @@ pub(crate) fn tracked_stats(
         calls: outcomes.started,
         inline: placed.inline + placed.slot_heap,
         heap: placed.heap,
-        // A twin's erasure hears where its future went, not whether the
-        // pool had to allocate the buffer: the misses come from the pool.
-        allocations: placed.allocations + pool.misses,
-        allocated_bytes: placed.allocated_bytes + pool.misses * pool.buffer_bytes,
+        // A twin's erasure hears where its future went and what that took,
+        // a pool's miss included.
+        allocations: placed.allocations,
+        allocated_bytes: placed.allocated_bytes,
         heap_bytes,
         recycled: placed.recycled,
         recycle_misses: pool.misses,
