@@ -573,11 +573,7 @@ macro_rules! constructors {
             {
                 // INVARIANT: **Flavour**: `S` has `D`'s item type and
                 // bounds; `store` establishes the rest.
-                InlineStreamBox {
-                    storage: store::<S, Cap>(stream),
-                    _pinned: PhantomPinned,
-                    _owns: PhantomData,
-                }
+                Self::from_storage(store::<S, Cap>(stream))
             }
 
             /// Erases `stream` only if it fits `Cap` inline; otherwise
@@ -661,17 +657,30 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                let Ok((storage, erasure)) = store_recycled::<S, Cap, _, C>(pool, make, false) else {
+                let Ok(stored) = Self::recycled_in(pool, make, false) else {
                     unreachable!("an infallible store aborts instead of failing")
                 };
+                stored
+            }
+
+            /// `make()`'s stream stored by `store_recycled` from `lender`'s
+            /// pool, in a box of this flavour. `Err(make)` only when
+            /// `fallible` and an allocation failed.
+            #[cfg(feature = "std")]
+            #[inline]
+            fn recycled_in<L: Lender, S, C>(
+                lender: L,
+                make: C,
+                fallible: bool,
+            ) -> Result<(Self, crate::layout::Erasure), C>
+            where
+                S: Stream<Item = T> $($bounds)* + 'a,
+                C: FnOnce() -> S,
+            {
+                let (storage, erasure) = store_recycled::<S, Cap, L, C>(lender, make, fallible)?;
                 // INVARIANT: **Flavour**: `S` has `D`'s item type and
                 // bounds; `store_recycled` establishes the rest.
-                let stream = InlineStreamBox {
-                    storage,
-                    _pinned: PhantomPinned,
-                    _owns: PhantomData,
-                };
-                (stream, erasure)
+                Ok((Self::from_storage(storage), erasure))
             }
 
             /// [`new_recycled`](Self::new_recycled) for a pool in an `Arc`:
@@ -720,16 +729,10 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                let Ok((storage, erasure)) = store_recycled::<S, Cap, _, C>(pool, make, false) else {
+                let Ok(stored) = Self::recycled_in(pool, make, false) else {
                     unreachable!("an infallible store aborts instead of failing")
                 };
-                // INVARIANT: **Flavour**: as in `recycled_erasure`.
-                let stream = InlineStreamBox {
-                    storage,
-                    _pinned: PhantomPinned,
-                    _owns: PhantomData,
-                };
-                (stream, erasure)
+                stored
             }
 
             /// [`new_recycled`](Self::new_recycled), but a failed allocation
@@ -765,13 +768,8 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                match store_recycled::<S, Cap, _, C>(pool, make, true) {
-                    // INVARIANT: **Flavour**: as in `recycled_erasure`.
-                    Ok((storage, _)) => Ok(InlineStreamBox {
-                        storage,
-                        _pinned: PhantomPinned,
-                        _owns: PhantomData,
-                    }),
+                match Self::recycled_in(pool, make, true) {
+                    Ok((stream, _)) => Ok(stream),
                     Err(_) => Err(AllocError::new(FutureLayout::of::<S>())),
                 }
             }
@@ -810,13 +808,8 @@ macro_rules! constructors {
                 S: Stream<Item = T> $($bounds)* + 'a,
                 C: FnOnce() -> S,
             {
-                match store_recycled::<S, Cap, _, C>(pool, make, true) {
-                    // INVARIANT: **Flavour**: as in `recycled_erasure`.
-                    Ok((storage, _)) => Ok(InlineStreamBox {
-                        storage,
-                        _pinned: PhantomPinned,
-                        _owns: PhantomData,
-                    }),
+                match Self::recycled_in(pool, make, true) {
+                    Ok((stream, _)) => Ok(stream),
                     Err(_) => Err(AllocError::new(FutureLayout::of::<S>())),
                 }
             }
@@ -862,11 +855,7 @@ macro_rules! constructors {
                 };
                 // INVARIANT: **Flavour**: `S` has `D`'s item type and
                 // bounds; `store` and `store_boxed` establish the rest.
-                Ok(InlineStreamBox {
-                    storage,
-                    _pinned: PhantomPinned,
-                    _owns: PhantomData,
-                })
+                Ok(Self::from_storage(storage))
             }
         }
 
@@ -901,6 +890,17 @@ constructors!("InlineStream");
 constructors!("SendInlineStream" + Send);
 
 impl<D: ?Sized, Cap: Capacity> InlineStreamBox<D, Cap> {
+    /// Wraps a storage built for a `D` (**Flavour**: the constructors
+    /// build it from an `S: Stream<Item = T> (+ Send) + 'a` for this `D`).
+    #[inline(always)]
+    fn from_storage(storage: Storage<Cap>) -> Self {
+        InlineStreamBox {
+            storage,
+            _pinned: PhantomPinned,
+            _owns: PhantomData,
+        }
+    }
+
     /// Whether the stream lives in a heap allocation (it did not fit
     /// `Cap`). Zero-sized streams are never on the heap.
     ///
@@ -1215,6 +1215,7 @@ mod tests {
         assert!(heap.is_heap());
     }
 
+    #[cfg(feature = "std")]
     fn self_ref(n: u32) -> SelfRef {
         SelfRef {
             state: [0; 4],
@@ -1226,6 +1227,7 @@ mod tests {
     }
 
     /// Polls `stream` to its end with a no-op waker; its items.
+    #[cfg(feature = "std")]
     fn drain<D: Stream<Item = u32> + ?Sized, Cap: Capacity>(
         stream: Pin<&mut InlineStreamBox<D, Cap>>,
     ) -> alloc::vec::Vec<u32>
