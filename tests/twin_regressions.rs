@@ -178,6 +178,14 @@ mod hygiene {
             c: &'fut str,
         ) -> usize;
         async fn generic(&self, x: Implementor_) -> Implementor_;
+        /// A stream, whose erasure (recycled in a registry) names a hook
+        /// closure's parameter and the future's local too.
+        fn stream(
+            &self,
+            erasure: u8,
+            future: u8,
+            method: u8,
+        ) -> impl futures_core::Stream<Item = u8> + Send + '_;
     }
 
     pub struct Impl;
@@ -209,6 +217,14 @@ mod hygiene {
         async fn generic(&self, x: u16) -> u16 {
             x + 1
         }
+        fn stream(
+            &self,
+            erasure: u8,
+            future: u8,
+            method: u8,
+        ) -> impl futures_core::Stream<Item = u8> + Send + '_ {
+            futures_util::stream::iter([erasure, future, method])
+        }
     }
 }
 
@@ -231,6 +247,15 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     let c = String::from("ccc");
     assert_eq!(block_on(erased.lifetimes_dyn("a", "bb", &c)).0, 6);
     assert_eq!(block_on(erased.generic_dyn(9)).0, 10);
+    let items = futures_util::StreamExt::collect::<Vec<_>>(erased.stream_dyn(7, 8, 9));
+    assert_eq!(block_on(items).0, [7, 8, 9]);
+    // Through a counting wrapper too, whose erasure lends its pool.
+    let counted = CountedTwin::new::<dyn DynNames<'static, u16, Item_ = ()>>(Impl);
+    let counted: &dyn DynNames<'_, u16, Item_ = ()> = &counted;
+    let out = block_on(counted.types_dyn(Cap(1), Implementor(2), P(3), 4, 5, 6)).0;
+    assert_eq!(out, 21);
+    let items = futures_util::StreamExt::collect::<Vec<_>>(counted.stream_dyn(1, 2, 3));
+    assert_eq!(block_on(items).0, [1, 2, 3]);
     let shared: Arc<dyn SendDynNames<'static, u16, Item_ = ()>> = Arc::new(Impl);
     assert_eq!(
         block_on(shared.types(Cap(1), Implementor(1), P(1), 1, 1, 1)).0,
