@@ -75,16 +75,11 @@ impl<'a, M: Send + Sync, T, Cap: Capacity> Owned<'a, M, T, Cap> {
         F: Future<Output = T> + Send + 'a,
         C: FnOnce() -> F,
     {
-        // The owner is taken once the future is built: if `make` unwinds,
-        // it stays in `call_owned`, which drops it after everything `call`
-        // holds that borrows its target (a start count's guard that counts
-        // the call as panicked, say).
-        let owner = move || {
-            cell.owner
-                .take()
-                .expect("`call_owned` lends one owner, and a cell is used once")
-        };
-        let (storage, erasure) = build_owned::<F, C, Cap, Owner<M>>(pool, make, owner);
+        // The owner is stored once the future is built: if `make` unwinds,
+        // it goes back to `call_owned`, which drops it after everything
+        // `call` holds that borrows its target (a start count's guard that
+        // counts the call as panicked, say).
+        let (storage, erasure) = build_owned::<F, C, Cap, Owner<M>>(pool, make, cell.owner);
         let owned = Owned {
             // **Flavour**: the storage holds an `F: Future<Output = T> +
             // Send + 'a` (with an owner beside it, which is `Send` because
@@ -149,8 +144,13 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
     };
     // `Owned::build`, the only way to an `Owned<'a, ..>`, took the owner
     // from the one cell with this `'a` (checked in debug builds, once the
-    // future no longer borrows the cell).
+    // future no longer borrows the cell): nothing is left to drop. It is
+    // forgotten rather than dropped, so that no drop runs between the
+    // call that wrote the future and the return, which would make the
+    // compiler build the future aside and copy it (a `call` that unwinds
+    // still drops what the cell holds).
     debug_assert!(owner.is_none(), "an `Owned` holds the owner of its cell");
+    core::mem::forget(owner);
     ByName {
         future,
         _bound: PhantomData,
