@@ -4,14 +4,16 @@
 //! the snapshot reads, the typed errors and the rule that no user code runs
 //! under the writers' lock live here once.
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ops::Deref;
-use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use rustc_hash::FxBuildHasher;
+use core::hash::Hasher;
+
+use rustc_hash::FxHasher;
 
 use crate::future::snapshot::{Snapshot as CellSnapshot, SnapshotCell};
 
@@ -19,22 +21,81 @@ use crate::registry::error::Error;
 
 /// Entries by name, sorted by name (`names()` and the reports come out
 /// sorted), and past [`SEARCHED`] names an index from name to position.
-/// A lookup in a small map is a binary search; in a larger one it hashes
-/// the name (FxHash) and compares it once. Measured: among 16 names
-/// sharing a 7-byte prefix (`benches/registry.rs`) the binary search's
-/// four `memcmp` calls made a call by name 56 ns dearer than a handle
-/// call, the index 23 ns; with one name (`benches/recycled.rs`) the index
-/// cost 40 instructions and 3–10 ns more than the search's one compare. A
+/// A lookup in a small map compares the name with each entry's; in a
+/// larger one it hashes the name (FxHash) and compares it with the entry
+/// its slot names ([`Index`]). Measured: among 16 names sharing a 7-byte
+/// prefix (`benches/registry.rs`) a binary search's four `memcmp` calls
+/// made a call by name 56 ns dearer than a handle call, a hashed index
+/// 23 ns; with one name (`benches/recycled.rs`) a binary search's one
+/// `memcmp` took about 40 instructions, the equality test about 10. A
 /// position in one snapshot stays valid for as long as that snapshot is
 /// held (see [`Found`]).
 pub(crate) struct Map<E: ?Sized> {
     entries: Vec<(Arc<str>, Arc<E>)>,
     /// `None` for [`SEARCHED`] names or fewer.
-    index: Option<HashMap<Arc<str>, usize, FxBuildHasher>>,
+    index: Option<Index>,
 }
 
-/// Up to this many names, a lookup is a binary search (at most two
-/// compares); past it, the hashed index.
+/// Positions in a map's entries by the FxHash of their names: an open
+/// addressing table with linear probing, at most half full, each slot a
+/// position plus one (`0`: empty). A lookup hashes the name, and compares
+/// it with the entry of each slot it probes ([`same_name`]: a length
+/// test, and two loads for names of up to 16 bytes) until one matches or
+/// a slot is empty; with this load most names are found at their first
+/// slot. It replaced a `HashMap<Arc<str>, usize>`, whose group probe and
+/// `memcmp` call took about 60 instructions for a name of four bytes.
+struct Index {
+    slots: Box<[u32]>,
+}
+
+impl Index {
+    /// The index of `names`, in order.
+    fn new<'n>(names: impl ExactSizeIterator<Item = &'n str>) -> Self {
+        let count = names.len();
+        assert!(
+            u32::try_from(count).is_ok_and(|count| count < u32::MAX),
+            "a registry holds fewer than 2^32 - 1 names"
+        );
+        let mut slots =
+            alloc::vec![0u32; (count * 2).next_power_of_two().max(8)].into_boxed_slice();
+        let mask = slots.len() - 1;
+        for (at, name) in names.enumerate() {
+            let mut slot = hash(name) & mask;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = (at + 1) as u32; // below `u32::MAX` (asserted)
+        }
+        Index { slots }
+    }
+
+    /// Where `name` is among `entries`, the entries this index was made of.
+    #[inline]
+    fn position<E: ?Sized>(&self, entries: &Entries<E>, name: &str) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut slot = hash(name) & mask;
+        loop {
+            // At most half the slots are full: the probe ends at an empty
+            // one if it finds nothing.
+            let at = (self.slots[slot] as usize).checked_sub(1)?;
+            if same_name(entries[at].0.as_bytes(), name.as_bytes()) {
+                return Some(at);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// The FxHash of `name`'s bytes, as [`Index`] places it.
+#[inline]
+fn hash(name: &str) -> usize {
+    let mut hasher = FxHasher::default();
+    hasher.write(name.as_bytes());
+    hasher.finish() as usize
+}
+
+/// Up to this many names, a lookup compares the name with each entry's;
+/// past it, the hashed index.
 const SEARCHED: usize = 3;
 
 /// A map's entries, as a change to it edits them.
@@ -42,13 +103,8 @@ type Entries<E> = Vec<(Arc<str>, Arc<E>)>;
 
 impl<E: ?Sized> Map<E> {
     fn new(entries: Entries<E>) -> Self {
-        let index = (entries.len() > SEARCHED).then(|| {
-            entries
-                .iter()
-                .enumerate()
-                .map(|(at, (name, _))| (Arc::clone(name), at))
-                .collect()
-        });
+        let index =
+            (entries.len() > SEARCHED).then(|| Index::new(entries.iter().map(|(name, _)| &**name)));
         Map { entries, index }
     }
 
@@ -56,8 +112,15 @@ impl<E: ?Sized> Map<E> {
     #[inline]
     fn position(&self, name: &str) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(name).copied(),
-            None => search(&self.entries, name).ok(),
+            Some(index) => index.position(&self.entries, name),
+            // At most `SEARCHED` names: compared for equality in turn, which
+            // for names of up to 16 bytes is a length test and two loads
+            // each, with no call (an ordered search compared with `memcmp`,
+            // about 40 instructions for one name of four bytes).
+            None => self
+                .entries
+                .iter()
+                .position(|(key, _)| same_name(key.as_bytes(), name.as_bytes())),
         }
     }
 }
@@ -128,6 +191,36 @@ impl<E: ?Sized> Found<E> {
     #[inline]
     pub(crate) fn entry_arc(&self) -> &Arc<E> {
         &self.snapshot[self.index].1
+    }
+}
+
+/// Whether two names are equal: for up to 16 bytes with overlapping loads
+/// of the first and last bytes (two compares, no call), longer ones with
+/// `==` (a `memcmp`).
+#[inline]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    /// `bytes[at..at + N]` as an integer (in bounds: the callers test the
+    /// length first).
+    #[inline(always)]
+    fn word<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+        let mut word = [0; N];
+        word.copy_from_slice(&bytes[at..at + N]);
+        word
+    }
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    match len {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1],
+        4..=7 => {
+            word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, len - 4) == word::<4>(b, len - 4)
+        }
+        8..=16 => {
+            word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, len - 8) == word::<8>(b, len - 8)
+        }
+        _ => a == b,
     }
 }
 
@@ -273,6 +366,50 @@ mod tests {
             names.remove(&all[at]).unwrap();
             check(&all[at + 1..]);
         }
+    }
+
+    #[test]
+    fn the_index_finds_every_name_of_a_large_map_and_nothing_else() {
+        // Enough names for probes to collide, run past the end of the table
+        // and wrap; lengths from 1 to 23 bytes (each word compare).
+        let count = if cfg!(miri) { 40 } else { 2000 };
+        let name = |i: usize| alloc::format!("{}{i}", "p".repeat(i % 20));
+        let mut entries: Entries<usize> = (0..count)
+            .map(|i| (Arc::from(name(i).as_str()), Arc::new(i)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let map = Map::new(entries);
+        assert!(map.index.is_some());
+        for i in 0..count {
+            let at = map.position(&name(i)).expect("registered");
+            assert_eq!(*map[at].1, i);
+        }
+        for i in count..count * 2 {
+            assert_eq!(map.position(&name(i)), None, "{}", name(i));
+        }
+        assert_eq!(map.position(""), None);
+    }
+
+    #[test]
+    fn names_are_equal_exactly_when_their_bytes_are() {
+        // Every length the word compares split on, and one past; a change
+        // at each position, and a name one byte shorter or longer.
+        for len in 0..=20usize {
+            let name: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same_name(&name, &name.clone()), "{len}");
+            for at in 0..len {
+                let mut other = name.clone();
+                other[at] ^= 0x20;
+                assert!(!same_name(&name, &other), "{len} bytes, changed at {at}");
+                assert!(!same_name(&other, &name), "{len} bytes, changed at {at}");
+            }
+            let mut longer = name.clone();
+            longer.push(b'a');
+            assert!(!same_name(&name, &longer) && !same_name(&longer, &name));
+        }
+        // Equal lengths, equal ends, a different middle (one word each way).
+        assert!(!same_name(b"abXcd", b"abYcd"));
+        assert!(!same_name(b"abcdXefgh", b"abcdYefgh"));
     }
 
     #[test]
