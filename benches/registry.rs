@@ -14,6 +14,9 @@
 //! | `4_counted_dyn` | `&dyn SendDynService` on `Counted<S>`: the core's own counters, for scale |
 //! | `5_lookup_only` | `Registry::handle(name)` and drop it: the lookup without the call |
 //!
+//! `cargo bench -p benches --bench registry -- --callgrind` prints each row's
+//! instructions per call instead (valgrind, about 20 s).
+//!
 //! `cargo bench -p benches --bench registry` prints the exact allocations per call of
 //! each row (the counting `#[global_allocator]` of `support/counting_alloc.rs`),
 //! runs criterion on one pinned CPU (see `support/harness.rs`), then prints
@@ -245,6 +248,25 @@ fn print_results(allocs: &[(&'static str, f64, f64)], timings: &[Timing], since:
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `--repeat ROW N`: what `--callgrind` runs under valgrind.
+    if let Some(at) = args.iter().position(|a| a == "--repeat") {
+        let fixture = Fixture::new();
+        let mut batches = CollectBatches(Vec::new());
+        fixture.visit(&mut batches);
+        let (_, run) = batches
+            .0
+            .iter_mut()
+            .find(|(row, _)| *row == args[at + 1])
+            .expect("a row of ROWS");
+        run(100); // warm
+        black_box(run(args[at + 2].parse().expect("N")));
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--callgrind") {
+        callgrind(args.get(at + 1).map_or(20_000, |n| n.parse().expect("N")));
+        return;
+    }
     let start = SystemTime::now();
     let pinned = pin_to_one_core();
     let fixture = Fixture::new();
@@ -279,4 +301,20 @@ fn main() {
     println!("\n{pinned}");
     print_results(&counts.0, &timings, start);
     println!("(registry stats after the run: {})", fixture.handle.stats());
+}
+
+/// Instructions per call of each row, `(Ir(2N) - Ir(N)) / N` under
+/// callgrind: stable on a shared machine, where the times are not.
+fn callgrind(n: u64) {
+    let exe = std::env::current_exe().expect("the bench's path");
+    let exe = exe.to_str().expect("a UTF-8 path");
+    println!("instructions per call (callgrind, (Ir(2N) - Ir(N)) / N, N = {n}):");
+    for row in ROWS {
+        let ir = |n: u64| {
+            let name = format!("cg.registry.{row}.{n}");
+            support::callgrind::ir_total_of(exe, &["--repeat", row, &n.to_string()], &name)
+        };
+        let (once, twice) = (ir(n), ir(2 * n));
+        println!("  {row:<16} {:>6.0}", (twice - once) as f64 / n as f64);
+    }
 }
