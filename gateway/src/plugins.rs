@@ -150,7 +150,7 @@ const PAGE: usize = 16 * COLUMNS;
 pub(crate) type BoxedPlugins = std::collections::BTreeMap<&'static str, Arc<dyn BoxedPlugin>>;
 
 /// A boxed future, as `#[async_trait]` returns.
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The [`Plugin`] trait the way `#[async_trait]` (or `dynosaur`) makes it
 /// callable through `dyn`: every call boxes its future. Implemented for
@@ -502,11 +502,8 @@ impl Plugin for Chain {
             let plugin = gateway
                 .plugin(step)
                 .ok_or_else(|| refuse(format!("no plugin named '{step}'")))?;
-            let (call, placement) = plugin.handle(value);
-            value = gateway
-                .metered(step, "handle", placement, call)
-                .await
-                .map_err(|PluginError(e)| refuse(format!("step '{step}': {e}")))?;
+            let (reply, _) = plugin.handle(value, Some((&gateway, step))).await;
+            value = reply.map_err(|PluginError(e)| refuse(format!("step '{step}': {e}")))?;
         }
         Ok(json!({ "output": value, "steps": steps.len() }))
     }

@@ -357,8 +357,8 @@ async fn call_plugin(
     let Some(plugin) = gateway.plugin(name) else {
         return not_found(name);
     };
-    let (call, placement) = plugin.handle(input);
-    match gateway.metered(name, "handle", placement, call).await {
+    let (reply, placement) = plugin.handle(input, Some((&gateway, name))).await;
+    match reply {
         Ok(output) => {
             let header = [("x-plugin-future", placement)];
             (StatusCode::OK, header, Json(output)).into_response()
@@ -379,8 +379,7 @@ async fn check_plugin(
     let Some(plugin) = gateway.plugin(name) else {
         return not_found(name);
     };
-    let (call, placement) = plugin.health();
-    let Health { ok, detail } = gateway.metered(name, "health", placement, call).await;
+    let (Health { ok, detail }, placement) = plugin.health(Some((&gateway, name))).await;
     let status = if ok {
         StatusCode::OK
     } else {
