@@ -15,7 +15,7 @@
 //! | `5_lookup_only` | `Registry::handle(name)` and drop it: the lookup without the call |
 //!
 //! `cargo bench -p benches --bench registry -- --callgrind` prints each row's
-//! instructions per call instead (valgrind, about 20 s).
+//! instructions per call instead (valgrind, a few seconds).
 //!
 //! `cargo bench -p benches --bench registry` prints the exact allocations per call of
 //! each row (the counting `#[global_allocator]` of `support/counting_alloc.rs`),
