@@ -1398,3 +1398,56 @@ async fn spilled_futures_are_recycled_unless_recycling_is_off() {
         server.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(miri, ignore = "Miri cannot run the gateway's runtime")]
+async fn a_plugin_call_starts_when_first_polled_and_is_metered_where_it_ran() {
+    use http_gateway::Dispatch;
+    let calls = |gateway: &Gateway, plugin: &str| {
+        let handle = gateway.plugins().handle(plugin).expect("registered");
+        TwinHandle::tracked(&handle, "handle").expect("an async method")
+    };
+    let gateway = Gateway::new(Config::default());
+    let echo = gateway.plugin("echo").expect("registered");
+    // Made and dropped unpolled: no call, nothing metered.
+    drop(echo.handle(json!(1), Some((&gateway, "echo"))));
+    assert_eq!(calls(&gateway, "echo").calls, 0);
+    // Polled: one call, inline, metered under the plugin's name.
+    let (reply, placement) = echo.handle(json!(2), Some((&gateway, "echo"))).await;
+    assert_eq!((reply.expect("echoed"), placement), (json!(2), "inline"));
+    // Not metered when no meter is given, but still a registry call.
+    let (reply, _) = echo.handle(json!(3), None).await;
+    assert_eq!(reply.expect("echoed"), json!(3));
+    let echo_calls = calls(&gateway, "echo");
+    assert_eq!((echo_calls.calls, echo_calls.completed), (2, 2));
+    let text = gateway.metrics_text();
+    let labels = [("plugin", "echo"), ("method", "handle")];
+    assert_eq!(metric(&text, "gateway_plugin_calls_total", &labels), 1);
+    // A future that does not fit: recycled, and metered with that
+    // placement, also when the call is cancelled once it has started.
+    let sleep = gateway.plugin("sleep").expect("registered");
+    let call = sleep.handle(json!({ "ms": 60_000 }), Some((&gateway, "sleep")));
+    let cut = tokio::time::timeout(Duration::from_millis(20), call).await;
+    assert!(cut.is_err(), "the sleep outlasts the timeout");
+    let text = gateway.metrics_text();
+    let labels = [
+        ("plugin", "sleep"),
+        ("placement", "recycled"),
+        ("outcome", "cancelled"),
+    ];
+    assert_eq!(metric(&text, "gateway_plugin_calls_total", &labels), 1);
+    assert_eq!(calls(&gateway, "sleep").cancelled, 1);
+    // The boxed gateway's calls go the same way, their futures on the heap.
+    let boxed = Gateway::new(Config {
+        dispatch: Dispatch::Boxed,
+        ..Config::default()
+    });
+    let echo = boxed.plugin("echo").expect("a boxed plugin");
+    let (reply, placement) = echo.handle(json!(4), Some((&boxed, "echo"))).await;
+    assert_eq!((reply.expect("echoed"), placement), (json!(4), "heap"));
+    let labels = [("plugin", "echo"), ("placement", "heap")];
+    assert_eq!(
+        metric(&boxed.metrics_text(), "gateway_plugin_calls_total", &labels),
+        1
+    );
+}
