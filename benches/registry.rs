@@ -10,7 +10,7 @@
 //! |---|---|
 //! | `1_dyn_send` | `&dyn SendDynService` `call_send`: the baseline |
 //! | `2_handle` | a pre-resolved `Handle::call` (counts the call, in flight until it ends) |
-//! | `3_by_name` | `Registry::call(name)` among 16 services: snapshot load (no lock, no `Arc` clone), binary search, the call |
+//! | `3_by_name` | `Registry::call(name)` among 16 services: snapshot load (no lock, no `Arc` clone), the hashed index, the call |
 //! | `4_counted_dyn` | `&dyn SendDynService` on `Counted<S>`: the core's own counters, for scale |
 //! | `5_lookup_only` | `Registry::handle(name)` and drop it: the lookup without the call |
 //!

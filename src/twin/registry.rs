@@ -265,7 +265,7 @@ impl<T: ?Sized + Twin> TwinRegistry<T> {
     }
 
     /// Finds `name` for one call (or a few): a load of the registry's
-    /// current snapshot and a binary search of its names, with no lock and
+    /// current snapshot and a lookup of the name in it, with no lock and
     /// no `Arc` cloned, so calls by name from many cores write nothing they
     /// share. The [`TwinRef`] dereferences to the twin object and keeps the
     /// entry alive while it is held, even if the entry is removed

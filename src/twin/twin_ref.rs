@@ -19,7 +19,7 @@ use crate::twin::handle::{TwinEntry, TwinHandle};
 /// # What it costs, and why it is not a handle
 ///
 /// Finding it is a load of the registry's current snapshot of its names
-/// and a binary search of them: no lock, and no `Arc` cloned. A
+/// and a lookup of the name in it: no lock, and no `Arc` cloned. A
 /// [`TwinHandle`] is an `Arc` of the entry, and cloning it for every call
 /// (what [`TwinRegistry::handle`](crate::twin::TwinRegistry::handle) does)
 /// adds an atomic increment and a decrement of a count that every core
