@@ -305,6 +305,10 @@ struct Subjects {
     twin_layout: usize,
     twin: TwinHandle<dyn SendDynPlugin>,
     twins: Twins,
+    /// The same plugin outside any registry: what a twin handle's call is
+    /// set against (no counting wrapper, no tracking, no pool: a future
+    /// that does not fit is boxed).
+    twin_bare: Arc<dyn SendDynPlugin>,
     /// The `+ 'static` plugin's future's size.
     detached_layout: usize,
     detached: TwinHandle<dyn SendDynDetached>,
@@ -350,6 +354,7 @@ fn subjects<S: Svc>(name: &'static str, make: impl Fn() -> S) -> Subjects {
         twin_layout: twin.call_layout().size(),
         twin,
         twins,
+        twin_bare: Arc::new(Plug(make())),
         detached_layout: detached.call_layout().size(),
         detached,
     }
@@ -370,10 +375,11 @@ enum Row {
     TwinHandle,
     TwinByName,
     TwinStatic,
+    TwinBare,
 }
 
 impl Row {
-    const ALL: [Row; 12] = [
+    const ALL: [Row; 13] = [
         Row::Static,
         Row::AsyncTrait,
         Row::ReusableBox,
@@ -386,6 +392,7 @@ impl Row {
         Row::TwinHandle,
         Row::TwinByName,
         Row::TwinStatic,
+        Row::TwinBare,
     ];
 
     fn name(self) -> &'static str {
@@ -402,13 +409,14 @@ impl Row {
             Row::TwinHandle => "twin, TwinRegistry handle",
             Row::TwinByName => "twin, TwinRegistry by name",
             Row::TwinStatic => "twin, `+ 'static` future, handle",
+            Row::TwinBare => "twin, bare `Arc<dyn SendDynPlugin>` (no registry)",
         }
     }
 
     /// The size of the future this row's call erases.
     fn future_bytes(self, s: &Subjects) -> usize {
         match self {
-            Row::TwinHandle | Row::TwinByName => s.twin_layout,
+            Row::TwinHandle | Row::TwinByName | Row::TwinBare => s.twin_layout,
             Row::TwinStatic => s.detached_layout,
             _ => s.layout,
         }
@@ -428,6 +436,7 @@ impl Row {
             Row::TwinHandle => "twin_handle",
             Row::TwinByName => "twin_by_name",
             Row::TwinStatic => "twin_static",
+            Row::TwinBare => "twin_bare",
         }
     }
 }
@@ -492,6 +501,11 @@ fn site_twin(h: &TwinHandle<dyn SendDynPlugin>, x: u64) -> impl Future<Output = 
 }
 
 #[inline(never)]
+fn site_twin_bare(p: &dyn SendDynPlugin, x: u64) -> impl Future<Output = u64> + Send + '_ {
+    p.call_send(x)
+}
+
+#[inline(never)]
 fn site_detached(
     h: &TwinHandle<dyn SendDynDetached>,
     x: u64,
@@ -540,6 +554,7 @@ async fn calls(s: &Subjects, row: Row, from: u64, calls: u64) -> u64 {
             // call, dropped after it.
             Row::TwinByName => site_twin_ref(&site_twin_get(&s.twins, s.name), x).await,
             Row::TwinStatic => site_detached(&s.detached, x).await,
+            Row::TwinBare => site_twin_bare(&*s.twin_bare, x).await,
         };
         acc = acc.wrapping_add(black_box(out));
     }
