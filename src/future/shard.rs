@@ -137,6 +137,23 @@ pub(crate) fn pick<T>(shards: &[CacheLine<T>; SHARDS + 1]) -> (&T, bool) {
     }
 }
 
+/// [`pick`] for a count that must not call out of line: a thread that
+/// owns no shard yet (it has not been given an index) counts on the shared
+/// overflow shard, with atomic adds, instead of taking an index here. What
+/// `Tracked`'s `poll` uses for a call's end: with no call left in it, the
+/// poll that wraps every tracked future needs no callee-saved registers
+/// for the count (the index is taken by the thread's next start count,
+/// which runs where the call is made).
+#[inline]
+pub(crate) fn pick_assigned<T>(shards: &[CacheLine<T>; SHARDS + 1]) -> (&T, bool) {
+    let index = INDEX.with(Cell::get);
+    if index < SHARDS {
+        (&shards[index].0, true)
+    } else {
+        (&shards[SHARDS].0, false)
+    }
+}
+
 /// Adds `n` to `counter`, on a shard this thread owns (`owned`: only this
 /// thread writes it, so a plain load and store count exactly and readers
 /// never see a torn value) or shares (an atomic add).
@@ -174,6 +191,26 @@ mod tests {
         done.send(()).unwrap();
         other.join().unwrap();
         assert!(shard() < SHARDS);
+    }
+
+    #[test]
+    fn pick_assigned_counts_a_fresh_thread_on_the_overflow_shard_without_an_index() {
+        let shards: [CacheLine<AtomicU64>; SHARDS + 1] = Default::default();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let (shard, owned) = pick_assigned(&shards);
+                assert!(!owned && core::ptr::eq(shard, &shards[SHARDS].0));
+                add(shard, 1, owned, Relaxed);
+                // No index was taken: a later `pick` takes one.
+                assert_eq!(INDEX.with(Cell::get), UNASSIGNED);
+                let (mine, owned) = pick(&shards);
+                assert_ne!(INDEX.with(Cell::get), UNASSIGNED);
+                // (Owned unless more than `SHARDS` threads hold indices.)
+                let (again, owned_again) = pick_assigned(&shards);
+                assert!(owned_again == owned && core::ptr::eq(again, mine));
+            });
+        });
+        assert_eq!(shards[SHARDS].0.load(Relaxed), 1);
     }
 
     #[test]

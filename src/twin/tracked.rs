@@ -4,7 +4,7 @@
 //! those counters.
 
 #[cfg(feature = "std")]
-use crate::future::shard::{CacheLine, SHARDS, pick};
+use crate::future::shard::{CacheLine, SHARDS, pick, pick_assigned};
 #[cfg(feature = "std")]
 use crate::layer::counted::{CallCounters, PlacementStats};
 #[cfg(feature = "std")]
@@ -100,10 +100,11 @@ impl MethodCounters {
         tally.tracked.start(owned);
     }
 
-    /// Counts the end of a tracked call.
+    /// Counts the end of a tracked call (on this thread's shard if it has
+    /// one, without taking one: see [`pick_assigned`]).
     #[inline]
     pub(crate) fn finished(&self, outcome: Outcome) {
-        let (tally, owned) = self.shard();
+        let (tally, owned) = pick_assigned(&self.shards);
         tally.tracked.end(outcome, owned);
     }
 
