@@ -225,9 +225,8 @@ impl Resolved {
     /// awaited pinned there, as the twin's bridge does: awaiting this moves
     /// the input and a few pointers, not the 128-byte handle. (Returning
     /// the handle, as this did, moved it into an `Either`, a tuple and the
-    /// metering wrapper before the first poll: `echo` by name without HTTP
-    /// took a median 1.25× the boxed gateway's call, 1.14× so; see
-    /// `GATEWAY_BENCH.md`.)
+    /// metering wrapper before the first poll; `GATEWAY_BENCH.md` has the
+    /// timings.)
     pub fn handle<'a>(
         &'a self,
         input: Value,
