@@ -28,7 +28,9 @@
 //!    `Arc<dyn SendDynPlugin>` outside any registry (no counters), with
 //!    the gateway's capacity (the default one) and `S32` (256 bytes, which
 //!    the gateway used before), awaited as returned or pinned where
-//!    returned. Each minus a loop that only clones and drops
+//!    returned; and by name through the twin's bridge (`Plugin::handle` on
+//!    the twin object, whose erased future is pinned inside the bridge's).
+//!    Each minus a loop that only clones and drops
 //!    the input; with the allocations per call from the tests' counting
 //!    allocator. `echo` does nothing, so for it this is the dispatch.
 //! 2. **One connection**: sequential requests, so each latency is one
