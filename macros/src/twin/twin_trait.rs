@@ -190,37 +190,45 @@ fn local_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     // option) is erased into the `Send` storage: the bridge
     // `impl Plugin for dyn DynPlugin` must return a `Send` future then.
     let send = m.declared_send && cx.opts.send.is_none();
-    let (storage, storage_doc) = match (cx.opts.inline_only, send) {
+    // The storage, its doc, and whether a future that does not fit leaves
+    // the handle (then `placement_doc` says where it goes).
+    let (storage, storage_doc, spills) = match (cx.opts.inline_only, send) {
         _ if m.stream && send => (
             quote!(#p::SendInlineStream),
-            "through `dyn`: the `Send` stream (the trait declares it so) is stored in the returned `SendInlineStream`, inline when it fits the capacity (no allocation), else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.",
+            "through `dyn`: the `Send` stream (the trait declares it so) is stored in the returned `SendInlineStream`, inline when it fits the capacity (no allocation)",
+            true,
         ),
         _ if m.stream => (
             quote!(#p::InlineStream),
-            "through `dyn`: the stream is stored in the returned `InlineStream`, inline when it fits the capacity (no allocation), else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.",
+            "through `dyn`: the stream is stored in the returned `InlineStream`, inline when it fits the capacity (no allocation)",
+            true,
         ),
         (true, false) => (
             quote!(#p::InlineOnlyFuture),
             "through `dyn`: the future is stored inline in the returned `InlineOnlyFuture` (a future too large for the capacity fails the build).",
+            false,
         ),
         (true, true) => (
             quote!(#p::SendInlineOnlyFuture),
             "through `dyn`: the `Send` future (the trait declares it so) is stored inline in the returned `SendInlineOnlyFuture` (a future too large for the capacity fails the build).",
+            false,
         ),
         (false, false) => (
             quote!(#p::InlineFuture),
-            "through `dyn`: the future is stored in the returned `InlineFuture`, inline when it fits the capacity (no allocation), else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.",
+            "through `dyn`: the future is stored in the returned `InlineFuture`, inline when it fits the capacity (no allocation)",
+            true,
         ),
         (false, true) => (
             quote!(#p::SendInlineFuture),
-            "through `dyn`: the `Send` future (the trait declares it so) is stored in the returned `SendInlineFuture`, inline when it fits the capacity (no allocation), else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.",
+            "through `dyn`: the `Send` future (the trait declares it so) is stored in the returned `SendInlineFuture`, inline when it fits the capacity (no allocation)",
+            true,
         ),
     };
     let mut decls = Vec::new();
     let mut defs = Vec::new();
 
     let sig = cx.erased_sig(m, &dyn_ident, &storage);
-    let doc = docs(cx, m, &placement_doc(cx, m, storage_doc), true);
+    let doc = docs(cx, m, &placement_doc(cx, m, storage_doc, spills), true);
     let body = cx.erase_body(m, &storage);
     decls.push(quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;));
     defs.push(quote!(#(#cfgs)* #[inline] #sig { #body }));
@@ -258,25 +266,28 @@ fn send_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
         return (TokenStream::new(), TokenStream::new());
     }
     let ident = &m.ident;
-    let (storage, storage_doc) = if m.stream {
+    let (storage, storage_doc, spills) = if m.stream {
         (
             quote!(#p::SendInlineStream),
-            "through `dyn`, `Send`: the stream is stored in the returned `SendInlineStream`, inline when it fits the capacity, else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.",
+            "through `dyn`, `Send`: the stream is stored in the returned `SendInlineStream`, inline when it fits the capacity",
+            true,
         )
     } else if cx.opts.inline_only {
         (
             quote!(#p::SendInlineOnlyFuture),
             "through `dyn`, `Send`: the future is stored inline in the returned `SendInlineOnlyFuture` (too large fails the build).",
+            false,
         )
     } else {
         (
             quote!(#p::SendInlineFuture),
-            "through `dyn`, `Send`: the future is stored in the returned `SendInlineFuture`, inline when it fits the capacity, else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.",
+            "through `dyn`, `Send`: the future is stored in the returned `SendInlineFuture`, inline when it fits the capacity",
+            true,
         )
     };
     let send_ident = format_ident!("{}_send", ident);
     let sig = cx.erased_sig(m, &send_ident, &storage);
-    let doc = docs(cx, m, &placement_doc(cx, m, storage_doc), true);
+    let doc = docs(cx, m, &placement_doc(cx, m, storage_doc, spills), true);
     let body = cx.erase_body(m, &storage);
     let mut decls = vec![quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;)];
     let mut defs = vec![quote!(#(#cfgs)* #[inline] #sig { #body })];
@@ -314,14 +325,17 @@ fn slot_method(
     )
 }
 
-/// `storage_doc` as it holds for `m`: a method whose erasure does not lend
-/// to a counting wrapper's pool (`&mut self`, inline-only) is boxed when
-/// it does not fit, registered or not.
-fn placement_doc(cx: &Cx<'_>, m: &Method, storage_doc: &str) -> String {
-    const POOLED: &str = ", else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap.";
-    if cx.recycles(m) {
-        storage_doc.to_owned()
-    } else {
-        storage_doc.replace(POOLED, ", on the heap otherwise.")
-    }
+/// `storage_doc`, and where a future (or stream) that does not fit goes
+/// when the storage `spills` it: to a buffer of the method's pool for a
+/// registered implementor when `m`'s erasure lends to a counting wrapper's
+/// pool, else to the heap (`&mut self`, `assert_inline`), registered or not.
+fn placement_doc(cx: &Cx<'_>, m: &Method, storage_doc: &str, spills: bool) -> String {
+    let placement = match (spills, cx.recycles(m)) {
+        (false, _) => "",
+        (true, true) => {
+            ", else in a buffer of the method's pool for a registered implementor (a `TwinRegistry` entry), else on the heap."
+        }
+        (true, false) => ", on the heap otherwise.",
+    };
+    format!("{storage_doc}{placement}")
 }
