@@ -112,9 +112,10 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
     call: impl for<'a> FnOnce(&'a M, OwnerCell<'a, M>, PhantomData<&'a B>) -> Owned<'a, M, T, Cap>,
 ) -> ByName<B, T, Cap> {
     let target: *const M = &*owner;
-    // Held here until `Owned::build` takes it, once the future is built:
-    // if `call` unwinds before, what it built is dropped (or leaked) inside
-    // it, before this owner is.
+    // Held here until `Owned::build` lends it out to build the future and
+    // keeps it once the future is built: if `call` unwinds before, the
+    // owner is back here (`recycled.rs`' `Lent`), and what `call` built is
+    // dropped (or leaked) inside it, before this owner is.
     let mut owner = Some(owner);
     let cell = OwnerCell {
         owner: &mut owner,
@@ -122,12 +123,14 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
     };
     // SAFETY: **Owner outlives the borrow**: `target` stays valid and
     // unchanged while the owner lives, wherever it moves. `call` can
-    // return an `Owned` only from `Owned::build`, which, once the future
-    // made from this reference is built, moves the owner out of the one
-    // cell this call lends into that future's storage: the storage drops
-    // it after the future, and after the future's block is back in its
-    // pool, and an `Owned` dropped before it is returned leaks it. Until
-    // then the owner stays here. `call` is generic over the reference's
+    // return an `Owned` only from `Owned::build`, which takes the owner out
+    // of the one cell this call lends while it builds the future made from
+    // this reference (putting it back if that unwinds) and, once the
+    // future is built, moves it into that future's storage: the storage
+    // drops it after the future, and after the future's block is back in
+    // its pool, and an `Owned` dropped before it is returned leaks it.
+    // Until then the owner is here or lent out, alive either way, and
+    // back here if `call` unwinds. `call` is generic over the reference's
     // lifetime, so it cannot keep the reference anywhere but in the
     // future it returns.
     let owned = call(unsafe { &*target }, cell, PhantomData);
