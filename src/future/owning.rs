@@ -106,33 +106,69 @@ pub(crate) const fn fits_with_owner<F, M, Cap: Capacity>() -> bool {
 /// 'a`), so it may capture anything that outlives `B` (a request that
 /// borrows), and the result, which mentions `B`, cannot outlive that
 /// either.
+///
+/// Always `Ok`: the `Result` is the one the caller returns (a call by
+/// name's), made here so that the future is written where the caller
+/// returns it (see [`build_in_place`]).
 #[inline]
-pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
+pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity, E>(
     owner: Owner<M>,
     call: impl for<'a> FnOnce(&'a M, OwnerCell<'a, M>, PhantomData<&'a B>) -> Owned<'a, M, T, Cap>,
-) -> ByName<B, T, Cap> {
+) -> Result<ByName<B, T, Cap>, E> {
     let target: *const M = &*owner;
     // Held here until `Owned::build` lends it out to build the future and
     // keeps it once the future is built: if `call` unwinds before, the
-    // owner is back here (`recycled.rs`' `Lent`), and what `call` built is
-    // dropped (or leaked) inside it, before this owner is.
+    // owner is back here (`recycled.rs`' `Lent`), and dropped here, after
+    // what `call` built is dropped (or leaked) inside it.
     let mut owner = Some(owner);
+    // **Owner outlives the borrow**: `target` stays valid and unchanged
+    // while the owner lives, wherever it moves, and the owner is in
+    // `owner` (dropped only after `build_in_place` returns or unwinds) or
+    // in the future's storage.
+    let result = build_in_place(target, &mut owner, call);
+    // `Owned::build`, the only way to an `Owned<'a, ..>`, took the owner
+    // from the one cell with this `'a` (checked in debug builds, once the
+    // future no longer borrows the cell): nothing is left to drop. It is
+    // forgotten rather than dropped, so that no drop runs between the
+    // call that wrote the future and the return.
+    debug_assert!(owner.is_none(), "an `Owned` holds the owner of its cell");
+    core::mem::forget(owner);
+    result
+}
+
+/// [`call_owned`]'s call, in a frame of its own that holds nothing to
+/// drop if `call` unwinds (the owner stays in `call_owned`'s, which drops
+/// it then). Such a frame makes no landing pad around `call`'s dynamic
+/// call, so the compiler lets the entry write the future where
+/// `call_owned`'s caller returns it (the `Ok` of its `Result`): a landing
+/// pad (the owner's drop) between the call and the `Ok` made it write the
+/// future aside and copy it after, 128 bytes a call by name, which
+/// callgrind and the one-thread timings showed (see BENCHMARKS.md). Not
+/// inlined, for the same reason: inlined, it would share `call_owned`'s
+/// landing pad.
+#[inline(never)]
+fn build_in_place<'o, M: Send + Sync, B, T, Cap: Capacity, E>(
+    target: *const M,
+    owner: &'o mut Option<Owner<M>>,
+    call: impl for<'a> FnOnce(&'a M, OwnerCell<'a, M>, PhantomData<&'a B>) -> Owned<'a, M, T, Cap>,
+) -> Result<ByName<B, T, Cap>, E> {
     let cell = OwnerCell {
-        owner: &mut owner,
+        owner,
         _invariant: PhantomData,
     };
-    // SAFETY: **Owner outlives the borrow**: `target` stays valid and
-    // unchanged while the owner lives, wherever it moves. `call` can
-    // return an `Owned` only from `Owned::build`, which takes the owner out
-    // of the one cell this call lends while it builds the future made from
-    // this reference (putting it back if that unwinds) and, once the
-    // future is built, moves it into that future's storage: the storage
-    // drops it after the future, and after the future's block is back in
-    // its pool, and an `Owned` dropped before it is returned leaks it.
-    // Until then the owner is here or lent out, alive either way, and
-    // back here if `call` unwinds. `call` is generic over the reference's
-    // lifetime, so it cannot keep the reference anywhere but in the
-    // future it returns.
+    // SAFETY: **Owner outlives the borrow**: `target` was made from the
+    // owner `call_owned` holds in `owner`, and stays valid and unchanged
+    // while the owner lives, wherever it moves. `call` can return an
+    // `Owned` only from `Owned::build`, which takes the owner out of the
+    // one cell this call lends while it builds the future made from this
+    // reference (putting it back if that unwinds) and, once the future is
+    // built, moves it into that future's storage: the storage drops it
+    // after the future, and after the future's block is back in its pool,
+    // and an `Owned` dropped before it is returned leaks it. Until then
+    // the owner is in `call_owned`'s `owner` or lent out, alive either
+    // way, and back there if `call` unwinds. `call` is generic over the
+    // reference's lifetime, so it cannot keep the reference anywhere but
+    // in the future it returns.
     let owned = call(unsafe { &*target }, cell, PhantomData);
     let future = ManuallyDrop::into_inner(owned.future);
     // SAFETY: only the lifetime changes (the same type otherwise, so the
@@ -145,19 +181,10 @@ pub(crate) fn call_owned<M: Send + Sync, B, T, Cap: Capacity>(
             future,
         )
     };
-    // `Owned::build`, the only way to an `Owned<'a, ..>`, took the owner
-    // from the one cell with this `'a` (checked in debug builds, once the
-    // future no longer borrows the cell): nothing is left to drop. It is
-    // forgotten rather than dropped, so that no drop runs between the
-    // call that wrote the future and the return, which would make the
-    // compiler build the future aside and copy it (a `call` that unwinds
-    // still drops what the cell holds).
-    debug_assert!(owner.is_none(), "an `Owned` holds the owner of its cell");
-    core::mem::forget(owner);
-    ByName {
+    Ok(ByName {
         future,
         _bound: PhantomData,
-    }
+    })
 }
 
 /// An erased `Send` future holding, in its storage, the owner of what it
@@ -203,6 +230,7 @@ mod tests {
     use alloc::boxed::Box;
     use alloc::sync::Arc;
     use alloc::vec::Vec;
+    use core::convert::Infallible;
     use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use core::task::Waker;
 
@@ -245,9 +273,11 @@ mod tests {
     }
 
     fn call<const N: usize, Cap: Capacity>(owner: Owner<Target>) -> ByName<(), u64, Cap> {
-        call_owned(owner, |t: &Target, cell, _: PhantomData<&()>| {
-            Owned::build(&t.pool, cell, || sum::<N>(t)).0
-        })
+        let Ok::<_, Infallible>(fut) =
+            call_owned(owner, |t: &Target, cell, _: PhantomData<&()>| {
+                Owned::build(&t.pool, cell, || sum::<N>(t)).0
+            });
+        fut
     }
 
     fn poll<F: Future>(fut: Pin<&mut F>) -> Poll<F::Output> {
@@ -342,7 +372,7 @@ mod tests {
     fn dropped_before_its_owner<const N: usize, Cap: Capacity>(idle: usize) {
         let drops = Arc::new(AtomicUsize::new(0));
         let swap = SnapshotCell::new(Arc::new(target::<N>(7, idle, &drops)));
-        let fut: ByName<(), u64, Cap> =
+        let Ok::<ByName<(), u64, Cap>, Infallible>(fut) =
             call_owned(swap.load(), |t: &Target, cell, _: PhantomData<&()>| {
                 Owned::build(&t.pool, cell, || reads_on_drop::<N>(t)).0
             });
@@ -380,7 +410,7 @@ mod tests {
     fn panicking_destructor<const N: usize, Cap: Capacity>(idle: usize) {
         let drops = Arc::new(AtomicUsize::new(0));
         let swap = SnapshotCell::new(Arc::new(target::<N>(1, idle, &drops)));
-        let fut: ByName<(), u64, Cap> =
+        let Ok::<ByName<(), u64, Cap>, Infallible>(fut) =
             call_owned(swap.load(), |t: &Target, cell, _: PhantomData<&()>| {
                 Owned::build(&t.pool, cell, || panics_on_drop::<N>(t)).0
             });
@@ -419,7 +449,7 @@ mod tests {
             drop(swap.swap(Arc::new(target::<300>(0, 4, &drops))));
             let before = drops.load(SeqCst);
             let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                call_owned::<_, (), u64, DefaultCapacity>(
+                call_owned::<_, (), u64, DefaultCapacity, Infallible>(
                     owner,
                     |t: &Target, cell, _: PhantomData<&()>| {
                         // Held around the build, as a registry's start-count
@@ -461,7 +491,7 @@ mod tests {
         let owner = swap.load();
         drop(swap.swap(Arc::new(target::<300>(0, 4, &drops))));
         let called = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            call_owned::<_, (), u64, DefaultCapacity>(
+            call_owned::<_, (), u64, DefaultCapacity, Infallible>(
                 owner,
                 |t: &Target, cell, _: PhantomData<&()>| {
                     Owned::build(&t.pool, cell, || -> core::future::Ready<u64> {

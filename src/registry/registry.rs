@@ -298,10 +298,9 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         req: Req,
     ) -> Result<impl Future<Output = Resp> + use<Req, Resp, Cap>, Error> {
         let (snapshot, index) = self.entries.find(name)?.into_parts();
-        Ok(call_owned(
-            snapshot,
-            move |map, owner, _: PhantomData<&Req>| map[index].1.call_by_name(req, owner),
-        ))
+        call_owned(snapshot, move |map, owner, _: PhantomData<&Req>| {
+            map[index].1.call_by_name(req, owner)
+        })
     }
 
     /// Removes the service registered under `name` and returns a handle to
