@@ -766,7 +766,7 @@ fn repeat(all: &[Subjects], size: &str, key: &str, n: u64) {
 fn instructions(exe: &str, size: &str, key: &str, n: u64) -> u64 {
     let n = n.to_string();
     let name = format!("cg.recycled.{size}.{key}.{n}");
-    support::callgrind::ir_total_of(exe, &["--repeat", size, key, &n], &name)
+    support::valgrind::ir_total_of(exe, &["--repeat", size, key, &n], &name)
 }
 
 fn callgrind(all: &[Subjects], n: u64) {

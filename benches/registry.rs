@@ -15,7 +15,9 @@
 //! | `5_lookup_only` | `Registry::handle(name)` and drop it: the lookup without the call |
 //!
 //! `cargo bench -p benches --bench registry -- --callgrind` prints each row's
-//! instructions per call instead (valgrind, a few seconds).
+//! instructions per call instead (valgrind, a few seconds). `BENCH_NAMES=8`
+//! registers 8 names instead of 16, and then looks up the last one (the
+//! worst case of a map that compares names in turn).
 //!
 //! `cargo bench -p benches --bench registry` prints the exact allocations per call of
 //! each row (the counting `#[global_allocator]` of `support/counting_alloc.rs`),
@@ -100,8 +102,17 @@ const ROWS: [&str; 5] = [
     "4_counted_dyn",
     "5_lookup_only",
 ];
-/// The name looked up: in the middle of 16 registered names.
-const NAME: &str = "plugin-07";
+/// How many names are registered: 16, or `BENCH_NAMES`.
+fn names() -> usize {
+    std::env::var("BENCH_NAMES").map_or(16, |n| n.parse().expect("BENCH_NAMES: a number"))
+}
+
+/// The name looked up: `plugin-07`, in the middle of 16 names, or the
+/// last of fewer (where a map that compares names in turn finds it last).
+fn name() -> &'static str {
+    let at = names().min(8) - 1;
+    Box::leak(format!("plugin-{at:02}").into_boxed_str())
+}
 
 /// Everything the rows call, built once.
 struct Fixture {
@@ -109,12 +120,14 @@ struct Fixture {
     counted: Box<dyn SendDynService<u64, u64>>,
     registry: Registry<u64, u64>,
     handle: Handle<u64, u64>,
+    name: &'static str,
 }
 
 impl Fixture {
     fn new() -> Self {
         let registry = Registry::new();
-        for i in 0..16 {
+        let name = name();
+        for i in 0..names() {
             registry
                 .register(&format!("plugin-{i:02}"), service_fn(work::<SMALL>))
                 .expect("fresh names");
@@ -122,8 +135,9 @@ impl Fixture {
         Fixture {
             plain: Box::new(service_fn(work::<SMALL>)),
             counted: Box::new(Counted::new(service_fn(work::<SMALL>))),
-            handle: registry.handle(NAME).expect("registered"),
+            handle: registry.handle(name).expect("registered"),
             registry,
+            name,
         }
     }
 
@@ -131,9 +145,9 @@ impl Fixture {
     fn visit<'f>(&'f self, visitor: &mut impl Visitor<'f>) {
         visitor.visit(ROWS[0], move |x| dyn_send(&*self.plain, x));
         visitor.visit(ROWS[1], move |x| handle(&self.handle, x));
-        visitor.visit(ROWS[2], move |x| by_name(&self.registry, NAME, x));
+        visitor.visit(ROWS[2], move |x| by_name(&self.registry, self.name, x));
         visitor.visit(ROWS[3], move |x| dyn_send(&*self.counted, x));
-        visitor.visit(ROWS[4], move |_| lookup_only(&self.registry, NAME));
+        visitor.visit(ROWS[4], move |_| lookup_only(&self.registry, self.name));
     }
 }
 
@@ -308,11 +322,15 @@ fn main() {
 fn callgrind(n: u64) {
     let exe = std::env::current_exe().expect("the bench's path");
     let exe = exe.to_str().expect("a UTF-8 path");
-    println!("instructions per call (callgrind, (Ir(2N) - Ir(N)) / N, N = {n}):");
+    println!(
+        "instructions per call among {} names, looking up {} (callgrind, (Ir(2N) - Ir(N)) / N, N = {n}):",
+        names(),
+        name()
+    );
     for row in ROWS {
         let ir = |n: u64| {
             let name = format!("cg.registry.{row}.{n}");
-            support::callgrind::ir_total_of(exe, &["--repeat", row, &n.to_string()], &name)
+            support::valgrind::ir_total_of(exe, &["--repeat", row, &n.to_string()], &name)
         };
         let (once, twice) = (ir(n), ir(2 * n));
         println!("  {row:<16} {:>6.0}", (twice - once) as f64 / n as f64);

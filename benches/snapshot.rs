@@ -276,7 +276,7 @@ fn instructions(exe: &str, row: Row, n: u64, fences: bool) -> u64 {
         args.push("--fences");
     }
     let name = format!("cg.snapshot.{}.{n}", row.key());
-    support::callgrind::ir_total_of(exe, &args, &name)
+    support::valgrind::ir_total_of(exe, &args, &name)
 }
 
 fn callgrind(n: u64, fences: bool) {

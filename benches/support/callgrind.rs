@@ -13,6 +13,7 @@ use std::task::Context;
 
 use super::rows::{Row, RowVisitor, Strategy};
 use super::shape::Shape;
+use super::valgrind::total_ir;
 use super::workload::noop_context;
 
 /// One row of one size.
@@ -78,38 +79,6 @@ impl RowVisitor<'_> for Repeat {
         black_box(acc);
         self.ran = true;
     }
-}
-
-/// The `Ir` total of a callgrind output file.
-fn total_ir(file: &Path) -> Result<u64, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    text.lines()
-        .find_map(|line| {
-            line.strip_prefix("totals:")
-                .or_else(|| line.strip_prefix("summary:"))
-        })
-        .and_then(|n| n.split_whitespace().next()?.parse().ok())
-        .ok_or_else(|| format!("{}: no totals line", file.display()))
-}
-
-/// Runs `exe args…` under callgrind and returns its `Ir` total, the output
-/// file named `name` in the temp directory: for benches with a command
-/// line of their own (`recycled.rs`, `snapshot.rs`).
-pub(crate) fn ir_total_of(exe: &str, args: &[&str], name: &str) -> u64 {
-    let file = std::env::temp_dir().join(name);
-    let run = Command::new("valgrind")
-        .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", file.display()))
-        .arg(exe)
-        .args(args)
-        .output()
-        .expect("valgrind");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    total_ir(&file).unwrap()
 }
 
 /// Where the output files go: `<target>/release/callgrind/`.

@@ -15,6 +15,7 @@
 //! | `interleaved.rs` | the round-robin timer, its paired ratios and their spread |
 //! | `harness.rs` | one pinned core, quick mode, criterion's configuration and results |
 //! | `callgrind.rs` | instructions per call under `valgrind --tool=callgrind` |
+//! | `valgrind.rs` | a callgrind run's instruction total (also included by the gateway's bench) |
 //! | `report.rs` | the tables, as text or markdown |
 //! | `chart.rs` | the same numbers as SVG bar charts, for `BENCHMARKS.md` |
 
@@ -29,4 +30,5 @@ pub(crate) mod peers;
 pub(crate) mod report;
 pub(crate) mod rows;
 pub(crate) mod shape;
+pub(crate) mod valgrind;
 pub(crate) mod workload;

@@ -8,6 +8,7 @@
 //! cargo bench -p hybrid-dispatch-gateway --bench gateway             # everything
 //! cargo bench -p hybrid-dispatch-gateway --bench gateway -- logging  # section 4 only
 //! cargo bench -p hybrid-dispatch-gateway --bench gateway -- dispatch  # the calls without HTTP only
+//! cargo bench -p hybrid-dispatch-gateway --bench gateway -- callgrind  # their instructions (valgrind)
 //! ```
 //!
 //! Two gateways run side by side on one 2-worker tokio runtime, differing
@@ -33,6 +34,11 @@
 //!    Each minus a loop that only clones and drops
 //!    the input; with the allocations per call from the tests' counting
 //!    allocator. `echo` does nothing, so for it this is the dispatch.
+//!    With `-- callgrind [N]`, instead: each row's instructions per call
+//!    under callgrind, `(Ir(2N) - Ir(N)) / N` minus the same for the loop
+//!    that only clones the input (N = 20000 unless given), which a busy
+//!    machine does not move: the timings of this section moved by 10-20 ns
+//!    between builds that ran the same instructions.
 //! 2. **One connection**: sequential requests, so each latency is one
 //!    unloaded HTTP round trip (JSON parsing and writing, hyper, axum,
 //!    loopback TCP, waking the threads, the client). One connection to
@@ -73,6 +79,10 @@ mod counting_alloc;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+
+// The benches' callgrind runner (it depends on nothing else there).
+#[path = "../../benches/support/valgrind.rs"]
+mod valgrind;
 
 use counting_alloc::count;
 use http_client::Client;
@@ -115,6 +125,22 @@ fn main() {
     // `cargo bench` passes `--bench`; a word names the one section to run.
     let only_logging = std::env::args().skip(1).any(|arg| arg == "logging");
     let only_dispatch = std::env::args().skip(1).any(|arg| arg == "dispatch");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|arg| arg == "repeat") {
+        let n = args[at + 3]
+            .parse()
+            .expect("repeat WORKLOAD ROW N: a number");
+        repeat(&args[at + 1], &args[at + 2], n);
+        return;
+    }
+    if let Some(at) = args.iter().position(|arg| arg == "callgrind") {
+        let n = args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(20_000);
+        measure_callgrind(n);
+        return;
+    }
     println!("gateway bench: {ROUNDS} rounds, modes alternating within each round\n");
     if only_logging {
         let clients = tokio::runtime::Builder::new_current_thread()
@@ -513,44 +539,21 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let gateway = |dispatch| {
-        http_gateway::app(Config {
-            dispatch,
-            ..Config::default()
-        })
-        .1
-    };
     WORKLOADS
         .iter()
         .map(|(plugin, body)| {
             let input: Value = serde_json::from_str(body).expect("JSON");
-            let twin = gateway(Dispatch::Twin);
-            let boxed = gateway(Dispatch::Boxed);
-            let handle = twin.plugins().handle(plugin).expect("plugin");
-            let Some(Resolved::Boxed(boxed_plugin)) = boxed.plugin(plugin) else {
-                panic!("the boxed gateway resolves to boxed plugins");
-            };
-            let callers = [
-                Caller::Gateway(twin),
-                Caller::Gateway(boxed),
-                Caller::Handle(handle),
-                Caller::Boxed(boxed_plugin),
-                Caller::Bare(bare(plugin)),
-                Caller::BareS32(bare(plugin)),
-                Caller::Pinned(bare(plugin)),
-                Caller::PinnedS32(bare(plugin)),
-                Caller::Metered(gateway(Dispatch::Twin)),
-                Caller::Bridge(gateway(Dispatch::Twin)),
-            ];
-            callers
+            callers(plugin)
                 .iter()
                 .map(|caller| {
                     let mut runs: Vec<(f64, f64)> = (0..5)
                         .map(|_| {
-                            let baseline = runtime.block_on(clone_only(&input));
-                            let (total, allocs) =
-                                count(|| runtime.block_on(dispatch(caller, plugin, &input)));
-                            let (_, clone_allocs) = count(|| runtime.block_on(clone_only(&input)));
+                            let baseline = runtime.block_on(clone_only(&input, DISPATCHES));
+                            let (total, allocs) = count(|| {
+                                runtime.block_on(dispatch(caller, plugin, &input, DISPATCHES))
+                            });
+                            let (_, clone_allocs) =
+                                count(|| runtime.block_on(clone_only(&input, DISPATCHES)));
                             let n = f64::from(DISPATCHES);
                             let ns = total.saturating_sub(baseline).as_nanos() as f64 / n;
                             let per_call = (allocs.allocs as f64 - clone_allocs.allocs as f64) / n;
@@ -565,11 +568,98 @@ fn measure_dispatch() -> Vec<Vec<(f64, f64)>> {
         .collect()
 }
 
-/// `DISPATCHES` calls of `plugin`, each with a fresh copy of `input`,
-/// awaited and dropped.
-async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
+/// A fresh gateway of `dispatch`, with the default configuration.
+fn gateway(dispatch: Dispatch) -> Gateway {
+    http_gateway::app(Config {
+        dispatch,
+        ..Config::default()
+    })
+    .1
+}
+
+/// How each row of `DISPATCH_ROWS` calls `plugin`, in that order.
+fn callers(plugin: &str) -> [Caller; DISPATCH_ROWS.len()] {
+    let twin = gateway(Dispatch::Twin);
+    let boxed = gateway(Dispatch::Boxed);
+    let handle = twin.plugins().handle(plugin).expect("plugin");
+    let Some(Resolved::Boxed(boxed_plugin)) = boxed.plugin(plugin) else {
+        panic!("the boxed gateway resolves to boxed plugins");
+    };
+    [
+        Caller::Gateway(twin),
+        Caller::Gateway(boxed),
+        Caller::Handle(handle),
+        Caller::Boxed(boxed_plugin),
+        Caller::Bare(bare(plugin)),
+        Caller::BareS32(bare(plugin)),
+        Caller::Pinned(bare(plugin)),
+        Caller::PinnedS32(bare(plugin)),
+        Caller::Metered(gateway(Dispatch::Twin)),
+        Caller::Bridge(gateway(Dispatch::Twin)),
+    ]
+}
+
+/// `repeat WORKLOAD ROW N`: `n` calls of one row (its index in
+/// `DISPATCH_ROWS`, or `clone` for the loop that only clones the input)
+/// with `workload`'s plugin and input, after 100 to warm up; prints
+/// nothing. What `callgrind` runs under valgrind.
+fn repeat(workload: &str, row: &str, n: u32) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let (plugin, body) = WORKLOADS
+        .iter()
+        .find(|(plugin, _)| *plugin == workload)
+        .expect("repeat WORKLOAD ROW N: a workload");
+    let input: Value = serde_json::from_str(body).expect("JSON");
+    if row == "clone" {
+        black_box(runtime.block_on(clone_only(&input, 100 + n)));
+        return;
+    }
+    let row: usize = row
+        .parse()
+        .expect("repeat WORKLOAD ROW N: a row index or `clone`");
+    let callers = callers(plugin);
+    let caller = callers
+        .get(row)
+        .expect("repeat WORKLOAD ROW N: a row of DISPATCH_ROWS");
+    runtime.block_on(dispatch(caller, plugin, &input, 100));
+    black_box(runtime.block_on(dispatch(caller, plugin, &input, n)));
+}
+
+/// Each row's instructions per call without HTTP, from callgrind: the
+/// counts a loaded machine does not move, where the timed rows move by
+/// 10-20 ns between builds.
+fn measure_callgrind(n: u32) {
+    let exe = std::env::current_exe().expect("the bench's path");
+    let exe = exe.to_str().expect("a UTF-8 path");
+    let per_call = |workload: &str, row: &str| {
+        let run = |n: u32| {
+            let name = format!("cg.gateway.{workload}.{row}.{n}");
+            valgrind::ir_total_of(exe, &["repeat", workload, row, &n.to_string()], &name)
+        };
+        (run(2 * n).saturating_sub(run(n))) as f64 / f64::from(n)
+    };
+    println!("## Instructions per call without HTTP (callgrind, (Ir(2N) - Ir(N)) / N, N = {n})\n");
+    println!("Each minus the same for a loop that only clones the input.\n");
+    println!("| plugin | call | instructions | ÷ boxed, by name |");
+    println!("|---|---|---:|---:|");
+    for (plugin, _) in WORKLOADS {
+        let clone = per_call(plugin, "clone");
+        let rows: Vec<f64> = (0..DISPATCH_ROWS.len())
+            .map(|row| per_call(plugin, &row.to_string()) - clone)
+            .collect();
+        for ((label, _), ir) in DISPATCH_ROWS.iter().zip(&rows) {
+            println!("| {plugin} | {label} | {ir:.0} | {:.2} |", ir / rows[1]);
+        }
+    }
+}
+
+/// `n` calls of `plugin`, each with a fresh copy of `input`, awaited and
+/// dropped.
+async fn dispatch(caller: &Caller, plugin: &str, input: &Value, n: u32) -> Duration {
     let started = Instant::now();
-    for _ in 0..DISPATCHES {
+    for _ in 0..n {
         let output = match caller {
             Caller::Gateway(gateway) => {
                 let resolved = gateway.plugin(black_box(plugin)).expect("plugin");
@@ -600,10 +690,11 @@ async fn dispatch(caller: &Caller, plugin: &str, input: &Value) -> Duration {
     started.elapsed()
 }
 
-/// What `dispatch` does besides dispatching: copy the input, drop a value.
-async fn clone_only(input: &Value) -> Duration {
+/// What `dispatch` does besides dispatching, `n` times: copy the input,
+/// drop a value.
+async fn clone_only(input: &Value, n: u32) -> Duration {
     let started = Instant::now();
-    for _ in 0..DISPATCHES {
+    for _ in 0..n {
         black_box(input.clone());
     }
     started.elapsed()
