@@ -104,7 +104,12 @@ const ROWS: [&str; 5] = [
 ];
 /// How many names are registered: 16, or `BENCH_NAMES`.
 fn names() -> usize {
-    std::env::var("BENCH_NAMES").map_or(16, |n| n.parse().expect("BENCH_NAMES: a number"))
+    std::env::var("BENCH_NAMES").map_or(16, |n| {
+        n.parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .expect("BENCH_NAMES: a number of names, at least 1")
+    })
 }
 
 /// The name looked up: `plugin-07`, in the middle of 16 names, or the
