@@ -374,6 +374,7 @@ enum Row {
     Handle,
     HandleS1,
     ByName,
+    Dispatch,
     TwinHandle,
     TwinByName,
     TwinStatic,
@@ -381,7 +382,7 @@ enum Row {
 }
 
 impl Row {
-    const ALL: [Row; 13] = [
+    const ALL: [Row; 14] = [
         Row::Static,
         Row::AsyncTrait,
         Row::ReusableBox,
@@ -391,6 +392,7 @@ impl Row {
         Row::Handle,
         Row::HandleS1,
         Row::ByName,
+        Row::Dispatch,
         Row::TwinHandle,
         Row::TwinByName,
         Row::TwinStatic,
@@ -408,6 +410,7 @@ impl Row {
             Row::Handle => "Registry handle (default)",
             Row::HandleS1 => "Registry<S1> handle (16 B)",
             Row::ByName => "Registry by name",
+            Row::Dispatch => "Registry by name, `pin!(dispatch(..))`",
             Row::TwinHandle => "twin, TwinRegistry handle",
             Row::TwinByName => "twin, TwinRegistry by name",
             Row::TwinStatic => "twin, `+ 'static` future, handle",
@@ -435,6 +438,7 @@ impl Row {
             Row::Handle => "handle",
             Row::HandleS1 => "handle_s1",
             Row::ByName => "by_name",
+            Row::Dispatch => "dispatch",
             Row::TwinHandle => "twin_handle",
             Row::TwinByName => "twin_by_name",
             Row::TwinStatic => "twin_static",
@@ -498,6 +502,15 @@ fn site_name(
 }
 
 #[inline(never)]
+fn site_dispatch(
+    r: &Registry<u64, u64>,
+    name: &str,
+    x: u64,
+) -> impl Future<Output = Result<u64, hybrid_dispatch::Error>> + Send + 'static {
+    r.dispatch(name, x)
+}
+
+#[inline(never)]
 fn site_twin(h: &TwinHandle<dyn SendDynPlugin>, x: u64) -> impl Future<Output = u64> + Send + '_ {
     h.call_send(x)
 }
@@ -551,6 +564,7 @@ async fn calls(s: &Subjects, row: Row, from: u64, calls: u64) -> u64 {
             Row::Handle => site_handle(&s.handle, x).await,
             Row::HandleS1 => site_handle_s1(&s.handle_s1, x).await,
             Row::ByName => site_name(&s.registry, s.name, x).await,
+            Row::Dispatch => pin!(site_dispatch(&s.registry, s.name, x)).await.unwrap(),
             Row::TwinHandle => site_twin(&s.twin, x).await,
             // The `TwinRef` is a temporary of this statement: held for the
             // call, dropped after it.

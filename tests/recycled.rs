@@ -189,6 +189,17 @@ fn registry_calls_allocate_nothing_once_warm_at_every_size() {
             });
         });
         assert_eq!(by_name, (0, 0), "{name}: by name");
+        let dispatched = allocs_per_call(|calls| {
+            rt.block_on(async {
+                for x in 0..calls {
+                    let out = core::pin::pin!(registry.dispatch(&name, x)).await.unwrap();
+                    if let Some(want) = expected(&name, x) {
+                        assert_eq!(out, want, "{name}");
+                    }
+                }
+            });
+        });
+        assert_eq!(dispatched, (0, 0), "{name}: by name, dispatched");
         let stats = handle.stats();
         assert_eq!(stats.recycled, stats.calls, "{name}: {stats}");
         assert_eq!(stats.recycle_misses, 1, "{name}: one buffer for every call");

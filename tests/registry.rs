@@ -287,7 +287,61 @@ fn a_call_by_name_is_made_and_counted_at_once() {
     assert_eq!((stats.calls, stats.completed), (2, 1));
 }
 
-/// A call by name may borrow its request: the returned future holds the
+/// `dispatch` makes the same call as `call`, at once, and awaits it in
+/// place: counted when made, cancelled when dropped unpolled, its future
+/// the one the entry wrote (pinned where returned, nothing moves it), and
+/// an unknown name is its error, answered once.
+#[test]
+fn a_dispatched_call_is_made_at_once_and_answers_unknown_names_as_errors() {
+    let registry = Registry::<u64, u64>::new();
+    let echo = registry
+        .register(
+            "echo",
+            service_fn(|x: u64| async move {
+                YieldOnce::default().await;
+                x
+            }),
+        )
+        .unwrap();
+    let unpolled = registry.dispatch("echo", 1);
+    assert_eq!((echo.stats().calls, echo.stats().in_flight), (1, 1));
+    drop(unpolled);
+    let stats = echo.stats();
+    assert_eq!((stats.calls, stats.cancelled, stats.in_flight), (1, 1, 0));
+
+    let mut pinned = pin!(assert_send(registry.dispatch("echo", 2)));
+    assert_eq!(poll_once(pinned.as_mut()), Poll::Pending);
+    assert_eq!(echo.stats().in_flight, 1);
+    assert_eq!(poll_once(pinned.as_mut()), Poll::Ready(Ok(2)));
+    let stats = echo.stats();
+    assert_eq!((stats.calls, stats.completed, stats.in_flight), (2, 1, 0));
+
+    // Moved before its first poll (into a box), as `.await` moves it.
+    assert_eq!(
+        common::block_on(Box::pin(registry.dispatch("echo", 3))).0,
+        Ok(3)
+    );
+
+    let mut unknown = Box::pin(registry.dispatch("nope", 4));
+    assert_eq!(
+        poll_once(unknown.as_mut()),
+        Poll::Ready(Err(Error::NotFound("nope".into())))
+    );
+    assert_eq!(echo.stats().calls, 3, "an unknown name calls nothing");
+    let again = catch_unwind(AssertUnwindSafe(|| poll_once(unknown.as_mut())));
+    let message = again.unwrap_err();
+    assert_eq!(
+        message.downcast_ref::<&str>(),
+        Some(&"a call by name polled after it answered its error")
+    );
+    // Dropping it now drops nothing twice (Miri would say so): the
+    // error's `String` went out with the answer.
+    drop(unknown);
+    // Dropped unanswered, the error is dropped with it.
+    drop(registry.dispatch("nope", 5));
+}
+
+/// A call by name may borrow its request: the returned future holds the/// A call by name may borrow its request: the returned future holds the
 /// snapshot the entry was found in, not a `'static` bound on the request
 /// (`tests/ui/registry_call_outlives_request.rs`: it cannot outlive it).
 #[test]

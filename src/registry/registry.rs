@@ -8,7 +8,7 @@ use core::future::Future;
 use core::marker::PhantomData;
 
 use crate::capacity::{Capacity, DefaultCapacity};
-use crate::future::owning::call_owned;
+use crate::future::owning::{OkInPlace, call_owned};
 use crate::registry::counters::Counters;
 use crate::registry::entry::{DynEntry, Entry};
 use crate::registry::error::Error;
@@ -301,6 +301,51 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
         call_owned(snapshot, move |map, owner, _: PhantomData<&Req>| {
             map[index].1.call_by_name(req, owner)
         })
+    }
+
+    /// [`call`](Self::call) as one future whose output carries the error:
+    /// the same call, made now (an unknown name is the future's error, and
+    /// calls nothing), written where this returns it. Pinned there,
+    /// `pin!(registry.dispatch(name, req)).await` awaits it without ever
+    /// copying it: a call by name at 40 bytes then takes about 20 ns, where
+    /// `registry.call(name, req)?.await`, which copies the 128-byte future
+    /// out of the `Result` and into the awaiting state, takes about 31, and
+    /// a handle's call about 18 (`benches/recycled.rs`, BENCHMARKS.md).
+    /// Awaited without `pin!`, it is moved once, as a handle's future is.
+    ///
+    /// # Errors
+    ///
+    /// The future answers [`Error::NotFound`] if no service is registered
+    /// under `name`; no service is called.
+    ///
+    /// # Panics
+    ///
+    /// Polled again after it answered an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::pin::pin;
+    /// use hybrid_dispatch::{Error, Registry, service_fn};
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     let registry: Registry<u64, u64> = Registry::new();
+    ///     registry.register("double", service_fn(|x: u64| async move { x * 2 })).unwrap();
+    ///
+    ///     // In a hot path: pinned where it is returned, never copied.
+    ///     assert_eq!(pin!(registry.dispatch("double", 21)).await, Ok(42));
+    ///     assert_eq!(registry.dispatch("double", 5).await, Ok(10));
+    ///     assert_eq!(tokio::spawn(registry.dispatch("double", 4)).await.unwrap(), Ok(8));
+    ///     assert_eq!(registry.dispatch("triple", 1).await, Err(Error::NotFound("triple".into())));
+    /// }
+    /// ```
+    pub fn dispatch(
+        &self,
+        name: &str,
+        req: Req,
+    ) -> impl Future<Output = Result<Resp, Error>> + use<Req, Resp, Cap> {
+        OkInPlace::new(self.call(name, req))
     }
 
     /// Removes the service registered under `name` and returns a handle to
