@@ -9,7 +9,7 @@ use hybrid_dispatch::stream::{BoxAsyncIter, GatStream, unfold};
 async fn first() -> Option<u64> {
     let stream = GatStream::new(unfold(0u64, |n| async move { Some((n, n + 1)) }));
     let mut stream = pin!(stream);
-    stream.next().await
+    StreamExt::next(&mut stream).await
 }
 
 fn main() {
