@@ -30,6 +30,12 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
+// The benches' callgrind runner (`support/valgrind.rs`; this bench uses
+// nothing else of `support`).
+#[path = "support/valgrind.rs"]
+#[allow(dead_code, reason = "the bench uses a part")]
+mod valgrind;
+
 use async_trait::async_trait;
 use criterion::{Criterion, Throughput};
 use futures_core::Stream;
@@ -354,14 +360,7 @@ fn measure(n: u64, sels: &[String]) -> Result<(), String> {
         if !status.success() {
             return Err(format!("valgrind failed on {size}/{row}"));
         }
-        let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
-        text.lines()
-            .find_map(|l| {
-                l.strip_prefix("summary: ")
-                    .or_else(|| l.strip_prefix("totals: "))
-            })
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .ok_or_else(|| format!("no totals in {}", out.display()))
+        valgrind::total_ir(&out)
     };
     println!("instructions per item (callgrind, (Ir(2N) - Ir(N)) / N, N = {n})");
     for size in SIZES {

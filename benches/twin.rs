@@ -27,6 +27,12 @@ use core::task::{Context, Poll, Waker};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+// The benches' callgrind runner (`support/valgrind.rs`; this bench uses
+// nothing else of `support`).
+#[path = "support/valgrind.rs"]
+#[allow(dead_code, reason = "the bench uses a part")]
+mod valgrind;
+
 use async_trait::async_trait;
 use criterion::Criterion;
 use hybrid_dispatch::{DynService, FutureSlot, Service, dyn_twin};
@@ -397,14 +403,7 @@ fn measure(n: u64, sels: &[String]) -> Result<(), String> {
         if !status.success() {
             return Err(format!("valgrind failed on {cell:?}"));
         }
-        let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
-        text.lines()
-            .find_map(|l| {
-                l.strip_prefix("summary: ")
-                    .or_else(|| l.strip_prefix("totals: "))
-            })
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .ok_or_else(|| format!("no totals in {}", out.display()))
+        valgrind::total_ir(&out)
     };
     let mut results = Vec::new();
     for cell in &selected {
