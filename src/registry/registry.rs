@@ -252,8 +252,9 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// `Arc` clone, no locked instruction on Linux: a store to one of this
     /// thread's hazard slots, which the future holds until it is dropped so
     /// that a concurrent [`remove`](Self::remove) cannot free the entry
-    /// under it; its release is a store of null to that slot), and a binary
-    /// search of the names. The snapshot (16 bytes) is stored inside the erased future,
+    /// under it; its release is a store of null to that slot), and the
+    /// name's lookup (compared with each name's up to three names, else
+    /// through a hashed index). The snapshot (16 bytes) is stored inside the erased future,
     /// so the future is a handle call's size (128 bytes with the default
     /// capacity) and `.await` copies it without a `memcpy` call: beside the
     /// service's future when both fit the capacity, else beside the pointer
@@ -263,7 +264,10 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// [`CallStats::recycle_misses`](crate::registry::CallStats::recycle_misses)
     /// and `idle_buffers`; the placement counts, which are per entry, say
     /// inline). `benches/recycled.rs` measures it against a [`Handle`] and
-    /// a bare `dyn` call.
+    /// a bare `dyn` call. `call(name, req)?.await` copies that future out of
+    /// the `Result` and again into the awaiting state; in a hot path,
+    /// [`dispatch`](Self::dispatch), pinned where it returns, makes the same
+    /// call and awaits it where it was written.
     ///
     /// The snapshot is for calls that end soon: a thread has 16 hazard
     /// slots, and past them a load takes a count of the whole map's `Arc`
