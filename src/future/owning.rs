@@ -254,15 +254,17 @@ impl<F: Future, E> Future for OkInPlace<F, E> {
         // SAFETY: **Pinned**: the future in `Ok` is only ever reached as
         // `Pin<&mut F>` below; nothing else is moved out but the error.
         let this = unsafe { self.get_unchecked_mut() };
-        assert!(
-            !this.taken,
-            "a call by name polled after it answered its error"
-        );
         match &mut *this.result {
             // SAFETY: **Pinned**: `this` was pinned, and the future is
             // never moved out of it (its `Drop` drops it in place).
             Ok(future) => unsafe { Pin::new_unchecked(future) }.poll(cx).map(Ok),
             Err(error) => {
+                // Only an `Err` is ever taken: the `Ok` path needs no test
+                // (a finished future says so itself when polled again).
+                assert!(
+                    !this.taken,
+                    "a call by name polled after it answered its error"
+                );
                 this.taken = true;
                 // SAFETY: read out once: `taken` keeps `Drop` and later
                 // polls from reading or dropping it again.
