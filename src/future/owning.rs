@@ -284,15 +284,6 @@ impl<F, E> Drop for OkInPlace<F, E> {
     }
 }
 
-impl<F, E> core::fmt::Debug for OkInPlace<F, E> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("OkInPlace")
-            .field("ok", &self.result.is_ok())
-            .field("taken", &self.taken)
-            .finish_non_exhaustive()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
