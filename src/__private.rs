@@ -51,15 +51,18 @@ pub enum Pool {}
 ///
 /// `observe` (the twin's erasure hook) hears where the value went. For an
 /// inline one it hears first, before `make` runs: the placement is known
-/// from the type, and a hook that runs after the value is built (a
-/// counting wrapper's: a thread-local counter, whose first use on a thread
-/// may unwind) sits between the value's writes and the return, so the
-/// compiler builds the whole handle on the stack and copies all of it
-/// (capacity and all, a `memcpy` call) into the caller's. Heard first, the
-/// value is written straight into the caller's handle. A recycled or boxed
-/// value's hook hears after, with what the construction did (whether the
-/// pool had an idle buffer, or had to allocate one: a counting wrapper
-/// counts that allocation); its handle is a pointer.
+/// from the type, and a hook that may unwind, run after the value is built,
+/// sits between the value's writes and the return, so the compiler builds
+/// the whole handle on the stack and copies all of it (capacity and all, a
+/// `memcpy` call) into the caller's. Heard first, the value is written
+/// straight into the caller's handle. A recycled or boxed value's hook
+/// hears after, with what the construction did (whether the pool had an
+/// idle buffer, or had to allocate one: a counting wrapper counts that
+/// allocation). The counting wrapper's hook cannot unwind (the calls it
+/// makes out of line are `extern "C"`: `own_shard_slow`,
+/// `slot_of_supertwin`), so that handle is written straight into the
+/// caller's too; while they could unwind, the compiler built it aside and
+/// copied its 128 bytes (17 instructions of a twin's recycled call).
 #[cfg(feature = "alloc")]
 #[inline(always)]
 #[expect(

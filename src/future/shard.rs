@@ -116,15 +116,25 @@ pub(crate) fn own_shard() -> Option<usize> {
     if index < SHARDS {
         Some(index)
     } else {
-        own_shard_slow()
+        let index = own_shard_slow();
+        (index < SHARDS).then_some(index)
     }
 }
 
-/// [`own_shard`] for a thread that does not own one yet, or never will.
+/// [`own_shard`] for a thread that does not own one yet, or never will:
+/// its index, or `usize::MAX` if it owns no shard.
+///
+/// `extern "C"`, so that the compiler knows it does not unwind (a panic
+/// here, which nothing in it can raise, would abort): a call that may
+/// unwind between the writes of an erased call's handle and its return
+/// makes the compiler build the whole handle aside and copy it (a twin's
+/// counting hooks run there).
 #[cold]
 #[inline(never)]
-fn own_shard_slow() -> Option<usize> {
-    thread_index().filter(|&index| index < SHARDS)
+extern "C" fn own_shard_slow() -> usize {
+    thread_index()
+        .filter(|&index| index < SHARDS)
+        .unwrap_or(usize::MAX)
 }
 
 /// This thread's own shard among `shards` (one per thread that owns one,

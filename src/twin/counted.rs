@@ -584,7 +584,11 @@ fn started<'a, F>(
 /// trait a wrapper counts for.
 #[cold]
 #[inline(never)]
-fn slot_of_supertwin(methods: &[TwinMethod], owner: u32, index: usize) -> usize {
+#[allow(
+    improper_ctypes_definitions,
+    reason = "never called from C: `extern \"C\"` tells the compiler it does not unwind (see `own_shard_slow`)"
+)]
+extern "C" fn slot_of_supertwin(methods: &[TwinMethod], owner: u32, index: usize) -> usize {
     match methods.iter().position(|m| m.owner_id() == owner) {
         Some(at) => at + index,
         None => usize::MAX,
