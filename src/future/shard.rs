@@ -185,6 +185,7 @@ pub(crate) fn shard() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn a_thread_keeps_its_index_and_live_threads_differ() {
@@ -221,6 +222,34 @@ mod tests {
             });
         });
         assert_eq!(shards[SHARDS].0.load(Relaxed), 1);
+    }
+
+    #[test]
+    fn a_thread_owns_the_shard_of_its_index_below_shards_and_none_from_there() {
+        // More live threads than shards: at least one holds an index of
+        // `SHARDS` or more (live threads' indices differ), and each asks
+        // first on the out-of-line path (a fresh thread has no index).
+        let threads = SHARDS + 4;
+        let all_asked = std::sync::Barrier::new(threads);
+        let seen: Vec<(usize, Option<usize>, Option<usize>)> = std::thread::scope(|scope| {
+            let asking: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let first = own_shard();
+                        let index = thread_index().expect("a live thread takes an index");
+                        let again = own_shard();
+                        all_asked.wait(); // every index stays taken until all asked
+                        (index, first, again)
+                    })
+                })
+                .collect();
+            asking.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        for &(index, first, again) in &seen {
+            let owned = (index < SHARDS).then_some(index);
+            assert_eq!((first, again), (owned, owned), "index {index}");
+        }
+        assert!(seen.iter().any(|&(index, ..)| index >= SHARDS));
     }
 
     #[test]
