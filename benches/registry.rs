@@ -19,6 +19,12 @@
 //! registers 8 names instead of 16, and then looks up the last one (the
 //! worst case of a map that compares names in turn).
 //!
+//! `cargo bench -p benches --bench registry -- --in-flight` times a call by
+//! name (`pin!(registry.dispatch(name, x))`, a ready service) on 1 and 2
+//! threads while each holds 0 to 1000 other calls by name in flight (each
+//! holds a snapshot of the names until it ends): what a server with many
+//! requests awaiting plugins on each worker thread pays per call.
+//!
 //! `cargo bench -p benches --bench registry` prints the exact allocations per call of
 //! each row (the counting `#[global_allocator]` of `support/counting_alloc.rs`),
 //! runs criterion on one pinned CPU (see `support/harness.rs`), then prints
@@ -286,6 +292,10 @@ fn main() {
         callgrind(args.get(at + 1).map_or(20_000, |n| n.parse().expect("N")));
         return;
     }
+    if args.iter().any(|a| a == "--in-flight") {
+        in_flight();
+        return;
+    }
     let start = SystemTime::now();
     let pinned = pin_to_one_core();
     let fixture = Fixture::new();
@@ -340,4 +350,100 @@ fn callgrind(n: u64) {
         let (once, twice) = (ir(n), ir(2 * n));
         println!("  {row:<16} {:>6.0}", (twice - once) as f64 / n as f64);
     }
+}
+
+/// `--in-flight`: ns per call by name while each thread holds `held` calls
+/// by name that have not ended (a service that never answers), median of
+/// 5 runs of 200,000 calls per thread.
+fn in_flight() {
+    let registry: Registry<u64, u64> = Registry::new();
+    registry
+        .register(
+            "waits",
+            service_fn(|x: u64| async move {
+                std::future::pending::<()>().await;
+                x
+            }),
+        )
+        .unwrap();
+    registry
+        .register("answers", service_fn(|x: u64| async move { x + 1 }))
+        .unwrap();
+    println!("## A call by name while calls by name are in flight (ns per call, each thread)\n");
+    println!("| threads | held in flight per thread | ns per call |");
+    println!("|---:|---:|---|");
+    for threads in [1, 2] {
+        for held in [0, 15, 16, 64, 127, 1000] {
+            let mut runs: Vec<Vec<f64>> = vec![Vec::new(); threads];
+            for _ in 0..5 {
+                let times: Vec<f64> = std::thread::scope(|scope| {
+                    let workers: Vec<_> = (0..threads)
+                        .map(|_| scope.spawn(|| calls_while_held(&registry, held)))
+                        .collect();
+                    workers.into_iter().map(|w| w.join().unwrap()).collect()
+                });
+                for (run, time) in runs.iter_mut().zip(times) {
+                    run.push(time);
+                }
+            }
+            let medians: Vec<String> = runs
+                .into_iter()
+                .map(|mut run| {
+                    run.sort_by(f64::total_cmp);
+                    format!("{:.1}", run[run.len() / 2])
+                })
+                .collect();
+            println!("| {threads} | {held} | {} |", medians.join(", "));
+        }
+    }
+    // The cost on the other side: a registration retires the names'
+    // snapshot these calls hold, and each ending call's drop then looks for
+    // the last holder (a scan of every thread's slots, under the lock).
+    println!("\n| calls in flight on one thread, then a registration | µs until all have ended |");
+    println!("|---:|---:|");
+    for held in [16, 64, 1000] {
+        let mut runs: Vec<f64> = (0..5)
+            .map(|run| {
+                let waiting: Vec<_> = (0..held as u64)
+                    .map(|x| registry.call("waits", x).unwrap())
+                    .collect();
+                registry
+                    .register(
+                        &format!("added-{held}-{run}"),
+                        service_fn(|x: u64| async move { x }),
+                    )
+                    .unwrap();
+                let started = std::time::Instant::now();
+                drop(waiting);
+                started.elapsed().as_nanos() as f64 / 1000.0
+            })
+            .collect();
+        runs.sort_by(f64::total_cmp);
+        println!("| {held} | {:.1} |", runs[runs.len() / 2]);
+    }
+}
+
+/// On this thread: `held` calls of `waits` made and kept, then ns per
+/// awaited call of `answers` by name.
+fn calls_while_held(registry: &Registry<u64, u64>, held: usize) -> f64 {
+    let waiting: Vec<_> = (0..held as u64)
+        .map(|x| registry.call("waits", x).unwrap())
+        .collect();
+    let n = 200_000u64;
+    let mut cx = Context::from_waker(Waker::noop());
+    let started = std::time::Instant::now();
+    let mut sum = 0;
+    for x in 0..n {
+        let mut call = pin!(registry.dispatch(black_box("answers"), x));
+        loop {
+            if let Poll::Ready(answer) = call.as_mut().poll(&mut cx) {
+                sum += answer.unwrap();
+                break;
+            }
+        }
+    }
+    black_box(sum);
+    let ns = started.elapsed().as_nanos() as f64 / n as f64;
+    drop(waiting);
+    ns
 }
