@@ -172,10 +172,10 @@ struct Shared<E: ?Sized> {
 /// entry is cloned, and the snapshot keeps it alive even if it is removed
 /// from the map meanwhile.
 ///
-/// A call by name holds one until its future is dropped. A thread has 16
-/// hazard slots; a load beyond them takes a count of the map's `Arc`
-/// instead, under a process-wide lock: correct, but no longer free of
-/// shared writes when a thread has many calls by name in flight at once.
+/// A call by name holds one until its future is dropped. A thread has up
+/// to 1024 hazard slots (16 at first, more as it holds more at once); a
+/// load beyond them takes a count of the map's `Arc` instead, under a
+/// process-wide lock: correct, but no longer free of shared writes.
 pub(crate) struct Found<E: ?Sized> {
     snapshot: Snapshot<E>,
     index: usize,

@@ -36,12 +36,13 @@ use crate::twin::handle::{TwinEntry, TwinHandle};
 ///
 /// # For one call or a few
 ///
-/// A thread has 16 hazard slots. A thread that holds more `TwinRef`s at
-/// once (many calls by name in flight on one thread) still gets correct
-/// ones, but each further load takes a count of the snapshot's `Arc`
-/// instead, under a process-wide lock; and while a held `TwinRef` keeps a
-/// replaced snapshot alive, its release takes that lock too, to free it.
-/// So hold a `TwinRef` for the call it was found for (the temporary in
+/// A thread has up to 1024 hazard slots (16 at first, more as it holds
+/// more at once). A thread that holds more `TwinRef`s at once still gets
+/// correct ones, but each further load takes a count of the snapshot's
+/// `Arc` instead, under a process-wide lock; and when the registry
+/// changes, the release of the last `TwinRef` holding the replaced
+/// snapshot takes that lock too, to free it. So hold a `TwinRef` for the
+/// call it was found for (the temporary in
 /// `plugins.get(name)?.m(x).await` lives exactly that long), and keep a
 /// [`TwinHandle`] ([`to_handle`](Self::to_handle)) for anything that
 /// outlives it: a plugin held by another, a loop of calls, a spawned task.
