@@ -84,10 +84,11 @@
 //!   while it takes values out: a value swapped out before that read is
 //!   not read; one swapped out after it is pushed (with its own count)
 //!   only after the lock is released.
-//! * **Leaked nodes.** Every [`Node`] comes from `Box::leak` and is never
-//!   freed, so a `&'static Slot` stays valid in a snapshot that outlives its
-//!   thread; a non-null pointer in a node's `next` or `hint` is to such a
-//!   node.
+//! * **Leaked nodes.** Every [`Node`] but the static [`GONE`] comes from
+//!   `Box::leak` and is never freed, so a `&'static Slot` stays valid in a
+//!   snapshot that outlives its thread; a non-null pointer in a node's
+//!   `next` or `hint` is to such a node (only [`grow`] and the search past a
+//!   chain's head store them, and only nodes of a chain, never `GONE`).
 //! * **Chained nodes.** A node chained after a thread's first one is
 //!   pushed on the list reclaims scan, under the retire lock, before its
 //!   owner stores an address in it. A reclaim holds that lock while it
