@@ -58,11 +58,11 @@ pub enum Pool {}
 /// straight into the caller's handle. A recycled or boxed value's hook
 /// hears after, with what the construction did (whether the pool had an
 /// idle buffer, or had to allocate one: a counting wrapper counts that
-/// allocation). The counting wrapper's hook cannot unwind (the calls it
-/// makes out of line are `extern "C"`: `own_shard_slow`,
-/// `slot_of_supertwin`), so that handle is written straight into the
-/// caller's too; while they could unwind, the compiler built it aside and
-/// copied its 128 bytes (17 instructions of a twin's recycled call).
+/// allocation). On the path a counting wrapper's hooks are ready for (see
+/// [`placed`]) its hook cannot unwind (it makes no call), so that handle is
+/// written straight into the caller's too; while it made calls that could
+/// unwind, the compiler built it aside and copied its 128 bytes (17
+/// instructions of a twin's recycled call).
 #[cfg(feature = "alloc")]
 #[inline(always)]
 #[expect(
@@ -95,6 +95,51 @@ fn place<'p, V, M: FnOnce() -> V, E>(
     erased
 }
 
+/// What a maker does with its hooks and `make`: `place` them (`here`),
+/// here if the implementor's hooks are `ready`, else out of line.
+///
+/// `ready`: the implementor's hooks count without a call out of line on
+/// this thread (the trait's hidden hook; a constant `true` for an
+/// implementor that does not count). A counting wrapper's counts never
+/// take a thread index, and never search a supertwin's counters out of
+/// line: a call out of line on any path of an erased call, even a cold
+/// one, makes the compiler save registers on every call (six pushes and
+/// pops, 14 of a twin's inline call's instructions, measured with
+/// callgrind). A call its hooks are not ready for (a thread's first, a
+/// supertwin's method, every call of a thread beyond the shards) takes
+/// [`placed_cold`]: the same work out of line, after taking an index. That
+/// call rejoins nothing (its value is the erased call's), so the compiler
+/// saves the one register it needs on that path alone (its arguments are
+/// the hooks' and `make`'s captures, in registers for a method of a few
+/// arguments; `here` captures nothing).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+fn placed<P, O, M, R>(
+    ready: bool,
+    pool: P,
+    observe: O,
+    make: M,
+    here: impl FnOnce(P, O, M) -> R,
+) -> R {
+    #[cfg(feature = "std")]
+    if !ready {
+        return placed_cold(pool, observe, make, here);
+    }
+    #[cfg(not(feature = "std"))]
+    let _ = ready;
+    here(pool, observe, make)
+}
+
+/// [`placed`] for a call the implementor's hooks are not ready for: takes
+/// a thread index if the thread has none and one is free, then places.
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+fn placed_cold<P, O, M, R>(pool: P, observe: O, make: M, here: impl FnOnce(P, O, M) -> R) -> R {
+    let _ = crate::future::shard::own_shard();
+    here(pool, observe, make)
+}
+
 /// `$path`, a storage's recycled constructor (with the erasure it made),
 /// as [`place`] calls it; a pool never exists without `std`.
 #[cfg(feature = "std")]
@@ -114,44 +159,50 @@ macro_rules! recycled {
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'a Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-    let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(InlineFuture::recycled_erasure),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+        let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(InlineFuture::recycled_erasure),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_future`] for the `Send` storage.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'a Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-    let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(SendInlineFuture::recycled_erasure),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+        let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(SendInlineFuture::recycled_erasure),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_future`] for a future that may outlive the pool's borrow (the
@@ -161,44 +212,50 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'p Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-    let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(InlineFuture::recycled_erasure_arc),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+        let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(InlineFuture::recycled_erasure_arc),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_future_arc`] for the `Send` storage.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'p Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-    let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(SendInlineFuture::recycled_erasure_arc),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
+        let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(SendInlineFuture::recycled_erasure_arc),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_future`] for a stream method: `make()`'s stream in an
@@ -206,44 +263,50 @@ pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'a Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> InlineStream<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-    let (new, erasure) = (InlineStream::new, InlineStream::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(InlineStream::recycled_erasure),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+        let (new, erasure) = (InlineStream::new, InlineStream::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(InlineStream::recycled_erasure),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_stream`] for the `Send` storage.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn send_inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + Send + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'a Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> SendInlineStream<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-    let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(SendInlineStream::recycled_erasure),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+        let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(SendInlineStream::recycled_erasure),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_stream`] for a stream that may outlive the pool's borrow
@@ -251,22 +314,25 @@ pub fn send_inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T
 #[cfg(feature = "alloc")]
 #[inline(always)]
 pub fn inline_stream_arc<'p, 'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + 'a>(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'p Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> InlineStream<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-    let (new, erasure) = (InlineStream::new, InlineStream::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(InlineStream::recycled_erasure_arc),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+        let (new, erasure) = (InlineStream::new, InlineStream::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(InlineStream::recycled_erasure_arc),
+            erasure,
+        )
+    })
 }
 
 /// [`inline_stream_arc`] for the `Send` storage.
@@ -279,22 +345,64 @@ pub fn send_inline_stream_arc<
     Cap: Capacity,
     S: futures_core::Stream<Item = T> + Send + 'a,
 >(
+    ready: bool,
     pool: impl FnOnce() -> Option<&'p Pool>,
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> SendInlineStream<'a, T, Cap> {
-    let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-    let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
-    place(
-        fits,
-        layout,
-        pool,
-        observe,
-        make,
-        new,
-        recycled!(SendInlineStream::recycled_erasure_arc),
-        erasure,
-    )
+    placed(ready, pool, observe, make, |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
+        let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
+        place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            recycled!(SendInlineStream::recycled_erasure_arc),
+            erasure,
+        )
+    })
+}
+
+/// Takes a thread index if the implementor's hooks are not `ready` (the
+/// trait's hidden hook: a counting wrapper on a thread that has none): what
+/// an erasure that does not [`place`] runs first (into a slot, or under
+/// `assert_inline`), since the counts of a `&self` method never take one.
+#[cfg(feature = "alloc")]
+#[inline]
+pub fn take_shard(ready: bool) {
+    #[cfg(feature = "std")]
+    if !ready {
+        take_shard_cold();
+    }
+    #[cfg(not(feature = "std"))]
+    let _ = ready;
+}
+
+/// [`take_shard`]'s work, out of line.
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+fn take_shard_cold() {
+    let _ = crate::future::shard::own_shard();
+}
+
+/// Whether a counting wrapper's hooks count a call of a method of the
+/// trait `owner` names without a call out of line: the trait it counts
+/// for (not a supertwin's, whose counters it searches for), on a thread
+/// that owns a shard of its counters.
+#[cfg(feature = "alloc")]
+#[inline]
+pub fn counted_ready<P>(counted: &CountedTwin<P>, owner: u32) -> bool {
+    #[cfg(feature = "std")]
+    return counted.ready(owner);
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = (counted, owner);
+        true
+    }
 }
 
 /// The call of `&self` method `index` of a counted twin: counted, and its

@@ -658,7 +658,7 @@ impl<'a, F, C: ?Sized + Counts> Tracked<'a, F, C> {
 impl<F: Future, C: ?Sized + Counts> Future for Tracked<'_, F, C> {
     type Output = F::Output;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         // Counts the call as panicked if `F::poll` unwinds (and takes the

@@ -12,6 +12,9 @@ use crate::options::Options;
 /// went, and the recycled storage a counting wrapper lends.
 pub(crate) const HOOK: &str = "__dyn_twin_observe";
 pub(crate) const POOL_HOOK: &str = "__dyn_twin_pool";
+/// And whether the implementor's counting hooks can count on this thread
+/// without calling out of line (always, for one that does not count).
+pub(crate) const READY_HOOK: &str = "__dyn_twin_ready";
 /// The twin's method naming the implementing type.
 pub(crate) const TYPE_NAME: &str = "twin_type_name";
 
@@ -30,7 +33,7 @@ pub(crate) fn generated_names(
         .collect();
     if let Some((name, ident)) = user
         .iter()
-        .find(|(n, _)| n == TYPE_NAME || n == HOOK || n == POOL_HOOK)
+        .find(|(n, _)| n == TYPE_NAME || n == HOOK || n == POOL_HOOK || n == READY_HOOK)
     {
         return Err(syn::Error::new(
             ident.span(),
@@ -70,6 +73,7 @@ pub(crate) fn generated_names(
             || name == TYPE_NAME
             || name == HOOK
             || name == POOL_HOOK
+            || name == READY_HOOK
         {
             return Err(syn::Error::new(
                 from.span(),

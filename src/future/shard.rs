@@ -127,8 +127,10 @@ pub(crate) fn own_shard() -> Option<usize> {
 /// `extern "C"`, so that the compiler knows it does not unwind (a panic
 /// here, which nothing in it can raise, would abort): a call that may
 /// unwind between the writes of an erased call's handle and its return
-/// makes the compiler build the whole handle aside and copy it (a twin's
-/// counting hooks run there).
+/// makes the compiler build the whole handle aside and copy it (a registry
+/// entry's start count and a recycled pool's take run inside erased
+/// calls; a counting twin's hooks call nothing there, see `placed` in
+/// `__private`).
 #[cold]
 #[inline(never)]
 extern "C" fn own_shard_slow() -> usize {
@@ -147,20 +149,43 @@ pub(crate) fn pick<T>(shards: &[CacheLine<T>; SHARDS + 1]) -> (&T, bool) {
     }
 }
 
+/// Whether this thread owns a shard, without taking an index: `false` for
+/// a thread that has none yet, as for one that owns none. What a counting
+/// twin's erasure tests first, so that its counts, which never take an
+/// index, find one (see `place` in `__private`).
+#[inline]
+pub(crate) fn owns_shard() -> bool {
+    INDEX.with(Cell::get) < SHARDS
+}
+
+/// Whether this thread has been given an index (tests: without taking
+/// one, as [`thread_index`] would).
+#[cfg(test)]
+pub(crate) fn has_index() -> bool {
+    INDEX.with(Cell::get) < GONE
+}
+
 /// [`pick`] for a count that must not call out of line: a thread that
 /// owns no shard yet (it has not been given an index) counts on the shared
 /// overflow shard, with atomic adds, instead of taking an index here. What
 /// `Tracked`'s `poll` uses for a call's end: with no call left in it, the
 /// poll that wraps every tracked future needs no callee-saved registers
-/// for the count (the index is taken by the thread's next start count,
-/// which runs where the call is made).
+/// for the count (the index is taken where calls are made).
+///
+/// `count` gets the shard and whether this thread owns it, in two
+/// branches with a constant each: returned as a pair, the compiler chose
+/// the shard with a conditional move and then branched on the flag again
+/// (five instructions more per count, measured with callgrind).
 #[inline]
-pub(crate) fn pick_assigned<T>(shards: &[CacheLine<T>; SHARDS + 1]) -> (&T, bool) {
+pub(crate) fn on_assigned<T, R>(
+    shards: &[CacheLine<T>; SHARDS + 1],
+    count: impl FnOnce(&T, bool) -> R,
+) -> R {
     let index = INDEX.with(Cell::get);
     if index < SHARDS {
-        (&shards[index].0, true)
+        count(&shards[index].0, true)
     } else {
-        (&shards[SHARDS].0, false)
+        count(&shards[SHARDS].0, false)
     }
 }
 
@@ -205,20 +230,22 @@ mod tests {
     }
 
     #[test]
-    fn pick_assigned_counts_a_fresh_thread_on_the_overflow_shard_without_an_index() {
+    fn on_assigned_counts_a_fresh_thread_on_the_overflow_shard_without_an_index() {
         let shards: [CacheLine<AtomicU64>; SHARDS + 1] = Default::default();
         std::thread::scope(|scope| {
             scope.spawn(|| {
-                let (shard, owned) = pick_assigned(&shards);
-                assert!(!owned && core::ptr::eq(shard, &shards[SHARDS].0));
-                add(shard, 1, owned, Relaxed);
+                on_assigned(&shards, |shard, owned| {
+                    assert!(!owned && core::ptr::eq(shard, &shards[SHARDS].0));
+                    add(shard, 1, owned, Relaxed);
+                });
                 // No index was taken: a later `pick` takes one.
                 assert_eq!(INDEX.with(Cell::get), UNASSIGNED);
                 let (mine, owned) = pick(&shards);
                 assert_ne!(INDEX.with(Cell::get), UNASSIGNED);
                 // (Owned unless more than `SHARDS` threads hold indices.)
-                let (again, owned_again) = pick_assigned(&shards);
-                assert!(owned_again == owned && core::ptr::eq(again, mine));
+                on_assigned(&shards, |again, owned_again| {
+                    assert!(owned_again == owned && core::ptr::eq(again, mine));
+                });
             });
         });
         assert_eq!(shards[SHARDS].0.load(Relaxed), 1);

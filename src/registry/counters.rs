@@ -4,7 +4,7 @@
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
-use crate::future::shard::{CacheLine, SHARDS, add, pick, pick_assigned};
+use crate::future::shard::{CacheLine, SHARDS, add, on_assigned, pick};
 use crate::layout::{Outcome, Placement};
 use crate::registry::stats::CallStats;
 
@@ -142,8 +142,7 @@ impl Counters {
     /// Counts the end of a call.
     #[inline]
     pub(crate) fn finished(&self, outcome: Outcome) {
-        let (tally, owned) = pick_assigned(&self.shards);
-        tally.end(outcome, owned);
+        on_assigned(&self.shards, |tally, owned| tally.end(outcome, owned));
     }
 
     /// A snapshot, for a service whose futures are `future_size` bytes (and

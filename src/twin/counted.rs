@@ -472,6 +472,15 @@ impl<P> CountedTwin<P> {
         }
     }
 
+    /// Whether this wrapper counts a call of a method of the trait `owner`
+    /// names without a call out of line (see `place` in `__private`): a
+    /// method of the trait it counts for, on a thread that owns a shard.
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(crate) fn ready(&self, owner: u32) -> bool {
+        owner == self.own && crate::future::shard::owns_shard()
+    }
+
     /// Counts a call of method `index` of the trait `owner` names
     /// (generated code).
     #[inline]
@@ -491,6 +500,10 @@ impl<P> CountedTwin<P> {
     /// as panicked while it unwinds, as a registry entry counts a service's
     /// `call`: the books balance, and the erasure hook, which hears an
     /// inline placement before the call, never counts a call that was not.
+    ///
+    /// The start never takes a thread index (no call out of line: see
+    /// `placed` in `__private`): an erased call takes it before, and a
+    /// static call on a thread without one counts on the shared shard.
     #[inline(always)]
     pub(crate) fn track_ref<'a, F>(
         &'a self,
@@ -504,6 +517,7 @@ impl<P> CountedTwin<P> {
         #[cfg(feature = "std")]
         return started(
             Self::counters_at(&self.counters, self.methods, self.own, owner, index),
+            false,
             || call(&self.inner),
         );
         #[cfg(not(feature = "std"))]
@@ -533,6 +547,7 @@ impl<P> CountedTwin<P> {
         #[cfg(feature = "std")]
         return started(
             Self::counters_at(counters, methods, *own, owner, index),
+            true,
             || call(inner),
         );
         #[cfg(not(feature = "std"))]
@@ -554,11 +569,15 @@ impl<P> CountedTwin<P> {
 }
 
 /// `call()`'s future, tracked in `counters` (if any), counted as started
-/// first; as panicked if `call` unwinds.
+/// first; as panicked if `call` unwinds. `assign`: whether the start takes
+/// a thread index if this thread has none ([`MethodCounters::started`]),
+/// or counts without ([`MethodCounters::started_here`]: a `&self` method,
+/// whose erasure takes it first).
 #[cfg(feature = "std")]
 #[inline(always)]
 fn started<'a, F>(
     counters: Option<&'a MethodCounters>,
+    assign: bool,
     call: impl FnOnce() -> F,
 ) -> Tracked<'a, F> {
     /// Counts the started call as panicked unless forgotten.
@@ -571,7 +590,11 @@ fn started<'a, F>(
     let Some(counters) = counters else {
         return Tracked::new(call(), None);
     };
-    counters.started();
+    if assign {
+        counters.started();
+    } else {
+        counters.started_here();
+    }
     let unwinding = Unwinding(counters);
     let future = call();
     core::mem::forget(unwinding);
@@ -581,14 +604,11 @@ fn started<'a, F>(
 /// Where method `index` of the trait `owner` names sits in `methods`, a
 /// supertwin's (`usize::MAX`, so that nothing is counted, for a trait
 /// `methods` does not list). Out of the common path: most calls are of the
-/// trait a wrapper counts for.
+/// trait a wrapper counts for, and an erased call of a supertwin's method
+/// is made out of line (see [`ready`](CountedTwin::ready)).
 #[cold]
 #[inline(never)]
-#[allow(
-    improper_ctypes_definitions,
-    reason = "never called from C: `extern \"C\"` tells the compiler it does not unwind (see `own_shard_slow`)"
-)]
-extern "C" fn slot_of_supertwin(methods: &[TwinMethod], owner: u32, index: usize) -> usize {
+fn slot_of_supertwin(methods: &[TwinMethod], owner: u32, index: usize) -> usize {
     match methods.iter().position(|m| m.owner_id() == owner) {
         Some(at) => at + index,
         None => usize::MAX,
@@ -777,5 +797,101 @@ impl fmt::Display for TwinPlacementStats {
             writeln!(f, "{name}: {stats}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "std", feature = "macros"))]
+mod tests {
+    use super::*;
+    use crate::future::shard::{SHARDS, has_index};
+    use core::future::Future;
+    use std::sync::Barrier;
+
+    #[crate::dyn_twin(DynProbe, send = SendDynProbe, crate = crate)]
+    trait Probe: Send + Sync {
+        async fn ping(&self, x: u64) -> u64;
+    }
+
+    struct Echo;
+
+    impl Probe for Echo {
+        async fn ping(&self, x: u64) -> u64 {
+            x
+        }
+    }
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let mut future = core::pin::pin!(future);
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        loop {
+            if let core::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
+
+    /// (calls, inline placements, completed) of `ping`.
+    fn counts(counted: &CountedTwin<Echo>) -> (u64, u64, u64) {
+        let placed = counted.stats().get("ping").copied().unwrap();
+        let tracked = counted.tracked("ping").unwrap();
+        assert_eq!(tracked.in_flight, 0);
+        (placed.calls, placed.inline, tracked.completed)
+    }
+
+    #[test]
+    fn a_threads_first_erased_call_takes_its_index_out_of_line() {
+        // The counts of an erased call never take a thread index (a call
+        // out of line there costs every call six saved registers): the
+        // erasure takes it first, on the thread's first counted call.
+        let counted = CountedTwin::new::<dyn SendDynProbe>(Echo);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(!has_index());
+                let erased: &dyn SendDynProbe = &counted;
+                assert_eq!(block_on(erased.ping_send(7)), 7);
+                assert!(has_index(), "the erasure gave the thread an index");
+            });
+        });
+        assert_eq!(counts(&counted), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_static_call_counts_without_taking_an_index() {
+        // Not erased, so nothing takes the index: the counts go to the
+        // shared shard, and stay exact.
+        let counted = CountedTwin::new::<dyn SendDynProbe>(Echo);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert_eq!(block_on(counted.ping(3)), 3);
+                assert!(!has_index());
+            });
+        });
+        let placed = counted.stats().get("ping").copied().unwrap();
+        assert_eq!((placed.calls, placed.inline), (1, 0));
+        assert_eq!(counted.tracked("ping").unwrap().completed, 1);
+    }
+
+    #[test]
+    fn erased_calls_from_more_threads_than_shards_all_count() {
+        // Threads beyond the shards own none: each of their calls is made
+        // out of line and counts on the shared shard.
+        let threads = SHARDS + 4;
+        let calls: u64 = if cfg!(miri) { 2 } else { 200 };
+        let counted = CountedTwin::new::<dyn SendDynProbe>(Echo);
+        let all_alive = Barrier::new(threads);
+        std::thread::scope(|s| {
+            for t in 0..threads as u64 {
+                let (counted, all_alive) = (&counted, &all_alive);
+                s.spawn(move || {
+                    all_alive.wait();
+                    let erased: &dyn SendDynProbe = counted;
+                    for x in 0..calls {
+                        assert_eq!(block_on(erased.ping_send(t * calls + x)), t * calls + x);
+                    }
+                });
+            }
+        });
+        let n = threads as u64 * calls;
+        assert_eq!(counts(&counted), (n, n, n));
     }
 }

@@ -13,7 +13,7 @@ use syn::{FnArg, GenericParam, ReturnType, TypeParamBound, WherePredicate};
 
 use super::Cx;
 use super::erased::named_sig;
-use crate::check::{HOOK, POOL_HOOK};
+use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
 use crate::model::{SizedMethod, SizedReceiver};
 use crate::shapes::mentions_self;
 
@@ -106,6 +106,13 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         #[inline]
         fn #pool_hook(&self, #method: usize, #layout: #p::FutureLayout) -> ::core::option::Option<&#p::Pool> {
             #p::counted_pool(self, #owner, #method, #layout)
+        }
+    });
+    let ready_hook = syn::Ident::new(READY_HOOK, proc_macro2::Span::call_site());
+    items.push(quote! {
+        #[inline]
+        fn #ready_hook(&self) -> ::core::primitive::bool {
+            #p::counted_ready(self, #owner)
         }
     });
     let where_clause = cx.where_clause(&extra);

@@ -8,7 +8,7 @@ use syn::visit_mut::VisitMut;
 use syn::{FnArg, GenericParam, Ident, ItemTrait, Lifetime, Signature, Type, WherePredicate};
 
 use super::Cx;
-use crate::check::{HOOK, POOL_HOOK};
+use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
 use crate::lifetimes::{FillElided, has_elided, may_hide_lifetime};
 use crate::model::Method;
 use crate::names::Names;
@@ -344,23 +344,50 @@ impl Cx<'_> {
             // the call compiles to `new`); else on the heap. The hook hears
             // where it went (first, for an inline future: see the maker).
             let pool_hook = Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
+            let ready = self.ready_call();
             let layout = self.layout_call(m);
             quote! {
                 #check
                 #p::#maker::<_, #space, _>(
+                    #ready,
                     || <#implementor as #trait_path>::#pool_hook(self, #index, #layout),
                     |#erasure| <#implementor as #trait_path>::#hook(self, #index, #erasure),
                     move || #call,
                 )
             }
         } else {
+            let take = self.take_shard();
             quote! {
                 #check
+                #take
                 let #future = #storage::new(#call);
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future
             }
         }
+    }
+
+    /// `<Implementor as Plugin>::__dyn_twin_ready(&*self)`: whether the
+    /// implementor's hooks count without a call out of line on this thread
+    /// (a constant `true` once inlined, for one that does not count).
+    fn ready_call(&self) -> TokenStream {
+        let implementor = &self.names.implementor;
+        let trait_path = &self.trait_path;
+        let ready_hook = Ident::new(READY_HOOK, proc_macro2::Span::call_site());
+        quote!(<#implementor as #trait_path>::#ready_hook(&*self))
+    }
+
+    /// What an erasure that does not go through a maker runs first: a
+    /// counting implementor's counts never take a thread index (see
+    /// `place` in the crate's `__private`), so a thread that has none takes
+    /// it here. Nothing for the inline-only storages (no counting wrapper).
+    fn take_shard(&self) -> TokenStream {
+        if self.opts.inline_only {
+            return TokenStream::new();
+        }
+        let p = &self.p;
+        let ready = self.ready_call();
+        quote!(#p::take_shard(#ready);)
     }
 
     /// The `__private` constructor that lets a counting wrapper's pool
@@ -442,6 +469,7 @@ impl Cx<'_> {
         let index = m.index;
         let call = self.forward(m);
         let check = self.pointer_room_check();
+        let take = self.take_shard();
         if m.receiver.hook_first() {
             let layout_call = self.layout_call(m);
             quote! {
@@ -453,6 +481,7 @@ impl Cx<'_> {
         } else {
             quote! {
                 #check
+                #take
                 let #future = #slot.put(#call);
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future
