@@ -554,15 +554,16 @@ fn a_twin_ref_held_across_remove_calls_the_plugin_it_found() {
     assert_eq!(block_on(kept.handle("d".into())).0, "D");
 }
 
-/// More `TwinRef`s held at once on one thread than it has hazard slots
-/// for (16): the loads beyond them hold the snapshot by its count instead,
-/// and every one calls its own plugin, across changes of the registry.
+/// More `TwinRef`s held at once on one thread than a node of its hazard
+/// slots has (16): the loads beyond them take slots of a chained node, and
+/// every one calls its own plugin, across changes of the registry.
 #[test]
 fn many_twin_refs_held_at_once_stay_correct() {
     let plugins = registry();
-    // Past the 16 slots; fewer under Miri, where every change of the
-    // registry copies the map slowly (`future::snapshot`'s own tests take
-    // counts past the slots under Miri).
+    // Past a node's 16 slots; fewer under Miri (within one node), where
+    // every change of the registry copies the map slowly
+    // (`future::snapshot`'s own tests chain nodes, and take counts past a
+    // whole chain, under Miri).
     let (count, removed) = if cfg!(miri) { (11, 5) } else { (40, 20) };
     let names: Vec<String> = (0..count).map(|i| format!("p{i:02}")).collect();
     for name in &names {

@@ -1548,7 +1548,9 @@ mod tests {
     #[test]
     fn readers_racing_a_writer_see_live_values_and_each_is_dropped_once() {
         let _serial = serial();
-        let (swaps, loads) = if cfg!(miri) { (8, 10) } else { (300, 10_000) };
+        // Under Miri, four swaps: each one's reclaims scan every node of the
+        // process, and the readers load until the last one.
+        let (swaps, loads) = if cfg!(miri) { (4, 10) } else { (300, 10_000) };
         let drops = Arc::new(AtomicUsize::new(0));
         let cell = Arc::new(SnapshotCell::new(Probe::new(0, &drops)));
         let start = Arc::new(std::sync::Barrier::new(5));
@@ -1561,8 +1563,15 @@ mod tests {
                 thread::spawn(move || {
                     start.wait();
                     // Reader 3 holds more snapshots than a node has slots: it
-                    // chains a node, and loads into it while the writer swaps.
+                    // chains a node, and loads into it while the writer swaps
+                    // (it loads at least once past `keep`, so it chains under
+                    // Miri too, where `loads` is fewer than a node's slots).
                     let keep = if reader == 3 { SLOTS + 2 } else { reader + 1 };
+                    let loads = if reader == 3 {
+                        loads.max(keep + 1)
+                    } else {
+                        loads
+                    };
                     let mut held = std::collections::VecDeque::new();
                     let mut last = 0;
                     let mut count = 0;
