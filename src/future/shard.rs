@@ -152,7 +152,7 @@ pub(crate) fn pick<T>(shards: &[CacheLine<T>; SHARDS + 1]) -> (&T, bool) {
 /// Whether this thread owns a shard, without taking an index: `false` for
 /// a thread that has none yet, as for one that owns none. What a counting
 /// twin's erasure tests first, so that its counts, which never take an
-/// index, find one (see `place` in `__private`).
+/// index, find one (see `placed` in `__private`).
 #[inline]
 pub(crate) fn owns_shard() -> bool {
     INDEX.with(Cell::get) < SHARDS

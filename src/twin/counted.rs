@@ -473,7 +473,7 @@ impl<P> CountedTwin<P> {
     }
 
     /// Whether this wrapper counts a call of a method of the trait `owner`
-    /// names without a call out of line (see `place` in `__private`): a
+    /// names without a call out of line (see `placed` in `__private`): a
     /// method of the trait it counts for, on a thread that owns a shard.
     #[cfg(feature = "std")]
     #[inline]

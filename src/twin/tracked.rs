@@ -110,7 +110,7 @@ impl MethodCounters {
     /// a cold one, makes the compiler save registers on every call (six
     /// pushes and pops, 14 of a twin's inline call's instructions, measured
     /// with callgrind). The erasure takes the index before a thread's first
-    /// counted call instead, out of line (`place` in `__private`).
+    /// counted call instead, out of line (`placed` in `__private`).
     #[inline]
     pub(crate) fn started_here(&self) {
         on_assigned(&self.shards, |tally, owned| tally.tracked.start(owned));

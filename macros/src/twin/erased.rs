@@ -379,7 +379,7 @@ impl Cx<'_> {
 
     /// What an erasure that does not go through a maker runs first: a
     /// counting implementor's counts never take a thread index (see
-    /// `place` in the crate's `__private`), so a thread that has none takes
+    /// `placed` in the crate's `__private`), so a thread that has none takes
     /// it here. Nothing for the inline-only storages (no counting wrapper).
     fn take_shard(&self) -> TokenStream {
         if self.opts.inline_only {
