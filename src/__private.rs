@@ -140,6 +140,27 @@ fn placed_cold<P, O, M, R>(pool: P, observe: O, make: M, here: impl FnOnce(P, O,
     here(pool, observe, make)
 }
 
+/// A maker's body: `make()`'s value [`placed`] by its `ready` hooks, and
+/// [`place`]d by the storage's three constructors, for values of type `V`
+/// in capacity `Cap`. The constructors are functions, so the closure that
+/// carries them to the out-of-line path captures nothing.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+fn erase<'p, V, Cap, M: FnOnce() -> V, E>(
+    ready: bool,
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: M,
+    new: impl FnOnce(V) -> E,
+    recycled: impl FnOnce(&'p Pool, M) -> (E, Erasure),
+    erasure: impl FnOnce(&E) -> Erasure,
+) -> E {
+    placed(ready, pool, observe, make, move |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<V, Cap>(), FutureLayout::of::<V>());
+        place(fits, layout, pool, observe, make, new, recycled, erasure)
+    })
+}
+
 /// `$path`, a storage's recycled constructor (with the erasure it made),
 /// as [`place`] calls it; a pool never exists without `std`.
 #[cfg(feature = "std")]
@@ -164,20 +185,15 @@ pub fn inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-        let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(InlineFuture::recycled_erasure),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        InlineFuture::new,
+        recycled!(InlineFuture::recycled_erasure),
+        InlineFuture::erasure,
+    )
 }
 
 /// [`inline_future`] for the `Send` storage.
@@ -189,20 +205,15 @@ pub fn send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + '
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-        let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(SendInlineFuture::recycled_erasure),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        SendInlineFuture::new,
+        recycled!(SendInlineFuture::recycled_erasure),
+        SendInlineFuture::erasure,
+    )
 }
 
 /// [`inline_future`] for a future that may outlive the pool's borrow (the
@@ -217,20 +228,15 @@ pub fn inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> InlineFuture<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-        let (new, erasure) = (InlineFuture::new, InlineFuture::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(InlineFuture::recycled_erasure_arc),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        InlineFuture::new,
+        recycled!(InlineFuture::recycled_erasure_arc),
+        InlineFuture::erasure,
+    )
 }
 
 /// [`inline_future_arc`] for the `Send` storage.
@@ -242,20 +248,15 @@ pub fn send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> F,
 ) -> SendInlineFuture<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<F, Cap>(), FutureLayout::of::<F>());
-        let (new, erasure) = (SendInlineFuture::new, SendInlineFuture::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(SendInlineFuture::recycled_erasure_arc),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        SendInlineFuture::new,
+        recycled!(SendInlineFuture::recycled_erasure_arc),
+        SendInlineFuture::erasure,
+    )
 }
 
 /// [`inline_future`] for a stream method: `make()`'s stream in an
@@ -268,20 +269,15 @@ pub fn inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T> + '
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> InlineStream<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-        let (new, erasure) = (InlineStream::new, InlineStream::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(InlineStream::recycled_erasure),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        InlineStream::new,
+        recycled!(InlineStream::recycled_erasure),
+        InlineStream::erasure,
+    )
 }
 
 /// [`inline_stream`] for the `Send` storage.
@@ -293,20 +289,15 @@ pub fn send_inline_stream<'a, T, Cap: Capacity, S: futures_core::Stream<Item = T
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> SendInlineStream<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-        let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(SendInlineStream::recycled_erasure),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        SendInlineStream::new,
+        recycled!(SendInlineStream::recycled_erasure),
+        SendInlineStream::erasure,
+    )
 }
 
 /// [`inline_stream`] for a stream that may outlive the pool's borrow
@@ -319,20 +310,15 @@ pub fn inline_stream_arc<'p, 'a, T, Cap: Capacity, S: futures_core::Stream<Item 
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> InlineStream<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-        let (new, erasure) = (InlineStream::new, InlineStream::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(InlineStream::recycled_erasure_arc),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        InlineStream::new,
+        recycled!(InlineStream::recycled_erasure_arc),
+        InlineStream::erasure,
+    )
 }
 
 /// [`inline_stream_arc`] for the `Send` storage.
@@ -350,20 +336,15 @@ pub fn send_inline_stream_arc<
     observe: impl FnOnce(Erasure),
     make: impl FnOnce() -> S,
 ) -> SendInlineStream<'a, T, Cap> {
-    placed(ready, pool, observe, make, |pool, observe, make| {
-        let (fits, layout) = (fits_inline::<S, Cap>(), FutureLayout::of::<S>());
-        let (new, erasure) = (SendInlineStream::new, SendInlineStream::erasure);
-        place(
-            fits,
-            layout,
-            pool,
-            observe,
-            make,
-            new,
-            recycled!(SendInlineStream::recycled_erasure_arc),
-            erasure,
-        )
-    })
+    erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        SendInlineStream::new,
+        recycled!(SendInlineStream::recycled_erasure_arc),
+        SendInlineStream::erasure,
+    )
 }
 
 /// Takes a thread index if the implementor's hooks are not `ready` (the
