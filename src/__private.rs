@@ -142,8 +142,9 @@ fn placed_cold<P, O, M, R>(pool: P, observe: O, make: M, here: impl FnOnce(P, O,
 
 /// A maker's body: `make()`'s value [`placed`] by its `ready` hooks, and
 /// [`place`]d by the storage's three constructors, for values of type `V`
-/// in capacity `Cap`. The constructors are functions, so the closure that
-/// carries them to the out-of-line path captures nothing.
+/// in capacity `Cap`. The constructors are functions (or closures that
+/// capture nothing), so the closure that carries them to the out-of-line
+/// path captures nothing.
 #[cfg(feature = "alloc")]
 #[inline(always)]
 fn erase<'p, V, Cap, M: FnOnce() -> V, E>(
