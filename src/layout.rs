@@ -658,6 +658,9 @@ impl<'a, F, C: ?Sized + Counts> Tracked<'a, F, C> {
 impl<F: Future, C: ?Sized + Counts> Future for Tracked<'_, F, C> {
     type Output = F::Output;
 
+    // Always: the thin wrapper of every tracked call's two polls, which a
+    // registry handle's erased poll called out of line (13 instructions of
+    // a call at 40 bytes, measured with callgrind).
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
