@@ -491,27 +491,27 @@ fn free_slot_past_head(head: &'static Node) -> Option<&'static Slot> {
     let Some(first) = head.next() else {
         return Some(grow(head, head));
     };
+    // Once round the chain past the head, from `start`: to its end, then
+    // from `first` back to `start`. `nodes` counts the head and every node
+    // visited, so the whole chain once round; `last` is its end.
     let start = leaked(head.hint.load(Relaxed)).unwrap_or(first);
-    let mut nodes = 1;
-    let mut last = head;
-    let mut node = Some(start);
-    while let Some(at) = node {
+    let (mut at, mut last, mut nodes) = (start, head, 1);
+    loop {
         if let Some(slot) = at.free_slot() {
             head.hint.store(ptr::from_ref(at).cast_mut(), Relaxed);
             return Some(slot);
         }
         nodes += 1;
-        last = at;
-        node = at.next();
-    }
-    let mut node = Some(first);
-    while let Some(at) = node.filter(|at| !ptr::eq(*at, start)) {
-        if let Some(slot) = at.free_slot() {
-            head.hint.store(ptr::from_ref(at).cast_mut(), Relaxed);
-            return Some(slot);
+        at = match at.next() {
+            Some(next) => next,
+            None => {
+                last = at;
+                first
+            }
+        };
+        if ptr::eq(at, start) {
+            break;
         }
-        nodes += 1;
-        node = at.next();
     }
     (nodes < NODES).then(|| grow(head, last))
 }
