@@ -130,11 +130,21 @@ fn runtime() -> tokio::runtime::Runtime {
 /// `mpsc` channel is warmed when it is made).
 const WARM: u64 = if cfg!(miri) { 2 } else { CALLS };
 
-/// Calls per measurement, once warm (fewer under Miri, where each call of
-/// a 3 KiB future through tokio takes a good part of a second: two still
-/// reuse the buffer within one `block_on`, and a call's allocations show
-/// in the difference of `2 * CALLS` and `CALLS` however few there are).
-const CALLS: u64 = if cfg!(miri) { 2 } else { 200 };
+/// Calls per measurement, once warm (one under Miri, where each call of
+/// a 3 KiB future through tokio takes a good part of a second: the
+/// `2 * CALLS` run still reuses the buffer within one `block_on`, and a
+/// call's allocations show in the difference of `2 * CALLS` and `CALLS`
+/// however few there are).
+const CALLS: u64 = if cfg!(miri) { 1 } else { 200 };
+
+/// Whether the per-size tests call `name`'s service: every one natively;
+/// under Miri, the sleep (its timer entry, inside the buffer, is linked
+/// into tokio's timer wheel) and the largest. The others take the same
+/// storage path (every size here is recycled, which the tests assert),
+/// and each costs seconds of Miri's time.
+fn under_test(name: &str) -> bool {
+    !cfg!(miri) || matches!(name, "sleep" | "3KiB")
+}
 
 /// What `run(calls)` allocates per call in steady state: the runtime's own
 /// allocations once per `block_on` (tokio allocates its deferred-wakers
@@ -166,6 +176,9 @@ fn registry_calls_allocate_nothing_once_warm_at_every_size() {
     for name in registry.names() {
         let handle = registry.handle(&name).unwrap();
         assert!(handle.sizing().is_recycled(), "{name}");
+        if !under_test(&name) {
+            continue;
+        }
         rt.block_on(handle.call(0)); // the one miss: the pool's buffer
         let through_handle = allocs_per_call(|calls| {
             rt.block_on(async {
@@ -212,7 +225,7 @@ fn registry_calls_allocate_nothing_once_warm_at_every_size() {
 #[test]
 fn the_wrapper_allocates_nothing_once_warm_at_every_size() {
     let rt = runtime();
-    for (name, service) in services() {
+    for (name, service) in services().into_iter().filter(|(n, _)| under_test(n)) {
         let recycled = Recycled::new(service);
         rt.block_on(recycled.call(0)); // the one miss: the pool's buffer
         let per_call = allocs_per_call(|calls| {
