@@ -164,7 +164,7 @@ pub mod space {
 pub mod stream;
 pub mod twin;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests_support;
 
 // The names a first program uses, at the root; each lives in (and is

@@ -1,7 +1,7 @@
 //! The `try_` constructors when the allocator has no memory: an
 //! `AllocError`, not an abort. A global allocator that refuses, on the
 //! calling thread and while armed, every allocation of one size.
-
+#![cfg(feature = "std")]
 #![allow(
     unsafe_code,
     reason = "a GlobalAlloc impl is unsafe by definition; it only forwards to System or refuses"

@@ -1,5 +1,6 @@
 //! Exact allocation counts for each call path, from a counting
 //! `#[global_allocator]` (per thread, so parallel tests do not interfere).
+#![cfg(feature = "alloc")]
 
 mod common;
 

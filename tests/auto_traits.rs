@@ -1,5 +1,6 @@
 //! Auto traits and dyn-compatibility of every public type, asserted at
 //! compile time (futures-rs `tests/auto_traits.rs` style).
+#![cfg(all(feature = "std", feature = "macros"))]
 
 use core::fmt::Debug;
 use core::future::Ready;

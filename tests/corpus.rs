@@ -3,7 +3,7 @@
 //! `#[dyn_twin]` accepts it today, migrates with the README's one-line change
 //! and makes one call through the `Send` twin (`migrated::run`). See
 //! `tests/corpus/README.md` for the table and what blocks the others.
-
+#![cfg(all(feature = "std", feature = "macros"))]
 #![allow(
     dead_code,
     reason = "stubs and unused default methods copied from the projects"

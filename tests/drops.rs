@@ -1,6 +1,7 @@
 //! The erased future's contents are dropped exactly once — on completion,
 //! on cancellation, when `poll` panics, when `Drop` panics — inline and on
 //! the heap, `!Send` and `Send`. Run under Miri in CI.
+#![cfg(feature = "alloc")]
 
 mod common;
 

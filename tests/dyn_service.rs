@@ -1,5 +1,6 @@
 //! The erasure layer as a user sees it: borrowed requests, the `Send`
 //! erasure on a multi-threaded runtime, forwarding impls, layouts, counters.
+#![cfg(feature = "std")]
 
 mod common;
 

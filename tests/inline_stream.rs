@@ -4,6 +4,7 @@
 //! once (mid-stream, after a panic, with a panicking destructor), a
 //! self-referential stream polled in place, and the futures-test stream
 //! contract. Run under Miri with both borrow models.
+#![cfg(feature = "alloc")]
 
 mod common;
 

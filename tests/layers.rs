@@ -1,5 +1,6 @@
 //! Middleware as a user stacks it: behaviour, exact allocation counts on the
 //! static and erased paths, erasure-hook forwarding, `Timed` counts.
+#![cfg(feature = "std")]
 
 mod common;
 

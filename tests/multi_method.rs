@@ -2,6 +2,7 @@
 //! its own future) on both paths: static (no allocation) and through a
 //! `dyn` twin built on `InlineFuture` (inline, no allocation). Also the
 //! "one `Service` per method" formulation. See `examples/multi_method.rs`.
+#![cfg(feature = "alloc")]
 
 mod common;
 

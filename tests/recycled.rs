@@ -4,6 +4,7 @@
 //! counts from the counting allocator. (The services yield with the
 //! test's own `YieldOnce`: tokio's `yield_now` allocates its runtime's
 //! deferred-wakers list once per `block_on`, which would blur the counts.)
+#![cfg(feature = "std")]
 
 mod common;
 

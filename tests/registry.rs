@@ -4,6 +4,7 @@
 //!
 //! Loads shrink under Miri (`cfg!(miri)`), which still runs every test on a
 //! multi-threaded tokio runtime.
+#![cfg(feature = "std")]
 
 use core::fmt::Debug;
 use core::future::Future;

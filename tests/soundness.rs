@@ -3,6 +3,7 @@
 //! (`.ci/run` runs this file with `--release` too) and under Miri with
 //! Stacked and Tree Borrows. The padded capacities that used to corrupt
 //! futures are compile errors now, pinned in `tests/ui/capacity_*.rs`.
+#![cfg(feature = "alloc")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The erasure strategies side by side on one unchanged `Service`: boxed,
 //! inline with fallback, inline-only and the reusable slot. Exact
 //! allocation counts and drop counts; run under Miri in CI.
+#![cfg(feature = "alloc")]
 
 mod common;
 

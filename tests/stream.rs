@@ -3,6 +3,7 @@
 //! borrows its iterator) and the erased `BoxAsyncIter`: items, the stream
 //! contract (futures-test), drops exactly once (mid-item, after a panic)
 //! and exact allocation counts. Run under Miri in CI.
+#![cfg(feature = "alloc")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! (inline, spilled, slots), drop-once through generated code, per-method
 //! counting, the shapes the attribute supports, and the `Send` twin under a
 //! multi-threaded tokio runtime.
+#![cfg(all(feature = "std", feature = "macros"))]
 
 mod common;
 

@@ -6,6 +6,7 @@
 //! a plugin that calls another registered plugin, and from many tasks on a
 //! multi-thread runtime. Cancelled and panicked calls give their buffer
 //! back.
+#![cfg(all(feature = "std", feature = "macros"))]
 
 mod common;
 

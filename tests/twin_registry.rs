@@ -3,6 +3,7 @@
 //! calls (in flight, completed, cancelled, panicked) and the per-method
 //! sizing report; and the service `Registry` still works beside it (the two
 //! share one core).
+#![cfg(all(feature = "std", feature = "macros"))]
 
 mod common;
 

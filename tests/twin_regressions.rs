@@ -8,6 +8,7 @@
 //! caller, generic parameters captured by `Send` futures, a `Send`-only
 //! implementor of a trait whose async methods take `&mut self`, and
 //! lifetimes hidden in argument types.
+#![cfg(all(feature = "std", feature = "macros"))]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! boxed otherwise; in a registry, recycled), with layouts, placement, counting and the registry's
 //! sizing report, and an `async fn next(&mut self)`-style method like any
 //! async method. No allocation per item.
+#![cfg(all(feature = "std", feature = "macros"))]
 
 mod common;
 

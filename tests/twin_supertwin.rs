@@ -4,6 +4,7 @@
 //! `dyn SendDynGreeter` calls `Named`'s methods and upcasts to a
 //! `dyn SendDynNamed`; a registry of it lists, counts, tracks and sizes
 //! both traits' methods, each under its own name.
+#![cfg(all(feature = "std", feature = "macros"))]
 
 mod common;
 

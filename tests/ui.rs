@@ -11,6 +11,7 @@
 //! generation, so their cases would compile "successfully" under `check`.
 //!
 //! To re-pin after an intended change: `TRYBUILD=overwrite cargo test --test ui`.
+#![cfg(all(feature = "std", feature = "macros"))]
 
 #[test]
 #[cfg_attr(miri, ignore = "runs the compiler")]

@@ -159,8 +159,8 @@ pub(crate) fn owns_shard() -> bool {
 }
 
 /// Whether this thread has been given an index (tests: without taking
-/// one, as [`thread_index`] would).
-#[cfg(test)]
+/// one, as [`thread_index`] would); the counting twin's tests use it.
+#[cfg(all(test, feature = "macros"))]
 pub(crate) fn has_index() -> bool {
     INDEX.with(Cell::get) < GONE
 }
