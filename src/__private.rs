@@ -350,8 +350,9 @@ pub fn send_inline_stream_arc<
 
 /// Takes a thread index if the implementor's hooks are not `ready` (the
 /// trait's hidden hook: a counting wrapper on a thread that has none): what
-/// an erasure that does not [`place`] runs first (into a slot, or under
-/// `assert_inline`), since the counts of a `&self` method never take one.
+/// an erasure that does not go through `place` runs first (into a slot, or
+/// under `assert_inline`), since the counts of a `&self` method never take
+/// one.
 #[cfg(feature = "alloc")]
 #[inline]
 pub fn take_shard(ready: bool) {

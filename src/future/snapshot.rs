@@ -54,6 +54,15 @@
 //!   path, then a table of their addresses); if so, reclaim for its cell
 //!   (which the slot records beside the address).
 //!
+//! # Checked
+//!
+//! Both Dekker pairs below, the chained nodes and the counted loads are
+//! model-checked with loom (`loom_tests` at the end of this file: every
+//! interleaving of a few threads within three preemptions, under the C++
+//! memory model, with the fallback's barriers); the other tests run the
+//! real barriers, under Miri too, with hooks that put a swap between any
+//! two steps of a load.
+//!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
 //! stated in `future/mod.rs`. The ones this file adds:
 //!
@@ -179,12 +188,25 @@ use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
-use core::sync::atomic::{
-    AtomicBool, AtomicIsize, AtomicPtr, AtomicU8, AtomicU64, AtomicUsize, compiler_fence, fence,
-};
+use core::sync::atomic::{AtomicU8, compiler_fence};
 use std::boxed::Box;
-use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
+use std::sync::{Arc, Once, PoisonError};
 use std::vec::Vec;
+
+// What the algorithm's threads share: the slots, the chains, the waiting
+// table, the retire lock and each thread's node. The model-checking build
+// (the library's own tests with the internal `__loom` feature: see
+// `loom_tests` below) takes loom's, which explore every interleaving of
+// them, and the fallback's barriers (`fence(SeqCst)`, which loom models).
+// The barriers' mode and the cells' ids stay `core`'s: set once, or unique.
+#[cfg(not(all(test, feature = "__loom")))]
+use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, AtomicUsize, fence};
+#[cfg(all(test, feature = "__loom"))]
+use loom::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, AtomicUsize, fence};
+#[cfg(all(test, feature = "__loom"))]
+use loom::sync::{Mutex, MutexGuard};
+#[cfg(not(all(test, feature = "__loom")))]
+use std::sync::{Mutex, MutexGuard};
 
 /// Slots per [`Node`]. Sixteen slots of an address and a cell id fill 256
 /// bytes, four cache lines that only a node's owner (and whoever drops its
@@ -208,13 +230,22 @@ pub(crate) const SLOTS: usize = 16;
 /// freed and every reclaim scans them all, so the test that fills a whole
 /// chain made every later reclaim of the suite scan 64 nodes, and doubled
 /// the CI's Miri step.
-pub(crate) const NODES: usize = if cfg!(miri) { 4 } else { 64 };
+///
+/// Two in the model-checking build: its test of a full chain loads into
+/// every slot of it, each load a step loom replays in every interleaving.
+pub(crate) const NODES: usize = if cfg!(miri) {
+    4
+} else if cfg!(all(test, feature = "__loom")) {
+    2
+} else {
+    64
+};
 
 // ---------------------------------------------------------------- barriers
 
 /// Which barriers this process uses (see the module docs); for the tests
 /// and `benches/snapshot.rs`, which compiles this file with `cfg(test)`.
-#[cfg(test)]
+#[cfg(all(test, not(feature = "__loom")))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Barriers {
     /// Readers: a compiler fence. Writers: `membarrier`.
@@ -235,7 +266,7 @@ static MODE: AtomicU8 = AtomicU8::new(UNSET);
 static REGISTER: Once = Once::new();
 
 /// The barriers this process uses, deciding them if no cell was made yet.
-#[cfg(test)]
+#[cfg(all(test, not(feature = "__loom")))]
 pub(crate) fn barriers() -> Barriers {
     init_barriers();
     if MODE.load(Relaxed) == ASYMMETRIC {
@@ -248,7 +279,7 @@ pub(crate) fn barriers() -> Barriers {
 /// Decides on [`Barriers::Fences`] even where `membarrier` is offered, if
 /// no cell was made yet (then `true`): how the tests and benches run the
 /// fallback on a kernel that has the command.
-#[cfg(test)]
+#[cfg(all(test, not(feature = "__loom")))]
 pub(crate) fn use_fences() -> bool {
     let mut decided = false;
     REGISTER.call_once(|| {
@@ -261,7 +292,7 @@ pub(crate) fn use_fences() -> bool {
 fn init_barriers() {
     // `HYBRID_DISPATCH_TEST_FENCES=1 cargo test --lib snapshot` runs these
     // tests with the fallback's barriers.
-    #[cfg(all(test, feature = "std"))]
+    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
     if std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some() {
         use_fences();
     }
@@ -296,7 +327,7 @@ fn heavy_barrier() -> bool {
     MODE.load(Relaxed) != ASYMMETRIC || membarrier::private_expedited()
 }
 
-#[cfg(all(target_os = "linux", not(miri)))]
+#[cfg(all(target_os = "linux", not(miri), not(all(test, feature = "__loom"))))]
 mod membarrier {
     //! The two `membarrier(2)` commands used (values from the kernel's
     //! `linux/membarrier.h`, fixed by its ABI; older `libc` releases do not
@@ -324,7 +355,7 @@ mod membarrier {
 
     /// Whether this kernel offers [`private_expedited`]
     /// (`MEMBARRIER_CMD_QUERY`), asked afresh.
-    #[cfg(all(test, feature = "std"))]
+    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
     pub(super) fn offered() -> bool {
         // SAFETY: as in `membarrier`.
         let commands = unsafe { libc::syscall(libc::SYS_membarrier, 0, 0, 0) };
@@ -332,7 +363,7 @@ mod membarrier {
     }
 }
 
-#[cfg(not(all(target_os = "linux", not(miri))))]
+#[cfg(not(all(target_os = "linux", not(miri), not(all(test, feature = "__loom")))))]
 mod membarrier {
     pub(super) fn register() -> bool {
         false
@@ -342,7 +373,7 @@ mod membarrier {
         false
     }
 
-    #[cfg(all(test, feature = "std"))]
+    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
     pub(super) fn offered() -> bool {
         false
     }
@@ -387,12 +418,10 @@ impl Node {
     /// A node for a new thread, or for a chain: every slot free.
     fn new() -> Self {
         Self {
-            slots: [const {
-                Slot {
-                    value: AtomicPtr::new(ptr::null_mut()),
-                    cell: AtomicU64::new(0),
-                }
-            }; SLOTS],
+            slots: core::array::from_fn(|_| Slot {
+                value: AtomicPtr::new(ptr::null_mut()),
+                cell: AtomicU64::new(0),
+            }),
             next: AtomicPtr::new(ptr::null_mut()),
             hint: AtomicPtr::new(ptr::null_mut()),
             owned: AtomicBool::new(true),
@@ -428,6 +457,7 @@ fn leaked(node: *mut Node) -> Option<&'static Node> {
 
 /// The node of threads whose locals are being destroyed: every slot looks
 /// taken, so they take counts. Not in [`State::nodes`]: never scanned.
+#[cfg(not(all(test, feature = "__loom")))]
 static GONE: Node = Node {
     // An address no value has (it is never compared: `GONE` is not scanned).
     slots: [const {
@@ -441,6 +471,24 @@ static GONE: Node = Node {
     owned: AtomicBool::new(true),
 };
 
+#[cfg(all(test, feature = "__loom"))]
+loom::lazy_static! {
+    static ref GONE: Node = {
+        let gone = Node::new();
+        for slot in &gone.slots {
+            slot.value.store(NonNull::<()>::dangling().as_ptr(), Relaxed);
+        }
+        gone
+    };
+}
+
+/// [`GONE`], as a node (loom's is a `lazy_static`).
+#[inline(always)]
+fn gone() -> &'static Node {
+    &GONE
+}
+
+#[cfg(not(all(test, feature = "__loom")))]
 std::thread_local! {
     /// This thread's node. `const`-initialised and without a destructor,
     /// so reading it is a plain thread-local load (see `shard.rs`), and it
@@ -450,6 +498,13 @@ std::thread_local! {
     static GIVE_BACK: GiveBack = const { GiveBack };
 }
 
+// loom's macro takes no `const` initialiser.
+#[cfg(all(test, feature = "__loom"))]
+loom::thread_local! {
+    static NODE: Cell<Option<&'static Node>> = Cell::new(None);
+    static GIVE_BACK: GiveBack = GiveBack;
+}
+
 /// Gives this thread's node back when the thread exits. Slots still
 /// holding snapshots sent to other threads stay as they are: the next
 /// owner only uses null ones.
@@ -457,7 +512,10 @@ struct GiveBack;
 
 impl Drop for GiveBack {
     fn drop(&mut self) {
-        if let Some(node) = NODE.with(|node| node.replace(Some(&GONE))) {
+        // `NODE` has no destructor, so this always finds it; loom's
+        // thread-locals all have one, run in any order: there, a node whose
+        // `NODE` went first is not given back.
+        if let Ok(Some(node)) = NODE.try_with(|node| node.replace(Some(gone()))) {
             node.owned.store(false, Release);
         }
     }
@@ -485,7 +543,7 @@ fn free_slot() -> Option<&'static Slot> {
 #[cold]
 #[inline(never)]
 fn free_slot_past_head(head: &'static Node) -> Option<&'static Slot> {
-    if ptr::eq(head, &GONE) {
+    if ptr::eq(head, gone()) {
         return None;
     }
     let Some(first) = head.next() else {
@@ -549,7 +607,7 @@ fn assign() -> &'static Node {
             node
         })
     } else {
-        &GONE
+        gone()
     };
     NODE.with(|slot| slot.set(Some(node)));
     node
@@ -612,10 +670,19 @@ struct State {
     nodes: Vec<&'static Node>,
 }
 
+#[cfg(not(all(test, feature = "__loom")))]
 static STATE: Mutex<State> = Mutex::new(State {
     retired: Vec::new(),
     nodes: Vec::new(),
 });
+
+#[cfg(all(test, feature = "__loom"))]
+loom::lazy_static! {
+    static ref STATE: Mutex<State> = Mutex::new(State {
+        retired: Vec::new(),
+        nodes: Vec::new(),
+    });
+}
 
 /// How many waiting values have an entry in [`Waiting::at`].
 const WATCHED: usize = 14;
@@ -644,12 +711,23 @@ struct Waiting {
     holders: [AtomicIsize; WATCHED],
 }
 
+#[cfg(not(all(test, feature = "__loom")))]
 static WAITING: Waiting = Waiting {
     count: AtomicUsize::new(0),
     overflow: AtomicUsize::new(0),
     at: [const { AtomicUsize::new(0) }; WATCHED],
     holders: [const { AtomicIsize::new(0) }; WATCHED],
 };
+
+#[cfg(all(test, feature = "__loom"))]
+loom::lazy_static! {
+    static ref WAITING: Waiting = Waiting {
+        count: AtomicUsize::new(0),
+        overflow: AtomicUsize::new(0),
+        at: core::array::from_fn(|_| AtomicUsize::new(0)),
+        holders: core::array::from_fn(|_| AtomicIsize::new(0)),
+    };
+}
 
 impl Waiting {
     /// Whether the value at `address` may wait to be dropped: the
@@ -723,7 +801,11 @@ impl State {
         // added after; a release in between counts down from zero and
         // reclaims (again, after this one).
         for entry in self.watched(cell) {
-            WAITING.holders[entry].store(0, SeqCst);
+            // A swap, not a store: on x86-64 the same `xchg` a `SeqCst`
+            // store is; and loom 0.7 lets a plain store fall between the
+            // read and the write of another thread's `fetch_sub`
+            // (tokio-rs/loom#254), which made its model lose a release.
+            WAITING.holders[entry].swap(0, SeqCst);
         }
         if !heavy_barrier() {
             return Vec::new();
@@ -791,7 +873,7 @@ fn retire(value: Retiree) {
 #[cold]
 #[inline(never)]
 fn reclaim(cell: u64) {
-    #[cfg(all(test, feature = "std"))]
+    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
     tests::RECLAIMS.fetch_add(1, Relaxed);
     let free = lock().collect(cell);
     drop(free);
@@ -816,7 +898,7 @@ pub(crate) struct SnapshotCell<T> {
 
 /// The next [`SnapshotCell::id`]. A `u64` does not wrap: a cell a
 /// nanosecond would take centuries.
-static NEXT_CELL: AtomicU64 = AtomicU64::new(1);
+static NEXT_CELL: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
 
 impl<T> SnapshotCell<T> {
     /// A cell holding `value`. The first cell decides the barriers.
@@ -839,12 +921,12 @@ impl<T> SnapshotCell<T> {
                 // Acquire: the value's contents, written before it was
                 // stored or swapped in.
                 let value = self.current.load(Acquire);
-                #[cfg(all(test, feature = "std"))]
+                #[cfg(all(test, feature = "std", not(feature = "__loom")))]
                 tests::hook(tests::Point::Read);
                 // The slot is null, so no snapshot reads its cell.
                 slot.cell.store(self.id, Relaxed);
                 slot.value.store(value.cast(), Release);
-                #[cfg(all(test, feature = "std"))]
+                #[cfg(all(test, feature = "std", not(feature = "__loom")))]
                 tests::hook(tests::Point::Published);
                 light_barrier();
                 let now = self.current.load(Acquire);
@@ -917,7 +999,8 @@ impl<T> SnapshotCell<T> {
 
 impl<T> Drop for SnapshotCell<T> {
     fn drop(&mut self) {
-        let current = *self.current.get_mut();
+        // `&mut self`: no other access (loom's atomics have no `get_mut`).
+        let current = self.current.load(Relaxed);
         // SAFETY: **Cell owns current**: the cell's count, given up with
         // the cell; snapshots hold their own protection.
         drop(Retired::new(unsafe { Arc::from_raw(current) }, self.id));
@@ -991,7 +1074,7 @@ impl<T> Drop for Snapshot<T> {
                 // that reads this null drops it.
                 slot.value.store(ptr::null_mut(), Release);
                 light_barrier();
-                #[cfg(all(test, feature = "std"))]
+                #[cfg(all(test, feature = "std", not(feature = "__loom")))]
                 tests::hook(tests::Point::Released);
                 // The releaser's side of the second Dekker pair; the
                 // reclaim drops this cell's values only (**Cell reclaim**),
@@ -1051,7 +1134,7 @@ impl<T: fmt::Debug> fmt::Debug for Retired<T> {
     }
 }
 
-#[cfg(all(test, feature = "std"))]
+#[cfg(all(test, feature = "std", not(feature = "__loom")))]
 mod tests {
     use super::*;
     use std::format;
@@ -1614,5 +1697,240 @@ mod tests {
         let offered = !cfg!(miri) && membarrier::offered();
         let forced = std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some();
         assert_eq!(mode == Barriers::Asymmetric, offered && !forced);
+    }
+}
+
+/// Model checking with loom: every interleaving of the threads of each
+/// test (within a bound on preemptions, 3 unless `LOOM_MAX_PREEMPTIONS`
+/// says otherwise), and every value each atomic load may read under the
+/// C++ memory model, of the atomics, the lock and the thread-locals above,
+/// with the fallback's barriers: `fence(SeqCst)` on both sides. (The
+/// asymmetric barriers, a compiler fence against `membarrier`, are not in
+/// that model: the heavy one makes every running thread execute a full
+/// barrier, which is at least the reader's `fence(SeqCst)` here.)
+///
+/// A [`Value`]'s read and its drop are accesses of one loom cell, so a
+/// read that the drop is not ordered after fails the model (loom's
+/// causality check): the first Dekker pair, **Protected snapshot**. The
+/// drop counts assert the second pair: a retired value is dropped by the
+/// time the last handle that protects it is.
+///
+/// ```text
+/// cargo test --release --lib --features __loom -- loom_tests
+/// ```
+#[cfg(all(test, feature = "__loom"))]
+mod loom_tests {
+    use super::*;
+    use loom::cell::UnsafeCell;
+    use loom::thread;
+
+    /// A cell's value: its reads and its drop are loom accesses.
+    struct Value {
+        id: usize,
+        data: UnsafeCell<()>,
+        drops: Arc<AtomicUsize>,
+    }
+
+    impl Value {
+        fn new(id: usize, drops: &Arc<AtomicUsize>) -> Arc<Self> {
+            Arc::new(Self {
+                id,
+                data: UnsafeCell::new(()),
+                drops: Arc::clone(drops),
+            })
+        }
+
+        /// Reads the value: loom fails the model if its drop may run at
+        /// the same time (not ordered after this).
+        fn read(&self) -> usize {
+            self.data.with(|_| ());
+            self.id
+        }
+    }
+
+    // SAFETY: `data` holds nothing and is only touched through loom's
+    // access checks: shared reads from `&self`, the one write from `drop`
+    // (`&mut self`). A `Value` is shared between threads as a cell's value
+    // is in the library (`Snapshot: Send` needs `T: Send + Sync`).
+    unsafe impl Sync for Value {}
+
+    impl Drop for Value {
+        fn drop(&mut self) {
+            self.data.with_mut(|_| ());
+            self.drops.fetch_add(1, Relaxed);
+        }
+    }
+
+    fn model(test: impl Fn() + Sync + Send + 'static) {
+        let mut builder = loom::model::Builder::new();
+        if builder.preemption_bound.is_none() {
+            builder.preemption_bound = Some(3);
+        }
+        // Each atomic access is a branch: the tests that fill a node or a
+        // chain first make thousands.
+        builder.max_branches = 100_000;
+        builder.check(test);
+    }
+
+    /// A cell holding value 0, and the count of its values' drops.
+    fn cell() -> (Arc<SnapshotCell<Value>>, Arc<AtomicUsize>) {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let cell = Arc::new(SnapshotCell::new(Value::new(0, &drops)));
+        (cell, drops)
+    }
+
+    /// Drops the cell (its last handle) and checks that every value was
+    /// dropped, once: `swapped` values before, and the current one with it.
+    fn drop_cell(cell: Arc<SnapshotCell<Value>>, drops: &AtomicUsize, swapped: usize) {
+        assert_eq!(drops.load(Relaxed), swapped, "a swapped-out value is left");
+        drop(Arc::into_inner(cell).expect("the last handle"));
+        assert_eq!(drops.load(Relaxed), swapped + 1);
+    }
+
+    #[test]
+    fn a_load_racing_a_swap_reads_a_live_value_and_lets_go_of_it() {
+        model(|| {
+            let (cell, drops) = cell();
+            let reader = {
+                let cell = Arc::clone(&cell);
+                thread::spawn(move || {
+                    let snapshot = cell.load();
+                    snapshot.read()
+                })
+            };
+            drop(cell.swap(Value::new(1, &drops)));
+            let seen = reader.join().unwrap();
+            assert!(seen <= 1);
+            drop_cell(cell, &drops, 1);
+        });
+    }
+
+    #[test]
+    fn a_snapshot_sent_to_another_thread_keeps_its_value_through_a_swap() {
+        model(|| {
+            let (cell, drops) = cell();
+            let snapshot = cell.load();
+            let holder = thread::spawn(move || {
+                assert_eq!(snapshot.read(), 0);
+            });
+            drop(cell.swap(Value::new(1, &drops)));
+            holder.join().unwrap();
+            drop_cell(cell, &drops, 1);
+        });
+    }
+
+    #[test]
+    fn two_readers_holding_two_snapshots_each_against_two_swaps() {
+        model(|| {
+            let (cell, drops) = cell();
+            let readers: Vec<_> = (0..2)
+                .map(|_| {
+                    let cell = Arc::clone(&cell);
+                    thread::spawn(move || {
+                        let first = cell.load();
+                        let second = cell.load();
+                        let (a, b) = (first.read(), second.read());
+                        assert!(a <= b, "a later load saw an older value");
+                        drop(first);
+                        assert_eq!(second.read(), b);
+                    })
+                })
+                .collect();
+            drop(cell.swap(Value::new(1, &drops)));
+            drop(cell.swap(Value::new(2, &drops)));
+            for reader in readers {
+                reader.join().unwrap();
+            }
+            drop_cell(cell, &drops, 2);
+        });
+    }
+
+    /// The second Dekker pair and **Holder counts**: two snapshots of the
+    /// value being retired, dropped on two threads while it is; whichever
+    /// goes last (or the retire) drops it, with no later reclaim to help.
+    #[test]
+    fn the_last_of_the_snapshots_held_at_a_retire_drops_the_value() {
+        model(|| {
+            let (cell, drops) = cell();
+            let holders: Vec<_> = [cell.load(), cell.load()]
+                .into_iter()
+                .map(|snapshot| {
+                    thread::spawn(move || {
+                        assert_eq!(snapshot.read(), 0);
+                    })
+                })
+                .collect();
+            drop(cell.swap(Value::new(1, &drops)));
+            for holder in holders {
+                holder.join().unwrap();
+            }
+            drop_cell(cell, &drops, 1);
+        });
+    }
+
+    /// **Chained nodes**: a thread whose node is full (of snapshots of an
+    /// older value) chains one, under the retire lock, and loads into it
+    /// while a writer swaps and scans.
+    #[test]
+    fn a_load_into_a_node_chained_while_a_writer_reclaims() {
+        model(|| {
+            let (cell, drops) = cell();
+            let held: Vec<_> = (0..SLOTS).map(|_| cell.load()).collect();
+            drop(cell.swap(Value::new(1, &drops)));
+            let writer = {
+                let (cell, drops) = (Arc::clone(&cell), Arc::clone(&drops));
+                thread::spawn(move || drop(cell.swap(Value::new(2, &drops))))
+            };
+            let chained = cell.load();
+            assert!(!chained.is_counted());
+            let seen = chained.read();
+            writer.join().unwrap();
+            assert_eq!(chained.read(), seen);
+            drop(chained);
+            drop(held);
+            drop_cell(cell, &drops, 2);
+        });
+    }
+
+    /// A load with every slot of a full chain taken (by snapshots of an
+    /// older value) takes a count, under the lock every reclaim holds,
+    /// while a writer swaps.
+    #[test]
+    fn a_counted_load_while_a_writer_reclaims() {
+        model(|| {
+            let (cell, drops) = cell();
+            let held: Vec<_> = (0..SLOTS * NODES).map(|_| cell.load()).collect();
+            drop(cell.swap(Value::new(1, &drops)));
+            let writer = {
+                let (cell, drops) = (Arc::clone(&cell), Arc::clone(&drops));
+                thread::spawn(move || drop(cell.swap(Value::new(2, &drops))))
+            };
+            let counted = cell.load();
+            assert!(counted.is_counted());
+            let seen = counted.read();
+            writer.join().unwrap();
+            assert_eq!(counted.read(), seen);
+            drop(held);
+            drop(counted);
+            drop_cell(cell, &drops, 2);
+        });
+    }
+
+    /// **Cell reclaim**: the cell's drop retires its value while a
+    /// snapshot on another thread still reads it; the snapshot's drop
+    /// drops it.
+    #[test]
+    fn a_snapshot_outlives_its_cell_on_another_thread() {
+        model(|| {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let cell = SnapshotCell::new(Value::new(0, &drops));
+            let snapshot = cell.load();
+            let holder = thread::spawn(move || {
+                assert_eq!(snapshot.read(), 0);
+            });
+            drop(cell);
+            holder.join().unwrap();
+            assert_eq!(drops.load(Relaxed), 1);
+        });
     }
 }
