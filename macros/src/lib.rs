@@ -38,6 +38,18 @@ pub fn dyn_twin(args: TokenStream, item: TokenStream) -> TokenStream {
             .into();
         }
     };
+    #[cfg(not(feature = "alloc"))]
+    if !options.inline_only {
+        let err = syn::Error::new(
+            options.twin.span(),
+            format!(
+                "#[dyn_twin] without `inline_only` needs hybrid-dispatch's `alloc` feature (a twin's future goes to the heap, a slot or a recycled buffer when it does not fit inline): enable `alloc`, or write `#[dyn_twin({}, inline_only)]` (every future inline; a future too large fails the build)",
+                options.twin
+            ),
+        )
+        .to_compile_error();
+        return quote::quote!(#item #err).into();
+    }
     twin::expand(&options, item).into()
 }
 
