@@ -56,8 +56,8 @@
 //!
 //! # Checked
 //!
-//! Both Dekker pairs below, the chained nodes and the counted loads are
-//! model-checked with loom (`loom_tests` at the end of this file: every
+//! Both Dekker pairs below, the holder counts, the values past the watched
+//! ones, the chained nodes and the counted loads are model-checked with loom (`loom_tests` at the end of this file: every
 //! interleaving of a few threads within three preemptions, under the C++
 //! memory model, with the fallback's barriers); the other tests run the
 //! real barriers, under Miri too, with hooks that put a swap between any
@@ -1865,6 +1865,32 @@ mod loom_tests {
                 holder.join().unwrap();
             }
             drop_cell(cell, &drops, 1);
+        });
+    }
+
+    /// A value retired while [`WATCHED`] others wait has no entry in the
+    /// waiting table (`overflow`): the drop of its last snapshot, on
+    /// another thread while it is retired, still drops it.
+    #[test]
+    fn a_value_retired_past_the_watched_ones_is_dropped_by_its_last_snapshot() {
+        model(|| {
+            let (cell, drops) = cell();
+            let held: Vec<_> = (1..=WATCHED)
+                .map(|id| {
+                    let snapshot = cell.load();
+                    drop(cell.swap(Value::new(id, &drops)));
+                    snapshot
+                })
+                .collect();
+            let last = cell.load();
+            let holder = thread::spawn(move || {
+                assert_eq!(last.read(), WATCHED);
+            });
+            drop(cell.swap(Value::new(WATCHED + 1, &drops)));
+            holder.join().unwrap();
+            assert_eq!(drops.load(Relaxed), 1, "the unwatched value is left");
+            drop(held);
+            drop_cell(cell, &drops, WATCHED + 1);
         });
     }
 
