@@ -57,11 +57,11 @@
 //! # Checked
 //!
 //! Both Dekker pairs below, the holder counts, the values past the watched
-//! ones, the chained nodes and the counted loads are model-checked with loom (`loom_tests` at the end of this file: every
-//! interleaving of a few threads within three preemptions, under the C++
-//! memory model, with the fallback's barriers); the other tests run the
-//! real barriers, under Miri too, with hooks that put a swap between any
-//! two steps of a load.
+//! ones, the chained nodes and the counted loads are model-checked with
+//! loom (`loom_tests` at the end of this file: every interleaving of a few
+//! threads within three preemptions, under the C++ memory model, with the
+//! fallback's barriers); the other tests run the real barriers, under Miri
+//! too, with hooks that put a swap between any two steps of a load.
 //!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
 //! stated in `future/mod.rs`. The ones this file adds:
