@@ -57,8 +57,8 @@
 //! # Checked
 //!
 //! Both Dekker pairs below, the holder counts, the values past the watched
-//! ones, the chained nodes and the counted loads are model-checked with
-//! loom (`loom_tests` at the end of this file: every interleaving of a few
+//! ones, a node reused after its thread exits, the chained nodes and the
+//! counted loads are model-checked with loom (`loom_tests` at the end of this file: every interleaving of a few
 //! threads within three preemptions, under the C++ memory model, with the
 //! fallback's barriers); the other tests run the real barriers, under Miri
 //! too, with hooks that put a swap between any two steps of a load.
@@ -494,28 +494,31 @@ std::thread_local! {
     /// so reading it is a plain thread-local load (see `shard.rs`), and it
     /// can be read while other locals are destroyed.
     static NODE: Cell<Option<&'static Node>> = const { Cell::new(None) };
-    /// Gives the node back when the thread exits; touched once.
-    static GIVE_BACK: GiveBack = const { GiveBack };
+    /// Gives the node back when the thread exits; set once, when the
+    /// thread takes its node.
+    static GIVE_BACK: GiveBack = const { GiveBack(Cell::new(None)) };
 }
 
 // loom's macro takes no `const` initialiser.
 #[cfg(all(test, feature = "__loom"))]
 loom::thread_local! {
     static NODE: Cell<Option<&'static Node>> = Cell::new(None);
-    static GIVE_BACK: GiveBack = GiveBack;
+    static GIVE_BACK: GiveBack = GiveBack(Cell::new(None));
 }
 
-/// Gives this thread's node back when the thread exits. Slots still
-/// holding snapshots sent to other threads stay as they are: the next
-/// owner only uses null ones.
-struct GiveBack;
+/// Gives this thread's node (the one it holds, once the thread took one)
+/// back when the thread exits. Slots still holding snapshots sent to other
+/// threads stay as they are: the next owner only uses null ones.
+struct GiveBack(Cell<Option<&'static Node>>);
 
 impl Drop for GiveBack {
     fn drop(&mut self) {
-        // `NODE` has no destructor, so this always finds it; loom's
-        // thread-locals all have one, run in any order: there, a node whose
-        // `NODE` went first is not given back.
-        if let Ok(Some(node)) = NODE.try_with(|node| node.replace(Some(gone()))) {
+        // Whatever runs later on this thread (other locals' destructors)
+        // takes counts. `NODE` has no destructor, so it is always there;
+        // loom's locals all have one, and are all gone by now: the node is
+        // this local's own copy, so that it goes back there too.
+        let _ = NODE.try_with(|node| node.set(Some(gone())));
+        if let Some(node) = self.0.get() {
             node.owned.store(false, Release);
         }
     }
@@ -592,23 +595,25 @@ fn grow(head: &'static Node, last: &'static Node) -> &'static Slot {
 #[cold]
 #[inline(never)]
 fn assign() -> &'static Node {
-    // Registers the destructor first: if that is no longer possible (the
-    // thread is exiting), the thread takes no node.
-    let node = if GIVE_BACK.try_with(|_| ()).is_ok() {
-        let mut state = lock();
-        let reused = state.nodes.iter().copied().find(|node| {
-            node.owned
-                .compare_exchange(false, true, Acquire, Relaxed)
-                .is_ok()
-        });
-        reused.unwrap_or_else(|| {
-            let node: &'static Node = Box::leak(Box::new(Node::new()));
-            state.nodes.push(node);
+    // Through the destructor's local, which registers it: if that is no
+    // longer possible (the thread is exiting), the thread takes no node.
+    let node = GIVE_BACK
+        .try_with(|give_back| {
+            let mut state = lock();
+            let reused = state.nodes.iter().copied().find(|node| {
+                node.owned
+                    .compare_exchange(false, true, Acquire, Relaxed)
+                    .is_ok()
+            });
+            let node = reused.unwrap_or_else(|| {
+                let node: &'static Node = Box::leak(Box::new(Node::new()));
+                state.nodes.push(node);
+                node
+            });
+            give_back.0.set(Some(node));
             node
         })
-    } else {
-        gone()
-    };
+        .unwrap_or_else(|_| gone());
     NODE.with(|slot| slot.set(Some(node)));
     node
 }
@@ -1892,6 +1897,47 @@ mod loom_tests {
             drop(held);
             drop_cell(cell, &drops, WATCHED + 1);
         });
+    }
+
+    /// A thread's node goes back when it exits, and the next new thread
+    /// takes it, with a snapshot the first one sent away still in one of
+    /// its slots: the new owner loads into the null ones while a writer
+    /// retires the sent snapshot's value.
+    ///
+    /// loom does not order what a thread-local's destructor stores before
+    /// the thread's `join` (std does: the destructors run before the
+    /// thread ends), so it also runs executions where the second thread
+    /// finds the node still owned and takes a new one; the test checks
+    /// that some executions reuse it.
+    #[test]
+    fn an_exited_threads_node_is_reused_around_a_snapshot_it_sent_away() {
+        static REUSED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+        model(|| {
+            let (cell, drops) = cell();
+            let first = {
+                let cell = Arc::clone(&cell);
+                thread::spawn(move || cell.load())
+            };
+            let sent = first.join().unwrap();
+            let second = {
+                let cell = Arc::clone(&cell);
+                thread::spawn(move || cell.load().read())
+            };
+            drop(cell.swap(Value::new(1, &drops)));
+            assert_eq!(sent.read(), 0);
+            let seen = second.join().unwrap();
+            assert!(seen <= 1);
+            if lock().nodes.len() == 1 {
+                REUSED.store(true, Relaxed);
+            }
+            assert_eq!(drops.load(Relaxed), 0, "the sent snapshot holds value 0");
+            drop(sent);
+            drop_cell(cell, &drops, 1);
+        });
+        assert!(
+            REUSED.load(Relaxed),
+            "no execution reused the exited thread's node"
+        );
     }
 
     /// **Chained nodes**: a thread whose node is full (of snapshots of an
