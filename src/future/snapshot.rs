@@ -58,10 +58,11 @@
 //!
 //! Both Dekker pairs below, the holder counts, the values past the watched
 //! ones, a node reused after its thread exits, the chained nodes and the
-//! counted loads are model-checked with loom (`loom_tests` at the end of this file: every interleaving of a few
-//! threads within three preemptions, under the C++ memory model, with the
-//! fallback's barriers); the other tests run the real barriers, under Miri
-//! too, with hooks that put a swap between any two steps of a load.
+//! counted loads are model-checked with loom (`loom_tests` at the end of
+//! this file: every interleaving of a few threads within three
+//! preemptions, under the C++ memory model, with the fallback's barriers);
+//! the other tests run the real barriers, under Miri too, with hooks that
+//! put a swap between any two steps of a load.
 //!
 //! Part of the crate's one `unsafe` module (`future`); its invariants are
 //! stated in `future/mod.rs`. The ones this file adds:
@@ -195,17 +196,18 @@ use std::vec::Vec;
 
 // What the algorithm's threads share: the slots, the chains, the waiting
 // table, the retire lock and each thread's node. The model-checking build
-// (the library's own tests with the internal `__loom` feature: see
-// `loom_tests` below) takes loom's, which explore every interleaving of
-// them, and the fallback's barriers (`fence(SeqCst)`, which loom models).
-// The barriers' mode and the cells' ids stay `core`'s: set once, or unique.
-#[cfg(not(all(test, feature = "__loom")))]
+// (`tests/loom`, a crate that compiles this file by path and sets
+// `cfg(hybrid_dispatch_loom)`: see `loom_tests` below) takes loom's, which
+// explore every interleaving of them, and the fallback's barriers
+// (`fence(SeqCst)`, which loom models). The barriers' mode and the cells'
+// ids stay `core`'s: set once, or unique.
+#[cfg(not(hybrid_dispatch_loom))]
 use core::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, AtomicUsize, fence};
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(hybrid_dispatch_loom)]
 use loom::sync::atomic::{AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, AtomicUsize, fence};
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(hybrid_dispatch_loom)]
 use loom::sync::{Mutex, MutexGuard};
-#[cfg(not(all(test, feature = "__loom")))]
+#[cfg(not(hybrid_dispatch_loom))]
 use std::sync::{Mutex, MutexGuard};
 
 /// Slots per [`Node`]. Sixteen slots of an address and a cell id fill 256
@@ -235,7 +237,7 @@ pub(crate) const SLOTS: usize = 16;
 /// every slot of it, each load a step loom replays in every interleaving.
 pub(crate) const NODES: usize = if cfg!(miri) {
     4
-} else if cfg!(all(test, feature = "__loom")) {
+} else if cfg!(hybrid_dispatch_loom) {
     2
 } else {
     64
@@ -245,7 +247,7 @@ pub(crate) const NODES: usize = if cfg!(miri) {
 
 /// Which barriers this process uses (see the module docs); for the tests
 /// and `benches/snapshot.rs`, which compiles this file with `cfg(test)`.
-#[cfg(all(test, not(feature = "__loom")))]
+#[cfg(all(test, not(hybrid_dispatch_loom)))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Barriers {
     /// Readers: a compiler fence. Writers: `membarrier`.
@@ -266,7 +268,7 @@ static MODE: AtomicU8 = AtomicU8::new(UNSET);
 static REGISTER: Once = Once::new();
 
 /// The barriers this process uses, deciding them if no cell was made yet.
-#[cfg(all(test, not(feature = "__loom")))]
+#[cfg(all(test, not(hybrid_dispatch_loom)))]
 pub(crate) fn barriers() -> Barriers {
     init_barriers();
     if MODE.load(Relaxed) == ASYMMETRIC {
@@ -279,7 +281,7 @@ pub(crate) fn barriers() -> Barriers {
 /// Decides on [`Barriers::Fences`] even where `membarrier` is offered, if
 /// no cell was made yet (then `true`): how the tests and benches run the
 /// fallback on a kernel that has the command.
-#[cfg(all(test, not(feature = "__loom")))]
+#[cfg(all(test, not(hybrid_dispatch_loom)))]
 pub(crate) fn use_fences() -> bool {
     let mut decided = false;
     REGISTER.call_once(|| {
@@ -292,7 +294,7 @@ pub(crate) fn use_fences() -> bool {
 fn init_barriers() {
     // `HYBRID_DISPATCH_TEST_FENCES=1 cargo test --lib snapshot` runs these
     // tests with the fallback's barriers.
-    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
     if std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some() {
         use_fences();
     }
@@ -327,7 +329,7 @@ fn heavy_barrier() -> bool {
     MODE.load(Relaxed) != ASYMMETRIC || membarrier::private_expedited()
 }
 
-#[cfg(all(target_os = "linux", not(miri), not(all(test, feature = "__loom"))))]
+#[cfg(all(target_os = "linux", not(miri), not(hybrid_dispatch_loom)))]
 mod membarrier {
     //! The two `membarrier(2)` commands used (values from the kernel's
     //! `linux/membarrier.h`, fixed by its ABI; older `libc` releases do not
@@ -355,7 +357,7 @@ mod membarrier {
 
     /// Whether this kernel offers [`private_expedited`]
     /// (`MEMBARRIER_CMD_QUERY`), asked afresh.
-    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
     pub(super) fn offered() -> bool {
         // SAFETY: as in `membarrier`.
         let commands = unsafe { libc::syscall(libc::SYS_membarrier, 0, 0, 0) };
@@ -363,7 +365,7 @@ mod membarrier {
     }
 }
 
-#[cfg(not(all(target_os = "linux", not(miri), not(all(test, feature = "__loom")))))]
+#[cfg(not(all(target_os = "linux", not(miri), not(hybrid_dispatch_loom))))]
 mod membarrier {
     pub(super) fn register() -> bool {
         false
@@ -373,7 +375,7 @@ mod membarrier {
         false
     }
 
-    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
     pub(super) fn offered() -> bool {
         false
     }
@@ -457,7 +459,7 @@ fn leaked(node: *mut Node) -> Option<&'static Node> {
 
 /// The node of threads whose locals are being destroyed: every slot looks
 /// taken, so they take counts. Not in [`State::nodes`]: never scanned.
-#[cfg(not(all(test, feature = "__loom")))]
+#[cfg(not(hybrid_dispatch_loom))]
 static GONE: Node = Node {
     // An address no value has (it is never compared: `GONE` is not scanned).
     slots: [const {
@@ -471,7 +473,7 @@ static GONE: Node = Node {
     owned: AtomicBool::new(true),
 };
 
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(hybrid_dispatch_loom)]
 loom::lazy_static! {
     static ref GONE: Node = {
         let gone = Node::new();
@@ -488,7 +490,7 @@ fn gone() -> &'static Node {
     &GONE
 }
 
-#[cfg(not(all(test, feature = "__loom")))]
+#[cfg(not(hybrid_dispatch_loom))]
 std::thread_local! {
     /// This thread's node. `const`-initialised and without a destructor,
     /// so reading it is a plain thread-local load (see `shard.rs`), and it
@@ -500,7 +502,7 @@ std::thread_local! {
 }
 
 // loom's macro takes no `const` initialiser.
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(hybrid_dispatch_loom)]
 loom::thread_local! {
     static NODE: Cell<Option<&'static Node>> = Cell::new(None);
     static GIVE_BACK: GiveBack = GiveBack(Cell::new(None));
@@ -675,13 +677,13 @@ struct State {
     nodes: Vec<&'static Node>,
 }
 
-#[cfg(not(all(test, feature = "__loom")))]
+#[cfg(not(hybrid_dispatch_loom))]
 static STATE: Mutex<State> = Mutex::new(State {
     retired: Vec::new(),
     nodes: Vec::new(),
 });
 
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(hybrid_dispatch_loom)]
 loom::lazy_static! {
     static ref STATE: Mutex<State> = Mutex::new(State {
         retired: Vec::new(),
@@ -716,7 +718,7 @@ struct Waiting {
     holders: [AtomicIsize; WATCHED],
 }
 
-#[cfg(not(all(test, feature = "__loom")))]
+#[cfg(not(hybrid_dispatch_loom))]
 static WAITING: Waiting = Waiting {
     count: AtomicUsize::new(0),
     overflow: AtomicUsize::new(0),
@@ -724,7 +726,7 @@ static WAITING: Waiting = Waiting {
     holders: [const { AtomicIsize::new(0) }; WATCHED],
 };
 
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(hybrid_dispatch_loom)]
 loom::lazy_static! {
     static ref WAITING: Waiting = Waiting {
         count: AtomicUsize::new(0),
@@ -878,7 +880,7 @@ fn retire(value: Retiree) {
 #[cold]
 #[inline(never)]
 fn reclaim(cell: u64) {
-    #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
     tests::RECLAIMS.fetch_add(1, Relaxed);
     let free = lock().collect(cell);
     drop(free);
@@ -926,12 +928,12 @@ impl<T> SnapshotCell<T> {
                 // Acquire: the value's contents, written before it was
                 // stored or swapped in.
                 let value = self.current.load(Acquire);
-                #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+                #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
                 tests::hook(tests::Point::Read);
                 // The slot is null, so no snapshot reads its cell.
                 slot.cell.store(self.id, Relaxed);
                 slot.value.store(value.cast(), Release);
-                #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+                #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
                 tests::hook(tests::Point::Published);
                 light_barrier();
                 let now = self.current.load(Acquire);
@@ -1051,7 +1053,7 @@ impl<T> Snapshot<T> {
 
     /// Whether this snapshot holds a strong count rather than a slot (for
     /// the tests).
-    #[cfg(all(test, feature = "std"))]
+    #[cfg(all(test, any(feature = "std", hybrid_dispatch_loom)))]
     fn is_counted(&self) -> bool {
         self.slot.is_none()
     }
@@ -1079,7 +1081,7 @@ impl<T> Drop for Snapshot<T> {
                 // that reads this null drops it.
                 slot.value.store(ptr::null_mut(), Release);
                 light_barrier();
-                #[cfg(all(test, feature = "std", not(feature = "__loom")))]
+                #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
                 tests::hook(tests::Point::Released);
                 // The releaser's side of the second Dekker pair; the
                 // reclaim drops this cell's values only (**Cell reclaim**),
@@ -1139,7 +1141,7 @@ impl<T: fmt::Debug> fmt::Debug for Retired<T> {
     }
 }
 
-#[cfg(all(test, feature = "std", not(feature = "__loom")))]
+#[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
 mod tests {
     use super::*;
     use std::format;
@@ -1721,9 +1723,9 @@ mod tests {
 /// time the last handle that protects it is.
 ///
 /// ```text
-/// cargo test --release --lib --features __loom -- loom_tests
+/// cargo test --release -p hybrid-dispatch-loom
 /// ```
-#[cfg(all(test, feature = "__loom"))]
+#[cfg(all(test, hybrid_dispatch_loom))]
 mod loom_tests {
     use super::*;
     use loom::cell::UnsafeCell;
