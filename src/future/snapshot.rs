@@ -247,7 +247,7 @@ pub(crate) const NODES: usize = if cfg!(miri) {
 
 /// Which barriers this process uses (see the module docs); for the tests
 /// and `benches/snapshot.rs`, which compiles this file with `cfg(test)`.
-#[cfg(all(test, not(hybrid_dispatch_loom)))]
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Barriers {
     /// Readers: a compiler fence. Writers: `membarrier`.
@@ -268,7 +268,7 @@ static MODE: AtomicU8 = AtomicU8::new(UNSET);
 static REGISTER: Once = Once::new();
 
 /// The barriers this process uses, deciding them if no cell was made yet.
-#[cfg(all(test, not(hybrid_dispatch_loom)))]
+#[cfg(test)]
 pub(crate) fn barriers() -> Barriers {
     init_barriers();
     if MODE.load(Relaxed) == ASYMMETRIC {
@@ -281,7 +281,7 @@ pub(crate) fn barriers() -> Barriers {
 /// Decides on [`Barriers::Fences`] even where `membarrier` is offered, if
 /// no cell was made yet (then `true`): how the tests and benches run the
 /// fallback on a kernel that has the command.
-#[cfg(all(test, not(hybrid_dispatch_loom)))]
+#[cfg(test)]
 pub(crate) fn use_fences() -> bool {
     let mut decided = false;
     REGISTER.call_once(|| {
@@ -294,7 +294,7 @@ pub(crate) fn use_fences() -> bool {
 fn init_barriers() {
     // `HYBRID_DISPATCH_TEST_FENCES=1 cargo test --lib snapshot` runs these
     // tests with the fallback's barriers.
-    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+    #[cfg(all(test, feature = "std"))]
     if std::env::var_os("HYBRID_DISPATCH_TEST_FENCES").is_some() {
         use_fences();
     }
@@ -357,7 +357,7 @@ mod membarrier {
 
     /// Whether this kernel offers [`private_expedited`]
     /// (`MEMBARRIER_CMD_QUERY`), asked afresh.
-    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+    #[cfg(all(test, feature = "std"))]
     pub(super) fn offered() -> bool {
         // SAFETY: as in `membarrier`.
         let commands = unsafe { libc::syscall(libc::SYS_membarrier, 0, 0, 0) };
@@ -375,7 +375,7 @@ mod membarrier {
         false
     }
 
-    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+    #[cfg(all(test, feature = "std"))]
     pub(super) fn offered() -> bool {
         false
     }
@@ -880,7 +880,7 @@ fn retire(value: Retiree) {
 #[cold]
 #[inline(never)]
 fn reclaim(cell: u64) {
-    #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+    #[cfg(all(test, feature = "std"))]
     tests::RECLAIMS.fetch_add(1, Relaxed);
     let free = lock().collect(cell);
     drop(free);
@@ -928,12 +928,12 @@ impl<T> SnapshotCell<T> {
                 // Acquire: the value's contents, written before it was
                 // stored or swapped in.
                 let value = self.current.load(Acquire);
-                #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+                #[cfg(all(test, feature = "std"))]
                 tests::hook(tests::Point::Read);
                 // The slot is null, so no snapshot reads its cell.
                 slot.cell.store(self.id, Relaxed);
                 slot.value.store(value.cast(), Release);
-                #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+                #[cfg(all(test, feature = "std"))]
                 tests::hook(tests::Point::Published);
                 light_barrier();
                 let now = self.current.load(Acquire);
@@ -1081,7 +1081,7 @@ impl<T> Drop for Snapshot<T> {
                 // that reads this null drops it.
                 slot.value.store(ptr::null_mut(), Release);
                 light_barrier();
-                #[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+                #[cfg(all(test, feature = "std"))]
                 tests::hook(tests::Point::Released);
                 // The releaser's side of the second Dekker pair; the
                 // reclaim drops this cell's values only (**Cell reclaim**),
@@ -1141,7 +1141,7 @@ impl<T: fmt::Debug> fmt::Debug for Retired<T> {
     }
 }
 
-#[cfg(all(test, feature = "std", not(hybrid_dispatch_loom)))]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
     use std::format;
