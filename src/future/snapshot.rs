@@ -1794,8 +1794,27 @@ mod loom_tests {
         assert_eq!(drops.load(Relaxed), swapped + 1);
     }
 
+    /// Records which of the values 0 and 1 a reader saw, in a static
+    /// (`SEEN`, one bit each) that outlives the model's executions.
+    fn saw(seen: &core::sync::atomic::AtomicUsize, value: usize) {
+        assert!(value <= 1, "a value that was never stored: {value}");
+        seen.fetch_or(1 << value, Relaxed);
+    }
+
+    /// After a model: both orders of the race were explored (some
+    /// execution's load saw the old value and some the new one), so the
+    /// read checked against the retire was reached both ways.
+    fn saw_both(seen: &core::sync::atomic::AtomicUsize) {
+        assert_eq!(
+            seen.load(Relaxed),
+            0b11,
+            "some order of the load and the swap was never explored"
+        );
+    }
+
     #[test]
     fn a_load_racing_a_swap_reads_a_live_value_and_lets_go_of_it() {
+        static SEEN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
         model(|| {
             let (cell, drops) = cell();
             let reader = {
@@ -1806,10 +1825,10 @@ mod loom_tests {
                 })
             };
             drop(cell.swap(Value::new(1, &drops)));
-            let seen = reader.join().unwrap();
-            assert!(seen <= 1);
+            saw(&SEEN, reader.join().unwrap());
             drop_cell(cell, &drops, 1);
         });
+        saw_both(&SEEN);
     }
 
     #[test]
@@ -1914,6 +1933,7 @@ mod loom_tests {
     #[test]
     fn an_exited_threads_node_is_reused_around_a_snapshot_it_sent_away() {
         static REUSED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+        static SEEN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
         model(|| {
             let (cell, drops) = cell();
             let first = {
@@ -1927,8 +1947,7 @@ mod loom_tests {
             };
             drop(cell.swap(Value::new(1, &drops)));
             assert_eq!(sent.read(), 0);
-            let seen = second.join().unwrap();
-            assert!(seen <= 1);
+            saw(&SEEN, second.join().unwrap());
             if lock().nodes.len() == 1 {
                 REUSED.store(true, Relaxed);
             }
@@ -1940,6 +1959,7 @@ mod loom_tests {
             REUSED.load(Relaxed),
             "no execution reused the exited thread's node"
         );
+        saw_both(&SEEN);
     }
 
     /// **Chained nodes**: a thread whose node is full (of snapshots of an
