@@ -22,7 +22,7 @@ use common::{DropCounter, DropToken, YieldOnce, block_on, poll_once};
 use hybrid_dispatch::layout::FutureLayout;
 use hybrid_dispatch::twin::CountedTwin;
 use hybrid_dispatch::twin::Twin;
-use hybrid_dispatch::twin::TwinRegistry;
+use hybrid_dispatch::twin::{TwinHandle, TwinRegistry};
 use hybrid_dispatch::{FutureSlot, dyn_twin};
 
 // ---------------------------------------------------------------------------
@@ -675,4 +675,250 @@ fn hidden_lifetimes_in_arguments_are_bounded_by_the_future() {
     assert_eq!(block_on(shared.write_all(Some(window()), rest)).0, 7);
     let rest = (Box::new(window()), 0);
     assert_eq!(block_on(shared.write_all_send(None, rest)).0, 10);
+}
+
+// ---------------------------------------------------------------------------
+// Shapes a new user's trial found failing (7 December 2026), each from a
+// real trait.
+
+/// sqlx's `Migrate` (`sqlx-core/src/migrate/migrate.rs`): lifetime bounds
+/// declared inline in the method's generics, `<'e: 'm, 'm>`, and a future
+/// bounded by the shorter one. The twin's methods lost the bound (four
+/// errors: "lifetime may not live long enough").
+#[dyn_twin(DynMigrate, send = SendDynMigrate)]
+trait Migrate {
+    fn apply<'e: 'm, 'm>(
+        &'e mut self,
+        migration: &'m str,
+    ) -> impl Future<Output = Result<usize, String>> + Send + 'm;
+    fn revert<'e: 'm, 'm>(
+        &'e mut self,
+        migration: &'m str,
+    ) -> impl Future<Output = Result<usize, String>> + Send + 'm;
+}
+
+/// sqlx's `Connection::connect`: a required constructor returning
+/// `Result<Self, E>`, async and not. The counting wrapper forwarded `P`'s
+/// and returned a `Result<P, E>` where a `Result<CountedTwin<P>, E>` is
+/// due (E0271); it now wraps what `P`'s made.
+#[dyn_twin(DynConnection, send = SendDynConnection)]
+trait Connection: Send + Sync {
+    async fn connect(url: &str) -> Result<Self, String>
+    where
+        Self: Sized;
+    fn open(url: &str) -> Option<Self>
+    where
+        Self: Sized;
+    fn fresh() -> Self
+    where
+        Self: Sized;
+    fn ping(&self, migrations: &mut dyn SendDynMigrate) -> impl Future<Output = usize> + Send;
+}
+
+/// async-graphql's `Loader::load`, declared twice under exclusive
+/// `#[cfg]`s: alternatives, not two methods. The attribute refused it
+/// ("would generate two twin methods named `load_dyn`: rename `load`").
+#[dyn_twin(DynGraphqlLoader, send = SendDynGraphqlLoader)]
+trait GraphqlLoader: Send + Sync + 'static {
+    #[cfg(any())]
+    async fn load(&self, keys: &[u32]) -> Vec<u64>;
+    #[cfg(not(any()))]
+    fn load(&self, keys: &[u32]) -> impl Future<Output = Vec<u64>> + Send;
+}
+
+/// A `send`-mode default body whose early `return` relies on the declared
+/// result to coerce (`Box<String>` to `Box<dyn Display + Send>`), as a
+/// configuration trait's fallback does. The rewritten body's `async` block
+/// took its output from that first `return` (E0308, E0271).
+#[dyn_twin(DynSettings, send = SendDynSettings)]
+trait Settings: Send + Sync {
+    fn raw(&self, key: &str) -> Option<String>;
+    async fn label(&self) -> Box<dyn fmt::Display + Send> {
+        if let Some(label) = self.raw("label") {
+            return Box::new(label);
+        }
+        let Some(port) = self.raw("port") else {
+            return Box::new("unnamed");
+        };
+        Box::new(port.parse::<u16>().unwrap_or(0))
+    }
+    async fn port(&self) -> Result<u16, String> {
+        // `?` and a `return` in a closure keep their own types.
+        let parse = |raw: String| -> Result<u16, String> {
+            if raw.is_empty() {
+                return Err("empty".into());
+            }
+            raw.parse().map_err(|e| format!("{e}"))
+        };
+        let port = parse(self.raw("port").ok_or("no port")?)?;
+        YieldOnce::default().await;
+        Ok(port)
+    }
+}
+
+struct Env(&'static [(&'static str, &'static str)]);
+
+impl Settings for Env {
+    fn raw(&self, key: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+/// opendal's `Access: Send + Sync + Debug + Unpin + 'static` with `type
+/// Reader: oio::Read`: a `'static` supertrait and an associated type not
+/// declared `'static`. The impls on the `'static` twin objects named the
+/// type's parameter without the bound the object needs (E0310, nine).
+#[dyn_twin(DynAccess, send = SendDynAccess)]
+trait Access: Send + Sync + 'static {
+    type Reader: Send;
+    async fn read(&self, path: &str) -> Self::Reader;
+    fn name(&self) -> &str;
+}
+
+/// A provided `fn boxed(self) -> Box<dyn SendDynX> where Self: Sized +
+/// Send + Sync + 'static` (as tower's `ServiceExt::boxed`) on a trait
+/// without those supertraits: the counting wrapper forwarded it to `P`'s,
+/// which needs `P: Send + Sync`, which nothing said (two E0277). The
+/// default now runs on the wrapper.
+#[dyn_twin(DynUpper, send = SendDynUpper)]
+trait Upper {
+    async fn handle(&self, request: String) -> String;
+    fn boxed(self) -> Box<dyn SendDynUpper>
+    where
+        Self: Sized + Send + Sync + 'static,
+    {
+        Box::new(self)
+    }
+}
+
+struct Shout;
+
+impl Upper for Shout {
+    async fn handle(&self, request: String) -> String {
+        request.to_uppercase()
+    }
+}
+
+#[derive(Default)]
+struct Migrations(Vec<String>);
+
+impl Migrate for Migrations {
+    async fn apply<'e: 'm, 'm>(&'e mut self, migration: &'m str) -> Result<usize, String> {
+        YieldOnce::default().await;
+        self.0.push(migration.to_owned());
+        Ok(self.0.len())
+    }
+    async fn revert<'e: 'm, 'm>(&'e mut self, migration: &'m str) -> Result<usize, String> {
+        match self.0.iter().rposition(|m| m == migration) {
+            Some(at) => {
+                self.0.remove(at);
+                Ok(self.0.len())
+            }
+            None => Err(format!("{migration} was never applied")),
+        }
+    }
+}
+
+struct Pg(String);
+
+impl Connection for Pg {
+    async fn connect(url: &str) -> Result<Self, String> {
+        YieldOnce::default().await;
+        match url.strip_prefix("pg://") {
+            Some(rest) => Ok(Pg(rest.to_owned())),
+            None => Err(format!("not a postgres url: {url}")),
+        }
+    }
+    fn open(url: &str) -> Option<Self> {
+        url.strip_prefix("pg://").map(|rest| Pg(rest.to_owned()))
+    }
+    fn fresh() -> Self {
+        Pg("fresh".into())
+    }
+    async fn ping(&self, migrations: &mut dyn SendDynMigrate) -> usize {
+        migrations.apply(&self.0).await.unwrap()
+    }
+}
+
+struct Squares;
+
+struct MemoryAccess;
+
+impl Access for MemoryAccess {
+    type Reader = Vec<u8>;
+    async fn read(&self, path: &str) -> Vec<u8> {
+        YieldOnce::default().await;
+        path.as_bytes().to_vec()
+    }
+    fn name(&self) -> &str {
+        "memory"
+    }
+}
+
+impl GraphqlLoader for Squares {
+    async fn load(&self, keys: &[u32]) -> Vec<u64> {
+        keys.iter().map(|k| u64::from(*k).pow(2)).collect()
+    }
+}
+
+#[test]
+fn lifetime_bounds_constructors_cfg_alternatives_and_coerced_returns_of_real_traits() {
+    let mut migrations: Box<dyn SendDynMigrate> = Box::new(Migrations::default());
+    assert_eq!(block_on(migrations.apply("create users")).0, Ok(1));
+    assert_eq!(block_on(migrations.apply_send("add index")).0, Ok(2));
+    assert_eq!(block_on(migrations.revert("create users")).0, Ok(1));
+    assert_eq!(
+        block_on(migrations.revert("drop all")).0,
+        Err("drop all was never applied".into())
+    );
+
+    // The wrapper's constructors are `P`'s, wrapped: `Ok`, `Err`, `Some`,
+    // `None` and a bare `Self` each come back as `P` made them.
+    let counted = block_on(CountedTwin::<Pg>::connect("pg://db")).0.unwrap();
+    assert_eq!(counted.get_ref().0, "db");
+    assert_eq!(
+        block_on(CountedTwin::<Pg>::connect("mysql://db")).0.err(),
+        Some("not a postgres url: mysql://db".to_owned())
+    );
+    assert_eq!(CountedTwin::<Pg>::open("pg://x").unwrap().get_ref().0, "x");
+    assert!(CountedTwin::<Pg>::open("x").is_none());
+    assert_eq!(CountedTwin::<Pg>::fresh().get_ref().0, "fresh");
+
+    // And the registry counts the connection's calls.
+    let registry: TwinRegistry<dyn SendDynConnection> = TwinRegistry::new();
+    let pg = registry
+        .register("pg", block_on(Pg::connect("pg://main")).0.unwrap())
+        .unwrap();
+    let mut local = Migrations::default();
+    assert_eq!(block_on(pg.ping(&mut local)).0, 1);
+    assert_eq!(local.0, ["main"]);
+    assert_eq!(TwinHandle::tracked(&pg, "ping").unwrap().completed, 1);
+
+    let labelled: Arc<dyn SendDynSettings> = Arc::new(Env(&[("label", "edge")]));
+    let ported: Arc<dyn SendDynSettings> = Arc::new(Env(&[("port", "8080")]));
+    let bare: Arc<dyn SendDynSettings> = Arc::new(Env(&[]));
+    assert_eq!(block_on(labelled.label()).0.to_string(), "edge");
+    assert_eq!(block_on(ported.label()).0.to_string(), "8080");
+    assert_eq!(block_on(bare.label()).0.to_string(), "unnamed");
+    assert_eq!(block_on(ported.port()).0, Ok(8080));
+    assert_eq!(block_on(bare.port()).0, Err("no port".into()));
+    assert_eq!(block_on(Env(&[("port", "")]).port()).0, Err("empty".into()));
+
+    let access: Box<dyn SendDynAccess<Reader = Vec<u8>>> = Box::new(MemoryAccess);
+    assert_eq!(block_on(access.read("a/b")).0, b"a/b");
+    let stores: TwinRegistry<dyn SendDynAccess<Reader = Vec<u8>>> = TwinRegistry::new();
+    let memory = stores.register("memory", MemoryAccess).unwrap();
+    assert_eq!(block_on(memory.read_send("c")).0, b"c");
+    assert_eq!(memory.name(), "memory");
+
+    assert_eq!(block_on(Shout.boxed().handle("a".into())).0, "A");
+    let counted = CountedTwin::new::<dyn SendDynUpper>(Shout).boxed();
+    assert_eq!(block_on(counted.handle("b".into())).0, "B");
+
+    let loader: Arc<dyn SendDynGraphqlLoader> = Arc::new(Squares);
+    assert_eq!(block_on(loader.load(&[3, 4])).0, [9, 16]);
+    assert_eq!(block_on(loader.load_send(&[5])).0, [25]);
 }

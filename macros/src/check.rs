@@ -51,24 +51,32 @@ pub(crate) fn generated_names(
             ),
         ));
     }
-    let mut generated: Vec<(String, &Ident)> = vec![];
+    // Each generated name with the `#[cfg]`s of the method it comes from:
+    // two declarations of one method under other `#[cfg]`s (async-graphql's
+    // `Loader::load`, one per feature) are alternatives, not a collision.
+    let mut generated: Vec<(String, &Ident, String)> = vec![];
     for m in &model.methods {
         let name = m.ident.to_string();
-        generated.push((format!("{name}_dyn"), &m.ident));
+        let cfgs = &m.cfgs;
+        let cfgs = quote::quote!(#(#cfgs)*).to_string();
+        let mut push = |suffix: &str| {
+            generated.push((format!("{name}{suffix}"), &m.ident, cfgs.clone()));
+        };
+        push("_dyn");
         if m.is_async() {
-            generated.push((format!("{name}_layout"), &m.ident));
+            push("_layout");
             if !opts.inline_only && !m.stream {
-                generated.push((format!("{name}_in"), &m.ident));
+                push("_in");
             }
             if opts.send.is_some() {
-                generated.push((format!("{name}_send"), &m.ident));
+                push("_send");
                 if !opts.inline_only && !m.stream {
-                    generated.push((format!("{name}_send_in"), &m.ident));
+                    push("_send_in");
                 }
             }
         }
     }
-    for (name, from) in &generated {
+    for (name, from, cfgs) in &generated {
         if user.iter().any(|(n, _)| n == name)
             || name == TYPE_NAME
             || name == HOOK
@@ -82,7 +90,12 @@ pub(crate) fn generated_names(
                 ),
             ));
         }
-        if generated.iter().filter(|(n, _)| n == name).count() > 1 {
+        if generated
+            .iter()
+            .filter(|(n, _, c)| n == name && c == cfgs)
+            .count()
+            > 1
+        {
             return Err(syn::Error::new(
                 from.span(),
                 format!(

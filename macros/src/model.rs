@@ -439,8 +439,14 @@ fn read_method(
                     return Err(err(
                         receiver.span(),
                         format!(
-                            "#[dyn_twin] supports `&self`, `&mut self` and `self: Box<Self>` receivers; `{}` takes `self` by value or through another pointer, which a `dyn` twin cannot erase: take one of those, or add `where Self: Sized` to leave it out of the twin",
-                            sig.ident
+                            "#[dyn_twin] supports `&self`, `&mut self` and `self: Box<Self>` receivers; `{}` takes `{}`, which the twin cannot pass on ({}): take one of those, or add `where Self: Sized` to leave it out of the twin",
+                            sig.ident,
+                            receiver_text(receiver),
+                            if receiver.colon_token.is_some() {
+                                "the registries' counting wrapper holds the implementor, and cannot make that pointer to it from one to itself"
+                            } else {
+                                "a call by value cannot go through `dyn`"
+                            },
                         ),
                     ));
                 }
@@ -543,6 +549,19 @@ fn read_method(
         },
     };
     if let Some(ty) = returned {
+        // `-> Result<impl Stream, E>`, `-> Option<impl Iterator>`: the
+        // implementor's type, which no `dyn` method can name.
+        let mut nested = ImplTraitArg(None);
+        nested.visit_type(&ty);
+        if let Some(span) = nested.0 {
+            return Err(err(
+                span,
+                format!(
+                    "`{}` returns an `impl Trait` inside its result, which a `dyn` twin cannot name (each implementor's type differs): return a concrete type or a `Box<dyn Trait>` there, or add `where Self: Sized` to leave it out of the twin",
+                    sig.ident
+                ),
+            ));
+        }
         let mut bare_self = BareSelf(None);
         bare_self.visit_type(&ty);
         if let Some(span) = bare_self.0 {
@@ -585,4 +604,20 @@ pub(crate) fn split_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<Attribute
         .cloned()
         .collect();
     (cfgs, docs)
+}
+
+/// A receiver as written, for a message: `self`, `mut self`, or
+/// `self: Arc<Self>`.
+fn receiver_text(receiver: &syn::Receiver) -> String {
+    match (&receiver.reference, receiver.colon_token) {
+        (_, Some(_)) => {
+            let ty = &receiver.ty;
+            format!("self: {}", quote::quote!(#ty))
+                .replace(" < ", "<")
+                .replace(" >", ">")
+                .replace("& ", "&")
+        }
+        (None, None) if receiver.mutability.is_some() => "mut self".into(),
+        _ => "self".into(),
+    }
 }

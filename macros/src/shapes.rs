@@ -138,7 +138,8 @@ pub(crate) fn mentions_self(ty: &Type) -> bool {
     bare_self.0.is_some()
 }
 
-/// Finds `impl Trait` in argument position.
+/// Finds `impl Trait` in a type: an argument's (a generic method in
+/// disguise) or inside a result.
 pub(crate) struct ImplTraitArg(pub(crate) Option<Span>);
 
 impl<'ast> Visit<'ast> for ImplTraitArg {

@@ -121,8 +121,12 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         });
     }
     let where_clause = cx.where_clause(&send_bounds);
+    // `dead_code`: of such a required `async fn` (its future's hidden type
+    // here, which only an allow on the impl reaches), rustc 1.95 warns that
+    // it "cannot be used as its where bounds are not satisfied for the
+    // `Self` type", which is this copy's point, at the user's return type.
     quote! {
-        #[allow(deprecated)]
+        #[allow(deprecated, dead_code)]
         impl #impl_params #trait_path for #dyn_ty #where_clause {
             #(#items)*
         }

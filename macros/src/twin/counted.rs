@@ -192,8 +192,55 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
         };
         sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
     }
+    if m.has_default && !self_bounds(&m.sig).is_empty() {
+        // `where Self: Sized + Send + Sync + 'static` (a `fn boxed(self) ->
+        // Box<dyn SendDynPlugin>` helper): the wrapper meeting it says
+        // nothing of `P` (an impl's method cannot ask more of `P` than the
+        // trait asks of `Self`), so `P`'s cannot be called; the default
+        // runs on the wrapper.
+        return TokenStream::new();
+    }
     let names = &m.args;
     let returns_self = matches!(&sig.output, ReturnType::Type(_, t) if matches!(&**t, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")));
+    // A constructor (no receiver) that makes a `Self` the wrapper can
+    // wrap: `-> Self`, `-> Result<Self, E>`, `-> Option<Self>`, async or
+    // not (sqlx's `Connection::connect`). `P`'s is called, and what it
+    // made is wrapped, counting from zero.
+    let plain_inputs = !m
+        .sig
+        .inputs
+        .iter()
+        .any(|i| matches!(i, FnArg::Typed(t) if mentions_self(&t.ty)))
+        && m.sig
+            .generics
+            .params
+            .iter()
+            .all(|g| matches!(g, GenericParam::Lifetime(_)));
+    if matches!(m.receiver, SizedReceiver::None) && plain_inputs {
+        if let ReturnType::Type(_, output) = &m.sig.output {
+            if let Some(kind) = constructed(output) {
+                let this = &cx.names.this;
+                let methods = cx.methods_list();
+                let new = quote!(#p::counted_new(#this, #methods));
+                let path = quote!(<#implementor as #trait_path>::#ident);
+                let made = if m.sig.asyncness.is_some() {
+                    quote!(#path(#(#names),*).await)
+                } else {
+                    quote!(#path(#(#names),*))
+                };
+                let wrapped = match kind {
+                    Constructed::Bare => quote!({ let #this = #made; #new }),
+                    Constructed::Mapped => quote!(#made.map(|#this| #new)),
+                };
+                let body = if m.sig.asyncness.is_some() {
+                    quote!(async move { #wrapped })
+                } else {
+                    wrapped
+                };
+                return quote!(#(#cfgs)* #[inline] #sig { #body });
+            }
+        }
+    }
     let other_self = m
         .sig
         .inputs
@@ -248,4 +295,41 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
         SizedReceiver::None => quote!(#path(#(#names),*)),
     };
     quote!(#(#cfgs)* #[inline] #sig { #call })
+}
+
+/// How a constructor's result holds the `Self` it made.
+enum Constructed {
+    /// `Self`.
+    Bare,
+    /// `Result<Self, E>` or `Option<Self>`: mapped.
+    Mapped,
+}
+
+/// Whether `output` is a `Self` the counting wrapper can wrap (see
+/// [`Constructed`]).
+fn constructed(output: &syn::Type) -> Option<Constructed> {
+    let syn::Type::Path(path) = output else {
+        return None;
+    };
+    if path.qself.is_some() {
+        return None;
+    }
+    if path.path.is_ident("Self") {
+        return Some(Constructed::Bare);
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" && last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(syn::Type::Path(first))
+            if first.qself.is_none() && first.path.is_ident("Self") =>
+        {
+            Some(Constructed::Mapped)
+        }
+        _ => None,
+    }
 }

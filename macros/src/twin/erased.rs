@@ -168,12 +168,27 @@ pub(crate) fn lifetimes(
             (fut, true, outlives)
         }
     };
-    let preds = sig
+    // The method's where predicates, and the bounds its lifetimes declare
+    // inline (`fn apply<'e: 'm, 'm>`, as sqlx's `Migrate` writes them),
+    // which `declared` re-declares bare.
+    let mut preds: Vec<WherePredicate> = sig
         .generics
-        .where_clause
-        .as_ref()
-        .map(|w| w.predicates.iter().cloned().collect())
-        .unwrap_or_default();
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Lifetime(l) if !l.bounds.is_empty() => {
+                let (lifetime, bounds) = (&l.lifetime, &l.bounds);
+                Some(syn::parse_quote!(#lifetime: #bounds))
+            }
+            _ => None,
+        })
+        .collect();
+    preds.extend(
+        sig.generics
+            .where_clause
+            .iter()
+            .flat_map(|w| w.predicates.iter().cloned()),
+    );
     let simple = explicit.is_empty()
         && !args_elided
         && !held

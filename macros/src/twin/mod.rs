@@ -287,9 +287,14 @@ impl<'a> Cx<'a> {
             }
             other => other.clone(),
         });
+        // And so do its associated types (opendal's `Access: .. + 'static`
+        // with `type Reader`).
         let assoc_params = self.model.assoc_types.iter().map(|a| {
             let param = &a.param;
-            let bounds = &a.item.bounds;
+            let mut bounds = a.item.bounds.clone();
+            if self.model.static_objects {
+                bounds.push(syn::parse_quote!('static));
+            }
             if bounds.is_empty() {
                 quote!(#param)
             } else {

@@ -86,8 +86,18 @@ pub(crate) fn strip_patterns_without_body(item: &mut ItemTrait) {
 /// ```text
 /// fn m(&self, a: A, b: B, __arg3: C) -> impl Future<Output = T> + Send
 /// where Self: Sync
-/// { async move { let a = a; let mut b = b; let __arg3 = __arg3; body } }
+/// { async move {
+///     if let Some(__ret) = None::<T> { return __ret; }
+///     let a = a; let mut b = b; let __arg3 = __arg3; body
+/// } }
 /// ```
+///
+/// The first `return`, never taken, gives the block its output type `T`
+/// before the body is checked (as `async-trait` does), so each `return` in
+/// the body, and its tail, coerce to `T` as in the `async fn` (an `async`
+/// block's output is otherwise its first `return`'s type: `return
+/// Box::new(name)` would make it `Box<String>` where `Box<dyn Display +
+/// Send>` is declared).
 ///
 /// Every argument is moved into the block first, so it lives as long as it
 /// does in the `async fn` it came from (a guard or a permit the body never
@@ -135,7 +145,21 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
                     moves.insert(0, quote!(let _ = &self;));
                 }
                 let stmts = &body.stmts;
-                *body = syn::parse_quote!({ async move { #(#moves)* #(#stmts)* } });
+                // async-trait's way: a `return` of the declared type first
+                // (never taken) fixes the block's output, so each `return`
+                // and the tail coerce to it as in the `async fn`.
+                let ret =
+                    proc_macro2::Ident::new("__dyn_twin_ret", proc_macro2::Span::mixed_site());
+                *body = syn::parse_quote!({
+                    async move {
+                        if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#output> {
+                            #[allow(unreachable_code)]
+                            return #ret;
+                        }
+                        #(#moves)*
+                        #(#stmts)*
+                    }
+                });
                 let bound = if m.receiver.mutable || m.receiver.boxed.is_some() {
                     (!model.send_supertrait).then(|| quote!(::core::marker::Send))
                 } else {

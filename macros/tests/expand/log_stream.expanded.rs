@@ -121,7 +121,7 @@ impl<
         )
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, dead_code)]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Log
 for dyn SendDynLog<Cap> + 'dyn_twin {
     #[inline]

@@ -230,7 +230,7 @@ for Implementor {
         ::core::any::type_name::<Implementor>()
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, dead_code)]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Plugin
 for dyn DynPlugin<Cap> + 'dyn_twin {
     #[inline]

@@ -50,7 +50,7 @@ for Implementor {
         ::core::any::type_name::<Implementor>()
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, dead_code)]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Tiny
 for dyn DynTiny<Cap> + 'dyn_twin {
     #[inline]
