@@ -802,6 +802,22 @@ impl Upper for Shout {
     }
 }
 
+/// A method named with a raw identifier, `r#match` (a router's): its
+/// statistics were kept under `"r#match"`, so `tracked("match")` found
+/// nothing.
+#[dyn_twin(DynRouter, send = SendDynRouter)]
+trait Router {
+    async fn r#match(&self, path: &str) -> bool;
+}
+
+struct Prefix(&'static str);
+
+impl Router for Prefix {
+    async fn r#match(&self, path: &str) -> bool {
+        path.starts_with(self.0)
+    }
+}
+
 #[derive(Default)]
 struct Migrations(Vec<String>);
 
@@ -917,6 +933,13 @@ fn lifetime_bounds_constructors_cfg_alternatives_and_coerced_returns_of_real_tra
     assert_eq!(block_on(Shout.boxed().handle("a".into())).0, "A");
     let counted = CountedTwin::new::<dyn SendDynUpper>(Shout).boxed();
     assert_eq!(block_on(counted.handle("b".into())).0, "B");
+
+    let routers: TwinRegistry<dyn SendDynRouter> = TwinRegistry::new();
+    let api = routers.register("api", Prefix("/api")).unwrap();
+    assert!(block_on(api.r#match("/api/users")).0);
+    assert!(!block_on(api.match_send("/home")).0);
+    assert_eq!(TwinHandle::tracked(&api, "match").unwrap().completed, 2);
+    assert!(TwinHandle::tracked(&api, "r#match").is_none());
 
     let loader: Arc<dyn SendDynGraphqlLoader> = Arc::new(Squares);
     assert_eq!(block_on(loader.load(&[3, 4])).0, [9, 16]);

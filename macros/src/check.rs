@@ -27,7 +27,10 @@ pub(crate) fn generated_names(
         .items
         .iter()
         .filter_map(|i| match i {
-            syn::TraitItem::Fn(f) => Some((f.sig.ident.to_string(), &f.sig.ident)),
+            syn::TraitItem::Fn(f) => Some((
+                syn::ext::IdentExt::unraw(&f.sig.ident).to_string(),
+                &f.sig.ident,
+            )),
             _ => None,
         })
         .collect();
@@ -56,7 +59,8 @@ pub(crate) fn generated_names(
     // `Loader::load`, one per feature) are alternatives, not a collision.
     let mut generated: Vec<(String, &Ident, String)> = vec![];
     for m in &model.methods {
-        let name = m.ident.to_string();
+        // `r#match`'s twin methods are `match_dyn`, …
+        let name = syn::ext::IdentExt::unraw(&m.ident).to_string();
         let cfgs = &m.cfgs;
         let cfgs = quote::quote!(#(#cfgs)*).to_string();
         let mut push = |suffix: &str| {

@@ -33,6 +33,13 @@ use crate::twin::{Twin, TwinOf};
 /// lock, and its rules); a service registry is the special case "one
 /// method, `call`".
 ///
+/// Entries are shared (handles, [`TwinRef`]s and calls in flight hold the
+/// same implementor), so a handle gives `&T`: the trait's `&self` methods
+/// are what a registry calls. A trait whose methods take `&mut self` or
+/// `self: Box<Self>` (a connection's, sqlx's and redis' traits) registers,
+/// but those methods cannot be called through it; hold such implementors
+/// as `Box<dyn SendDynPlugin>` instead, one per owner.
+///
 /// # Examples
 ///
 /// ```

@@ -13,7 +13,8 @@ impl Cx<'_> {
     pub(crate) fn methods_list(&self) -> TokenStream {
         let p = &self.p;
         let methods = self.model.methods.iter().map(|m| {
-            let name = m.ident.to_string();
+            // `r#match` is `match` to a reader of statistics.
+            let name = syn::ext::IdentExt::unraw(&m.ident).to_string();
             let is_async = m.is_async();
             let owner = self.owner();
             let method = quote!(#p::TwinMethod::new(#name, #is_async).owned_by(#owner));
