@@ -796,6 +796,31 @@ trait Upper {
 
 struct Shout;
 
+/// The same helper on a trait whose supertraits say `Send + Sync`: there
+/// `P: Trait` implies what the method asks, so the wrapper still forwards
+/// to the implementor's override.
+#[dyn_twin(DynLower, send = SendDynLower)]
+trait Lower: Send + Sync {
+    async fn handle(&self, request: String) -> String;
+    fn label(self) -> String
+    where
+        Self: Sized + Send + Sync,
+    {
+        "default".into()
+    }
+}
+
+struct Quiet;
+
+impl Lower for Quiet {
+    async fn handle(&self, request: String) -> String {
+        request.to_lowercase()
+    }
+    fn label(self) -> String {
+        "quiet".into()
+    }
+}
+
 impl Upper for Shout {
     async fn handle(&self, request: String) -> String {
         request.to_uppercase()
@@ -933,6 +958,9 @@ fn lifetime_bounds_constructors_cfg_alternatives_and_coerced_returns_of_real_tra
     assert_eq!(block_on(Shout.boxed().handle("a".into())).0, "A");
     let counted = CountedTwin::new::<dyn SendDynUpper>(Shout).boxed();
     assert_eq!(block_on(counted.handle("b".into())).0, "B");
+    let quiet = CountedTwin::new::<dyn SendDynLower>(Quiet);
+    assert_eq!(block_on(quiet.handle("C".into())).0, "c");
+    assert_eq!(quiet.label(), "quiet");
 
     let routers: TwinRegistry<dyn SendDynRouter> = TwinRegistry::new();
     let api = routers.register("api", Prefix("/api")).unwrap();

@@ -169,6 +169,34 @@ fn self_bounds(sig: &syn::Signature) -> Vec<TokenStream> {
         .collect()
 }
 
+/// Whether the method's where clause asks of `Self` more than `Sized` and
+/// what the trait's supertraits already say (`Send`, `Sync`, `'static`):
+/// what `P: Trait` does not imply.
+fn asks_more_of_self(sig: &syn::Signature, model: &crate::model::Model) -> bool {
+    let Some(clause) = &sig.generics.where_clause else {
+        return false;
+    };
+    clause.predicates.iter().any(|pred| match pred {
+        WherePredicate::Type(t)
+            if matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) =>
+        {
+            t.bounds.iter().any(|bound| match bound {
+                TypeParamBound::Trait(t) => {
+                    match t.path.segments.last().map(|s| s.ident.to_string()).as_deref() {
+                        Some("Sized") => false,
+                        Some("Send") => !model.send_supertrait,
+                        Some("Sync") => !model.sync_supertrait,
+                        _ => true,
+                    }
+                }
+                TypeParamBound::Lifetime(l) => !(l.ident == "static" && model.static_objects),
+                _ => true,
+            })
+        }
+        _ => false,
+    })
+}
+
 /// A `where Self: Sized` method, forwarded too (the wrapper is `Sized`), so
 /// that `P`'s override runs, not the trait's default.
 fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
@@ -192,12 +220,12 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
         };
         sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
     }
-    if m.has_default && !self_bounds(&m.sig).is_empty() {
+    if m.has_default && asks_more_of_self(&m.sig, cx.model) {
         // `where Self: Sized + Send + Sync + 'static` (a `fn boxed(self) ->
-        // Box<dyn SendDynPlugin>` helper): the wrapper meeting it says
-        // nothing of `P` (an impl's method cannot ask more of `P` than the
-        // trait asks of `Self`), so `P`'s cannot be called; the default
-        // runs on the wrapper.
+        // Box<dyn SendDynPlugin>` helper) on a trait that does not say
+        // `Send`: the wrapper meeting it says nothing of `P` (and an impl's
+        // method cannot ask more of `P` than the trait asks of `Self`), so
+        // `P`'s cannot be called; the default runs on the wrapper.
         return TokenStream::new();
     }
     let names = &m.args;
