@@ -179,6 +179,16 @@ mod hygiene {
             c: &'fut str,
         ) -> usize;
         async fn generic(&self, x: Implementor_) -> Implementor_;
+        /// A default body, which `send` mode rewrites around a binding of
+        /// its own (the never-taken `return` of the declared type).
+        async fn defaults(&self, __dyn_twin_ret: u8) -> u8 {
+            __dyn_twin_ret + 1
+        }
+        /// A constructor the counting wrapper wraps, in a closure of its
+        /// own, with an argument named like that closure's parameter.
+        fn make(this: u8) -> Option<Self>
+        where
+            Self: Sized;
         /// A stream, whose erasure (recycled in a registry) names a hook
         /// closure's parameter and the future's local too.
         fn stream(
@@ -218,6 +228,9 @@ mod hygiene {
         async fn generic(&self, x: u16) -> u16 {
             x + 1
         }
+        fn make(this: u8) -> Option<Self> {
+            (this > 0).then_some(Impl)
+        }
         fn stream(
             &self,
             erasure: u8,
@@ -248,6 +261,8 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     let c = String::from("ccc");
     assert_eq!(block_on(erased.lifetimes_dyn("a", "bb", &c)).0, 6);
     assert_eq!(block_on(erased.generic_dyn(9)).0, 10);
+    assert!(CountedTwin::<Impl>::make(1).is_some());
+    assert!(CountedTwin::<Impl>::make(0).is_none());
     let items = futures_util::StreamExt::collect::<Vec<_>>(erased.stream_dyn(7, 8, 9));
     assert_eq!(block_on(items).0, [7, 8, 9]);
     // Through a counting wrapper too, whose erasure lends its pool.
@@ -258,6 +273,7 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     let items = futures_util::StreamExt::collect::<Vec<_>>(counted.stream_dyn(1, 2, 3));
     assert_eq!(block_on(items).0, [1, 2, 3]);
     let shared: Arc<dyn SendDynNames<'static, u16, Item_ = ()>> = Arc::new(Impl);
+    assert_eq!(block_on(shared.defaults_send(4)).0, 5);
     assert_eq!(
         block_on(shared.types(Cap(1), Implementor(1), P(1), 1, 1, 1)).0,
         6

@@ -145,55 +145,57 @@ fn tracks(m: &crate::model::Method) -> bool {
 
 /// The bounds a method's where clause puts on `Self`.
 fn self_bounds(sig: &syn::Signature) -> Vec<TokenStream> {
-    let Some(clause) = &sig.generics.where_clause else {
-        return Vec::new();
-    };
-    clause
-        .predicates
+    self_predicates(sig)
+        .filter_map(|bounds| {
+            let bounds: Vec<&TypeParamBound> = bounds.filter(|b| !is_sized(b)).collect();
+            (!bounds.is_empty()).then(|| quote!(#(#bounds)+*))
+        })
+        .collect()
+}
+
+/// The bounds of each `Self: ..` predicate of the method's where clause.
+fn self_predicates(
+    sig: &syn::Signature,
+) -> impl Iterator<Item = impl Iterator<Item = &TypeParamBound>> {
+    sig.generics
+        .where_clause
         .iter()
+        .flat_map(|clause| &clause.predicates)
         .filter_map(|pred| match pred {
             WherePredicate::Type(t)
                 if matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) =>
             {
-                let bounds: Vec<&TypeParamBound> = t
-                    .bounds
-                    .iter()
-                    .filter(|b| {
-                        !matches!(b, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Sized"))
-                    })
-                    .collect();
-                (!bounds.is_empty()).then(|| quote!(#(#bounds)+*))
+                Some(t.bounds.iter())
             }
             _ => None,
         })
-        .collect()
+}
+
+fn is_sized(bound: &TypeParamBound) -> bool {
+    matches!(bound, TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Sized"))
 }
 
 /// Whether the method's where clause asks of `Self` more than `Sized` and
 /// what the trait's supertraits already say (`Send`, `Sync`, `'static`):
 /// what `P: Trait` does not imply.
 fn asks_more_of_self(sig: &syn::Signature, model: &crate::model::Model) -> bool {
-    let Some(clause) = &sig.generics.where_clause else {
-        return false;
-    };
-    clause.predicates.iter().any(|pred| match pred {
-        WherePredicate::Type(t)
-            if matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) =>
-        {
-            t.bounds.iter().any(|bound| match bound {
-                TypeParamBound::Trait(t) => {
-                    match t.path.segments.last().map(|s| s.ident.to_string()).as_deref() {
-                        Some("Sized") => false,
-                        Some("Send") => !model.send_supertrait,
-                        Some("Sync") => !model.sync_supertrait,
-                        _ => true,
-                    }
-                }
-                TypeParamBound::Lifetime(l) => !(l.ident == "static" && model.static_objects),
+    self_predicates(sig).flatten().any(|bound| match bound {
+        TypeParamBound::Trait(t) => {
+            match t
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .as_deref()
+            {
+                Some("Sized") => false,
+                Some("Send") => !model.send_supertrait,
+                Some("Sync") => !model.sync_supertrait,
                 _ => true,
-            })
+            }
         }
-        _ => false,
+        TypeParamBound::Lifetime(l) => !(l.ident == "static" && model.static_objects),
+        _ => true,
     })
 }
 
