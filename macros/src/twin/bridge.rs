@@ -127,6 +127,9 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     // `Self` type", which is this copy's point, at the user's return type.
     quote! {
         #[allow(deprecated, dead_code)]
+        // Never offered to a user in an error ("the following other types
+        // implement trait"): it names generated items.
+        #[diagnostic::do_not_recommend]
         impl #impl_params #trait_path for #dyn_ty #where_clause {
             #(#items)*
         }

@@ -118,6 +118,9 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let where_clause = cx.where_clause(&extra);
     quote! {
         #[allow(deprecated)]
+        // Never offered to a user in an error ("the following other types
+        // implement trait"): it names generated items.
+        #[diagnostic::do_not_recommend]
         impl<#(#params,)* #implementor: #trait_path> #trait_path for #counted #where_clause {
             #(#items)*
         }

@@ -138,8 +138,26 @@ pub(crate) fn generate(cx: &Cx<'_>, send: bool) -> TokenStream {
              the twin object, so generic code accepts it."
         )
     };
+    // A type that is not a twin: most often a `TwinHandle` or `TwinRef`
+    // passed where `&dyn Twin` is wanted (rustc tries the unsizing before
+    // the deref, and its own message names the blanket impl's bound only).
+    let bounds = if send && cx.model.send_twin_sync() {
+        " + Send + Sync"
+    } else if send {
+        " + Send"
+    } else {
+        ""
+    };
+    let message = format!("`{{Self}}` is not a `{name}`");
+    let label = format!("`{name}` is implemented for every `{trait_ident}{bounds}`");
+    let note = format!(
+        "a `TwinHandle` or `TwinRef` is not a `{name}` itself: it derefs to the \
+         `dyn {name}` it holds, so pass `&*handle`; another type needs \
+         `impl {trait_ident} for ..`"
+    );
     quote! {
         #[doc = #doc]
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
         #vis trait #name #generics #supertraits #where_clause {
             #(#decls)*
         }
