@@ -122,6 +122,12 @@ mod twins {
 assert_impl_all!(hybrid_dispatch::future::RecyclePool: Debug, Send, Sync);
 assert_impl_all!(hybrid_dispatch::future::PoolStats: Debug, Copy, Eq, Default, Send, Sync);
 assert_impl_all!(hybrid_dispatch::future::AllocError: Debug, Copy, Eq, Send, Sync, std::error::Error);
+// A refused call's error holds its request: `Send`/`Sync`/`Clone` as the
+// request is; `Debug` and an error whatever the request (it is not shown).
+assert_impl_all!(hybrid_dispatch::future::OutOfMemory<String>: Debug, Clone, Eq, Send, Sync, std::error::Error);
+assert_impl_all!(hybrid_dispatch::future::OutOfMemory<std::rc::Rc<u8>>: Debug, std::error::Error);
+assert_not_impl_any!(hybrid_dispatch::future::OutOfMemory<std::rc::Rc<u8>>: Send, Sync);
+assert_not_impl_any!(hybrid_dispatch::future::OutOfMemory<String>: Copy);
 assert_impl_all!(hybrid_dispatch::SendRecycledFuture<'static, u8>: Debug, Send, core::future::Future);
 assert_not_impl_any!(hybrid_dispatch::SendRecycledFuture<'static, u8>: Sync, Unpin);
 assert_impl_all!(hybrid_dispatch::RecycledFuture<'static, u8>: Debug, core::future::Future);

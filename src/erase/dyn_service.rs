@@ -6,6 +6,8 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::capacity::{Capacity, DefaultCapacity};
+#[cfg(feature = "std")]
+use crate::future::alloc_error::OutOfMemory;
 use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
 #[cfg(feature = "std")]
@@ -175,6 +177,74 @@ pub trait DynService<Req, Resp, Cap: Capacity = DefaultCapacity> {
     where
         Req: 'a;
 
+    /// [`call_dyn`](Self::call_dyn) that returns an error instead of
+    /// aborting the process when its future needs memory and the allocator
+    /// has none. A future that fits `Cap` never needs any; a larger one is
+    /// built in a box allocated **before** the service is called, so a
+    /// refused call called nothing and gives its request back in the
+    /// [`OutOfMemory`]. The future is built in place in the box, never
+    /// moved there (which [`call_dyn`](Self::call_dyn) does).
+    ///
+    /// # Errors
+    ///
+    /// [`OutOfMemory`] when the future does not fit `Cap` and the
+    /// allocator refuses its box; the service was not called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{DynService, service_fn, capacity::S1};
+    ///
+    /// let svc = service_fn(|x: u64| core::future::ready([x; 16])); // 128 bytes: a box
+    /// let erased: &dyn DynService<u64, [u64; 16], S1> = &svc;
+    /// match erased.try_call_dyn(3) {
+    ///     Ok(fut) => assert!(fut.is_heap()),
+    ///     Err(refused) => assert_eq!(refused.into_request(), 3), // no memory: retry later
+    /// }
+    /// ```
+    #[cfg(feature = "std")]
+    fn try_call_dyn<'a>(
+        &'a self,
+        req: Req,
+    ) -> Result<InlineFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a;
+
+    /// [`call_recycled`](Self::call_recycled) that returns an error
+    /// instead of aborting the process when its future needs memory (a
+    /// miss of `pool`, or a box for a future the pool does not take) and
+    /// the allocator has none. The memory is taken before the service is
+    /// called: a refused call called nothing and gives its request back.
+    /// Once the pool holds an idle buffer, the call allocates nothing and
+    /// cannot be refused.
+    ///
+    /// # Errors
+    ///
+    /// [`OutOfMemory`] when the future needs memory and the allocator
+    /// refuses it; the service was not called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{DynService, future::RecyclePool, service_fn};
+    ///
+    /// let svc = service_fn(|x: u64| core::future::ready([x; 32]));
+    /// let erased: &dyn DynService<u64, [u64; 32]> = &svc;
+    /// let pool = RecyclePool::new(erased.future_layout(), 4);
+    /// drop(erased.try_call_recycled(&pool, 1)?); // a miss: the pool's first buffer
+    /// assert!(erased.try_call_recycled(&pool, 2)?.is_recycled()); // no allocation
+    /// assert_eq!(pool.stats().misses, 1);
+    /// # Ok::<(), hybrid_dispatch::future::OutOfMemory<u64>>(())
+    /// ```
+    #[cfg(feature = "std")]
+    fn try_call_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> Result<InlineFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a;
+
     /// The layout of the future [`call_dyn`](Self::call_dyn) erases, without
     /// calling the service.
     ///
@@ -264,6 +334,43 @@ where
         let (future, erasure) = InlineFuture::recycled_erasure(pool, move || self.call(req));
         self.observe_erasure(erasure);
         future
+    }
+
+    #[cfg(feature = "std")]
+    fn try_call_dyn<'a>(
+        &'a self,
+        req: Req,
+    ) -> Result<InlineFuture<'a, S::Response, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        let mut req = Some(req);
+        match InlineFuture::try_new_with(|| self.call(lent(&mut req))) {
+            Ok(future) => {
+                self.observe_erasure(future.erasure());
+                Ok(future)
+            }
+            Err((_, error)) => Err(OutOfMemory::new(error, given_back(req))),
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn try_call_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> Result<InlineFuture<'a, S::Response, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        let mut req = Some(req);
+        match InlineFuture::try_recycled_erasure(pool, || self.call(lent(&mut req))) {
+            Ok((future, erasure)) => {
+                self.observe_erasure(erasure);
+                Ok(future)
+            }
+            Err((_, error)) => Err(OutOfMemory::new(error, given_back(req))),
+        }
     }
 
     fn future_layout(&self) -> FutureLayout {
@@ -424,6 +531,69 @@ pub trait SendDynService<Req, Resp, Cap: Capacity = DefaultCapacity>:
     where
         Req: 'a;
 
+    /// [`DynService::try_call_dyn`] with a `Send` future: a call that
+    /// returns its request in an [`OutOfMemory`] instead of aborting the
+    /// process when its future needs a box and the allocator has none.
+    ///
+    /// # Errors
+    ///
+    /// [`OutOfMemory`] when the future does not fit `Cap` and the
+    /// allocator refuses its box; the service was not called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use hybrid_dispatch::{SendDynService, future::OutOfMemory, service_fn};
+    ///
+    /// async fn answer(svc: &dyn SendDynService<u64, u64>, x: u64) -> Result<u64, OutOfMemory<u64>> {
+    ///     Ok(svc.try_call_send(x)?.await)
+    /// }
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     let svc: Arc<dyn SendDynService<u64, u64>> =
+    ///         Arc::new(service_fn(|x: u64| async move { [x; 32].iter().sum::<u64>() }));
+    ///     assert_eq!(answer(&*svc, 2).await, Ok(64));
+    /// }
+    /// ```
+    #[cfg(feature = "std")]
+    fn try_call_send<'a>(
+        &'a self,
+        req: Req,
+    ) -> Result<SendInlineFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a;
+
+    /// [`DynService::try_call_recycled`] with a `Send` future: what
+    /// [`Recycled::try_call`](crate::Recycled::try_call) calls.
+    ///
+    /// # Errors
+    ///
+    /// [`OutOfMemory`] when the future needs memory (a miss of `pool`, or
+    /// a box) and the allocator refuses it; the service was not called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{SendDynService, future::RecyclePool, service_fn};
+    ///
+    /// let svc = service_fn(|x: u64| core::future::ready([x; 32]));
+    /// let erased: &dyn SendDynService<u64, [u64; 32]> = &svc;
+    /// let pool = RecyclePool::new(erased.future_layout(), 4);
+    /// let fut = erased.try_call_send_recycled(&pool, 1)?;
+    /// assert!(fut.is_recycled());
+    /// # Ok::<(), hybrid_dispatch::future::OutOfMemory<u64>>(())
+    /// ```
+    #[cfg(feature = "std")]
+    fn try_call_send_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> Result<SendInlineFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a;
+
     /// [`DynService::call_in`] with a [`SendFutureSlot`].
     ///
     /// # Examples
@@ -495,6 +665,43 @@ where
         future
     }
 
+    #[cfg(feature = "std")]
+    fn try_call_send<'a>(
+        &'a self,
+        req: Req,
+    ) -> Result<SendInlineFuture<'a, S::Response, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        let mut req = Some(req);
+        match SendInlineFuture::try_new_with(|| self.call(lent(&mut req))) {
+            Ok(future) => {
+                self.observe_erasure(future.erasure());
+                Ok(future)
+            }
+            Err((_, error)) => Err(OutOfMemory::new(error, given_back(req))),
+        }
+    }
+
+    #[cfg(feature = "std")]
+    fn try_call_send_recycled<'a>(
+        &'a self,
+        pool: &'a RecyclePool,
+        req: Req,
+    ) -> Result<SendInlineFuture<'a, S::Response, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        let mut req = Some(req);
+        match SendInlineFuture::try_recycled_erasure(pool, || self.call(lent(&mut req))) {
+            Ok((future, erasure)) => {
+                self.observe_erasure(erasure);
+                Ok(future)
+            }
+            Err((_, error)) => Err(OutOfMemory::new(error, given_back(req))),
+        }
+    }
+
     #[inline]
     fn call_send_in<'s, 'f>(
         &'f self,
@@ -509,4 +716,20 @@ where
         self.observe_erasure(future.erasure());
         future
     }
+}
+
+/// The request of a `try_` call, taken by the build's `make` once the
+/// memory is there: the build calls `make` at most once.
+#[cfg(feature = "std")]
+#[inline]
+pub(crate) fn lent<Req>(req: &mut Option<Req>) -> Req {
+    req.take().expect("a build calls `make` at most once")
+}
+
+/// The request of a refused `try_` call: a build that fails gives `make`
+/// back without calling it, so the request is still there.
+#[cfg(feature = "std")]
+#[cold]
+pub(crate) fn given_back<Req>(req: Option<Req>) -> Req {
+    req.expect("a refused build does not call `make`")
 }

@@ -6,6 +6,7 @@ use core::fmt;
 
 use crate::capacity::{Capacity, DefaultCapacity};
 use crate::erase::dyn_service::SendDynService;
+use crate::future::alloc_error::OutOfMemory;
 use crate::future::inline_box::SendInlineFuture;
 use crate::future::recycled::{PoolStats, RecyclePool};
 
@@ -30,7 +31,11 @@ use crate::future::recycled::{PoolStats, RecyclePool};
 /// # What allocates
 ///
 /// [`new`](Self::new) (the pool's free lists), and a call that finds no
-/// idle buffer (counted in [`stats`](Self::stats)`.misses`). Nothing else.
+/// idle buffer (counted in [`stats`](Self::stats)`.misses`), or whose
+/// future goes to a box because the pool keeps no buffers
+/// ([`with_max_idle`](Self::with_max_idle)`(.., 0)`). Nothing else.
+/// [`try_call`](Self::try_call) returns an error where such an allocation
+/// fails; [`call`](Self::call) aborts the process, as `Box::new` does.
 ///
 /// # Examples
 ///
@@ -144,6 +149,47 @@ impl<Req, Resp, Cap: Capacity> Recycled<Req, Resp, Cap> {
         Req: 'a,
     {
         self.service.call_send_recycled(&self.pool, req)
+    }
+
+    /// [`call`](Self::call), but when the future needs memory (a miss,
+    /// or a box) and the allocator has none, an error with the request
+    /// given back instead of an abort. The memory is taken before the
+    /// service is called, so a refused call called nothing. Once the pool
+    /// has an idle buffer, a call allocates nothing and cannot be refused.
+    ///
+    /// # Errors
+    ///
+    /// [`OutOfMemory`] when the future needs memory and the allocator
+    /// refuses it; the service was not called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use hybrid_dispatch::{Recycled, SendDynService, future::OutOfMemory, service_fn};
+    ///
+    /// async fn sum(recycled: &Recycled<u64, [u64; 32]>, x: u64) -> Result<u64, OutOfMemory<u64>> {
+    ///     Ok(recycled.try_call(x)?.await.iter().sum())
+    /// }
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     let svc: Arc<dyn SendDynService<u64, [u64; 32]>> =
+    ///         Arc::new(service_fn(|x: u64| core::future::ready([x; 32])));
+    ///     let recycled = Recycled::new(svc);
+    ///     assert_eq!(sum(&recycled, 2).await, Ok(64));
+    ///     assert_eq!(recycled.stats().misses, 1);
+    /// }
+    /// ```
+    #[inline]
+    pub fn try_call<'a>(
+        &'a self,
+        req: Req,
+    ) -> Result<SendInlineFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        self.service.try_call_send_recycled(&self.pool, req)
     }
 
     /// The wrapped service.

@@ -111,7 +111,7 @@ pub(crate) mod snapshot;
 mod vtable;
 
 #[cfg(feature = "alloc")]
-pub use alloc_error::AllocError;
+pub use alloc_error::{AllocError, OutOfMemory};
 #[cfg(feature = "alloc")]
 pub use inline_box::{InlineBox, InlineFuture, SendInlineFuture};
 pub use inline_only_box::{InlineOnlyBox, InlineOnlyFuture, SendInlineOnlyFuture};

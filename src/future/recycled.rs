@@ -549,10 +549,14 @@ impl RecyclePool {
             None => match self.steal() {
                 Some(block) => (block, false),
                 None => {
-                    home.misses.fetch_add(1, Relaxed);
                     // SAFETY: `block` has a non-zero size (it holds a
                     // pointer).
                     let fresh = NonNull::new(unsafe { alloc(self.block) })?;
+                    // Counted once allocated: a refused allocation (a
+                    // `try_` call's error) made no buffer. Before the
+                    // block is given back, so no reader sees more idle
+                    // and freed buffers than misses.
+                    home.misses.fetch_add(1, Relaxed);
                     (Block(fresh), true)
                 }
             },
@@ -1258,9 +1262,26 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
+                Self::try_recycled_erasure(pool, make)
+                    .map(|(future, _)| future)
+                    .map_err(|(_, error)| error)
+            }
+
+            /// [`try_new_recycled`](Self::try_new_recycled), with the
+            /// [`Erasure`] it made, and `make` given back, not called, with
+            /// the error: what a `try_` call returns its request from.
+            #[inline]
+            pub(crate) fn try_recycled_erasure<F, C>(
+                pool: &'a RecyclePool,
+                make: C,
+            ) -> Result<(Self, Erasure), (C, AllocError)>
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+                C: FnOnce() -> F,
+            {
                 match build::<F, C, Cap, _>(pool, make, true) {
-                    Ok(built) => Ok(InlineBox::from_storage(built.storage)),
-                    Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
+                    Ok(built) => Ok((InlineBox::from_storage(built.storage), built.erasure)),
+                    Err(make) => Err((make, AllocError::new(FutureLayout::of::<F>()))),
                 }
             }
 
@@ -1387,13 +1408,27 @@ macro_rules! constructors {
             where
                 F: Future<Output = T> $($bounds)* + 'a,
             {
+                Self::try_new_with(move || future).map_err(|(_, error)| error)
+            }
+
+            /// [`try_new_boxed`](Self::try_new_boxed), built in place:
+            /// `make()`'s future inline when it fits `Cap`, else in a box
+            /// allocated before `make` runs, and written there. When that
+            /// allocation fails, `make` comes back, not called, with the
+            /// error: what a `try_` call returns its request from.
+            #[inline]
+            pub(crate) fn try_new_with<F, C>(make: C) -> Result<Self, (C, AllocError)>
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+                C: FnOnce() -> F,
+            {
                 let () = PointerRoom::<Cap>::CHECK;
                 if fits_inline::<F, Cap>() {
-                    return Ok(InlineBox::from_storage(OwnedStorage::inline(future)));
+                    return Ok(InlineBox::from_storage(OwnedStorage::inline(make())));
                 }
-                match heap_in_place::<F, _, Cap>(move || future, true) {
+                match heap_in_place::<F, _, Cap>(make, true) {
                     Ok(storage) => Ok(InlineBox::from_storage(storage)),
-                    Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
+                    Err(make) => Err((make, AllocError::new(FutureLayout::of::<F>()))),
                 }
             }
         }

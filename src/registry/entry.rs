@@ -2,6 +2,8 @@
 //! every [`Handle`](super::Handle) and every call in flight.
 
 use crate::capacity::Capacity;
+use crate::erase::dyn_service::{given_back, lent};
+use crate::future::alloc_error::OutOfMemory;
 use crate::future::inline_box::SendInlineFuture;
 use crate::future::owning::{Owned, OwnerCell, fits_with_owner};
 use crate::future::recycled::RecyclePool;
@@ -109,6 +111,13 @@ pub(super) trait EntryObject<Req, Resp, Cap: Capacity>: Send + Sync {
     where
         Req: 'a;
 
+    /// [`call`](Self::call), or the request back when its future needs
+    /// memory the allocator refuses (taken before the service is called
+    /// and the call counted).
+    fn try_call<'a>(&'a self, req: Req) -> Result<RegistryFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a;
+
     /// [`call`](Self::call), for a call by name: the future is built with
     /// room for the snapshot of the names this entry was found in, which
     /// the registry stores there ([`call_owned`](crate::future::owning::call_owned)).
@@ -158,6 +167,28 @@ where
         guard.defuse();
         self.service.observe_erasure(erasure);
         future
+    }
+
+    fn try_call<'a>(&'a self, req: Req) -> Result<RegistryFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        let (counters, pool) = (&self.counters, &self.pool);
+        let mut req = Some(req);
+        // Counted once the memory is there: a refused call is not a call.
+        let built = SendInlineFuture::try_recycled_erasure(pool, || {
+            let guard = StartGuard::new(counters);
+            let future = Tracked::started(self.service.call(lent(&mut req)), counters);
+            guard.defuse();
+            future
+        });
+        match built {
+            Ok((future, erasure)) => {
+                self.service.observe_erasure(erasure);
+                Ok(future)
+            }
+            Err((_, error)) => Err(OutOfMemory::new(error, given_back(req))),
+        }
     }
 
     #[inline]

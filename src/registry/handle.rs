@@ -1,6 +1,7 @@
 //! [`Handle`]: a registered service, resolved once and called many times.
 
 use crate::capacity::{Capacity, DefaultCapacity};
+use crate::future::alloc_error::OutOfMemory;
 use crate::registry::call::RegistryFuture;
 use crate::registry::entry::DynEntry;
 use crate::registry::sizing::EntrySizing;
@@ -78,6 +79,52 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
     {
         let entry: &'a DynEntry<Req, Resp, Cap> = &*self.entry;
         entry.call(req)
+    }
+
+    /// [`call`](Self::call), but when the future needs memory (a miss of
+    /// the entry's pool, or a box where the pool keeps no buffers) and the
+    /// allocator has none, an error with the request given back instead of
+    /// an abort. The memory is taken before the service is called and the
+    /// call counted: a refused call called nothing and is not in
+    /// [`stats`](Self::stats). Once the entry's pool has an idle buffer, a
+    /// call allocates nothing and cannot be refused.
+    ///
+    /// # Errors
+    ///
+    /// [`OutOfMemory`] when the future needs memory and the allocator
+    /// refuses it; the service was not called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use hybrid_dispatch::{Handle, Registry, future::OutOfMemory, service_fn};
+    ///
+    /// async fn checksum(handle: &Handle<u64, u64>, x: u64) -> Result<u64, OutOfMemory<u64>> {
+    ///     Ok(handle.try_call(x)?.await)
+    /// }
+    ///
+    /// #[tokio::main(flavor = "current_thread")]
+    /// async fn main() {
+    ///     let registry: Registry<u64, u64> = Registry::new();
+    ///     // A 512-byte future: recycled in the entry's pool.
+    ///     let sum = registry
+    ///         .register("sum", service_fn(|x: u64| async move { [x; 64].iter().sum::<u64>() }))
+    ///         .unwrap();
+    ///     assert_eq!(checksum(&sum, 2).await, Ok(128));
+    ///     assert_eq!(checksum(&sum, 3).await, Ok(192));
+    ///     assert_eq!((sum.stats().calls, sum.stats().recycle_misses), (2, 1));
+    /// }
+    /// ```
+    #[inline]
+    pub fn try_call<'a>(
+        &'a self,
+        req: Req,
+    ) -> Result<RegistryFuture<'a, Resp, Cap>, OutOfMemory<Req>>
+    where
+        Req: 'a,
+    {
+        let entry: &'a DynEntry<Req, Resp, Cap> = &*self.entry;
+        entry.try_call(req)
     }
 
     /// The name the service was registered under.

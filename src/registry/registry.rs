@@ -269,6 +269,12 @@ impl<Req, Resp, Cap: Capacity> Registry<Req, Resp, Cap> {
     /// [`dispatch`](Self::dispatch), pinned where it returns, makes the same
     /// call and awaits it where it was written.
     ///
+    /// The call allocates when the entry's pool has no idle buffer (a
+    /// miss), and aborts the process if the allocator has no memory then,
+    /// as `Box::new` does; `registry.handle(name)?.try_call(req)` returns
+    /// the request in an [`OutOfMemory`](crate::future::OutOfMemory)
+    /// instead ([`Handle::try_call`]).
+    ///
     /// A thread holds up to 1024 such snapshots at once in hazard slots
     /// (two threads with 1000 calls by name in flight each: 45 ns a call by
     /// name, `benches/registry.rs -- --in-flight`); past them a load takes
