@@ -14,6 +14,8 @@ pub use core::pin::Pin;
 
 pub use crate::capacity::{Capacity, DefaultCapacity};
 #[cfg(feature = "alloc")]
+pub use crate::future::alloc_error::{AllocError, OutOfMemory};
+#[cfg(feature = "alloc")]
 pub use crate::future::capacity::PointerRoom;
 #[cfg(feature = "alloc")]
 pub use crate::future::inline_box::{InlineFuture, SendInlineFuture};
@@ -175,6 +177,234 @@ macro_rules! recycled {
     ($path:path) => {
         |pool: &_, _| match *pool {}
     };
+}
+
+/// [`place`] for a `try_` method: a value that does not fit goes to a
+/// buffer of the pool or to a box, taken **before** `make` runs; when the
+/// allocator refuses it, `make` is not called, the hook hears nothing, and
+/// the error comes back (the method then gives its arguments back from
+/// where `make` would have taken them).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each maker passes its storage's three constructors"
+)]
+fn try_place<'p, V, M: FnOnce() -> V, E>(
+    fits: bool,
+    layout: FutureLayout,
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: M,
+    new: impl FnOnce(V) -> E,
+    try_boxed: impl FnOnce(M) -> Result<E, (M, AllocError)>,
+    try_recycled: impl FnOnce(&'p Pool, M) -> Result<(E, Erasure), (M, AllocError)>,
+    erasure: impl FnOnce(&E) -> Erasure,
+) -> Result<E, AllocError> {
+    if fits {
+        observe(inline_erasure(layout));
+        return Ok(new(make()));
+    }
+    let (erased, placed) = match pool() {
+        Some(pool) => try_recycled(pool, make).map_err(|(_, error)| error)?,
+        None => {
+            let erased = try_boxed(make).map_err(|(_, error)| error)?;
+            let placed = erasure(&erased);
+            (erased, placed)
+        }
+    };
+    observe(placed);
+    Ok(erased)
+}
+
+/// [`erase`] for a `try_` method ([`try_place`]).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each maker passes its storage's four constructors"
+)]
+fn try_erase<'p, V, Cap, M: FnOnce() -> V, E>(
+    ready: bool,
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: M,
+    new: impl FnOnce(V) -> E,
+    try_boxed: impl FnOnce(M) -> Result<E, (M, AllocError)>,
+    try_recycled: impl FnOnce(&'p Pool, M) -> Result<(E, Erasure), (M, AllocError)>,
+    erasure: impl FnOnce(&E) -> Erasure,
+) -> Result<E, AllocError> {
+    placed(ready, pool, observe, make, move |pool, observe, make| {
+        let (fits, layout) = (fits_inline::<V, Cap>(), FutureLayout::of::<V>());
+        try_place(
+            fits,
+            layout,
+            pool,
+            observe,
+            make,
+            new,
+            try_boxed,
+            try_recycled,
+            erasure,
+        )
+    })
+}
+
+/// `$path`, a storage's fallible recycled constructor, as [`try_place`]
+/// calls it; a pool never exists without `std`.
+#[cfg(feature = "std")]
+macro_rules! try_recycled {
+    ($path:path) => {
+        |pool, make| $path(pool, make)
+    };
+}
+#[cfg(all(feature = "alloc", not(feature = "std")))]
+macro_rules! try_recycled {
+    ($path:path) => {
+        |pool: &_, _| match *pool {}
+    };
+}
+
+/// [`inline_future`] for a `try_` method: the memory a future that does
+/// not fit needs is taken before `make` runs, and its refusal is an error
+/// ([`try_place`]).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn try_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
+    ready: bool,
+    pool: impl FnOnce() -> Option<&'a Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> F,
+) -> Result<InlineFuture<'a, T, Cap>, AllocError> {
+    try_erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        InlineFuture::new,
+        InlineFuture::try_new_with,
+        try_recycled!(InlineFuture::try_recycled_erasure),
+        InlineFuture::erasure,
+    )
+}
+
+/// [`try_inline_future`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn try_send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
+    ready: bool,
+    pool: impl FnOnce() -> Option<&'a Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> F,
+) -> Result<SendInlineFuture<'a, T, Cap>, AllocError> {
+    try_erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        SendInlineFuture::new,
+        SendInlineFuture::try_new_with,
+        try_recycled!(SendInlineFuture::try_recycled_erasure),
+        SendInlineFuture::erasure,
+    )
+}
+
+/// [`inline_future_arc`] for a `try_` method ([`try_inline_future`]).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn try_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
+    ready: bool,
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> F,
+) -> Result<InlineFuture<'a, T, Cap>, AllocError> {
+    try_erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        InlineFuture::new,
+        InlineFuture::try_new_with,
+        try_recycled!(InlineFuture::try_recycled_erasure_arc),
+        InlineFuture::erasure,
+    )
+}
+
+/// [`try_inline_future_arc`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn try_send_inline_future_arc<'p, 'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
+    ready: bool,
+    pool: impl FnOnce() -> Option<&'p Pool>,
+    observe: impl FnOnce(Erasure),
+    make: impl FnOnce() -> F,
+) -> Result<SendInlineFuture<'a, T, Cap>, AllocError> {
+    try_erase::<_, Cap, _, _>(
+        ready,
+        pool,
+        observe,
+        make,
+        SendInlineFuture::new,
+        SendInlineFuture::try_new_with,
+        try_recycled!(SendInlineFuture::try_recycled_erasure_arc),
+        SendInlineFuture::erasure,
+    )
+}
+
+/// `make()`'s future in an [`InlineFuture`], inline when it fits, else in
+/// a box taken before `make` runs: a `try_` method whose hook hears first
+/// (`&mut self`), which it calls inside `make`, once the memory is there.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn try_new_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + 'a>(
+    make: impl FnOnce() -> F,
+) -> Result<InlineFuture<'a, T, Cap>, AllocError> {
+    InlineFuture::try_new_with(make).map_err(|(_, error)| error)
+}
+
+/// [`try_new_inline_future`] for the `Send` storage.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn try_new_send_inline_future<'a, T, Cap: Capacity, F: Future<Output = T> + Send + 'a>(
+    make: impl FnOnce() -> F,
+) -> Result<SendInlineFuture<'a, T, Cap>, AllocError> {
+    SendInlineFuture::try_new_with(make).map_err(|(_, error)| error)
+}
+
+/// Panics, naming the twin's `try_` method, when its `args` are `None`:
+/// checked before any memory is taken.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+#[track_caller]
+pub fn args_given<A>(args: &Option<A>, method: &'static str) {
+    if args.is_none() {
+        no_args(method);
+    }
+}
+
+#[cfg(feature = "alloc")]
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn no_args(method: &'static str) -> ! {
+    panic!(
+        "`{method}` was given `&mut None`: pass its arguments in `Some`, which it takes once their future has memory"
+    )
+}
+
+/// A `try_` method's arguments, taken by its `make` once the memory is
+/// there.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub fn lent<A>(args: &mut Option<A>) -> A {
+    crate::erase::dyn_service::lent(args)
+}
+
+/// A refused `try_` method's arguments: `make` did not run.
+#[cfg(feature = "alloc")]
+#[inline]
+pub fn given_back<A>(args: Option<A>) -> A {
+    crate::erase::dyn_service::given_back(args)
 }
 
 /// `make()`'s future in an [`InlineFuture`], as `place` puts it.

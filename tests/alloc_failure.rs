@@ -348,3 +348,203 @@ fn a_registry_try_call_that_panics_is_counted_and_gives_its_buffer_back() {
     assert_eq!(block_on(handle.try_call(1).unwrap()), 40);
     assert_eq!(handle.stats().recycle_misses, 1);
 }
+
+// ------------------------------------------------------- your own trait
+
+/// `#[dyn_twin]`'s `try_` methods: the arguments wait in the caller's
+/// `Option` until the future has memory, and stay there when it is refused.
+#[cfg(feature = "macros")]
+mod twin {
+    use super::{block_on, refusing};
+    use hybrid_dispatch::twin::TwinHandle;
+    use hybrid_dispatch::{TwinRegistry, dyn_twin};
+    use std::future::ready;
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    #[dyn_twin(DynPage, send = SendDynPage, try_methods)]
+    trait Page {
+        async fn render(&self, title: String, n: u8) -> usize;
+        async fn bump(&mut self, by: u64) -> u64;
+        async fn size(&self) -> usize;
+    }
+
+    /// Every method's future holds 300 bytes across an await: none fits
+    /// the default capacity.
+    #[derive(Default)]
+    struct Big {
+        renders: AtomicUsize,
+        total: u64,
+    }
+
+    impl Page for Big {
+        async fn render(&self, title: String, n: u8) -> usize {
+            self.renders.fetch_add(1, Relaxed);
+            let page = [n; 300];
+            ready(()).await;
+            title.len() + usize::from(page[299])
+        }
+        async fn bump(&mut self, by: u64) -> u64 {
+            let page = [1u8; 300];
+            ready(()).await;
+            self.total += by * u64::from(page[0]);
+            self.total
+        }
+        async fn size(&self) -> usize {
+            let page = [2u8; 300];
+            ready(()).await;
+            page.len()
+        }
+    }
+
+    /// A bare plugin boxes what does not fit: a refused box is an
+    /// `AllocError`, the method not called, its arguments still in `args`;
+    /// with memory the same `args` make the call. `&self`, `&mut self`, no
+    /// arguments, and the `Send` twin.
+    #[test]
+    fn a_twin_call_whose_box_is_refused_keeps_its_arguments() {
+        let mut plugin = Big::default();
+        let twin: &dyn DynPage = &plugin;
+        let size = twin.render_layout().size();
+        assert!(size > 300);
+
+        let mut args = Some((String::from("title"), 7));
+        let refused = refusing(size, || twin.try_render_dyn(&mut args)).unwrap_err();
+        assert_eq!(refused.layout().size(), size);
+        assert_eq!(
+            args.as_ref().map(|(t, n)| (t.as_str(), *n)),
+            Some(("title", 7))
+        );
+        assert_eq!(plugin.renders.load(Relaxed), 0, "not called");
+        let fut = twin.try_render_dyn(&mut args).unwrap();
+        assert!(args.is_none(), "taken by the call");
+        assert!(fut.is_heap());
+        assert_eq!(block_on(fut), 5 + 7);
+
+        let send: &dyn SendDynPage = &plugin;
+        let mut args = Some((String::from("x"), 1));
+        assert!(refusing(size, || send.try_render_send(&mut args)).is_err());
+        assert!(args.is_some());
+        assert_eq!(block_on(send.try_render_send(&mut args).unwrap()), 2);
+
+        let size = twin.size_layout().size();
+        assert!(refusing(size, || twin.try_size_dyn()).is_err());
+        assert_eq!(block_on(twin.try_size_dyn().unwrap()), 300);
+
+        let twin: &mut dyn DynPage = &mut plugin;
+        let size = twin.bump_layout().size();
+        let mut by = Some(5);
+        assert!(refusing(size, || twin.try_bump_dyn(&mut by)).is_err());
+        assert_eq!(by, Some(5));
+        assert_eq!(block_on(twin.try_bump_dyn(&mut by).unwrap()), 5);
+        assert_eq!((by, plugin.total), (None, 5));
+    }
+
+    /// Through a `TwinRegistry`: a miss whose buffer is refused is not a
+    /// call (not counted, not tracked); once the method's pool holds a
+    /// buffer, a call needs no memory and succeeds while allocation fails.
+    #[test]
+    fn a_registered_twin_call_whose_buffer_is_refused_is_not_a_call() {
+        let plugins: TwinRegistry<dyn SendDynPage> = TwinRegistry::new();
+        let handle = plugins.register("big", Big::default()).unwrap();
+        // The first call that needs it makes the method's pool (once).
+        assert_eq!(block_on(handle.render_send("ab".into(), 1)), 3);
+        let buffer = TwinHandle::pool_stats(&handle, "render")
+            .unwrap()
+            .buffer_bytes as usize;
+        assert_eq!(plugins.trim(), 1);
+
+        let mut args = Some((String::from("abc"), 2));
+        let refused = refusing(buffer, || handle.try_render_send(&mut args));
+        assert!(refused.is_err());
+        assert!(args.is_some());
+        let render = |plugins: &TwinRegistry<dyn SendDynPage>| {
+            *plugins.stats().get("big").unwrap().get("render").unwrap()
+        };
+        let stats = render(&plugins);
+        assert_eq!((stats.calls, stats.recycled), (1, 1), "{stats}");
+        assert_eq!(TwinHandle::pool_stats(&handle, "render").unwrap().misses, 1);
+
+        assert_eq!(block_on(handle.try_render_send(&mut args).unwrap()), 5);
+        let hit = refusing(buffer, || {
+            handle.try_render_send(&mut Some(("abcd".into(), 3)))
+        });
+        let hit = hit.unwrap();
+        assert!(hit.is_recycled());
+        assert_eq!(block_on(hit), 7);
+        let stats = render(&plugins);
+        assert_eq!((stats.calls, stats.recycled), (3, 3), "{stats}");
+        assert_eq!(TwinHandle::pool_stats(&handle, "render").unwrap().misses, 2);
+    }
+
+    /// `&mut None` is a clear panic, before any memory is taken.
+    #[test]
+    #[should_panic(
+        expected = "`try_render_dyn` was given `&mut None`: pass its arguments in `Some`"
+    )]
+    fn a_twin_try_call_without_arguments_panics() {
+        let plugin = Big::default();
+        let twin: &dyn DynPage = &plugin;
+        let _ = twin.try_render_dyn(&mut None);
+    }
+
+    /// The shapes `try_methods` meets in real traits: a borrowed argument,
+    /// one whose lifetime its path hides, a `'static` future (recycled in a
+    /// buffer that keeps its pool alive), a method that owns its receiver
+    /// (no `try_` method: a refused box would be lost) and a stream (none
+    /// either). They compile, and the `try_` calls work through a registry.
+    #[dyn_twin(DynStore, send = SendDynStore, try_methods)]
+    trait Store {
+        async fn load(&self, key: &str, window: Window) -> usize;
+        fn stat(&self, id: u64) -> impl Future<Output = u64> + Send + 'static;
+        async fn close(self: Box<Self>) -> u64;
+        fn keys(&self) -> impl futures_core::Stream<Item = u64> + Send;
+    }
+
+    /// A lifetime its path hides (`Window` for `Window<'a>`).
+    struct Window<'a>(&'a [u8]);
+
+    struct Disk;
+
+    impl Store for Disk {
+        async fn load(&self, key: &str, window: Window<'_>) -> usize {
+            let page = [0u8; 200];
+            ready(()).await;
+            key.len() + window.0.len() + usize::from(page[0])
+        }
+        #[expect(
+            clippy::manual_async_fn,
+            reason = "an `async fn` would capture `&self`: the trait asks for a `'static` future"
+        )]
+        fn stat(&self, id: u64) -> impl Future<Output = u64> + Send + 'static {
+            async move {
+                let page = [1u64; 40];
+                ready(()).await;
+                id + page[0]
+            }
+        }
+        async fn close(self: Box<Self>) -> u64 {
+            0
+        }
+        fn keys(&self) -> impl futures_core::Stream<Item = u64> + Send {
+            super::Words::<0>([])
+        }
+    }
+
+    use std::future::Future;
+
+    #[test]
+    fn try_methods_on_the_shapes_of_real_traits() {
+        let plugins: TwinRegistry<dyn SendDynStore> = TwinRegistry::new();
+        let handle = plugins.register("disk", Disk).unwrap();
+        let bytes = [7u8; 3];
+        let key = String::from("k1");
+        let mut args = Some((key.as_str(), Window(&bytes)));
+        assert_eq!(block_on(handle.try_load_send(&mut args).unwrap()), 5);
+        let detached = handle.try_stat_send(&mut Some(41)).unwrap();
+        assert!(detached.is_recycled());
+        drop(handle);
+        drop(plugins);
+        // A `'static` future outlives the registry: its buffer keeps the pool.
+        assert_eq!(block_on(detached), 42);
+    }
+}

@@ -63,19 +63,26 @@ pub(crate) fn generated_names(
         let name = syn::ext::IdentExt::unraw(&m.ident).to_string();
         let cfgs = &m.cfgs;
         let cfgs = quote::quote!(#(#cfgs)*).to_string();
-        let mut push = |suffix: &str| {
-            generated.push((format!("{name}{suffix}"), &m.ident, cfgs.clone()));
+        let with_try = crate::twin::generates_try(opts, m);
+        let mut push = |prefix: &str, suffix: &str| {
+            generated.push((format!("{prefix}{name}{suffix}"), &m.ident, cfgs.clone()));
         };
-        push("_dyn");
+        push("", "_dyn");
+        if with_try {
+            push("try_", "_dyn");
+        }
         if m.is_async() {
-            push("_layout");
+            push("", "_layout");
             if !opts.inline_only && !m.stream {
-                push("_in");
+                push("", "_in");
             }
             if opts.send.is_some() {
-                push("_send");
+                push("", "_send");
+                if with_try {
+                    push("try_", "_send");
+                }
                 if !opts.inline_only && !m.stream {
-                    push("_send_in");
+                    push("", "_send_in");
                 }
             }
         }

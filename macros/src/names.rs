@@ -95,6 +95,8 @@ pub(crate) struct Names {
     pub(crate) this: Ident,
     pub(crate) method: Ident,
     pub(crate) erasure: Ident,
+    /// A `try_` method's arguments, in the caller's `Option`.
+    pub(crate) args: Ident,
     taken: Taken,
     lifetimes: Vec<Lifetime>,
 }
@@ -114,6 +116,7 @@ impl Names {
             this: taken.ident("this"),
             method: taken.ident("method"),
             erasure: taken.ident("erasure"),
+            args: taken.ident("args"),
             taken,
             lifetimes: Vec::new(),
         }

@@ -1,5 +1,5 @@
 //! The attribute's arguments: `#[dyn_twin(DynPlugin, send = SendDynPlugin,
-//! inline_only, assert_inline, bridge = false, crate = ::path,
+//! inline_only, assert_inline, try_methods, bridge = false, crate = ::path,
 //! supertwin(Named = DynNamed, send = SendDynNamed))]`.
 
 use proc_macro2::{Span, TokenStream};
@@ -19,6 +19,9 @@ pub(crate) struct Options {
     /// Keep the heap fallback in the types, but fail the build when an
     /// implementor's future does not fit.
     pub(crate) assert_inline: bool,
+    /// Generate `try_m_dyn` / `try_m_send`: calls that return an
+    /// `AllocError` instead of aborting when the future's memory is refused.
+    pub(crate) try_methods: bool,
     /// Generate the impls of the trait for the twin objects and for
     /// `Box`/`Arc`.
     pub(crate) bridge: bool,
@@ -71,7 +74,7 @@ impl Parse for SuperTwinOption {
     }
 }
 
-const KNOWN: &str = "`send = SendName`, `inline_only`, `assert_inline`, `bridge = false`, `crate = path`, `supertwin(Super = DynSuper)`";
+const KNOWN: &str = "`send = SendName`, `inline_only`, `assert_inline`, `try_methods`, `bridge = false`, `crate = path`, `supertwin(Super = DynSuper)`";
 
 impl Parse for Options {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -93,10 +96,12 @@ impl Parse for Options {
             send: None,
             inline_only: false,
             assert_inline: false,
+            try_methods: false,
             bridge: true,
             krate: quote!(::hybrid_dispatch),
             supertwins: Vec::new(),
         };
+        let mut try_key: Option<Ident> = None;
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -115,6 +120,10 @@ impl Parse for Options {
                 }
                 "inline_only" => options.inline_only = true,
                 "assert_inline" => options.assert_inline = true,
+                "try_methods" => {
+                    options.try_methods = true;
+                    try_key = Some(key.clone());
+                }
                 "bridge" => {
                     input.parse::<Token![=]>()?;
                     options.bridge = input.parse::<LitBool>()?.value;
@@ -146,6 +155,23 @@ impl Parse for Options {
                         format!("unknown #[dyn_twin] option `{other}`; the options are {KNOWN}"),
                     ));
                 }
+            }
+        }
+        if let Some(key) = try_key {
+            let why = if options.inline_only {
+                Some("`inline_only`: its futures are stored inline or the build fails")
+            } else if options.assert_inline {
+                Some("`assert_inline`: every implementor's future fits inline or the build fails")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "`try_methods` adds calls that return an error when a future's memory is refused, but this twin's calls never allocate ({why}): drop `try_methods`"
+                    ),
+                ));
             }
         }
         if options.send.as_ref() == Some(&options.twin) {

@@ -78,8 +78,27 @@ fn inline_only_expansion_needs_no_alloc() {
 }
 
 #[test]
+fn try_methods_expansion_is_pinned() {
+    let pretty = expand_case("store_try");
+    // Each future-returning method gets its `try_` calls, the boxed
+    // receiver none; the arguments come in the caller's `Option`.
+    for name in [
+        "try_load_dyn",
+        "try_load_send",
+        "try_flush_dyn",
+        "try_stat_send",
+    ] {
+        assert!(pretty.contains(&format!("fn {name}")), "{name}");
+    }
+    assert!(!pretty.contains("try_close"));
+    assert!(pretty.contains("(&'life1 str, ::hybrid_dispatch::__private::Held<'fut, Page>)"));
+    // Without the option, none (the other pinned cases).
+    assert!(!expand_case("plugin").contains("try_"));
+}
+
+#[test]
 fn generated_code_has_no_unsafe() {
-    for name in ["plugin", "job_send", "tiny_inline_only"] {
+    for name in ["plugin", "job_send", "tiny_inline_only", "store_try"] {
         assert!(!expand_case(name).contains("unsafe"), "{name}");
     }
 }

@@ -6,7 +6,6 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::capacity::{Capacity, DefaultCapacity};
-#[cfg(feature = "std")]
 use crate::future::alloc_error::OutOfMemory;
 use crate::future::capacity::PointerRoom;
 use crate::future::inline_box::{InlineFuture, SendInlineFuture};
@@ -202,7 +201,6 @@ pub trait DynService<Req, Resp, Cap: Capacity = DefaultCapacity> {
     ///     Err(refused) => assert_eq!(refused.into_request(), 3), // no memory: retry later
     /// }
     /// ```
-    #[cfg(feature = "std")]
     fn try_call_dyn<'a>(
         &'a self,
         req: Req,
@@ -336,7 +334,6 @@ where
         future
     }
 
-    #[cfg(feature = "std")]
     fn try_call_dyn<'a>(
         &'a self,
         req: Req,
@@ -557,7 +554,6 @@ pub trait SendDynService<Req, Resp, Cap: Capacity = DefaultCapacity>:
     ///     assert_eq!(answer(&*svc, 2).await, Ok(64));
     /// }
     /// ```
-    #[cfg(feature = "std")]
     fn try_call_send<'a>(
         &'a self,
         req: Req,
@@ -665,7 +661,6 @@ where
         future
     }
 
-    #[cfg(feature = "std")]
     fn try_call_send<'a>(
         &'a self,
         req: Req,
@@ -720,7 +715,6 @@ where
 
 /// The request of a `try_` call, taken by the build's `make` once the
 /// memory is there: the build calls `make` at most once.
-#[cfg(feature = "std")]
 #[inline]
 pub(crate) fn lent<Req>(req: &mut Option<Req>) -> Req {
     req.take().expect("a build calls `make` at most once")
@@ -728,7 +722,6 @@ pub(crate) fn lent<Req>(req: &mut Option<Req>) -> Req {
 
 /// The request of a refused `try_` call: a build that fails gives `make`
 /// back without calling it, so the request is still there.
-#[cfg(feature = "std")]
 #[cold]
 pub(crate) fn given_back<Req>(req: Option<Req>) -> Req {
     req.expect("a refused build does not call `make`")

@@ -34,13 +34,16 @@
     reason = "part of the crate's one unsafe module: a type-erased future in an inline buffer or a box"
 )]
 
+use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use core::fmt;
 use core::future::Future;
 use core::marker::{PhantomData, PhantomPinned};
 use core::mem::size_of;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
+use super::alloc_error::AllocError;
 use super::capacity::{Capacity, DefaultCapacity};
 use super::vtable::{OwnedStorage, State};
 use crate::layout::{FutureLayout, fits_inline};
@@ -243,6 +246,52 @@ macro_rules! constructors {
                     Err(future)
                 }
             }
+
+            /// Erases `future` inline when it fits `Cap` and in a box of its
+            /// own otherwise, like [`new`](Self::new), but a failed allocation
+            /// is an [`AllocError`] (and drops the future) instead of an abort.
+            ///
+            /// # Errors
+            ///
+            /// [`AllocError`] when the future does not fit and the allocator
+            /// has no memory for it.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use hybrid_dispatch::{SendInlineFuture, capacity::S1};
+            ///
+            /// let fut = SendInlineFuture::<'_, [u8; 64], S1>::try_new_boxed(core::future::ready([0; 64]));
+            /// assert!(fut.unwrap().is_heap());
+            /// ```
+            #[inline]
+            pub fn try_new_boxed<F>(future: F) -> Result<Self, AllocError>
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+            {
+                Self::try_new_with(move || future).map_err(|(_, error)| error)
+            }
+
+            /// [`try_new_boxed`](Self::try_new_boxed), built in place:
+            /// `make()`'s future inline when it fits `Cap`, else in a box
+            /// allocated before `make` runs, and written there. When that
+            /// allocation fails, `make` comes back, not called, with the
+            /// error: what a `try_` call returns its request from.
+            #[inline]
+            pub(crate) fn try_new_with<F, C>(make: C) -> Result<Self, (C, AllocError)>
+            where
+                F: Future<Output = T> $($bounds)* + 'a,
+                C: FnOnce() -> F,
+            {
+                let () = super::capacity::PointerRoom::<Cap>::CHECK;
+                if fits_inline::<F, Cap>() {
+                    return Ok(InlineBox::from_storage(OwnedStorage::inline(make())));
+                }
+                match heap_in_place::<F, _, Cap>(make, true) {
+                    Ok(storage) => Ok(InlineBox::from_storage(storage)),
+                    Err(make) => Err((make, AllocError::new(FutureLayout::of::<F>()))),
+                }
+            }
         }
 
         impl<'a, T, Cap: Capacity> fmt::Debug for InlineBox<dyn Future<Output = T> $($bounds)* + 'a, Cap> {
@@ -276,7 +325,6 @@ constructors!("SendInlineFuture" + Send);
 impl<D: ?Sized, Cap: Capacity> InlineBox<D, Cap> {
     /// Wraps a storage built for a `D` (**Flavour**: the callers build it
     /// from an `F: Future<Output = T> (+ Send) + 'a` for this `D`).
-    #[cfg(feature = "std")]
     #[inline(always)]
     pub(super) fn from_storage(storage: OwnedStorage<Cap>) -> Self {
         InlineBox {
@@ -426,6 +474,57 @@ impl<D: Future + ?Sized, Cap: Capacity> Future for InlineBox<D, Cap> {
 // may go to another thread exactly when `D` may. (No `Sync`: `D` is a
 // `dyn Future` type, never `Sync`.)
 unsafe impl<D: ?Sized + Send, Cap: Capacity> Send for InlineBox<D, Cap> {}
+
+/// Builds `make()`'s future in a box of its own, written in place (nowhere
+/// for a zero-sized one). `Err(make)` only when `fallible` and the
+/// allocation failed; otherwise a failure aborts, as `Box::new` does.
+#[inline]
+pub(super) fn heap_in_place<F: Future, C: FnOnce() -> F, Cap: Capacity>(
+    make: C,
+    fallible: bool,
+) -> Result<OwnedStorage<Cap>, C> {
+    if size_of::<F>() == 0 {
+        return Ok(OwnedStorage::boxed(make()));
+    }
+    let future = box_in_place(make, fallible)?;
+    // SAFETY: `box_in_place`: memory of `Layout::new::<F>()`, which is
+    // what `Box::<F>::from_raw` frees it with, holding a live `F` owned by
+    // the fresh storage from here on.
+    Ok(unsafe { OwnedStorage::boxed_raw(future.as_ptr()) })
+}
+
+/// `make()`'s value (a future, or a stream: `inline_stream.rs`) in fresh
+/// memory of `Layout::new::<T>()`, written there in place, never moved:
+/// the caller owns it and frees it with `Box::<T>::from_raw`. Not for a
+/// zero-sized `T`. `Err(make)` only when `fallible` and the allocation
+/// failed; otherwise a failure aborts, as `Box::new` does. If `make`
+/// panics, the memory is freed.
+#[inline]
+pub(super) fn box_in_place<T, C: FnOnce() -> T>(make: C, fallible: bool) -> Result<NonNull<T>, C> {
+    /// Frees the memory unless forgotten (`make` unwound).
+    struct Free(NonNull<u8>, Layout);
+    impl Drop for Free {
+        fn drop(&mut self) {
+            // SAFETY: allocated below with this layout, holding no value.
+            unsafe { dealloc(self.0.as_ptr(), self.1) };
+        }
+    }
+    let layout = Layout::new::<T>();
+    assert!(layout.size() != 0, "checked by every caller");
+    // SAFETY: `layout` has a non-zero size (asserted).
+    let Some(memory) = NonNull::new(unsafe { alloc(layout) }) else {
+        if fallible {
+            return Err(make);
+        }
+        handle_alloc_error(layout)
+    };
+    let free = Free(memory, layout);
+    let value = memory.cast::<T>();
+    // SAFETY: fresh memory of `T`'s layout; written where it will be used.
+    unsafe { value.as_ptr().write(make()) };
+    core::mem::forget(free);
+    Ok(value)
+}
 
 #[cfg(test)]
 mod tests {

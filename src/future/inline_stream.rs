@@ -78,7 +78,9 @@ use futures_core::stream::{FusedStream, Stream};
 use super::alloc_error::AllocError;
 use super::capacity::{Capacity, DefaultCapacity, PointerRoom};
 #[cfg(feature = "std")]
-use super::recycled::{Lender, Pooled, RecyclePool, box_in_place, fill_block};
+use super::inline_box::box_in_place;
+#[cfg(feature = "std")]
+use super::recycled::{Lender, Pooled, RecyclePool, fill_block};
 use super::vtable::{Boxed, Header, InPlace, Site, State, Storage, VTablePtr, ZeroSized};
 use crate::layout::{FutureLayout, fits_inline};
 #[cfg(feature = "std")]

@@ -61,7 +61,7 @@ use crossbeam_queue::ArrayQueue;
 
 use super::alloc_error::AllocError;
 use super::capacity::{Capacity, PointerRoom, S1};
-use super::inline_box::InlineBox;
+use super::inline_box::{InlineBox, heap_in_place};
 use super::shard::{CacheLine, SHARDS, own_shard, shard};
 use super::vtable::{Indirect, OwnedStorage, OwnerRoom, Site, owner_in_buffer};
 use crate::layout::{Erasure, FutureLayout, Placement, fits_inline};
@@ -1080,57 +1080,6 @@ fn build<F: Future, C: FnOnce() -> F, Cap: Capacity, L: Lender>(
     }
 }
 
-/// Builds `make()`'s future in a box of its own, written in place (nowhere
-/// for a zero-sized one). `Err(make)` only when `fallible` and the
-/// allocation failed; otherwise a failure aborts, as `Box::new` does.
-#[inline]
-fn heap_in_place<F: Future, C: FnOnce() -> F, Cap: Capacity>(
-    make: C,
-    fallible: bool,
-) -> Result<OwnedStorage<Cap>, C> {
-    if size_of::<F>() == 0 {
-        return Ok(OwnedStorage::boxed(make()));
-    }
-    let future = box_in_place(make, fallible)?;
-    // SAFETY: `box_in_place`: memory of `Layout::new::<F>()`, which is
-    // what `Box::<F>::from_raw` frees it with, holding a live `F` owned by
-    // the fresh storage from here on.
-    Ok(unsafe { OwnedStorage::boxed_raw(future.as_ptr()) })
-}
-
-/// `make()`'s value (a future, or a stream: `inline_stream.rs`) in fresh
-/// memory of `Layout::new::<T>()`, written there in place, never moved:
-/// the caller owns it and frees it with `Box::<T>::from_raw`. Not for a
-/// zero-sized `T`. `Err(make)` only when `fallible` and the allocation
-/// failed; otherwise a failure aborts, as `Box::new` does. If `make`
-/// panics, the memory is freed.
-#[inline]
-pub(super) fn box_in_place<T, C: FnOnce() -> T>(make: C, fallible: bool) -> Result<NonNull<T>, C> {
-    /// Frees the memory unless forgotten (`make` unwound).
-    struct Free(NonNull<u8>, Layout);
-    impl Drop for Free {
-        fn drop(&mut self) {
-            // SAFETY: allocated below with this layout, holding no value.
-            unsafe { dealloc(self.0.as_ptr(), self.1) };
-        }
-    }
-    let layout = Layout::new::<T>();
-    assert!(layout.size() != 0, "checked by every caller");
-    // SAFETY: `layout` has a non-zero size (asserted).
-    let Some(memory) = NonNull::new(unsafe { alloc(layout) }) else {
-        if fallible {
-            return Err(make);
-        }
-        handle_alloc_error(layout)
-    };
-    let free = Free(memory, layout);
-    let value = memory.cast::<T>();
-    // SAFETY: fresh memory of `T`'s layout; written where it will be used.
-    unsafe { value.as_ptr().write(make()) };
-    core::mem::forget(free);
-    Ok(value)
-}
-
 /// A future in a handle of two words, a vtable pointer and a pointer to
 /// a buffer recycled from a [`RecyclePool`]: what
 /// [`InlineBox::new_recycled`] builds with `Cap = S1`. Moving it (an
@@ -1380,54 +1329,25 @@ macro_rules! constructors {
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
-                match build::<F, C, Cap, _>(pool, make, true) {
-                    Ok(built) => Ok(InlineBox::from_storage(built.storage)),
-                    Err(_) => Err(AllocError::new(FutureLayout::of::<F>())),
-                }
+                Self::try_recycled_erasure_arc(pool, make)
+                    .map(|(future, _)| future)
+                    .map_err(|(_, error)| error)
             }
 
-            /// Erases `future` inline when it fits `Cap` and in a box of its
-            /// own otherwise, like [`new`](Self::new), but a failed allocation
-            /// is an [`AllocError`] (and drops the future) instead of an abort.
-            ///
-            /// # Errors
-            ///
-            /// [`AllocError`] when the future does not fit and the allocator
-            /// has no memory for it.
-            ///
-            /// # Examples
-            ///
-            /// ```
-            /// use hybrid_dispatch::{SendInlineFuture, capacity::S1};
-            ///
-            /// let fut = SendInlineFuture::<'_, [u8; 64], S1>::try_new_boxed(core::future::ready([0; 64]));
-            /// assert!(fut.unwrap().is_heap());
-            /// ```
+            /// [`try_new_recycled_arc`](Self::try_new_recycled_arc), with
+            /// the [`Erasure`] it made, and `make` given back, not called,
+            /// with the error.
             #[inline]
-            pub fn try_new_boxed<F>(future: F) -> Result<Self, AllocError>
-            where
-                F: Future<Output = T> $($bounds)* + 'a,
-            {
-                Self::try_new_with(move || future).map_err(|(_, error)| error)
-            }
-
-            /// [`try_new_boxed`](Self::try_new_boxed), built in place:
-            /// `make()`'s future inline when it fits `Cap`, else in a box
-            /// allocated before `make` runs, and written there. When that
-            /// allocation fails, `make` comes back, not called, with the
-            /// error: what a `try_` call returns its request from.
-            #[inline]
-            pub(crate) fn try_new_with<F, C>(make: C) -> Result<Self, (C, AllocError)>
+            pub(crate) fn try_recycled_erasure_arc<F, C>(
+                pool: &Arc<RecyclePool>,
+                make: C,
+            ) -> Result<(Self, Erasure), (C, AllocError)>
             where
                 F: Future<Output = T> $($bounds)* + 'a,
                 C: FnOnce() -> F,
             {
-                let () = PointerRoom::<Cap>::CHECK;
-                if fits_inline::<F, Cap>() {
-                    return Ok(InlineBox::from_storage(OwnedStorage::inline(make())));
-                }
-                match heap_in_place::<F, _, Cap>(make, true) {
-                    Ok(storage) => Ok(InlineBox::from_storage(storage)),
+                match build::<F, C, Cap, _>(pool, make, true) {
+                    Ok(built) => Ok((InlineBox::from_storage(built.storage), built.erasure)),
                     Err(make) => Err((make, AllocError::new(FutureLayout::of::<F>()))),
                 }
             }

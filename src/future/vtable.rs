@@ -708,7 +708,7 @@ impl<Cap: Capacity> OwnedStorage<Cap> {
     /// `future` points to a live `F` in memory allocated with
     /// `Layout::new::<F>()` (so `Box::from_raw` may free it), owned by the
     /// storage from here on.
-    #[cfg(feature = "std")]
+    #[cfg(feature = "alloc")]
     #[inline]
     pub(super) unsafe fn boxed_raw<F: Future>(future: *mut F) -> Self {
         let mut storage = Storage::empty();

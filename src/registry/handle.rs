@@ -108,7 +108,11 @@ impl<Req, Resp, Cap: Capacity> Handle<Req, Resp, Cap> {
     ///     let registry: Registry<u64, u64> = Registry::new();
     ///     // A 512-byte future: recycled in the entry's pool.
     ///     let sum = registry
-    ///         .register("sum", service_fn(|x: u64| async move { [x; 64].iter().sum::<u64>() }))
+    ///         .register("sum", service_fn(|x: u64| async move {
+    ///             let page = [x; 64]; // held across the await
+    ///             tokio::task::yield_now().await;
+    ///             page.iter().sum::<u64>()
+    ///         }))
     ///         .unwrap();
     ///     assert_eq!(checksum(&sum, 2).await, Ok(128));
     ///     assert_eq!(checksum(&sum, 3).await, Ok(192));

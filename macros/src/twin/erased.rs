@@ -234,14 +234,79 @@ impl Cx<'_> {
         ident: &Ident,
         storage: &TokenStream,
     ) -> TokenStream {
+        self.erased_sig_returning(m, ident, storage, None, |handle| handle)
+    }
+
+    /// `fn try_m_dyn<…>(&self, args: &mut Option<(A, B)>) ->
+    /// Result<Storage<'fut, T, Cap>, AllocError> where …`: the arguments in
+    /// an `Option` the caller keeps (one alone, not in a tuple; none: no
+    /// `args`), which the method takes once the memory is there, so that a
+    /// refused call leaves them with the caller. They are not given back in
+    /// the error: its type would name them in the result, where a lifetime
+    /// a path hides (`w: Window` for `Window<'a>`) would be elided to the
+    /// receiver's instead of the argument's own.
+    pub(crate) fn try_sig(&self, m: &Method, ident: &Ident, storage: &TokenStream) -> TokenStream {
+        let p = &self.p;
+        let args = &self.names.args;
+        let lt = self.lifetimes_of(m);
+        let mut sig = if lt.simple {
+            let mut sig = named_sig(m);
+            sig.asyncness = None;
+            sig
+        } else {
+            lt.sig.clone()
+        };
+        let types: Vec<Type> = sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                FnArg::Typed(t) => Some((*t.ty).clone()),
+                FnArg::Receiver(_) => None,
+            })
+            .collect();
+        let receiver = sig.inputs.first().cloned().expect("a receiver");
+        sig.inputs.clear();
+        sig.inputs.push(receiver);
+        match types.as_slice() {
+            [] => {}
+            [one] => sig
+                .inputs
+                .push(syn::parse_quote!(#args: &mut ::core::option::Option<#one>)),
+            many => sig
+                .inputs
+                .push(syn::parse_quote!(#args: &mut ::core::option::Option<(#(#many),*)>)),
+        }
+        self.erased_sig_returning(
+            m,
+            ident,
+            storage,
+            Some(&sig),
+            |handle| quote!(::core::result::Result<#handle, #p::AllocError>),
+        )
+    }
+
+    /// [`erased_sig`](Self::erased_sig) returning `wrap(handle type)`.
+    /// With `inputs`, its inputs instead of the method's.
+    fn erased_sig_returning(
+        &self,
+        m: &Method,
+        ident: &Ident,
+        storage: &TokenStream,
+        inputs: Option<&Signature>,
+        wrap: impl FnOnce(TokenStream) -> TokenStream,
+    ) -> TokenStream {
         let space = &self.names.space;
         let lt = self.lifetimes_of(m);
         if lt.simple {
             let mut sig = named_sig(m);
+            if let Some(other) = inputs {
+                sig.inputs = other.inputs.clone();
+            }
             sig.asyncness = None;
             sig.ident = ident.clone();
             let output = m.output.as_ref().expect("async");
-            sig.output = syn::parse_quote!(-> #storage<'_, #output, #space>);
+            let handle = wrap(quote!(#storage<'_, #output, #space>));
+            sig.output = syn::parse_quote!(-> #handle);
             return quote!(#sig);
         }
         let Lifetimes {
@@ -253,9 +318,10 @@ impl Cx<'_> {
             ..
         } = lt;
         let generics = self.method_generics(lt, None);
-        let inputs = &sig.inputs;
+        let inputs = &inputs.unwrap_or(sig).inputs;
+        let handle = wrap(quote!(#storage<#fut, #output, #space>));
         quote! {
-            fn #ident #generics (#inputs) -> #storage<#fut, #output, #space>
+            fn #ident #generics (#inputs) -> #handle
             where #(#preds,)* #(#outlives,)*
         }
     }
@@ -379,6 +445,77 @@ impl Cx<'_> {
                 <#implementor as #trait_path>::#hook(self, #index, #future.erasure());
                 #future
             }
+        }
+    }
+
+    /// The body of `try_m_dyn` / `try_m_send`: the storage takes the
+    /// memory the future needs (a buffer of the pool, or a box) before
+    /// `make` runs, and `make` takes the arguments out of the caller's
+    /// `args`; a refusal leaves them there, the method not called and the
+    /// hook not told. `&mut self`: the hook hears inside `make`, after the
+    /// memory and before the call, as `m_dyn`'s hears before the call.
+    pub(crate) fn try_body(&self, m: &Method, storage: &TokenStream, name: &Ident) -> TokenStream {
+        let p = &self.p;
+        let ident_str = name.to_string();
+        let implementor = &self.names.implementor;
+        let space = &self.names.space;
+        let erasure = &self.names.erasure;
+        let args = &self.names.args;
+        let trait_path = &self.trait_path;
+        let hook = Ident::new(HOOK, proc_macro2::Span::call_site());
+        let index = m.index;
+        let idents: Vec<&Ident> = m.args.iter().map(|a| &a.ident).collect();
+        let (check_args, take) = match idents.as_slice() {
+            [] => (TokenStream::new(), TokenStream::new()),
+            [one] => (
+                quote!(#p::args_given(#args, #ident_str);),
+                quote!(let #one = #p::lent(#args);),
+            ),
+            many => (
+                quote!(#p::args_given(#args, #ident_str);),
+                quote!(let (#(#many),*) = #p::lent(#args);),
+            ),
+        };
+        let ident = &m.ident;
+        let call = quote!(<#implementor as #trait_path>::#ident(self, #(#idents),*));
+        let check = self.pointer_room_check();
+        let send = storage.to_string().ends_with("SendInlineFuture");
+        if m.receiver.hook_first() {
+            let layout = self.layout_call(m);
+            let maker = if send {
+                quote!(try_new_send_inline_future)
+            } else {
+                quote!(try_new_inline_future)
+            };
+            return quote! {
+                #check
+                #check_args
+                #p::#maker::<_, #space, _>(move || {
+                    <#implementor as #trait_path>::#hook(&*self, #index, #p::handle_erasure::<#space>(#layout));
+                    #take
+                    #call
+                })
+            };
+        }
+        let maker = self
+            .recycling_maker(m, storage)
+            .expect("a `try_` method's storage recycles");
+        let maker = format_ident!("try_{}", maker);
+        let pool_hook = Ident::new(POOL_HOOK, proc_macro2::Span::call_site());
+        let ready = self.ready_call();
+        let layout = self.layout_call(m);
+        quote! {
+            #check
+            #check_args
+            #p::#maker::<_, #space, _>(
+                #ready,
+                || <#implementor as #trait_path>::#pool_hook(self, #index, #layout),
+                |#erasure| <#implementor as #trait_path>::#hook(self, #index, #erasure),
+                move || {
+                    #take
+                    #call
+                },
+            )
         }
     }
 
@@ -612,4 +749,20 @@ fn collect_lifetimes(tokens: TokenStream, into: &mut Vec<String>) {
             _ => {}
         }
     }
+}
+
+/// Whether `m` gets `try_m_dyn` (and `try_m_send`): with `try_methods`
+/// (which `inline_only` and `assert_inline` refuse: they never allocate),
+/// an async method that returns a future (not a stream), with a borrowed
+/// receiver (a `self: Box<Self>` refused would be lost with its box) and
+/// no `#[cfg]` on an argument (the `Option` of arguments is a type, whose
+/// tuple cannot carry one).
+pub(crate) fn generates_try(opts: &crate::options::Options, m: &Method) -> bool {
+    opts.try_methods
+        && m.is_async()
+        && !m.stream
+        && !opts.inline_only
+        && !opts.assert_inline
+        && m.receiver.boxed.is_none()
+        && m.args.iter().all(|a| a.cfgs.is_empty())
 }

@@ -24,7 +24,7 @@ use crate::model::Model;
 use crate::names::{Names, Taken};
 use crate::options::Options;
 
-pub(crate) use erased::Lifetimes;
+pub(crate) use erased::{Lifetimes, generates_try};
 
 /// Everything the generators share, read-only.
 pub(crate) struct Cx<'a> {

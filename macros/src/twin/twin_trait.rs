@@ -13,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::Cx;
-use super::erased::named_sig;
+use super::erased::{generates_try, named_sig};
 use crate::check::TYPE_NAME;
 use crate::model::Method;
 
@@ -250,6 +250,11 @@ fn local_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     let body = cx.erase_body(m, &storage);
     decls.push(quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;));
     defs.push(quote!(#(#cfgs)* #[inline] #sig { #body }));
+    if generates_try(cx.opts, m) {
+        let (decl, def) = try_method(cx, m, &format_ident!("try_{}_dyn", ident), &storage);
+        decls.push(decl);
+        defs.push(def);
+    }
 
     if !cx.opts.inline_only && !m.stream {
         let (decl, def) = slot_method(
@@ -309,6 +314,11 @@ fn send_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
     let body = cx.erase_body(m, &storage);
     let mut decls = vec![quote!(#(#cfgs)* #doc #[must_use = #MUST_USE] #sig;)];
     let mut defs = vec![quote!(#(#cfgs)* #[inline] #sig { #body })];
+    if generates_try(cx.opts, m) {
+        let (decl, def) = try_method(cx, m, &format_ident!("try_{}_send", ident), &storage);
+        decls.push(decl);
+        defs.push(def);
+    }
     if !cx.opts.inline_only && !m.stream {
         let (decl, def) = slot_method(
             cx,
@@ -321,6 +331,64 @@ fn send_methods(cx: &Cx<'_>, m: &Method) -> (TokenStream, TokenStream) {
         defs.push(def);
     }
     (quote!(#(#decls)*), quote!(#(#defs)*))
+}
+
+/// `try_m_dyn` or `try_m_send`: (declaration, blanket impl definition).
+fn try_method(
+    cx: &Cx<'_>,
+    m: &Method,
+    ident: &syn::Ident,
+    storage: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let cfgs = &m.cfgs;
+    let plain = ident.to_string();
+    let plain = plain.strip_prefix("try_").expect("a `try_` name");
+    let args = &cx.names.args;
+    let (what, errors, panics) = if m.args.is_empty() {
+        (
+            format!(
+                "through `dyn` as `{plain}` calls it, but when its future needs memory (a \
+                 buffer of the method's pool, or a box) and the allocator has none, an \
+                 `AllocError` instead of an abort: the memory is taken before the method is \
+                 called, so a refused call called nothing and counted nothing."
+            ),
+            "`AllocError` when the future does not fit the capacity and its memory is \
+             refused; the method was not called."
+                .to_owned(),
+            None,
+        )
+    } else {
+        (
+            format!(
+                "through `dyn` as `{plain}` calls it, but when its future needs memory (a \
+                 buffer of the method's pool, or a box) and the allocator has none, an \
+                 `AllocError` instead of an abort. The arguments come in `{args}` (a tuple \
+                 when there are several), which the method takes once the memory is there: a \
+                 refused call leaves them in `{args}`, called nothing and counted nothing."
+            ),
+            format!(
+                "`AllocError` when the future does not fit the capacity and its memory is \
+                 refused; the method was not called, and `{args}` still holds the arguments."
+            ),
+            Some(format!(
+                "If `{args}` is `None`: pass the arguments in `Some`."
+            )),
+        )
+    };
+    let doc = docs(cx, m, &what, false);
+    let panics =
+        panics.map(|panics| quote!(#[doc = ""] #[doc = "# Panics"] #[doc = ""] #[doc = #panics]));
+    let sig = cx.try_sig(m, ident, storage);
+    let body = cx.try_body(m, storage, ident);
+    (
+        quote!(
+            #(#cfgs)* #doc
+            #[doc = ""] #[doc = "# Errors"] #[doc = ""] #[doc = #errors]
+            #panics
+            #sig;
+        ),
+        quote!(#(#cfgs)* #[inline] #sig { #body }),
+    )
 }
 
 /// `m_in` or `m_send_in`: (declaration, blanket impl definition).
