@@ -547,4 +547,32 @@ mod twin {
         // A `'static` future outlives the registry: its buffer keeps the pool.
         assert_eq!(block_on(detached), 42);
     }
+
+    /// A trait without `send` whose method declares its future `Send`:
+    /// its `try_` method erases into the `Send` storage, as `m_dyn` does.
+    #[dyn_twin(DynProbe, try_methods)]
+    trait Probe {
+        fn ping(&self, x: u64) -> impl Future<Output = u64> + Send;
+    }
+
+    struct Pinger;
+
+    impl Probe for Pinger {
+        async fn ping(&self, x: u64) -> u64 {
+            let page = [x; 40];
+            ready(()).await;
+            page[39]
+        }
+    }
+
+    #[test]
+    fn a_declared_send_future_keeps_its_send_storage() {
+        let probe: &dyn DynProbe = &Pinger;
+        let size = probe.ping_layout().size();
+        let mut x = Some(9);
+        assert!(refusing(size, || probe.try_ping_dyn(&mut x)).is_err());
+        let call: hybrid_dispatch::SendInlineFuture<'_, u64> = probe.try_ping_dyn(&mut x).unwrap();
+        assert!(call.is_heap());
+        assert_eq!(block_on(call), 9);
+    }
 }

@@ -194,7 +194,7 @@ pub trait DynService<Req, Resp, Cap: Capacity = DefaultCapacity> {
     /// ```
     /// use hybrid_dispatch::{DynService, service_fn, capacity::S1};
     ///
-    /// let svc = service_fn(|x: u64| core::future::ready([x; 16])); // 128 bytes: a box
+    /// let svc = service_fn(|x: u64| core::future::ready([x; 16])); // 136 bytes: more than `S1` holds
     /// let erased: &dyn DynService<u64, [u64; 16], S1> = &svc;
     /// match erased.try_call_dyn(3) {
     ///     Ok(fut) => assert!(fut.is_heap()),

@@ -97,6 +97,9 @@ impl core::error::Error for AllocError {}
 /// let refused = OutOfMemory::new(AllocError::new(FutureLayout::of::<[u8; 4096]>()), "GET /");
 /// assert_eq!(refused.error().layout().size(), 4096);
 /// assert!(refused.to_string().starts_with("could not allocate 4096 bytes"));
+/// assert!(refused.to_string().ends_with("; the service was not called"));
+/// // `Debug` shows the error, not the request (which need not be `Debug`).
+/// assert!(format!("{refused:?}").starts_with("OutOfMemory { error: AllocError {"));
 /// assert_eq!(refused.into_request(), "GET /");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
