@@ -14,7 +14,7 @@ pub use core::pin::Pin;
 
 pub use crate::capacity::{Capacity, DefaultCapacity};
 #[cfg(feature = "alloc")]
-pub use crate::future::alloc_error::{AllocError, OutOfMemory};
+pub use crate::future::alloc_error::AllocError;
 #[cfg(feature = "alloc")]
 pub use crate::future::capacity::PointerRoom;
 #[cfg(feature = "alloc")]
@@ -398,13 +398,6 @@ fn no_args(method: &'static str) -> ! {
 #[inline(always)]
 pub fn lent<A>(args: &mut Option<A>) -> A {
     crate::erase::dyn_service::lent(args)
-}
-
-/// A refused `try_` method's arguments: `make` did not run.
-#[cfg(feature = "alloc")]
-#[inline]
-pub fn given_back<A>(args: Option<A>) -> A {
-    crate::erase::dyn_service::given_back(args)
 }
 
 /// `make()`'s future in an [`InlineFuture`], as `place` puts it.

@@ -159,7 +159,11 @@ mod hygiene {
     #[derive(Debug, Clone, Copy, PartialEq)]
     pub struct P(pub u8);
 
-    #[dyn_twin(DynNames, send = SendDynNames)]
+    /// A type named like the error the `try_` methods return.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct AllocError(pub u8);
+
+    #[dyn_twin(DynNames, send = SendDynNames, try_methods)]
     pub trait Names<'fut, Implementor_: Copy + Send + Sync + 'static> {
         type Item_;
         async fn record(&mut self, layout: FutureLayout, slot: u8, this: u8) -> (usize, u8, u8);
@@ -179,6 +183,9 @@ mod hygiene {
             c: &'fut str,
         ) -> usize;
         async fn generic(&self, x: Implementor_) -> Implementor_;
+        /// Arguments named like the `try_` methods' `Option` of arguments
+        /// and the function that takes them out of it.
+        async fn tried(&self, args: u8, lent: u8, error: AllocError) -> u8;
         /// A default body, which `send` mode rewrites around a binding of
         /// its own (the never-taken `return` of the declared type).
         async fn defaults(&self, __dyn_twin_ret: u8) -> u8 {
@@ -228,6 +235,9 @@ mod hygiene {
         async fn generic(&self, x: u16) -> u16 {
             x + 1
         }
+        async fn tried(&self, args: u8, lent: u8, error: AllocError) -> u8 {
+            args + lent + error.0
+        }
         fn make(this: u8) -> Option<Self> {
             (this > 0).then_some(Impl)
         }
@@ -272,8 +282,26 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     assert_eq!(out, 21);
     let items = futures_util::StreamExt::collect::<Vec<_>>(counted.stream_dyn(1, 2, 3));
     assert_eq!(block_on(items).0, [1, 2, 3]);
+    // The `try_` methods (`try_methods`): their `Option` of arguments is
+    // named apart from `args` and `lent`, and a user's `AllocError` is not
+    // the error they return.
+    let mut args = Some((1, 2, AllocError(3)));
+    assert_eq!(block_on(erased.try_tried_dyn(&mut args).unwrap()).0, 6);
+    assert!(args.is_none());
+    let mut args = Some((Cap(1), Implementor(2), P(3), 4, 5, 6));
+    assert_eq!(block_on(counted.try_types_dyn(&mut args).unwrap()).0, 21);
+    let mut args = Some(("a", "bb", c.as_str()));
+    assert_eq!(block_on(erased.try_lifetimes_dyn(&mut args).unwrap()).0, 6);
+    let erased: &mut dyn DynNames<'_, u16, Item_ = ()> = &mut twin;
+    let mut args = Some((arg, 1, 2));
+    assert_eq!(
+        block_on(erased.try_record_dyn(&mut args).unwrap()).0,
+        (24, 1, 2)
+    );
     let shared: Arc<dyn SendDynNames<'static, u16, Item_ = ()>> = Arc::new(Impl);
     assert_eq!(block_on(shared.defaults_send(4)).0, 5);
+    let out: Result<_, hybrid_dispatch::future::AllocError> = shared.try_generic_send(&mut Some(8));
+    assert_eq!(block_on(out.unwrap()).0, 9);
     assert_eq!(
         block_on(shared.types(Cap(1), Implementor(1), P(1), 1, 1, 1)).0,
         6
