@@ -11,6 +11,7 @@ use syn::{
     TraitItem, TraitItemFn, TraitItemType, Type, TypeParamBound,
 };
 
+use crate::lifetimes::has_elided;
 use crate::names::Names;
 use crate::shapes::{BareSelf, ImplTraitArg, impl_future, is_marker, is_self, requires_sized};
 
@@ -67,6 +68,10 @@ pub(crate) struct Method {
     /// The trait as written bounds the future by a lifetime
     /// (`-> impl Future<Output = T> + 'static`): the twin's future has it.
     pub(crate) future_lifetime: Option<Lifetime>,
+    /// `future_lifetime` comes from `use<'_, Self>` (the receiver's), not
+    /// a bound the trait writes: nothing says the trait's type parameters
+    /// outlive it, so the twin's signatures do.
+    pub(crate) captured_lifetime: bool,
     /// The method returns `impl Stream<Item = T>` (then `output` is `T`):
     /// erased into an `InlineStream`, with no slot variant.
     pub(crate) stream: bool,
@@ -225,7 +230,7 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                     }
                     continue;
                 }
-                match read_method(method, model.methods.len(), names) {
+                match read_method(method, model.methods.len(), &item.generics, names) {
                     Ok(m) => model.methods.push(m),
                     Err(e) => errors.push(e),
                 }
@@ -365,6 +370,7 @@ fn pattern_error(pat: &Pat, method: &Ident, ty: &Type) -> syn::Error {
 fn read_method(
     method: &TraitItemFn,
     index: usize,
+    trait_generics: &syn::Generics,
     names: &mut Names,
 ) -> Result<Method, syn::Error> {
     let sig = &method.sig;
@@ -518,7 +524,14 @@ fn read_method(
         ));
     }
     let declared_send = declared.as_ref().is_some_and(|d| d.send);
-    let future_lifetime = declared.as_ref().and_then(|d| d.lifetime.clone());
+    let mut future_lifetime = declared.as_ref().and_then(|d| d.lifetime.clone());
+    let mut captured_lifetime = false;
+    if let Some(capture) = declared.as_ref().and_then(|d| d.capture.as_ref()) {
+        if future_lifetime.is_none() {
+            future_lifetime = precise_capture(sig, trait_generics, &receiver, &args, capture)?;
+            captured_lifetime = future_lifetime.is_some();
+        }
+    }
     let stream = sig.asyncness.is_none() && declared.as_ref().is_some_and(|d| d.stream);
     let output = if sig.asyncness.is_some() {
         Some(match &sig.output {
@@ -586,8 +599,95 @@ fn read_method(
         output,
         declared_send,
         future_lifetime,
+        captured_lifetime,
         stream,
     })
+}
+
+/// What a future that lists its captures (`+ use<'a, Self>`) means for the
+/// twin, whose erased future lives for a lifetime every captured one
+/// outlives:
+///
+/// * it captures every lifetime its arguments name or elide (`'a` and `'b`
+///   of `fn m<'a, 'b>(&'a self, k: &'b str)`): as without `use<..>`
+///   (`None`);
+/// * it captures the receiver's and no other (`use<'_, Self>` on
+///   `fn m(&self, key: &str)`): as `+ '_` (`Some`), the receiver's lifetime
+///   being the future's, the arguments' free to end before it;
+/// * else one error on the `use<..>`.
+fn precise_capture(
+    sig: &Signature,
+    trait_generics: &syn::Generics,
+    receiver: &Receiver,
+    args: &[Arg],
+    capture: &syn::PreciseCapture,
+) -> Result<Option<Lifetime>, syn::Error> {
+    let listed: Vec<&Lifetime> = capture
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::CapturedParam::Lifetime(l) => Some(l),
+            _ => None,
+        })
+        .collect();
+    let is_listed = |l: &Lifetime| listed.iter().any(|m| m.ident == l.ident);
+    let method_lifetimes: Vec<&Lifetime> = sig.generics.lifetimes().map(|l| &l.lifetime).collect();
+    // `'_` in the list is the receiver's elided lifetime (the result's, by
+    // elision); `self: Box<Self>` has none.
+    let receiver_lifetime = match (&receiver.lifetime, &receiver.boxed) {
+        (_, Some(_)) => None,
+        (Some(l), None) => Some(l.clone()),
+        (None, None) => Some(Lifetime::new("'_", Span::call_site())),
+    };
+    let receiver_listed = receiver_lifetime.as_ref().is_none_or(&is_listed);
+    // With `self: Box<Self>`, `'_` is the one argument's lifetime elided.
+    let elided_listed = receiver.boxed.is_some() && listed.iter().any(|l| l.ident == "_");
+    let elided_argument = args.iter().find(|a| !elided_listed && has_elided(&a.ty));
+    let left_out: Option<String> = method_lifetimes
+        .iter()
+        .find(|l| {
+            !is_listed(l)
+                && receiver_lifetime
+                    .as_ref()
+                    .is_none_or(|r| r.ident != l.ident)
+        })
+        .map(|l| format!("`{l}`"))
+        .or_else(|| elided_argument.map(|a| format!("the lifetime of `{}`", a.ident)));
+    if receiver_listed && left_out.is_none() {
+        return Ok(None);
+    }
+    // The trait's own lifetimes are the object type's, whichever it lists.
+    let of_trait = |l: &Lifetime| {
+        trait_generics
+            .lifetimes()
+            .any(|t| t.lifetime.ident == l.ident)
+    };
+    let others_listed = listed.iter().any(|l| {
+        l.ident != "static"
+            && !of_trait(l)
+            && receiver_lifetime
+                .as_ref()
+                .is_none_or(|r| r.ident != l.ident)
+    });
+    if receiver_listed && !others_listed {
+        return Ok(receiver_lifetime);
+    }
+    let name = &sig.ident;
+    let receiver_name = match &receiver.lifetime {
+        Some(l) => format!("`{l}`"),
+        None => "`'_`".into(),
+    };
+    let message = if receiver_listed {
+        format!(
+            "#[dyn_twin]: the future of `{name}` captures some of its arguments' lifetimes but not {}, and the `dyn` twin's future captures all of them or only the receiver's: name them all and list them in `use<..>`, or list only the receiver's ({receiver_name}), or leave `use<..>` out",
+            left_out.expect("a lifetime left out")
+        )
+    } else {
+        format!(
+            "#[dyn_twin]: the future of `{name}` leaves the receiver's lifetime out of `use<..>`, and the `dyn` twin's future borrows `self`: add {receiver_name} to `use<..>`, bound the future `+ 'static`, or leave `use<..>` out"
+        )
+    };
+    Err(err(capture.span(), message))
 }
 
 /// `#[cfg]`s, and doc comments with `#[deprecated]`: the attributes carried

@@ -5,7 +5,10 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
-use syn::{Lifetime, ReturnType, Signature, Type, TypeParamBound, WherePredicate};
+use syn::{
+    CapturedParam, GenericParam, Lifetime, ReturnType, Signature, Type, TypeParamBound,
+    WherePredicate,
+};
 
 /// Whether a where clause says `Self: Sized` (`Sized`, `core::marker::Sized`,
 /// `::std::marker::Sized`, …).
@@ -49,6 +52,8 @@ pub(crate) struct ImplFuture {
     pub(crate) send: bool,
     pub(crate) sync: Option<Span>,
     pub(crate) lifetime: Option<Lifetime>,
+    /// `+ use<'a, Self>`: the lifetimes and parameters the future captures.
+    pub(crate) capture: Option<syn::PreciseCapture>,
 }
 
 /// `Some(..)` if the return type is `impl Future<Output = T> (+ …)`.
@@ -64,6 +69,7 @@ pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
     let mut send = false;
     let mut sync = None;
     let mut lifetime = None;
+    let mut capture = None;
     for bound in &imp.bounds {
         match bound {
             TypeParamBound::Trait(t) => {
@@ -105,6 +111,7 @@ pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
             // `+ '_` is the receiver's lifetime, which the erased future
             // outlives anyway (`'fut`): only a named bound is kept.
             TypeParamBound::Lifetime(l) if l.ident != "_" => lifetime = Some(l.clone()),
+            TypeParamBound::PreciseCapture(c) => capture = Some(c.clone()),
             _ => {}
         }
     }
@@ -114,7 +121,54 @@ pub(crate) fn impl_future(output: &ReturnType) -> Option<ImplFuture> {
         send,
         sync,
         lifetime,
+        capture,
     })
+}
+
+/// In an impl's copy of a method whose result says what it captures
+/// (`-> impl Future<Output = T> + use<'a, Self>`), `Self`, which an impl
+/// cannot name there, becomes the parameters its self type is made of
+/// (`impl_params`, those of them not listed already): the impl's future
+/// captures exactly what the trait's does.
+pub(crate) fn capture_in_impl(sig: &mut Signature, impl_params: &syn::Generics) {
+    let ReturnType::Type(_, ty) = &mut sig.output else {
+        return;
+    };
+    let Type::ImplTrait(imp) = &mut **ty else {
+        return;
+    };
+    for bound in &mut imp.bounds {
+        let TypeParamBound::PreciseCapture(capture) = bound else {
+            continue;
+        };
+        let is_self = |p: &CapturedParam| matches!(p, CapturedParam::Ident(i) if i == "Self");
+        if !capture.params.iter().any(is_self) {
+            continue;
+        }
+        let listed: Vec<CapturedParam> = capture
+            .params
+            .iter()
+            .filter(|p| !is_self(p))
+            .cloned()
+            .chain(impl_params.params.iter().map(|p| match p {
+                GenericParam::Lifetime(l) => CapturedParam::Lifetime(l.lifetime.clone()),
+                GenericParam::Type(t) => CapturedParam::Ident(t.ident.clone()),
+                GenericParam::Const(c) => CapturedParam::Ident(c.ident.clone()),
+            }))
+            .collect();
+        // Lifetimes first, as `use<..>` lists them; each once.
+        let name = |p: &CapturedParam| quote::ToTokens::to_token_stream(p).to_string();
+        let mut params: Vec<CapturedParam> = Vec::new();
+        for lifetimes in [true, false] {
+            for p in &listed {
+                let is_lifetime = matches!(p, CapturedParam::Lifetime(_));
+                if is_lifetime == lifetimes && !params.iter().any(|q| name(q) == name(p)) {
+                    params.push(p.clone());
+                }
+            }
+        }
+        capture.params = params.into_iter().collect();
+    }
 }
 
 /// Finds a bare `Self` (not `Self::Assoc`) in a type: such an argument or

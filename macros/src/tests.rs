@@ -97,8 +97,28 @@ fn try_methods_expansion_is_pinned() {
 }
 
 #[test]
+fn precise_capture_expansion_is_pinned() {
+    let pretty = expand_case("archive_capture");
+    // In the impls, `Self` in `use<..>` is what the self type is made of:
+    // the object's parameters in the bridge, the implementor in the
+    // counting wrapper.
+    assert!(pretty.contains("use<'_, 'dyn_twin, Cap>"));
+    assert!(pretty.contains("use<'a, 'b, 'dyn_twin, Cap>"));
+    assert!(pretty.contains("use<'_, Implementor>"));
+    // `use<'_, Self>`: the future lives for the receiver's borrow, not the
+    // key's.
+    assert!(pretty.contains("fn len_of_send<'life0, 'life1>("));
+}
+
+#[test]
 fn generated_code_has_no_unsafe() {
-    for name in ["plugin", "job_send", "tiny_inline_only", "store_try"] {
+    for name in [
+        "plugin",
+        "job_send",
+        "tiny_inline_only",
+        "store_try",
+        "archive_capture",
+    ] {
         assert!(!expand_case(name).contains("unsafe"), "{name}");
     }
 }

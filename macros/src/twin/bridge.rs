@@ -17,6 +17,7 @@ use syn::visit::Visit;
 use super::Cx;
 use super::erased::named_sig;
 use crate::model::Method;
+use crate::shapes::capture_in_impl;
 
 pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let trait_path = &cx.trait_path;
@@ -28,6 +29,10 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let twin_args = cx.twin_args();
     let dyn_ty = cx.dyn_type(twin);
     let impl_params = cx.dyn_impl_params(quote!());
+    // `use<.., Self>` in a result: `Self` is the object type, made of all
+    // of these.
+    let self_params: syn::Generics =
+        syn::parse2(impl_params.clone()).expect("the impl's parameters parse");
     let mut send_bounds = Vec::new();
     let mut items = Vec::new();
     for a in &cx.model.assoc_types {
@@ -39,6 +44,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         let cfgs = &m.cfgs;
         let args = Cx::call_args(m);
         let mut sig = named_sig(m);
+        capture_in_impl(&mut sig, &self_params);
         let Some(output) = &m.output else {
             let via = format_ident!("{}_dyn", m.ident);
             items.push(quote! {
@@ -81,7 +87,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             } else {
                 quote!({ #(#checks)* #block })
             }
-        } else if cx.lifetimes_of(m).declared.len() > 1 {
+        } else if cx.lifetimes_of(m).declared.len() > 1 && !m.captured_lifetime {
             // Eager (see `lazy`), wrapped so the result names every input
             // lifetime.
             let future = &cx.names.future;
@@ -105,6 +111,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         }
         let cfgs = &m.cfgs;
         let mut sig = m.sig.clone();
+        capture_in_impl(&mut sig, &self_params);
         let mut names = m.args.iter();
         for input in &mut sig.inputs {
             if let syn::FnArg::Typed(typed) = input {

@@ -15,7 +15,7 @@ use super::Cx;
 use super::erased::named_sig;
 use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
 use crate::model::{SizedMethod, SizedReceiver};
-use crate::shapes::mentions_self;
+use crate::shapes::{capture_in_impl, mentions_self};
 
 pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let p = &cx.p;
@@ -31,6 +31,9 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         let supertraits = &cx.item.supertraits;
         extra.push(quote!(#counted: #supertraits));
     }
+    // `use<.., Self>` in a result: `Self` is the wrapper, made of the
+    // implementor.
+    let self_params: syn::Generics = syn::parse_quote!(<#implementor>);
     let mut items = Vec::new();
     for a in &cx.model.assoc_types {
         let ident = &a.ident;
@@ -43,6 +46,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         let ident = &m.ident;
         let index = m.index;
         let mut sig = named_sig(m);
+        capture_in_impl(&mut sig, &self_params);
         if let Some(output) = &m.output {
             if sig.asyncness.take().is_some() {
                 sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
@@ -91,7 +95,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         });
     }
     for m in &cx.model.sized_methods {
-        items.push(forward_sized(cx, m));
+        items.push(forward_sized(cx, m, &self_params));
     }
     items.push(quote! {
         #[inline]
@@ -204,13 +208,14 @@ fn asks_more_of_self(sig: &syn::Signature, model: &crate::model::Model) -> bool 
 
 /// A `where Self: Sized` method, forwarded too (the wrapper is `Sized`), so
 /// that `P`'s override runs, not the trait's default.
-fn forward_sized(cx: &Cx<'_>, m: &SizedMethod) -> TokenStream {
+fn forward_sized(cx: &Cx<'_>, m: &SizedMethod, self_params: &syn::Generics) -> TokenStream {
     let p = &cx.p;
     let implementor = &cx.names.implementor;
     let trait_path = &cx.trait_path;
     let cfgs = &m.cfgs;
     let ident = &m.sig.ident;
     let mut sig = m.sig.clone();
+    capture_in_impl(&mut sig, self_params);
     let mut names = m.args.iter();
     for input in &mut sig.inputs {
         if let FnArg::Typed(typed) = input {

@@ -146,6 +146,32 @@ pub(crate) fn lifetimes(
         })
         .collect();
     let (fut, declare_fut, outlives) = match &m.future_lifetime {
+        // `use<'_, Self>`: the receiver's lifetime, which the trait's
+        // parameters are not known to outlive.
+        Some(l) if m.captured_lifetime => {
+            let l = if l.ident == "_" {
+                receiver.clone()
+            } else {
+                l.clone()
+            };
+            let outlives = item
+                .generics
+                .params
+                .iter()
+                .filter_map(|p| match p {
+                    GenericParam::Type(t) => {
+                        let t = &t.ident;
+                        Some(quote!(#t: #l))
+                    }
+                    GenericParam::Lifetime(t) => {
+                        let t = &t.lifetime;
+                        Some(quote!(#t: #l))
+                    }
+                    GenericParam::Const(_) => None,
+                })
+                .collect();
+            (l, false, outlives)
+        }
         // The trait bounds the future itself: nothing to add.
         Some(l) => (l.clone(), false, Vec::new()),
         None => {

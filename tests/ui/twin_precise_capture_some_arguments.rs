@@ -1,0 +1,10 @@
+// A future that captures one argument's lifetime but not another's: the
+// twin's future captures all of them or only the receiver's.
+use core::future::Future;
+
+#[hybrid_dispatch::dyn_twin(DynIndex)]
+trait Index {
+    fn lookup<'a, 'k>(&'a self, key: &'k str, hint: &str) -> impl Future<Output = u64> + use<'a, 'k, Self>;
+}
+
+fn main() {}
