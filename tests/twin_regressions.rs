@@ -401,6 +401,51 @@ async fn real_header_and_argument_shapes_migrate() {
 }
 
 // ---------------------------------------------------------------------------
+// A trait lifetime with a `'static` supertrait (chat-bot command handlers:
+// `trait CommandExecuteFn<'a>: Send + Sync + 'static`, called with a
+// context borrowed for one message). The implementors are `'static`, the
+// lifetime is the message's: the twin object is for any lifetime, the
+// bridge and the registries for `'static`.
+
+struct Message<'a> {
+    author: &'a str,
+}
+
+#[dyn_twin(DynCommand, send = SendDynCommand)]
+trait Command<'a>: Send + Sync + 'static {
+    async fn run(&self, msg: Message<'a>, args: &'a str) -> usize;
+}
+
+struct Echo;
+impl<'a> Command<'a> for Echo {
+    async fn run(&self, msg: Message<'a>, args: &'a str) -> usize {
+        msg.author.len() + args.len()
+    }
+}
+
+/// A message's handler, with the message borrowed for this call only.
+async fn on_message<'m>(cmd: &dyn SendDynCommand<'m>, author: &'m str, text: &'m str) -> usize {
+    cmd.run_send(Message { author }, text).await
+}
+
+#[tokio::test]
+async fn a_trait_lifetime_with_a_static_supertrait() {
+    let (author, text) = (String::from("bob"), String::from("hi!"));
+    let boxed: Box<dyn SendDynCommand<'_>> = Box::new(Echo);
+    assert_eq!(on_message(&*boxed, &author, &text).await, 6);
+    let local: &dyn DynCommand<'_> = &Echo;
+    assert_eq!(local.run_dyn(Message { author: &author }, &text).await, 6);
+
+    let handler: Arc<dyn SendDynCommand<'static>> = Arc::new(Echo);
+    assert_eq!(handler.run(Message { author: "a" }, "bc").await, 3);
+    let commands = TwinRegistry::<dyn SendDynCommand<'static>>::new();
+    commands.register("echo", Echo).unwrap();
+    let echo = commands.get("echo").unwrap();
+    assert_eq!(echo.run(Message { author: "ab" }, "c").await, 3);
+    assert_eq!(echo.run_send(Message { author: "x" }, "").await, 1);
+}
+
+// ---------------------------------------------------------------------------
 // Supertraits the counting wrapper implements (`Display`, a user's
 // trait it is given) or cannot (a foreign one): the trait is valid either
 // way; registries need the wrapper to implement them.

@@ -127,6 +127,15 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             }
         });
     }
+    if cx.model.static_objects {
+        // `trait Route<'r>: 'static`: the object type, `dyn DynRoute<'r> +
+        // 'static`, is `'static` (as the trait asks of its implementors)
+        // only if `'r` is. The twin itself is for any `'r`.
+        send_bounds.extend(cx.item.generics.lifetimes().map(|l| {
+            let l = &l.lifetime;
+            quote!(#l: 'static)
+        }));
+    }
     let where_clause = cx.where_clause(&send_bounds);
     // `dead_code`: of such a required `async fn` (its future's hidden type
     // here, which only an allow on the impl reaches), rustc 1.95 warns that

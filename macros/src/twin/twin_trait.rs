@@ -49,14 +49,33 @@ pub(crate) fn generate(cx: &Cx<'_>, send: bool) -> TokenStream {
     } else if cx.item.supertraits.is_empty() {
         quote!()
     } else {
-        // Each supertrait as written, or as its twin (`supertwin(..)`).
-        let s = cx.item.supertraits.iter().enumerate().map(|(i, bound)| {
-            match cx.model.supertwins.iter().find(|s| s.position == i) {
-                Some(s) => cx.supertwin_path(s, false).expect("a local twin"),
-                None => quote!(#bound),
-            }
-        });
-        quote!(: #(#s)+*)
+        // Each supertrait as written, or as its twin (`supertwin(..)`);
+        // not `'static` on a trait with lifetimes (`trait Route<'r>:
+        // 'static`), which would make `dyn DynRoute<'r>` a type for
+        // `'r = 'static` only: its objects are still `'static` (the
+        // implementors are), and the bridge is for `'static` lifetimes.
+        let lifetimes = cx.item.generics.lifetimes().next().is_some();
+        let s = cx
+            .item
+            .supertraits
+            .iter()
+            .enumerate()
+            .filter(|(_, bound)| {
+                !(lifetimes
+                    && matches!(bound, syn::TypeParamBound::Lifetime(l) if l.ident == "static"))
+            })
+            .map(
+                |(i, bound)| match cx.model.supertwins.iter().find(|s| s.position == i) {
+                    Some(s) => cx.supertwin_path(s, false).expect("a local twin"),
+                    None => quote!(#bound),
+                },
+            )
+            .collect::<Vec<_>>();
+        if s.is_empty() {
+            quote!()
+        } else {
+            quote!(: #(#s)+*)
+        }
     };
     let where_clause = cx.where_clause(&[]);
     let trait_path = &cx.trait_path;
