@@ -591,7 +591,11 @@ impl Cx<'_> {
         } else {
             return None;
         };
-        let name = if m.future_lifetime.is_some() {
+        // A future bounded by a lifetime the trait writes may outlive the
+        // borrow of the implementor (`+ 'static`): its buffer keeps its pool
+        // alive. One that lives for the receiver's borrow (`use<'_, Self>`)
+        // cannot outlive the pool it borrows with it.
+        let name = if m.future_lifetime.is_some() && !m.captured_lifetime {
             format_ident!("{name}_arc")
         } else {
             Ident::new(name, proc_macro2::Span::call_site())

@@ -107,7 +107,7 @@ for Implementor {
         key: &'life1 str,
     ) -> ::hybrid_dispatch::__private::InlineFuture<'life0, usize, Cap> {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        ::hybrid_dispatch::__private::inline_future_arc::<
+        ::hybrid_dispatch::__private::inline_future::<
             _,
             Cap,
             _,
@@ -291,7 +291,7 @@ impl<
         key: &'life1 str,
     ) -> ::hybrid_dispatch::__private::SendInlineFuture<'life0, usize, Cap> {
         let () = ::hybrid_dispatch::__private::PointerRoom::<Cap>::CHECK;
-        ::hybrid_dispatch::__private::send_inline_future_arc::<
+        ::hybrid_dispatch::__private::send_inline_future::<
             _,
             Cap,
             _,

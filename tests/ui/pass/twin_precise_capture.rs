@@ -72,7 +72,12 @@ impl Archive for Memory {
     }
     fn len_of(&self, key: &str) -> impl Future<Output = usize> + Send + use<'_> {
         let n = key.len();
-        async move { n + self.values.len() }
+        async move {
+            // Larger than the inline capacity: a registry recycles it.
+            let scratch = [1u8; 256];
+            ready(()).await;
+            n + self.values.len() + usize::from(scratch[n]) - 1
+        }
     }
     fn pre_rollback(&mut self) -> impl Future<Output = Result<(), String>> + Send + use<'_> {
         self.rollbacks += 1;
@@ -198,6 +203,9 @@ async fn main() {
         (len_of.calls, len_of.completed, len_of.cancelled),
         (2, 1, 1)
     );
+    // In a buffer of the method's pool, which the entry keeps: the second
+    // call took the buffer the first gave back.
+    assert_eq!((len_of.recycled, len_of.recycle_misses), (2, 1));
     assert_eq!(
         TwinHandle::tracked(&handle, "get_all").unwrap().completed,
         1
