@@ -446,6 +446,112 @@ async fn a_trait_lifetime_with_a_static_supertrait() {
 }
 
 // ---------------------------------------------------------------------------
+// A supertrait's associated types. embedded-io-async's `Read: ErrorType`
+// names `Self::Error`, which `ErrorType` (another crate's) declares: the
+// twin object names it, `dyn SendDynRead<Error = E>`, taken from the one
+// supertrait that can declare it. With two candidates the option says which
+// (`supertrait_types(Backend::Stream)`); a supertrait of the user's own
+// can be implemented for the counting wrapper, and registries work.
+
+mod embedded_io {
+    /// Stands for `embedded_io::ErrorType`, a trait of another crate.
+    pub trait ErrorType {
+        type Error: core::fmt::Debug;
+    }
+}
+
+#[dyn_twin(DynRead, send = SendDynRead)]
+trait Read: embedded_io::ErrorType {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error>;
+    async fn read_exact(&mut self, mut buf: &mut [u8]) -> Result<(), Self::Error> {
+        while !buf.is_empty() {
+            let n = self.read(buf).await?;
+            buf = &mut buf[n..];
+        }
+        Ok(())
+    }
+}
+
+/// Gives out at most two bytes a read, then `"eof"`.
+struct Uart(Vec<u8>);
+
+impl embedded_io::ErrorType for Uart {
+    type Error = &'static str;
+}
+
+impl Read for Uart {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, &'static str> {
+        if self.0.is_empty() {
+            return Err("eof");
+        }
+        let n = buf.len().min(self.0.len()).min(2);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0.drain(..n);
+        Ok(n)
+    }
+}
+
+trait Backend {
+    type Stream: Send;
+}
+
+trait Labelled {
+    fn label(&self) -> &str;
+}
+
+#[dyn_twin(DynStorage, send = SendDynStorage, supertrait_types(Backend::Stream))]
+trait Storage: Backend + Labelled + Send + Sync {
+    async fn scan(&self, from: u32) -> Self::Stream;
+}
+
+struct Numbers;
+impl Backend for Numbers {
+    type Stream = Vec<u32>;
+}
+impl Labelled for Numbers {
+    fn label(&self) -> &str {
+        "numbers"
+    }
+}
+impl Storage for Numbers {
+    async fn scan(&self, from: u32) -> Vec<u32> {
+        (from..from + 3).collect()
+    }
+}
+
+// The registries count through the wrapper, which implements the
+// supertraits it can: here they are the user's.
+impl<P: Backend> Backend for CountedTwin<P> {
+    type Stream = P::Stream;
+}
+impl<P: Labelled> Labelled for CountedTwin<P> {
+    fn label(&self) -> &str {
+        self.get_ref().label()
+    }
+}
+
+#[tokio::test]
+async fn a_supertraits_associated_types() {
+    let mut uart: Box<dyn SendDynRead<Error = &'static str>> = Box::new(Uart(vec![1, 2, 3, 4, 5]));
+    let mut buf = [0; 3];
+    assert_eq!(uart.read_send(&mut buf).await, Ok(2));
+    uart.read_exact(&mut buf).await.unwrap();
+    assert_eq!(buf, [3, 4, 5]);
+    assert_eq!(uart.read(&mut buf).await, Err("eof"));
+    let mut local: Box<dyn DynRead<Error = &'static str>> = Box::new(Uart(vec![9]));
+    assert_eq!(local.read_dyn(&mut buf).await, Ok(1));
+    assert_eq!(buf[0], 9);
+
+    let storage: Arc<dyn SendDynStorage<Stream = Vec<u32>>> = Arc::new(Numbers);
+    assert_eq!(storage.scan(4).await, [4, 5, 6]);
+    assert_eq!(storage.label(), "numbers");
+    let stores = TwinRegistry::<dyn SendDynStorage<Stream = Vec<u32>>>::new();
+    let numbers = stores.register("numbers", Numbers).unwrap();
+    assert_eq!(stores.get("numbers").unwrap().scan_send(1).await, [1, 2, 3]);
+    assert_eq!(TwinHandle::tracked(&numbers, "scan").unwrap().completed, 1);
+}
+
+// ---------------------------------------------------------------------------
 // Supertraits the counting wrapper implements (`Display`, a user's
 // trait it is given) or cannot (a foreign one): the trait is valid either
 // way; registries need the wrapper to implement them.

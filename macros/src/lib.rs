@@ -11,6 +11,7 @@ mod options;
 mod service;
 mod shapes;
 mod supertwin;
+mod supertypes;
 mod twin;
 
 use proc_macro::TokenStream;

@@ -95,6 +95,10 @@ pub(crate) struct AssocType {
     pub(crate) item: TraitItemType,
     /// The impl parameter that stands for it on the twin objects.
     pub(crate) param: Ident,
+    /// A supertrait's (`supertrait_types(ErrorType::Error)`), with that
+    /// supertrait: the twin objects name it, the twins and the impls of the
+    /// trait do not declare it.
+    pub(crate) inherited: Option<syn::Path>,
 }
 
 /// A method left out of the twin (`where Self: Sized`), which the counting
@@ -246,6 +250,7 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                         ident: ty.ident.clone(),
                         item: ty.clone(),
                         param: names.assoc_param(&ty.ident),
+                        inherited: None,
                     });
                 }
             }

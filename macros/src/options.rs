@@ -1,6 +1,7 @@
 //! The attribute's arguments: `#[dyn_twin(DynPlugin, send = SendDynPlugin,
 //! inline_only, assert_inline, try_methods, bridge = false, crate = ::path,
-//! supertwin(Named = DynNamed, send = SendDynNamed))]`.
+//! supertwin(Named = DynNamed, send = SendDynNamed),
+//! supertrait_types(ErrorType::Error))]`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -29,6 +30,40 @@ pub(crate) struct Options {
     pub(crate) krate: TokenStream,
     /// Async supertraits with twins of their own, by the supertrait's name.
     pub(crate) supertwins: Vec<SuperTwinOption>,
+    /// `supertrait_types(ErrorType::Error)`: associated types the supertraits declare
+    /// (`embedded_io_async::Read: ErrorType` with `type Error`), which the
+    /// twin objects name (`dyn DynRead<Error = E>`) and the attribute cannot
+    /// see.
+    pub(crate) supertrait_types: Vec<SupertraitType>,
+}
+
+/// `ErrorType::Error` in `supertrait_types(..)`: the supertrait as the
+/// trait's header names it, and its associated type.
+pub(crate) struct SupertraitType {
+    pub(crate) supertrait: Path,
+    pub(crate) ident: Ident,
+}
+
+impl Parse for SupertraitType {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        const SHAPE: &str =
+            "write `supertrait_types(ErrorType::Error)`: the supertrait, then its associated type";
+        let mut supertrait: Path = input
+            .parse()
+            .map_err(|err| syn::Error::new(err.span(), SHAPE))?;
+        let last = supertrait.segments.pop().expect("a path has a segment");
+        if supertrait.segments.is_empty() || !last.value().arguments.is_none() {
+            return Err(syn::Error::new(last.value().ident.span(), SHAPE));
+        }
+        let ident = last.into_value().ident;
+        // `ErrorType::` without the separator it leaves behind.
+        let trailing = supertrait
+            .segments
+            .pop()
+            .expect("a segment before the type");
+        supertrait.segments.push(trailing.into_value());
+        Ok(SupertraitType { supertrait, ident })
+    }
 }
 
 /// `supertwin(Named = DynNamed, send = SendDynNamed)`: the supertrait
@@ -74,7 +109,7 @@ impl Parse for SuperTwinOption {
     }
 }
 
-const KNOWN: &str = "`send = SendName`, `inline_only`, `assert_inline`, `try_methods`, `bridge = false`, `crate = path`, `supertwin(Super = DynSuper)`";
+const KNOWN: &str = "`send = SendName`, `inline_only`, `assert_inline`, `try_methods`, `bridge = false`, `crate = path`, `supertwin(Super = DynSuper)`, `supertrait_types(ErrorType::Error)`";
 
 impl Parse for Options {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -100,6 +135,7 @@ impl Parse for Options {
             bridge: true,
             krate: quote!(::hybrid_dispatch),
             supertwins: Vec::new(),
+            supertrait_types: Vec::new(),
         };
         let mut try_key: Option<Ident> = None;
         while !input.is_empty() {
@@ -143,6 +179,26 @@ impl Parse for Options {
                         ));
                     }
                     options.supertwins.push(option);
+                }
+                "supertrait_types" => {
+                    let content;
+                    syn::parenthesized!(content in input);
+                    let types = content.parse_terminated(SupertraitType::parse, Token![,])?;
+                    if types.is_empty() {
+                        return Err(syn::Error::new(
+                            key.span(),
+                            "`supertrait_types(..)` lists the associated types the supertraits declare, e.g. `supertrait_types(ErrorType::Error)`",
+                        ));
+                    }
+                    for t in types {
+                        if options.supertrait_types.iter().any(|s| s.ident == t.ident) {
+                            return Err(syn::Error::new(
+                                t.ident.span(),
+                                format!("`{}` is listed twice in `supertrait_types(..)`", t.ident),
+                            ));
+                        }
+                        options.supertrait_types.push(t);
+                    }
                 }
                 "crate" => {
                     input.parse::<Token![=]>()?;

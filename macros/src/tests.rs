@@ -111,6 +111,21 @@ fn precise_capture_expansion_is_pinned() {
 }
 
 #[test]
+fn supertrait_types_expansion_is_pinned() {
+    let pretty = expand_case("read_supertype");
+    // `Self::Error` is `ErrorType`'s (the one supertrait): the objects name
+    // it, the impls on them assume the object implements `ErrorType` with
+    // it, and the counting wrapper's is the implementor's.
+    assert!(
+        pretty.contains(
+            "dyn SendDynRead<Cap, Error = Error_> + 'dyn_twin: ErrorType<Error = Error_>"
+        )
+    );
+    assert!(pretty.contains(">: ErrorType<Error = <Implementor as ErrorType>::Error>"));
+    assert!(!pretty.contains("type Error"));
+}
+
+#[test]
 fn generated_code_has_no_unsafe() {
     for name in [
         "plugin",

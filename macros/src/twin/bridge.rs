@@ -35,7 +35,12 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         syn::parse2(impl_params.clone()).expect("the impl's parameters parse");
     let mut send_bounds = Vec::new();
     let mut items = Vec::new();
-    for a in &cx.model.assoc_types {
+    for a in cx
+        .model
+        .assoc_types
+        .iter()
+        .filter(|a| a.inherited.is_none())
+    {
         let (ident, param) = (&a.ident, &a.param);
         let (cfgs, _) = crate::model::split_attrs(&a.item.attrs);
         items.push(quote!(#(#cfgs)* type #ident = #param;));
@@ -136,6 +141,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             quote!(#l: 'static)
         }));
     }
+    send_bounds.extend(cx.inherited_preds(&dyn_ty));
     let where_clause = cx.where_clause(&send_bounds);
     // `dead_code`: of such a required `async fn` (its future's hidden type
     // here, which only an allow on the impl reaches), rustc 1.95 warns that

@@ -31,11 +31,28 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         let supertraits = &cx.item.supertraits;
         extra.push(quote!(#counted: #supertraits));
     }
+    // `supertrait_types(ErrorType::Error)`: the wrapper's is the
+    // implementor's, as the forwarded methods' results say.
+    for a in &cx.model.assoc_types {
+        if let Some(supertrait) = &a.inherited {
+            let ident = &a.ident;
+            let bound = super::with_binding(
+                supertrait,
+                quote!(#ident = <#implementor as #supertrait>::#ident),
+            );
+            extra.push(quote!(#counted: #bound));
+        }
+    }
     // `use<.., Self>` in a result: `Self` is the wrapper, made of the
     // implementor.
     let self_params: syn::Generics = syn::parse_quote!(<#implementor>);
     let mut items = Vec::new();
-    for a in &cx.model.assoc_types {
+    for a in cx
+        .model
+        .assoc_types
+        .iter()
+        .filter(|a| a.inherited.is_none())
+    {
         let ident = &a.ident;
         let (cfgs, _) = crate::model::split_attrs(&a.item.attrs);
         items.push(quote!(#(#cfgs)* type #ident = <#implementor as #trait_path>::#ident;));

@@ -47,7 +47,6 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     let trait_path = &cx.trait_path;
     let base = &cx.opts.twin;
     let twin_args = cx.twin_args();
-    let where_clause = cx.where_clause(&[]);
     let methods = cx.methods_list();
     let index = &cx.names.method;
     let mut twins = vec![(base, false)];
@@ -72,6 +71,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
             })
             .collect();
         let dyn_ty = cx.dyn_type(twin);
+        let where_clause = cx.where_clause(&cx.inherited_preds(&dyn_ty));
         let impl_params = cx.dyn_impl_params(quote!());
         let (all_methods, supers) = if cx.model.supertwins.is_empty() {
             (methods.clone(), quote!(::core::option::Option::None))

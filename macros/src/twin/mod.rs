@@ -64,6 +64,9 @@ pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
         Ok(supertwins) => model.supertwins = supertwins,
         Err(err) => return with_error(&item, err),
     }
+    if let Err(err) = crate::supertypes::read(&item, opts, &mut model, &mut names) {
+        return with_error(&item, err);
+    }
     if opts.send.is_some() {
         user_trait::rewrite_for_send(&mut item, &mut model);
     }
@@ -224,6 +227,24 @@ impl<'a> Cx<'a> {
         quote!(dyn #twin<#(#args,)* #space, #(#bindings,)*> + #object)
     }
 
+    /// What an impl on the twin object `dyn_ty` assumes of it for each
+    /// `supertrait_types(ErrorType::Error)`: `dyn_ty: ErrorType<Error =
+    /// Error_>`. The object implements its supertraits, but proving it
+    /// from the object would ask of `Error_` the bounds the supertrait puts
+    /// on its type, which the attribute cannot see.
+    pub(crate) fn inherited_preds(&self, ty: &TokenStream) -> Vec<TokenStream> {
+        self.model
+            .assoc_types
+            .iter()
+            .filter_map(|a| {
+                let supertrait = a.inherited.as_ref()?;
+                let (ident, param) = (&a.ident, &a.param);
+                let bound = with_binding(supertrait, quote!(#ident = #param));
+                Some(quote!(#ty: #bound))
+            })
+            .collect()
+    }
+
     /// A string naming the trait, the same wherever this expansion writes
     /// it: a counting wrapper registered for a subtrait's twin finds the
     /// trait's methods among its own by it.
@@ -303,4 +324,16 @@ impl<'a> Cx<'a> {
         });
         quote!(<#object #(#lifetimes,)* #(#others,)* #space: #p::Capacity, #(#assoc_params,)* #extra>)
     }
+}
+
+/// `Path<Args, binding>`: a trait path with one more generic argument.
+pub(crate) fn with_binding(path: &syn::Path, binding: TokenStream) -> TokenStream {
+    let mut path = path.clone();
+    let last = path.segments.last_mut().expect("a trait name");
+    let existing: Vec<TokenStream> = match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().map(|a| quote!(#a)).collect(),
+        _ => Vec::new(),
+    };
+    last.arguments = syn::PathArguments::None;
+    quote!(#path<#(#existing,)* #binding>)
 }

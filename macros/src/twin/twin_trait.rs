@@ -89,7 +89,12 @@ pub(crate) fn generate(cx: &Cx<'_>, send: bool) -> TokenStream {
     let mut decls = Vec::new();
     let mut defs = Vec::new();
     if !send {
-        for a in &cx.model.assoc_types {
+        for a in cx
+            .model
+            .assoc_types
+            .iter()
+            .filter(|a| a.inherited.is_none())
+        {
             let ident = &a.ident;
             let bounds = &a.item.bounds;
             let colon = a.item.colon_token;
