@@ -455,7 +455,7 @@ async fn a_trait_lifetime_with_a_static_supertrait() {
 
 mod embedded_io {
     /// Stands for `embedded_io::ErrorType`, a trait of another crate.
-    pub trait ErrorType {
+    pub(crate) trait ErrorType {
         type Error: core::fmt::Debug;
     }
 }
