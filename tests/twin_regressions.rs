@@ -552,6 +552,90 @@ async fn a_supertraits_associated_types() {
 }
 
 // ---------------------------------------------------------------------------
+// `where Self: Sized` methods as openraft's `RaftNetworkV2` writes them
+// after the twin's refusal of its generic method: declared without a body,
+// `-> impl Future` (the bridge's stand-in panicked with `!`, no future) or
+// `async fn` (under `send`, left un-`Send`, so generic code could not spawn
+// it); and a future declared `+ MaybeSend`-style (rmcp), beside which the
+// `send` rewrite's `Send` is one clippy calls implied (CI's clippy over
+// this file would fail on it).
+
+/// rmcp's `MaybeSendFuture`: `Send` under another name.
+trait MaybeSendFuture: Send {}
+impl<T: Send + ?Sized> MaybeSendFuture for T {}
+
+#[dyn_twin(DynNet, send = SendDynNet)]
+trait Net: Send + Sync + 'static {
+    async fn vote(&self, term: u64) -> u64;
+    fn snapshot(&self, at: u64) -> impl Future<Output = u64> + Send
+    where
+        Self: Sized;
+    async fn transfer(&self, to: u64) -> u64
+    where
+        Self: Sized;
+    async fn heartbeat(&self) -> u64
+    where
+        Self: Sized,
+    {
+        self.vote(0).await + 1
+    }
+    fn peers(&self) -> impl Future<Output = usize> + MaybeSendFuture + '_;
+}
+
+#[dyn_twin(DynLocalNet)]
+trait LocalNet {
+    async fn vote(&self, term: u64) -> u64;
+    fn snapshot(&self) -> impl Future<Output = u64>
+    where
+        Self: Sized;
+}
+
+struct Node;
+impl Net for Node {
+    async fn vote(&self, term: u64) -> u64 {
+        term + 1
+    }
+    async fn snapshot(&self, at: u64) -> u64 {
+        at * 10
+    }
+    async fn transfer(&self, to: u64) -> u64 {
+        to + 100
+    }
+    async fn peers(&self) -> usize {
+        3
+    }
+}
+impl LocalNet for Node {
+    async fn vote(&self, term: u64) -> u64 {
+        term
+    }
+    async fn snapshot(&self) -> u64 {
+        7
+    }
+}
+
+/// Generic static code that spawns the `Sized` methods' futures.
+async fn spawn_sized<N: Net>(node: Arc<N>) -> u64 {
+    let task = tokio::spawn(async move {
+        node.snapshot(2).await + node.transfer(3).await + node.heartbeat().await
+    });
+    task.await.unwrap()
+}
+
+#[tokio::test]
+async fn sized_methods_without_a_body_and_send_aliases() {
+    assert_eq!(spawn_sized(Arc::new(Node)).await, 20 + 103 + 2);
+    let net: Arc<dyn SendDynNet> = Arc::new(Node);
+    assert_eq!(net.vote(4).await, 5);
+    assert_eq!(net.peers().await, 3);
+    assert_eq!(net.peers_send().await, 3);
+    let local: &dyn DynLocalNet = &Node;
+    assert_eq!(local.vote(1).await, 1);
+    assert_eq!(Net::snapshot(&Node, 1).await, 10);
+    assert_eq!(LocalNet::snapshot(&Node).await, 7);
+}
+
+// ---------------------------------------------------------------------------
 // Supertraits the counting wrapper implements (`Display`, a user's
 // trait it is given) or cannot (a foreign one): the trait is valid either
 // way; registries need the wrapper to implement them.

@@ -124,11 +124,30 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
                 *typed.pat = syn::parse_quote!(#name);
             }
         }
+        let never = quote!(::core::unreachable!(
+            "a `where Self: Sized` method is never called on a trait object"
+        ));
+        if sig.asyncness.take().is_some() {
+            let output = match &sig.output {
+                syn::ReturnType::Default => syn::parse_quote!(()),
+                syn::ReturnType::Type(_, t) => (**t).clone(),
+            };
+            let output: syn::Type = output;
+            sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+        }
+        // `-> impl Future<Output = T>` (and an `async fn`, whose future
+        // would capture the arguments): `!` is no future, an `async` block
+        // that panics and captures nothing is.
+        let body = if crate::shapes::impl_future(&sig.output).is_some_and(|d| !d.stream) {
+            quote!(async move { #never })
+        } else {
+            never
+        };
         items.push(quote! {
             #(#cfgs)*
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unreachable_code)]
             #sig {
-                ::core::unreachable!("a `where Self: Sized` method is never called on a trait object")
+                #body
             }
         });
     }
@@ -148,7 +167,9 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     // it "cannot be used as its where bounds are not satisfied for the
     // `Self` type", which is this copy's point, at the user's return type.
     quote! {
-        #[allow(deprecated, dead_code)]
+        // `implied_bounds_in_impls`: the `send` rewrite's `+ Send` beside a
+        // `Send` alias the user wrote (`+ MaybeSendFuture`).
+        #[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
         // Never offered to a user in an error ("the following other types
         // implement trait"): it names generated items.
         #[diagnostic::do_not_recommend]

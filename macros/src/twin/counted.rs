@@ -138,7 +138,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
     });
     let where_clause = cx.where_clause(&extra);
     quote! {
-        #[allow(deprecated)]
+        #[allow(deprecated, clippy::implied_bounds_in_impls)]
         // Never offered to a user in an error ("the following other types
         // implement trait"): it names generated items.
         #[diagnostic::do_not_recommend]

@@ -8,7 +8,7 @@ use syn::{ItemTrait, ReturnType, TraitItem, Type};
 
 use super::Cx;
 use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
-use crate::model::Model;
+use crate::model::{Model, SizedReceiver};
 use crate::shapes::impl_future;
 
 /// The trait, plus `fn __dyn_twin_observe(&self, usize, Erasure)` with an
@@ -116,69 +116,138 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
             .iter_mut()
             .find(|m| m.ident == method.sig.ident)
         else {
-            // `where Self: Sized`: not in the twin, kept as written.
+            // `where Self: Sized`: not in the twin, but its `async fn` is
+            // as `Send` as the others, for the static callers that spawn it.
+            if let Some(sized) = model
+                .sized_methods
+                .iter()
+                .find(|m| m.sig.ident == method.sig.ident && method.sig.asyncness.is_some())
+            {
+                let bound = match sized.receiver {
+                    SizedReceiver::Ref => {
+                        (!model.sync_supertrait).then(|| quote!(::core::marker::Sync))
+                    }
+                    SizedReceiver::Mut | SizedReceiver::Value | SizedReceiver::Boxed => {
+                        (!model.send_supertrait).then(|| quote!(::core::marker::Send))
+                    }
+                    SizedReceiver::None => None,
+                };
+                let args: Vec<(syn::Ident, bool, Vec<syn::Attribute>)> = method
+                    .sig
+                    .inputs
+                    .iter()
+                    .filter_map(|input| match input {
+                        syn::FnArg::Typed(t) => Some(t),
+                        syn::FnArg::Receiver(_) => None,
+                    })
+                    .zip(&sized.args)
+                    .map(|(typed, ident)| {
+                        let mutable =
+                            matches!(&*typed.pat, syn::Pat::Ident(p) if p.mutability.is_some());
+                        let (cfgs, _) = crate::model::split_attrs(&typed.attrs);
+                        (ident.clone(), mutable, cfgs)
+                    })
+                    .collect();
+                let boxed = matches!(sized.receiver, SizedReceiver::Boxed);
+                let output = match &method.sig.output {
+                    ReturnType::Default => syn::parse_quote!(()),
+                    ReturnType::Type(_, ty) => (**ty).clone(),
+                };
+                // `sized.sig` stays the `async fn`: the counting wrapper
+                // forwards it as one (awaiting what a constructor made).
+                send_future(method, &output, &args, boxed, bound);
+            }
             continue;
         };
-        let Some(output) = &m.output else { continue };
-        let sig = &mut method.sig;
-        if sig.asyncness.take().is_some() {
-            sig.output = syn::parse_quote!(
-                -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
-            );
-            if let Some(body) = &mut method.default {
-                let mut moves = Vec::new();
-                for (input, arg) in sig.inputs.iter_mut().skip(1).zip(&m.args) {
-                    let syn::FnArg::Typed(typed) = input else {
-                        continue;
-                    };
-                    let ident = &arg.ident;
-                    let cfgs = &arg.cfgs;
-                    *typed.pat = syn::parse_quote!(#ident);
-                    if arg.mutable {
-                        moves.push(quote!(#(#cfgs)* let mut #ident = #ident;));
-                    } else {
-                        moves.push(quote!(#(#cfgs)* let #ident = #ident;));
-                    }
-                }
-                if m.receiver.boxed.is_some() {
-                    // The box lives as long as the future, used or not.
-                    moves.insert(0, quote!(let _ = &self;));
-                }
-                let stmts = &body.stmts;
-                // async-trait's way: a `return` of the declared type first
-                // (never taken) fixes the block's output, so each `return`
-                // and the tail coerce to it as in the `async fn`.
-                let ret =
-                    proc_macro2::Ident::new("__dyn_twin_ret", proc_macro2::Span::mixed_site());
-                *body = syn::parse_quote!({
-                    async move {
-                        if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#output> {
-                            #[allow(unreachable_code)]
-                            return #ret;
-                        }
-                        #(#moves)*
-                        #(#stmts)*
-                    }
-                });
-                let bound = if m.receiver.mutable || m.receiver.boxed.is_some() {
-                    (!model.send_supertrait).then(|| quote!(::core::marker::Send))
-                } else {
-                    (!model.sync_supertrait).then(|| quote!(::core::marker::Sync))
-                };
-                if let Some(bound) = bound {
-                    sig.generics
-                        .make_where_clause()
-                        .predicates
-                        .push(syn::parse_quote!(Self: #bound));
-                }
-            }
-        } else if impl_future(&sig.output).is_some_and(|d| !d.send) {
-            if let ReturnType::Type(_, ty) = &mut sig.output {
+        let Some(output) = m.output.clone() else {
+            continue;
+        };
+        if method.sig.asyncness.is_some() {
+            let args: Vec<(syn::Ident, bool, Vec<syn::Attribute>)> = m
+                .args
+                .iter()
+                .map(|a| (a.ident.clone(), a.mutable, a.cfgs.clone()))
+                .collect();
+            let bound = if m.receiver.mutable || m.receiver.boxed.is_some() {
+                (!model.send_supertrait).then(|| quote!(::core::marker::Send))
+            } else {
+                (!model.sync_supertrait).then(|| quote!(::core::marker::Sync))
+            };
+            send_future(method, &output, &args, m.receiver.boxed.is_some(), bound);
+        } else if impl_future(&method.sig.output).is_some_and(|d| !d.send) {
+            if let ReturnType::Type(_, ty) = &mut method.sig.output {
                 if let Type::ImplTrait(imp) = &mut **ty {
                     imp.bounds.push(syn::parse_quote!(::core::marker::Send));
                 }
             }
+            // `+ MaybeSendFuture` (rmcp's alias of `Send`): the added
+            // `Send` is one clippy calls implied, in a signature the user
+            // did not write.
+            method
+                .attrs
+                .push(syn::parse_quote!(#[allow(clippy::implied_bounds_in_impls)]));
         }
-        m.sig = sig.clone();
+        m.sig = method.sig.clone();
+    }
+}
+
+/// `async fn m(&self, a: A) -> T { body }` as `fn m(&self, a: A) -> impl
+/// Future<Output = T> + Send { async move { let a = a; body } }`, with
+/// `where Self: #bound` when it has a body (`Sync` for `&self`, `Send` for
+/// the other receivers, none when a supertrait says it). `args` are the
+/// arguments' names (as `Names` gave them), whether `mut`, and their
+/// `#[cfg]`s.
+fn send_future(
+    method: &mut syn::TraitItemFn,
+    output: &Type,
+    args: &[(syn::Ident, bool, Vec<syn::Attribute>)],
+    boxed: bool,
+    bound: Option<TokenStream>,
+) {
+    let sig = &mut method.sig;
+    sig.asyncness = None;
+    sig.output = syn::parse_quote!(
+        -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
+    );
+    let Some(body) = &mut method.default else {
+        return;
+    };
+    let mut moves = Vec::new();
+    let typed_inputs = sig.inputs.iter_mut().filter_map(|input| match input {
+        syn::FnArg::Typed(t) => Some(t),
+        syn::FnArg::Receiver(_) => None,
+    });
+    for (typed, (ident, mutable, cfgs)) in typed_inputs.zip(args) {
+        *typed.pat = syn::parse_quote!(#ident);
+        if *mutable {
+            moves.push(quote!(#(#cfgs)* let mut #ident = #ident;));
+        } else {
+            moves.push(quote!(#(#cfgs)* let #ident = #ident;));
+        }
+    }
+    if boxed {
+        // The box lives as long as the future, used or not.
+        moves.insert(0, quote!(let _ = &self;));
+    }
+    let stmts = &body.stmts;
+    // async-trait's way: a `return` of the declared type first (never
+    // taken) fixes the block's output, so each `return` and the tail
+    // coerce to it as in the `async fn`.
+    let ret = proc_macro2::Ident::new("__dyn_twin_ret", proc_macro2::Span::mixed_site());
+    *body = syn::parse_quote!({
+        async move {
+            if let ::core::option::Option::Some(#ret) = ::core::option::Option::None::<#output> {
+                #[allow(unreachable_code)]
+                return #ret;
+            }
+            #(#moves)*
+            #(#stmts)*
+        }
+    });
+    if let Some(bound) = bound {
+        sig.generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(Self: #bound));
     }
 }

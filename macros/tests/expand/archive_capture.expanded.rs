@@ -390,7 +390,7 @@ impl<
         future
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Archive
 for dyn SendDynArchive<Cap> + 'dyn_twin {
@@ -417,7 +417,7 @@ for dyn SendDynArchive<Cap> + 'dyn_twin {
         }
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Archive> Archive
 for ::hybrid_dispatch::__private::CountedTwin<Implementor> {

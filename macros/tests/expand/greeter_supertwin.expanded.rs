@@ -244,7 +244,7 @@ impl<
         future
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Greeter> Greeter
 for ::hybrid_dispatch::__private::CountedTwin<Implementor>

@@ -386,7 +386,7 @@ impl<
         future
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Job
 for dyn SendDynJob<Cap> + 'dyn_twin {
@@ -413,7 +413,7 @@ for dyn SendDynJob<Cap> + 'dyn_twin {
         }
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Job> Job for ::hybrid_dispatch::__private::CountedTwin<Implementor>
 where

@@ -131,7 +131,7 @@ impl<
         )
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Log
 for dyn SendDynLog<Cap> + 'dyn_twin {
@@ -140,7 +140,7 @@ for dyn SendDynLog<Cap> + 'dyn_twin {
         <Self as SendDynLog<Cap>>::lines_send(self, from)
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Log> Log for ::hybrid_dispatch::__private::CountedTwin<Implementor> {
     #[inline]

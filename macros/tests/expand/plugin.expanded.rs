@@ -235,7 +235,7 @@ for Implementor {
         ::core::any::type_name::<Implementor>()
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Plugin
 for dyn DynPlugin<Cap> + 'dyn_twin {
@@ -258,7 +258,7 @@ for dyn DynPlugin<Cap> + 'dyn_twin {
         }
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Plugin> Plugin
 for ::hybrid_dispatch::__private::CountedTwin<Implementor> {

@@ -268,7 +268,7 @@ impl<
         slot.put(<Implementor as Read>::read(self, buf))
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity, Error_> Read
 for dyn SendDynRead<Cap, Error = Error_> + 'dyn_twin
@@ -291,7 +291,7 @@ where
         }
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Read> Read for ::hybrid_dispatch::__private::CountedTwin<Implementor>
 where

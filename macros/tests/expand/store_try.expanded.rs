@@ -946,7 +946,7 @@ impl<
         slot.put(<Implementor as Store>::close(self))
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Store
 for dyn SendDynStore<Cap> + 'dyn_twin {
@@ -988,7 +988,7 @@ for dyn SendDynStore<Cap> + 'dyn_twin {
         }
     }
 }
-#[allow(deprecated)]
+#[allow(deprecated, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<Implementor: Store> Store
 for ::hybrid_dispatch::__private::CountedTwin<Implementor> {

@@ -55,7 +55,7 @@ for Implementor {
         ::core::any::type_name::<Implementor>()
     }
 }
-#[allow(deprecated, dead_code)]
+#[allow(deprecated, dead_code, clippy::implied_bounds_in_impls)]
 #[diagnostic::do_not_recommend]
 impl<'dyn_twin, Cap: ::hybrid_dispatch::__private::Capacity> Tiny
 for dyn DynTiny<Cap> + 'dyn_twin {
