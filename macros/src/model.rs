@@ -206,6 +206,24 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                         ),
                     ));
                 }
+                // `Storage: Backend<Request<Self::Job>>` (apalis): a
+                // supertrait's arguments naming `Self` make the trait not
+                // dyn-compatible, with or without a twin.
+                let mut bare_self = BareSelf(None);
+                let mut self_path = SelfPath(None);
+                for segment in &t.path.segments {
+                    bare_self.visit_path_arguments(&segment.arguments);
+                    self_path.visit_path_arguments(&segment.arguments);
+                }
+                if let Some(span) = bare_self.0.or(self_path.0) {
+                    errors.push(err(
+                        span,
+                        format!(
+                            "the supertrait `{}` names `Self` in its arguments, so the trait cannot be a trait object (a `dyn` type has no `Self` to put there) and #[dyn_twin] cannot give it a `dyn` twin: name a type there instead (an associated type's bound, or a generic parameter of the trait), or keep the trait static and drop #[dyn_twin]",
+                            last.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
                 match last.as_deref() {
                     Some("Any") => model.static_objects = true,
                     Some("Sync") => model.sync_supertrait = true,
@@ -724,5 +742,17 @@ fn receiver_text(receiver: &syn::Receiver) -> String {
         }
         (None, None) if receiver.mutability.is_some() => "mut self".into(),
         _ => "self".into(),
+    }
+}
+
+/// Finds `Self::X` (which `BareSelf` leaves out) in a path's arguments.
+struct SelfPath(Option<Span>);
+
+impl<'ast> Visit<'ast> for SelfPath {
+    fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
+        if ty.qself.is_none() && ty.path.segments.first().is_some_and(|s| s.ident == "Self") {
+            self.0.get_or_insert(ty.span());
+        }
+        syn::visit::visit_type_path(self, ty);
     }
 }

@@ -1,0 +1,13 @@
+// apalis' `Storage: Backend<Request<Self::Job>>`: a supertrait whose
+// arguments name `Self` makes the trait not dyn-compatible; the attribute
+// says so once, on `Self`.
+pub struct Request<T>(T);
+pub trait Backend<Req> {}
+
+#[hybrid_dispatch::dyn_twin(DynStorage)]
+pub trait Storage: Backend<Request<Self::Job>> {
+    type Job;
+    async fn push(&mut self, job: Self::Job);
+}
+
+fn main() {}
