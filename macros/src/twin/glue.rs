@@ -110,7 +110,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
                 quote!(#ident = #param)
             })
             .collect();
-        let bound = with_bindings(trait_path, &bindings);
+        let bound = super::with_bindings(trait_path, &bindings);
         let send_bound = if send && cx.model.send_twin_sync() {
             quote!(+ ::core::marker::Send + ::core::marker::Sync)
         } else if send {
@@ -199,19 +199,4 @@ fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
             _ => false,
         })
     })
-}
-
-/// `Plugin<T>` + `Item = X` bindings: `Plugin<T, Item = X>`.
-fn with_bindings(path: &syn::Path, bindings: &[TokenStream]) -> TokenStream {
-    if bindings.is_empty() {
-        return quote!(#path);
-    }
-    let mut path = path.clone();
-    let last = path.segments.last_mut().expect("a trait name");
-    let existing: Vec<TokenStream> = match &last.arguments {
-        syn::PathArguments::AngleBracketed(a) => a.args.iter().map(|a| quote!(#a)).collect(),
-        _ => Vec::new(),
-    };
-    last.arguments = syn::PathArguments::None;
-    quote!(#path<#(#existing,)* #(#bindings),*>)
 }

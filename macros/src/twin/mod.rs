@@ -328,6 +328,15 @@ impl<'a> Cx<'a> {
 
 /// `Path<Args, binding>`: a trait path with one more generic argument.
 pub(crate) fn with_binding(path: &syn::Path, binding: TokenStream) -> TokenStream {
+    with_bindings(path, &[binding])
+}
+
+/// `Path<Args, bindings..>`: a trait path with more generic arguments
+/// (associated type bindings after its own arguments).
+pub(crate) fn with_bindings(path: &syn::Path, bindings: &[TokenStream]) -> TokenStream {
+    if bindings.is_empty() {
+        return quote!(#path);
+    }
     let mut path = path.clone();
     let last = path.segments.last_mut().expect("a trait name");
     let existing: Vec<TokenStream> = match &last.arguments {
@@ -335,5 +344,5 @@ pub(crate) fn with_binding(path: &syn::Path, binding: TokenStream) -> TokenStrea
         _ => Vec::new(),
     };
     last.arguments = syn::PathArguments::None;
-    quote!(#path<#(#existing,)* #binding>)
+    quote!(#path<#(#existing,)* #(#bindings),*>)
 }
