@@ -209,11 +209,19 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                 // `Storage: Backend<Request<Self::Job>>` (apalis): a
                 // supertrait's arguments naming `Self` make the trait not
                 // dyn-compatible, with or without a twin.
+                // Its generic arguments only: a binding, `Iterator<Item =
+                // Self::Out>`, is allowed.
                 let mut bare_self = BareSelf(None);
                 let mut self_path = SelfPath(None);
                 for segment in &t.path.segments {
-                    bare_self.visit_path_arguments(&segment.arguments);
-                    self_path.visit_path_arguments(&segment.arguments);
+                    if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
+                        for arg in &args.args {
+                            if let syn::GenericArgument::Type(ty) = arg {
+                                bare_self.visit_type(ty);
+                                self_path.visit_type(ty);
+                            }
+                        }
+                    }
                 }
                 if let Some(span) = bare_self.0.or(self_path.0) {
                     errors.push(err(
@@ -692,7 +700,7 @@ fn precise_capture(
                 .as_ref()
                 .is_none_or(|r| r.ident != l.ident)
     });
-    if receiver_listed && !others_listed {
+    if receiver_listed && !others_listed && receiver.boxed.is_none() {
         return Ok(receiver_lifetime);
     }
     let name = &sig.ident;
@@ -700,7 +708,12 @@ fn precise_capture(
         Some(l) => format!("`{l}`"),
         None => "`'_`".into(),
     };
-    let message = if receiver_listed {
+    let message = if receiver.boxed.is_some() {
+        format!(
+            "#[dyn_twin]: the future of `{name}` leaves {} out of `use<..>`, and with `self: Box<Self>` the `dyn` twin's future captures every lifetime of the arguments: name them and list them in `use<..>`, or leave `use<..>` out",
+            left_out.expect("a lifetime left out")
+        )
+    } else if receiver_listed {
         format!(
             "#[dyn_twin]: the future of `{name}` captures some of its arguments' lifetimes but not {}, and the `dyn` twin's future captures all of them or only the receiver's: name them all and list them in `use<..>`, or list only the receiver's ({receiver_name}), or leave `use<..>` out",
             left_out.expect("a lifetime left out")

@@ -7,4 +7,11 @@ trait Index {
     fn lookup<'a, 'k>(&'a self, key: &'k str, hint: &str) -> impl Future<Output = u64> + use<'a, 'k, Self>;
 }
 
+// With `self: Box<Self>` the future has no receiver's borrow to live for:
+// it captures every argument's lifetime, or the attribute says which is left out.
+#[hybrid_dispatch::dyn_twin(DynSession)]
+trait Session {
+    fn close(self: Box<Self>, why: &str) -> impl Future<Output = u64> + use<Self>;
+}
+
 fn main() {}
