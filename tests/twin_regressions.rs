@@ -491,6 +491,20 @@ impl Read for Uart {
     }
 }
 
+/// `Self::Error` fixed by the supertrait's binding: the object names none.
+#[dyn_twin(DynFixedRead)]
+trait FixedRead: embedded_io::ErrorType<Error = &'static str> {
+    async fn read_byte(&mut self) -> Result<u8, Self::Error>;
+}
+
+impl FixedRead for Uart {
+    async fn read_byte(&mut self) -> Result<u8, &'static str> {
+        let mut one = [0];
+        self.read(&mut one).await?;
+        Ok(one[0])
+    }
+}
+
 trait Backend {
     type Stream: Send;
 }
@@ -540,6 +554,9 @@ async fn a_supertraits_associated_types() {
     assert_eq!(uart.read(&mut buf).await, Err("eof"));
     let mut local: Box<dyn DynRead<Error = &'static str>> = Box::new(Uart(vec![9]));
     assert_eq!(local.read_dyn(&mut buf).await, Ok(1));
+    let mut fixed: Box<dyn DynFixedRead> = Box::new(Uart(vec![7]));
+    assert_eq!(fixed.read_byte_dyn().await, Ok(7));
+    assert_eq!(fixed.read_byte().await, Err("eof"));
     assert_eq!(buf[0], 9);
 
     let storage: Arc<dyn SendDynStorage<Stream = Vec<u32>>> = Arc::new(Numbers);

@@ -78,7 +78,10 @@ pub(crate) fn read(
         })
         .collect();
     for ident in mentioned.0 {
-        if model.assoc_types.iter().any(|a| a.ident == ident) {
+        // The trait's own, listed, or fixed by a supertrait's binding
+        // (`Read: ErrorType<Error = io::Error>`: the object needs no name
+        // for it).
+        if model.assoc_types.iter().any(|a| a.ident == ident) || bound_by(item, &ident) {
             continue;
         }
         match candidates.as_slice() {
@@ -98,6 +101,17 @@ pub(crate) fn read(
         }
     }
     Ok(())
+}
+
+/// Whether a supertrait binds `ident` (`ErrorType<Error = io::Error>`).
+fn bound_by(item: &ItemTrait, ident: &syn::Ident) -> bool {
+    item.supertraits.iter().any(|bound| match bound {
+        TypeParamBound::Trait(t) => t.path.segments.iter().any(|segment| {
+            matches!(&segment.arguments, syn::PathArguments::AngleBracketed(args)
+                if args.args.iter().any(|a| matches!(a, syn::GenericArgument::AssocType(b) if b.ident == *ident)))
+        }),
+        _ => false,
+    })
 }
 
 fn push(model: &mut Model, names: &mut Names, supertrait: Path, ident: &syn::Ident) {
