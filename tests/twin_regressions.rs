@@ -250,6 +250,28 @@ mod hygiene {
             futures_util::stream::iter([erasure, future, method])
         }
     }
+
+    /// A supertrait's type, named by a method: the object names it with a
+    /// parameter of its own, which a user's generic `Error_` (the name it
+    /// would take) and a trait lifetime `'dyn_twin` do not capture.
+    pub trait Fallible {
+        type Error;
+    }
+
+    #[dyn_twin(DynChecked, send = SendDynChecked, try_methods)]
+    pub trait Checked<'dyn_twin, Error_: Send + Sync + 'static>: Fallible + Send + Sync {
+        async fn check(&self, x: Error_, label: &'dyn_twin str) -> Result<usize, Self::Error>;
+    }
+
+    impl Fallible for Impl {
+        type Error = u8;
+    }
+
+    impl<'dyn_twin> Checked<'dyn_twin, u16> for Impl {
+        async fn check(&self, x: u16, label: &'dyn_twin str) -> Result<usize, u8> {
+            Ok(usize::from(x) + label.len())
+        }
+    }
 }
 
 #[test]
@@ -305,6 +327,12 @@ fn generated_names_neither_capture_nor_are_captured_by_the_users() {
     assert_eq!(
         block_on(shared.types(Cap(1), Implementor(1), P(1), 1, 1, 1)).0,
         6
+    );
+    let checked: Box<dyn SendDynChecked<'_, u16, Error = u8>> = Box::new(Impl);
+    assert_eq!(block_on(checked.check(2, "abc")).0, Ok(5));
+    assert_eq!(
+        block_on(checked.try_check_send(&mut Some((1, "x"))).unwrap()).0,
+        Ok(2)
     );
 }
 

@@ -211,19 +211,17 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                 // dyn-compatible, with or without a twin.
                 // Its generic arguments only: a binding, `Iterator<Item =
                 // Self::Out>`, is allowed.
-                let mut bare_self = BareSelf(None);
                 let mut self_path = SelfPath(None);
                 for segment in &t.path.segments {
                     if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
                         for arg in &args.args {
                             if let syn::GenericArgument::Type(ty) = arg {
-                                bare_self.visit_type(ty);
                                 self_path.visit_type(ty);
                             }
                         }
                     }
                 }
-                if let Some(span) = bare_self.0.or(self_path.0) {
+                if let Some(span) = self_path.0 {
                     errors.push(err(
                         span,
                         format!(
@@ -758,7 +756,7 @@ fn receiver_text(receiver: &syn::Receiver) -> String {
     }
 }
 
-/// Finds `Self::X` (which `BareSelf` leaves out) in a path's arguments.
+/// Finds `Self` or `Self::X` in a type.
 struct SelfPath(Option<Span>);
 
 impl<'ast> Visit<'ast> for SelfPath {

@@ -10,4 +10,12 @@ pub trait Storage: Backend<Request<Self::Job>> {
     async fn push(&mut self, job: Self::Job);
 }
 
+// A bare `Self` there too (a trait compared with its own implementors).
+pub trait Peer<T: ?Sized> {}
+
+#[hybrid_dispatch::dyn_twin(DynNode)]
+pub trait Node: Peer<Self> {
+    async fn ping(&self) -> u8;
+}
+
 fn main() {}

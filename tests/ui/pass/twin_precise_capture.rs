@@ -14,7 +14,7 @@ use hybrid_dispatch::dyn_twin;
 use hybrid_dispatch::twin::{TwinHandle, TwinRegistry};
 
 /// A store of values by index.
-#[dyn_twin(DynArchive, send = SendDynArchive)]
+#[dyn_twin(DynArchive, send = SendDynArchive, try_methods)]
 pub trait Archive: Send + Sync {
     /// What it stores.
     type Value: Send;
@@ -57,6 +57,29 @@ pub trait Route<'r, T> {
         path: &'r str,
         extra: &str,
     ) -> impl Future<Output = Option<T>> + use<'_, 'r, Self, T>;
+}
+
+/// A trait lifetime and type named like the bridge's own parameters
+/// (`'dyn_twin`, `Cap`), listed in `use<..>` beside `Self`.
+#[dyn_twin(DynNamed)]
+pub trait Named<'dyn_twin, Cap> {
+    /// Borrows the receiver and `'dyn_twin`, not `extra`.
+    fn get(
+        &self,
+        key: &'dyn_twin str,
+        extra: &str,
+    ) -> impl Future<Output = (usize, Option<Cap>)> + use<'_, 'dyn_twin, Self, Cap>;
+}
+
+impl<'dyn_twin> Named<'dyn_twin, u8> for Memory {
+    fn get(
+        &self,
+        key: &'dyn_twin str,
+        extra: &str,
+    ) -> impl Future<Output = (usize, Option<u8>)> + use<'_, 'dyn_twin> {
+        let n = extra.len();
+        async move { (key.len() + n + self.values.len(), None) }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -169,6 +192,18 @@ async fn main() {
     let found = route.route("path", &extra);
     drop(extra);
     assert_eq!(found.await, Some(8));
+
+    let named: &dyn DynNamed<'static, u8> = &memory;
+    let extra = key("ab");
+    let got = named.get("key", &extra);
+    drop(extra);
+    assert_eq!(got.await, (7, None));
+    // The `try_` call of a `use<'_, Self>` method: the same borrows.
+    let archive: &dyn SendDynArchive<Value = u64> = &memory;
+    let k = key("abc");
+    let len = archive.try_len_of_send(&mut Some(&k)).unwrap();
+    drop(k);
+    assert_eq!(len.await, 5);
 
     let boxed: Box<dyn SendDynArchive<Value = u64>> = Box::new(Memory {
         values: vec![7],
