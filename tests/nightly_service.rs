@@ -1,7 +1,7 @@
 //! `#[service]`: `async fn call` in a `Service` impl, with the `nightly`
 //! feature on a nightly compiler (`cargo +nightly test --features nightly
 //! --test nightly_service`). Without the feature this file is empty; the
-//! stable error is pinned by `tests/ui/twin_service_attr_on_stable.rs`.
+//! stable error is pinned by `tests/trybuild/tests/ui/twin_service_attr_on_stable.rs`.
 
 #![cfg(feature = "nightly")]
 #![feature(impl_trait_in_assoc_type)]

@@ -345,7 +345,7 @@ fn a_dispatched_call_is_made_at_once_and_answers_unknown_names_as_errors() {
 
 /// A call by name may borrow its request: the returned future holds the/// A call by name may borrow its request: the returned future holds the
 /// snapshot the entry was found in, not a `'static` bound on the request
-/// (`tests/ui/registry_call_outlives_request.rs`: it cannot outlive it).
+/// (`tests/trybuild/tests/ui/registry_call_outlives_request.rs`: it cannot outlive it).
 #[test]
 fn a_call_by_name_may_borrow_its_request() {
     /// The length of a borrowed string, pending once first.

@@ -2,7 +2,7 @@
 //! the public API in safe code. Each runs natively in debug and release
 //! (`.ci/run` runs this file with `--release` too) and under Miri with
 //! Stacked and Tree Borrows. The padded capacities that used to corrupt
-//! futures are compile errors now, pinned in `tests/ui/capacity_*.rs`.
+//! futures are compile errors now, pinned in `tests/trybuild/tests/ui/capacity_*.rs`.
 #![cfg(feature = "alloc")]
 
 mod common;
