@@ -488,7 +488,7 @@ mod embedded_io {
     }
 }
 
-#[dyn_twin(DynRead, send = SendDynRead)]
+#[dyn_twin(DynRead, send = SendDynRead, try_methods)]
 trait Read: embedded_io::ErrorType {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error>;
     async fn read_exact(&mut self, mut buf: &mut [u8]) -> Result<(), Self::Error> {
@@ -520,7 +520,7 @@ impl Read for Uart {
 }
 
 /// `Self::Error` fixed by the supertrait's binding: the object names none.
-#[dyn_twin(DynFixedRead)]
+#[dyn_twin(DynFixedRead, try_methods)]
 trait FixedRead: embedded_io::ErrorType<Error = &'static str> {
     async fn read_byte(&mut self) -> Result<u8, Self::Error>;
 }
@@ -541,7 +541,12 @@ trait Labelled {
     fn label(&self) -> &str;
 }
 
-#[dyn_twin(DynStorage, send = SendDynStorage, supertrait_types(Backend::Stream))]
+#[dyn_twin(
+    DynStorage,
+    send = SendDynStorage,
+    supertrait_types(Backend::Stream),
+    try_methods
+)]
 trait Storage: Backend + Labelled + Send + Sync {
     async fn scan(&self, from: u32) -> Self::Stream;
 }
@@ -594,6 +599,31 @@ async fn a_supertraits_associated_types() {
     let numbers = stores.register("numbers", Numbers).unwrap();
     assert_eq!(stores.get("numbers").unwrap().scan_send(1).await, [1, 2, 3]);
     assert_eq!(TwinHandle::tracked(&numbers, "scan").unwrap().completed, 1);
+
+    // The `try_` calls (`try_methods`) name the supertraits' types as the
+    // others do: inferred, fixed by a binding, and listed.
+    let mut uart: Box<dyn SendDynRead<Error = &'static str>> = Box::new(Uart(vec![1, 2, 3]));
+    let mut two = [0; 2];
+    let read = uart.try_read_send(&mut Some(&mut two[..])).unwrap();
+    assert_eq!(read.await, Ok(2));
+    let mut rest = Some(&mut buf[..]);
+    assert_eq!(
+        uart.try_read_exact_send(&mut rest).unwrap().await,
+        Err("eof")
+    );
+    assert!(rest.is_none(), "the call took its argument");
+    assert_eq!(two, [1, 2]);
+    assert_eq!(fixed.try_read_byte_dyn().unwrap().await, Err("eof"));
+    assert_eq!(
+        storage.try_scan_send(&mut Some(7)).unwrap().await,
+        [7, 8, 9]
+    );
+    let by_name = stores.get("numbers").unwrap();
+    assert_eq!(
+        by_name.try_scan_send(&mut Some(2)).unwrap().await,
+        [2, 3, 4]
+    );
+    assert_eq!(TwinHandle::tracked(&numbers, "scan").unwrap().completed, 2);
 }
 
 // ---------------------------------------------------------------------------
