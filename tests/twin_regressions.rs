@@ -1327,3 +1327,68 @@ fn lifetime_bounds_constructors_cfg_alternatives_and_coerced_returns_of_real_tra
     assert_eq!(block_on(loader.load(&[3, 4])).0, [9, 16]);
     assert_eq!(block_on(loader.load_send(&[5])).0, [25]);
 }
+
+// ---------------------------------------------------------------------------
+// A trait parameter captured by the bridge's `Send` future, asked only what
+// the capture needs. A tower-style `Handler<Req>` called with a request that
+// is `Send` and not `Sync` (axum's `Body` is one: a boxed body stream), by
+// value and through `&mut`; a parameter behind `&` that is `Sync` and not
+// `Send` (a lock's guard). The bridge asked `Req: Send + Sync` of every
+// parameter an argument named, so neither object had its trait's methods
+// (E0599, "`Req: Sync` was not satisfied").
+
+/// `Send`, not `Sync`: a request whose body is read once.
+struct Request(std::cell::Cell<u32>);
+
+#[dyn_twin(DynHandler, send = SendDynHandler)]
+trait Handler<Req>: Send + Sync {
+    async fn handle(&self, req: Req) -> u32;
+    async fn rewrite(&self, req: &mut Req, by: u32);
+}
+
+struct Adder;
+impl Handler<Request> for Adder {
+    async fn handle(&self, req: Request) -> u32 {
+        tokio::task::yield_now().await;
+        req.0.get() + 1
+    }
+    async fn rewrite(&self, req: &mut Request, by: u32) {
+        req.0.set(req.0.get() * by);
+    }
+}
+
+#[dyn_twin(DynInspect, send = SendDynInspect)]
+trait Inspect<K>: Send + Sync {
+    async fn count(&self, keys: &[K]) -> usize;
+}
+
+struct KeyCount;
+impl<K: Sync> Inspect<K> for KeyCount {
+    async fn count(&self, keys: &[K]) -> usize {
+        keys.len()
+    }
+}
+
+/// Generic code over the trait, handed the object.
+async fn handle_twice<H: Handler<Request> + ?Sized>(handler: &H, start: u32) -> u32 {
+    let mut req = Request(std::cell::Cell::new(start));
+    handler.rewrite(&mut req, 3).await;
+    handler.handle(req).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_request_that_is_not_sync_through_the_bridge() {
+    let handler: Arc<dyn SendDynHandler<Request>> = Arc::new(Adder);
+    let task = tokio::spawn({
+        let handler = Arc::clone(&handler);
+        async move { handler.handle(Request(std::cell::Cell::new(4))).await }
+    });
+    assert_eq!(task.await.unwrap(), 5);
+    let task = tokio::spawn(async move { handle_twice(&*handler, 2).await });
+    assert_eq!(task.await.unwrap(), 7);
+
+    static LOCKED: std::sync::Mutex<u32> = std::sync::Mutex::new(1);
+    let guards = [LOCKED.lock().unwrap()];
+    let inspect: &dyn SendDynInspect<std::sync::MutexGuard<'static, u32>> = &KeyCount;
+    assert_eq!(inspect.count(&guards).await, 1);
+}

@@ -181,32 +181,101 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
 
 /// In `send` mode the bridge's `async` block captures the arguments, so it
 /// is `Send` only if they are. For an argument whose type names the trait's
-/// type parameters or associated types (`keys: &[K]`, `item: Self::Item`),
-/// the bridge impl asks `K: Send + Sync` (`Item_: Send + Sync`): it exists
-/// for the instantiations where the implementors' futures can be `Send`
-/// anyway, and asks nothing of the trait. (Bounding the argument types
-/// themselves, `for<'a> &'a [K]: Send`, would be exact, but a
+/// type parameters or associated types, the bridge impl asks what the
+/// capture needs of them: `K: Send` for one held by value or through
+/// `&mut` (`req: Request`, `buf: &mut [K]`, `(K, u8)`), `K: Sync` for one
+/// behind `&` (`keys: &[K]`), and both for one inside any other type
+/// (`Arc<K>`, `Vec<K>`: what their `Send` asks of `K` is theirs to say).
+/// It exists for the instantiations where the implementors' futures can be
+/// `Send` anyway, and asks nothing of the trait. (Bounding the argument
+/// types themselves, `for<'a> &'a [K]: Send`, would be exact, but a
 /// higher-ranked bound on `Next<'a, State>` asks `State: 'static`.)
 fn captured_send_bounds(cx: &Cx<'_>, m: &Method) -> Vec<TokenStream> {
-    let mut mentioned = Mentioned::default();
+    let mut needs = Needs::default();
     for arg in &m.args {
-        mentioned.visit_type(&arg.ty);
+        needs.visit(&arg.ty, false);
     }
     let params = cx
         .trait_type_params()
         .into_iter()
-        .filter(|t| mentioned.idents.contains(&t.to_string()))
-        .cloned();
-    let assoc = cx
-        .model
-        .assoc_types
-        .iter()
-        .filter(|a| mentioned.assoc.contains(&a.ident.to_string()))
-        .map(|a| a.param.clone());
-    params
-        .chain(assoc)
-        .map(|t| quote!(#t: ::core::marker::Send + ::core::marker::Sync))
-        .collect()
+        .map(|t| (t.to_string(), quote!(#t)))
+        .chain(cx.model.assoc_types.iter().map(|a| {
+            let param = &a.param;
+            (format!("Self::{}", a.ident), quote!(#param))
+        }));
+    let mut bounds = Vec::new();
+    for (name, param) in params {
+        let send = needs.send.contains(&name);
+        let sync = needs.sync.contains(&name);
+        match (send, sync) {
+            (true, true) => {
+                bounds.push(quote!(#param: ::core::marker::Send + ::core::marker::Sync));
+            }
+            (true, false) => bounds.push(quote!(#param: ::core::marker::Send)),
+            (false, true) => bounds.push(quote!(#param: ::core::marker::Sync)),
+            (false, false) => {}
+        }
+    }
+    bounds
+}
+
+/// What capturing a value of a type asks of the names in it (`K`,
+/// `Self::Item`): `send` for those held by value or through `&mut`, `sync`
+/// for those behind `&`; a name inside any other type is in both.
+#[derive(Default)]
+struct Needs {
+    send: Vec<String>,
+    sync: Vec<String>,
+}
+
+impl Needs {
+    /// `shared`: whether the value is reached through a `&`.
+    fn visit(&mut self, ty: &syn::Type, shared: bool) {
+        match ty {
+            syn::Type::Reference(r) => self.visit(&r.elem, shared || r.mutability.is_none()),
+            syn::Type::Paren(p) => self.visit(&p.elem, shared),
+            syn::Type::Group(g) => self.visit(&g.elem, shared),
+            syn::Type::Tuple(t) => t.elems.iter().for_each(|e| self.visit(e, shared)),
+            syn::Type::Array(a) => self.visit(&a.elem, shared),
+            syn::Type::Slice(s) => self.visit(&s.elem, shared),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let segments = &p.path.segments;
+                let bare = segments.iter().all(|s| s.arguments.is_none());
+                let name = match segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect::<Vec<_>>()[..]
+                {
+                    [ref one] if bare => Some(one.clone()),
+                    [ref first, ref assoc] if bare && first == "Self" => {
+                        Some(format!("Self::{assoc}"))
+                    }
+                    _ => None,
+                };
+                match name {
+                    Some(name) if shared => self.sync.push(name),
+                    Some(name) => self.send.push(name),
+                    None => self.inside(ty),
+                }
+            }
+            _ => self.inside(ty),
+        }
+    }
+
+    /// Every name mentioned anywhere in `ty`, which is not one of the
+    /// shapes above: both bounds.
+    fn inside(&mut self, ty: &syn::Type) {
+        let mut mentioned = Mentioned::default();
+        mentioned.visit_type(ty);
+        let names = mentioned
+            .idents
+            .into_iter()
+            .chain(mentioned.assoc.into_iter().map(|a| format!("Self::{a}")));
+        for name in names {
+            self.send.push(name.clone());
+            self.sync.push(name);
+        }
+    }
 }
 
 /// `send_argument(&arg);` for each argument the `Send` bridge's block
