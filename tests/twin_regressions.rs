@@ -1369,6 +1369,20 @@ impl<K: Sync> Inspect<K> for KeyCount {
     }
 }
 
+/// The request as an associated type.
+#[dyn_twin(DynEndpoint, send = SendDynEndpoint)]
+trait Endpoint: Send + Sync {
+    type Request: Send;
+    async fn call(&self, req: Self::Request) -> u32;
+}
+
+impl Endpoint for Adder {
+    type Request = Request;
+    async fn call(&self, req: Request) -> u32 {
+        self.handle(req).await
+    }
+}
+
 /// Generic code over the trait, handed the object.
 async fn handle_twice<H: Handler<Request> + ?Sized>(handler: &H, start: u32) -> u32 {
     let mut req = Request(std::cell::Cell::new(start));
@@ -1386,6 +1400,21 @@ async fn a_send_request_that_is_not_sync_through_the_bridge() {
     assert_eq!(task.await.unwrap(), 5);
     let task = tokio::spawn(async move { handle_twice(&*handler, 2).await });
     assert_eq!(task.await.unwrap(), 7);
+    // Registered: by name, through the object the registry lends, in a task.
+    let handlers = Arc::new(TwinRegistry::<dyn SendDynHandler<Request>>::new());
+    let adder = handlers.register("adder", Adder).unwrap();
+    let task = tokio::spawn({
+        let handlers = Arc::clone(&handlers);
+        async move {
+            let handler = handlers.get("adder").unwrap();
+            handle_twice(&*handler, 5).await + handler.handle_send(Request(1.into())).await
+        }
+    });
+    assert_eq!(task.await.unwrap(), 16 + 2);
+    assert_eq!(TwinHandle::tracked(&adder, "handle").unwrap().completed, 2);
+    let endpoint: Box<dyn SendDynEndpoint<Request = Request>> = Box::new(Adder);
+    let task = tokio::spawn(async move { endpoint.call(Request(9.into())).await });
+    assert_eq!(task.await.unwrap(), 10);
 
     static LOCKED: std::sync::Mutex<u32> = std::sync::Mutex::new(1);
     let guards = [LOCKED.lock().unwrap()];
