@@ -1421,3 +1421,81 @@ async fn a_send_request_that_is_not_sync_through_the_bridge() {
     let inspect: &dyn SendDynInspect<std::sync::MutexGuard<'static, u32>> = &KeyCount;
     assert_eq!(inspect.count(&guards).await, 1);
 }
+
+// ---------------------------------------------------------------------------
+// A method bounded by its own lifetime, `where Self: 'a` (aws-credential-
+// types' `ProvideCredentials::provide_credentials<'a>(&'a self)`, trillium's
+// `ObjectSafeHandler::run<'handler, 'fut>`): the counting wrapper's impl
+// took the bound into its header, where `'a` is not declared (E0261 at the
+// attribute), so no such trait compiled.
+
+#[dyn_twin(DynProvide, send = SendDynProvide)]
+trait Provide: Send + Sync {
+    fn provide<'a>(&'a self) -> impl Future<Output = u32> + Send + 'a
+    where
+        Self: 'a;
+    fn name<'a>(&'a self) -> &'a str
+    where
+        Self: 'a;
+    fn run<'handler, 'fut>(&'handler self, conn: u32) -> impl Future<Output = u32> + Send + 'fut
+    where
+        'handler: 'fut,
+        Self: 'fut;
+}
+
+struct Static(u32, String);
+#[allow(
+    clippy::manual_async_fn,
+    reason = "written as the projects' implementors write these signatures"
+)]
+impl Provide for Static {
+    fn provide<'a>(&'a self) -> impl Future<Output = u32> + Send + 'a
+    where
+        Self: 'a,
+    {
+        async move { self.0 }
+    }
+    fn name<'a>(&'a self) -> &'a str
+    where
+        Self: 'a,
+    {
+        &self.1
+    }
+    fn run<'handler, 'fut>(&'handler self, conn: u32) -> impl Future<Output = u32> + Send + 'fut
+    where
+        'handler: 'fut,
+        Self: 'fut,
+    {
+        async move { conn + self.0 }
+    }
+}
+
+#[tokio::test]
+async fn a_method_bounded_by_its_own_lifetime() {
+    let provider: Arc<dyn SendDynProvide> = Arc::new(Static(7, "static".into()));
+    assert_eq!(provider.provide().await, 7);
+    assert_eq!(provider.provide_send().await, 7);
+    assert_eq!(provider.name(), "static");
+    assert_eq!(provider.run(1).await, 8);
+    // Registered: through the counting wrapper.
+    let providers = TwinRegistry::<dyn SendDynProvide>::new();
+    let handle = providers
+        .register("static", Static(2, "two".into()))
+        .unwrap();
+    let shared = providers.get("static").unwrap();
+    assert_eq!(shared.provide().await + shared.run(3).await, 2 + 5);
+    assert_eq!(shared.name(), "two");
+    assert_eq!(
+        TwinHandle::tracked(&handle, "provide").unwrap().completed,
+        1
+    );
+    // Their futures' layouts are known: the sizing report lists both.
+    // `run`'s future outlives its borrow of the wrapper (`'fut`): not
+    // tracked, counted.
+    assert_eq!(TwinHandle::stats(&handle).get("run").unwrap().calls, 1);
+    let sized: Vec<_> = TwinHandle::sizing(&handle)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    assert_eq!(sized, ["provide", "run"]);
+}

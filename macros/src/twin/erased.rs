@@ -742,7 +742,7 @@ impl Cx<'_> {
 
 /// The names of the method's own lifetime parameters (not in scope in
 /// `m_layout`, which has none).
-fn own_lifetimes(m: &Method) -> Vec<String> {
+pub(crate) fn own_lifetimes(m: &Method) -> Vec<String> {
     m.sig
         .generics
         .params

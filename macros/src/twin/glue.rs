@@ -171,15 +171,23 @@ fn supertwin_methods(cx: &Cx<'_>) -> (TokenStream, TokenStream) {
 
 /// Whether the twin object (`send`: the `Send` one, `Sync` too when
 /// `send_twin_sync`) meets `m`'s where clause: `Self: Send`/`Sync` it
-/// has, `Self: 'static` when its objects are `'static`. Any other
-/// predicate (`Self::Ctx: Send`, `T: Clone`) is not known of every object
-/// type: no layout there.
+/// has, `Self: 'static` when its objects are `'static`, and what names only
+/// the method's own lifetimes (`Self: 'a` and `'handler: 'fut` on `fn
+/// run<'handler, 'fut>`: the layout erases them). Any other predicate
+/// (`Self::Ctx: Send`, `T: Clone`) is not known of every object type: no
+/// layout there.
 fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
     let receiver = cx.receiver_outlives(m);
     let lt = cx.lifetimes_of(m);
+    let own = super::erased::own_lifetimes(m);
+    let is_own = |l: &syn::Lifetime| own.contains(&l.ident.to_string());
     lt.preds.iter().chain(receiver.as_ref()).all(|pred| {
-        let syn::WherePredicate::Type(t) = pred else {
-            return false;
+        let t = match pred {
+            syn::WherePredicate::Type(t) => t,
+            syn::WherePredicate::Lifetime(l) => {
+                return is_own(&l.lifetime) && l.bounds.iter().all(is_own);
+            }
+            _ => return false,
         };
         if !matches!(&t.bounded_ty, syn::Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self")) {
             return false;
@@ -195,7 +203,9 @@ fn object_meets(cx: &Cx<'_>, m: &crate::model::Method, send: bool) -> bool {
                     _ => false,
                 }
             }
-            syn::TypeParamBound::Lifetime(l) => l.ident == "static" && cx.model.static_objects,
+            syn::TypeParamBound::Lifetime(l) => {
+                (l.ident == "static" && cx.model.static_objects) || is_own(l)
+            }
             _ => false,
         })
     })
