@@ -1499,3 +1499,134 @@ async fn a_method_bounded_by_its_own_lifetime() {
         .collect();
     assert_eq!(sized, ["provide", "run"]);
 }
+
+// ---------------------------------------------------------------------------
+// A `where Self: Sized` method that takes `self: &Arc<Self>` (nativelink's
+// `RunningActionsManager`, once its `Sized` supertrait goes as the error
+// says): refused a second time, as the counting wrapper cannot forward that
+// receiver, so the trait could not keep the method at all. With a default
+// body, the wrapper now runs the default on itself.
+
+#[dyn_twin(DynManager, send = SendDynManager)]
+trait Manager: Send + Sync + 'static {
+    async fn kill_all(&self) -> usize;
+    fn spawn_upload(self: &Arc<Self>) -> usize
+    where
+        Self: Sized,
+    {
+        Arc::strong_count(self)
+    }
+    async fn kill_later(self: Arc<Self>) -> usize
+    where
+        Self: Sized,
+    {
+        self.kill_all().await + 1
+    }
+}
+
+struct Actions(usize);
+impl Manager for Actions {
+    async fn kill_all(&self) -> usize {
+        self.0
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sized_method_on_another_pointer_to_self() {
+    let actions = Arc::new(Actions(3));
+    let again = Arc::clone(&actions);
+    assert_eq!(actions.spawn_upload(), 2);
+    drop(again);
+    // The `send` rewrite makes the `Arc<Self>` method's future `Send`.
+    let task = tokio::spawn(Arc::clone(&actions).kill_later());
+    assert_eq!(task.await.unwrap(), 4);
+    let managers = TwinRegistry::<dyn SendDynManager>::new();
+    let handle = managers.register("actions", Actions(5)).unwrap();
+    assert_eq!(managers.get("actions").unwrap().kill_all().await, 5);
+    assert_eq!(handle.kill_all_send().await, 5);
+}
+
+// ---------------------------------------------------------------------------
+// An associated type bounded by the trait's own associated types: ntex's
+// `ServiceFactory` (`type Service: Service<Res = Self::Res, Error =
+// Self::Error>`) and hyper's `Service` (`type Future: Future<Output =
+// Result<Self::Response, Self::Error>>`). The impls on the objects copied the
+// bound, where `Self` is the object: rustc overflowed (E0275) or, with two
+// such names, ran until the machine's memory was gone.
+
+trait Svc {
+    type Res;
+    type Error;
+    fn run(&self) -> Result<Self::Res, Self::Error>;
+}
+
+#[dyn_twin(DynFactory, send = SendDynFactory)]
+trait Factory: Send + Sync {
+    type Res;
+    type Error;
+    type Service: Svc<Res = Self::Res, Error = Self::Error>;
+    async fn create(&self, seed: u32) -> Self::Service;
+}
+
+struct Seeded(u32);
+impl Svc for Seeded {
+    type Res = u32;
+    type Error = String;
+    fn run(&self) -> Result<u32, String> {
+        Ok(self.0)
+    }
+}
+
+struct SeedFactory;
+impl Factory for SeedFactory {
+    type Res = u32;
+    type Error = String;
+    type Service = Seeded;
+    async fn create(&self, seed: u32) -> Seeded {
+        Seeded(seed)
+    }
+}
+
+#[dyn_twin(DynHyperService, send = SendDynHyperService)]
+trait HyperService<Request>: Send + Sync {
+    type Response;
+    type Error;
+    type Future: Future<Output = Result<Self::Response, Self::Error>>;
+    fn call(&self, req: Request) -> Self::Future;
+}
+
+struct Len;
+impl HyperService<String> for Len {
+    type Response = usize;
+    type Error = ();
+    type Future = std::future::Ready<Result<usize, ()>>;
+    fn call(&self, req: String) -> Self::Future {
+        std::future::ready(Ok(req.len()))
+    }
+}
+
+/// Generic code over hyper's shape, handed the object.
+async fn serve<S: HyperService<String> + ?Sized>(service: &S) -> Result<S::Response, S::Error> {
+    service.call("xyz".into()).await
+}
+
+#[tokio::test]
+async fn an_associated_type_bounded_by_the_traits_own() {
+    type SeededObject = dyn SendDynFactory<Res = u32, Error = String, Service = Seeded>;
+    let factory: Arc<SeededObject> = Arc::new(SeedFactory);
+    assert_eq!(factory.create(4).await.run(), Ok(4));
+    assert_eq!(factory.create_send(5).await.run(), Ok(5));
+    let factories = TwinRegistry::<SeededObject>::new();
+    factories.register("seeded", SeedFactory).unwrap();
+    assert_eq!(
+        factories.get("seeded").unwrap().create(6).await.run(),
+        Ok(6)
+    );
+
+    type Ready = std::future::Ready<Result<usize, ()>>;
+    let service: Box<
+        dyn SendDynHyperService<String, Response = usize, Error = (), Future = Ready>,
+    > = Box::new(Len);
+    assert_eq!(service.call("ab".into()).await, Ok(2));
+    assert_eq!(serve(&*service).await, Ok(3));
+}

@@ -117,6 +117,10 @@ pub(crate) enum SizedReceiver {
     Mut,
     Value,
     Boxed,
+    /// Another pointer to `Self` (`self: &Arc<Self>`, `self: Pin<&mut
+    /// Self>`) on a method with a default body: not forwarded, the
+    /// counting wrapper runs the default on itself.
+    Other,
     /// An associated function (no `self`).
     None,
 }
@@ -269,6 +273,23 @@ pub(crate) fn read(item: &ItemTrait, names: &mut Names) -> Result<Model, syn::Er
                         ty.span(),
                         "#[dyn_twin] does not support generic associated types: a `dyn` twin cannot name them; use a plain associated type or a method",
                     ));
+                } else if let Some(span) = {
+                    // `type Database: Database<Connection = Self>` (sqlx's
+                    // `Connection`): on the objects `Self` would be the object
+                    // type itself, which no implementor's type can be.
+                    let mut bare_self = crate::shapes::BareSelf(None);
+                    for bound in &ty.bounds {
+                        bare_self.visit_type_param_bound(bound);
+                    }
+                    bare_self.0
+                } {
+                    errors.push(err(
+                        span,
+                        format!(
+                            "#[dyn_twin] cannot erase an associated type whose bounds name `Self` (`{}`): on the `dyn` twin `Self` is the trait object, which no implementor's type can stand for; bound it without `Self`, or keep the trait static and drop #[dyn_twin]",
+                            ty.ident
+                        ),
+                    ));
                 } else {
                     model.assoc_types.push(AssocType {
                         ident: ty.ident.clone(),
@@ -316,12 +337,16 @@ fn read_sized(method: &TraitItemFn, names: &mut Names) -> Result<SizedMethod, sy
                 Some(ReceiverType::Mut) => SizedReceiver::Mut,
                 Some(ReceiverType::Boxed) => SizedReceiver::Boxed,
                 Some(ReceiverType::Value) => SizedReceiver::Value,
+                // With a default body, the counting wrapper runs the body on
+                // itself; without one, it would have nothing to run.
+                None if method.default.is_some() => SizedReceiver::Other,
                 None => {
                     return Err(err(
                         r.ty.span(),
                         format!(
-                            "#[dyn_twin] forwards `where Self: Sized` methods through its counting wrapper, which cannot forward a `{}` receiver: take `self`, `&self`, `&mut self` or `self: Box<Self>`",
-                            quote::ToTokens::to_token_stream(&r.ty)
+                            "#[dyn_twin] forwards `where Self: Sized` methods through its counting wrapper, which cannot forward a `{}` receiver to the implementor: give `{}` a default body (the wrapper then runs it), or take `self`, `&self`, `&mut self` or `self: Box<Self>`",
+                            receiver_text(r),
+                            method.sig.ident
                         ),
                     ));
                 }

@@ -304,6 +304,12 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod, self_params: &syn::Generics) -> T
         };
         sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
     }
+    if matches!(m.receiver, SizedReceiver::Other) {
+        // `self: &Arc<Self>` (nativelink's `RunningActionsManager`): the
+        // wrapper cannot make that pointer to `P`; the default runs on the
+        // wrapper (`read_sized` refuses such a method without one).
+        return TokenStream::new();
+    }
     if m.has_default && asks_more_of_self(&m.sig, cx.model) {
         // `where Self: Sized + Send + Sync + 'static` (a `fn boxed(self) ->
         // Box<dyn SendDynPlugin>` helper) on a trait that does not say
@@ -405,6 +411,7 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod, self_params: &syn::Generics) -> T
             quote!(#p::counted_new(#path(#(#names),*), #methods))
         }
         SizedReceiver::None => quote!(#path(#(#names),*)),
+        SizedReceiver::Other => unreachable!("returned above"),
     };
     quote!(#(#cfgs)* #[inline] #sig { #call })
 }

@@ -313,6 +313,17 @@ impl<'a> Cx<'a> {
         let assoc_params = self.model.assoc_types.iter().map(|a| {
             let param = &a.param;
             let mut bounds = a.item.bounds.clone();
+            // `type Service: Service<Res = Self::Res>` (ntex, hyper's `type
+            // Future: Future<Output = Result<Self::Response, Self::Error>>`):
+            // here `Self` would be the object type, whose `Res` is this very
+            // parameter list's (a cycle rustc overflowed on, or ran out of
+            // memory); the parameter that stands for it says the same.
+            for bound in &mut bounds {
+                syn::visit_mut::VisitMut::visit_type_param_bound_mut(
+                    &mut AssocToParam(self.model),
+                    bound,
+                );
+            }
             if self.model.static_objects {
                 bounds.push(syn::parse_quote!('static));
             }
@@ -323,6 +334,34 @@ impl<'a> Cx<'a> {
             }
         });
         quote!(<#object #(#lifetimes,)* #(#others,)* #space: #p::Capacity, #(#assoc_params,)* #extra>)
+    }
+}
+
+/// Replaces `Self::X` (and `<Self as Trait>::X`) for each associated type
+/// `X` of the trait with the parameter that stands for it on the objects.
+struct AssocToParam<'m>(&'m crate::model::Model);
+
+impl syn::visit_mut::VisitMut for AssocToParam<'_> {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if let syn::Type::Path(p) = ty {
+            let of_self = match &p.qself {
+                None => p.path.segments.len() == 2 && p.path.segments[0].ident == "Self",
+                Some(q) => {
+                    matches!(&*q.ty, syn::Type::Path(s) if s.qself.is_none() && s.path.is_ident("Self"))
+                }
+            };
+            let last = p.path.segments.last();
+            if let (true, Some(last)) = (of_self, last) {
+                if last.arguments.is_none() {
+                    if let Some(a) = self.0.assoc_types.iter().find(|a| a.ident == last.ident) {
+                        let param = &a.param;
+                        *ty = syn::parse_quote!(#param);
+                        return;
+                    }
+                }
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
     }
 }
 

@@ -130,6 +130,15 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
                     SizedReceiver::Mut | SizedReceiver::Value | SizedReceiver::Boxed => {
                         (!model.send_supertrait).then(|| quote!(::core::marker::Send))
                     }
+                    // `self: &Arc<Self>`, `Arc<Self>`: `Send` if `Self` is
+                    // `Send + Sync` (`Pin<&mut Self>` needs less; asking
+                    // both is what an `Arc` needs).
+                    SizedReceiver::Other => match (model.send_supertrait, model.sync_supertrait) {
+                        (true, true) => None,
+                        (true, false) => Some(quote!(::core::marker::Sync)),
+                        (false, true) => Some(quote!(::core::marker::Send)),
+                        (false, false) => Some(quote!(::core::marker::Send + ::core::marker::Sync)),
+                    },
                     SizedReceiver::None => None,
                 };
                 let args: Vec<(syn::Ident, bool, Vec<syn::Attribute>)> = method
