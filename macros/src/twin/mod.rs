@@ -337,19 +337,18 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// Replaces `Self::X` (and `<Self as Trait>::X`) for each associated type
-/// `X` of the trait with the parameter that stands for it on the objects.
+/// Replaces `Self::X` for each associated type `X` of the trait with the
+/// parameter that stands for it on the objects.
 struct AssocToParam<'m>(&'m crate::model::Model);
 
 impl syn::visit_mut::VisitMut for AssocToParam<'_> {
     fn visit_type_mut(&mut self, ty: &mut syn::Type) {
         if let syn::Type::Path(p) = ty {
-            let of_self = match &p.qself {
-                None => p.path.segments.len() == 2 && p.path.segments[0].ident == "Self",
-                Some(q) => {
-                    matches!(&*q.ty, syn::Type::Path(s) if s.qself.is_none() && s.path.is_ident("Self"))
-                }
-            };
+            // Not `<Self as Other>::X`: another trait's `X`, which may share
+            // the name.
+            let of_self = p.qself.is_none()
+                && p.path.segments.len() == 2
+                && p.path.segments[0].ident == "Self";
             let last = p.path.segments.last();
             if let (true, Some(last)) = (of_self, last) {
                 if last.arguments.is_none() {
