@@ -12,7 +12,7 @@ use quote::quote;
 use syn::{FnArg, GenericParam, ReturnType, TypeParamBound, WherePredicate};
 
 use super::Cx;
-use super::erased::named_sig;
+use super::erased::{collect_lifetimes, named_sig, own_lifetimes};
 use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
 use crate::model::{SizedMethod, SizedReceiver};
 use crate::shapes::{capture_in_impl, mentions_self};
@@ -73,7 +73,7 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
         // default body) says it of the wrapper; the forwarded call needs it
         // of `P`.
         extra.extend(
-            self_bounds(&sig)
+            self_bounds(&sig, &own_lifetimes(m))
                 .into_iter()
                 .map(|b| quote!(#implementor: #b)),
         );
@@ -168,70 +168,24 @@ fn tracks(m: &crate::model::Method) -> bool {
 }
 
 /// The bounds a method's where clause puts on `Self` that the impl can
-/// say of `P`: not `Sized`, nor one that names the method's own generic
-/// parameters (`where Self: 'a` on `fn m<'a>(&'a self)`, aws-credential-types'
-/// `provide_credentials`), which the impl's header cannot name. The
-/// method's where clause keeps that one, and from `CountedTwin<P>: 'a` the
-/// compiler knows `P: 'a`.
-fn self_bounds(sig: &syn::Signature) -> Vec<TokenStream> {
-    let own = OwnParams::of(sig);
+/// say of `P`: not `Sized`, nor one that names the method's own lifetimes
+/// (`where Self: 'a` on `fn m<'a>(&'a self)`, aws-credential-types'
+/// `provide_credentials`; a twin's method has no other parameters), which
+/// the impl's header cannot name. The method's where clause keeps that
+/// one, and from `CountedTwin<P>: 'a` the compiler knows `P: 'a`.
+fn self_bounds(sig: &syn::Signature, own: &[String]) -> Vec<TokenStream> {
     self_predicates(sig)
         .filter_map(|bounds| {
             let bounds: Vec<&TypeParamBound> = bounds
-                .filter(|b| !is_sized(b) && !own.named_in(b))
+                .filter(|b| {
+                    let mut names = Vec::new();
+                    collect_lifetimes(quote!(#b), &mut names);
+                    !is_sized(b) && !names.iter().any(|n| own.contains(n))
+                })
                 .collect();
             (!bounds.is_empty()).then(|| quote!(#(#bounds)+*))
         })
         .collect()
-}
-
-/// A method's own generic parameters (lifetimes, types, consts), and
-/// whether a bound names one.
-struct OwnParams {
-    lifetimes: Vec<syn::Ident>,
-    idents: Vec<syn::Ident>,
-    found: bool,
-}
-
-impl OwnParams {
-    fn of(sig: &syn::Signature) -> Self {
-        let (mut lifetimes, mut idents) = (Vec::new(), Vec::new());
-        for param in &sig.generics.params {
-            match param {
-                GenericParam::Lifetime(l) => lifetimes.push(l.lifetime.ident.clone()),
-                GenericParam::Type(t) => idents.push(t.ident.clone()),
-                GenericParam::Const(c) => idents.push(c.ident.clone()),
-            }
-        }
-        Self {
-            lifetimes,
-            idents,
-            found: false,
-        }
-    }
-
-    fn named_in(&self, bound: &TypeParamBound) -> bool {
-        let mut visitor = Self {
-            lifetimes: self.lifetimes.clone(),
-            idents: self.idents.clone(),
-            found: false,
-        };
-        syn::visit::Visit::visit_type_param_bound(&mut visitor, bound);
-        visitor.found
-    }
-}
-
-impl<'ast> syn::visit::Visit<'ast> for OwnParams {
-    fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
-        self.found |= self.lifetimes.contains(&lifetime.ident);
-    }
-
-    fn visit_path(&mut self, path: &'ast syn::Path) {
-        if let Some(first) = path.segments.first() {
-            self.found |= path.leading_colon.is_none() && self.idents.contains(&first.ident);
-        }
-        syn::visit::visit_path(self, path);
-    }
 }
 
 /// The bounds of each `Self: ..` predicate of the method's where clause.

@@ -766,7 +766,7 @@ impl VisitMut for EraseLifetimes<'_> {
     }
 }
 
-fn collect_lifetimes(tokens: TokenStream, into: &mut Vec<String>) {
+pub(crate) fn collect_lifetimes(tokens: TokenStream, into: &mut Vec<String>) {
     let mut tokens = tokens.into_iter().peekable();
     while let Some(token) = tokens.next() {
         match token {
