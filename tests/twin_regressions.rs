@@ -1630,3 +1630,71 @@ async fn an_associated_type_bounded_by_the_traits_own() {
     assert_eq!(service.call("ab".into()).await, Ok(2));
     assert_eq!(serve(&*service).await, Ok(3));
 }
+
+// ---------------------------------------------------------------------------
+// A `where Self: Sized` method on `self: Pin<&mut Self>` in a `send` trait:
+// its rewritten future holds the `Pin<&mut Self>` across its awaits, which
+// is `Send` when `Self` is. The attribute asked `Self: Send + Sync` (what an
+// `Arc<Self>` receiver needs), so a `Send`, `!Sync` implementor could not call
+// it (E0277). `Pin<&Self>` asks `Sync` only; `Arc<Self>` still asks both.
+
+#[dyn_twin(DynStepper, send = SendDynStepper)]
+trait Stepper {
+    async fn step(&mut self) -> u32;
+    async fn settle(mut self: std::pin::Pin<&mut Self>) -> u32
+    where
+        Self: Sized + Unpin,
+    {
+        YieldOnce::default().await;
+        self.as_mut().get_mut().step().await + 100
+    }
+}
+
+/// `Send`, not `Sync`.
+struct Tally(std::cell::Cell<u32>);
+impl Stepper for Tally {
+    async fn step(&mut self) -> u32 {
+        self.0.set(self.0.get() + 1);
+        self.0.get()
+    }
+}
+
+#[dyn_twin(DynPeeker, send = SendDynPeeker)]
+trait Peeker {
+    async fn look(&self) -> u32;
+    async fn peek(self: std::pin::Pin<&Self>) -> u32
+    where
+        Self: Sized,
+    {
+        YieldOnce::default().await;
+        self.get_ref().look().await + 1
+    }
+}
+
+/// `Sync`, not `Send`.
+struct Frozen(std::marker::PhantomData<std::sync::MutexGuard<'static, u8>>);
+impl Peeker for Frozen {
+    async fn look(&self) -> u32 {
+        41
+    }
+}
+
+fn is_send<T: Send>(value: T) -> T {
+    value
+}
+
+#[test]
+fn a_sized_method_on_a_pinned_pointer_asks_what_the_pointer_needs() {
+    let mut tally = Tally(std::cell::Cell::new(0));
+    let settled = is_send(std::pin::Pin::new(&mut tally).settle());
+    assert_eq!(block_on(settled).0, 101);
+    // The counting wrapper runs the default on itself, as `Send` as `P`.
+    let mut counted = CountedTwin::new::<dyn SendDynStepper>(Tally(std::cell::Cell::new(5)));
+    assert_eq!(
+        block_on(is_send(std::pin::Pin::new(&mut counted).settle())).0,
+        106
+    );
+    let frozen = Frozen(std::marker::PhantomData);
+    let peeked = is_send(std::pin::Pin::new(&frozen).peek());
+    assert_eq!(block_on(peeked).0, 42);
+}

@@ -119,10 +119,23 @@ pub(crate) enum SizedReceiver {
     Boxed,
     /// Another pointer to `Self` (`self: &Arc<Self>`, `self: Pin<&mut
     /// Self>`) on a method with a default body: not forwarded, the
-    /// counting wrapper runs the default on itself.
-    Other,
+    /// counting wrapper runs the default on itself. With what a `Send`
+    /// future holding that pointer asks of `Self`.
+    Other(PointerNeeds),
     /// An associated function (no `self`).
     None,
+}
+
+/// What a value holding a pointer to `Self` needs of `Self` to be `Send`.
+#[derive(Clone, Copy)]
+pub(crate) enum PointerNeeds {
+    /// `Pin<&mut Self>`, `Pin<Box<Self>>`: a unique pointer.
+    Send,
+    /// `Pin<&Self>`: a shared reference.
+    Sync,
+    /// `Arc<Self>`, `&Arc<Self>` and every other pointer: shared and
+    /// owning, as an `Arc` is.
+    SendSync,
 }
 
 /// The trait, read.
@@ -339,7 +352,7 @@ fn read_sized(method: &TraitItemFn, names: &mut Names) -> Result<SizedMethod, sy
                 Some(ReceiverType::Value) => SizedReceiver::Value,
                 // With a default body, the counting wrapper runs the body on
                 // itself; without one, it would have nothing to run.
-                None if method.default.is_some() => SizedReceiver::Other,
+                None if method.default.is_some() => SizedReceiver::Other(pointer_needs(&r.ty)),
                 None => {
                     return Err(err(
                         r.ty.span(),
@@ -385,6 +398,17 @@ enum ReceiverType {
     Value,
 }
 
+/// What `Send` of a value holding `ty`, a pointer to `Self` that
+/// [`receiver_type`] does not know, needs of `Self`: `Pin<P>` needs what
+/// `P` needs; anything else is taken to be shared and owning (`Arc<Self>`).
+fn pointer_needs(ty: &Type) -> PointerNeeds {
+    match wrapped(ty, "Pin").and_then(receiver_type) {
+        Some(ReceiverType::Mut | ReceiverType::Boxed) => PointerNeeds::Send,
+        Some(ReceiverType::Ref) => PointerNeeds::Sync,
+        _ => PointerNeeds::SendSync,
+    }
+}
+
 /// `self: &Self`, `self: &mut Self`, `self: Box<Self>`, `self: Self`.
 fn receiver_type(ty: &Type) -> Option<ReceiverType> {
     match ty {
@@ -394,19 +418,25 @@ fn receiver_type(ty: &Type) -> Option<ReceiverType> {
             ReceiverType::Ref
         }),
         ty if is_self(ty) => Some(ReceiverType::Value),
-        Type::Path(p) if p.qself.is_none() => {
-            let last = p.path.segments.last()?;
-            if last.ident != "Box" {
-                return None;
-            }
-            match &last.arguments {
-                syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
-                    syn::GenericArgument::Type(t) if is_self(t) => Some(ReceiverType::Boxed),
-                    _ => None,
-                },
-                _ => None,
-            }
-        }
+        ty => wrapped(ty, "Box")
+            .filter(|inner| is_self(inner))
+            .map(|_| ReceiverType::Boxed),
+    }
+}
+
+/// `T` of `ty` when `ty` is the path `…::Wrapper<T>` (by its last segment's
+/// name, as a receiver names `Box` or `Pin`).
+fn wrapped<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if p.qself.is_some() || last.ident != wrapper {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match &a.args[0] {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
         _ => None,
     }
 }

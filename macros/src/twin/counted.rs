@@ -258,7 +258,7 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod, self_params: &syn::Generics) -> T
         };
         sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
     }
-    if matches!(m.receiver, SizedReceiver::Other) {
+    if matches!(m.receiver, SizedReceiver::Other(_)) {
         // `self: &Arc<Self>` (nativelink's `RunningActionsManager`): the
         // wrapper cannot make that pointer to `P`; the default runs on the
         // wrapper (`read_sized` refuses such a method without one).
@@ -365,7 +365,7 @@ fn forward_sized(cx: &Cx<'_>, m: &SizedMethod, self_params: &syn::Generics) -> T
             quote!(#p::counted_new(#path(#(#names),*), #methods))
         }
         SizedReceiver::None => quote!(#path(#(#names),*)),
-        SizedReceiver::Other => unreachable!("returned above"),
+        SizedReceiver::Other(_) => unreachable!("returned above"),
     };
     quote!(#(#cfgs)* #[inline] #sig { #call })
 }

@@ -8,7 +8,7 @@ use syn::{ItemTrait, ReturnType, TraitItem, Type};
 
 use super::Cx;
 use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
-use crate::model::{Model, SizedReceiver};
+use crate::model::{Model, PointerNeeds, SizedReceiver};
 use crate::shapes::impl_future;
 
 /// The trait, plus `fn __dyn_twin_observe(&self, usize, Erasure)` with an
@@ -130,15 +130,23 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
                     SizedReceiver::Mut | SizedReceiver::Value | SizedReceiver::Boxed => {
                         (!model.send_supertrait).then(|| quote!(::core::marker::Send))
                     }
-                    // `self: &Arc<Self>`, `Arc<Self>`: `Send` if `Self` is
-                    // `Send + Sync` (`Pin<&mut Self>` needs less; asking
-                    // both is what an `Arc` needs).
-                    SizedReceiver::Other => match (model.send_supertrait, model.sync_supertrait) {
-                        (true, true) => None,
-                        (true, false) => Some(quote!(::core::marker::Sync)),
-                        (false, true) => Some(quote!(::core::marker::Send)),
-                        (false, false) => Some(quote!(::core::marker::Send + ::core::marker::Sync)),
-                    },
+                    // `self: Pin<&mut Self>`: `Send` if `Self` is; `Pin<&Self>`:
+                    // if `Self` is `Sync`; `self: &Arc<Self>`, `Arc<Self>`:
+                    // if `Self` is `Send + Sync`.
+                    SizedReceiver::Other(needs) => {
+                        let send = matches!(needs, PointerNeeds::Send | PointerNeeds::SendSync)
+                            && !model.send_supertrait;
+                        let sync = matches!(needs, PointerNeeds::Sync | PointerNeeds::SendSync)
+                            && !model.sync_supertrait;
+                        match (send, sync) {
+                            (false, false) => None,
+                            (true, false) => Some(quote!(::core::marker::Send)),
+                            (false, true) => Some(quote!(::core::marker::Sync)),
+                            (true, true) => {
+                                Some(quote!(::core::marker::Send + ::core::marker::Sync))
+                            }
+                        }
+                    }
                     SizedReceiver::None => None,
                 };
                 let args: Vec<(syn::Ident, bool, Vec<syn::Attribute>)> = method
