@@ -1344,6 +1344,8 @@ struct Request(std::cell::Cell<u32>);
 trait Handler<Req>: Send + Sync {
     async fn handle(&self, req: Req) -> u32;
     async fn rewrite(&self, req: &mut Req, by: u32);
+    /// Inside the standard containers, whose `Send` is their elements'.
+    async fn first(&self, reqs: Vec<Req>, or: Option<Req>) -> Option<u32>;
 }
 
 struct Adder;
@@ -1355,17 +1357,33 @@ impl Handler<Request> for Adder {
     async fn rewrite(&self, req: &mut Request, by: u32) {
         req.0.set(req.0.get() * by);
     }
+    async fn first(&self, reqs: Vec<Request>, or: Option<Request>) -> Option<u32> {
+        tokio::task::yield_now().await;
+        reqs.into_iter().chain(or).map(|req| req.0.get()).next()
+    }
 }
 
 #[dyn_twin(DynInspect, send = SendDynInspect)]
 trait Inspect<K>: Send + Sync {
     async fn count(&self, keys: &[K]) -> usize;
+    async fn present(
+        &self,
+        key: &Option<K>,
+        more: &std::collections::BTreeMap<u8, Vec<K>>,
+    ) -> usize;
 }
 
 struct KeyCount;
 impl<K: Sync> Inspect<K> for KeyCount {
     async fn count(&self, keys: &[K]) -> usize {
         keys.len()
+    }
+    async fn present(
+        &self,
+        key: &Option<K>,
+        more: &std::collections::BTreeMap<u8, Vec<K>>,
+    ) -> usize {
+        usize::from(key.is_some()) + more.values().map(Vec::len).sum::<usize>()
     }
 }
 
@@ -1415,11 +1433,30 @@ async fn a_send_request_that_is_not_sync_through_the_bridge() {
     let endpoint: Box<dyn SendDynEndpoint<Request = Request>> = Box::new(Adder);
     let task = tokio::spawn(async move { endpoint.call(Request(9.into())).await });
     assert_eq!(task.await.unwrap(), 10);
+    // In a `Vec` and an `Option`: the bridge asks `Request: Send` (it asked
+    // `Send + Sync` of a parameter inside any type but a reference or tuple).
+    let task = tokio::spawn({
+        let handlers = Arc::clone(&handlers);
+        async move {
+            let handler = handlers.get("adder").unwrap();
+            let none = handler.first(Vec::new(), None).await;
+            (
+                none,
+                handler
+                    .first(vec![Request(6.into())], Some(Request(7.into())))
+                    .await,
+            )
+        }
+    });
+    assert_eq!(task.await.unwrap(), (None, Some(6)));
 
     static LOCKED: std::sync::Mutex<u32> = std::sync::Mutex::new(1);
     let guards = [LOCKED.lock().unwrap()];
     let inspect: &dyn SendDynInspect<std::sync::MutexGuard<'static, u32>> = &KeyCount;
     assert_eq!(inspect.count(&guards).await, 1);
+    let [guard] = guards;
+    let more = std::collections::BTreeMap::from([(0, Vec::new())]);
+    assert_eq!(inspect.present(&Some(guard), &more).await, 1);
 }
 
 // ---------------------------------------------------------------------------

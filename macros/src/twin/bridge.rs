@@ -184,8 +184,10 @@ pub(crate) fn generate(cx: &Cx<'_>) -> TokenStream {
 /// type parameters or associated types, the bridge impl asks what the
 /// capture needs of them: `K: Send` for one held by value or through
 /// `&mut` (`req: Request`, `buf: &mut [K]`, `(K, u8)`), `K: Sync` for one
-/// behind `&` (`keys: &[K]`), and both for one inside any other type
-/// (`Arc<K>`, `Vec<K>`: what their `Send` asks of `K` is theirs to say).
+/// behind `&` (`keys: &[K]`), the same through the standard containers
+/// whose `Send` and `Sync` are their elements' (`Option<K>`, `Vec<K>`,
+/// `&HashMap<K, V>`), and both for one inside any other type (`Arc<K>`, a
+/// type of the user's own: what their `Send` asks of `K` is theirs to say).
 /// It exists for the instantiations where the implementors' futures can be
 /// `Send` anyway, and asks nothing of the trait. (Bounding the argument
 /// types themselves, `for<'a> &'a [K]: Send`, would be exact, but a
@@ -221,7 +223,8 @@ fn captured_send_bounds(cx: &Cx<'_>, m: &Method) -> Vec<TokenStream> {
 
 /// What capturing a value of a type asks of the names in it (`K`,
 /// `Self::Item`): `send` for those held by value or through `&mut`, `sync`
-/// for those behind `&`; a name inside any other type is in both.
+/// for those behind `&`, through the standard containers too
+/// ([`structural_args`]); a name inside any other type is in both.
 #[derive(Default)]
 struct Needs {
     send: Vec<String>,
@@ -252,10 +255,11 @@ impl Needs {
                     }
                     _ => None,
                 };
-                match name {
-                    Some(name) if shared => self.sync.push(name),
-                    Some(name) => self.send.push(name),
-                    None => self.inside(ty),
+                match (name, structural_args(p)) {
+                    (Some(name), _) if shared => self.sync.push(name),
+                    (Some(name), _) => self.send.push(name),
+                    (None, Some(args)) => args.for_each(|arg| self.visit(arg, shared)),
+                    (None, None) => self.inside(ty),
                 }
             }
             _ => self.inside(ty),
@@ -276,6 +280,49 @@ impl Needs {
             self.sync.push(name);
         }
     }
+}
+
+/// The type arguments of a standard container whose `Send` and `Sync` are
+/// its elements' (`Option<K>`, `Vec<K>`, `Box<K>`, `Result<K, E>`, the
+/// collections of `std::collections`), named alone or by a path from `std`,
+/// `alloc` or `core`: capturing one asks of its elements what capturing
+/// them would. `None` for any other type (`Arc<K>` is `Send` only if `K` is
+/// `Send + Sync`; a type of the user's own says nothing the macro can see).
+fn structural_args(p: &syn::TypePath) -> Option<impl Iterator<Item = &syn::Type>> {
+    const STRUCTURAL: [&str; 11] = [
+        "Option",
+        "Result",
+        "Vec",
+        "VecDeque",
+        "Box",
+        "BTreeMap",
+        "BTreeSet",
+        "HashMap",
+        "HashSet",
+        "BinaryHeap",
+        "LinkedList",
+    ];
+    let segments: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+    let (last, prefix) = segments.split_last()?;
+    let from_std = match prefix.first() {
+        None => p.path.leading_colon.is_none(),
+        Some(first) => {
+            ["std", "alloc", "core"]
+                .iter()
+                .any(|root| first.ident == root)
+                && prefix.iter().all(|s| s.arguments.is_none())
+        }
+    };
+    if p.qself.is_some() || !from_std || !STRUCTURAL.iter().any(|name| last.ident == name) {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    Some(args.args.iter().filter_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    }))
 }
 
 /// `send_argument(&arg);` for each argument the `Send` bridge's block
