@@ -1346,6 +1346,7 @@ trait Handler<Req>: Send + Sync {
     async fn rewrite(&self, req: &mut Req, by: u32);
     /// Inside the standard containers, whose `Send` is their elements'.
     async fn first(&self, reqs: Vec<Req>, or: Option<Req>) -> Option<u32>;
+    async fn pinned(&self, req: std::pin::Pin<Box<Req>>) -> u32;
 }
 
 struct Adder;
@@ -1360,6 +1361,9 @@ impl Handler<Request> for Adder {
     async fn first(&self, reqs: Vec<Request>, or: Option<Request>) -> Option<u32> {
         tokio::task::yield_now().await;
         reqs.into_iter().chain(or).map(|req| req.0.get()).next()
+    }
+    async fn pinned(&self, req: std::pin::Pin<Box<Request>>) -> u32 {
+        req.0.get()
     }
 }
 
@@ -1433,7 +1437,7 @@ async fn a_send_request_that_is_not_sync_through_the_bridge() {
     let endpoint: Box<dyn SendDynEndpoint<Request = Request>> = Box::new(Adder);
     let task = tokio::spawn(async move { endpoint.call(Request(9.into())).await });
     assert_eq!(task.await.unwrap(), 10);
-    // In a `Vec` and an `Option`: the bridge asks `Request: Send` (it asked
+    // In a `Vec`, an `Option`, a `Pin<Box<_>>`: the bridge asks `Request: Send` (it asked
     // `Send + Sync` of a parameter inside any type but a reference or tuple).
     let task = tokio::spawn({
         let handlers = Arc::clone(&handlers);
@@ -1449,6 +1453,9 @@ async fn a_send_request_that_is_not_sync_through_the_bridge() {
         }
     });
     assert_eq!(task.await.unwrap(), (None, Some(6)));
+    let handler: Arc<dyn SendDynHandler<Request>> = Arc::new(Adder);
+    let task = tokio::spawn(async move { handler.pinned(Box::pin(Request(8.into()))).await });
+    assert_eq!(task.await.unwrap(), 8);
 
     static LOCKED: std::sync::Mutex<u32> = std::sync::Mutex::new(1);
     let guards = [LOCKED.lock().unwrap()];
