@@ -136,6 +136,8 @@ pub(crate) enum PointerNeeds {
     /// `Arc<Self>`, `&Arc<Self>` and every other pointer: shared and
     /// owning, as an `Arc` is.
     SendSync,
+    /// `Rc<Self>`, `&Rc<Self>`, `Pin<Rc<Self>>`: never `Send`.
+    Never,
 }
 
 /// The trait, read.
@@ -402,6 +404,13 @@ enum ReceiverType {
 /// [`receiver_type`] does not know, needs of `Self`: `Pin<P>` needs what
 /// `P` needs; anything else is taken to be shared and owning (`Arc<Self>`).
 fn pointer_needs(ty: &Type) -> PointerNeeds {
+    let pointer = wrapped(ty, "Pin").unwrap_or(match ty {
+        Type::Reference(r) => &r.elem,
+        ty => ty,
+    });
+    if wrapped(pointer, "Rc").is_some_and(is_self) {
+        return PointerNeeds::Never;
+    }
     match wrapped(ty, "Pin").and_then(receiver_type) {
         Some(ReceiverType::Mut | ReceiverType::Boxed) => PointerNeeds::Send,
         Some(ReceiverType::Ref) => PointerNeeds::Sync,

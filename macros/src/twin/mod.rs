@@ -68,7 +68,10 @@ pub(crate) fn expand(opts: &Options, mut item: ItemTrait) -> TokenStream {
         return with_error(&item, err);
     }
     if opts.send.is_some() {
-        user_trait::rewrite_for_send(&mut item, &mut model);
+        let written = item.clone();
+        if let Err(err) = user_trait::rewrite_for_send(&mut item, &mut model) {
+            return with_error(&written, err);
+        }
     }
     let krate = &opts.krate;
     let p = quote!(#krate::__private);

@@ -10,6 +10,7 @@ use super::Cx;
 use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
 use crate::model::{Model, PointerNeeds, SizedReceiver};
 use crate::shapes::impl_future;
+use syn::spanned::Spanned;
 
 /// The trait, plus `fn __dyn_twin_observe(&self, usize, Erasure)` with an
 /// empty default (the counting wrapper overrides it).
@@ -106,7 +107,7 @@ pub(crate) fn strip_patterns_without_body(item: &mut ItemTrait) {
 /// future is `Send` only if `Self: Sync` (`Send`): the bound is added unless
 /// a supertrait says it already, as `async-trait` does.
 /// `-> impl Future<Output = T>` gains `+ Send`.
-pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
+pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) -> Result<(), syn::Error> {
     for trait_item in &mut item.items {
         let TraitItem::Fn(method) = trait_item else {
             continue;
@@ -133,6 +134,19 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
                     // `self: Pin<&mut Self>`: `Send` if `Self` is; `Pin<&Self>`:
                     // if `Self` is `Sync`; `self: &Arc<Self>`, `Arc<Self>`:
                     // if `Self` is `Send + Sync`.
+                    SizedReceiver::Other(PointerNeeds::Never) => {
+                        let receiver = method.sig.inputs.first().map(|input| match input {
+                            syn::FnArg::Receiver(r) => r.ty.span(),
+                            syn::FnArg::Typed(t) => t.ty.span(),
+                        });
+                        return Err(syn::Error::new(
+                            receiver.unwrap_or_else(|| method.sig.ident.span()),
+                            format!(
+                                "#[dyn_twin(send = ..)] makes every `async fn` of the trait return a `Send` future, and `{}`'s holds an `Rc<Self>`, which is never `Send`: take `self: Arc<Self>` or `&self`, or write `fn {}(..) -> impl Future<Output = ..>` to keep its future as it is",
+                                method.sig.ident, method.sig.ident
+                            ),
+                        ));
+                    }
                     SizedReceiver::Other(needs) => {
                         let send = matches!(needs, PointerNeeds::Send | PointerNeeds::SendSync)
                             && !model.send_supertrait;
@@ -206,6 +220,7 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) {
         }
         m.sig = method.sig.clone();
     }
+    Ok(())
 }
 
 /// `async fn m(&self, a: A) -> T { body }` as `fn m(&self, a: A) -> impl
