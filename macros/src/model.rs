@@ -402,7 +402,8 @@ enum ReceiverType {
 
 /// What `Send` of a value holding `ty`, a pointer to `Self` that
 /// [`receiver_type`] does not know, needs of `Self`: `Pin<P>` needs what
-/// `P` needs; anything else is taken to be shared and owning (`Arc<Self>`).
+/// `P` needs; an `Rc<Self>` (also behind `&` or `Pin`) is never `Send`;
+/// anything else is taken to be shared and owning (`Arc<Self>`).
 fn pointer_needs(ty: &Type) -> PointerNeeds {
     let pointer = wrapped(ty, "Pin").unwrap_or(match ty {
         Type::Reference(r) => &r.elem,

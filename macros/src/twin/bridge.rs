@@ -284,10 +284,13 @@ impl Needs {
 
 /// The type arguments of a standard container whose `Send` and `Sync` are
 /// its elements' (`Option<K>`, `Vec<K>`, `Box<K>`, `Pin<P>`, `Result<K,
-/// E>`, `PhantomData<K>`, the collections of `std::collections`), named alone or by a path from `std`,
-/// `alloc` or `core`: capturing one asks of its elements what capturing
-/// them would. `None` for any other type (`Arc<K>` is `Send` only if `K` is
-/// `Send + Sync`; a type of the user's own says nothing the macro can see).
+/// E>`, `PhantomData<K>`, the collections of `std::collections`), named
+/// alone or by a path from `std`, `alloc` or `core`: capturing one asks of
+/// its elements what capturing them would. `None` for any other type
+/// (`Arc<K>` is `Send` only if `K` is `Send + Sync`; a type of the user's
+/// own says nothing the macro can see). A type of the user's own named as
+/// one of these (`struct Vec<K>`) is taken for it: if its `Send` asks more,
+/// the bridge's check of that argument says so, on the argument.
 fn structural_args(p: &syn::TypePath) -> Option<impl Iterator<Item = &syn::Type>> {
     const STRUCTURAL: [&str; 13] = [
         "Option",

@@ -4,13 +4,13 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::spanned::Spanned;
 use syn::{ItemTrait, ReturnType, TraitItem, Type};
 
 use super::Cx;
 use crate::check::{HOOK, POOL_HOOK, READY_HOOK};
 use crate::model::{Model, PointerNeeds, SizedReceiver};
 use crate::shapes::impl_future;
-use syn::spanned::Spanned;
 
 /// The trait, plus `fn __dyn_twin_observe(&self, usize, Erasure)` with an
 /// empty default (the counting wrapper overrides it).
@@ -106,7 +106,8 @@ pub(crate) fn strip_patterns_without_body(item: &mut ItemTrait) {
 /// A default body holds `&self` (or `&mut self`) across its awaits, so its
 /// future is `Send` only if `Self: Sync` (`Send`): the bound is added unless
 /// a supertrait says it already, as `async-trait` does.
-/// `-> impl Future<Output = T>` gains `+ Send`.
+/// `-> impl Future<Output = T>` gains `+ Send`. An `async fn` whose future
+/// no bound can make `Send` (`self: Rc<Self>`) is an error on its receiver.
 pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) -> Result<(), syn::Error> {
     for trait_item in &mut item.items {
         let TraitItem::Fn(method) = trait_item else {
@@ -131,9 +132,7 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) -> Resul
                     SizedReceiver::Mut | SizedReceiver::Value | SizedReceiver::Boxed => {
                         (!model.send_supertrait).then(|| quote!(::core::marker::Send))
                     }
-                    // `self: Pin<&mut Self>`: `Send` if `Self` is; `Pin<&Self>`:
-                    // if `Self` is `Sync`; `self: &Arc<Self>`, `Arc<Self>`:
-                    // if `Self` is `Send + Sync`.
+                    // `self: Rc<Self>`: no bound makes its future `Send`.
                     SizedReceiver::Other(PointerNeeds::Never) => {
                         let receiver = method.sig.inputs.first().map(|input| match input {
                             syn::FnArg::Receiver(r) => r.ty.span(),
@@ -147,6 +146,9 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) -> Resul
                             ),
                         ));
                     }
+                    // `self: Pin<&mut Self>`: `Send` if `Self` is; `Pin<&Self>`:
+                    // if `Self` is `Sync`; `self: &Arc<Self>`, `Arc<Self>`:
+                    // if `Self` is `Send + Sync`.
                     SizedReceiver::Other(needs) => {
                         let send = matches!(needs, PointerNeeds::Send | PointerNeeds::SendSync)
                             && !model.send_supertrait;
