@@ -405,14 +405,15 @@ enum ReceiverType {
 /// `P` needs; an `Rc<Self>` (also behind `&` or `Pin`) is never `Send`;
 /// anything else is taken to be shared and owning (`Arc<Self>`).
 fn pointer_needs(ty: &Type) -> PointerNeeds {
-    let pointer = wrapped(ty, "Pin").unwrap_or(match ty {
+    let pinned = wrapped(ty, "Pin");
+    let pointer = pinned.unwrap_or(match ty {
         Type::Reference(r) => &r.elem,
         ty => ty,
     });
     if wrapped(pointer, "Rc").is_some_and(is_self) {
         return PointerNeeds::Never;
     }
-    match wrapped(ty, "Pin").and_then(receiver_type) {
+    match pinned.and_then(receiver_type) {
         Some(ReceiverType::Mut | ReceiverType::Boxed) => PointerNeeds::Send,
         Some(ReceiverType::Ref) => PointerNeeds::Sync,
         _ => PointerNeeds::SendSync,

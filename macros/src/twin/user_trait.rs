@@ -134,12 +134,13 @@ pub(crate) fn rewrite_for_send(item: &mut ItemTrait, model: &mut Model) -> Resul
                     }
                     // `self: Rc<Self>`: no bound makes its future `Send`.
                     SizedReceiver::Other(PointerNeeds::Never) => {
-                        let receiver = method.sig.inputs.first().map(|input| match input {
-                            syn::FnArg::Receiver(r) => r.ty.span(),
-                            syn::FnArg::Typed(t) => t.ty.span(),
-                        });
+                        // `Other` is read off a receiver: the first input.
+                        let span = match method.sig.inputs.first() {
+                            Some(syn::FnArg::Receiver(r)) => r.ty.span(),
+                            _ => method.sig.ident.span(),
+                        };
                         return Err(syn::Error::new(
-                            receiver.unwrap_or_else(|| method.sig.ident.span()),
+                            span,
                             format!(
                                 "#[dyn_twin(send = ..)] makes every `async fn` of the trait return a `Send` future, and `{}`'s holds an `Rc<Self>`, which is never `Send`: take `self: Arc<Self>` or `&self`, or write `fn {}(..) -> impl Future<Output = ..>` to keep its future as it is",
                                 method.sig.ident, method.sig.ident
